@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx: the dispatcher.  The first argument names a command from the registry
+ * (core/cmd.h); everything it prints about commands comes from that registry.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "options.h"
+#include "privs.h"
+#include "util.h"
+
+#ifndef UPX_VERSION
+#define UPX_VERSION "unknown"
+#endif
+
+static int name_width(void)
+{
+	int w = 0;
+
+	for (int i = 0; upx_cmds[i]; i++)
+		if ((int)strlen(upx_cmds[i]->name) > w)
+			w = strlen(upx_cmds[i]->name);
+	return w;
+}
+
+static void main_usage(FILE *f)
+{
+	int w = name_width();
+
+	fprintf(f, "usage: upx [--version] [--help] [--list-cmds] <command> [<args>]\n\n"
+		   "upx probes user-space programs with eBPF uprobes. The commands are:\n\n");
+	for (int i = 0; upx_cmds[i]; i++)
+		fprintf(f, "   %-*s   %s\n", w, upx_cmds[i]->name, upx_cmds[i]->summary);
+	fprintf(f, "\nSee 'upx help <command>' or 'upx <command> --help' for a command's manual,\n"
+		   "'upx <command> -h' for its options.\n");
+}
+
+static int unknown_command(const char *name)
+{
+	int best = -1, best_d = 1 << 30;
+
+	fprintf(stderr, "upx: '%s' is not a upx command. See 'upx --help'.\n", name);
+	for (int i = 0; upx_cmds[i]; i++) {
+		int d = edit_distance(name, upx_cmds[i]->name);
+
+		/* A command that starts with what was typed is as good as a close one. */
+		if (!strncmp(upx_cmds[i]->name, name, strlen(name)))
+			d = d < 2 ? d : 2;
+		if (d < best_d) {
+			best_d = d;
+			best = i;
+		}
+	}
+	if (best >= 0 && best_d <= 3 && best_d < (int)strlen(name))
+		fprintf(stderr, "\nThe most similar command is\n\t%s\n", upx_cmds[best]->name);
+	return UPX_EXIT_FAILURE;
+}
+
+static int cmd_help(int argc, const char **argv)
+{
+	if (argc < 2) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "upx"))
+		return show_man_page(NULL) ? UPX_EXIT_FAILURE : 0;
+	if (!upx_cmd_find(argv[1]))
+		return unknown_command(argv[1]);
+	if (show_man_page(argv[1])) {
+		fprintf(stderr, "upx help: no manual page for '%s'\n", argv[1]);
+		return UPX_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/*
+ * Somebody closed stdout?  That is a quiet exit (like `| head`); any other
+ * write error (a full disk) is reported.
+ */
+static int finish_stdout(int ret)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return ret;
+	if (errno == EPIPE)
+		return ret;
+	fprintf(stderr, "upx: write error on standard output: %s\n", strerror(errno));
+	return UPX_EXIT_FAILURE;
+}
+
+int main(int argc, const char **argv)
+{
+	const struct upx_cmd *cmd;
+	int ret;
+
+	/* Writes to a closed pipe fail with EPIPE; commands detach and exit cleanly. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		main_usage(stdout);
+		return finish_stdout(0);
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("upx version %s\n", UPX_VERSION);
+		return finish_stdout(0);
+	}
+	if (!strcmp(argv[1], "--list-cmds")) {
+		for (int i = 0; upx_cmds[i]; i++)
+			printf("%s\n", upx_cmds[i]->name);
+		return finish_stdout(0);
+	}
+	if (!strcmp(argv[1], "help"))
+		return finish_stdout(cmd_help(argc - 1, argv + 1));
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "upx: unknown option '%s'. See 'upx --help'.\n", argv[1]);
+		return UPX_EXIT_USAGE;
+	}
+
+	cmd = upx_cmd_find(argv[1]);
+	if (!cmd)
+		return unknown_command(argv[1]);
+	upx_cmd_name = cmd->name;
+
+	if (cmd->flags & UPX_CMD_NEEDS_BPF) {
+		/* -h and --help need no privileges. */
+		bool help = false;
+
+		for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+				help = true;
+		if (!help && check_bpf_privileges())
+			return UPX_EXIT_FAILURE;
+	}
+	ret = cmd->fn(argc - 1, argv + 1);
+	return finish_stdout(ret);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one JSON writer: every --json output goes through it, so escaping and
+ * commas are right everywhere.  Output is compact; a document (or one line of
+ * a JSON-lines stream) ends with json_writer__end_line().
+ */
+#ifndef UPX_JSON_H
+#define UPX_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json_writer;
+
+struct json_writer *json_writer__new(FILE *f);
+void json_writer__free(struct json_writer *jw);
+/* Newline after a complete top-level value (a document or one stream line). */
+void json_writer__end_line(struct json_writer *jw);
+
+void json_object_start(struct json_writer *jw);
+void json_object_end(struct json_writer *jw);
+void json_array_start(struct json_writer *jw);
+void json_array_end(struct json_writer *jw);
+/* The name of the next member of the current object. */
+void json_name(struct json_writer *jw, const char *name);
+
+void json_string(struct json_writer *jw, const char *s);
+/* A string of len bytes that may hold NULs or invalid UTF-8 (as \u00XX). */
+void json_string_len(struct json_writer *jw, const char *s, size_t len);
+void json_u64(struct json_writer *jw, uint64_t v);
+void json_s64(struct json_writer *jw, int64_t v);
+void json_double(struct json_writer *jw, double v);
+void json_bool(struct json_writer *jw, bool v);
+void json_null(struct json_writer *jw);
+
+static inline void json_string_field(struct json_writer *jw, const char *n, const char *v)
+{
+	json_name(jw, n);
+	if (v)
+		json_string(jw, v);
+	else
+		json_null(jw);
+}
+
+static inline void json_u64_field(struct json_writer *jw, const char *n, uint64_t v)
+{
+	json_name(jw, n);
+	json_u64(jw, v);
+}
+
+static inline void json_s64_field(struct json_writer *jw, const char *n, int64_t v)
+{
+	json_name(jw, n);
+	json_s64(jw, v);
+}
+
+static inline void json_bool_field(struct json_writer *jw, const char *n, bool v)
+{
+	json_name(jw, n);
+	json_bool(jw, v);
+}
+
+/* Escape s into buf (NUL-terminated, truncated to size); returns the full length needed. */
+size_t json_escape(char *buf, size_t size, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One option parser for every command; it also renders their -h text. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "options.h"
+#include "util.h"
+
+int opt_json_cb(const struct upx_option *opt __maybe_unused, const char *arg __maybe_unused)
+{
+	upx_json_mode = true;
+	return 0;
+}
+
+static int set_value(const struct upx_option *o, const char *arg, const char *shown, bool negated)
+{
+	switch (o->type) {
+	case UPX_OPT_BOOL:
+		*(bool *)o->value = !negated;
+		return 0;
+	case UPX_OPT_COUNT:
+		(*(int *)o->value)++;
+		return 0;
+	case UPX_OPT_INT:
+		if (!parse_s64(arg, (long long *)o->value))
+			return usage_error("option '%s' expects a number, not '%s'", shown, arg);
+		return 0;
+	case UPX_OPT_UINT:
+		if (!parse_u64(arg, (unsigned long long *)o->value))
+			return usage_error("option '%s' expects a non-negative number, not '%s'",
+					   shown, arg);
+		return 0;
+	case UPX_OPT_STRING:
+		*(const char **)o->value = arg;
+		return 0;
+	case UPX_OPT_CALLBACK:
+		return o->cb(o, arg) ? UPX_EXIT_USAGE : 0;
+	default:
+		return 0;
+	}
+}
+
+static bool needs_arg(const struct upx_option *o)
+{
+	switch (o->type) {
+	case UPX_OPT_INT:
+	case UPX_OPT_UINT:
+	case UPX_OPT_STRING:
+		return true;
+	case UPX_OPT_CALLBACK:
+		return o->takes_arg;
+	default:
+		return false;
+	}
+}
+
+static const struct upx_option *find_long(const struct upx_option *opts, const char *name,
+					  size_t len, bool *negated)
+{
+	const struct upx_option *o;
+
+	*negated = false;
+	for (o = opts; o->type != UPX_OPT_END; o++)
+		if (o->long_name && strlen(o->long_name) == len && !strncmp(o->long_name, name, len))
+			return o;
+	if (len > 3 && !strncmp(name, "no-", 3))
+		for (o = opts; o->type != UPX_OPT_END; o++)
+			if (o->type == UPX_OPT_BOOL && o->long_name &&
+			    strlen(o->long_name) == len - 3 && !strncmp(o->long_name, name + 3, len - 3)) {
+				*negated = true;
+				return o;
+			}
+	return NULL;
+}
+
+int parse_options_exit(int ret)
+{
+	return ret == PARSE_OPT_HELP_DONE ? UPX_EXIT_OK : -ret;
+}
+
+int parse_options(int argc, const char **argv, const struct upx_option *opts,
+		  const char *const usage[], unsigned int flags)
+{
+	int i, n = 0, err;
+	bool only_args = false;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct upx_option *o;
+		bool negated;
+
+		if (only_args || a[0] != '-' || !a[1]) {
+			argv[n++] = a;
+			if (flags & PARSE_OPT_STOP_AT_NON_OPTION)
+				only_args = true;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_args = true;
+			if (flags & PARSE_OPT_KEEP_DASHDASH)
+				argv[n++] = a;
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const char *arg = eq ? eq + 1 : NULL;
+
+			if (len == 4 && !strncmp(name, "help", 4)) {
+				if (show_man_page(upx_cmd_name))
+					usage_with_options(stdout, usage, opts);
+				return PARSE_OPT_HELP_DONE;
+			}
+			o = find_long(opts, name, len, &negated);
+			if (!o)
+				return -usage_error("unknown option '--%.*s'", (int)len, name);
+			if (needs_arg(o) && !arg) {
+				if (i + 1 >= argc)
+					return -usage_error("option '--%s' needs a value", o->long_name);
+				arg = argv[++i];
+			} else if (!needs_arg(o) && arg) {
+				return -usage_error("option '--%s' takes no value", o->long_name);
+			}
+			err = set_value(o, arg, a, negated);
+			if (err)
+				return -err;
+			continue;
+		}
+		/* A bundle of short options: -vv, -p123, -p 123. */
+		for (const char *p = a + 1; *p; p++) {
+			const char *arg = NULL;
+			char shown[3] = { '-', *p, 0 };
+
+			if (*p == 'h') {
+				usage_with_options(stdout, usage, opts);
+				return PARSE_OPT_HELP_DONE;
+			}
+			for (o = opts; o->type != UPX_OPT_END; o++)
+				if (o->short_name == *p)
+					break;
+			if (o->type == UPX_OPT_END)
+				return -usage_error("unknown switch '%c'", *p);
+			if (needs_arg(o)) {
+				if (p[1])
+					arg = p + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					return -usage_error("switch '%c' needs a value", *p);
+			}
+			err = set_value(o, arg, shown, false);
+			if (err)
+				return -err;
+			if (arg)
+				break;
+		}
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+void usage_with_options(FILE *f, const char *const usage[], const struct upx_option *opts)
+{
+	const struct upx_option *o;
+
+	fprintf(f, "usage: %s\n", usage[0]);
+	for (size_t i = 1; usage[i]; i++)
+		fprintf(f, "%s%s\n", *usage[i] ? "   or: " : "", usage[i]);
+	fputc('\n', f);
+	for (o = opts; o->type != UPX_OPT_END; o++) {
+		char left[64];
+		int pos = 0;
+
+		if (o->type == UPX_OPT_GROUP) {
+			fprintf(f, "\n%s\n", o->help);
+			continue;
+		}
+		pos += snprintf(left + pos, sizeof(left) - pos, "    ");
+		if (o->short_name)
+			pos += snprintf(left + pos, sizeof(left) - pos, "-%c%s", o->short_name,
+					o->long_name ? ", " : "");
+		else
+			pos += snprintf(left + pos, sizeof(left) - pos, "    ");
+		if (o->long_name)
+			pos += snprintf(left + pos, sizeof(left) - pos, "--%s", o->long_name);
+		if (o->argh && pos < (int)sizeof(left))
+			snprintf(left + pos, sizeof(left) - pos, " <%s>", o->argh);
+		if (strlen(left) > 28)
+			fprintf(f, "%s\n%30s%s\n", left, "", o->help);
+		else
+			fprintf(f, "%-30s%s\n", left, o->help);
+	}
+	fprintf(f, "    -h                        show this summary\n");
+	fprintf(f, "        --help                show the manual page\n");
+}
+
+int show_man_page(const char *cmd)
+{
+	const char *page = upx_doc_find(cmd);
+
+	if (!page)
+		return -1;
+	fputs(page, stdout);
+	return 0;
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The option parser: long/short forms, values, bundling, "--", errors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "options.h"
+#include "unit.h"
+#include "util.h"
+
+static bool all, quiet;
+static long long num;
+static unsigned long long size;
+static const char *str;
+static int count;
+
+static const char *const usage[] = { "upx test [options] ARG", NULL };
+static const struct upx_option opts[] = {
+	OPT_BOOL('a', "all", &all, "all"),
+	OPT_BOOL('q', "quiet", &quiet, "quiet"),
+	OPT_INT('n', "num", &num, "N", "a number"),
+	OPT_UINT(0, "min", &size, "BYTES", "a size"),
+	OPT_STRING('s', "str", &str, "S", "a string"),
+	OPT_COUNT('V', NULL, &count, "count"),
+	OPT_END(),
+};
+
+static void reset(void)
+{
+	all = quiet = false;
+	num = 0;
+	size = 0;
+	str = NULL;
+	count = 0;
+}
+
+static void test_forms(void)
+{
+	const char *argv[] = { "test", "-aq", "x", "--num=-3", "--min", "1M", "-sfoo",
+			       "-VV", "y", "--", "-z", NULL };
+	int n;
+
+	reset();
+	n = parse_options(ARRAY_SIZE(argv) - 1, argv, opts, usage, 0);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(argv[0], "x");
+	CU_ASSERT_STRING_EQUAL(argv[1], "y");
+	CU_ASSERT_STRING_EQUAL(argv[2], "-z");
+	CU_ASSERT_TRUE(all && quiet);
+	CU_ASSERT_EQUAL(num, -3);
+	CU_ASSERT_EQUAL(size, 1048576);
+	CU_ASSERT_STRING_EQUAL(str, "foo");
+	CU_ASSERT_EQUAL(count, 2);
+}
+
+static void test_dashdash_kept(void)
+{
+	const char *argv[] = { "test", "a", "--", "cmd", "-x", NULL };
+	int n;
+
+	reset();
+	n = parse_options(5, argv, opts, usage, PARSE_OPT_KEEP_DASHDASH);
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_STRING_EQUAL(argv[1], "--");
+	CU_ASSERT_STRING_EQUAL(argv[3], "-x");
+}
+
+static void test_negation(void)
+{
+	const char *argv[] = { "test", "--all", "--no-all", NULL };
+
+	reset();
+	CU_ASSERT_EQUAL(parse_options(3, argv, opts, usage, 0), 0);
+	CU_ASSERT_FALSE(all);
+}
+
+static void test_errors(void)
+{
+	const char *a1[] = { "test", "--bogus", NULL };
+	const char *a2[] = { "test", "--num", NULL };
+	const char *a3[] = { "test", "--num=abc", NULL };
+	const char *a4[] = { "test", "--all=1", NULL };
+	const char *a5[] = { "test", "-Z", NULL };
+	FILE *saved = stderr;
+
+	stderr = fopen("/dev/null", "w");
+	CU_ASSERT_EQUAL(parse_options(2, a1, opts, usage, 0), -UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(parse_options(2, a2, opts, usage, 0), -UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(parse_options(2, a3, opts, usage, 0), -UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(parse_options(2, a4, opts, usage, 0), -UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(parse_options(2, a5, opts, usage, 0), -UPX_EXIT_USAGE);
+	fclose(stderr);
+	stderr = saved;
+}
+
+static void test_usage_rendering(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	usage_with_options(f, usage, opts);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "usage: upx test [options] ARG\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    -n, --num <N>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "        --min <BYTES>"));
+	free(buf);
+}
+
+CU_TestInfo options_tests[] = {
+	UNIT_TEST(test_forms),
+	UNIT_TEST(test_dashdash_kept),
+	UNIT_TEST(test_negation),
+	UNIT_TEST(test_errors),
+	UNIT_TEST(test_usage_rendering),
+	CU_TEST_INFO_NULL,
+};

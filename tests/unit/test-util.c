@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Number parsing, edit distance, terminal escaping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "util.h"
+
+static void test_parse_numbers(void)
+{
+	unsigned long long u;
+	long long s;
+
+	CU_ASSERT_TRUE(parse_u64("4096", &u) && u == 4096);
+	CU_ASSERT_TRUE(parse_u64("0x10", &u) && u == 16);
+	CU_ASSERT_TRUE(parse_u64("1M", &u) && u == 1048576);
+	CU_ASSERT_TRUE(parse_u64("2k", &u) && u == 2048);
+	CU_ASSERT_FALSE(parse_u64("", &u));
+	CU_ASSERT_FALSE(parse_u64("-1", &u));
+	CU_ASSERT_FALSE(parse_u64("12x", &u));
+	CU_ASSERT_FALSE(parse_u64("99999999999999999999", &u));
+	CU_ASSERT_FALSE(parse_u64("20000000000G", &u));
+	CU_ASSERT_TRUE(parse_s64("-42", &s) && s == -42);
+	CU_ASSERT_TRUE(parse_s64("7", &s) && s == 7);
+	CU_ASSERT_FALSE(parse_s64("--1", &s));
+}
+
+static void test_edit_distance(void)
+{
+	CU_ASSERT_EQUAL(edit_distance("trace", "trace"), 0);
+	CU_ASSERT_EQUAL(edit_distance("trcae", "trace"), 2);
+	CU_ASSERT_EQUAL(edit_distance("list-sym", "list-syms"), 1);
+	CU_ASSERT_EQUAL(edit_distance("", "abc"), 3);
+}
+
+static char *escaped(const char *s, long len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	fputs_escaped(f, s, len);
+	fclose(f);
+	return buf;
+}
+
+static void test_escape_terminal(void)
+{
+	char *s;
+
+	s = escaped("ls \x1b[31mred\x1b[0m\n", -1);
+	CU_ASSERT_STRING_EQUAL(s, "ls \\x1b[31mred\\x1b[0m\\n");
+	free(s);
+	s = escaped("caf\xc3\xa9 \\ \x7f", -1);
+	CU_ASSERT_STRING_EQUAL(s, "caf\xc3\xa9 \\\\ \\x7f");
+	free(s);
+	/* The 8-bit CSI (U+009B as UTF-8, or a raw byte) must not reach a terminal. */
+	s = escaped("\xc2\x9b" "31m \x9b", -1);
+	CU_ASSERT_STRING_EQUAL(s, "\\xc2\\x9b31m \\x9b");
+	free(s);
+	s = escaped("a\0b", 3);
+	CU_ASSERT_STRING_EQUAL(s, "a\\x00b");
+	free(s);
+}
+
+CU_TestInfo util_tests[] = {
+	UNIT_TEST(test_parse_numbers),
+	UNIT_TEST(test_edit_distance),
+	UNIT_TEST(test_escape_terminal),
+	CU_TEST_INFO_NULL,
+};

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The list of unit-test suites; each has a tests/unit/test-<name>.c. */
+#ifndef UPX_UNIT_H
+#define UPX_UNIT_H
+
+#include <CUnit/CUnit.h>
+
+#define UNIT_SUITES \
+	SUITE(json) \
+	SUITE(util) \
+	SUITE(options)
+
+#define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
+
+#endif
