@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ELF files and their symbols, read with libelf: .symtab and .dynsym
+ * (union, deduplicated), symbol versions, the file offset a uprobe uses,
+ * separate debug files, C++ demangling (lazily, through __cxa_demangle).
+ * `upx list-syms` is the front end; trace resolves probe specs through it.
+ */
+#ifndef UPX_ELF_H
+#define UPX_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct elf_sym {
+	const char *name;	/* raw name, without @version */
+	const char *version;	/* "GLIBC_2.2.5", or NULL */
+	bool default_version;	/* '@@' (the one a new link binds to) rather than '@' */
+	uint64_t value;		/* st_value (a virtual address for ET_EXEC/ET_DYN) */
+	uint64_t size;
+	uint64_t offset;	/* file offset of value through PT_LOAD; 0 if unmapped/undefined */
+	uint8_t type;		/* STT_FUNC, STT_OBJECT, STT_GNU_IFUNC, ... */
+	uint8_t bind;		/* STB_GLOBAL, STB_WEAK, STB_LOCAL */
+	bool defined;		/* st_shndx != SHN_UNDEF */
+	bool in_dynsym;		/* seen in .dynsym (else only in .symtab) */
+	char *demangled;	/* filled by elf_sym__demangled(); NULL until asked */
+	bool demangle_tried;
+};
+
+struct elf_file {
+	char *path;		/* as opened */
+	int fd;
+	void *elf;		/* Elf * (libelf) */
+	uint16_t e_type;	/* ET_EXEC, ET_DYN */
+	uint16_t e_machine;
+	bool has_interp;	/* PT_INTERP present */
+	bool has_dynamic;	/* PT_DYNAMIC present */
+	bool is_static;		/* neither: a static executable */
+	bool is_go;		/* .gopclntab or .go.buildinfo */
+	bool has_symtab;	/* the file itself has .symtab */
+	char *debug_path;	/* separate debug file whose .symtab was read, or NULL */
+	char build_id[41];	/* hex, "" if none */
+	struct elf_sym *syms;	/* sorted by name, then version */
+	size_t nr_syms;
+	/* internal */
+	void *priv;
+};
+
+/*
+ * Open path as an ELF file upx can probe (64-bit, this machine's e_machine,
+ * ET_EXEC or ET_DYN).  Returns 0, or a negative errno with a one-line cause in
+ * err: "not an ELF file", "a script (#!/usr/bin/env bash), not an ELF file",
+ * "truncated ELF file", "32-bit ELF, upx handles 64-bit only",
+ * "ELF for AArch64, this machine is x86-64", "is a directory", "empty file", ...
+ */
+int elf_file__open(const char *path, struct elf_file **out, char *err, size_t errlen);
+void elf_file__close(struct elf_file *ef);
+
+/* Read .symtab, .dynsym (and a separate debug file's .symtab when the file has none). */
+#define ELF_SYMS_NO_DEBUG_FILE (1u << 0) /* do not look for a separate debug file */
+int elf_file__load_syms(struct elf_file *ef, unsigned int flags);
+
+/* The demangled C++ name, or the raw name when it is not a mangled name. */
+const char *elf_sym__demangled(struct elf_sym *sym);
+
+/* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */
+int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);
+
+/* Up to len bytes of the file at offset (for decoding a function's first instruction). */
+int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
+
+/* The separate debug file for a build-id or .gnu_debuglink, or NULL. */
+char *find_debug_file(const struct elf_file *ef);
+
+/* Patterns: a glob when it has any of *?[, otherwise ... */
+bool pattern_is_glob(const char *pattern);
+/* ... a substring (list-syms, like `nm | grep`) */
+bool pattern_match_substring(const char *pattern, const char *name);
+/* ... or an exact name (trace). */
+bool pattern_match_exact(const char *pattern, const char *name);
+
+/* Demangle one name with the C++ ABI demangler; malloc'd, or NULL if not mangled. */
+char *demangle(const char *name);
+
+#endif
