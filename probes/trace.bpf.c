@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx trace, kernel side: one body behind four entry points (uprobe and
+ * uretprobe, classic and uprobe_multi), filtering and aggregating in the
+ * kernel so that only what is asked for is copied out.  Configuration is
+ * rodata set before load, so the verifier drops the branches not taken.
+ * Reads no kernel structure: no CO-RE, no kernel BTF to parse at start.
+ */
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "trace.h"
+
+const volatile __u32 mode = TRACE_MODE_EVENTS;
+const volatile __u32 filter_tgid;           /* 0: any process */
+const volatile __u32 filter_uid = (__u32)-1; /* -1: any user */
+const volatile char filter_comm[TRACE_COMM_LEN];
+const volatile __u8 has_comm;
+const volatile __u8 use_follow;             /* tgids in `follow` only (-c --follow) */
+const volatile __u8 nr_args;
+const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string */
+const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
+const volatile __u8 has_min, has_max;
+const volatile __u64 min_value, max_value;
+const volatile __u64 wakeup_bytes = 256 * 1024;  /* wake user space when this much is pending */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Calls per probe (max_entries = number of probes, set before load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/* probe * TRACE_HIST_SLOTS + slot (max_entries set before load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TRACE_HIST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} hists SEC(".maps");
+
+/*
+ * Latency: entry time per (thread, probe).  LRU, so a thread that never
+ * returns (longjmp, exit, a return probe that missed) cannot fill it: its
+ * entry is evicted by newer ones.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TRACE_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* Processes traced with -c --follow: the command and its descendants. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} follow SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
+{
+	switch (i) {
+	case 0: return PT_REGS_PARM1(ctx);
+	case 1: return PT_REGS_PARM2(ctx);
+	case 2: return PT_REGS_PARM3(ctx);
+	case 3: return PT_REGS_PARM4(ctx);
+	case 4: return PT_REGS_PARM5(ctx);
+	case 5: return PT_REGS_PARM6(ctx);
+	case TRACE_VALUE_RETVAL: return PT_REGS_RC(ctx);
+	}
+	return 0;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[TRACE_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < TRACE_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	if (!v)
+		return 0;
+	/* floor(log2(v)) + 1: slot 1 holds 1, slot 2 holds [2,4), ... */
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) { r += 1; }
+	return r + 1;
+}
+
+static __always_inline void hist_add(__u32 probe, __u64 value)
+{
+	__u32 key = probe * TRACE_HIST_SLOTS + log2_slot(value);
+	__u64 *v = bpf_map_lookup_elem(&hists, &key);
+
+	if (v)
+		(*v)++;
+}
+
+/* The filters every mode applies; false: not this call. */
+static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
+{
+	if (filter_tgid && tgid != filter_tgid)
+		return false;
+	if (use_follow && !bpf_map_lookup_elem(&follow, &tgid))
+		return false;
+	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
+		return false;
+	if (has_comm && !comm_matches())
+		return false;
+	if (has_min || has_max) {
+		__u64 v = arg_value(ctx, value_arg);
+
+		if (has_min && v < min_value)
+			return false;
+		if (has_max && v > max_value)
+			return false;
+	}
+	return true;
+}
+
+static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return)
+{
+	struct trace_event *e;
+	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
+	long flags;
+
+	if (str_arg != TRACE_VALUE_NONE)
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	else
+		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE, 0);
+	if (!e) {
+		stat_inc(TRACE_STAT_LOST);
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = cookie;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->is_return = is_return;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		e->args[i] = i < nr_args ? arg_value(ctx, i) : 0;
+	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
+	if (str_arg != TRACE_VALUE_NONE) {
+		const char *p = (const char *)arg_value(ctx, str_arg);
+		long n = bpf_probe_read_user_str(e->str, sizeof(e->str), p);
+
+		e->str_len = n > 0 ? n - 1 : (n < 0 ? n : 0);
+	}
+	/*
+	 * Batch wake-ups: a wake-up per event costs the traced program more than
+	 * the probe itself.  User space also drains on a short timer.
+	 */
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* Entry, or return outside latency mode: filter, then count, bucket or emit. */
+static __always_inline int handle(struct pt_regs *ctx, bool is_return)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 probe = cookie;
+
+	if (!pass_filters(ctx, id >> 32))
+		return 0;
+	switch (mode) {
+	case TRACE_MODE_COUNT: {
+		__u64 *v = bpf_map_lookup_elem(&counts, &probe);
+
+		if (v)
+			(*v)++;
+		break;
+	}
+	case TRACE_MODE_HIST:
+		hist_add(probe, arg_value(ctx, value_arg));
+		break;
+	case TRACE_MODE_LATENCY: {
+		__u64 key = (id << 32) | probe, ts = bpf_ktime_get_ns();
+
+		bpf_map_update_elem(&starts, &key, &ts, BPF_ANY);
+		break;
+	}
+	default:
+		emit(ctx, cookie, id, is_return);
+	}
+	return 0;
+}
+
+static __always_inline int handle_return(struct pt_regs *ctx)
+{
+	__u64 id, key, *ts;
+
+	if (mode != TRACE_MODE_LATENCY)
+		return handle(ctx, true);
+	/* Filters ran at entry: a recorded start is the ticket. */
+	id = bpf_get_current_pid_tgid();
+	key = (id << 32) | (__u32)bpf_get_attach_cookie(ctx);
+	ts = bpf_map_lookup_elem(&starts, &key);
+	if (!ts) {
+		stat_inc(TRACE_STAT_NO_START);
+		return 0;
+	}
+	hist_add((__u32)key, bpf_ktime_get_ns() - *ts);
+	bpf_map_delete_elem(&starts, &key);
+	return 0;
+}
+
+/*
+ * Classic uprobe links and uprobe_multi links need programs of different
+ * expected attach types; user space loads only the ones it uses.
+ */
+SEC("uprobe")
+int upx_entry(struct pt_regs *ctx)
+{
+	return handle(ctx, false);
+}
+
+SEC("uretprobe")
+int upx_return(struct pt_regs *ctx)
+{
+	return handle_return(ctx);
+}
+
+SEC("uprobe.multi")
+int upx_entry_multi(struct pt_regs *ctx)
+{
+	return handle(ctx, false);
+}
+
+SEC("uretprobe.multi")
+int upx_return_multi(struct pt_regs *ctx)
+{
+	return handle_return(ctx);
+}
+
+char LICENSE[] SEC("license") = "GPL";
