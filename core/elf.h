@@ -58,7 +58,16 @@ void elf_file__close(struct elf_file *ef);
 
 /* Read .symtab, .dynsym (and a separate debug file's .symtab when the file has none). */
 #define ELF_SYMS_NO_DEBUG_FILE (1u << 0) /* do not look for a separate debug file */
+#define ELF_SYMS_DYNSYM_ONLY (1u << 1)	 /* .dynsym only (what other objects can bind to) */
 int elf_file__load_syms(struct elf_file *ef, unsigned int flags);
+
+/* The symbols named name (all versions, adjacent in syms); *first is NULL when none. */
+size_t elf_file__find_syms(const struct elf_file *ef, const char *name, struct elf_sym **first);
+/*
+ * The global definition a reference to name@version binds to: that version, or
+ * with version NULL the default ('@@') or unversioned one; NULL if none.
+ */
+struct elf_sym *elf_file__find_def(const struct elf_file *ef, const char *name, const char *version);
 
 /* The demangled C++ name, or the raw name when it is not a mangled name. */
 const char *elf_sym__demangled(struct elf_sym *sym);
@@ -66,7 +75,8 @@ const char *elf_sym__demangled(struct elf_sym *sym);
 /* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);
 
-/* Up to len bytes of the file at offset (for decoding a function's first instruction). */
+/* Up to len bytes of the file at offset (for decoding a function's first instruction);
+ * returns the number of bytes read (short at end of file) or a negative errno. */
 int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
 
 /* The separate debug file for a build-id or .gnu_debuglink, or NULL. */
@@ -74,7 +84,7 @@ char *find_debug_file(const struct elf_file *ef);
 
 /* Patterns: a glob when it has any of *?[, otherwise ... */
 bool pattern_is_glob(const char *pattern);
-/* ... a substring (list-syms, like `nm | grep`) */
+/* ... a substring (list-syms, like `nm | grep`); both match functions apply a glob with fnmatch(3) */
 bool pattern_match_substring(const char *pattern, const char *name);
 /* ... or an exact name (trace). */
 bool pattern_match_exact(const char *pattern, const char *name);

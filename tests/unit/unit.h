@@ -8,7 +8,8 @@
 #define UNIT_SUITES \
 	SUITE(json) \
 	SUITE(util) \
-	SUITE(options)
+	SUITE(options) \
+	SUITE(elf)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 

@@ -1,0 +1,959 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ELF files and their symbols with libelf: checks on open, symbol tables, versions, offsets, debug files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "elf.h"
+#include "util.h"
+
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#elif defined(__riscv)
+#define HOST_MACHINE EM_RISCV
+#elif defined(__powerpc64__)
+#define HOST_MACHINE EM_PPC64
+#elif defined(__s390x__)
+#define HOST_MACHINE EM_S390
+#else
+#error "upx: unknown host machine"
+#endif
+
+#ifndef EM_LOONGARCH
+#define EM_LOONGARCH 258
+#endif
+
+#define DEBUG_DIR "/usr/lib/debug"
+
+struct load_seg {
+	uint64_t vaddr, filesz, offset;
+};
+
+struct elf_priv {
+	uint64_t file_size;
+	struct load_seg *loads;
+	size_t nr_loads;
+	/* The separate debug file, kept open: symbol names point into it. */
+	int dbg_fd;
+	Elf *dbg_elf;
+	/* Names split at '@' in .symtab ("realpath@@GLIBC_2.3") are copies. */
+	char **strs;
+	size_t nr_strs, alloc_strs;
+};
+
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+static const char *machine_name(unsigned int m)
+{
+	switch (m) {
+	case EM_386: return "i386";
+	case EM_X86_64: return "x86-64";
+	case EM_ARM: return "ARM";
+	case EM_AARCH64: return "AArch64";
+	case EM_RISCV: return "RISC-V";
+	case EM_PPC: return "PowerPC";
+	case EM_PPC64: return "PowerPC64";
+	case EM_S390: return "S/390";
+	case EM_MIPS: return "MIPS";
+	case EM_SPARCV9: return "SPARC V9";
+	case EM_IA_64: return "IA-64";
+	case EM_LOONGARCH: return "LoongArch";
+	case EM_BPF: return "BPF";
+	}
+	return NULL;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* "#!/usr/bin/env bash" from the first line, printable characters only. */
+static void script_line(const unsigned char *buf, size_t n, char *out, size_t outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && buf[i] != '\n' && o + 1 < outlen; i++) {
+		if (buf[i] == '\r')
+			break;
+		out[o++] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+/* The checks libelf does not do, on the raw header: a one-line cause, or 0. */
+static int check_ident(const unsigned char *buf, size_t n, uint64_t size, char *err, size_t errlen)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	const char *name, *host;
+
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+		char line[128];
+
+		script_line(buf, n, line, sizeof(line));
+		set_err(err, errlen, "a script (%s), not an ELF file", line);
+		return -ENOEXEC;
+	}
+	if (n < SELFMAG || memcmp(buf, ELFMAG, SELFMAG)) {
+		set_err(err, errlen, "not an ELF file");
+		return -ENOEXEC;
+	}
+	if (n < EI_NIDENT) {
+		set_err(err, errlen, "truncated ELF file");
+		return -ENOEXEC;
+	}
+	if (buf[EI_CLASS] == ELFCLASS32) {
+		set_err(err, errlen, "32-bit ELF, upx handles 64-bit only");
+		return -ENOEXEC;
+	}
+	if (buf[EI_CLASS] != ELFCLASS64) {
+		set_err(err, errlen, "corrupt ELF header (class %u)", buf[EI_CLASS]);
+		return -ENOEXEC;
+	}
+	if (n < sizeof(Elf64_Ehdr)) {
+		set_err(err, errlen, "truncated ELF file");
+		return -ENOEXEC;
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (buf[EI_DATA] != ELFDATA2LSB) {
+		set_err(err, errlen, "big-endian ELF, this machine is little-endian");
+#else
+	if (buf[EI_DATA] != ELFDATA2MSB) {
+		set_err(err, errlen, "little-endian ELF, this machine is big-endian");
+#endif
+		return -ENOEXEC;
+	}
+	if (eh->e_machine != HOST_MACHINE) {
+		name = machine_name(eh->e_machine);
+		host = machine_name(HOST_MACHINE);
+		if (name)
+			set_err(err, errlen, "ELF for %s, this machine is %s", name, host);
+		else
+			set_err(err, errlen, "ELF for machine %u, this machine is %s",
+				eh->e_machine, host);
+		return -ENOEXEC;
+	}
+	switch (eh->e_type) {
+	case ET_EXEC:
+	case ET_DYN:
+		break;
+	case ET_REL:
+		set_err(err, errlen, "a relocatable object (.o), not an executable or shared library");
+		return -ENOEXEC;
+	case ET_CORE:
+		set_err(err, errlen, "a core dump, not an executable or shared library");
+		return -ENOEXEC;
+	default:
+		set_err(err, errlen, "ELF type %u, not an executable or shared library", eh->e_type);
+		return -ENOEXEC;
+	}
+	if (eh->e_phoff > size || (eh->e_phnum && eh->e_phentsize != sizeof(Elf64_Phdr)) ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size - eh->e_phoff ||
+	    eh->e_shoff > size ||
+	    (eh->e_shnum && eh->e_shentsize != sizeof(Elf64_Shdr)) ||
+	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size - eh->e_shoff) {
+		set_err(err, errlen, "truncated ELF file");
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Program headers: PT_LOAD for offsets, PT_INTERP / PT_DYNAMIC for static. */
+static int read_phdrs(struct elf_file *ef, struct elf_priv *p)
+{
+	Elf *elf = ef->elf;
+	size_t n, i;
+
+	if (elf_getphdrnum(elf, &n))
+		return -ENOEXEC;
+	p->loads = xcalloc(n ? n : 1, sizeof(*p->loads));
+	for (i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, i, &ph))
+			return -ENOEXEC;
+		switch (ph.p_type) {
+		case PT_LOAD:
+			if (ph.p_offset > p->file_size || ph.p_filesz > p->file_size - ph.p_offset)
+				return -ENOEXEC;
+			p->loads[p->nr_loads].vaddr = ph.p_vaddr;
+			p->loads[p->nr_loads].filesz = ph.p_filesz;
+			p->loads[p->nr_loads].offset = ph.p_offset;
+			p->nr_loads++;
+			break;
+		case PT_INTERP:
+			ef->has_interp = true;
+			break;
+		case PT_DYNAMIC:
+			ef->has_dynamic = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* A static-pie has PT_DYNAMIC and no PT_INTERP, like a library, but is marked DF_1_PIE. */
+static bool is_static_pie(Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t i;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			return false;
+		for (i = 0; i < d->d_size / sizeof(GElf_Dyn); i++) {
+			GElf_Dyn dyn;
+
+			if (!gelf_getdyn(d, i, &dyn) || dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag == DT_NEEDED)
+				return false;
+			if (dyn.d_tag == DT_FLAGS_1 && (dyn.d_un.d_val & DF_1_PIE))
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* Sections: every one with file contents must lie inside the file. */
+static int read_shdrs(struct elf_file *ef, struct elf_priv *p)
+{
+	Elf *elf = ef->elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		shstrndx = 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -ENOEXEC;
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > p->file_size || sh.sh_size > p->file_size - sh.sh_offset))
+			return -ENOEXEC;
+		if (sh.sh_type == SHT_SYMTAB)
+			ef->has_symtab = true;
+		name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+		if (name && (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo")))
+			ef->is_go = true;
+	}
+	return 0;
+}
+
+static void read_build_id(struct elf_file *ef)
+{
+	Elf *elf = ef->elf;
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		Elf_Data *d;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d)
+			continue;
+		while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+			const unsigned char *desc = (const unsigned char *)d->d_buf + desc_off;
+			size_t i, n = nh.n_descsz;
+
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((const char *)d->d_buf + name_off, "GNU", 4) || !n)
+				continue;
+			if (n > (sizeof(ef->build_id) - 1) / 2)
+				n = (sizeof(ef->build_id) - 1) / 2;
+			for (i = 0; i < n; i++)
+				sprintf(ef->build_id + 2 * i, "%02x", desc[i]);
+			return;
+		}
+	}
+}
+
+int elf_file__open(const char *path, struct elf_file **out, char *err, size_t errlen)
+{
+	struct elf_file *ef = NULL;
+	struct elf_priv *p;
+	unsigned char buf[sizeof(Elf64_Ehdr) > 128 ? sizeof(Elf64_Ehdr) : 128];
+	struct stat st;
+	ssize_t n;
+	int fd, ret;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, "is a directory");
+		ret = -EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "not a regular file");
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (!st.st_size) {
+		set_err(err, errlen, "empty file");
+		ret = -ENOEXEC;
+		goto fail;
+	}
+	do
+		n = pread(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		ret = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		goto fail;
+	}
+	ret = check_ident(buf, n, st.st_size, err, errlen);
+	if (ret)
+		goto fail;
+
+	elf_version(EV_CURRENT);
+	ef = xcalloc(1, sizeof(*ef));
+	p = xcalloc(1, sizeof(*p));
+	ef->priv = p;
+	ef->fd = fd;
+	ef->path = xstrdup(path);
+	p->file_size = st.st_size;
+	p->dbg_fd = -1;
+	ef->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
+		set_err(err, errlen, "not an ELF file (%s)", elf_errmsg(-1));
+		ret = -ENOEXEC;
+		goto fail;
+	}
+	ef->e_type = ((const Elf64_Ehdr *)buf)->e_type;
+	ef->e_machine = ((const Elf64_Ehdr *)buf)->e_machine;
+	if (read_phdrs(ef, p) || read_shdrs(ef, p)) {
+		set_err(err, errlen, "truncated ELF file");
+		ret = -ENOEXEC;
+		goto fail;
+	}
+	ef->is_static = !ef->has_interp && (!ef->has_dynamic || is_static_pie(ef->elf));
+	read_build_id(ef);
+	*out = ef;
+	return 0;
+
+fail:
+	if (ef)
+		elf_file__close(ef);
+	else
+		close(fd);
+	return ret;
+}
+
+void elf_file__close(struct elf_file *ef)
+{
+	struct elf_priv *p;
+	size_t i;
+
+	if (!ef)
+		return;
+	p = ef->priv;
+	for (i = 0; i < ef->nr_syms; i++)
+		free(ef->syms[i].demangled);
+	free(ef->syms);
+	if (p) {
+		for (i = 0; i < p->nr_strs; i++)
+			free(p->strs[i]);
+		free(p->strs);
+		if (p->dbg_elf)
+			elf_end(p->dbg_elf);
+		if (p->dbg_fd >= 0)
+			close(p->dbg_fd);
+		free(p->loads);
+		free(p);
+	}
+	if (ef->elf)
+		elf_end(ef->elf);
+	if (ef->fd >= 0)
+		close(ef->fd);
+	free(ef->debug_path);
+	free(ef->path);
+	free(ef);
+}
+
+int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset)
+{
+	const struct elf_priv *p = ef->priv;
+	size_t i;
+
+	for (i = 0; i < p->nr_loads; i++) {
+		const struct load_seg *l = &p->loads[i];
+
+		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz) {
+			*offset = l->offset + (vaddr - l->vaddr);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	while (done < len) {
+		ssize_t n = pread(ef->fd, (char *)buf + done, len - done, offset + done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* Symbols ------------------------------------------------------------------- */
+
+/* Version names by .gnu.version index, from .gnu.version_d and .gnu.version_r. */
+struct versions {
+	const char **names;
+	size_t nr;
+	const Elf64_Half *versym;
+	size_t nr_versym;
+};
+
+static void versions_set(struct versions *v, size_t idx, const char *name)
+{
+	if (!name || idx >= 0x8000)
+		return;
+	if (idx >= v->nr) {
+		size_t n = idx + 16;
+
+		v->names = xrealloc(v->names, n * sizeof(*v->names));
+		memset(v->names + v->nr, 0, (n - v->nr) * sizeof(*v->names));
+		v->nr = n;
+	}
+	v->names[idx] = name;
+}
+
+static void read_versions(Elf *elf, struct versions *v)
+{
+	Elf_Scn *scn = NULL;
+
+	memset(v, 0, sizeof(*v));
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t off, guard;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type != SHT_GNU_versym && sh.sh_type != SHT_GNU_verdef &&
+		    sh.sh_type != SHT_GNU_verneed)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf)
+			continue;
+		if (sh.sh_type == SHT_GNU_versym) {
+			v->versym = d->d_buf;
+			v->nr_versym = d->d_size / sizeof(Elf64_Half);
+			continue;
+		}
+		/* The counts bound the walks: a corrupt vd_next of 0 must not loop forever. */
+		off = 0;
+		guard = 0;
+		if (sh.sh_type == SHT_GNU_verdef) {
+			GElf_Verdef vd;
+
+			while (guard++ < 65536 && gelf_getverdef(d, off, &vd)) {
+				GElf_Verdaux va;
+
+				if (!(vd.vd_flags & VER_FLG_BASE) && vd.vd_cnt &&
+				    gelf_getverdaux(d, off + vd.vd_aux, &va))
+					versions_set(v, vd.vd_ndx, elf_strptr(elf, sh.sh_link, va.vda_name));
+				if (!vd.vd_next)
+					break;
+				off += vd.vd_next;
+			}
+		} else {
+			GElf_Verneed vn;
+
+			while (guard++ < 65536 && gelf_getverneed(d, off, &vn)) {
+				GElf_Vernaux va;
+				size_t aoff = off + vn.vn_aux, j;
+
+				for (j = 0; j < vn.vn_cnt && gelf_getvernaux(d, aoff, &va); j++) {
+					versions_set(v, va.vna_other, elf_strptr(elf, sh.sh_link, va.vna_name));
+					if (!va.vna_next)
+						break;
+					aoff += va.vna_next;
+				}
+				if (!vn.vn_next)
+					break;
+				off += vn.vn_next;
+			}
+		}
+	}
+}
+
+static char *priv_strdup(struct elf_priv *p, const char *s, size_t len)
+{
+	char *d = xmalloc(len + 1);
+
+	memcpy(d, s, len);
+	d[len] = '\0';
+	ALLOC_GROW(p->strs, p->nr_strs + 1, p->alloc_strs);
+	p->strs[p->nr_strs++] = d;
+	return d;
+}
+
+/* Append the symbols of one SHT_SYMTAB/SHT_DYNSYM section; a corrupt one is skipped. */
+static void add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+		      size_t *alloc)
+{
+	struct elf_priv *p = ef->priv;
+	bool dyn = sh->sh_type == SHT_DYNSYM;
+	struct versions v = { 0 };
+	const Elf64_Sym *syms;
+	const char *strs;
+	Elf_Data *d, *sd;
+	Elf_Scn *strscn;
+	size_t i, n;
+
+	d = elf_getdata(scn, NULL);
+	strscn = elf_getscn(elf, sh->sh_link);
+	sd = strscn ? elf_getdata(strscn, NULL) : NULL;
+	if (!d || !d->d_buf || !sd || !sd->d_buf || !sd->d_size || d->d_type != ELF_T_SYM)
+		return;
+	strs = sd->d_buf;
+	/* Every name below is then NUL-terminated inside the table. */
+	if (strs[sd->d_size - 1] != '\0')
+		return;
+	syms = d->d_buf;
+	n = d->d_size / sizeof(Elf64_Sym);
+	if (dyn)
+		read_versions(elf, &v);
+	ALLOC_GROW(ef->syms, ef->nr_syms + n, *alloc);
+
+	for (i = 1; i < n; i++) {
+		const Elf64_Sym *s = &syms[i];
+		unsigned int type = ELF64_ST_TYPE(s->st_info);
+		struct elf_sym *e;
+		const char *name, *at;
+
+		if (!s->st_name || s->st_name >= sd->d_size)
+			continue;
+		if (type == STT_SECTION || type == STT_FILE)
+			continue;
+		name = strs + s->st_name;
+		if (!*name)
+			continue;
+		e = &ef->syms[ef->nr_syms++];
+		memset(e, 0, sizeof(*e));
+		e->name = name;
+		e->value = s->st_value;
+		e->size = s->st_size;
+		e->type = type;
+		e->bind = ELF64_ST_BIND(s->st_info);
+		e->defined = s->st_shndx != SHN_UNDEF;
+		e->in_dynsym = dyn;
+		if (dyn && i < v.nr_versym) {
+			unsigned int idx = v.versym[i] & 0x7fff;
+
+			if (idx > 1 && idx < v.nr && v.names[idx]) {
+				e->version = v.names[idx];
+				e->default_version = e->defined && !(v.versym[i] & 0x8000);
+			}
+		} else if (!dyn && (at = strchr(name + 1, '@'))) {
+			/* .symtab spells versions into names: "realpath@@GLIBC_2.3". */
+			e->name = priv_strdup(p, name, at - name);
+			e->default_version = at[1] == '@';
+			e->version = at + 1 + e->default_version;
+			if (!*e->version)
+				e->version = NULL;
+		}
+		if (e->defined && type != STT_TLS && e->value &&
+		    elf_file__vaddr_to_offset(ef, e->value, &e->offset))
+			e->offset = 0;
+	}
+	free(v.names);
+}
+
+static int cmp_version(const char *a, const char *b)
+{
+	if (a == b)
+		return 0;
+	if (!a)
+		return -1;
+	if (!b)
+		return 1;
+	return strcmp(a, b);
+}
+
+static int cmp_sym(const void *pa, const void *pb)
+{
+	const struct elf_sym *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	c = cmp_version(a->version, b->version);
+	if (c)
+		return c;
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	/* .dynsym first: it is the one kept when two are merged. */
+	return (int)b->in_dynsym - (int)a->in_dynsym;
+}
+
+/*
+ * One entry per symbol: .symtab repeats .dynsym (often without the version, as
+ * in a debug file's "malloc" for .dynsym's "malloc@@GLIBC_2.2.5"), so entries of
+ * one name and value merge when the versions are equal or one has none.
+ */
+static void dedup(struct elf_file *ef)
+{
+	struct elf_sym *s = ef->syms;
+	size_t n = ef->nr_syms, i = 0, j, k, out = 0;
+	bool *gone, swapped = false;
+
+	if (!n)
+		return;
+	gone = xcalloc(n, sizeof(*gone));
+	while (i < n) {
+		for (j = i + 1; j < n && !strcmp(s[j].name, s[i].name); j++)
+			;
+		for (k = i; k < j; k++) {
+			size_t m;
+
+			if (gone[k])
+				continue;
+			for (m = k + 1; m < j; m++) {
+				struct elf_sym *keep = &s[k], *drop = &s[m];
+
+				if (gone[m] || s[m].value != s[k].value || s[m].defined != s[k].defined)
+					continue;
+				if (s[m].version && s[k].version && strcmp(s[m].version, s[k].version))
+					continue;
+				if (!keep->version && drop->version) {
+					/* Keep the versioned one (it sorts after): swap contents. */
+					struct elf_sym t = *keep;
+
+					*keep = *drop;
+					*drop = t;
+					swapped = true;
+				}
+				keep->in_dynsym |= drop->in_dynsym;
+				if (drop->size > keep->size)
+					keep->size = drop->size;
+				if (!keep->offset)
+					keep->offset = drop->offset;
+				gone[m] = true;
+			}
+		}
+		i = j;
+	}
+	for (i = 0; i < n; i++)
+		if (!gone[i])
+			s[out++] = s[i];
+	ef->nr_syms = out;
+	free(gone);
+	/* A swap can put a version out of order within its name. */
+	if (swapped)
+		qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
+}
+
+/* The symbol table of a separate debug file, if it is one for this machine. */
+static void load_debug_file(struct elf_file *ef, const char *path, size_t *alloc)
+{
+	struct elf_priv *p = ef->priv;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	Elf *elf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != ef->e_machine)
+		goto fail;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			add_table(ef, elf, scn, &sh, alloc);
+			p->dbg_fd = fd;
+			p->dbg_elf = elf;
+			ef->debug_path = xstrdup(path);
+			return;
+		}
+	}
+fail:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
+int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
+{
+	Elf_Scn *scn = NULL;
+	size_t alloc = 0;
+
+	if (ef->syms)
+		return 0;
+	while ((scn = elf_nextscn(ef->elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_DYNSYM ||
+		    (sh.sh_type == SHT_SYMTAB && !(flags & ELF_SYMS_DYNSYM_ONLY)))
+			add_table(ef, ef->elf, scn, &sh, &alloc);
+	}
+	if (!ef->has_symtab && !(flags & (ELF_SYMS_NO_DEBUG_FILE | ELF_SYMS_DYNSYM_ONLY))) {
+		char *dbg = find_debug_file(ef);
+
+		if (dbg)
+			load_debug_file(ef, dbg, &alloc);
+		free(dbg);
+	}
+	if (!ef->syms)
+		ef->syms = xcalloc(1, sizeof(*ef->syms));
+	qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
+	dedup(ef);
+	return 0;
+}
+
+size_t elf_file__find_syms(const struct elf_file *ef, const char *name, struct elf_sym **first)
+{
+	size_t lo = 0, hi = ef->nr_syms, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ef->syms[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + n < ef->nr_syms && !strcmp(ef->syms[lo + n].name, name))
+		n++;
+	*first = n ? &ef->syms[lo] : NULL;
+	return n;
+}
+
+struct elf_sym *elf_file__find_def(const struct elf_file *ef, const char *name, const char *version)
+{
+	struct elf_sym *s, *best = NULL;
+	size_t n, i;
+
+	n = elf_file__find_syms(ef, name, &s);
+	for (i = 0; i < n; i++) {
+		if (!s[i].defined || s[i].bind == STB_LOCAL)
+			continue;
+		if (version) {
+			if (s[i].version && !strcmp(s[i].version, version))
+				return &s[i];
+			/* An unversioned definition satisfies a versioned reference. */
+			if (!s[i].version && !best)
+				best = &s[i];
+		} else if (!s[i].version || s[i].default_version) {
+			return &s[i];
+		}
+	}
+	return best;
+}
+
+const char *elf_sym__demangled(struct elf_sym *sym)
+{
+	if (!sym->demangle_tried) {
+		sym->demangle_tried = true;
+		sym->demangled = demangle(sym->name);
+	}
+	return sym->demangled ? sym->demangled : sym->name;
+}
+
+/* Debug files ---------------------------------------------------------------- */
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* .gnu_debuglink: the file name and a CRC-32 of the debug file. */
+static const char *read_debuglink(const struct elf_file *ef, uint32_t *crc)
+{
+	Elf *elf = ef->elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		size_t len;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".gnu_debuglink"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || d->d_size < 8)
+			return NULL;
+		len = strnlen(d->d_buf, d->d_size);
+		if (!len || len == d->d_size || memchr(d->d_buf, '/', len))
+			return NULL;
+		len = (len + 4) & ~(size_t)3;
+		if (len + 4 > d->d_size)
+			return NULL;
+		memcpy(crc, (const char *)d->d_buf + len, 4);
+		return d->d_buf;
+	}
+	return NULL;
+}
+
+static bool crc_matches(const char *path, uint32_t want)
+{
+	unsigned char buf[65536];
+	uLong crc = crc32(0, NULL, 0);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		crc = crc32(crc, buf, n);
+	close(fd);
+	return n == 0 && (uint32_t)crc == want;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+char *find_debug_file(const struct elf_file *ef)
+{
+	const char *link, *slash;
+	char *path, *dir, *real;
+	uint32_t crc;
+
+	if (ef->build_id[0] && ef->build_id[1] && ef->build_id[2]) {
+		path = xasprintf(DEBUG_DIR "/.build-id/%.2s/%s.debug", ef->build_id, ef->build_id + 2);
+		if (is_file(path))
+			return path;
+		free(path);
+	}
+	link = read_debuglink(ef, &crc);
+	if (!link)
+		return NULL;
+	real = realpath(ef->path, NULL);
+	if (!real)
+		real = xstrdup(ef->path);
+	slash = strrchr(real, '/');
+	dir = slash ? xasprintf("%.*s", (int)(slash - real), real) : xstrdup(".");
+	free(real);
+
+	/* gdb's order: next to the file, in .debug/ beside it, under the global directory. */
+	for (int i = 0; i < 3; i++) {
+		if (i == 0)
+			path = xasprintf("%s/%s", dir, link);
+		else if (i == 1)
+			path = xasprintf("%s/.debug/%s", dir, link);
+		else
+			path = xasprintf(DEBUG_DIR "%s/%s", dir, link);
+		if (is_file(path) && !same_file(path, ef->path) && crc_matches(path, crc)) {
+			free(dir);
+			return path;
+		}
+		free(path);
+	}
+	free(dir);
+	return NULL;
+}
+
+/* Patterns and names --------------------------------------------------------- */
+
+bool pattern_is_glob(const char *pattern)
+{
+	return strpbrk(pattern, "*?[") != NULL;
+}
+
+bool pattern_match_substring(const char *pattern, const char *name)
+{
+	if (pattern_is_glob(pattern))
+		return !fnmatch(pattern, name, 0);
+	return strstr(name, pattern) != NULL;
+}
+
+bool pattern_match_exact(const char *pattern, const char *name)
+{
+	if (pattern_is_glob(pattern))
+		return !fnmatch(pattern, name, 0);
+	return !strcmp(pattern, name);
+}
+
+char *demangle(const char *name)
+{
+	int status = 0;
+	char *d;
+
+	/* Most names are C; calling the demangler on them is the main cost. */
+	if (name[0] != '_' || name[1] != 'Z')
+		return NULL;
+	d = __cxa_demangle(name, NULL, NULL, &status);
+	if (status) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
