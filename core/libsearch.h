@@ -21,6 +21,7 @@ enum lib_how {
 	LIB_HOW_CACHE,		/* /etc/ld.so.cache */
 	LIB_HOW_DEFAULT,	/* /lib/<triplet>, /usr/lib/<triplet>, /lib, /usr/lib */
 	LIB_HOW_NOT_FOUND,
+	LIB_HOW_INTERP,		/* the program interpreter (ld.so), loaded before any DT_NEEDED */
 };
 
 const char *lib_how_name(enum lib_how how); /* "rpath", "cache", ... */
@@ -31,14 +32,18 @@ struct lib_entry {
 	enum lib_how how;
 	int parent;		/* index of the first object that needed it; -1: the program */
 	int depth;		/* 1 for a direct dependency */
+	int *needs;		/* its DT_NEEDED, as indexes into lib_deps.libs */
+	size_t nr_needs;
 };
 
 struct lib_deps {
 	char *path;		/* the program or library examined */
 	char *interp;		/* PT_INTERP, NULL if none */
-	bool is_static;		/* no PT_INTERP and no PT_DYNAMIC */
+	bool is_static;		/* no PT_INTERP and no DT_NEEDED (static, static-pie, ld.so) */
 	struct lib_entry *libs;	/* breadth-first, each soname once, like ldd's list */
 	size_t nr;
+	int *needs;		/* the program's DT_NEEDED, as indexes into libs */
+	size_t nr_needs;
 };
 
 /*
@@ -54,6 +59,9 @@ void lib_deps__free(struct lib_deps *deps);
  */
 char *resolve_soname(const char *soname, enum lib_how *how);
 
+/* A program name looked up in PATH (a regular, executable file); malloc'd or NULL. */
+char *resolve_program(const char *name);
+
 /*
  * A command's BINARY argument to a real file: a path (with a '/'), a program
  * name found in PATH, or a soname resolved like resolve_soname().  Symlinks
@@ -67,6 +75,7 @@ struct ld_cache;
 int ld_cache__open(const char *path, struct ld_cache **out);
 /* The path of the first entry for soname that suits this machine (x86-64/arm64 flags), or NULL. */
 const char *ld_cache__lookup(const struct ld_cache *cache, const char *soname);
+/* The number of entries in the table (for every machine). */
 size_t ld_cache__count(const struct ld_cache *cache);
 void ld_cache__free(struct ld_cache *cache);
 
