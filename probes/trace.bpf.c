@@ -83,18 +83,21 @@ static __always_inline void stat_inc(__u32 idx)
 		(*v)++;
 }
 
+/*
+ * Argument i (or the return value).  The registers are read at fixed offsets
+ * first: a computed pointer into pt_regs is refused by the verifier.
+ */
 static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
 {
-	switch (i) {
-	case 0: return PT_REGS_PARM1(ctx);
-	case 1: return PT_REGS_PARM2(ctx);
-	case 2: return PT_REGS_PARM3(ctx);
-	case 3: return PT_REGS_PARM4(ctx);
-	case 4: return PT_REGS_PARM5(ctx);
-	case 5: return PT_REGS_PARM6(ctx);
-	case TRACE_VALUE_RETVAL: return PT_REGS_RC(ctx);
-	}
-	return 0;
+	__u64 v[7] = {
+		PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+		PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx),
+		PT_REGS_RC(ctx),
+	};
+
+	if (i == TRACE_VALUE_RETVAL)
+		i = 6;
+	return i < 7 ? v[i] : 0;
 }
 
 static __always_inline bool comm_matches(void)
@@ -180,7 +183,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	e->is_return = is_return;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = i < nr_args ? arg_value(ctx, i) : 0;
+		e->args[i] = i < nr_args && !is_return ? arg_value(ctx, i) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
 	if (str_arg != TRACE_VALUE_NONE) {
 		const char *p = (const char *)arg_value(ctx, str_arg);

@@ -57,7 +57,7 @@ test_expect_success 'every command: summary = NAME line, help = page, -h = usage
 		# every long option in -h is documented in the page
 		for o in $(grep -o -- "--[a-z][a-z-]*" usage | sort -u); do
 			[ "$o" = "--help" ] && continue
-			test_grep -- "$o" page || return 1
+			test_grep "$o" page || return 1
 		done || return 1
 	done
 '

@@ -9,6 +9,8 @@
 	SUITE(json) \
 	SUITE(util) \
 	SUITE(options) \
+	SUITE(probe_spec) \
+	SUITE(hist) \
 	SUITE(elf)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }

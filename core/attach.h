@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From an attach plan to live links: one uprobe_multi link per (file,
+ * direction) when the file has more than one probe, a classic uprobe link
+ * otherwise.  The cookie of every site is its index in the plan, which is
+ * how the BPF side names the probe that fired.
+ */
+#ifndef UPX_ATTACH_H
+#define UPX_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct bpf_link;
+struct bpf_program;
+struct plan;
+
+/* The four entry points a BPF program in probes/ provides (any may be NULL). */
+struct attach_progs {
+	struct bpf_program *entry, *ret;             /* SEC("uprobe"), SEC("uretprobe") */
+	struct bpf_program *entry_multi, *ret_multi; /* SEC("uprobe.multi"), SEC("uretprobe.multi") */
+};
+
+struct attachment {
+	struct bpf_link **links;
+	size_t nr, alloc;
+	size_t nr_multi;	/* how many of the links are uprobe_multi */
+	size_t nr_sites;	/* sites attached */
+	size_t nr_refused;	/* sites the kernel refused (found by splitting a set) */
+};
+
+/* Does the kernel have uprobe_multi links (and UPX_NO_MULTI is not set)? */
+bool attach_has_multi(void);
+
+/* Before load: load only the programs the plan will use. */
+void attach_prepare(const struct plan *plan, const struct attach_progs *progs);
+
+/*
+ * Attach every site of the plan, filtered to process pid (-1: all).  A set
+ * the kernel refuses as a whole is split to find the culprits, which are left
+ * out with a warning.  Returns 0, or -1 after printing an error (and detaching
+ * what was attached).
+ */
+int attach_plan(const struct plan *plan, const struct attach_progs *progs, pid_t pid,
+		struct attachment *out);
+
+/* Detach everything (each close() of a uprobe costs the kernel ~0.1 s; multi links are cheap). */
+void attachment__destroy(struct attachment *a);
+
+#endif

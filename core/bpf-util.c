@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libbpf logging, per-CPU sums and timestamps shared by the tracing commands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf-util.h"
+#include "util.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (upx_verbose < (level == LIBBPF_DEBUG ? 2 : 1))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void bpf_util_setup_logging(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+uint64_t percpu_u64_sum(int map_fd, uint32_t key)
+{
+	static int nr_cpus;
+	static uint64_t *vals;
+	uint64_t sum = 0;
+
+	if (!nr_cpus) {
+		nr_cpus = libbpf_num_possible_cpus();
+		if (nr_cpus < 1)
+			nr_cpus = 1;
+		vals = xcalloc(nr_cpus, sizeof(*vals));
+	}
+	if (bpf_map_lookup_elem(map_fd, &key, vals))
+		return 0;
+	for (int i = 0; i < nr_cpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+long long realtime_offset_ns(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
+}
+
+void format_clock(long long ns, char *buf, unsigned long size)
+{
+	time_t sec = ns / 1000000000LL;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, size, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (ns % 1000000000LL) / 1000);
+}

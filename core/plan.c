@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From probe specs to the attach plan: find the file, match the functions,
+ * and choose for each one the exact offset the kernel gets.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf.h"
+#include "ifunc.h"
+#include "insn.h"
+#include "libsearch.h"
+#include "plan.h"
+#include "probe-spec.h"
+#include "proc.h"
+#include "util.h"
+
+/* Open (once per plan) the file a TARGET names. */
+static int plan_file(struct plan *plan, const char *target)
+{
+	char err[512], *path;
+	struct elf_file *ef;
+	size_t i;
+	int ret;
+
+	if (plan->pid > 0)
+		path = proc_find_mapped(plan->pid, target, err, sizeof(err));
+	else
+		path = resolve_target(target, err, sizeof(err));
+	if (!path)
+		return error("'%s': %s", target, err);
+	for (i = 0; i < plan->nr_files; i++)
+		if (!strcmp(plan->files[i].path, path)) {
+			free(path);
+			return i;
+		}
+	ret = elf_file__open(path, &ef, err, sizeof(err));
+	if (ret) {
+		error("'%s': %s", path, err);
+		free(path);
+		return -1;
+	}
+	ret = elf_file__load_syms(ef, 0);
+	if (ret) {
+		error("'%s': cannot read symbols: %s", path, strerror(-ret));
+		elf_file__close(ef);
+		free(path);
+		return -1;
+	}
+	ALLOC_GROW(plan->files, plan->nr_files + 1, plan->alloc_files);
+	plan->files[plan->nr_files] = (struct plan_file){
+		.path = path,
+		.display = xstrdup(target),
+		.ef = ef,
+	};
+	return plan->nr_files++;
+}
+
+static bool is_func(const struct elf_sym *s)
+{
+	return s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->offset;
+}
+
+/*
+ * A demangled template instance starts with its return type
+ * ("long shop::discount<long>(long, int)"): the qualified name starts after
+ * the last space outside <> and () before the parameter list.
+ */
+static const char *skip_return_type(const char *dm)
+{
+	const char *start = dm;
+	int depth = 0;
+
+	for (const char *p = dm; *p; p++) {
+		if (*p == '<')
+			depth++;
+		else if (*p == '>')
+			depth--;
+		else if (*p == '(' && !depth)
+			break;
+		else if (*p == ' ' && !depth)
+			start = p + 1;
+	}
+	return start;
+}
+
+/* Does a symbol answer to FUNCTION?  Raw or demangled; a demangled name may omit its parameters. */
+static bool func_matches(struct elf_sym *s, const char *pat, bool glob)
+{
+	const char *dm, *name;
+	size_t n;
+
+	if (glob ? !fnmatch(pat, s->name, 0) : !strcmp(pat, s->name))
+		return true;
+	if (s->name[0] != '_' || s->name[1] != 'Z')
+		return false;
+	dm = elf_sym__demangled(s);
+	name = skip_return_type(dm);
+	if (glob)
+		return !fnmatch(pat, dm, 0) || !fnmatch(pat, name, 0);
+	if (!strcmp(pat, dm) || !strcmp(pat, name))
+		return true;
+	n = strlen(pat);
+	return !strchr(pat, '(') && !strncmp(name, pat, n) && name[n] == '(';
+}
+
+static const char *display_name(struct elf_sym *s)
+{
+	return elf_sym__demangled(s);
+}
+
+static void add_skipped(struct plan *plan, const char *func, const char *why)
+{
+	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
+	plan->skipped[plan->nr_skipped++] = xasprintf("%s (%s)", func, why);
+}
+
+/* A defined function of ef at vaddr (for an IFUNC's implementation), preferring global names. */
+static struct elf_sym *func_at(struct elf_file *ef, uint64_t vaddr)
+{
+	struct elf_sym *best = NULL;
+
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		struct elf_sym *s = &ef->syms[i];
+
+		if (!is_func(s) || s->value != vaddr)
+			continue;
+		if (!best || (best->bind == STB_LOCAL && s->bind != STB_LOCAL))
+			best = s;
+	}
+	return best;
+}
+
+/* dlsym sees exported names only: a local IFUNC alias (__GI_x) goes by its exported twin. */
+static const char *exported_alias(struct elf_file *ef, const struct elf_sym *s)
+{
+	if (s->in_dynsym)
+		return s->name;
+	for (size_t i = 0; i < ef->nr_syms; i++)
+		if (ef->syms[i].in_dynsym && ef->syms[i].defined && ef->syms[i].value == s->value &&
+		    ef->syms[i].type == STT_GNU_IFUNC)
+			return ef->syms[i].name;
+	return s->name;
+}
+
+static bool have_entry(const struct plan *plan, int file, uint64_t offset, bool is_return)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->entries[i].file == file && plan->entries[i].offset == offset &&
+		    plan->entries[i].is_return == is_return)
+			return true;
+	return false;
+}
+
+/*
+ * Where exactly the uprobe goes for a function starting at sym_off (+ off).
+ * Returns 0, or -1 when the kernel would refuse the site (why filled).
+ */
+static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint64_t size,
+		 const struct probe_spec *spec, uint64_t *site, const char **how, const char **why)
+{
+	enum insn_arch arch = insn_arch_of_machine(pf->ef->e_machine);
+	uint8_t code[64];
+	struct insn_info in;
+	size_t want = sizeof(code);
+	int n;
+
+	*site = sym_off;
+	*how = "";
+	if (spec && spec->has_offset) {
+		uint8_t *buf;
+
+		if (size && spec->offset >= size) {
+			*why = "offset beyond the end of the function";
+			return -1;
+		}
+		want = spec->offset + 16;
+		buf = xmalloc(want);
+		n = elf_file__read(pf->ef, sym_off, buf, want);
+		if (n <= 0 || !insn_is_boundary(arch, buf, n, spec->offset)) {
+			free(buf);
+			*why = "offset is not on an instruction boundary";
+			return -1;
+		}
+		free(buf);
+		*site = sym_off + spec->offset;
+		*how = "at the given offset";
+	}
+	n = elf_file__read(pf->ef, *site, code, want > sizeof(code) ? sizeof(code) : want);
+	if (n <= 0) {
+		*why = "cannot read the function's code";
+		return -1;
+	}
+	if (insn_decode(arch, code, n, &in)) {
+		*why = "undecodable first instruction";
+		return -1;
+	}
+	/*
+	 * endbr64 must be single-stepped (~5 µs a hit); the instruction after it
+	 * is usually a push the kernel emulates (~0.6 µs).  Arguments are still
+	 * in their registers there.  Return probes are placed at the entry too.
+	 */
+	if (in.is_endbr64 && !(spec && spec->has_offset) && !plan->no_endbr_skip) {
+		struct insn_info next;
+
+		if (!insn_decode(arch, code + in.len, n - in.len, &next) && next.uprobe_ok) {
+			*site += in.len;
+			*how = "after endbr64";
+			in = next;
+		}
+	}
+	if (!in.uprobe_ok) {
+		*why = in.why ? in.why : "instruction the kernel cannot probe";
+		return -1;
+	}
+	return 0;
+}
+
+static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
+		      uint64_t vaddr, uint64_t site, const char *how)
+{
+	struct plan_file *pf = &plan->files[file];
+	struct plan_entry *e;
+
+	if (have_entry(plan, file, site, is_return))
+		return; /* an alias of a function already planned */
+	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
+	e = &plan->entries[plan->nr++];
+	*e = (struct plan_entry){
+		.file = file,
+		.spec = spec_idx,
+		.is_return = is_return,
+		.func = xstrdup(func),
+		.label = xasprintf("%s%s:%s", is_return ? "r:" : "", pf->display, func),
+		.vaddr = vaddr,
+		.offset = site,
+		.cookie = plan->nr - 1,
+		.how = how,
+	};
+}
+
+/* "did you mean" for a missing name: the closest defined functions. */
+static void suggest(struct elf_file *ef, const char *want)
+{
+	const char *best[3] = {};
+	int dist[3] = { 1 << 30, 1 << 30, 1 << 30 };
+	int limit = strlen(want) / 3 + 1;
+
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		struct elf_sym *s = &ef->syms[i];
+		int d;
+
+		if (!is_func(s) || abs((int)strlen(s->name) - (int)strlen(want)) > limit)
+			continue;
+		d = edit_distance(want, s->name);
+		if (d > limit)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			if (best[k] && !strcmp(best[k], s->name))
+				break;
+			if (d < dist[k]) {
+				memmove(&best[k + 1], &best[k], (2 - k) * sizeof(best[0]));
+				memmove(&dist[k + 1], &dist[k], (2 - k) * sizeof(dist[0]));
+				best[k] = s->name;
+				dist[k] = d;
+				break;
+			}
+		}
+	}
+	if (best[0])
+		fprintf(stderr, "  did you mean: %s%s%s%s%s?\n", best[0], best[1] ? ", " : "",
+			best[1] ? best[1] : "", best[2] ? ", " : "", best[2] ? best[2] : "");
+}
+
+/* An undefined (imported) symbol of that name: where is it defined? */
+static int explain_import(struct plan_file *pf, const char *func)
+{
+	struct lib_deps *deps = NULL;
+	char err[256];
+	bool imported = false;
+
+	for (size_t i = 0; i < pf->ef->nr_syms; i++)
+		if (!pf->ef->syms[i].defined && !strcmp(pf->ef->syms[i].name, func))
+			imported = true;
+	if (!imported)
+		return 0;
+	if (!lib_deps__load(pf->path, &deps, err, sizeof(err))) {
+		for (size_t i = 0; i < deps->nr; i++) {
+			struct elf_file *lib;
+			bool found = false;
+
+			if (!deps->libs[i].path ||
+			    elf_file__open(deps->libs[i].path, &lib, err, sizeof(err)))
+				continue;
+			if (!elf_file__load_syms(lib, ELF_SYMS_NO_DEBUG_FILE))
+				for (size_t k = 0; k < lib->nr_syms && !found; k++)
+					found = lib->syms[k].defined && lib->syms[k].in_dynsym &&
+						!strcmp(lib->syms[k].name, func);
+			elf_file__close(lib);
+			if (found) {
+				error("'%s': '%s' is only imported here; it is defined in %s "
+				      "(try '%s:%s')",
+				      pf->display, func, deps->libs[i].soname, deps->libs[i].soname,
+				      func);
+				lib_deps__free(deps);
+				return -1;
+			}
+		}
+		lib_deps__free(deps);
+	}
+	return error("'%s': '%s' is only imported here, and no library it loads defines it",
+		     pf->display, func);
+}
+
+static int add_matches(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
+		       const char *func, bool is_return)
+{
+	struct plan_file *pf = &plan->files[file];
+	struct elf_file *ef = pf->ef;
+	bool glob = pattern_is_glob(func);
+	size_t matched = 0, before = plan->nr;
+
+	if (is_return && ef->is_go && !plan->force)
+		return error("'%s': a Go program: a return probe crashes it when Go moves a "
+			     "goroutine's stack (use --force to do it anyway)", pf->display);
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		struct elf_sym *s = &ef->syms[i];
+		const char *how, *why;
+		uint64_t site, vaddr = s->value, off = s->offset, size = s->size;
+		char *ifunc_how = NULL;
+
+		if (!is_func(s) || !func_matches(s, func, glob))
+			continue;
+		matched++;
+		if (s->type == STT_GNU_IFUNC) {
+			char err[256];
+			uint64_t impl;
+			struct elf_sym *is;
+
+			if (ifunc_resolve(pf->path, exported_alias(ef, s), &impl, err, sizeof(err)) ||
+			    elf_file__vaddr_to_offset(ef, impl, &off)) {
+				if (!glob)
+					return error("'%s': cannot resolve IFUNC '%s': %s",
+						     pf->display, s->name, err);
+				add_skipped(plan, s->name, "IFUNC not resolved");
+				continue;
+			}
+			is = func_at(ef, impl);
+			vaddr = impl;
+			size = is ? is->size : 0;
+			ifunc_how = xasprintf("IFUNC %s -> %s", s->name, is ? is->name : "?");
+		}
+		if (place(plan, pf, off, size, spec, &site, &how, &why)) {
+			if (!glob) {
+				free(ifunc_how);
+				return error("'%s': cannot probe '%s': %s", pf->display,
+					     display_name(s), why);
+			}
+			add_skipped(plan, display_name(s), why);
+			free(ifunc_how);
+			continue;
+		}
+		add_entry(plan, file, spec_idx, is_return, display_name(s), vaddr, site, how);
+		if (ifunc_how && plan->nr > before) {
+			struct plan_entry *e = &plan->entries[plan->nr - 1];
+
+			if (*how) {
+				e->how_buf = xasprintf("%s, %s", ifunc_how, how);
+				free(ifunc_how);
+			} else {
+				e->how_buf = ifunc_how;
+			}
+			e->how = e->how_buf;
+		} else {
+			free(ifunc_how);
+		}
+		before = plan->nr;
+	}
+	if (!matched) {
+		if (!glob && explain_import(pf, func))
+			return -1;
+		error("'%s': no function %s '%s'%s", pf->display, glob ? "matches" : "named", func,
+		      ef->has_symtab || ef->debug_path ? "" : " (stripped: only .dynsym was read)");
+		if (!glob)
+			suggest(ef, func);
+		return -1;
+	}
+	return 0;
+}
+
+int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx)
+{
+	int file = plan_file(plan, spec->target);
+	size_t before = plan->nr;
+
+	if (file < 0)
+		return -1;
+	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return))
+		return -1;
+	if (plan->entry_and_return) {
+		/* --latency: the return probe of every function just planned. */
+		size_t end = plan->nr;
+
+		for (size_t i = before; i < end; i++) {
+			struct plan_entry *e = &plan->entries[i];
+			char *func = xstrdup(e->func);
+			uint64_t off = e->offset, vaddr = e->vaddr;
+			const char *how = e->how;
+
+			size_t n = plan->nr;
+
+			add_entry(plan, file, spec_idx, true, func, vaddr, off, how);
+			if (plan->nr > n)
+				plan->entries[n].cookie = i;
+			free(func);
+		}
+	}
+	if (plan->nr == before)
+		return error("'%s': every function that matched '%s' was left out (see -v)",
+			     spec->target, spec->function);
+	return 0;
+}
+
+int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return)
+{
+	struct probe_spec spec = {
+		.text = func,
+		.is_return = is_return,
+		.target = (char *)target,
+		.function = (char *)func,
+	};
+
+	return plan_add_spec(plan, &spec, -1);
+}
+
+void plan_print(const struct plan *plan, FILE *f)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		const struct plan_entry *e = &plan->entries[i];
+
+		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,
+			plan->files[e->file].path, (unsigned long long)e->offset,
+			*e->how ? " (" : "", e->how, *e->how ? ")" : "");
+	}
+	for (size_t i = 0; i < plan->nr_skipped; i++)
+		fprintf(f, "upx: left out: %s\n", plan->skipped[i]);
+}
+
+void plan_free(struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		free(plan->entries[i].func);
+		free(plan->entries[i].label);
+		free(plan->entries[i].how_buf);
+	}
+	free(plan->entries);
+	for (size_t i = 0; i < plan->nr_files; i++) {
+		free(plan->files[i].path);
+		free(plan->files[i].display);
+		elf_file__close(plan->files[i].ef);
+	}
+	free(plan->files);
+	for (size_t i = 0; i < plan->nr_skipped; i++)
+		free(plan->skipped[i]);
+	free(plan->skipped);
+	memset(plan, 0, sizeof(*plan));
+}
+
+size_t plan_groups(const struct plan *plan, struct plan_group **out)
+{
+	struct plan_group *g = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t i = 0; i < plan->nr; i++) {
+		const struct plan_entry *e = &plan->entries[i];
+		size_t k;
+
+		for (k = 0; k < nr; k++)
+			if (g[k].file == e->file && g[k].is_return == e->is_return)
+				break;
+		if (k == nr) {
+			ALLOC_GROW(g, nr + 1, alloc);
+			g[nr++] = (struct plan_group){ .file = e->file, .is_return = e->is_return };
+		}
+		g[k].idx = xrealloc(g[k].idx, (g[k].nr + 1) * sizeof(size_t));
+		g[k].idx[g[k].nr++] = i;
+	}
+	*out = g;
+	return nr;
+}
+
+void plan_groups_free(struct plan_group *groups, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(groups[i].idx);
+	free(groups);
+}

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx trace: uprobes and uretprobes on any function, filtered and aggregated
+ * in the kernel.  argv -> probe specs -> attach plan -> skeleton -> links ->
+ * event loop -> output; each step lives in core/.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "bpf-util.h"
+#include "cmd.h"
+#include "elf.h"
+#include "events.h"
+#include "hist.h"
+#include "json.h"
+#include "options.h"
+#include "plan.h"
+#include "probe-spec.h"
+#include "proc.h"
+#include "trace.h"
+#include "trace.skel.h"
+#include "util.h"
+
+static const char *const trace_usage[] = {
+	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
+	NULL,
+};
+
+static struct {
+	long long pid;
+	const char *comm;
+	long long uid;
+	unsigned long long min, max;
+	bool has_min, has_max;
+	const char *value_arg;
+	long long nr_args;
+	const char *str_arg;
+	bool count;
+	const char *hist;
+	bool latency;
+	double interval, duration;
+	const char *cmd;
+	bool force;
+	bool at_entry;
+} opt = { .uid = -1 };
+
+static int seconds_cb(const struct upx_option *o, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v > 0))
+		return usage_error("option '--%s' expects a number of seconds, not '%s'",
+				   o->long_name, arg);
+	*(double *)o->value = v;
+	return 0;
+}
+
+static int min_cb(const struct upx_option *o, const char *arg)
+{
+	bool *has = o->value == &opt.min ? &opt.has_min : &opt.has_max;
+
+	if (!parse_u64(arg, (unsigned long long *)o->value))
+		return usage_error("option '--%s' expects a number (1M = 1048576), not '%s'",
+				   o->long_name, arg);
+	*has = true;
+	return 0;
+}
+
+static const struct upx_option trace_options[] = {
+	OPT_GROUP("Filters (run in the kernel)"),
+	OPT_INT('p', "pid", &opt.pid, "PID", "only this process; libraries are the files it has mapped"),
+	OPT_STRING(0, "comm", &opt.comm, "NAME", "only threads with this name"),
+	OPT_INT(0, "uid", &opt.uid, "UID", "only this user"),
+	OPT_CALLBACK(0, "min", &opt.min, "N", "only calls where ARG >= N (see --on)", min_cb),
+	OPT_CALLBACK(0, "max", &opt.max, "N", "only calls where ARG <= N (see --on)", min_cb),
+	OPT_STRING(0, "on", &opt.value_arg, "ARG", "what --min/--max test: argN or retval (default arg0)"),
+	OPT_GROUP("What to show"),
+	OPT_INT('a', "args", &opt.nr_args, "N", "show the first N integer arguments (up to 6)"),
+	OPT_STRING('s', "str", &opt.str_arg, "ARG", "read argN (or retval) as a string"),
+	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
+	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN or retval per probe"),
+	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
+	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", seconds_cb),
+	OPT_JSON(),
+	OPT_GROUP("Running"),
+	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", seconds_cb),
+	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
+	OPT_BOOL(0, "force", &opt.force, "allow return probes on Go programs"),
+	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
+	OPT_VERBOSE(),
+	OPT_END(),
+};
+
+/* "arg2" / "2" -> 2, "retval" / "ret" -> TRACE_VALUE_RETVAL; -1 on junk. */
+static int parse_arg_name(const char *s)
+{
+	if (!strcmp(s, "retval") || !strcmp(s, "ret"))
+		return TRACE_VALUE_RETVAL;
+	if (!strncmp(s, "arg", 3))
+		s += 3;
+	if (s[0] >= '0' && s[0] <= '5' && !s[1])
+		return s[0] - '0';
+	return -1;
+}
+
+struct trace_ctx {
+	struct plan plan;
+	struct trace_bpf *skel;
+	struct json_writer *jw;
+	int nr_cpus;
+	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int str_arg;
+	bool header_done;
+};
+
+/* Small values in decimal, pointers in hex, small negatives (errors) as such. */
+static void print_value(FILE *f, __u64 v)
+{
+	if ((long long)v < 0 && (long long)v > -65536)
+		fprintf(f, "%lld", (long long)v);
+	else if (v <= 0xffffffffULL)
+		fprintf(f, "%llu", (unsigned long long)v);
+	else
+		fprintf(f, "0x%llx", (unsigned long long)v);
+}
+
+/* A string read in the kernel, escaped for the terminal; NULL shown as such. */
+static void print_str(const struct trace_event *e, __u64 ptr)
+{
+	if (e->str_len < 0) {
+		if (!ptr)
+			printf("NULL");
+		else
+			printf("(unreadable 0x%llx)", (unsigned long long)ptr);
+		return;
+	}
+	putchar('"');
+	fputs_escaped(stdout, e->str, e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
+	printf("\"%s", e->str_len >= TRACE_STR_MAX ? "..." : "");
+}
+
+static int on_event(void *data, void *buf, size_t size)
+{
+	struct trace_ctx *ctx = data;
+	const struct trace_event *e = buf;
+	const struct plan_entry *pe;
+	long long real = e->ts_ns + ctx->realtime_offset_ns;
+	bool has_str = size > TRACE_EVENT_HDR_SIZE && ctx->str_arg != TRACE_VALUE_NONE;
+	char tbuf[32];
+
+	if (e->cookie >= ctx->plan.nr)
+		return 0;
+	pe = &ctx->plan.entries[e->cookie];
+	format_clock(real, tbuf, sizeof(tbuf));
+	if (upx_json_mode) {
+		struct json_writer *jw = ctx->jw;
+
+		json_object_start(jw);
+		json_string_field(jw, "time", tbuf);
+		json_u64_field(jw, "time_ns", real);
+		json_u64_field(jw, "pid", e->tgid);
+		json_u64_field(jw, "tid", e->tid);
+		json_u64_field(jw, "uid", e->uid);
+		json_name(jw, "comm");
+		json_string_len(jw, e->comm, strnlen(e->comm, sizeof(e->comm)));
+		json_string_field(jw, "probe", pe->label);
+		json_string_field(jw, "function", pe->func);
+		json_name(jw, "args");
+		json_array_start(jw);
+		for (int i = 0; !e->is_return && i < opt.nr_args; i++)
+			json_u64(jw, e->args[i]);
+		json_array_end(jw);
+		if (e->is_return)
+			json_s64_field(jw, "retval", (long long)e->retval);
+		if (has_str) {
+			if (e->str_len >= 0) {
+				json_name(jw, "str");
+				json_string_len(jw, e->str, e->str_len < TRACE_STR_MAX ? e->str_len :
+							    TRACE_STR_MAX);
+				json_bool_field(jw, "str_truncated", e->str_len >= TRACE_STR_MAX);
+			} else {
+				json_s64_field(jw, "str_error", e->str_len);
+			}
+		}
+		json_object_end(jw);
+		json_writer__end_line(jw);
+		return 0;
+	}
+	printf("%-15s %-7u %-7u %-16.16s %s", tbuf, e->tgid, e->tid, e->comm, pe->label);
+	for (int i = 0; !e->is_return && i < opt.nr_args; i++) {
+		printf(" arg%d=", i);
+		if (has_str && ctx->str_arg == i)
+			print_str(e, e->args[i]);
+		else
+			print_value(stdout, e->args[i]);
+	}
+	if (has_str && ctx->str_arg != TRACE_VALUE_RETVAL &&
+	    (ctx->str_arg >= opt.nr_args || e->is_return)) {
+		printf(" arg%d=", ctx->str_arg);
+		print_str(e, e->args[ctx->str_arg]);
+	}
+	if (e->is_return) {
+		printf(" ret=");
+		if (has_str && ctx->str_arg == TRACE_VALUE_RETVAL)
+			print_str(e, e->retval);
+		else
+			print_value(stdout, e->retval);
+	}
+	putchar('\n');
+	return 0;
+}
+
+struct count_row {
+	size_t probe;
+	uint64_t count;
+};
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct count_row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->probe < y->probe ? -1 : x->probe > y->probe;
+}
+
+/* A probe from a glob shows up only when it fired; a named one always. */
+static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
+{
+	int s = ctx->plan.entries[i].spec;
+
+	return s < 0 || !pattern_is_glob(specs[s].function);
+}
+
+static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
+{
+	return percpu_u64_sum(bpf_map__fd(ctx->skel->maps.stats), st);
+}
+
+static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.counts);
+	struct count_row *rows = xcalloc(ctx->plan.nr, sizeof(*rows));
+	size_t n = 0, w = 5;
+
+	for (size_t i = 0; i < ctx->plan.nr; i++) {
+		uint64_t c = percpu_u64_sum(fd, i);
+
+		if (!c && !show_zero(ctx, i, specs))
+			continue;
+		rows[n++] = (struct count_row){ i, c };
+		if (strlen(ctx->plan.entries[i].label) > w)
+			w = strlen(ctx->plan.entries[i].label);
+	}
+	qsort(rows, n, sizeof(*rows), cmp_count);
+	if (upx_json_mode) {
+		json_object_start(ctx->jw);
+		json_name(ctx->jw, "counts");
+		json_array_start(ctx->jw);
+		for (size_t i = 0; i < n; i++) {
+			json_object_start(ctx->jw);
+			json_string_field(ctx->jw, "probe", ctx->plan.entries[rows[i].probe].label);
+			json_string_field(ctx->jw, "function", ctx->plan.entries[rows[i].probe].func);
+			json_u64_field(ctx->jw, "count", rows[i].count);
+			json_object_end(ctx->jw);
+		}
+		json_array_end(ctx->jw);
+		json_u64_field(ctx->jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+		json_object_end(ctx->jw);
+		json_writer__end_line(ctx->jw);
+	} else {
+		printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
+		for (size_t i = 0; i < n; i++)
+			printf("%-*s %12llu\n", (int)w, ctx->plan.entries[rows[i].probe].label,
+			       (unsigned long long)rows[i].count);
+	}
+	free(rows);
+}
+
+static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.hists);
+	uint64_t slots[TRACE_HIST_SLOTS];
+
+	for (size_t i = 0; i < ctx->plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->plan.entries[i];
+		uint64_t total = 0;
+
+		/* Latency buckets live under the entry probe's index. */
+		if (opt.latency && pe->is_return)
+			continue;
+		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
+		if (!total && !show_zero(ctx, i, specs))
+			continue;
+		if (upx_json_mode) {
+			json_object_start(ctx->jw);
+			json_string_field(ctx->jw, "probe", pe->label);
+			json_string_field(ctx->jw, "function", pe->func);
+			json_string_field(ctx->jw, "value", opt.latency ? "latency_ns" : opt.hist);
+			json_u64_field(ctx->jw, "count", total);
+			hist_json(ctx->jw, slots, TRACE_HIST_SLOTS);
+			json_object_end(ctx->jw);
+			json_writer__end_line(ctx->jw);
+			continue;
+		}
+		printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist,
+		       pe->label, (unsigned long long)total);
+		hist_print(stdout, slots, TRACE_HIST_SLOTS);
+		if (opt.latency && total)
+			printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
+			       hist_percentile(slots, TRACE_HIST_SLOTS, 50),
+			       hist_percentile(slots, TRACE_HIST_SLOTS, 99));
+		putchar('\n');
+	}
+}
+
+struct tick_ctx {
+	struct trace_ctx *ctx;
+	const struct probe_spec *specs;
+};
+
+static void print_aggregations(void *p)
+{
+	struct tick_ctx *t = p;
+
+	if (opt.count)
+		print_counts(t->ctx, t->specs);
+	else if (opt.hist || opt.latency)
+		print_hists(t->ctx, t->specs);
+	fflush(stdout);
+}
+
+/* Options that contradict each other or the probes; 0 or a usage error. */
+static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg)
+{
+	bool all_return = true, any_return = false;
+
+	for (size_t i = 0; i < nr; i++) {
+		all_return &= specs[i].is_return;
+		any_return |= specs[i].is_return;
+	}
+	if (opt.count + !!opt.hist + opt.latency > 1)
+		return usage_error("--count, --hist and --latency exclude each other");
+	if (opt.latency && any_return)
+		return usage_error("--latency probes entry and return itself: name functions without 'r:'");
+	if (opt.nr_args < 0 || opt.nr_args > TRACE_MAX_ARGS)
+		return usage_error("--args takes 0 to %d", TRACE_MAX_ARGS);
+	if (opt.nr_args && all_return)
+		return usage_error("--args: arguments are gone when a function returns; "
+				   "add an entry probe (without 'r:')");
+	if (opt.interval > 0 && !(opt.count || opt.hist || opt.latency))
+		return usage_error("-i goes with --count, --hist or --latency");
+	if (opt.pid && opt.cmd)
+		return usage_error("-p and -c exclude each other");
+	*value_arg = TRACE_VALUE_NONE;
+	if (opt.hist || opt.has_min || opt.has_max) {
+		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
+
+		if (opt.hist && opt.value_arg && (opt.has_min || opt.has_max) &&
+		    strcmp(opt.hist, opt.value_arg))
+			return usage_error("--hist and --on must name the same value");
+		*value_arg = parse_arg_name(name);
+		if (*value_arg < 0)
+			return usage_error("'%s': expected arg0..arg5 or retval", name);
+		if (*value_arg == TRACE_VALUE_RETVAL && !all_return)
+			return usage_error("'%s' needs return probes: write 'r:TARGET:FUNCTION'", name);
+	} else if (opt.value_arg) {
+		return usage_error("--on goes with --min or --max");
+	}
+	*str_arg = TRACE_VALUE_NONE;
+	if (opt.str_arg) {
+		*str_arg = parse_arg_name(opt.str_arg);
+		if (*str_arg < 0)
+			return usage_error("'%s': expected arg0..arg5 or retval", opt.str_arg);
+		if (*str_arg == TRACE_VALUE_RETVAL && !all_return)
+			return usage_error("--str retval needs return probes: write 'r:TARGET:FUNCTION'");
+		if (opt.count || opt.hist || opt.latency)
+			return usage_error("--str shows events; it does not go with aggregations");
+	}
+	return 0;
+}
+
+static int cmd_trace(int argc, const char **argv)
+{
+	struct trace_ctx ctx = {};
+	struct probe_spec *specs = NULL;
+	struct attachment att = {};
+	struct attach_progs progs;
+	struct upx_child child = { .pid = -1, .go_fd = -1 };
+	struct ring_buffer *rb = NULL;
+	struct event_loop loop = {};
+	struct tick_ctx tick;
+	char **cmd_argv = NULL, err[256];
+	size_t nr_specs = 0;
+	int value_arg = TRACE_VALUE_NONE, str_arg = TRACE_VALUE_NONE, ret = UPX_EXIT_FAILURE, i, dashdash = -1;
+	pid_t attach_pid = -1;
+	enum loop_end end;
+
+	argc = parse_options(argc, argv, trace_options, trace_usage, PARSE_OPT_KEEP_DASHDASH);
+	if (argc < 0)
+		return parse_options_exit(argc);
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	nr_specs = dashdash >= 0 ? (size_t)dashdash : (size_t)argc;
+	if (!nr_specs)
+		return usage_error("no probe given: e.g. 'upx trace libc.so.6:malloc'");
+	if (dashdash >= 0 && opt.cmd)
+		return usage_error("give the command with -c or after --, not both");
+	if (dashdash >= 0 && dashdash + 1 == argc)
+		return usage_error("no command after --");
+
+	specs = xcalloc(nr_specs, sizeof(*specs));
+	for (size_t k = 0; k < nr_specs; k++) {
+		if (probe_spec_parse(argv[k], &specs[k], err, sizeof(err))) {
+			ret = usage_error("'%s': %s", argv[k], err);
+			goto out;
+		}
+	}
+	ret = check_options(specs, nr_specs, &value_arg, &str_arg);
+	if (ret)
+		goto out;
+	ret = UPX_EXIT_FAILURE;
+	if (opt.pid && proc_exists(opt.pid)) {
+		error("no process %lld", opt.pid);
+		goto out;
+	}
+	if (opt.cmd) {
+		cmd_argv = split_command(opt.cmd, err, sizeof(err));
+		if (!cmd_argv) {
+			ret = usage_error("-c '%s': %s", opt.cmd, err);
+			goto out;
+		}
+	} else if (dashdash >= 0) {
+		cmd_argv = xcalloc(argc - dashdash, sizeof(char *));
+		for (i = dashdash + 1; i < argc; i++)
+			cmd_argv[i - dashdash - 1] = xstrdup(argv[i]);
+	}
+
+	/* argv -> attach plan */
+	ctx.plan.pid = opt.pid;
+	ctx.plan.force = opt.force;
+	ctx.plan.no_endbr_skip = opt.at_entry;
+	ctx.plan.entry_and_return = opt.latency;
+	for (size_t k = 0; k < nr_specs; k++)
+		if (plan_add_spec(&ctx.plan, &specs[k], k))
+			goto out;
+	if (upx_verbose)
+		plan_print(&ctx.plan, stderr);
+	if (ctx.plan.nr_skipped)
+		warning("left out %zu function%s the kernel cannot probe%s", ctx.plan.nr_skipped,
+			ctx.plan.nr_skipped > 1 ? "s" : "", upx_verbose ? "" : " (-v lists them)");
+
+	events_signals_setup();
+	if (cmd_argv && child_start(&child, cmd_argv))
+		goto out;
+
+	/* plan -> BPF object */
+	bpf_util_setup_logging();
+	ctx.skel = trace_bpf__open();
+	if (!ctx.skel) {
+		error("cannot open the BPF object: %s", strerror(errno));
+		goto out;
+	}
+	ctx.skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
+				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
+	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : child.pid > 0 ? child.pid : 0;
+	if (opt.uid >= 0)
+		ctx.skel->rodata->filter_uid = opt.uid;
+	if (opt.comm) {
+		strncpy((char *)ctx.skel->rodata->filter_comm, opt.comm, TRACE_COMM_LEN - 1);
+		ctx.skel->rodata->has_comm = 1;
+	}
+	ctx.skel->rodata->nr_args = opt.nr_args;
+	ctx.skel->rodata->str_arg = str_arg;
+	ctx.skel->rodata->value_arg = value_arg;
+	ctx.skel->rodata->has_min = opt.has_min;
+	ctx.skel->rodata->has_max = opt.has_max;
+	ctx.skel->rodata->min_value = opt.min;
+	ctx.skel->rodata->max_value = opt.max;
+	ctx.str_arg = str_arg;
+	bpf_map__set_max_entries(ctx.skel->maps.counts, opt.count ? ctx.plan.nr : 1);
+	bpf_map__set_max_entries(ctx.skel->maps.hists,
+				 (opt.hist || opt.latency) ? ctx.plan.nr * TRACE_HIST_SLOTS : 1);
+	if (opt.count || opt.hist || opt.latency)
+		bpf_map__set_max_entries(ctx.skel->maps.events, 4096);
+	if (!opt.latency)
+		bpf_map__set_max_entries(ctx.skel->maps.starts, 1);
+	progs = (struct attach_progs){
+		.entry = ctx.skel->progs.upx_entry,
+		.ret = ctx.skel->progs.upx_return,
+		.entry_multi = ctx.skel->progs.upx_entry_multi,
+		.ret_multi = ctx.skel->progs.upx_return_multi,
+	};
+	attach_prepare(&ctx.plan, &progs);
+	if (trace_bpf__load(ctx.skel)) {
+		error("cannot load the BPF program: %s%s", strerror(errno),
+		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		goto out;
+	}
+
+	/* BPF object -> links.  With -p or -c the kernel filters by process too. */
+	if (opt.pid > 0)
+		attach_pid = opt.pid;
+	else if (child.pid > 0)
+		attach_pid = child.pid;
+	if (attach_plan(&ctx.plan, &progs, attach_pid, &att))
+		goto out;
+	if (!upx_json_mode)
+		fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
+			att.nr_sites, att.nr_sites == 1 ? "" : "s", ctx.plan.nr_files,
+			ctx.plan.nr_files == 1 ? "" : "s", att.nr_multi, att.nr_multi == 1 ? "" : "s",
+			cmd_argv ? "." : ". Hit Ctrl-C to end.");
+
+	/* links -> event loop -> output */
+	ctx.jw = json_writer__new(stdout);
+	ctx.realtime_offset_ns = realtime_offset_ns();
+	if (!(opt.count || opt.hist || opt.latency)) {
+		rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), on_event, &ctx, NULL);
+		if (!rb) {
+			error("cannot read the ring buffer: %s", strerror(errno));
+			goto out;
+		}
+		if (!upx_json_mode)
+			printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
+	}
+	if (cmd_argv && child_go(&child))
+		goto out;
+	tick = (struct tick_ctx){ &ctx, specs };
+	loop = (struct event_loop){
+		.rb = rb,
+		.duration = opt.duration,
+		.interval = opt.interval,
+		.tick = print_aggregations,
+		.ctx = &tick,
+		.child = cmd_argv ? &child : NULL,
+	};
+	end = event_loop_run(&loop);
+	if (end == LOOP_ERROR)
+		goto out;
+	if (end != LOOP_STDOUT_CLOSED) {
+		uint64_t lost = stat_value(&ctx, TRACE_STAT_LOST);
+
+		print_aggregations(&tick);
+		if (lost && !opt.count) {
+			if (upx_json_mode) {
+				json_object_start(ctx.jw);
+				json_u64_field(ctx.jw, "lost", lost);
+				json_object_end(ctx.jw);
+				json_writer__end_line(ctx.jw);
+			} else {
+				warning("lost %llu events: the ring buffer was full",
+					(unsigned long long)lost);
+			}
+		}
+	}
+	ret = 0;
+out:
+	ring_buffer__free(rb);
+	attachment__destroy(&att);
+	trace_bpf__destroy(ctx.skel);
+	child_stop(&child);
+	if (ctx.jw)
+		json_writer__free(ctx.jw);
+	plan_free(&ctx.plan);
+	for (size_t k = 0; k < nr_specs; k++)
+		probe_spec_free(&specs[k]);
+	free(specs);
+	free_command(cmd_argv);
+	return ret;
+}
+
+const struct upx_cmd upx_cmd_trace = {
+	.name = "trace",
+	.summary = "trace calls of any function with uprobes: events, counts, histograms",
+	.fn = cmd_trace,
+	.flags = UPX_CMD_NEEDS_BPF,
+};

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# upx trace events: arguments, kernel-side filters, strings, return values, JSON.
+. "$(dirname "$0")/lib.sh"
+
+T=$FIXTURES/tracee
+
+test_expect_success BPF 'malloc --min: exactly the large allocations, with their sizes' '
+	upx trace --args 1 --min 1M libc.so.6:malloc -c "$T malloc 100 2000000 4096 1048576 1048575 9000000" >out &&
+	grep "libc.so.6:malloc" out | sed "s/.*arg0=//" >sizes &&
+	printf "2000000\n1048576\n9000000\n" >expect &&
+	test_cmp expect sizes
+'
+
+test_expect_success BPF '--max and --on arg0 together bound the value' '
+	upx trace --args 1 --min 4000 --max 5000 --on arg0 libc.so.6:malloc -c "$T malloc 3999 4000 4500 5000 5001" >out &&
+	grep "libc.so.6:malloc" out | sed "s/.*arg0=//" >sizes &&
+	printf "4000\n4500\n5000\n" >expect && test_cmp expect sizes
+'
+
+test_expect_success BPF 'r: with --str retval shows the returned strings' '
+	upx trace --str retval r:$T:greet -c "$T greet 3" >out &&
+	grep "r:$T:greet" out | sed "s/.* ret=//" >got &&
+	printf "\"hello 0\"\n\"hello 1\"\n\"hello 2\"\n" >expect && test_cmp expect got
+'
+
+test_expect_success BPF 'strings from the traced program are escaped' '
+	upx trace --str retval r:$T:greet_esc -c "$T esc" >out &&
+	test_grep "ret=\"red \\\\x1b\[31mRED\\\\x1b\[0m\\\\n\"" out &&
+	! grep -q "$(printf "\033")" out
+'
+
+test_expect_success BPF 'the columns: TIME PID TID COMM PROBE, pid is the command' '
+	upx trace $T:greet -c "$T greet 2" >out &&
+	head -1 out | grep -q "^TIME  *PID  *TID  *COMM  *PROBE" &&
+	test "$(grep -c " $T:greet" out)" = 2 &&
+	awk "/ $(echo $T | sed "s,/,\\\\/,g"):greet/ { print \$4 }" out | sort -u >comm &&
+	echo tracee >expect && test_cmp expect comm
+'
+
+test_expect_success BPF '--comm filters in the kernel' '
+	upx trace --count --comm nosuchcomm $T:greet -c "$T greet 4" >out &&
+	test "$(awk -v l="$T:greet" "\$1 == l { print \$2 }" out)" = 0 &&
+	upx trace --count --comm tracee $T:greet -c "$T greet 4" >out &&
+	test "$(awk -v l="$T:greet" "\$1 == l { print \$2 }" out)" = 4
+'
+
+test_expect_success BPF '--uid filters in the kernel' '
+	upx trace --count --uid 12345 $T:greet -c "$T greet 4" >out &&
+	test "$(awk -v l="$T:greet" "\$1 == l { print \$2 }" out)" = 0
+'
+
+test_expect_success BPF '--json: one object per event, valid JSON' '
+	upx trace --json --str retval r:$T:greet -c "$T greet 2" >out &&
+	grep "^{" out >events &&
+	python3 -c "
+import json
+ev = [json.loads(l) for l in open(\"events\")]
+assert [e[\"str\"] for e in ev] == [\"hello 0\", \"hello 1\"], ev
+assert all(e[\"comm\"] == \"tracee\" and e[\"function\"] == \"greet\" for e in ev)
+assert all(e[\"retval\"] != 0 and e[\"args\"] == [] for e in ev)
+" &&
+	upx trace --json --args 2 $T:nap -c "$T nap 1 2" >out &&
+	grep "^{" out >events &&
+	python3 -c "
+import json
+ev = [json.loads(l) for l in open(\"events\")]
+assert [e[\"args\"][0] for e in ev] == [1, 1] and \"retval\" not in ev[0], ev
+"
+'
+
+test_expect_success BPF 'python3: the large allocation of a one-liner is seen' '
+	upx trace --args 1 --min 4M libc.so.6:malloc -c "python3 -c \"b = bytearray(5 << 20)\"" >out &&
+	grep "libc.so.6:malloc" out | sed "s/.*arg0=//" >sizes &&
+	awk "\$1 >= 5242880 && \$1 < 5246976" sizes | grep -q .
+'
+
+test_expect_success BPF 'nothing stays attached' '
+	test_no_leftover_links
+'
+
+test_done

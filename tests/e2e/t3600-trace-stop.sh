@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Every way a trace ends detaches everything and flushes what it had:
+# SIGINT, SIGTERM, -d, a closed stdout, the command's exit.
+. "$(dirname "$0")/lib.sh"
+
+T=$FIXTURES/tracee
+
+test_expect_success BPF 'SIGTERM: counts printed, exit 0, nothing attached' '
+	$T loop >pid &
+	upx trace --count $T:tick >out 2>err &
+	up=$! && sleep 1 && kill -TERM $up && wait $up && ret=$? &&
+	kill %1; wait;
+	test $ret = 0 && test_grep "^$T:tick  *[1-9]" out && test_no_leftover_links
+'
+
+test_expect_success BPF 'SIGINT: the same' '
+	$T loop >pid &
+	upx trace --count $T:tick >out 2>err &
+	up=$! && sleep 1 && kill -INT $up && wait $up && ret=$? &&
+	kill %1; wait;
+	test $ret = 0 && test_grep "^$T:tick  *[1-9]" out && test_no_leftover_links
+'
+
+test_expect_success BPF 'a closed pipe (| head) ends the trace quietly' '
+	$T loop >pid &
+	( upx trace $T:tick 2>err; echo $? >ret ) | head -3 >out;
+	kill %1; wait;
+	test "$(cat ret)" = 0 && test_line_count = 3 out && ! test -s err.real &&
+	test_no_leftover_links
+'
+
+test_expect_success BPF '-d ends the trace' '
+	start=$(date +%s%N) &&
+	upx trace -d 0.5 --count libc.so.6:malloc >out 2>err &&
+	end=$(date +%s%N) &&
+	test $(( (end - start) / 1000000 )) -lt 3000 &&
+	test_grep "^PROBE" out && test_no_leftover_links
+'
+
+test_expect_success BPF 'the -c command exiting ends the trace, its status is ignored' '
+	upx trace --count $T:tick -c "false" >out 2>err && test_grep "^$T:tick  *0" out
+'
+
+test_expect_success BPF 'a -c command that cannot run' '
+	upx trace --count $T:tick -c "/nonexistent/prog" >out 2>err;
+	test_grep "cannot run ./nonexistent/prog." err && test_no_leftover_links
+'
+
+test_done
