@@ -11,7 +11,8 @@
 	SUITE(options) \
 	SUITE(probe_spec) \
 	SUITE(hist) \
-	SUITE(elf)
+	SUITE(elf) \
+	SUITE(dwarf)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 

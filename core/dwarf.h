@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Names and types of a function's parameters from DWARF (libdw), so trace can
+ * print `bytes=4194305` for malloc instead of `arg0=4194305`.  Dwarf handles
+ * are cached per file across calls; the cache is not thread-safe.
+ */
+#ifndef UPX_DWARF_H
+#define UPX_DWARF_H
+
+#include <stdint.h>
+
+enum dwarf_param_kind {
+	DWARF_PARAM_INT,	/* signed integer or enum with a signed underlying type */
+	DWARF_PARAM_UINT,	/* unsigned integer, bool, char16_t..., unsigned enum */
+	DWARF_PARAM_POINTER,	/* any pointer or C++ reference but... */
+	DWARF_PARAM_STRING,	/* ... char * or const char * (typedefs and qualifiers peeled) */
+	DWARF_PARAM_OTHER,	/* struct/union by value, float, member pointer, unknown type */
+};
+
+struct dwarf_param {
+	char name[48];		/* "" when the parameter is unnamed; truncated when longer */
+	enum dwarf_param_kind kind;
+	int size;		/* bytes; 0 when DWARF does not say */
+};
+
+/*
+ * Parameters of the function whose entry is at vaddr (st_value) in the ELF file at path;
+ * debug_path: its separate debug file or NULL (then path's own DWARF is used; path's own is
+ * also the fallback when debug_path has no DWARF for vaddr).
+ * The function is the subprogram whose entry (DW_AT_entry_pc, DW_AT_low_pc or the start of
+ * one of its ranges) is vaddr, else the innermost out-of-line subprogram containing vaddr.
+ * Names come through DW_AT_abstract_origin / DW_AT_specification; C++'s `this` is included.
+ * Returns the number of parameters stored in out (at most max, 0 for none), -ENOENT when
+ * there is no DWARF for vaddr or it does not say which register holds which parameter (a
+ * function written in assembler; a GCC clone such as f.isra.0 whose signature changed),
+ * or another negative errno (-EINVAL: malformed DWARF).
+ */
+int dwarf_func_params(const char *path, const char *debug_path, uint64_t vaddr,
+		      struct dwarf_param *out, int max);
+
+/* Close the cached Dwarf handles (also done at exit). */
+void dwarf_cache_free(void);
+
+#endif
