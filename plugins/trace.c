@@ -49,7 +49,8 @@ static struct {
 	const char *cmd;
 	bool force;
 	bool at_entry;
-} opt = { .uid = -1 };
+	unsigned long long buffer_size;
+} opt = { .uid = -1, .buffer_size = 8 << 20 };
 
 static int seconds_cb(const struct upx_option *o, const char *arg)
 {
@@ -93,6 +94,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Running"),
 	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", seconds_cb),
 	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
+	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
 	OPT_BOOL(0, "force", &opt.force, "allow return probes on Go programs"),
 	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
 	OPT_VERBOSE(),
@@ -361,6 +363,9 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 		return usage_error("-i goes with --count, --hist or --latency");
 	if (opt.pid && opt.cmd)
 		return usage_error("-p and -c exclude each other");
+	if (opt.buffer_size < 4096 || opt.buffer_size > (1ULL << 30) ||
+	    (opt.buffer_size & (opt.buffer_size - 1)))
+		return usage_error("--buffer-size must be a power of 2 from 4K to 1G");
 	*value_arg = TRACE_VALUE_NONE;
 	if (opt.hist || opt.has_min || opt.has_max) {
 		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
@@ -493,8 +498,14 @@ static int cmd_trace(int argc, const char **argv)
 	bpf_map__set_max_entries(ctx.skel->maps.counts, opt.count ? ctx.plan.nr : 1);
 	bpf_map__set_max_entries(ctx.skel->maps.hists,
 				 (opt.hist || opt.latency) ? ctx.plan.nr * TRACE_HIST_SLOTS : 1);
-	if (opt.count || opt.hist || opt.latency)
+	if (opt.count || opt.hist || opt.latency) {
 		bpf_map__set_max_entries(ctx.skel->maps.events, 4096);
+	} else {
+		bpf_map__set_max_entries(ctx.skel->maps.events, opt.buffer_size);
+		/* Wake user space when a quarter is pending (it also drains every 100 ms). */
+		ctx.skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
+						 opt.buffer_size / 4 : 256 * 1024;
+	}
 	if (!opt.latency)
 		bpf_map__set_max_entries(ctx.skel->maps.starts, 1);
 	progs = (struct attach_progs){

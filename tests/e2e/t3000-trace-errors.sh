@@ -83,6 +83,20 @@ test_expect_success ROOT 'no such process' '
 	test_one_line_error err && test_grep "no process" err
 '
 
+test_expect_success BPF 'a return probe on a Go program is refused unless --force' '
+	objcopy --add-section .gopclntab=/dev/null "$FIXTURES/uprobeme" gofake &&
+	test_expect_code 1 upx trace --count r:./gofake:foo -c "./gofake 1 0" 2>err &&
+	test_one_line_error err && test_grep "Go program.*--force" err &&
+	upx trace --count ./gofake:foo -c "./gofake 2 0" >out &&
+	test_grep "^./gofake:foo  *2$" out &&
+	upx trace --force --count r:./gofake:foo -c "./gofake 3 0" >out &&
+	test_grep "^r:./gofake:foo  *3$" out
+'
+
+test_expect_success 'a bad --buffer-size is a usage error' '
+	test_expect_code 2 upx trace -m 5000 x:y 2>err && test_grep "power of 2" err
+'
+
 test_expect_success BPF 'nothing stays attached after the errors' '
 	test_no_leftover_links
 '

@@ -75,6 +75,15 @@ test_expect_success BPF 'python3: the large allocation of a one-liner is seen' '
 	awk "\$1 >= 5242880 && \$1 < 5246976" sizes | grep -q .
 '
 
+test_expect_success BPF 'a full ring buffer: every call is either shown or counted as lost' '
+	upx trace -m 4K --json $T:greet -c "$T greet 20000" >out 2>err &&
+	shown=$(grep -c "\"probe\"" out) &&
+	lost=$(sed -n "s/^{\"lost\":\([0-9]*\)}$/\1/p" out) &&
+	test "$lost" -gt 0 && test $((shown + lost)) = 20000 &&
+	upx trace -m 4K $T:greet -c "$T greet 20000" >out 2>err &&
+	test_grep "warning: lost [0-9]* events: the ring buffer was full" err
+'
+
 test_expect_success BPF 'nothing stays attached' '
 	test_no_leftover_links
 '
