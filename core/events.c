@@ -76,19 +76,48 @@ void free_command(char **argv)
 	free(argv);
 }
 
+/* argv[0] searched in PATH here, so the child runs no libc code of ours before exec. */
+static char *find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL;
+
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	dirs = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
+
+		if (!access(full, X_OK)) {
+			free(dirs);
+			return full;
+		}
+		free(full);
+	}
+	free(dirs);
+	return NULL;
+}
+
 int child_start(struct upx_child *c, char *const argv[])
 {
+	char *prog = find_program(argv[0]);
 	int fds[2];
 	char b;
 
+	if (!prog)
+		return error("cannot run '%s': not found in PATH", argv[0]);
+
 	memset(c, 0, sizeof(*c));
-	if (pipe2(fds, O_CLOEXEC))
+	if (pipe2(fds, O_CLOEXEC)) {
+		free(prog);
 		return error("pipe: %s", strerror(errno));
+	}
 	fflush(NULL);
 	c->pid = fork();
 	if (c->pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
+		free(prog);
 		return error("fork: %s", strerror(errno));
 	}
 	if (!c->pid) {
@@ -104,11 +133,12 @@ int child_start(struct upx_child *c, char *const argv[])
 		/* upx failed before the probes went live: go without running anything. */
 		if (read(fds[0], &b, 1) != 1)
 			_exit(127);
-		execvp(argv[0], argv);
+		execv(prog, argv);
 		fprintf(stderr, "upx %s: cannot run '%s': %s\n", upx_cmd_name, argv[0],
 			strerror(errno));
 		_exit(127);
 	}
+	free(prog);
 	close(fds[0]);
 	c->go_fd = fds[1];
 	return 0;

@@ -23,7 +23,7 @@ struct upx_child {
 };
 
 /*
- * Fork a child that waits, then execs argv (PATH searched).  SIGPIPE and the
+ * Fork a child that waits, then execs argv (searched in PATH by upx, before the fork).  SIGPIPE and the
  * signal mask are reset for it.  Returns 0 or -1 after an error message.
  */
 int child_start(struct upx_child *c, char *const argv[]);

@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "bpf-util.h"
 #include "cmd.h"
+#include "dwarf.h"
 #include "elf.h"
 #include "events.h"
 #include "hist.h"
@@ -101,16 +102,30 @@ static const struct upx_option trace_options[] = {
 	OPT_END(),
 };
 
-/* "arg2" / "2" -> 2, "retval" / "ret" -> TRACE_VALUE_RETVAL; -1 on junk. */
+/* A parameter named in DWARF, resolved once the functions are known. */
+#define ARG_BY_NAME 100
+
+/*
+ * "arg2" / "2" -> 2, "retval" / "ret" -> TRACE_VALUE_RETVAL, a C identifier
+ * -> ARG_BY_NAME (a parameter name from DWARF), -1 on junk.
+ */
 static int parse_arg_name(const char *s)
 {
+	const char *p = s;
+
 	if (!strcmp(s, "retval") || !strcmp(s, "ret"))
 		return TRACE_VALUE_RETVAL;
-	if (!strncmp(s, "arg", 3))
-		s += 3;
-	if (s[0] >= '0' && s[0] <= '5' && !s[1])
-		return s[0] - '0';
-	return -1;
+	if (!strncmp(p, "arg", 3))
+		p += 3;
+	if (p[0] >= '0' && p[0] <= '5' && !p[1])
+		return p[0] - '0';
+	if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return -1;
+	for (p = s; *p; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return -1;
+	return ARG_BY_NAME;
 }
 
 struct trace_ctx {
@@ -120,8 +135,58 @@ struct trace_ctx {
 	int nr_cpus;
 	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int str_arg;
-	bool header_done;
+	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
+	struct dwarf_param (*params)[TRACE_MAX_ARGS];
+	int *nr_params;
 };
+
+/* DWARF parameters of every entry probe's function, when names are wanted. */
+static void load_params(struct trace_ctx *ctx)
+{
+	ctx->params = xcalloc(ctx->plan.nr, sizeof(*ctx->params));
+	ctx->nr_params = xcalloc(ctx->plan.nr, sizeof(*ctx->nr_params));
+	for (size_t i = 0; i < ctx->plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->plan.entries[i];
+		const struct plan_file *pf = &ctx->plan.files[pe->file];
+
+		ctx->nr_params[i] = -1;
+		if (pe->is_return)
+			continue;
+		ctx->nr_params[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr,
+						      ctx->params[i], TRACE_MAX_ARGS);
+		if (ctx->nr_params[i] < 0)
+			ctx->nr_params[i] = -1;
+	}
+}
+
+/* The index of the parameter called name in every entry probe's function; -1 after an error. */
+static int resolve_param(struct trace_ctx *ctx, const char *name, const char *option)
+{
+	int found = -1;
+
+	for (size_t i = 0; i < ctx->plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->plan.entries[i];
+		int k;
+
+		if (pe->is_return)
+			continue;
+		if (ctx->nr_params[i] < 0)
+			return error("%s '%s': no DWARF for %s (install its debug file, or use argN)",
+				     option, name, pe->label);
+		for (k = 0; k < ctx->nr_params[i]; k++)
+			if (!strcmp(ctx->params[i][k].name, name))
+				break;
+		if (k == ctx->nr_params[i])
+			return error("%s '%s': %s has no parameter of that name", option, name,
+				     pe->label);
+		if (found >= 0 && k != found)
+			return error("%s '%s': it is not the same argument in every function",
+				     option, name);
+		found = k;
+	}
+	return found;
+}
+
 
 /* Small values in decimal, pointers in hex, small negatives (errors) as such. */
 static void print_value(FILE *f, __u64 v)
@@ -132,6 +197,43 @@ static void print_value(FILE *f, __u64 v)
 		fprintf(f, "%llu", (unsigned long long)v);
 	else
 		fprintf(f, "0x%llx", (unsigned long long)v);
+}
+
+static const struct dwarf_param *param_of(const struct trace_ctx *ctx, uint64_t probe, int i)
+{
+	if (!ctx->params || ctx->nr_params[probe] <= i || !ctx->params[probe][i].name[0])
+		return NULL;
+	return &ctx->params[probe][i];
+}
+
+/* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
+static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
+{
+	const struct dwarf_param *p = param_of(ctx, probe, i);
+
+	if (p)
+		printf(" %s=", p->name);
+	else
+		printf(" arg%d=", i);
+}
+
+/* A register holds a narrower argument in its low bytes: show what the function sees. */
+static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
+{
+	const struct dwarf_param *p = param_of(ctx, probe, i);
+	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
+
+	if (!p || p->kind == DWARF_PARAM_OTHER) {
+		print_value(stdout, v);
+	} else if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING) {
+		printf("0x%llx", (unsigned long long)v);
+	} else if (p->kind == DWARF_PARAM_INT) {
+		long long sv = bits < 64 ? (long long)(v << (64 - bits)) >> (64 - bits) : (long long)v;
+
+		printf("%lld", sv);
+	} else {
+		printf("%llu", (unsigned long long)(bits < 64 ? v & ((1ULL << bits) - 1) : v));
+	}
 }
 
 /* A string read in the kernel, escaped for the terminal; NULL shown as such. */
@@ -180,6 +282,19 @@ static int on_event(void *data, void *buf, size_t size)
 		for (int i = 0; !e->is_return && i < opt.nr_args; i++)
 			json_u64(jw, e->args[i]);
 		json_array_end(jw);
+		if (!e->is_return && opt.nr_args && param_of(ctx, e->cookie, 0)) {
+			json_name(jw, "params");
+			json_array_start(jw);
+			for (int i = 0; i < opt.nr_args; i++) {
+				const struct dwarf_param *p = param_of(ctx, e->cookie, i);
+
+				if (p)
+					json_string(jw, p->name);
+				else
+					json_null(jw);
+			}
+			json_array_end(jw);
+		}
 		if (e->is_return)
 			json_s64_field(jw, "retval", (long long)e->retval);
 		if (has_str) {
@@ -198,15 +313,15 @@ static int on_event(void *data, void *buf, size_t size)
 	}
 	printf("%-15s %-7u %-7u %-16.16s %s", tbuf, e->tgid, e->tid, e->comm, pe->label);
 	for (int i = 0; !e->is_return && i < opt.nr_args; i++) {
-		printf(" arg%d=", i);
+		print_arg_name(ctx, e->cookie, i);
 		if (has_str && ctx->str_arg == i)
 			print_str(e, e->args[i]);
 		else
-			print_value(stdout, e->args[i]);
+			print_typed(ctx, e->cookie, i, e->args[i]);
 	}
 	if (has_str && ctx->str_arg != TRACE_VALUE_RETVAL &&
 	    (ctx->str_arg >= opt.nr_args || e->is_return)) {
-		printf(" arg%d=", ctx->str_arg);
+		print_arg_name(ctx, e->cookie, ctx->str_arg);
 		print_str(e, e->args[ctx->str_arg]);
 	}
 	if (e->is_return) {
@@ -375,7 +490,7 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 			return usage_error("--hist and --on must name the same value");
 		*value_arg = parse_arg_name(name);
 		if (*value_arg < 0)
-			return usage_error("'%s': expected arg0..arg5 or retval", name);
+			return usage_error("'%s': expected arg0..arg5, retval or a parameter name", name);
 		if (*value_arg == TRACE_VALUE_RETVAL && !all_return)
 			return usage_error("'%s' needs return probes: write 'r:TARGET:FUNCTION'", name);
 	} else if (opt.value_arg) {
@@ -385,7 +500,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	if (opt.str_arg) {
 		*str_arg = parse_arg_name(opt.str_arg);
 		if (*str_arg < 0)
-			return usage_error("'%s': expected arg0..arg5 or retval", opt.str_arg);
+			return usage_error("'%s': expected arg0..arg5, retval or a parameter name",
+					   opt.str_arg);
 		if (*str_arg == TRACE_VALUE_RETVAL && !all_return)
 			return usage_error("--str retval needs return probes: write 'r:TARGET:FUNCTION'");
 		if (opt.count || opt.hist || opt.latency)
@@ -463,6 +579,21 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 	if (upx_verbose)
 		plan_print(&ctx.plan, stderr);
+
+	/* Parameter names from DWARF: for display, and for --str/--on/--hist NAME. */
+	if (opt.nr_args || value_arg == ARG_BY_NAME || str_arg == ARG_BY_NAME)
+		load_params(&ctx);
+	if (value_arg == ARG_BY_NAME) {
+		value_arg = resolve_param(&ctx, opt.hist ? opt.hist : opt.value_arg,
+					  opt.hist ? "--hist" : "--on");
+		if (value_arg < 0)
+			goto out;
+	}
+	if (str_arg == ARG_BY_NAME) {
+		str_arg = resolve_param(&ctx, opt.str_arg, "--str");
+		if (str_arg < 0)
+			goto out;
+	}
 	if (ctx.plan.nr_skipped)
 		warning("left out %zu function%s the kernel cannot probe%s", ctx.plan.nr_skipped,
 			ctx.plan.nr_skipped > 1 ? "s" : "", upx_verbose ? "" : " (-v lists them)");
@@ -585,6 +716,8 @@ out:
 	if (ctx.jw)
 		json_writer__free(ctx.jw);
 	plan_free(&ctx.plan);
+	free(ctx.params);
+	free(ctx.nr_params);
 	for (size_t k = 0; k < nr_specs; k++)
 		probe_spec_free(&specs[k]);
 	free(specs);

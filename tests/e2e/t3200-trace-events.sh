@@ -7,14 +7,14 @@ T=$FIXTURES/tracee
 
 test_expect_success BPF 'malloc --min: exactly the large allocations, with their sizes' '
 	upx trace --args 1 --min 1M libc.so.6:malloc -c "$T malloc 100 2000000 4096 1048576 1048575 9000000" >out &&
-	grep "libc.so.6:malloc" out | sed "s/.*arg0=//" >sizes &&
+	grep "libc.so.6:malloc" out | sed "s/.*bytes=//" >sizes &&
 	printf "2000000\n1048576\n9000000\n" >expect &&
 	test_cmp expect sizes
 '
 
 test_expect_success BPF '--max and --on arg0 together bound the value' '
 	upx trace --args 1 --min 4000 --max 5000 --on arg0 libc.so.6:malloc -c "$T malloc 3999 4000 4500 5000 5001" >out &&
-	grep "libc.so.6:malloc" out | sed "s/.*arg0=//" >sizes &&
+	grep "libc.so.6:malloc" out | sed "s/.*bytes=//" >sizes &&
 	printf "4000\n4500\n5000\n" >expect && test_cmp expect sizes
 '
 
@@ -71,8 +71,28 @@ assert [e[\"args\"][0] for e in ev] == [1, 1] and \"retval\" not in ev[0], ev
 
 test_expect_success BPF 'python3: the large allocation of a one-liner is seen' '
 	upx trace --args 1 --min 4M libc.so.6:malloc -c "python3 -c \"b = bytearray(5 << 20)\"" >out &&
-	grep "libc.so.6:malloc" out | sed "s/.*arg0=//" >sizes &&
+	grep "libc.so.6:malloc" out | sed "s/.*bytes=//" >sizes &&
 	awk "\$1 >= 5242880 && \$1 < 5246976" sizes | grep -q .
+'
+
+test_expect_success BPF 'DWARF names the arguments: malloc bytes= (libc6-dbg)' '
+	upx trace --args 1 --min 1M libc.so.6:malloc -c "$T malloc 4194305" >out &&
+	test_grep "libc.so.6:malloc bytes=4194305$" out
+'
+
+test_expect_success BPF '--str and --on take DWARF parameter names' '
+	upx trace --str name --on name --min 1 libc.so.6:getenv -c "ls /nonexistent" >out 2>&1;
+	test_grep "tracee\|ls  *libc.so.6:getenv name=\"" out &&
+	! grep -q " upx  *libc.so.6:getenv" out &&
+	upx trace --args 1 --on ms --min 2 $T:nap -c "$T nap 1 3" >out &&
+	! grep -q "ms=" out &&
+	upx trace --args 1 --on ms --min 2 $T:nap -c "$T nap 2 3" >out &&
+	test "$(grep -c " ms=2$" out)" = 3
+'
+
+test_expect_success BPF 'an unknown parameter name is an error' '
+	test_expect_code 1 upx trace --str nosuch $T:nap -c "$T nap 1 1" 2>err &&
+	test_one_line_error err && test_grep "has no parameter of that name" err
 '
 
 test_expect_success BPF 'a full ring buffer: every call is either shown or counted as lost' '

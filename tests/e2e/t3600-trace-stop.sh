@@ -44,7 +44,9 @@ test_expect_success BPF 'the -c command exiting ends the trace, its status is ig
 
 test_expect_success BPF 'a -c command that cannot run' '
 	upx trace --count $T:tick -c "/nonexistent/prog" >out 2>err;
-	test_grep "cannot run ./nonexistent/prog." err && test_no_leftover_links
+	test_grep "cannot run ./nonexistent/prog." err && test_no_leftover_links &&
+	test_expect_code 1 upx trace --count $T:tick -c "no-such-program-here" 2>err &&
+	test_one_line_error err && test_grep "not found in PATH" err
 '
 
 test_done
