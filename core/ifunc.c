@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Ask the dynamic linker which implementation an IFUNC resolves to. */
+/* Ask the dynamic linker which implementation each IFUNC resolves to. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,54 +14,90 @@
 #include "ifunc.h"
 #include "util.h"
 
-struct ifunc_reply {
-	int status; /* 0 ok, else an error code below */
+struct reply {
 	uint64_t vaddr;
-	char msg[200];
+	int32_t status;
 };
 
-static void child(const char *path, const char *name, int fd)
+static int write_all(int fd, const void *buf, size_t len)
 {
-	struct ifunc_reply r = {};
-	struct link_map *lm = NULL;
-	struct stat a, b;
-	void *h, *addr;
-	Dl_info info;
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void child(const char *path, struct ifunc_result *res, size_t n, int fd)
+{
+	struct reply *r = calloc(n, sizeof(*r));
+	char msg[256] = "";
+	struct stat lib;
+	void *h;
 
 	/* Already loaded (libc in upx itself): no constructors run at all. */
 	h = dlopen(path, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
 	if (!h)
 		h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
-	if (!h) {
-		r.status = 1;
-		snprintf(r.msg, sizeof(r.msg), "%s", dlerror());
-		goto out;
+	if (!h || !r || stat(path, &lib)) {
+		snprintf(msg, sizeof(msg), "%s", h ? "out of memory" : dlerror());
+		write_all(fd, msg, sizeof(msg));
+		_exit(1);
 	}
-	addr = dlsym(h, name);
-	if (!addr || !dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
-		r.status = 2;
-		snprintf(r.msg, sizeof(r.msg), "the dynamic linker did not resolve it");
-		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct link_map *lm = NULL;
+		struct stat st;
+		Dl_info info;
+		void *addr = dlsym(h, res[i].name);
+
+		if (!addr || !dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
+			r[i].status = IFUNC_UNRESOLVED;
+			continue;
+		}
+		/* The implementation must live in the same file (not the vDSO, not an interposer). */
+		if (!lm->l_name[0] || stat(lm->l_name, &st) || st.st_dev != lib.st_dev ||
+		    st.st_ino != lib.st_ino) {
+			r[i].status = IFUNC_ELSEWHERE;
+			continue;
+		}
+		r[i].vaddr = (uintptr_t)addr - lm->l_addr;
 	}
-	/* The implementation must live in the same file (not an interposer). */
-	if (stat(path, &a) || stat(lm->l_name[0] ? lm->l_name : "/proc/self/exe", &b) ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		r.status = 3;
-		snprintf(r.msg, sizeof(r.msg), "it resolved into another file (%s)", lm->l_name);
-		goto out;
-	}
-	r.vaddr = (uintptr_t)addr - lm->l_addr;
-out:
-	if (write(fd, &r, sizeof(r)) != sizeof(r))
+	if (write_all(fd, msg, sizeof(msg)) || write_all(fd, r, n * sizeof(*r)))
 		_exit(1);
 	_exit(0);
 }
 
-int ifunc_resolve(const char *path, const char *name, uint64_t *vaddr, char *err, size_t errlen)
+static int read_all(int fd, void *buf, size_t len)
 {
-	struct ifunc_reply r = {};
-	int fds[2], st;
-	ssize_t n;
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int ifunc_resolve_all(const char *path, struct ifunc_result *res, size_t n, char *err,
+		      size_t errlen)
+{
+	struct reply *r;
+	char msg[256];
+	int fds[2], st, ret = -1;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC))
@@ -75,21 +111,25 @@ int ifunc_resolve(const char *path, const char *name, uint64_t *vaddr, char *err
 	}
 	if (!pid) {
 		close(fds[0]);
-		child(path, name, fds[1]);
+		child(path, res, n, fds[1]);
 	}
 	close(fds[1]);
-	n = read(fds[0], &r, sizeof(r));
+	r = xcalloc(n, sizeof(*r));
+	if (read_all(fds[0], msg, sizeof(msg))) {
+		snprintf(err, errlen, "the resolver's process died");
+	} else if (msg[0]) {
+		snprintf(err, errlen, "cannot load it: %s", msg);
+	} else if (read_all(fds[0], r, n * sizeof(*r))) {
+		snprintf(err, errlen, "the resolver's process died");
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			res[i].vaddr = r[i].vaddr;
+			res[i].status = r[i].status;
+		}
+		ret = 0;
+	}
 	close(fds[0]);
 	waitpid(pid, &st, 0);
-	if (n != sizeof(r)) {
-		snprintf(err, errlen, "the resolver's process died (%s)",
-			 WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "no answer");
-		return -1;
-	}
-	if (r.status) {
-		snprintf(err, errlen, "%s", r.msg);
-		return -1;
-	}
-	*vaddr = r.vaddr;
-	return 0;
+	free(r);
+	return ret;
 }

@@ -147,6 +147,52 @@ static const char *exported_alias(struct elf_file *ef, const struct elf_sym *s)
 	return s->name;
 }
 
+/*
+ * The implementation an exported IFUNC resolves to.  All of a file's IFUNCs
+ * are resolved at once, in one child process: a glob over libc meets ~100.
+ */
+static int resolve_ifunc(struct plan_file *pf, const char *name, uint64_t *impl, char *err,
+			 size_t errlen)
+{
+	if (!pf->ifuncs_done) {
+		struct elf_file *ef = pf->ef;
+		size_t n = 0;
+
+		pf->ifuncs_done = true;
+		for (size_t i = 0; i < ef->nr_syms; i++)
+			n += ef->syms[i].in_dynsym && ef->syms[i].defined &&
+			     ef->syms[i].type == STT_GNU_IFUNC;
+		pf->ifuncs = xcalloc(n, sizeof(*pf->ifuncs));
+		for (size_t i = 0; i < ef->nr_syms; i++)
+			if (ef->syms[i].in_dynsym && ef->syms[i].defined &&
+			    ef->syms[i].type == STT_GNU_IFUNC &&
+			    (!pf->nr_ifuncs || strcmp(pf->ifuncs[pf->nr_ifuncs - 1].name,
+						       ef->syms[i].name)))
+				pf->ifuncs[pf->nr_ifuncs++].name = ef->syms[i].name;
+		if (ifunc_resolve_all(pf->path, pf->ifuncs, pf->nr_ifuncs, err, errlen))
+			pf->ifunc_err = xstrdup(err);
+	}
+	if (pf->ifunc_err) {
+		snprintf(err, errlen, "%s", pf->ifunc_err);
+		return -1;
+	}
+	for (size_t i = 0; i < pf->nr_ifuncs; i++) {
+		if (strcmp(pf->ifuncs[i].name, name))
+			continue;
+		if (pf->ifuncs[i].status) {
+			snprintf(err, errlen, "%s",
+				 pf->ifuncs[i].status == IFUNC_ELSEWHERE ?
+					 "it resolves into another file (the vDSO?)" :
+					 "the dynamic linker did not resolve it");
+			return -1;
+		}
+		*impl = pf->ifuncs[i].vaddr;
+		return 0;
+	}
+	snprintf(err, errlen, "not an exported IFUNC (dlsym cannot see it)");
+	return -1;
+}
+
 static bool have_entry(const struct plan *plan, int file, uint64_t offset, bool is_return)
 {
 	for (size_t i = 0; i < plan->nr; i++)
@@ -341,7 +387,7 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			uint64_t impl;
 			struct elf_sym *is;
 
-			if (ifunc_resolve(pf->path, exported_alias(ef, s), &impl, err, sizeof(err)) ||
+			if (resolve_ifunc(pf, exported_alias(ef, s), &impl, err, sizeof(err)) ||
 			    elf_file__vaddr_to_offset(ef, impl, &off)) {
 				if (!glob)
 					return error("'%s': cannot resolve IFUNC '%s': %s",
@@ -461,6 +507,8 @@ void plan_free(struct plan *plan)
 	for (size_t i = 0; i < plan->nr_files; i++) {
 		free(plan->files[i].path);
 		free(plan->files[i].display);
+		free(plan->files[i].ifuncs);
+		free(plan->files[i].ifunc_err);
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);

@@ -14,12 +14,18 @@
 #include <sys/types.h>
 
 struct elf_file;
+struct ifunc_result;
 struct probe_spec;
 
 struct plan_file {
 	char *path;		/* the file probed (through /proc/PID/root with -p) */
 	char *display;		/* how probes name it: the spec's TARGET */
 	struct elf_file *ef;
+	/* Every exported IFUNC of the file, resolved together on first need. */
+	struct ifunc_result *ifuncs;
+	size_t nr_ifuncs;
+	bool ifuncs_done;
+	char *ifunc_err;	/* why none could be resolved */
 };
 
 struct plan_entry {
