@@ -119,6 +119,8 @@ static int parse_arg_name(const char *s)
 		p += 3;
 	if (p[0] >= '0' && p[0] <= '5' && !p[1])
 		return p[0] - '0';
+	if (p != s && strspn(p, "0123456789") == strlen(p))
+		return -1; /* arg6, arg12: registers hold six arguments */
 	if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
 		return -1;
 	for (p = s; *p; p++)
