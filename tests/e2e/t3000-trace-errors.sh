@@ -19,7 +19,7 @@ test_expect_success 'contradicting options are usage errors' '
 	test_expect_code 2 upx trace --str retval x:y 2>err &&
 	test_grep "needs return probes" err &&
 	test_expect_code 2 upx trace --hist arg9 x:y 2>err &&
-	test_grep "arg0..arg5 or retval" err &&
+	test_grep "arg0..arg5, retval or a parameter name" err &&
 	test_expect_code 2 upx trace --args 2 r:x:y 2>err &&
 	test_grep "arguments are gone" err &&
 	test_expect_code 2 upx trace --latency r:x:y 2>err &&
