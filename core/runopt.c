@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* -d, -c / -- and escaped columns for the process-watching commands. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "events.h"
+#include "options.h"
+#include "runopt.h"
+#include "util.h"
+
+int opt_seconds_cb(const struct upx_option *o, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end || !(v > 0))
+		return usage_error("option '--%s' expects a number of seconds, not '%s'",
+				   o->long_name, arg);
+	*(double *)o->value = v;
+	return 0;
+}
+
+int runopt_command(const char *cmd, int argc, const char **argv, char ***out)
+{
+	char err[256], **words;
+	int dashdash = -1;
+
+	*out = NULL;
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	if (dashdash > 0 || (dashdash < 0 && argc > 0))
+		return usage_error("unexpected argument '%s'", argv[0]);
+	if (dashdash == 0 && cmd)
+		return usage_error("give the command with -c or after --, not both");
+	if (dashdash == 0) {
+		if (argc == 1)
+			return usage_error("no command after --");
+		words = xcalloc(argc, sizeof(char *));
+		for (int i = 1; i < argc; i++)
+			words[i - 1] = xstrdup(argv[i]);
+		*out = words;
+		return 0;
+	}
+	if (!cmd)
+		return 0;
+	words = split_command(cmd, err, sizeof(err));
+	if (!words)
+		return usage_error("-c '%s': %s", cmd, err);
+	*out = words;
+	return 0;
+}
+
+void escape_to_buf(char *buf, size_t size, const char *s, long len)
+{
+	FILE *f = fmemopen(buf, size, "w");
+
+	if (!f) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	/* fmemopen writes the NUL and keeps it inside size */
+	setvbuf(f, NULL, _IONBF, 0);
+	fputs_escaped(f, s, len);
+	fclose(f);
+	buf[size - 1] = '\0';
+}

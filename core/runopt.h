@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The running options the process-watching commands (exitcodes, lifetimes,
+ * readline) share: -d SECONDS, and the command to run from -c CMD or
+ * `-- CMD ARGS`.  Also a comm escaped into a fixed-width table column.
+ */
+#ifndef UPX_RUNOPT_H
+#define UPX_RUNOPT_H
+
+#include <stddef.h>
+
+struct upx_option;
+
+/* OPT_CALLBACK for a positive number of seconds into a double. */
+int opt_seconds_cb(const struct upx_option *o, const char *arg);
+
+/*
+ * The command to run: split from cmd (-c), or the words after "--" among the
+ * argc arguments parse_options() left (PARSE_OPT_KEEP_DASHDASH).  *out is a
+ * NULL-terminated argv (free_command()), or NULL when there is no command.
+ * Returns 0, or UPX_EXIT_USAGE after a usage error (stray arguments, both
+ * forms, an empty command).
+ */
+int runopt_command(const char *cmd, int argc, const char **argv, char ***out);
+
+/* s (at most len bytes, or up to NUL if len < 0) escaped like fputs_escaped(), into buf. */
+void escape_to_buf(char *buf, size_t size, const char *s, long len);
+
+#endif

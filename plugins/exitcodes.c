@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx exitcodes: which processes exit voluntarily, and with which code.
+ * Entry probes on libc's exit() and _exit(); one line per process (the
+ * kernel drops the _exit() that ends an exit()), and a (comm, code) summary.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "bpf-util.h"
+#include "cmd.h"
+#include "events.h"
+#include "exitcodes.h"
+#include "exitcodes.skel.h"
+#include "json.h"
+#include "options.h"
+#include "plan.h"
+#include "proc.h"
+#include "runopt.h"
+#include "util.h"
+
+static const char *const exitcodes_usage[] = {
+	"upx exitcodes [-d SECONDS] [--comm NAME] [-p PID] [--nonzero] [--json] [-c CMD | -- CMD [ARGS...]]",
+	NULL,
+};
+
+static struct {
+	double duration;
+	const char *comm;
+	long long pid;
+	bool nonzero;
+	const char *cmd;
+} opt;
+
+static const struct upx_option exitcodes_options[] = {
+	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
+	OPT_STRING(0, "comm", &opt.comm, "NAME", "only processes with this name"),
+	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its libc, even in a container)"),
+	OPT_BOOL(0, "nonzero", &opt.nonzero, "only exits with a code other than 0"),
+	OPT_JSON(),
+	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, watch it and its descendants, stop when it exits"),
+	OPT_VERBOSE(),
+	OPT_END(),
+};
+
+/* The summary: exits per (comm, code). */
+struct exit_row {
+	char comm[EXITCODES_COMM_LEN + 1];
+	int code;
+	unsigned long long count;
+};
+
+struct exitcodes_ctx {
+	struct json_writer *jw;
+	long long realtime_offset_ns;
+	struct exit_row *rows;
+	size_t nr_rows, alloc_rows;
+};
+
+static void count_exit(struct exitcodes_ctx *ctx, const char *comm, int code)
+{
+	for (size_t i = 0; i < ctx->nr_rows; i++)
+		if (ctx->rows[i].code == code && !strcmp(ctx->rows[i].comm, comm)) {
+			ctx->rows[i].count++;
+			return;
+		}
+	ALLOC_GROW(ctx->rows, ctx->nr_rows + 1, ctx->alloc_rows);
+	memset(&ctx->rows[ctx->nr_rows], 0, sizeof(ctx->rows[0]));
+	memcpy(ctx->rows[ctx->nr_rows].comm, comm, EXITCODES_COMM_LEN);
+	ctx->rows[ctx->nr_rows].code = code;
+	ctx->rows[ctx->nr_rows++].count = 1;
+}
+
+static const char *via_name(__u32 via)
+{
+	return via == EXITCODES_VIA_EXIT ? "exit" : "_exit";
+}
+
+static int on_event(void *data, void *buf, size_t size)
+{
+	struct exitcodes_ctx *ctx = data;
+	const struct exitcodes_event *e = buf;
+	long long real = e->ts_ns + ctx->realtime_offset_ns;
+	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
+	char tbuf[32], comm[4 * EXITCODES_COMM_LEN + 1];
+	int code = e->status & 0xff;
+
+	if (size < sizeof(*e))
+		return 0;
+	count_exit(ctx, e->comm, code);
+	format_clock(real, tbuf, sizeof(tbuf));
+	if (upx_json_mode) {
+		struct json_writer *jw = ctx->jw;
+
+		json_object_start(jw);
+		json_string_field(jw, "time", tbuf);
+		json_u64_field(jw, "time_ns", real);
+		json_u64_field(jw, "pid", e->pid);
+		json_u64_field(jw, "tid", e->tid);
+		json_u64_field(jw, "ppid", e->ppid);
+		json_name(jw, "comm");
+		json_string_len(jw, e->comm, comm_len);
+		json_s64_field(jw, "code", code);
+		json_s64_field(jw, "status", e->status);
+		json_string_field(jw, "via", via_name(e->via));
+		json_object_end(jw);
+		json_writer__end_line(jw);
+		return 0;
+	}
+	escape_to_buf(comm, sizeof(comm), e->comm, comm_len);
+	printf("%-15s %-7u %-7u %-16s %4d %s\n", tbuf, e->pid, e->ppid, comm, code,
+	       via_name(e->via));
+	return 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct exit_row *x = a, *y = b;
+	int c;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	c = strcmp(x->comm, y->comm);
+	return c ? c : (x->code > y->code) - (x->code < y->code);
+}
+
+static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
+{
+	qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
+	if (upx_json_mode) {
+		json_object_start(ctx->jw);
+		json_name(ctx->jw, "summary");
+		json_array_start(ctx->jw);
+		for (size_t i = 0; i < ctx->nr_rows; i++) {
+			json_object_start(ctx->jw);
+			json_name(ctx->jw, "comm");
+			json_string_len(ctx->jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
+			json_s64_field(ctx->jw, "code", ctx->rows[i].code);
+			json_u64_field(ctx->jw, "count", ctx->rows[i].count);
+			json_object_end(ctx->jw);
+		}
+		json_array_end(ctx->jw);
+		json_u64_field(ctx->jw, "lost", lost);
+		json_object_end(ctx->jw);
+		json_writer__end_line(ctx->jw);
+		return;
+	}
+	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
+	for (size_t i = 0; i < ctx->nr_rows; i++) {
+		char comm[4 * EXITCODES_COMM_LEN + 1];
+
+		escape_to_buf(comm, sizeof(comm), ctx->rows[i].comm, -1);
+		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);
+	}
+	if (lost)
+		warning("lost %llu exits: the ring buffer was full", lost);
+}
+
+/* The plan entry of a function (its cookie), or -1. */
+static long long cookie_of(const struct plan *plan, const char *func)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (!strcmp(plan->entries[i].func, func))
+			return plan->entries[i].cookie;
+	return -1;
+}
+
+static int cmd_exitcodes(int argc, const char **argv)
+{
+	struct exitcodes_ctx ctx = {};
+	struct plan plan = {};
+	struct exitcodes_bpf *skel = NULL;
+	struct attachment att = {};
+	struct attach_progs progs;
+	struct upx_child child = { .pid = -1, .go_fd = -1 };
+	struct bpf_link *fork_link = NULL, *gone_link = NULL;
+	struct ring_buffer *rb = NULL;
+	struct event_loop loop;
+	char **cmd_argv = NULL;
+	int ret = UPX_EXIT_FAILURE;
+	long long exit_cookie;
+	enum loop_end end;
+
+	argc = parse_options(argc, argv, exitcodes_options, exitcodes_usage,
+			     PARSE_OPT_KEEP_DASHDASH);
+	if (argc < 0)
+		return parse_options_exit(argc);
+	ret = runopt_command(opt.cmd, argc, argv, &cmd_argv);
+	if (ret)
+		return ret;
+	ret = UPX_EXIT_FAILURE;
+	if (opt.pid && cmd_argv) {
+		ret = usage_error("-p and -c exclude each other");
+		goto out;
+	}
+	if (opt.pid < 0 || (opt.pid && proc_exists(opt.pid))) {
+		error("no process %lld", opt.pid);
+		goto out;
+	}
+
+	/* exit() first: its cookie tells the BPF side which probe fired. */
+	plan.pid = opt.pid;
+	if (plan_add_function(&plan, "libc.so.6", "exit", false) ||
+	    plan_add_function(&plan, "libc.so.6", "_exit", false))
+		goto out;
+	if (upx_verbose)
+		plan_print(&plan, stderr);
+	exit_cookie = cookie_of(&plan, "exit");
+
+	events_signals_setup();
+	if (cmd_argv && child_start(&child, cmd_argv))
+		goto out;
+
+	bpf_util_setup_logging();
+	skel = exitcodes_bpf__open();
+	if (!skel) {
+		error("cannot open the BPF object: %s", strerror(errno));
+		goto out;
+	}
+	skel->rodata->exit_cookie = exit_cookie;
+	skel->rodata->filter_tgid = opt.pid;
+	if (opt.comm) {
+		strncpy((char *)skel->rodata->filter_comm, opt.comm, EXITCODES_COMM_LEN - 1);
+		skel->rodata->has_comm = 1;
+	}
+	skel->rodata->nonzero_only = opt.nonzero;
+	skel->rodata->use_follow = cmd_argv != NULL;
+	bpf_program__set_autoload(skel->progs.upx_follow_fork, cmd_argv != NULL);
+	bpf_program__set_autoload(skel->progs.upx_exit_gone, cmd_argv != NULL);
+	progs = (struct attach_progs){
+		.entry = skel->progs.upx_exit,
+		.entry_multi = skel->progs.upx_exit_multi,
+	};
+	attach_prepare(&plan, &progs);
+	if (exitcodes_bpf__load(skel)) {
+		error("cannot load the BPF program: %s%s", strerror(errno),
+		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		goto out;
+	}
+	if (cmd_argv) {
+		__u32 key = child.pid;
+		__u8 one = 1;
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.follow), &key, &one, BPF_ANY)) {
+			error("cannot follow the command: %s", strerror(errno));
+			goto out;
+		}
+		fork_link = bpf_program__attach(skel->progs.upx_follow_fork);
+		gone_link = fork_link ? bpf_program__attach(skel->progs.upx_exit_gone) : NULL;
+		if (!gone_link) {
+			error("cannot attach to sched_process_fork/exit: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (attach_plan(&plan, &progs, opt.pid > 0 ? opt.pid : -1, &att))
+		goto out;
+
+	ctx.jw = json_writer__new(stdout);
+	ctx.realtime_offset_ns = realtime_offset_ns();
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, NULL);
+	if (!rb) {
+		error("cannot read the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (!upx_json_mode) {
+		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", plan.files[0].path,
+			cmd_argv ? "." : ". Hit Ctrl-C to end.");
+		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
+		       "VIA");
+	}
+	if (cmd_argv && child_go(&child))
+		goto out;
+	loop = (struct event_loop){
+		.rb = rb,
+		.duration = opt.duration,
+		.child = cmd_argv ? &child : NULL,
+	};
+	end = event_loop_run(&loop);
+	if (end == LOOP_ERROR)
+		goto out;
+	if (end != LOOP_STDOUT_CLOSED)
+		print_summary(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats),
+						   EXITCODES_STAT_LOST));
+	ret = 0;
+out:
+	ring_buffer__free(rb);
+	attachment__destroy(&att);
+	bpf_link__destroy(gone_link);
+	bpf_link__destroy(fork_link);
+	exitcodes_bpf__destroy(skel);
+	child_stop(&child);
+	if (ctx.jw)
+		json_writer__free(ctx.jw);
+	free(ctx.rows);
+	plan_free(&plan);
+	free_command(cmd_argv);
+	return ret;
+}
+
+const struct upx_cmd upx_cmd_exitcodes = {
+	.name = "exitcodes",
+	.summary = "show which processes exit through libc, with their exit codes",
+	.fn = cmd_exitcodes,
+	.flags = UPX_CMD_NEEDS_BPF,
+};

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx exitcodes, kernel side: entry probes on libc's exit() and _exit().
+ * exit() ends in _exit(), so a process seen in exit() is remembered and its
+ * _exit() dropped: one record per process.  The parent comes from the task
+ * (CO-RE), read while the process is still alive.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "exitcodes.h"
+#include "follow.bpf.h"
+
+const volatile __u64 exit_cookie;	/* the cookie of the exit() probe; others are _exit() */
+const volatile __u32 filter_tgid;	/* 0: any process */
+const volatile char filter_comm[EXITCODES_COMM_LEN];
+const volatile __u8 has_comm;
+const volatile __u8 nonzero_only;
+const volatile __u64 wakeup_bytes = 64 * 1024;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+/*
+ * Processes inside exit(), by tgid.  The value is the process's start time,
+ * so a stale entry (a process killed inside an atexit handler) cannot hide
+ * the _exit() of a later process that reuses its pid.  LRU: bounded.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} in_exit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EXITCODES_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+	for (int i = 0; i < EXITCODES_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline int handle(struct pt_regs *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid(), start, *seen;
+	__u32 tgid = id >> 32;
+	bool via_exit = bpf_get_attach_cookie(ctx) == exit_cookie;
+	struct exitcodes_event *e;
+	char comm[EXITCODES_COMM_LEN];
+	int status = (int)PT_REGS_PARM1(ctx);
+	long flags;
+
+	if (filter_tgid && tgid != filter_tgid)
+		return 0;
+	if (!followed(tgid))
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (has_comm && !comm_matches(comm))
+		return 0;
+
+	start = BPF_CORE_READ(task, group_leader, start_time);
+	if (via_exit) {
+		bpf_map_update_elem(&in_exit, &tgid, &start, BPF_ANY);
+	} else {
+		seen = bpf_map_lookup_elem(&in_exit, &tgid);
+		if (seen) {
+			bool same = *seen == start;
+
+			bpf_map_delete_elem(&in_exit, &tgid);
+			if (same)
+				return 0; /* the end of an exit() already reported */
+		}
+	}
+	if (nonzero_only && !(status & 0xff))
+		return 0;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(EXITCODES_STAT_LOST);
+		return 0;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = tgid;
+	e->tid = (__u32)id;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->status = status;
+	e->via = via_exit ? EXITCODES_VIA_EXIT : EXITCODES_VIA__EXIT;
+	e->pad = 0;
+	__builtin_memcpy(e->comm, comm, sizeof(comm));
+	/* Batched wake-ups; user space drains on a short timer too. */
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+	return 0;
+}
+
+/* Classic and multi links need programs of different attach types. */
+SEC("uprobe")
+int upx_exit(struct pt_regs *ctx)
+{
+	return handle(ctx);
+}
+
+SEC("uprobe.multi")
+int upx_exit_multi(struct pt_regs *ctx)
+{
+	return handle(ctx);
+}
+
+/* With -c: a followed process that is gone leaves the follow map. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(upx_exit_gone, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (group_dead(task))
+		bpf_map_delete_elem(&follow, &tgid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

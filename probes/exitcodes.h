@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What probes/exitcodes.bpf.c and `upx exitcodes` share: one record per
+ * process that exits through libc, whichever of exit() and _exit() it used.
+ */
+#ifndef UPX_PROBES_EXITCODES_H
+#define UPX_PROBES_EXITCODES_H
+
+#define EXITCODES_COMM_LEN 16
+
+enum exitcodes_via {
+	EXITCODES_VIA_EXIT = 0,  /* exit(): atexit handlers and stdio flushing ran */
+	EXITCODES_VIA__EXIT = 1, /* _exit() called directly: nothing ran */
+};
+
+/* Indexes of the `stats` per-CPU array. */
+enum exitcodes_stat {
+	EXITCODES_STAT_LOST = 0, /* ring buffer full: events dropped */
+	EXITCODES_STAT_MAX,
+};
+
+struct exitcodes_event {
+	__u64 ts_ns;    /* CLOCK_MONOTONIC */
+	__u32 pid;      /* thread group id */
+	__u32 tid;      /* the thread that called exit */
+	__u32 ppid;     /* real parent's thread group id */
+	__s32 status;   /* the argument as passed; the parent sees status & 0xff */
+	__u32 via;      /* enum exitcodes_via */
+	__u32 pad;
+	char comm[EXITCODES_COMM_LEN];
+};
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# upx exitcodes: -p, -d, Ctrl-C and SIGTERM end it cleanly with the summary;
+# bad options and a process without libc get one clear line.
+. "$(dirname "$0")/lib.sh"
+
+# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
+wait_for() {
+	for _ in $(seq 100); do
+		grep -q -e "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	say "    timed out waiting for '$1' in $2"
+	return 1
+}
+
+test_expect_success BPF '-p: only that process, found through its libc' '
+	sh -c "while [ ! -e go ]; do sleep 0.05; done; exit 3" &
+	target=$!
+	upx exitcodes -p $target >out 2>err &
+	upx_pid=$!
+	wait_for "^Tracing" err &&
+	test_expect_code 4 bash -c "exit 4" &&
+	touch go
+	wait $target
+	rc=$?
+	sleep 0.2
+	kill -INT $upx_pid && wait $upx_pid && test $rc = 3 &&
+	sed -n "2,/^\$/p" out | sed "/^\$/d" >events &&
+	test_line_count = 1 events &&
+	awk -v p=$target "\$2 == p && \$4 == \"sh\" && \$5 == 3 && \$6 == \"_exit\"" events >match &&
+	test_line_count = 1 match
+'
+
+for sig in INT TERM; do
+	test_expect_success BPF "SIG$sig ends it: events, summary, nothing attached" '
+		upx exitcodes --comm bash >out 2>err &
+		upx_pid=$!
+		wait_for "^Tracing" err
+		bash -c "exit 5"
+		sleep 0.3
+		kill -'$sig' $upx_pid && wait $upx_pid &&
+		test "$(awk "\$4 == \"bash\" && \$5 == 5" out | wc -l)" -ge 1 &&
+		test_grep "^COMM  *CODE  *COUNT$" out &&
+		test_no_leftover_links
+	'
+done
+
+test_expect_success BPF '-d ends it; nothing attached afterwards' '
+	upx exitcodes -d 0.5 --comm upx-no-such-name >out 2>err &&
+	test_grep "^TIME" out && test_grep "^COMM  *CODE  *COUNT$" out &&
+	test_no_leftover_links
+'
+
+test_expect_success BPF 'a closed stdout ends it quietly' '
+	( upx exitcodes -c "sh -c \"for i in 1 2 3 4 5 6 7 8; do sh -c true; done\"" 2>err; echo $? >rc ) | head -1 >out &&
+	test_grep "^TIME" out && test "$(cat rc)" = 0 && test_no_leftover_links
+'
+
+test_expect_success BPF 'a process without libc: one clear line' '
+	printf "#include <unistd.h>\nint main(void) { pause(); return 0; }\n" >st.c &&
+	cc -static -o st st.c || exit 1
+	./st &
+	st_pid=$!
+	test_expect_code 1 upx exitcodes -p $st_pid 2>err
+	rc=$?
+	kill $st_pid
+	test $rc = 0 && test_one_line_error err && test_grep "libc.so.6" err
+'
+
+test_expect_success ROOT 'bad options are usage errors' '
+	test_expect_code 2 upx exitcodes -p 1 -c true 2>err &&
+	test_grep "exclude each other" err &&
+	test_expect_code 2 upx exitcodes stray 2>err &&
+	test_grep "unexpected argument .stray." err &&
+	test_expect_code 2 upx exitcodes -d soon 2>err &&
+	test_grep "expects a number of seconds" err &&
+	test_expect_code 2 upx exitcodes -c true -- true 2>err &&
+	test_grep "not both" err
+'
+
+test_expect_success ROOT 'no such process' '
+	test_expect_code 1 upx exitcodes -p 999999999 2>err &&
+	test_one_line_error err && test_grep "no process 999999999" err
+'
+
+test_done
