@@ -26,6 +26,7 @@
 #include "probe-spec.h"
 #include "proc.h"
 #include "trace.h"
+#include "follow.skel.h"
 #include "trace.skel.h"
 #include "util.h"
 
@@ -48,6 +49,7 @@ static struct {
 	bool latency;
 	double interval, duration;
 	const char *cmd;
+	bool follow;
 	bool force;
 	bool at_entry;
 	unsigned long long buffer_size;
@@ -95,6 +97,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Running"),
 	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", seconds_cb),
 	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
+	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
 	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
 	OPT_BOOL(0, "force", &opt.force, "allow return probes on Go programs"),
 	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
@@ -458,6 +461,35 @@ static void print_aggregations(void *p)
 	fflush(stdout);
 }
 
+/*
+ * --follow: the command's pid goes into the follow map before it is
+ * released, and probes/follow.bpf.c adds its children as they fork.
+ */
+static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out, struct bpf_link **links,
+			pid_t pid)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.follow);
+	struct follow_bpf *f;
+	__u32 key = pid;
+	__u8 one = 1;
+
+	f = follow_bpf__open();
+	if (!f)
+		return error("cannot open the follow program: %s", strerror(errno));
+	*out = f;
+	if (bpf_map__reuse_fd(f->maps.follow, fd) || follow_bpf__load(f))
+		return error("cannot load the follow program: %s", strerror(errno));
+	if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+		return error("cannot follow the command: %s", strerror(errno));
+	links[0] = bpf_program__attach(f->progs.upx_follow_fork);
+	if (!links[0])
+		return error("cannot watch forks: %s", strerror(errno));
+	links[1] = bpf_program__attach(f->progs.upx_follow_exit);
+	if (!links[1])
+		return error("cannot watch exits: %s", strerror(errno));
+	return 0;
+}
+
 /* Options that contradict each other or the probes; 0 or a usage error. */
 static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg)
 {
@@ -515,6 +547,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 static int cmd_trace(int argc, const char **argv)
 {
 	struct trace_ctx ctx = {};
+	struct follow_bpf *follow = NULL;
+	struct bpf_link *follow_links[2] = {};
 	struct probe_spec *specs = NULL;
 	struct attachment att = {};
 	struct attach_progs progs;
@@ -543,6 +577,8 @@ static int cmd_trace(int argc, const char **argv)
 		return usage_error("give the command with -c or after --, not both");
 	if (dashdash >= 0 && dashdash + 1 == argc)
 		return usage_error("no command after --");
+	if (opt.follow && !opt.cmd && dashdash < 0)
+		return usage_error("--follow goes with -c CMD or -- CMD");
 
 	specs = xcalloc(nr_specs, sizeof(*specs));
 	for (size_t k = 0; k < nr_specs; k++) {
@@ -613,7 +649,8 @@ static int cmd_trace(int argc, const char **argv)
 	}
 	ctx.skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
 				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
-	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : child.pid > 0 ? child.pid : 0;
+	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : child.pid > 0 && !opt.follow ? child.pid : 0;
+	ctx.skel->rodata->use_follow = opt.follow;
 	if (opt.uid >= 0)
 		ctx.skel->rodata->filter_uid = opt.uid;
 	if (opt.comm) {
@@ -654,10 +691,13 @@ static int cmd_trace(int argc, const char **argv)
 		goto out;
 	}
 
+	if (opt.follow && start_follow(&ctx, &follow, follow_links, child.pid))
+		goto out;
+
 	/* BPF object -> links.  With -p or -c the kernel filters by process too. */
 	if (opt.pid > 0)
 		attach_pid = opt.pid;
-	else if (child.pid > 0)
+	else if (child.pid > 0 && !opt.follow)
 		attach_pid = child.pid;
 	if (attach_plan(&ctx.plan, &progs, attach_pid, &att))
 		goto out;
@@ -713,6 +753,9 @@ static int cmd_trace(int argc, const char **argv)
 out:
 	ring_buffer__free(rb);
 	attachment__destroy(&att);
+	bpf_link__destroy(follow_links[0]);
+	bpf_link__destroy(follow_links[1]);
+	follow_bpf__destroy(follow);
 	trace_bpf__destroy(ctx.skel);
 	child_stop(&child);
 	if (ctx.jw)

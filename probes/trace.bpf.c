@@ -67,10 +67,13 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* Processes traced with -c --follow: the command and its descendants. */
+/*
+ * Processes traced with -c --follow: the command and its descendants, kept
+ * by probes/follow.bpf.c, which shares this map (same definition).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, __u8);
 } follow SEC(".maps");

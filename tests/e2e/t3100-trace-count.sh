@@ -61,6 +61,15 @@ test_expect_success BPF 'only the -c command is counted, not other runs' '
 	test "$(count_of "$f:foo" out)" = 3
 '
 
+test_expect_success BPF '--follow counts the command'"'"'s children, without it only the command' '
+	f=$FIXTURES/uprobeme &&
+	upx trace --follow --count $f:foo -c "sh -c \"$f 2 0; $f 3 0; true\"" >out &&
+	test "$(count_of "$f:foo" out)" = 5 &&
+	upx trace --count $f:foo -c "sh -c \"$f 2 0; $f 3 0; true\"" >out &&
+	test "$(count_of "$f:foo" out)" = 0 &&
+	test_expect_code 2 upx trace --follow $f:foo 2>err && test_grep "goes with -c" err
+'
+
 test_expect_success BPF '--json counts' '
 	f=$FIXTURES/uprobeme &&
 	upx trace --json --count $f:foo $f:bar -c "$f 2 9" >out &&
