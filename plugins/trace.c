@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "probe-spec.h"
 #include "proc.h"
+#include "runopt.h"
 #include "trace.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
@@ -55,18 +56,6 @@ static struct {
 	unsigned long long buffer_size;
 } opt = { .uid = -1, .buffer_size = 8 << 20 };
 
-static int seconds_cb(const struct upx_option *o, const char *arg)
-{
-	char *end;
-	double v = strtod(arg, &end);
-
-	if (end == arg || *end || !(v > 0))
-		return usage_error("option '--%s' expects a number of seconds, not '%s'",
-				   o->long_name, arg);
-	*(double *)o->value = v;
-	return 0;
-}
-
 static int min_cb(const struct upx_option *o, const char *arg)
 {
 	bool *has = o->value == &opt.min ? &opt.has_min : &opt.has_max;
@@ -92,10 +81,10 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
-	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", seconds_cb),
+	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
 	OPT_JSON(),
 	OPT_GROUP("Running"),
-	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", seconds_cb),
+	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
 	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
 	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
 	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
@@ -510,8 +499,6 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 				   "add an entry probe (without 'r:')");
 	if (opt.interval > 0 && !(opt.count || opt.hist || opt.latency))
 		return usage_error("-i goes with --count, --hist or --latency");
-	if (opt.pid && opt.cmd)
-		return usage_error("-p and -c exclude each other");
 	if (opt.buffer_size < 4096 || opt.buffer_size > (1ULL << 30) ||
 	    (opt.buffer_size & (opt.buffer_size - 1)))
 		return usage_error("--buffer-size must be a power of 2 from 4K to 1G");
@@ -573,12 +560,18 @@ static int cmd_trace(int argc, const char **argv)
 	nr_specs = dashdash >= 0 ? (size_t)dashdash : (size_t)argc;
 	if (!nr_specs)
 		return usage_error("no probe given: e.g. 'upx trace libc.so.6:malloc'");
-	if (dashdash >= 0 && opt.cmd)
-		return usage_error("give the command with -c or after --, not both");
-	if (dashdash >= 0 && dashdash + 1 == argc)
-		return usage_error("no command after --");
-	if (opt.follow && !opt.cmd && dashdash < 0)
-		return usage_error("--follow goes with -c CMD or -- CMD");
+	ret = runopt_command(opt.cmd, argc - nr_specs, argv + nr_specs, &cmd_argv);
+	if (ret)
+		return ret;
+	ret = UPX_EXIT_FAILURE;
+	if (opt.follow && !cmd_argv) {
+		ret = usage_error("--follow goes with -c CMD or -- CMD");
+		goto out;
+	}
+	if (opt.pid && cmd_argv) {
+		ret = usage_error("-p and -c (or -- CMD) exclude each other");
+		goto out;
+	}
 
 	specs = xcalloc(nr_specs, sizeof(*specs));
 	for (size_t k = 0; k < nr_specs; k++) {
@@ -595,17 +588,6 @@ static int cmd_trace(int argc, const char **argv)
 		error("no process %lld", opt.pid);
 		goto out;
 	}
-	if (opt.cmd) {
-		cmd_argv = split_command(opt.cmd, err, sizeof(err));
-		if (!cmd_argv) {
-			ret = usage_error("-c '%s': %s", opt.cmd, err);
-			goto out;
-		}
-	} else if (dashdash >= 0) {
-		cmd_argv = xcalloc(argc - dashdash, sizeof(char *));
-		for (i = dashdash + 1; i < argc; i++)
-			cmd_argv[i - dashdash - 1] = xstrdup(argv[i]);
-	}
 
 	/* argv -> attach plan */
 	ctx.plan.pid = opt.pid;
@@ -617,6 +599,17 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 	if (upx_verbose)
 		plan_print(&ctx.plan, stderr);
+	else if (!upx_json_mode)
+		for (size_t k = 0; k < ctx.plan.nr; k++) {
+			const struct plan_entry *pe = &ctx.plan.entries[k];
+
+			/* Say so when a named function is not probed where its symbol points. */
+			if (pe->spec >= 0 && !pattern_is_glob(specs[pe->spec].function) &&
+			    !strncmp(pe->how, "IFUNC ", 6))
+				fprintf(stderr, "upx trace: %s is an IFUNC: probing the implementation "
+						"the dynamic linker picks here (%s)\n",
+					pe->label, pe->how + 6);
+		}
 
 	/* Parameter names from DWARF: for display, and for --str/--on/--hist NAME. */
 	if (opt.nr_args || value_arg == ARG_BY_NAME || str_arg == ARG_BY_NAME)
@@ -763,7 +756,7 @@ out:
 	plan_free(&ctx.plan);
 	free(ctx.params);
 	free(ctx.nr_params);
-	for (size_t k = 0; k < nr_specs; k++)
+	for (size_t k = 0; specs && k < nr_specs; k++)
 		probe_spec_free(&specs[k]);
 	free(specs);
 	free_command(cmd_argv);

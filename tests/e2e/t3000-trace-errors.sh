@@ -22,6 +22,10 @@ test_expect_success 'contradicting options are usage errors' '
 	test_grep "arg0..arg5, retval or a parameter name" err &&
 	test_expect_code 2 upx trace --args 2 r:x:y 2>err &&
 	test_grep "arguments are gone" err &&
+	test_expect_code 2 upx trace -p 1 x:y -- ls 2>err &&
+	test_grep "exclude each other" err &&
+	test_expect_code 2 upx trace x:y -- 2>err &&
+	test_grep "no command after --" err &&
 	test_expect_code 2 upx trace --latency r:x:y 2>err &&
 	test_grep "without .r:." err
 '
