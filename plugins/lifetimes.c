@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx lifetimes: how long processes live, per name.  The kernel side hands
+ * over one lifetime per process (libc start to exit); here they become a
+ * log2 histogram per name with count, min, mean, max and percentiles.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "bpf-util.h"
+#include "cmd.h"
+#include "events.h"
+#include "hist.h"
+#include "json.h"
+#include "lifetimes.h"
+#include "lifetimes.skel.h"
+#include "options.h"
+#include "plan.h"
+#include "runopt.h"
+#include "util.h"
+
+static const char *const lifetimes_usage[] = {
+	"upx lifetimes [-d SECONDS] [--comm NAME] [--json] [-c CMD | -- CMD [ARGS...]]",
+	NULL,
+};
+
+static struct {
+	double duration;
+	const char *comm;
+	const char *cmd;
+} opt;
+
+static const struct upx_option lifetimes_options[] = {
+	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
+	OPT_STRING(0, "comm", &opt.comm, "NAME", "only processes with this name"),
+	OPT_JSON(),
+	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, watch it and its descendants, stop when it exits"),
+	OPT_VERBOSE(),
+	OPT_END(),
+};
+
+/* The lifetimes of one process name. */
+struct life_row {
+	char comm[LIFETIMES_COMM_LEN + 1];
+	uint64_t slots[HIST_SLOTS];
+	uint64_t count, min, max, already_running;
+	long double sum;
+};
+
+struct lifetimes_ctx {
+	struct json_writer *jw;
+	struct life_row *rows;
+	size_t nr_rows, alloc_rows;
+};
+
+static struct life_row *row_of(struct lifetimes_ctx *ctx, const char *comm)
+{
+	struct life_row *r;
+
+	for (size_t i = 0; i < ctx->nr_rows; i++)
+		if (!strcmp(ctx->rows[i].comm, comm))
+			return &ctx->rows[i];
+	ALLOC_GROW(ctx->rows, ctx->nr_rows + 1, ctx->alloc_rows);
+	r = &ctx->rows[ctx->nr_rows++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->comm, comm, LIFETIMES_COMM_LEN);
+	r->min = UINT64_MAX;
+	return r;
+}
+
+static int on_event(void *data, void *buf, size_t size)
+{
+	struct lifetimes_ctx *ctx = data;
+	const struct lifetimes_event *e = buf;
+	char comm[LIFETIMES_COMM_LEN + 1] = {};
+	struct life_row *r;
+
+	if (size < sizeof(*e))
+		return 0;
+	memcpy(comm, e->comm, LIFETIMES_COMM_LEN);
+	r = row_of(ctx, comm);
+	r->slots[hist_slot(e->lifetime_ns)]++;
+	r->count++;
+	r->sum += e->lifetime_ns;
+	if (e->lifetime_ns < r->min)
+		r->min = e->lifetime_ns;
+	if (e->lifetime_ns > r->max)
+		r->max = e->lifetime_ns;
+	r->already_running += e->from == LIFETIMES_FROM_TASK;
+	return 0;
+}
+
+/* "812 ns", "12.3 us", "200.5 ms", "1.002 s" */
+static void human_ns(double ns, char *buf, size_t size)
+{
+	if (ns < 1e3)
+		snprintf(buf, size, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, size, "%.1f us", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, size, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, size, "%.3f s", ns / 1e9);
+}
+
+/* An estimate from the buckets never goes past what was measured. */
+static double clamp(double v, uint64_t min, uint64_t max)
+{
+	return v < min ? min : v > max ? max : v;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct life_row *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->comm, y->comm);
+}
+
+static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
+{
+	double mean = (double)(r->sum / r->count);
+	double p50 = clamp(hist_percentile(r->slots, HIST_SLOTS, 50), r->min, r->max);
+	double p99 = clamp(hist_percentile(r->slots, HIST_SLOTS, 99), r->min, r->max);
+	char comm[4 * LIFETIMES_COMM_LEN + 1], s[5][32];
+
+	if (upx_json_mode) {
+		struct json_writer *jw = ctx->jw;
+
+		json_object_start(jw);
+		json_name(jw, "comm");
+		json_string_len(jw, r->comm, strlen(r->comm));
+		json_u64_field(jw, "count", r->count);
+		json_u64_field(jw, "min_ns", r->min);
+		json_u64_field(jw, "mean_ns", (uint64_t)(mean + 0.5));
+		json_u64_field(jw, "max_ns", r->max);
+		json_u64_field(jw, "p50_ns", (uint64_t)(p50 + 0.5));
+		json_u64_field(jw, "p99_ns", (uint64_t)(p99 + 0.5));
+		json_u64_field(jw, "already_running", r->already_running);
+		hist_json(jw, r->slots, HIST_SLOTS);
+		json_object_end(jw);
+		json_writer__end_line(jw);
+		return;
+	}
+	escape_to_buf(comm, sizeof(comm), r->comm, -1);
+	printf("@lifetime_ns[%s]: %llu process%s\n", comm, (unsigned long long)r->count,
+	       r->count == 1 ? "" : "es");
+	hist_print(stdout, r->slots, HIST_SLOTS);
+	human_ns(r->min, s[0], sizeof(s[0]));
+	human_ns(mean, s[1], sizeof(s[1]));
+	human_ns(r->max, s[2], sizeof(s[2]));
+	human_ns(p50, s[3], sizeof(s[3]));
+	human_ns(p99, s[4], sizeof(s[4]));
+	printf("  count %llu, min %s, mean %s, max %s, p50 ~%s, p99 ~%s (estimated from the buckets)\n",
+	       (unsigned long long)r->count, s[0], s[1], s[2], s[3], s[4]);
+	if (r->already_running)
+		printf("  %llu already running when tracing began: measured from the process's start time\n",
+		       (unsigned long long)r->already_running);
+	putchar('\n');
+}
+
+static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
+{
+	qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
+	if (!ctx->nr_rows && !upx_json_mode)
+		printf("No process ended through libc's exit() or _exit().\n");
+	for (size_t i = 0; i < ctx->nr_rows; i++)
+		print_row(ctx, &ctx->rows[i]);
+	if (!lost)
+		return;
+	if (upx_json_mode) {
+		json_object_start(ctx->jw);
+		json_u64_field(ctx->jw, "lost", lost);
+		json_object_end(ctx->jw);
+		json_writer__end_line(ctx->jw);
+	} else {
+		warning("lost %llu processes: the ring buffer was full", lost);
+	}
+}
+
+static long long cookie_of(const struct plan *plan, const char *func)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (!strcmp(plan->entries[i].func, func))
+			return plan->entries[i].cookie;
+	return -1;
+}
+
+static int cmd_lifetimes(int argc, const char **argv)
+{
+	struct lifetimes_ctx ctx = {};
+	struct plan plan = {};
+	struct lifetimes_bpf *skel = NULL;
+	struct attachment att = {};
+	struct attach_progs progs;
+	struct upx_child child = { .pid = -1, .go_fd = -1 };
+	struct bpf_link *fork_link = NULL, *gone_link = NULL;
+	struct ring_buffer *rb = NULL;
+	struct event_loop loop;
+	char **cmd_argv = NULL;
+	int ret;
+	enum loop_end end;
+
+	argc = parse_options(argc, argv, lifetimes_options, lifetimes_usage,
+			     PARSE_OPT_KEEP_DASHDASH);
+	if (argc < 0)
+		return parse_options_exit(argc);
+	ret = runopt_command(opt.cmd, argc, argv, &cmd_argv);
+	if (ret)
+		return ret;
+	ret = UPX_EXIT_FAILURE;
+
+	if (plan_add_function(&plan, "libc.so.6", "__libc_start_main", false) ||
+	    plan_add_function(&plan, "libc.so.6", "exit", false) ||
+	    plan_add_function(&plan, "libc.so.6", "_exit", false))
+		goto out;
+	if (upx_verbose)
+		plan_print(&plan, stderr);
+
+	events_signals_setup();
+	if (cmd_argv && child_start(&child, cmd_argv))
+		goto out;
+
+	bpf_util_setup_logging();
+	skel = lifetimes_bpf__open();
+	if (!skel) {
+		error("cannot open the BPF object: %s", strerror(errno));
+		goto out;
+	}
+	skel->rodata->start_cookie = cookie_of(&plan, "__libc_start_main");
+	skel->rodata->exit_cookie = cookie_of(&plan, "exit");
+	if (opt.comm) {
+		strncpy((char *)skel->rodata->filter_comm, opt.comm, LIFETIMES_COMM_LEN - 1);
+		skel->rodata->has_comm = 1;
+	}
+	skel->rodata->use_follow = cmd_argv != NULL;
+	bpf_program__set_autoload(skel->progs.upx_follow_fork, cmd_argv != NULL);
+	progs = (struct attach_progs){
+		.entry = skel->progs.upx_lifetime,
+		.entry_multi = skel->progs.upx_lifetime_m,
+	};
+	attach_prepare(&plan, &progs);
+	if (lifetimes_bpf__load(skel)) {
+		error("cannot load the BPF program: %s%s", strerror(errno),
+		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		goto out;
+	}
+	if (cmd_argv) {
+		__u32 key = child.pid;
+		__u8 one = 1;
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.follow), &key, &one, BPF_ANY)) {
+			error("cannot follow the command: %s", strerror(errno));
+			goto out;
+		}
+		fork_link = bpf_program__attach(skel->progs.upx_follow_fork);
+		if (!fork_link) {
+			error("cannot attach to sched_process_fork: %s", strerror(errno));
+			goto out;
+		}
+	}
+	/* Before the uprobes: a process must not leave an entry behind. */
+	gone_link = bpf_program__attach(skel->progs.upx_life_gone);
+	if (!gone_link) {
+		error("cannot attach to sched_process_exit: %s", strerror(errno));
+		goto out;
+	}
+	if (attach_plan(&plan, &progs, -1, &att))
+		goto out;
+
+	ctx.jw = json_writer__new(stdout);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, NULL);
+	if (!rb) {
+		error("cannot read the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (!upx_json_mode)
+		fprintf(stderr, "Tracing process lifetimes through %s%s\n", plan.files[0].path,
+			cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	if (cmd_argv && child_go(&child))
+		goto out;
+	loop = (struct event_loop){
+		.rb = rb,
+		.duration = opt.duration,
+		.child = cmd_argv ? &child : NULL,
+	};
+	end = event_loop_run(&loop);
+	if (end == LOOP_ERROR)
+		goto out;
+	if (end != LOOP_STDOUT_CLOSED)
+		print_all(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats), LIFETIMES_STAT_LOST));
+	ret = 0;
+out:
+	ring_buffer__free(rb);
+	attachment__destroy(&att);
+	bpf_link__destroy(gone_link);
+	bpf_link__destroy(fork_link);
+	lifetimes_bpf__destroy(skel);
+	child_stop(&child);
+	if (ctx.jw)
+		json_writer__free(ctx.jw);
+	free(ctx.rows);
+	plan_free(&plan);
+	free_command(cmd_argv);
+	return ret;
+}
+
+const struct upx_cmd upx_cmd_lifetimes = {
+	.name = "lifetimes",
+	.summary = "show how long processes live, per name, as log2 histograms",
+	.fn = cmd_lifetimes,
+	.flags = UPX_CMD_NEEDS_BPF,
+};

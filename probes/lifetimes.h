@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What probes/lifetimes.bpf.c and `upx lifetimes` share: one record per
+ * process that ends through libc, with how long it lived.
+ */
+#ifndef UPX_PROBES_LIFETIMES_H
+#define UPX_PROBES_LIFETIMES_H
+
+#define LIFETIMES_COMM_LEN 16
+
+/* Where a lifetime was measured from. */
+enum lifetimes_from {
+	LIFETIMES_FROM_LIBC = 0, /* __libc_start_main, seen while tracing */
+	LIFETIMES_FROM_TASK = 1, /* the task's start time: it was running before tracing began */
+};
+
+/* Indexes of the `stats` per-CPU array. */
+enum lifetimes_stat {
+	LIFETIMES_STAT_LOST = 0, /* ring buffer full: records dropped */
+	LIFETIMES_STAT_MAX,
+};
+
+struct lifetimes_event {
+	__u64 lifetime_ns;
+	__u32 pid;
+	__u32 from;	/* enum lifetimes_from */
+	char comm[LIFETIMES_COMM_LEN];
+};
+
+#endif

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# upx lifetimes: sleeps of known length land in the right log2 buckets with
+# exact counts; a process running before tracing began is measured from its
+# start; a process killed before exit() leaves no entry behind.
+. "$(dirname "$0")/lib.sh"
+
+# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
+wait_for() {
+	for _ in $(seq 100); do
+		grep -q -e "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	say "    timed out waiting for '$1' in $2"
+	return 1
+}
+
+# bucket LABEL FILE: the count of the histogram line "[LABEL)"
+bucket() {
+	awk -v l="$1" 'index($0, l) == 1 { print $3 }' "$2"
+}
+
+# 0.2 s = 200e6 ns lies in [2^27, 2^28) = [128M, 256M); 1 s in [2^29, 2^30) = [512M, 1G).
+test_expect_success BPF 'five sleep 0.2 and one sleep 1: exact counts in the right buckets' '
+	upx lifetimes --comm sleep -c "sh -c \"for i in 1 2 3 4 5; do sleep 0.2; done; sleep 1\"" >out 2>err &&
+	test_grep "^@lifetime_ns\[sleep\]: 6 processes$" out &&
+	test "$(bucket "[128M, 256M)" out)" = 5 &&
+	test "$(bucket "[256M, 512M)" out)" = 0 &&
+	test "$(bucket "[512M, 1G)" out)" = 1 &&
+	grep "^\[" out >buckets && test_line_count = 3 buckets &&
+	test_grep "^  count 6, min 2[0-9][0-9]\.[0-9] ms, mean .*, max 1\.[0-9]* s, p50 ~.*, p99 ~" out &&
+	test_grep -v "@lifetime_ns\[sh\]" out &&
+	test_grep -v "already running" out
+'
+
+test_expect_success BPF '--json: one object per name, buckets in nanoseconds' '
+	upx lifetimes --json --comm sleep -- sh -c "sleep 0.2; sleep 0.2" >out 2>err &&
+	test_line_count = 1 out &&
+	python3 -c "
+import json
+d = json.loads(open(\"out\").read())
+assert d[\"comm\"] == \"sleep\" and d[\"count\"] == 2, d
+assert d[\"buckets\"] == [{\"low\": 1 << 27, \"high\": 1 << 28, \"count\": 2}], d
+assert 200e6 <= d[\"min_ns\"] <= d[\"mean_ns\"] <= d[\"max_ns\"] < 1 << 28, d
+assert d[\"already_running\"] == 0
+"
+'
+
+test_expect_success BPF 'without --comm every name has its table; exit() then _exit() counts once' '
+	upx lifetimes -- sh -c "sleep 0.2; true" >out 2>err &&
+	test_grep "^@lifetime_ns\[sleep\]: 1 process$" out &&
+	test_grep "^@lifetime_ns\[sh\]: 1 process$" out
+'
+
+test_expect_success BPF 'a process already running when tracing began is measured from its start' '
+	# a name of its own: other sleeps on the machine are not counted
+	cp "$(command -v sleep)" ./lt-napper &&
+	./lt-napper 1.5 &
+	s=$!
+	upx lifetimes --comm lt-napper >out 2>err &
+	u=$!
+	wait_for "^Tracing" err
+	wait $s
+	sleep 0.3
+	kill -INT $u && wait $u &&
+	test_grep "^@lifetime_ns\[lt-napper\]: 1 process$" out &&
+	test "$(bucket "[1G, 2G)" out)" = 1 &&
+	test_grep "^  1 already running when tracing began" out
+'
+
+test_expect_success BPF,BPFTOOL 'a process killed before exit() leaves no start time behind' '
+	upx lifetimes --comm sleep -- sh -c "
+		sleep 30 & p=\$!
+		sleep 0.5
+		bpftool map dump name upx_life_procs -j >before
+		kill -9 \$p; wait \$p
+		bpftool map dump name upx_life_procs -j >after
+		echo \$p >pid" >out 2>err &&
+	p=$(cat pid) &&
+	python3 -c "
+import json
+keys = lambda f: {e[\"formatted\"][\"key\"] for e in json.load(open(f))}
+assert $p in keys(\"before\"), \"no start time recorded for $p\"
+assert $p not in keys(\"after\"), \"$p still there after its death\"
+" &&
+	test_grep -v "@lifetime_ns\[sleep\]: 2" out
+'
+
+test_expect_success ROOT 'bad arguments are usage errors' '
+	test_expect_code 2 upx lifetimes stray 2>err && test_grep "unexpected argument" err &&
+	test_expect_code 2 upx lifetimes -d 0 2>err && test_grep "seconds" err
+'
+
+test_expect_success BPF 'nothing stays attached' '
+	test_no_leftover_links
+'
+
+test_done
