@@ -244,8 +244,10 @@ truncated:
  *    they were out, outs, das or push ds.  The string below is that table
  *    (bit set = good), written as characters, one row per high nibble.
  * 2. branch_setup_xol_ops(): emulate nops (the exact x86_nops[] patterns,
- *    and any opcode byte 90), jmp rel8/rel32, call rel32 and jcc; refuse
- *    those branches with a 66 prefix.
+ *    and any opcode byte 90 whatever its prefixes), jmp rel8/rel32, call
+ *    rel32 and jcc; refuse those branches with a 66 prefix.  (6.19 replaces
+ *    the nop test with insn_is_nop(), which also takes mov %reg,%reg,
+ *    lea 0(%reg),%reg and jmp +0, and no longer 90 with REX.B or VEX.)
  * 3. push_setup_xol_ops(): emulate push %reg (one byte, or 41 + one byte).
  * 4. Everything else is copied to the XOL page and single-stepped, with the
  *    RIP-relative operand rewritten to a scratch register when there is one.
@@ -349,8 +351,12 @@ static void x86_classify(const uint8_t *b, const struct x86_insn *x, struct insn
 		out->emulated = true;
 		return;
 	}
-	if ((legacy0 && (op1 == 0x90 || op1 == 0xe8 || op1 == 0xe9 || op1 == 0xeb ||
-			 (op1 & 0xf0) == 0x70)) ||
+	/* Opcode byte 90 is taken for a nop before the 66 check (66 66 90 included). */
+	if (op1 == 0x90) {
+		out->emulated = true;
+		return;
+	}
+	if ((legacy0 && (op1 == 0xe8 || op1 == 0xe9 || op1 == 0xeb || (op1 & 0xf0) == 0x70)) ||
 	    (x->enc == ENC_LEGACY && x->map == 1 && (x->op & 0xf0) == 0x80)) {
 		if (x->pfx & PFX_OSZ) {
 			/* callw/jmpw: Intel and AMD disagree, the kernel refuses them */
@@ -395,7 +401,7 @@ static void arm64_classify(uint32_t i, struct insn_info *out)
 			out->why = "exception-generating";
 		else if (arm64_is(i, 0xfff8f01f, 0xd500401f) || arm64_is(i, 0xfff00000, 0xd5100000))
 			out->why = "msr";
-		else if (arm64_is(i, 0xfff00000, 0xd5300000) && ((i >> 5) & 0xffff) == 0xda21)
+		else if (arm64_is(i, 0xfff00000, 0xd5300000) && ((i >> 5) & 0xffff) == 0xda11)
 			out->why = "mrs daif";
 		else if (arm64_is(i, 0xfffff01f, 0xd503201f)) {
 			/* nop, xpaclri, pacia/pacib variants, bti: the rest may trap */
