@@ -18,12 +18,13 @@ const char *upx_cmd_name;
 bool upx_json_mode;
 int upx_verbose;
 
-static void vreport(const char *kind, const char *fmt, va_list ap)
+/* is_error: in JSON mode the message becomes {"error": ...} on stdout. */
+static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap)
 {
 	char msg[4096];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (upx_json_mode && !strcmp(kind, "")) {
+	if (upx_json_mode && is_error) {
 		struct json_writer *jw = json_writer__new(stdout);
 
 		json_object_start(jw);
@@ -45,7 +46,7 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", true, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -55,7 +56,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap);
+	vreport("warning: ", false, fmt, ap);
 	va_end(ap);
 }
 
@@ -64,7 +65,7 @@ void note(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", false, fmt, ap);
 	va_end(ap);
 }
 
@@ -73,7 +74,7 @@ int usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("", fmt, ap);
+	vreport("", true, fmt, ap);
 	va_end(ap);
 	if (upx_cmd_name)
 		fprintf(stderr, "See 'upx %s -h'.\n", upx_cmd_name);
@@ -85,7 +86,7 @@ void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("fatal: ", fmt, ap);
+	vreport("fatal: ", true, fmt, ap);
 	va_end(ap);
 	exit(UPX_EXIT_FAILURE);
 }
