@@ -251,6 +251,9 @@ truncated:
  * 3. push_setup_xol_ops(): emulate push %reg (one byte, or 41 + one byte).
  * 4. Everything else is copied to the XOL page and single-stepped, with the
  *    RIP-relative operand rewritten to a scratch register when there is one.
+ *
+ * Checked on 6.18.44 by opening a perf uprobe on each case of
+ * tests/unit/test-insn.c, and by running the mis-emulated ones under a probe.
  */
 static const char good_insns_64[256] =
 	/*0123456789abcdef */
