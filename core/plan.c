@@ -12,6 +12,7 @@
 
 #include "elf.h"
 #include "ifunc.h"
+#include "imports.h"
 #include "insn.h"
 #include "libsearch.h"
 #include "plan.h"
@@ -322,44 +323,30 @@ static void suggest(struct elf_file *ef, const char *want)
 			best[1] ? best[1] : "", best[2] ? ", " : "", best[2] ? best[2] : "");
 }
 
-/* An undefined (imported) symbol of that name: where is it defined? */
+/* An undefined (imported) symbol of that name: say where it is defined. */
 static int explain_import(struct plan_file *pf, const char *func)
 {
-	struct lib_deps *deps = NULL;
+	struct elf_sym *imp = NULL;
+	struct import_def d = {};
+	struct importer im;
 	char err[256];
-	bool imported = false;
+	int ret;
 
-	for (size_t i = 0; i < pf->ef->nr_syms; i++)
+	for (size_t i = 0; i < pf->ef->nr_syms && !imp; i++)
 		if (!pf->ef->syms[i].defined && !strcmp(pf->ef->syms[i].name, func))
-			imported = true;
-	if (!imported)
+			imp = &pf->ef->syms[i];
+	if (!imp)
 		return 0;
-	if (!lib_deps__load(pf->path, &deps, err, sizeof(err))) {
-		for (size_t i = 0; i < deps->nr; i++) {
-			struct elf_file *lib;
-			bool found = false;
-
-			if (!deps->libs[i].path ||
-			    elf_file__open(deps->libs[i].path, &lib, err, sizeof(err)))
-				continue;
-			if (!elf_file__load_syms(lib, ELF_SYMS_NO_DEBUG_FILE))
-				for (size_t k = 0; k < lib->nr_syms && !found; k++)
-					found = lib->syms[k].defined && lib->syms[k].in_dynsym &&
-						!strcmp(lib->syms[k].name, func);
-			elf_file__close(lib);
-			if (found) {
-				error("'%s': '%s' is only imported here; it is defined in %s "
-				      "(try '%s:%s')",
-				      pf->display, func, deps->libs[i].soname, deps->libs[i].soname,
-				      func);
-				lib_deps__free(deps);
-				return -1;
-			}
-		}
-		lib_deps__free(deps);
-	}
-	return error("'%s': '%s' is only imported here, and no library it loads defines it",
-		     pf->display, func);
+	if (!importer__init(&im, pf->path, err, sizeof(err)))
+		d = importer__find(&im, imp);
+	if (d.lib)
+		ret = error("'%s': '%s' is only imported here; it is defined in %s (try '%s:%s')",
+			    pf->display, func, d.lib->soname, d.lib->soname, func);
+	else
+		ret = error("'%s': '%s' is only imported here, and no library it loads defines it",
+			    pf->display, func);
+	importer__free(&im);
+	return ret;
 }
 
 static int add_matches(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "elf.h"
 #include "json.h"
+#include "imports.h"
 #include "libsearch.h"
 #include "options.h"
 #include "util.h"
@@ -38,82 +39,6 @@ static const struct upx_option list_syms_options[] = {
 	OPT_VERBOSE(),
 	OPT_END(),
 };
-
-/* Where an import is defined: the first library in ld.so's search order that exports it. */
-struct import_def {
-	const struct lib_entry *lib;
-	struct elf_sym *sym;
-};
-
-struct importer {
-	struct lib_deps *deps;
-	struct elf_file **files; /* opened on first use, one per deps->libs[] */
-	bool *failed;
-};
-
-static void importer__init(struct importer *im, const char *path)
-{
-	char err[256];
-
-	memset(im, 0, sizeof(*im));
-	if (lib_deps__load(path, &im->deps, err, sizeof(err))) {
-		if (upx_verbose && !upx_json_mode)
-			note("'%s': imports left unresolved: %s", path, err);
-		im->deps = NULL;
-		return;
-	}
-	im->files = xcalloc(im->deps->nr + 1, sizeof(*im->files));
-	im->failed = xcalloc(im->deps->nr + 1, sizeof(*im->failed));
-}
-
-static struct elf_file *importer__lib(struct importer *im, size_t i)
-{
-	const struct lib_entry *l = &im->deps->libs[i];
-	char err[256];
-
-	if (im->files[i] || im->failed[i])
-		return im->files[i];
-	if (!l->path || elf_file__open(l->path, &im->files[i], err, sizeof(err)) ||
-	    elf_file__load_syms(im->files[i], ELF_SYMS_DYNSYM_ONLY)) {
-		if (l->path && !upx_json_mode)
-			warning("'%s': %s", l->path, err);
-		elf_file__close(im->files[i]);
-		im->files[i] = NULL;
-		im->failed[i] = true;
-		return NULL;
-	}
-	if (upx_verbose && !upx_json_mode)
-		note("'%s': %zu dynamic symbols", l->path, im->files[i]->nr_syms);
-	return im->files[i];
-}
-
-static struct import_def importer__find(struct importer *im, const struct elf_sym *s)
-{
-	struct import_def d = { NULL, NULL };
-
-	if (!im->deps)
-		return d;
-	for (size_t i = 0; i < im->deps->nr; i++) {
-		struct elf_file *lib = importer__lib(im, i);
-
-		if (lib && (d.sym = elf_file__find_def(lib, s->name, s->version))) {
-			d.lib = &im->deps->libs[i];
-			return d;
-		}
-	}
-	return d;
-}
-
-static void importer__free(struct importer *im)
-{
-	if (!im->deps)
-		return;
-	for (size_t i = 0; i < im->deps->nr; i++)
-		elf_file__close(im->files[i]);
-	free(im->files);
-	free(im->failed);
-	lib_deps__free(im->deps);
-}
 
 static const char *type_name(unsigned int type)
 {
@@ -379,7 +304,10 @@ static int cmd_list_syms(int argc, const char **argv)
 
 	defs = xcalloc(nr ? nr : 1, sizeof(*defs));
 	if (any_import && !ef->is_static) {
-		importer__init(&im, path);
+		char err[256];
+
+		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !upx_json_mode)
+			note("'%s': imports left unresolved: %s", path, err);
 		for (i = 0; i < nr; i++)
 			if (!rows[i]->defined)
 				defs[i] = importer__find(&im, rows[i]);
