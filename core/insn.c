@@ -51,7 +51,7 @@ static const char map_0f[256] =
 	"BBBBMMM.MMxxMMMM"	/* 7 pshuf and shift groups, emms, vmread vmwrite */
 	"jjjjjjjjjjjjjjjj"	/* 8 jcc rel32 */
 	"MMMMMMMMMMMMMMMM"	/* 9 setcc */
-	"...MBMxx...MBMMM"	/* a push pop fs/gs cpuid bt shld bts shrd group 15 imul */
+	"...MBMMM...MBMMM"	/* a push pop fs/gs cpuid bt shld (VIA PadLock) bts shrd group 15 imul */
 	"MMMMMMMMMMBMMMMM"	/* b cmpxchg, bit ops, movzx movsx, popcnt, group 8 */
 	"MMBMBBBM........"	/* c xadd, cmpps, pinsrw pextrw shufps, group 9, bswap */
 	"MMMMMMMMMMMMMMMM"	/* d MMX/SSE */

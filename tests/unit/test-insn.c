@@ -100,6 +100,7 @@ static void test_opcode_maps(void)
 	CU_ASSERT_EQUAL(LEN("\x0f\x05"), 2);				/* syscall */
 	CU_ASSERT_EQUAL(LEN("\x0f\x01\xd0"), 3);			/* xgetbv */
 	CU_ASSERT_EQUAL(LEN("\xf3\x48\x0f\xb8\xc1"), 5);		/* popcnt */
+	CU_ASSERT_EQUAL(LEN("\xf3\x0f\xa7\xc8"), 4);			/* VIA xcrypt-ecb (libgcrypt) */
 }
 
 static void test_vex_evex_xop(void)
