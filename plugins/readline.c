@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * upx readline: the lines typed into interactive programs that read them
+ * with GNU readline: bash (which carries its own copy) and everything
+ * linked with libreadline.so.8 (python3's REPL, gdb, ...).  Lines are shown
+ * whole up to 4 KiB, escaped for the terminal.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "bpf-util.h"
+#include "cmd.h"
+#include "elf.h"
+#include "events.h"
+#include "json.h"
+#include "libsearch.h"
+#include "options.h"
+#include "plan.h"
+#include "proc.h"
+#include "readline.h"
+#include "readline.skel.h"
+#include "runopt.h"
+#include "util.h"
+
+static const char *const readline_usage[] = {
+	"upx readline [-d SECONDS] [-p PID] [--json]",
+	NULL,
+};
+
+static struct {
+	double duration;
+	long long pid;
+} opt;
+
+static const struct upx_option readline_options[] = {
+	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
+	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its bash or libreadline, even in a container)"),
+	OPT_JSON(),
+	OPT_VERBOSE(),
+	OPT_END(),
+};
+
+/* Where readline lives: bash's own copy, and the shared library. */
+static const char *const readline_targets[] = { "bash", "libreadline.so.8" };
+static const char *const readline_funcs[] = { "readline_internal_teardown", "readline" };
+
+struct readline_ctx {
+	struct plan plan;
+	struct json_writer *jw;
+	long long realtime_offset_ns;
+};
+
+static int on_event(void *data, void *buf, size_t size)
+{
+	struct readline_ctx *ctx = data;
+	const struct readline_event *e = buf;
+	long long real = e->ts_ns + ctx->realtime_offset_ns;
+	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
+	bool cut = e->len > READLINE_LINE_MAX;
+	long len = e->len < 0 ? 0 : cut ? READLINE_LINE_MAX : e->len;
+	char tbuf[32], comm[4 * READLINE_COMM_LEN + 1];
+
+	if (size < sizeof(*e))
+		return 0;
+	format_clock(real, tbuf, sizeof(tbuf));
+	if (upx_json_mode) {
+		struct json_writer *jw = ctx->jw;
+
+		json_object_start(jw);
+		json_string_field(jw, "time", tbuf);
+		json_u64_field(jw, "time_ns", real);
+		json_u64_field(jw, "pid", e->pid);
+		json_u64_field(jw, "tid", e->tid);
+		json_name(jw, "comm");
+		json_string_len(jw, e->comm, comm_len);
+		if (e->len >= 0) {
+			json_name(jw, "command");
+			json_string_len(jw, e->line, len);
+			json_bool_field(jw, "truncated", cut);
+		} else {
+			json_s64_field(jw, "error", e->len);
+		}
+		json_object_end(jw);
+		json_writer__end_line(jw);
+		return 0;
+	}
+	escape_to_buf(comm, sizeof(comm), e->comm, comm_len);
+	printf("%-15s %-7u %-16s ", tbuf, e->pid, comm);
+	if (e->len < 0)
+		printf("(unreadable: %s)", strerror(-e->len));
+	else
+		fputs_escaped(stdout, e->line, len);
+	if (cut)
+		printf(" [cut: longer than %d bytes]", READLINE_LINE_MAX);
+	putchar('\n');
+	return 0;
+}
+
+/*
+ * Which of readline_funcs target defines, as a bit set; 0 (quietly) when the
+ * target is not there (no bash in PATH, a process without libreadline).
+ */
+static unsigned int target_funcs(const char *target, pid_t pid)
+{
+	char err[512], *path;
+	struct elf_file *ef;
+	unsigned int found = 0;
+
+	path = pid > 0 ? proc_find_mapped(pid, target, err, sizeof(err)) :
+			 resolve_target(target, err, sizeof(err));
+	if (!path) {
+		if (upx_verbose)
+			note("'%s': %s", target, err);
+		return 0;
+	}
+	if (elf_file__open(path, &ef, err, sizeof(err))) {
+		if (upx_verbose)
+			note("'%s': %s", path, err);
+		free(path);
+		return 0;
+	}
+	if (!elf_file__load_syms(ef, ELF_SYMS_NO_DEBUG_FILE))
+		for (size_t i = 0; i < ARRAY_SIZE(readline_funcs); i++) {
+			struct elf_sym *s = elf_file__find_def(ef, readline_funcs[i], NULL);
+
+			if (s && s->type == STT_FUNC)
+				found |= 1u << i;
+		}
+	if (!found && upx_verbose)
+		note("'%s': no readline function", path);
+	elf_file__close(ef);
+	free(path);
+	return found;
+}
+
+/* The attach plan: every readline function of every target there is; -1 if none. */
+static int plan_readline(struct plan *plan, pid_t pid)
+{
+	for (size_t t = 0; t < ARRAY_SIZE(readline_targets); t++) {
+		unsigned int found = target_funcs(readline_targets[t], pid);
+
+		for (size_t i = 0; i < ARRAY_SIZE(readline_funcs); i++)
+			if ((found & (1u << i)) &&
+			    plan_add_function(plan, readline_targets[t], readline_funcs[i], true))
+				return -1;
+	}
+	if (!plan->nr) {
+		if (pid > 0)
+			return error("process %d has neither bash nor libreadline.so.8 mapped",
+				     (int)pid);
+		return error("no readline to probe: neither bash in PATH nor libreadline.so.8 found");
+	}
+	return 0;
+}
+
+static int cmd_readline(int argc, const char **argv)
+{
+	struct readline_ctx ctx = {};
+	struct readline_bpf *skel = NULL;
+	struct attachment att = {};
+	struct attach_progs progs;
+	struct ring_buffer *rb = NULL;
+	struct event_loop loop;
+	int ret = UPX_EXIT_FAILURE;
+	enum loop_end end;
+
+	argc = parse_options(argc, argv, readline_options, readline_usage, 0);
+	if (argc < 0)
+		return parse_options_exit(argc);
+	if (argc > 0)
+		return usage_error("unexpected argument '%s'", argv[0]);
+	if (opt.pid < 0 || (opt.pid && proc_exists(opt.pid)))
+		return error("no process %lld", opt.pid);
+
+	ctx.plan.pid = opt.pid;
+	if (plan_readline(&ctx.plan, opt.pid))
+		goto out;
+	if (ctx.plan.nr > READLINE_MAX_PROBES) {
+		error("too many readline probes (%zu)", ctx.plan.nr);
+		goto out;
+	}
+	if (upx_verbose)
+		plan_print(&ctx.plan, stderr);
+
+	events_signals_setup();
+	bpf_util_setup_logging();
+	skel = readline_bpf__open();
+	if (!skel) {
+		error("cannot open the BPF object: %s", strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < ctx.plan.nr; i++)
+		((__u8 *)skel->rodata->roles)[ctx.plan.entries[i].cookie] =
+			strcmp(ctx.plan.entries[i].func, "readline") ? READLINE_ROLE_TEARDOWN :
+								       READLINE_ROLE_READLINE;
+	skel->rodata->filter_tgid = opt.pid;
+	progs = (struct attach_progs){
+		.ret = skel->progs.upx_readline,
+		.ret_multi = skel->progs.upx_readline_m,
+	};
+	attach_prepare(&ctx.plan, &progs);
+	if (readline_bpf__load(skel)) {
+		error("cannot load the BPF program: %s%s", strerror(errno),
+		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		goto out;
+	}
+	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &att))
+		goto out;
+
+	ctx.jw = json_writer__new(stdout);
+	ctx.realtime_offset_ns = realtime_offset_ns();
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, NULL);
+	if (!rb) {
+		error("cannot read the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (!upx_json_mode) {
+		fprintf(stderr, "Tracing readline in");
+		for (size_t i = 0; i < ctx.plan.nr_files; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", ctx.plan.files[i].path);
+		fprintf(stderr, ". Hit Ctrl-C to end.\n");
+		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
+		fflush(stdout);
+	}
+	loop = (struct event_loop){ .rb = rb, .duration = opt.duration };
+	end = event_loop_run(&loop);
+	if (end == LOOP_ERROR)
+		goto out;
+	if (end != LOOP_STDOUT_CLOSED) {
+		uint64_t lost = percpu_u64_sum(bpf_map__fd(skel->maps.stats), READLINE_STAT_LOST);
+
+		if (lost && upx_json_mode) {
+			json_object_start(ctx.jw);
+			json_u64_field(ctx.jw, "lost", lost);
+			json_object_end(ctx.jw);
+			json_writer__end_line(ctx.jw);
+		} else if (lost) {
+			warning("lost %llu lines: the ring buffer was full", (unsigned long long)lost);
+		}
+	}
+	ret = 0;
+out:
+	ring_buffer__free(rb);
+	attachment__destroy(&att);
+	readline_bpf__destroy(skel);
+	if (ctx.jw)
+		json_writer__free(ctx.jw);
+	plan_free(&ctx.plan);
+	return ret;
+}
+
+const struct upx_cmd upx_cmd_readline = {
+	.name = "readline",
+	.summary = "show the commands typed into bash and other readline programs",
+	.fn = cmd_readline,
+	.flags = UPX_CMD_NEEDS_BPF,
+};

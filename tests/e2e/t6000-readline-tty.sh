@@ -1,0 +1,160 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# upx readline, for real: interactive bash and python3 under a terminal
+# (tmux), commands typed key by key.  A shell already waiting at its prompt
+# before upx starts must not lose its first command; no line is shown twice;
+# escapes are shown escaped; long lines whole up to 4096 bytes, then cut.
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null 2>&1 && test_set_prereq TMUX
+TMUX_SOCK=upx-$TEST_NAME-$$
+tm() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$TRASH"' EXIT
+
+# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
+wait_for() {
+	for _ in $(seq 100); do
+		grep -q -e "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	say "    timed out waiting for '$1' in $2"
+	return 1
+}
+
+# wait_prompt SESSION PROMPT: up to 10 s until the last line on screen is PROMPT
+wait_prompt() {
+	for _ in $(seq 100); do
+		[ "$(tm capture-pane -p -t "$1" | sed '/^$/d' | tail -1)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	say "    no prompt '$2' in $1:"
+	tm capture-pane -p -t "$1" | sed '/^$/d; s/^/    | /' | tail -5
+	return 1
+}
+
+# start_shell SESSION: an interactive bash waiting at the prompt "READY$"
+start_shell() {
+	tm new-session -d -s "$1" -x 200 -y 50 \
+		"env -i TERM=xterm PATH='$PATH' HOME='$TRASH' PS1='READY\$ ' bash --norc --noprofile" &&
+	wait_prompt "$1" 'READY$'
+}
+
+# type_line SESSION TEXT: type TEXT and Enter, then wait for the next prompt
+type_line() {
+	tm send-keys -t "$1" -l "$2" && tm send-keys -t "$1" Enter &&
+	wait_prompt "$1" 'READY$'
+}
+
+# commands OUT: the COMMAND column of the event lines (TIME PID COMM are fixed width)
+commands() {
+	sed 1d "$1" | cut -c42-
+}
+
+LONG300=": $(printf '%0298d' 0 | tr 0 a)"
+LONG5000=": $(printf '%04998d' 0 | tr 0 b)"
+
+test_expect_success BPF,TMUX 'a shell waiting before upx started: every line, once, escaped' '
+	start_shell s1 || exit 1
+	shell_pid=$(tm display-message -p -t s1 "#{pane_pid}")
+	# -d: a safety net, it is stopped long before
+	upx readline -d 60 >out 2>err &
+	u=$!
+	{
+		wait_for "^Tracing" err &&
+		type_line s1 "echo first line" &&
+		# ESC typed for real: Ctrl-V Esc inserts it into the line
+		tm send-keys -t s1 -l "printf '"'"'" && tm send-keys -t s1 C-v Escape &&
+		tm send-keys -t s1 -l "[31mred" && tm send-keys -t s1 C-v Escape &&
+		tm send-keys -t s1 -l "[0m\\n'"'"'" && type_line s1 "" &&
+		tm send-keys -t s1 -l "echo a" && tm send-keys -t s1 C-v Tab && type_line s1 "b" &&
+		type_line s1 "$LONG300" &&
+		type_line s1 "" &&
+		type_line s1 "$LONG5000" &&
+		tm send-keys -t s1 C-d
+	}
+	typed=$?
+	sleep 0.5
+	kill -INT $u; wait $u
+	test $? = 0 && test $typed = 0 &&
+	{
+		echo "echo first line" &&
+		echo "printf '"'"'\\x1b[31mred\\x1b[0m\\\\n'"'"'" &&
+		echo "echo a\\tb" &&
+		echo "$LONG300" &&
+		echo "" &&
+		echo "$(echo "$LONG5000" | cut -c1-4096) [cut: longer than 4096 bytes]"
+	} >expect &&
+	commands out >actual &&
+	test_cmp expect actual &&
+	sed 1d out | awk "{ print \$2, \$3 }" | sort -u >who &&
+	echo "$shell_pid bash" >expect-who && test_cmp expect-who who
+'
+
+test_expect_success BPF,TMUX 'python3 (libreadline) and a shell started after upx, as JSON' '
+	upx readline -d 60 --json >out 2>err &
+	u=$!
+	{
+		sleep 1 &&
+		start_shell s2 &&
+		type_line s2 "echo second shell" &&
+		tm send-keys -t s2 -l "python3 -q" && tm send-keys -t s2 Enter &&
+		wait_prompt s2 ">>>" &&
+		tm send-keys -t s2 -l "1+41" && tm send-keys -t s2 Enter &&
+		wait_prompt s2 ">>>" &&
+		tm send-keys -t s2 -l "6*7" && tm send-keys -t s2 Enter &&
+		wait_prompt s2 ">>>" &&
+		tm send-keys -t s2 C-d && wait_prompt s2 "READY\$"
+	}
+	typed=$?
+	sleep 0.5
+	kill -INT $u; wait $u
+	test $? = 0 && test $typed = 0 &&
+	python3 -c "
+import json
+lines = [json.loads(l) for l in open(\"out\")]
+got = [(l[\"comm\"], l[\"command\"], l[\"truncated\"]) for l in lines]
+want = [(\"bash\", \"echo second shell\", False), (\"bash\", \"python3 -q\", False),
+        (\"python3\", \"1+41\", False), (\"python3\", \"6*7\", False)]
+assert got == want, got
+"
+'
+
+test_expect_success BPF,TMUX '-p: only that shell' '
+	start_shell s3 && start_shell s4 || exit 1
+	p3=$(tm display-message -p -t s3 "#{pane_pid}")
+	upx readline -d 60 -p $p3 >out 2>err &
+	u=$!
+	{
+		wait_for "^Tracing" err &&
+		type_line s4 "echo not this one" &&
+		type_line s3 "echo this one"
+	}
+	typed=$?
+	sleep 0.3
+	kill -TERM $u; wait $u
+	test $? = 0 && test $typed = 0 &&
+	echo "echo this one" >expect &&
+	commands out >actual && test_cmp expect actual &&
+	test "$(sed 1d out | awk "{ print \$2 }")" = "$p3"
+'
+
+test_expect_success BPF 'a process without readline: one clear line' '
+	sleep 10 &
+	s=$!
+	test_expect_code 1 upx readline -p $s 2>err
+	rc=$?
+	kill $s
+	test $rc = 0 && test_one_line_error err &&
+	test_grep "process $s has neither bash nor libreadline.so.8 mapped" err
+'
+
+test_expect_success ROOT 'bad arguments are usage errors' '
+	test_expect_code 2 upx readline stray 2>err && test_grep "unexpected argument" err &&
+	test_expect_code 2 upx readline -c true 2>err
+'
+
+test_expect_success BPF 'nothing stays attached' '
+	test_no_leftover_links
+'
+
+test_done
