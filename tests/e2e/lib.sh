@@ -87,13 +87,22 @@ test_one_line_error() {
 	test_line_count = 1 "$1" && test_grep '^upx [a-z-]*: ' "$1"
 }
 
-# No upx probe is left: no uprobe_multi/perf_event link owned by a upx program.
+# IDs of the loaded BPF programs named upx_*, one per line.
+upx_prog_ids() {
+	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name upx_.*/\1/p'
+}
+# What was loaded before this test file began (another session's run) is not ours.
+test_have_prereq BPFTOOL && upx_prog_ids >"$TRASH/progs-before"
+
+# No upx program (so no uprobe link) loaded since this file began is left.
 test_no_leftover_links() {
 	test_have_prereq BPFTOOL || return 0
-	if bpftool -j link show 2>/dev/null | grep -q '"prog_name":"upx_' ||
-		bpftool prog show 2>/dev/null | grep -q ' name upx_'; then
-		say "    upx BPF programs/links still loaded:"
-		bpftool prog show | grep -A2 ' name upx_' | sed 's/^/    | /'
+	left=$(upx_prog_ids | grep -vxF -f "$TRASH/progs-before")
+	if [ -n "$left" ]; then
+		say "    upx BPF programs still loaded:"
+		for id in $left; do
+			bpftool prog show id "$id" | sed 's/^/    | /'
+		done
 		return 1
 	fi
 }
