@@ -1176,6 +1176,50 @@ static void walk_deps(struct walk *w)
 	}
 }
 
+static int remap(int idx, int to, int from)
+{
+	if (idx == from)
+		return to;
+	if (idx >= to && idx < from)
+		return idx + 1;
+	return idx;
+}
+
+/*
+ * Libraries that are not found get a placeholder in ld.so's list of objects,
+ * but not in its search list; ld.so puts itself back after the object before
+ * it in the search list, so in ldd's output it comes before the "not found"
+ * lines that precede it here.  Move its entry to match.
+ */
+static void place_interp(struct lib_deps *d)
+{
+	struct lib_entry moved;
+	int from = -1, to;
+
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->libs[i].how == LIB_HOW_INTERP)
+			from = i;
+	if (from < 0)
+		return;
+	for (to = from; to > 0 && !d->libs[to - 1].path; to--)
+		;
+	if (to == from)
+		return;
+	moved = d->libs[from];
+	memmove(&d->libs[to + 1], &d->libs[to], (from - to) * sizeof(*d->libs));
+	d->libs[to] = moved;
+	for (size_t i = 0; i < d->nr; i++) {
+		struct lib_entry *e = &d->libs[i];
+
+		if (e->parent >= 0)
+			e->parent = remap(e->parent, to, from);
+		for (size_t k = 0; k < e->nr_needs; k++)
+			e->needs[k] = remap(e->needs[k], to, from);
+	}
+	for (size_t k = 0; k < d->nr_needs; k++)
+		d->needs[k] = remap(d->needs[k], to, from);
+}
+
 static void walk_free(struct walk *w)
 {
 	for (size_t i = 0; i < w->nr_nodes; i++) {
@@ -1248,6 +1292,7 @@ int lib_deps__load(const char *path, struct lib_deps **out, char *err, size_t er
 		strmap_add(&w.names, base ? base + 1 : w.nodes[1].path, (void *)(intptr_t)2);
 	}
 	walk_deps(&w);
+	place_interp(d);
 done:
 	*out = d;
 	d = NULL;

@@ -9,6 +9,7 @@
 	SUITE(json) \
 	SUITE(util) \
 	SUITE(options) \
+	SUITE(libsearch) \
 	SUITE(insn) \
 	SUITE(probe_spec) \
 	SUITE(hist) \
