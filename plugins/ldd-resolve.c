@@ -70,8 +70,8 @@ static void print_entry(const struct lib_entry *e, int indent, const char *suffi
 {
 	for (int i = 0; i < indent; i++)
 		putchar('\t');
-	if (e->how == LIB_HOW_INTERP) {
-		/* ldd shows ld.so by the name the program asks for it. */
+	if (e->how == LIB_HOW_INTERP || (e->path && !strcmp(e->soname, e->path))) {
+		/* Like ldd: ld.so by its PT_INTERP name, a DT_NEEDED path as it is. */
 		fputs_escaped(stdout, e->path, -1);
 	} else {
 		fputs_escaped(stdout, e->soname, -1);
