@@ -175,7 +175,7 @@ void usage_with_options(FILE *f, const char *const usage[], const struct upx_opt
 		int pos = 0;
 
 		if (o->type == UPX_OPT_GROUP) {
-			fprintf(f, "\n%s\n", o->help);
+			fprintf(f, "%s%s\n", o == opts ? "" : "\n", o->help);
 			continue;
 		}
 		pos += snprintf(left + pos, sizeof(left) - pos, "    ");
