@@ -48,7 +48,7 @@ static const char map_0f[256] =
 	"MMMMMMMMMMMMMMMM"	/* 4 cmovcc */
 	"MMMMMMMMMMMMMMMM"	/* 5 SSE */
 	"MMMMMMMMMMMMMMMM"	/* 6 MMX/SSE */
-	"BBBBMMM.MMxxMMMM"	/* 7 pshuf and shift groups, emms, vmread vmwrite */
+	"BBBBMMM.MMMMMMMM"	/* 7 pshuf and shift groups, emms, vmread vmwrite, EVEX vcvt* */
 	"jjjjjjjjjjjjjjjj"	/* 8 jcc rel32 */
 	"MMMMMMMMMMMMMMMM"	/* 9 setcc */
 	"...MBMMM...MBMMM"	/* a push pop fs/gs cpuid bt shld (VIA PadLock) bts shrd group 15 imul */

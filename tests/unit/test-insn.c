@@ -117,6 +117,7 @@ static void test_vex_evex_xop(void)
 	CU_ASSERT_EQUAL(LEN("\x62\xf1\xfe\x48\x6f\x47\x01"), 7);	/* disp8*N is still one byte */
 	CU_ASSERT_EQUAL(LEN("\x62\xf3\xfd\x48\x3b\xc1\x01"), 7);	/* vextracti64x4: map 3 + imm8 */
 	CU_ASSERT_EQUAL(LEN("\x62\xf5\x7c\x48\x58\xc1"), 6);		/* vaddph: FP16 map 5 */
+	CU_ASSERT_EQUAL(LEN("\x62\xa1\xfd\x48\x7b\xca"), 6);		/* vcvtpd2qq: EVEX-only 0f 7b */
 	CU_ASSERT_EQUAL(LEN("\x8f\xe8\x78\xc0\xc1\x05"), 6);		/* XOP vprotb $5 */
 	CU_ASSERT_EQUAL(LEN("\x8f\xc0"), 2);				/* pop %rax, not XOP */
 
