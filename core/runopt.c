@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* -d, -c / -- and escaped columns for the process-watching commands. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,4 +69,26 @@ void escape_to_buf(char *buf, size_t size, const char *s, long len)
 	fputs_escaped(f, s, len);
 	fclose(f);
 	buf[size - 1] = '\0';
+}
+
+bool pid_gone(pid_t pid)
+{
+	char path[64], *buf, *p;
+	size_t len;
+	bool gone;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, &buf, &len))
+		return true;
+	/* "pid (comm) S ...": comm may hold ')' itself, so look for the last one */
+	p = strrchr(buf, ')');
+	gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+	free(buf);
+	return gone;
+}
+
+void stop_when_pid_gone(void *ctx)
+{
+	if (pid_gone(*(pid_t *)ctx))
+		raise(SIGTERM);
 }

@@ -7,7 +7,9 @@
 #ifndef UPX_RUNOPT_H
 #define UPX_RUNOPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct upx_option;
 
@@ -22,6 +24,13 @@ int opt_seconds_cb(const struct upx_option *o, const char *arg);
  * forms, an empty command).
  */
 int runopt_command(const char *cmd, int argc, const char **argv, char ***out);
+
+/*
+ * For -p: has the process ended (gone, or a zombie waiting for its parent)?
+ * As an event_loop tick (ctx: a pid_t *), it ends the loop like SIGTERM.
+ */
+bool pid_gone(pid_t pid);
+void stop_when_pid_gone(void *ctx);
 
 /* s (at most len bytes, or up to NUL if len < 0) escaped like fputs_escaped(), into buf. */
 void escape_to_buf(char *buf, size_t size, const char *s, long len);

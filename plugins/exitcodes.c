@@ -41,7 +41,7 @@ static struct {
 static const struct upx_option exitcodes_options[] = {
 	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
 	OPT_STRING(0, "comm", &opt.comm, "NAME", "only processes with this name"),
-	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its libc, even in a container)"),
+	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its libc, even in a container); stop when it is gone"),
 	OPT_BOOL(0, "nonzero", &opt.nonzero, "only exits with a code other than 0"),
 	OPT_JSON(),
 	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, watch it and its descendants, stop when it exits"),
@@ -185,6 +185,7 @@ static int cmd_exitcodes(int argc, const char **argv)
 	char **cmd_argv = NULL;
 	int ret = UPX_EXIT_FAILURE;
 	long long exit_cookie;
+	pid_t watched;
 	enum loop_end end;
 
 	argc = parse_options(argc, argv, exitcodes_options, exitcodes_usage,
@@ -203,6 +204,8 @@ static int cmd_exitcodes(int argc, const char **argv)
 		error("no process %lld", opt.pid);
 		goto out;
 	}
+
+	watched = opt.pid;
 
 	/* exit() first: its cookie tells the BPF side which probe fired. */
 	plan.pid = opt.pid;
@@ -280,6 +283,10 @@ static int cmd_exitcodes(int argc, const char **argv)
 		.rb = rb,
 		.duration = opt.duration,
 		.child = cmd_argv ? &child : NULL,
+		/* with -p, the answer is complete once the process is gone */
+		.interval = opt.pid ? 0.2 : 0,
+		.tick = stop_when_pid_gone,
+		.ctx = &watched,
 	};
 	end = event_loop_run(&loop);
 	if (end == LOOP_ERROR)

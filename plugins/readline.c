@@ -41,7 +41,7 @@ static struct {
 
 static const struct upx_option readline_options[] = {
 	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
-	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its bash or libreadline, even in a container)"),
+	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its bash or libreadline, even in a container); stop when it is gone"),
 	OPT_JSON(),
 	OPT_VERBOSE(),
 	OPT_END(),
@@ -169,6 +169,7 @@ static int cmd_readline(int argc, const char **argv)
 	struct ring_buffer *rb = NULL;
 	struct event_loop loop;
 	int ret = UPX_EXIT_FAILURE;
+	pid_t watched;
 	enum loop_end end;
 
 	argc = parse_options(argc, argv, readline_options, readline_usage, 0);
@@ -176,8 +177,11 @@ static int cmd_readline(int argc, const char **argv)
 		return parse_options_exit(argc);
 	if (argc > 0)
 		return usage_error("unexpected argument '%s'", argv[0]);
-	if (opt.pid < 0 || (opt.pid && proc_exists(opt.pid)))
-		return error("no process %lld", opt.pid);
+	if (opt.pid < 0 || (opt.pid && proc_exists(opt.pid))) {
+		error("no process %lld", opt.pid);
+		return UPX_EXIT_FAILURE;
+	}
+	watched = opt.pid;
 
 	ctx.plan.pid = opt.pid;
 	if (plan_readline(&ctx.plan, opt.pid))
@@ -229,7 +233,14 @@ static int cmd_readline(int argc, const char **argv)
 		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
 		fflush(stdout);
 	}
-	loop = (struct event_loop){ .rb = rb, .duration = opt.duration };
+	loop = (struct event_loop){
+		.rb = rb,
+		.duration = opt.duration,
+		/* with -p, stop when the shell is gone */
+		.interval = opt.pid ? 0.2 : 0,
+		.tick = stop_when_pid_gone,
+		.ctx = &watched,
+	};
 	end = event_loop_run(&loop);
 	if (end == LOOP_ERROR)
 		goto out;

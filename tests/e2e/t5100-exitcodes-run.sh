@@ -14,22 +14,26 @@ wait_for() {
 	return 1
 }
 
-test_expect_success BPF '-p: only that process, found through its libc' '
+test_expect_success BPF '-p: only that process, found through its libc; ends with it' '
 	sh -c "while [ ! -e go ]; do sleep 0.05; done; exit 3" &
 	target=$!
-	upx exitcodes -p $target >out 2>err &
+	upx exitcodes -d 20 -p $target >out 2>err &
 	upx_pid=$!
 	wait_for "^Tracing" err &&
 	test_expect_code 4 bash -c "exit 4" &&
 	touch go
 	wait $target
 	rc=$?
-	sleep 0.2
-	kill -INT $upx_pid && wait $upx_pid && test $rc = 3 &&
+	# it stops by itself once the process is gone, well before -d
+	for _ in $(seq 50); do kill -0 $upx_pid 2>/dev/null || break; sleep 0.1; done
+	still=0
+	kill -0 $upx_pid 2>/dev/null && { say "    still running"; still=1; kill -INT $upx_pid; }
+	wait $upx_pid && test $still = 0 && test $rc = 3 &&
 	sed -n "2,/^\$/p" out | sed "/^\$/d" >events &&
 	test_line_count = 1 events &&
 	awk -v p=$target "\$2 == p && \$4 == \"sh\" && \$5 == 3 && \$6 == \"_exit\"" events >match &&
-	test_line_count = 1 match
+	test_line_count = 1 match &&
+	test_grep "^COMM  *CODE  *COUNT$" out
 '
 
 for sig in INT TERM; do

@@ -119,7 +119,7 @@ assert got == want, got
 "
 '
 
-test_expect_success BPF,TMUX '-p: only that shell' '
+test_expect_success BPF,TMUX '-p: only that shell; ends when it exits' '
 	start_shell s3 && start_shell s4 || exit 1
 	p3=$(tm display-message -p -t s3 "#{pane_pid}")
 	upx readline -d 60 -p $p3 >out 2>err &
@@ -127,15 +127,17 @@ test_expect_success BPF,TMUX '-p: only that shell' '
 	{
 		wait_for "^Tracing" err &&
 		type_line s4 "echo not this one" &&
-		type_line s3 "echo this one"
+		type_line s3 "echo this one" &&
+		tm send-keys -t s3 -l "exit" && tm send-keys -t s3 Enter
 	}
 	typed=$?
-	sleep 0.3
-	kill -TERM $u; wait $u
-	test $? = 0 && test $typed = 0 &&
-	echo "echo this one" >expect &&
+	for _ in $(seq 50); do kill -0 $u 2>/dev/null || break; sleep 0.1; done
+	still=0
+	kill -0 $u 2>/dev/null && { say "    still running"; still=1; kill -TERM $u; }
+	wait $u && test $still = 0 && test $typed = 0 &&
+	printf "echo this one\nexit\n" >expect &&
 	commands out >actual && test_cmp expect actual &&
-	test "$(sed 1d out | awk "{ print \$2 }")" = "$p3"
+	test "$(sed 1d out | awk "{ print \$2 }" | sort -u)" = "$p3"
 '
 
 test_expect_success BPF 'a process without readline: one clear line' '
