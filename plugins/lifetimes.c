@@ -158,10 +158,12 @@ static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
 	human_ns(r->max, s[2], sizeof(s[2]));
 	human_ns(p50, s[3], sizeof(s[3]));
 	human_ns(p99, s[4], sizeof(s[4]));
-	printf("  count %llu, min %s, mean %s, max %s, p50 ~%s, p99 ~%s (estimated from the buckets)\n",
+	printf("  count %llu, min %s, mean %s, max %s, p50 ~%s, p99 ~%s"
+	       " (estimated from the buckets)\n",
 	       (unsigned long long)r->count, s[0], s[1], s[2], s[3], s[4]);
 	if (r->already_running)
-		printf("  %llu already running when tracing began: measured from the process's start time\n",
+		printf("  %llu already running when tracing began:"
+		       " measured from the process's start time\n",
 		       (unsigned long long)r->already_running);
 	putchar('\n');
 }

@@ -155,7 +155,8 @@ static int plan_readline(struct plan *plan, pid_t pid)
 		if (pid > 0)
 			return error("process %d has neither bash nor libreadline.so.8 mapped",
 				     (int)pid);
-		return error("no readline to probe: neither bash in PATH nor libreadline.so.8 found");
+		return error("no readline to probe: "
+			     "neither bash in PATH nor libreadline.so.8 found");
 	}
 	return 0;
 }
@@ -253,7 +254,8 @@ static int cmd_readline(int argc, const char **argv)
 			json_object_end(ctx.jw);
 			json_writer__end_line(ctx.jw);
 		} else if (lost) {
-			warning("lost %llu lines: the ring buffer was full", (unsigned long long)lost);
+			warning("lost %llu lines: the ring buffer was full",
+				(unsigned long long)lost);
 		}
 	}
 	ret = 0;
