@@ -40,7 +40,7 @@ xargs "$UPX" ldd-resolve <"$list" >/dev/null 2>&1; t3=$(now)
 awk -v n="$n" -v dir="$DIR" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN {
 	ldd = b - a; upx = c - b; batch = d - c
 	printf "ldd-resolve: %d ELF files in %s\n", n, dir
-	printf "  %-34s %8.2f s  %7.2f ms/file\n", "ldd", ldd, ldd * 1000 / n
-	printf "  %-34s %8.2f s  %7.2f ms/file  %6.1fx faster\n", "upx ldd-resolve (a process per file)", upx, upx * 1000 / n, ldd / upx
-	printf "  %-34s %8.2f s  %7.2f ms/file  %6.1fx faster\n", "upx ldd-resolve FILE... (one process)", batch, batch * 1000 / n, ldd / batch
+	printf "  %-38s %8.2f s  %7.2f ms/file\n", "ldd", ldd, ldd * 1000 / n
+	printf "  %-38s %8.2f s  %7.2f ms/file  %6.1fx faster\n", "upx ldd-resolve (a process per file)", upx, upx * 1000 / n, ldd / upx
+	printf "  %-38s %8.2f s  %7.2f ms/file  %6.1fx faster\n", "upx ldd-resolve FILE... (one process)", batch, batch * 1000 / n, ldd / batch
 }'
