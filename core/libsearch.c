@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Shared-library resolution without running anything: ld.so.cache, search paths and the DT_NEEDED walk. */
+/* Library resolution without running anything: ld.so.cache, search paths, the DT_NEEDED walk. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -178,7 +178,7 @@ struct ld_cache {
 	void *map;
 	size_t size;
 	const char *strings; /* string offsets count from here */
-	size_t nr;           /* entries in the table */
+	size_t nr;	     /* entries in the table */
 	struct strmap index; /* soname -> path of the first entry for this machine */
 };
 
@@ -522,20 +522,27 @@ static void elf_obj_free(struct elf_obj *o)
 
 static const char *machine_name(unsigned int m)
 {
-	switch (m) {
-	case EM_386: return "i386";
-	case EM_X86_64: return "x86-64";
-	case EM_ARM: return "ARM";
-	case EM_AARCH64: return "AArch64";
-	case EM_RISCV: return "RISC-V";
-	case EM_PPC: return "PowerPC";
-	case EM_PPC64: return "PowerPC64";
-	case EM_S390: return "s390";
-	case EM_MIPS: return "MIPS";
-	case EM_SPARCV9: return "SPARC64";
-	case EM_LOONGARCH: return "LoongArch";
-	case EM_BPF: return "BPF";
-	}
+	static const struct {
+		unsigned int machine;
+		const char *name;
+	} names[] = {
+		{ EM_386, "i386" },
+		{ EM_X86_64, "x86-64" },
+		{ EM_ARM, "ARM" },
+		{ EM_AARCH64, "AArch64" },
+		{ EM_RISCV, "RISC-V" },
+		{ EM_PPC, "PowerPC" },
+		{ EM_PPC64, "PowerPC64" },
+		{ EM_S390, "s390" },
+		{ EM_MIPS, "MIPS" },
+		{ EM_SPARCV9, "SPARC64" },
+		{ EM_LOONGARCH, "LoongArch" },
+		{ EM_BPF, "BPF" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].machine == m)
+			return names[i].name;
 	return NULL;
 }
 
@@ -601,11 +608,21 @@ static int parse_dynamic(struct elf_obj *o, Elf *elf, size_t phnum, const GElf_P
 			ALLOC_GROW(needed, nr_needed + 1, alloc);
 			needed[nr_needed++] = d.d_un.d_val;
 			break;
-		case DT_STRTAB: strtab = d.d_un.d_ptr; break;
-		case DT_STRSZ: strsz = d.d_un.d_val; break;
-		case DT_SONAME: soname = d.d_un.d_val; break;
-		case DT_RPATH: rpath = d.d_un.d_val; break;
-		case DT_RUNPATH: runpath = d.d_un.d_val; break;
+		case DT_STRTAB:
+			strtab = d.d_un.d_ptr;
+			break;
+		case DT_STRSZ:
+			strsz = d.d_un.d_val;
+			break;
+		case DT_SONAME:
+			soname = d.d_un.d_val;
+			break;
+		case DT_RPATH:
+			rpath = d.d_un.d_val;
+			break;
+		case DT_RUNPATH:
+			runpath = d.d_un.d_val;
+			break;
 		case DT_FLAGS_1:
 			o->nodeflib = d.d_un.d_val & DF_1_NODEFLIB;
 			break;
@@ -613,7 +630,7 @@ static int parse_dynamic(struct elf_obj *o, Elf *elf, size_t phnum, const GElf_P
 	}
 	if (!strtab) {
 		if (nr_needed)
-			ret = obj_fail(o, -ENOEXEC, "corrupt ELF file (DT_NEEDED without DT_STRTAB)");
+			ret = obj_fail(o, -ENOEXEC, "corrupt ELF file (no DT_STRTAB)");
 		goto cleanup;
 	}
 	stroff = vaddr_to_offset(elf, phnum, strtab);
@@ -702,7 +719,8 @@ static int elf_obj_read(struct elf_obj *o, int fd)
 		return obj_fail(o, -ENOEXEC, "not an ELF file");
 	if (o->size < (off_t)sizeof(Elf64_Ehdr) || n < EI_NIDENT)
 		return obj_fail(o, -ENOEXEC, "truncated ELF file");
-	if (pread(fd, &machine, sizeof(machine), offsetof(Elf64_Ehdr, e_machine)) != sizeof(machine))
+	n = pread(fd, &machine, sizeof(machine), offsetof(Elf64_Ehdr, e_machine));
+	if (n != sizeof(machine))
 		return obj_fail(o, -ENOEXEC, "truncated ELF file");
 	if (id[EI_DATA] != ELFDATA2LSB)
 		machine = (machine >> 8) | (machine << 8);
@@ -712,7 +730,8 @@ static int elf_obj_read(struct elf_obj *o, int fd)
 		return obj_fail(o, -ELIBBAD, "%s%s ELF file%s%s%s, not %s",
 				id[EI_CLASS] == ELFCLASS32 ? "32-bit" : "64-bit",
 				id[EI_DATA] == ELFDATA2MSB ? " big-endian" : "", m ? " for " : "",
-				m ? m : "", m ? "" : " for another machine", "64-bit " HOST_MACHINE_NAME);
+				m ? m : "", m ? "" : " for another machine",
+				"64-bit " HOST_MACHINE_NAME);
 	}
 
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -722,8 +741,9 @@ static int elf_obj_read(struct elf_obj *o, int fd)
 	}
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
 		ret = obj_fail(o, -ENOEXEC, "not an executable or shared library (%s)",
-			       eh.e_type == ET_REL ? "relocatable object" :
-			       eh.e_type == ET_CORE ? "core dump" : "unknown ELF type");
+			       eh.e_type == ET_REL    ? "relocatable object"
+			       : eh.e_type == ET_CORE ? "core dump"
+						      : "unknown ELF type");
 		goto cleanup;
 	}
 	if (elf_getphdrnum(elf, &phnum) ||
@@ -823,9 +843,9 @@ struct walk {
 	struct node *nodes;
 	size_t nr_nodes, nodes_alloc;
 	struct strmap names; /* names (path, requested name, DT_SONAME) -> node index + 1 */
-	char **llp;          /* LD_LIBRARY_PATH, expanded */
+	char **llp;	     /* LD_LIBRARY_PATH, expanded */
 	size_t nr_llp;
-	char **owned;        /* strings the names map points to */
+	char **owned;	     /* strings the names map points to */
 	size_t nr_owned, owned_alloc;
 };
 

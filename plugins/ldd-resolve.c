@@ -34,9 +34,9 @@ static const struct upx_option ldd_resolve_options[] = {
 /* One argument, resolved. */
 struct target {
 	const char *arg;
-	char *path;         /* the file examined */
-	const char *found;  /* "argument", "PATH", or how a soname was found */
-	bool soname;        /* the argument was a library name */
+	char *path;	   /* the file examined */
+	const char *found; /* "argument", "PATH", or how a soname was found */
+	bool soname;	   /* the argument was a library name */
 };
 
 static int target_resolve(struct target *t, const char *arg)
@@ -194,8 +194,9 @@ static int cmd_ldd_resolve(int argc, const char **argv)
 		char err[512];
 
 		if (target_resolve(&t, argv[i])) {
-			ret |= report(jw, argv[i], *argv[i] ? "no such file, program in PATH or library" :
-						 "empty name");
+			ret |= report(jw, argv[i],
+				      *argv[i] ? "no such file, program in PATH or library"
+					       : "empty name");
 			continue;
 		}
 		if (lib_deps__load(t.path, &d, err, sizeof(err))) {

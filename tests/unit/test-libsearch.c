@@ -210,11 +210,15 @@ static void test_expand_dst(void)
 
 	check_dst("$ORIGIN/../lib", "/opt/app/bin", "/opt/app/bin/../lib");
 	check_dst("${ORIGIN}/x:$ORIGIN", "/o", "/o/x:/o");
-	check_dst("/usr/$LIB/foo", "/o", (snprintf(want, sizeof(want), "/usr/%s/foo", lib), want));
-	check_dst("/x/${LIB}", "/o", (snprintf(want, sizeof(want), "/x/%s", lib), want));
+	snprintf(want, sizeof(want), "/usr/%s/foo", lib);
+	check_dst("/usr/$LIB/foo", "/o", want);
+	snprintf(want, sizeof(want), "/x/%s", lib);
+	check_dst("/x/${LIB}", "/o", want);
 	if (plat) {
-		check_dst("/p/$PLATFORM/q", "/o", (snprintf(want, sizeof(want), "/p/%s/q", plat), want));
-		check_dst("/p/${PLATFORM}", "/o", (snprintf(want, sizeof(want), "/p/%s", plat), want));
+		snprintf(want, sizeof(want), "/p/%s/q", plat);
+		check_dst("/p/$PLATFORM/q", "/o", want);
+		snprintf(want, sizeof(want), "/p/%s", plat);
+		check_dst("/p/${PLATFORM}", "/o", want);
 	}
 	/* Not tokens: a longer name, an unknown one, a lone or trailing '$'. */
 	check_dst("$ORIGINAL/x", "/o", "$ORIGINAL/x");
@@ -298,10 +302,13 @@ static void set_nodeflib(const char *rel)
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_FATAL(pread(fd, &eh, sizeof(eh), 0) == sizeof(eh));
 	for (int i = 0; i < eh.e_phnum; i++) {
-		CU_ASSERT_FATAL(pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) == sizeof(ph));
+		off_t at = eh.e_phoff + i * sizeof(ph);
+
+		CU_ASSERT_FATAL(pread(fd, &ph, sizeof(ph), at) == sizeof(ph));
 		if (ph.p_type != PT_DYNAMIC)
 			continue;
-		for (size_t off = ph.p_offset; off < ph.p_offset + ph.p_filesz; off += sizeof(dyn)) {
+		for (off_t off = ph.p_offset; off < (off_t)(ph.p_offset + ph.p_filesz);
+		     off += sizeof(dyn)) {
 			CU_ASSERT_FATAL(pread(fd, &dyn, sizeof(dyn), off) == sizeof(dyn));
 			if (dyn.d_tag == DT_FLAGS_1) {
 				dyn.d_un.d_val |= DF_1_NODEFLIB;
@@ -426,7 +433,9 @@ static void test_search_order(void)
 	/* A library built with -z nodeflib skips the cache's system entries and the defaults. */
 	expect_lib("nodeflib", NULL, "libz.so.1", NULL, LIB_HOW_NOT_FOUND);
 	if (!ld_cache__open("/etc/ld.so.cache", &c)) {
-		expect_lib("plain", NULL, "libz.so.1", ld_cache__lookup(c, "libz.so.1"), LIB_HOW_CACHE);
+		const char *want = ld_cache__lookup(c, "libz.so.1");
+
+		expect_lib("plain", NULL, "libz.so.1", want, LIB_HOW_CACHE);
 		ld_cache__free(c);
 	}
 }
