@@ -5,6 +5,11 @@
  * $LIB, $PLATFORM), LD_LIBRARY_PATH, /etc/ld.so.cache and the default
  * directories.  `upx ldd-resolve` is the front end; list-syms and trace use it
  * to turn a soname or program name into a file.
+ *
+ * Parsed files and the cache are kept for the life of the process (a file
+ * is parsed again if stat() says it changed); none of this is thread-safe.
+ * Not modelled: LD_PRELOAD and /etc/ld.so.preload, secure (setuid) mode,
+ * glibc-hwcaps entries of the cache (the plain entry is taken).
  */
 #ifndef UPX_LIBSEARCH_H
 #define UPX_LIBSEARCH_H
