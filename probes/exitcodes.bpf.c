@@ -11,19 +11,12 @@
 #include <bpf/bpf_tracing.h>
 
 #include "exitcodes.h"
+#include "common.bpf.h"
 #include "follow.bpf.h"
 
 const volatile __u64 exit_cookie;	/* the cookie of the exit() probe; others are _exit() */
 const volatile __u32 filter_tgid;	/* 0: any process */
-const volatile char filter_comm[EXITCODES_COMM_LEN];
-const volatile __u8 has_comm;
 const volatile __u8 nonzero_only;
-const volatile __u64 wakeup_bytes = 64 * 1024;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} events SEC(".maps");
 
 /*
  * Processes inside exit(), by tgid.  The value is the process's start time,
@@ -37,32 +30,6 @@ struct {
 	__type(value, __u64);
 } in_exit SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, EXITCODES_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		(*v)++;
-}
-
-static __always_inline bool comm_matches(const char *comm)
-{
-	for (int i = 0; i < EXITCODES_COMM_LEN; i++) {
-		if (comm[i] != filter_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
-
 static __always_inline int handle(struct pt_regs *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -72,7 +39,6 @@ static __always_inline int handle(struct pt_regs *ctx)
 	struct exitcodes_event *e;
 	char comm[EXITCODES_COMM_LEN];
 	int status = (int)PT_REGS_PARM1(ctx);
-	long flags;
 
 	if (filter_tgid && tgid != filter_tgid)
 		return 0;
@@ -111,10 +77,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	e->via = via_exit ? EXITCODES_VIA_EXIT : EXITCODES_VIA__EXIT;
 	e->pad = 0;
 	__builtin_memcpy(e->comm, comm, sizeof(comm));
-	/* Batched wake-ups; user space drains on a short timer too. */
-	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	submit_batched(e, sizeof(*e));
 	return 0;
 }
 

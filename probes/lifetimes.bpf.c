@@ -14,17 +14,10 @@
 
 #include "follow.bpf.h"
 #include "lifetimes.h"
+#include "common.bpf.h"
 
 const volatile __u64 start_cookie;	/* the cookie of the __libc_start_main probe */
 const volatile __u64 exit_cookie;	/* the cookie of the exit() probe; others are _exit() */
-const volatile char filter_comm[LIFETIMES_COMM_LEN];
-const volatile __u8 has_comm;
-const volatile __u64 wakeup_bytes = 64 * 1024;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} events SEC(".maps");
 
 struct proc_state {
 	__u64 start_ns;	/* CLOCK_MONOTONIC, like task->start_time */
@@ -40,32 +33,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct proc_state);
 } upx_life_procs SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LIFETIMES_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		(*v)++;
-}
-
-static __always_inline bool comm_matches(const char *comm)
-{
-	for (int i = 0; i < LIFETIMES_COMM_LEN; i++) {
-		if (comm[i] != filter_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
 
 /* __libc_start_main: (re)starts the clock; an exec() of a new program starts it again. */
 static __always_inline int on_start(__u32 tgid)
@@ -83,7 +50,6 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 	char comm[LIFETIMES_COMM_LEN];
 	__u64 now = bpf_ktime_get_ns(), start;
 	__u8 from;
-	long flags;
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (has_comm && !comm_matches(comm))
@@ -116,10 +82,7 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 	e->pid = tgid;
 	e->from = from;
 	__builtin_memcpy(e->comm, comm, sizeof(comm));
-	/* Batched wake-ups; user space drains on a short timer too. */
-	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	submit_batched(e, sizeof(*e));
 	return 0;
 }
 

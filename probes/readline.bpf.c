@@ -17,15 +17,10 @@
 #include <bpf/bpf_tracing.h>
 
 #include "readline.h"
+#include "common.bpf.h"
 
 const volatile __u8 roles[READLINE_MAX_PROBES];	/* enum readline_role by cookie */
 const volatile __u32 filter_tgid;			/* 0: any process */
-const volatile __u64 wakeup_bytes = 64 * 1024;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
-} events SEC(".maps");
 
 /* Thread (pid_tgid) -> the line teardown returned, not yet returned by readline(). */
 struct {
@@ -35,21 +30,6 @@ struct {
 	__type(value, __u64);
 } reported SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, READLINE_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		(*v)++;
-}
-
 static __always_inline int handle_return(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid(), line = PT_REGS_RC(ctx), *seen;
@@ -57,7 +37,7 @@ static __always_inline int handle_return(struct pt_regs *ctx)
 	__u8 role = cookie < READLINE_MAX_PROBES ? roles[cookie & (READLINE_MAX_PROBES - 1)] :
 						   READLINE_ROLE_READLINE;
 	struct readline_event *e;
-	long n, flags;
+	long n;
 
 	if (filter_tgid && (id >> 32) != filter_tgid)
 		return 0;
@@ -85,9 +65,7 @@ static __always_inline int handle_return(struct pt_regs *ctx)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	n = bpf_probe_read_user_str(e->line, sizeof(e->line), (const void *)line);
 	e->len = n > 0 ? n - 1 : (n < 0 ? n : 0);
-	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	submit_batched(e, sizeof(*e));
 	return 0;
 }
 

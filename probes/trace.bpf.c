@@ -13,24 +13,18 @@
 #include <bpf/bpf_tracing.h>
 
 #include "trace.h"
+#define UPX_EVENTS_SIZE (8 << 20)
+#include "common.bpf.h"
 
 const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
 const volatile __u32 filter_uid = (__u32)-1; /* -1: any user */
-const volatile char filter_comm[TRACE_COMM_LEN];
-const volatile __u8 has_comm;
 const volatile __u8 use_follow;             /* tgids in `follow` only (-c --follow) */
 const volatile __u8 nr_args;
 const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string */
 const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
 const volatile __u8 has_min, has_max;
 const volatile __u64 min_value, max_value;
-const volatile __u64 wakeup_bytes = 256 * 1024;  /* wake user space when this much is pending */
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
-} events SEC(".maps");
 
 /* Calls per probe (max_entries = number of probes, set before load). */
 struct {
@@ -60,13 +54,6 @@ struct {
 	__type(value, __u64);
 } starts SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TRACE_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
 /*
  * Processes traced with -c --follow: the command and its descendants, kept
  * by probes/follow.bpf.c, which shares this map (same definition).
@@ -77,14 +64,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } follow SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
-
-	if (v)
-		(*v)++;
-}
 
 /*
  * Argument i (or the return value).  The registers are read at fixed offsets
@@ -103,18 +82,12 @@ static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
 	return i < 7 ? v[i] : 0;
 }
 
-static __always_inline bool comm_matches(void)
+static __always_inline bool current_comm_matches(void)
 {
 	char comm[TRACE_COMM_LEN];
 
 	bpf_get_current_comm(comm, sizeof(comm));
-	for (int i = 0; i < TRACE_COMM_LEN; i++) {
-		if (comm[i] != filter_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
+	return comm_matches(comm);
 }
 
 static __always_inline __u32 log2_slot(__u64 v)
@@ -151,7 +124,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 		return false;
 	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
 		return false;
-	if (has_comm && !comm_matches())
+	if (has_comm && !current_comm_matches())
 		return false;
 	if (has_min || has_max) {
 		__u64 v = arg_value(ctx, value_arg);
@@ -168,7 +141,6 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 {
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
-	long flags;
 
 	if (str_arg != TRACE_VALUE_NONE)
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -194,13 +166,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 
 		e->str_len = n > 0 ? n - 1 : (n < 0 ? n : 0);
 	}
-	/*
-	 * Batch wake-ups: a wake-up per event costs the traced program more than
-	 * the probe itself.  User space also drains on a short timer.
-	 */
-	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	submit_batched(e, size);
 }
 
 /* Entry, or return outside latency mode: filter, then count, bucket or emit. */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every upx BPF program has: the `events` ring buffer with batched
+ * wake-ups, the per-CPU `stats` counters (lost events, ...), and the --comm
+ * filter.  Include after the BPF headers; a program may define
+ * UPX_EVENTS_SIZE first for another ring-buffer size.
+ */
+#ifndef UPX_PROBES_COMMON_BPF_H
+#define UPX_PROBES_COMMON_BPF_H
+
+#define UPX_COMM_LEN 16
+#define UPX_STATS_MAX 8 /* slots of `stats`; each program numbers its own */
+#ifndef UPX_EVENTS_SIZE
+#define UPX_EVENTS_SIZE (1 << 20)
+#endif
+
+/* Wake user space when this much is pending; it also drains on a short timer. */
+const volatile __u64 wakeup_bytes = 64 * 1024;
+const volatile char filter_comm[UPX_COMM_LEN];
+const volatile __u8 has_comm;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, UPX_EVENTS_SIZE);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UPX_STATS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+/* comm (from bpf_get_current_comm) equals --comm. */
+static __always_inline bool comm_matches(const char *comm)
+{
+	for (int i = 0; i < UPX_COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/*
+ * Submit a reserved record without waking user space, unless enough is
+ * pending: a wake-up per event costs the traced program more than the probe.
+ */
+static __always_inline void submit_batched(void *e, __u64 size)
+{
+	long flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes ?
+			     BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
+}
+
+#endif
