@@ -3,12 +3,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf-util.h"
+#include "json.h"
 #include "util.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -59,4 +61,33 @@ void format_clock(long long ns, char *buf, unsigned long size)
 	localtime_r(&sec, &tm);
 	snprintf(buf, size, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (ns % 1000000000LL) / 1000);
+}
+
+void json_event_start(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
+		      const char *comm, unsigned long comm_max)
+{
+	char tbuf[32];
+
+	format_clock(realtime_ns, tbuf, sizeof(tbuf));
+	json_object_start(jw);
+	json_string_field(jw, "time", tbuf);
+	json_u64_field(jw, "time_ns", realtime_ns);
+	json_u64_field(jw, "pid", pid);
+	json_u64_field(jw, "tid", tid);
+	json_name(jw, "comm");
+	json_string_len(jw, comm, strnlen(comm, comm_max));
+}
+
+void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
+{
+	if (!lost)
+		return;
+	if (upx_json_mode) {
+		json_object_start(jw);
+		json_u64_field(jw, "lost", lost);
+		json_object_end(jw);
+		json_writer__end_line(jw);
+	} else {
+		warning("lost %llu %s: the ring buffer was full", (unsigned long long)lost, what);
+	}
 }

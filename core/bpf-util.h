@@ -17,4 +17,16 @@ long long realtime_offset_ns(void);
 /* "10:41:02.123456" (local time) for a CLOCK_REALTIME stamp in ns. */
 void format_clock(long long realtime_ns, char *buf, unsigned long size);
 
+struct json_writer;
+
+/*
+ * Start the JSON object of one event with the fields every stream shares:
+ * time, time_ns (CLOCK_REALTIME), pid, tid, comm (at most comm_max bytes).
+ */
+void json_event_start(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
+		      const char *comm, unsigned long comm_max);
+
+/* Events the kernel dropped (a full ring buffer): {"lost": N} in JSON, else a warning. */
+void report_lost(struct json_writer *jw, uint64_t lost, const char *what);
+
 #endif

@@ -470,6 +470,14 @@ int plan_add_function(struct plan *plan, const char *target, const char *func, b
 	return plan_add_spec(plan, &spec, -1);
 }
 
+long long plan_cookie_of(const struct plan *plan, const char *func)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (!strcmp(plan->entries[i].func, func))
+			return plan->entries[i].cookie;
+	return -1;
+}
+
 void plan_print(const struct plan *plan, FILE *f)
 {
 	for (size_t i = 0; i < plan->nr; i++) {

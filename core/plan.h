@@ -59,6 +59,8 @@ struct plan {
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx);
 /* Adds the probe on one named function of a file found like a spec TARGET. */
 int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return);
+/* The cookie of the first probe on func (as named in the plan), or -1. */
+long long plan_cookie_of(const struct plan *plan, const char *func);
 void plan_print(const struct plan *plan, FILE *f);
 void plan_free(struct plan *plan);
 

@@ -30,6 +30,7 @@ static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap
 		json_object_start(jw);
 		json_string_field(jw, "error", msg);
 		json_object_end(jw);
+		json_writer__end_line(jw);
 		json_writer__free(jw);
 		fflush(stdout);
 		return;

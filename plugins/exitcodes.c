@@ -94,18 +94,11 @@ static int on_event(void *data, void *buf, size_t size)
 	if (size < sizeof(*e))
 		return 0;
 	count_exit(ctx, e->comm, code);
-	format_clock(real, tbuf, sizeof(tbuf));
 	if (upx_json_mode) {
 		struct json_writer *jw = ctx->jw;
 
-		json_object_start(jw);
-		json_string_field(jw, "time", tbuf);
-		json_u64_field(jw, "time_ns", real);
-		json_u64_field(jw, "pid", e->pid);
-		json_u64_field(jw, "tid", e->tid);
+		json_event_start(jw, real, e->pid, e->tid, e->comm, sizeof(e->comm));
 		json_u64_field(jw, "ppid", e->ppid);
-		json_name(jw, "comm");
-		json_string_len(jw, e->comm, comm_len);
 		json_s64_field(jw, "code", code);
 		json_s64_field(jw, "status", e->status);
 		json_string_field(jw, "via", via_name(e->via));
@@ -113,6 +106,7 @@ static int on_event(void *data, void *buf, size_t size)
 		json_writer__end_line(jw);
 		return 0;
 	}
+	format_clock(real, tbuf, sizeof(tbuf));
 	escape_to_buf(comm, sizeof(comm), e->comm, comm_len);
 	printf("%-15s %-7u %-7u %-16s %4d %s\n", tbuf, e->pid, e->ppid, comm, code,
 	       via_name(e->via));
@@ -162,15 +156,6 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 		warning("lost %llu exits: the ring buffer was full", lost);
 }
 
-/* The plan entry of a function (its cookie), or -1. */
-static long long cookie_of(const struct plan *plan, const char *func)
-{
-	for (size_t i = 0; i < plan->nr; i++)
-		if (!strcmp(plan->entries[i].func, func))
-			return plan->entries[i].cookie;
-	return -1;
-}
-
 static int cmd_exitcodes(int argc, const char **argv)
 {
 	struct exitcodes_ctx ctx = {};
@@ -214,7 +199,7 @@ static int cmd_exitcodes(int argc, const char **argv)
 		goto out;
 	if (upx_verbose)
 		plan_print(&plan, stderr);
-	exit_cookie = cookie_of(&plan, "exit");
+	exit_cookie = plan_cookie_of(&plan, "exit");
 
 	events_signals_setup();
 	if (cmd_argv && child_start(&child, cmd_argv))

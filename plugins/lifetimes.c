@@ -175,24 +175,7 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
 		print_row(ctx, &ctx->rows[i]);
-	if (!lost)
-		return;
-	if (upx_json_mode) {
-		json_object_start(ctx->jw);
-		json_u64_field(ctx->jw, "lost", lost);
-		json_object_end(ctx->jw);
-		json_writer__end_line(ctx->jw);
-	} else {
-		warning("lost %llu processes: the ring buffer was full", lost);
-	}
-}
-
-static long long cookie_of(const struct plan *plan, const char *func)
-{
-	for (size_t i = 0; i < plan->nr; i++)
-		if (!strcmp(plan->entries[i].func, func))
-			return plan->entries[i].cookie;
-	return -1;
+	report_lost(ctx->jw, lost, "processes");
 }
 
 static int cmd_lifetimes(int argc, const char **argv)
@@ -236,8 +219,8 @@ static int cmd_lifetimes(int argc, const char **argv)
 		error("cannot open the BPF object: %s", strerror(errno));
 		goto out;
 	}
-	skel->rodata->start_cookie = cookie_of(&plan, "__libc_start_main");
-	skel->rodata->exit_cookie = cookie_of(&plan, "exit");
+	skel->rodata->start_cookie = plan_cookie_of(&plan, "__libc_start_main");
+	skel->rodata->exit_cookie = plan_cookie_of(&plan, "exit");
 	if (opt.comm) {
 		strncpy((char *)skel->rodata->filter_comm, opt.comm, LIFETIMES_COMM_LEN - 1);
 		skel->rodata->has_comm = 1;

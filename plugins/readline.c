@@ -69,17 +69,10 @@ static int on_event(void *data, void *buf, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	format_clock(real, tbuf, sizeof(tbuf));
 	if (upx_json_mode) {
 		struct json_writer *jw = ctx->jw;
 
-		json_object_start(jw);
-		json_string_field(jw, "time", tbuf);
-		json_u64_field(jw, "time_ns", real);
-		json_u64_field(jw, "pid", e->pid);
-		json_u64_field(jw, "tid", e->tid);
-		json_name(jw, "comm");
-		json_string_len(jw, e->comm, comm_len);
+		json_event_start(jw, real, e->pid, e->tid, e->comm, sizeof(e->comm));
 		if (e->len >= 0) {
 			json_name(jw, "command");
 			json_string_len(jw, e->line, len);
@@ -91,6 +84,7 @@ static int on_event(void *data, void *buf, size_t size)
 		json_writer__end_line(jw);
 		return 0;
 	}
+	format_clock(real, tbuf, sizeof(tbuf));
 	escape_to_buf(comm, sizeof(comm), e->comm, comm_len);
 	printf("%-15s %-7u %-16s ", tbuf, e->pid, comm);
 	if (e->len < 0)
@@ -245,19 +239,9 @@ static int cmd_readline(int argc, const char **argv)
 	end = event_loop_run(&loop);
 	if (end == LOOP_ERROR)
 		goto out;
-	if (end != LOOP_STDOUT_CLOSED) {
-		uint64_t lost = percpu_u64_sum(bpf_map__fd(skel->maps.stats), READLINE_STAT_LOST);
-
-		if (lost && upx_json_mode) {
-			json_object_start(ctx.jw);
-			json_u64_field(ctx.jw, "lost", lost);
-			json_object_end(ctx.jw);
-			json_writer__end_line(ctx.jw);
-		} else if (lost) {
-			warning("lost %llu lines: the ring buffer was full",
-				(unsigned long long)lost);
-		}
-	}
+	if (end != LOOP_STDOUT_CLOSED)
+		report_lost(ctx.jw, percpu_u64_sum(bpf_map__fd(skel->maps.stats), READLINE_STAT_LOST),
+			    "lines");
 	ret = 0;
 out:
 	ring_buffer__free(rb);

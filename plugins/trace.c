@@ -252,23 +252,16 @@ static int on_event(void *data, void *buf, size_t size)
 	const struct plan_entry *pe;
 	long long real = e->ts_ns + ctx->realtime_offset_ns;
 	bool has_str = size > TRACE_EVENT_HDR_SIZE && ctx->str_arg != TRACE_VALUE_NONE;
-	char tbuf[32];
+	char tbuf[32], comm[4 * TRACE_COMM_LEN + 1];
 
 	if (e->cookie >= ctx->plan.nr)
 		return 0;
 	pe = &ctx->plan.entries[e->cookie];
-	format_clock(real, tbuf, sizeof(tbuf));
 	if (upx_json_mode) {
 		struct json_writer *jw = ctx->jw;
 
-		json_object_start(jw);
-		json_string_field(jw, "time", tbuf);
-		json_u64_field(jw, "time_ns", real);
-		json_u64_field(jw, "pid", e->tgid);
-		json_u64_field(jw, "tid", e->tid);
+		json_event_start(jw, real, e->tgid, e->tid, e->comm, sizeof(e->comm));
 		json_u64_field(jw, "uid", e->uid);
-		json_name(jw, "comm");
-		json_string_len(jw, e->comm, strnlen(e->comm, sizeof(e->comm)));
 		json_string_field(jw, "probe", pe->label);
 		json_string_field(jw, "function", pe->func);
 		json_name(jw, "args");
@@ -305,7 +298,9 @@ static int on_event(void *data, void *buf, size_t size)
 		json_writer__end_line(jw);
 		return 0;
 	}
-	printf("%-15s %-7u %-7u %-16.16s %s", tbuf, e->tgid, e->tid, e->comm, pe->label);
+	format_clock(real, tbuf, sizeof(tbuf));
+	escape_to_buf(comm, sizeof(comm), e->comm, strnlen(e->comm, sizeof(e->comm)));
+	printf("%-15s %-7u %-7u %-16s %s", tbuf, e->tgid, e->tid, comm, pe->label);
 	for (int i = 0; !e->is_return && i < opt.nr_args; i++) {
 		print_arg_name(ctx, e->cookie, i);
 		if (has_str && ctx->str_arg == i)
@@ -730,17 +725,8 @@ static int cmd_trace(int argc, const char **argv)
 		uint64_t lost = stat_value(&ctx, TRACE_STAT_LOST);
 
 		print_aggregations(&tick);
-		if (lost && !opt.count) {
-			if (upx_json_mode) {
-				json_object_start(ctx.jw);
-				json_u64_field(ctx.jw, "lost", lost);
-				json_object_end(ctx.jw);
-				json_writer__end_line(ctx.jw);
-			} else {
-				warning("lost %llu events: the ring buffer was full",
-					(unsigned long long)lost);
-			}
-		}
+		if (!opt.count)
+			report_lost(ctx.jw, lost, "events");
 	}
 	ret = 0;
 out:
