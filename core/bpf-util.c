@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libbpf logging, per-CPU sums and timestamps shared by the tracing commands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,4 +91,34 @@ void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
 	} else {
 		warning("lost %llu %s: the ring buffer was full", (unsigned long long)lost, what);
 	}
+}
+
+int bpf_load_error(void)
+{
+	return error("cannot load the BPF program: %s%s", strerror(errno),
+		     upx_verbose > 1 ? "" : " (-vv shows the verifier's log)");
+}
+
+struct ring_buffer *events_open(struct bpf_map *map,
+				int (*fn)(void *ctx, void *data, size_t size), void *ctx)
+{
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(map), fn, ctx, NULL);
+
+	if (!rb)
+		error("cannot read the ring buffer: %s", strerror(errno));
+	return rb;
+}
+
+int follow_command(struct bpf_map *follow, int pid, struct bpf_program *fork_prog,
+		   struct bpf_link **link)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(follow), &key, &one, BPF_ANY))
+		return error("cannot follow the command: %s", strerror(errno));
+	*link = bpf_program__attach(fork_prog);
+	if (!*link)
+		return error("cannot attach to sched_process_fork: %s", strerror(errno));
+	return 0;
 }

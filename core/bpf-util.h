@@ -3,6 +3,7 @@
 #ifndef UPX_BPF_UTIL_H
 #define UPX_BPF_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* libbpf's own messages: shown with -v, otherwise only upx's one-line errors. */
@@ -18,6 +19,28 @@ long long realtime_offset_ns(void);
 void format_clock(long long realtime_ns, char *buf, unsigned long size);
 
 struct json_writer;
+struct bpf_link;
+struct bpf_map;
+struct bpf_program;
+struct ring_buffer;
+
+/* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
+int bpf_load_error(void);
+
+/*
+ * The ring buffer behind map, read by fn(ctx, data, size); NULL after an
+ * error message.
+ */
+struct ring_buffer *events_open(struct bpf_map *map,
+				int (*fn)(void *ctx, void *data, size_t size), void *ctx);
+
+/*
+ * -c: put the command's pid into the `follow` map (probes/follow.bpf.h) and
+ * attach the program that adds its children as they fork.  0, or -1 after an
+ * error message.
+ */
+int follow_command(struct bpf_map *follow, int pid, struct bpf_program *fork_prog,
+		   struct bpf_link **link);
 
 /*
  * Start the JSON object of one event with the fields every stream shares:

@@ -227,22 +227,16 @@ static int cmd_exitcodes(int argc, const char **argv)
 	};
 	attach_prepare(&plan, &progs);
 	if (exitcodes_bpf__load(skel)) {
-		error("cannot load the BPF program: %s%s", strerror(errno),
-		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		bpf_load_error();
 		goto out;
 	}
 	if (cmd_argv) {
-		__u32 key = child.pid;
-		__u8 one = 1;
-
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.follow), &key, &one, BPF_ANY)) {
-			error("cannot follow the command: %s", strerror(errno));
+		if (follow_command(skel->maps.follow, child.pid, skel->progs.upx_follow_fork,
+				   &fork_link))
 			goto out;
-		}
-		fork_link = bpf_program__attach(skel->progs.upx_follow_fork);
-		gone_link = fork_link ? bpf_program__attach(skel->progs.upx_exit_gone) : NULL;
+		gone_link = bpf_program__attach(skel->progs.upx_exit_gone);
 		if (!gone_link) {
-			error("cannot attach to sched_process_fork/exit: %s", strerror(errno));
+			error("cannot attach to sched_process_exit: %s", strerror(errno));
 			goto out;
 		}
 	}
@@ -251,11 +245,9 @@ static int cmd_exitcodes(int argc, const char **argv)
 
 	ctx.jw = json_writer__new(stdout);
 	ctx.realtime_offset_ns = realtime_offset_ns();
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, NULL);
-	if (!rb) {
-		error("cannot read the ring buffer: %s", strerror(errno));
+	rb = events_open(skel->maps.events, on_event, &ctx);
+	if (!rb)
 		goto out;
-	}
 	if (!upx_json_mode) {
 		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", plan.files[0].path,
 			cmd_argv ? "." : ". Hit Ctrl-C to end.");

@@ -233,24 +233,12 @@ static int cmd_lifetimes(int argc, const char **argv)
 	};
 	attach_prepare(&plan, &progs);
 	if (lifetimes_bpf__load(skel)) {
-		error("cannot load the BPF program: %s%s", strerror(errno),
-		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		bpf_load_error();
 		goto out;
 	}
-	if (cmd_argv) {
-		__u32 key = child.pid;
-		__u8 one = 1;
-
-		if (bpf_map_update_elem(bpf_map__fd(skel->maps.follow), &key, &one, BPF_ANY)) {
-			error("cannot follow the command: %s", strerror(errno));
-			goto out;
-		}
-		fork_link = bpf_program__attach(skel->progs.upx_follow_fork);
-		if (!fork_link) {
-			error("cannot attach to sched_process_fork: %s", strerror(errno));
-			goto out;
-		}
-	}
+	if (cmd_argv && follow_command(skel->maps.follow, child.pid, skel->progs.upx_follow_fork,
+				       &fork_link))
+		goto out;
 	/* Before the uprobes: a process must not leave an entry behind. */
 	gone_link = bpf_program__attach(skel->progs.upx_life_gone);
 	if (!gone_link) {
@@ -261,11 +249,9 @@ static int cmd_lifetimes(int argc, const char **argv)
 		goto out;
 
 	ctx.jw = json_writer__new(stdout);
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, NULL);
-	if (!rb) {
-		error("cannot read the ring buffer: %s", strerror(errno));
+	rb = events_open(skel->maps.events, on_event, &ctx);
+	if (!rb)
 		goto out;
-	}
 	if (!upx_json_mode)
 		fprintf(stderr, "Tracing process lifetimes through %s%s\n", plan.files[0].path,
 			cmd_argv ? "." : ". Hit Ctrl-C to end.");

@@ -206,8 +206,7 @@ static int cmd_readline(int argc, const char **argv)
 	};
 	attach_prepare(&ctx.plan, &progs);
 	if (readline_bpf__load(skel)) {
-		error("cannot load the BPF program: %s%s", strerror(errno),
-		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		bpf_load_error();
 		goto out;
 	}
 	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &att))
@@ -215,11 +214,9 @@ static int cmd_readline(int argc, const char **argv)
 
 	ctx.jw = json_writer__new(stdout);
 	ctx.realtime_offset_ns = realtime_offset_ns();
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, NULL);
-	if (!rb) {
-		error("cannot read the ring buffer: %s", strerror(errno));
+	rb = events_open(skel->maps.events, on_event, &ctx);
+	if (!rb)
 		goto out;
-	}
 	if (!upx_json_mode) {
 		fprintf(stderr, "Tracing readline in");
 		for (size_t i = 0; i < ctx.plan.nr_files; i++)

@@ -452,22 +452,17 @@ static void print_aggregations(void *p)
 static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out, struct bpf_link **links,
 			pid_t pid)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.follow);
 	struct follow_bpf *f;
-	__u32 key = pid;
-	__u8 one = 1;
 
 	f = follow_bpf__open();
 	if (!f)
 		return error("cannot open the follow program: %s", strerror(errno));
 	*out = f;
-	if (bpf_map__reuse_fd(f->maps.follow, fd) || follow_bpf__load(f))
+	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->skel->maps.follow)) ||
+	    follow_bpf__load(f))
 		return error("cannot load the follow program: %s", strerror(errno));
-	if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
-		return error("cannot follow the command: %s", strerror(errno));
-	links[0] = bpf_program__attach(f->progs.upx_follow_fork);
-	if (!links[0])
-		return error("cannot watch forks: %s", strerror(errno));
+	if (follow_command(ctx->skel->maps.follow, pid, f->progs.upx_follow_fork, &links[0]))
+		return -1;
 	links[1] = bpf_program__attach(f->progs.upx_follow_exit);
 	if (!links[1])
 		return error("cannot watch exits: %s", strerror(errno));
@@ -674,8 +669,7 @@ static int cmd_trace(int argc, const char **argv)
 	};
 	attach_prepare(&ctx.plan, &progs);
 	if (trace_bpf__load(ctx.skel)) {
-		error("cannot load the BPF program: %s%s", strerror(errno),
-		      upx_verbose ? "" : " (-vv shows the verifier's log)");
+		bpf_load_error();
 		goto out;
 	}
 
@@ -699,11 +693,9 @@ static int cmd_trace(int argc, const char **argv)
 	ctx.jw = json_writer__new(stdout);
 	ctx.realtime_offset_ns = realtime_offset_ns();
 	if (!(opt.count || opt.hist || opt.latency)) {
-		rb = ring_buffer__new(bpf_map__fd(ctx.skel->maps.events), on_event, &ctx, NULL);
-		if (!rb) {
-			error("cannot read the ring buffer: %s", strerror(errno));
+		rb = events_open(ctx.skel->maps.events, on_event, &ctx);
+		if (!rb)
 			goto out;
-		}
 		if (!upx_json_mode)
 			printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 	}
