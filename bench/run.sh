@@ -6,6 +6,6 @@ status=0
 for b in bench/[a-z]*.sh; do
 	[ "$b" = bench/run.sh ] && continue
 	echo "=== $b"
-	sh "$b" || status=1
+	"./$b" || status=1
 done
 exit $status

@@ -4,8 +4,9 @@
 #   1. cost per probe hit: uprobeme calls foo() N times; time it untraced,
 #      under `upx trace --count` and under bpftrace's count(); report ns/hit
 #      above the untraced run, for a push-first function and an endbr64-first one;
-#   2. start-up to first probe live plus tear-down: `-c true` end to end;
-#   3. a glob over libc's s* functions: attach + detach time (bpftrace is skipped
+#   2. events mode, every hit sent to user space (ring buffer vs perf buffer);
+#   3. start-up to first probe live plus tear-down: `-c true` end to end;
+#   4. a glob over libc's s* functions: attach + detach time (bpftrace is skipped
 #      past 60 s: it needs ~49 s here).
 # Needs root.  Prints ratios; upx must not be slower than bpftrace.
 cd "$(dirname "$0")/.." || exit 1
@@ -42,6 +43,18 @@ for fx in uprobeme uprobeme-fp uprobeme-cet-fp; do
 	echo "per hit ($fx, $N calls): untraced $((base / N)) ns/call; upx +${upx_ns} ns/hit; bpftrace +${bt_ns} ns/hit; bpftrace/upx = $(awk "BEGIN { printf \"%.1f\", $bt_ns / ($upx_ns > 0 ? $upx_ns : 1) }")"
 	[ "$upx_ns" -le "$bt_ns" ] || fail=1
 done
+
+# Events mode: every hit goes out to user space (upx's ring buffer with
+# batched wake-ups, bpftrace's printf through its perf buffer), to /dev/null.
+M=$((N / 5))
+bin=$PWD/$F/uprobeme-fp
+base=$(loop_ns $bin $M 0)
+upx=$(loop_ns ./upx trace --args 1 $bin:foo -c "$bin $M 0")
+bt=$(loop_ns bpftrace -e "uprobe:$bin:foo { printf(\"%d\\n\", arg0); }" -c "$bin $M 0")
+upx_ns=$(( (upx - base) / M ))
+bt_ns=$(( (bt - base) / M ))
+echo "per event (uprobeme-fp, $M events): upx +${upx_ns} ns/event; bpftrace +${bt_ns} ns/event; bpftrace/upx = $(awk "BEGIN { printf \"%.1f\", $bt_ns / ($upx_ns > 0 ? $upx_ns : 1) }")"
+[ "$upx_ns" -le "$bt_ns" ] || fail=1
 
 upx_start=$(run_ms ./upx trace --count libc.so.6:malloc -c true)
 bt_start=$(run_ms bpftrace -e 'uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { @ = count(); }' -c /bin/true)
