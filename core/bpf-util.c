@@ -108,17 +108,3 @@ struct ring_buffer *events_open(struct bpf_map *map,
 		error("cannot read the ring buffer: %s", strerror(errno));
 	return rb;
 }
-
-int follow_command(struct bpf_map *follow, int pid, struct bpf_program *fork_prog,
-		   struct bpf_link **link)
-{
-	__u32 key = pid;
-	__u8 one = 1;
-
-	if (bpf_map_update_elem(bpf_map__fd(follow), &key, &one, BPF_ANY))
-		return error("cannot follow the command: %s", strerror(errno));
-	*link = bpf_program__attach(fork_prog);
-	if (!*link)
-		return error("cannot attach to sched_process_fork: %s", strerror(errno));
-	return 0;
-}

@@ -34,13 +34,6 @@ int bpf_load_error(void);
 struct ring_buffer *events_open(struct bpf_map *map,
 				int (*fn)(void *ctx, void *data, size_t size), void *ctx);
 
-/*
- * -c: put the command's pid into the `follow` map (probes/follow.bpf.h) and
- * attach the program that adds its children as they fork.  0, or -1 after an
- * error message.
- */
-int follow_command(struct bpf_map *follow, int pid, struct bpf_program *fork_prog,
-		   struct bpf_link **link);
 
 /*
  * Start the JSON object of one event with the fields every stream shares:

@@ -23,6 +23,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "runopt.h"
+#include "session.h"
 #include "util.h"
 
 static const char *const exitcodes_usage[] = {
@@ -57,8 +58,7 @@ struct exit_row {
 };
 
 struct exitcodes_ctx {
-	struct json_writer *jw;
-	long long realtime_offset_ns;
+	struct session s;
 	struct exit_row *rows;
 	size_t nr_rows, alloc_rows;
 };
@@ -86,7 +86,7 @@ static int on_event(void *data, void *buf, size_t size)
 {
 	struct exitcodes_ctx *ctx = data;
 	const struct exitcodes_event *e = buf;
-	long long real = e->ts_ns + ctx->realtime_offset_ns;
+	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
 	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
 	char tbuf[32], comm[4 * EXITCODES_COMM_LEN + 1];
 	int code = e->status & 0xff;
@@ -95,7 +95,7 @@ static int on_event(void *data, void *buf, size_t size)
 		return 0;
 	count_exit(ctx, e->comm, code);
 	if (upx_json_mode) {
-		struct json_writer *jw = ctx->jw;
+		struct json_writer *jw = ctx->s.jw;
 
 		json_event_start(jw, real, e->pid, e->tid, e->comm, sizeof(e->comm));
 		json_u64_field(jw, "ppid", e->ppid);
@@ -128,21 +128,21 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 {
 	qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
 	if (upx_json_mode) {
-		json_object_start(ctx->jw);
-		json_name(ctx->jw, "summary");
-		json_array_start(ctx->jw);
+		json_object_start(ctx->s.jw);
+		json_name(ctx->s.jw, "summary");
+		json_array_start(ctx->s.jw);
 		for (size_t i = 0; i < ctx->nr_rows; i++) {
-			json_object_start(ctx->jw);
-			json_name(ctx->jw, "comm");
-			json_string_len(ctx->jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
-			json_s64_field(ctx->jw, "code", ctx->rows[i].code);
-			json_u64_field(ctx->jw, "count", ctx->rows[i].count);
-			json_object_end(ctx->jw);
+			json_object_start(ctx->s.jw);
+			json_name(ctx->s.jw, "comm");
+			json_string_len(ctx->s.jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
+			json_s64_field(ctx->s.jw, "code", ctx->rows[i].code);
+			json_u64_field(ctx->s.jw, "count", ctx->rows[i].count);
+			json_object_end(ctx->s.jw);
 		}
-		json_array_end(ctx->jw);
-		json_u64_field(ctx->jw, "lost", lost);
-		json_object_end(ctx->jw);
-		json_writer__end_line(ctx->jw);
+		json_array_end(ctx->s.jw);
+		json_u64_field(ctx->s.jw, "lost", lost);
+		json_object_end(ctx->s.jw);
+		json_writer__end_line(ctx->s.jw);
 		return;
 	}
 	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
@@ -159,15 +159,9 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 static int cmd_exitcodes(int argc, const char **argv)
 {
 	struct exitcodes_ctx ctx = {};
-	struct plan plan = {};
 	struct exitcodes_bpf *skel = NULL;
-	struct attachment att = {};
 	struct attach_progs progs;
-	struct upx_child child = { .pid = -1, .go_fd = -1 };
-	struct bpf_link *fork_link = NULL, *gone_link = NULL;
-	struct ring_buffer *rb = NULL;
 	struct event_loop loop;
-	char **cmd_argv = NULL;
 	int ret = UPX_EXIT_FAILURE;
 	long long exit_cookie;
 	pid_t watched;
@@ -177,11 +171,12 @@ static int cmd_exitcodes(int argc, const char **argv)
 			     PARSE_OPT_KEEP_DASHDASH);
 	if (argc < 0)
 		return parse_options_exit(argc);
-	ret = runopt_command(opt.cmd, argc, argv, &cmd_argv);
+	session_init(&ctx.s);
+	ret = runopt_command(opt.cmd, argc, argv, &ctx.s.cmd_argv);
 	if (ret)
-		return ret;
+		goto out;
 	ret = UPX_EXIT_FAILURE;
-	if (opt.pid && cmd_argv) {
+	if (opt.pid && ctx.s.cmd_argv) {
 		ret = usage_error("-p and -c exclude each other");
 		goto out;
 	}
@@ -193,16 +188,16 @@ static int cmd_exitcodes(int argc, const char **argv)
 	watched = opt.pid;
 
 	/* exit() first: its cookie tells the BPF side which probe fired. */
-	plan.pid = opt.pid;
-	if (plan_add_function(&plan, "libc.so.6", "exit", false) ||
-	    plan_add_function(&plan, "libc.so.6", "_exit", false))
+	ctx.s.plan.pid = opt.pid;
+	if (plan_add_function(&ctx.s.plan, "libc.so.6", "exit", false) ||
+	    plan_add_function(&ctx.s.plan, "libc.so.6", "_exit", false))
 		goto out;
 	if (upx_verbose)
-		plan_print(&plan, stderr);
-	exit_cookie = plan_cookie_of(&plan, "exit");
+		plan_print(&ctx.s.plan, stderr);
+	exit_cookie = plan_cookie_of(&ctx.s.plan, "exit");
 
 	events_signals_setup();
-	if (cmd_argv && child_start(&child, cmd_argv))
+	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))
 		goto out;
 
 	bpf_util_setup_logging();
@@ -218,48 +213,40 @@ static int cmd_exitcodes(int argc, const char **argv)
 		skel->rodata->has_comm = 1;
 	}
 	skel->rodata->nonzero_only = opt.nonzero;
-	skel->rodata->use_follow = cmd_argv != NULL;
-	bpf_program__set_autoload(skel->progs.upx_follow_fork, cmd_argv != NULL);
-	bpf_program__set_autoload(skel->progs.upx_exit_gone, cmd_argv != NULL);
+	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
+	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
+	bpf_program__set_autoload(skel->progs.upx_exit_gone, ctx.s.cmd_argv != NULL);
 	progs = (struct attach_progs){
 		.entry = skel->progs.upx_exit,
 		.entry_multi = skel->progs.upx_exit_multi,
 	};
-	attach_prepare(&plan, &progs);
+	attach_prepare(&ctx.s.plan, &progs);
 	if (exitcodes_bpf__load(skel)) {
 		bpf_load_error();
 		goto out;
 	}
-	if (cmd_argv) {
-		if (follow_command(skel->maps.follow, child.pid, skel->progs.upx_follow_fork,
-				   &fork_link))
-			goto out;
-		gone_link = bpf_program__attach(skel->progs.upx_exit_gone);
-		if (!gone_link) {
-			error("cannot attach to sched_process_exit: %s", strerror(errno));
-			goto out;
-		}
-	}
-	if (attach_plan(&plan, &progs, opt.pid > 0 ? opt.pid : -1, &att))
+	if (ctx.s.cmd_argv &&
+	    (session_follow(&ctx.s, skel->maps.follow, skel->progs.upx_follow_fork) ||
+	     session_attach(&ctx.s, skel->progs.upx_exit_gone, "sched_process_exit")))
+		goto out;
+	if (attach_plan(&ctx.s.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.s.att))
 		goto out;
 
-	ctx.jw = json_writer__new(stdout);
-	ctx.realtime_offset_ns = realtime_offset_ns();
-	rb = events_open(skel->maps.events, on_event, &ctx);
-	if (!rb)
+	ctx.s.rb = events_open(skel->maps.events, on_event, &ctx);
+	if (!ctx.s.rb)
 		goto out;
 	if (!upx_json_mode) {
-		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", plan.files[0].path,
-			cmd_argv ? "." : ". Hit Ctrl-C to end.");
+		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", ctx.s.plan.files[0].path,
+			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
 		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
 		       "VIA");
 	}
-	if (cmd_argv && child_go(&child))
+	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
 		goto out;
 	loop = (struct event_loop){
-		.rb = rb,
+		.rb = ctx.s.rb,
 		.duration = opt.duration,
-		.child = cmd_argv ? &child : NULL,
+		.child = ctx.s.cmd_argv ? &ctx.s.child : NULL,
 		/* with -p, the answer is complete once the process is gone */
 		.interval = opt.pid ? 0.2 : 0,
 		.tick = stop_when_pid_gone,
@@ -273,17 +260,9 @@ static int cmd_exitcodes(int argc, const char **argv)
 						   EXITCODES_STAT_LOST));
 	ret = 0;
 out:
-	ring_buffer__free(rb);
-	attachment__destroy(&att);
-	bpf_link__destroy(gone_link);
-	bpf_link__destroy(fork_link);
+	session_end(&ctx.s);
 	exitcodes_bpf__destroy(skel);
-	child_stop(&child);
-	if (ctx.jw)
-		json_writer__free(ctx.jw);
 	free(ctx.rows);
-	plan_free(&plan);
-	free_command(cmd_argv);
 	return ret;
 }
 

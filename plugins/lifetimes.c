@@ -23,6 +23,7 @@
 #include "options.h"
 #include "plan.h"
 #include "runopt.h"
+#include "session.h"
 #include "util.h"
 
 static const char *const lifetimes_usage[] = {
@@ -54,7 +55,7 @@ struct life_row {
 };
 
 struct lifetimes_ctx {
-	struct json_writer *jw;
+	struct session s;
 	struct life_row *rows;
 	size_t nr_rows, alloc_rows;
 };
@@ -132,7 +133,7 @@ static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
 	char comm[4 * LIFETIMES_COMM_LEN + 1], s[5][32];
 
 	if (upx_json_mode) {
-		struct json_writer *jw = ctx->jw;
+		struct json_writer *jw = ctx->s.jw;
 
 		json_object_start(jw);
 		json_name(jw, "comm");
@@ -175,21 +176,15 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
 		print_row(ctx, &ctx->rows[i]);
-	report_lost(ctx->jw, lost, "processes");
+	report_lost(ctx->s.jw, lost, "processes");
 }
 
 static int cmd_lifetimes(int argc, const char **argv)
 {
 	struct lifetimes_ctx ctx = {};
-	struct plan plan = {};
 	struct lifetimes_bpf *skel = NULL;
-	struct attachment att = {};
 	struct attach_progs progs;
-	struct upx_child child = { .pid = -1, .go_fd = -1 };
-	struct bpf_link *fork_link = NULL, *gone_link = NULL;
-	struct ring_buffer *rb = NULL;
 	struct event_loop loop;
-	char **cmd_argv = NULL;
 	int ret;
 	enum loop_end end;
 
@@ -197,20 +192,21 @@ static int cmd_lifetimes(int argc, const char **argv)
 			     PARSE_OPT_KEEP_DASHDASH);
 	if (argc < 0)
 		return parse_options_exit(argc);
-	ret = runopt_command(opt.cmd, argc, argv, &cmd_argv);
+	session_init(&ctx.s);
+	ret = runopt_command(opt.cmd, argc, argv, &ctx.s.cmd_argv);
 	if (ret)
-		return ret;
+		goto out;
 	ret = UPX_EXIT_FAILURE;
 
-	if (plan_add_function(&plan, "libc.so.6", "__libc_start_main", false) ||
-	    plan_add_function(&plan, "libc.so.6", "exit", false) ||
-	    plan_add_function(&plan, "libc.so.6", "_exit", false))
+	if (plan_add_function(&ctx.s.plan, "libc.so.6", "__libc_start_main", false) ||
+	    plan_add_function(&ctx.s.plan, "libc.so.6", "exit", false) ||
+	    plan_add_function(&ctx.s.plan, "libc.so.6", "_exit", false))
 		goto out;
 	if (upx_verbose)
-		plan_print(&plan, stderr);
+		plan_print(&ctx.s.plan, stderr);
 
 	events_signals_setup();
-	if (cmd_argv && child_start(&child, cmd_argv))
+	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))
 		goto out;
 
 	bpf_util_setup_logging();
@@ -219,48 +215,44 @@ static int cmd_lifetimes(int argc, const char **argv)
 		error("cannot open the BPF object: %s", strerror(errno));
 		goto out;
 	}
-	skel->rodata->start_cookie = plan_cookie_of(&plan, "__libc_start_main");
-	skel->rodata->exit_cookie = plan_cookie_of(&plan, "exit");
+	skel->rodata->start_cookie = plan_cookie_of(&ctx.s.plan, "__libc_start_main");
+	skel->rodata->exit_cookie = plan_cookie_of(&ctx.s.plan, "exit");
 	if (opt.comm) {
 		strncpy((char *)skel->rodata->filter_comm, opt.comm, LIFETIMES_COMM_LEN - 1);
 		skel->rodata->has_comm = 1;
 	}
-	skel->rodata->use_follow = cmd_argv != NULL;
-	bpf_program__set_autoload(skel->progs.upx_follow_fork, cmd_argv != NULL);
+	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
+	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
 	progs = (struct attach_progs){
 		.entry = skel->progs.upx_lifetime,
 		.entry_multi = skel->progs.upx_lifetime_m,
 	};
-	attach_prepare(&plan, &progs);
+	attach_prepare(&ctx.s.plan, &progs);
 	if (lifetimes_bpf__load(skel)) {
 		bpf_load_error();
 		goto out;
 	}
-	if (cmd_argv && follow_command(skel->maps.follow, child.pid, skel->progs.upx_follow_fork,
-				       &fork_link))
+	if (ctx.s.cmd_argv &&
+	    session_follow(&ctx.s, skel->maps.follow, skel->progs.upx_follow_fork))
 		goto out;
 	/* Before the uprobes: a process must not leave an entry behind. */
-	gone_link = bpf_program__attach(skel->progs.upx_life_gone);
-	if (!gone_link) {
-		error("cannot attach to sched_process_exit: %s", strerror(errno));
+	if (session_attach(&ctx.s, skel->progs.upx_life_gone, "sched_process_exit"))
 		goto out;
-	}
-	if (attach_plan(&plan, &progs, -1, &att))
+	if (attach_plan(&ctx.s.plan, &progs, -1, &ctx.s.att))
 		goto out;
 
-	ctx.jw = json_writer__new(stdout);
-	rb = events_open(skel->maps.events, on_event, &ctx);
-	if (!rb)
+	ctx.s.rb = events_open(skel->maps.events, on_event, &ctx);
+	if (!ctx.s.rb)
 		goto out;
 	if (!upx_json_mode)
-		fprintf(stderr, "Tracing process lifetimes through %s%s\n", plan.files[0].path,
-			cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (cmd_argv && child_go(&child))
+		fprintf(stderr, "Tracing process lifetimes through %s%s\n", ctx.s.plan.files[0].path,
+			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
 		goto out;
 	loop = (struct event_loop){
-		.rb = rb,
+		.rb = ctx.s.rb,
 		.duration = opt.duration,
-		.child = cmd_argv ? &child : NULL,
+		.child = ctx.s.cmd_argv ? &ctx.s.child : NULL,
 	};
 	end = event_loop_run(&loop);
 	if (end == LOOP_ERROR)
@@ -269,17 +261,9 @@ static int cmd_lifetimes(int argc, const char **argv)
 		print_all(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats), LIFETIMES_STAT_LOST));
 	ret = 0;
 out:
-	ring_buffer__free(rb);
-	attachment__destroy(&att);
-	bpf_link__destroy(gone_link);
-	bpf_link__destroy(fork_link);
+	session_end(&ctx.s);
 	lifetimes_bpf__destroy(skel);
-	child_stop(&child);
-	if (ctx.jw)
-		json_writer__free(ctx.jw);
 	free(ctx.rows);
-	plan_free(&plan);
-	free_command(cmd_argv);
 	return ret;
 }
 

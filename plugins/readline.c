@@ -27,6 +27,7 @@
 #include "readline.h"
 #include "readline.skel.h"
 #include "runopt.h"
+#include "session.h"
 #include "util.h"
 
 static const char *const readline_usage[] = {
@@ -51,15 +52,9 @@ static const struct upx_option readline_options[] = {
 static const char *const readline_targets[] = { "bash", "libreadline.so.8" };
 static const char *const readline_funcs[] = { "readline_internal_teardown", "readline" };
 
-struct readline_ctx {
-	struct plan plan;
-	struct json_writer *jw;
-	long long realtime_offset_ns;
-};
-
 static int on_event(void *data, void *buf, size_t size)
 {
-	struct readline_ctx *ctx = data;
+	struct session *ctx = data;
 	const struct readline_event *e = buf;
 	long long real = e->ts_ns + ctx->realtime_offset_ns;
 	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
@@ -157,11 +152,9 @@ static int plan_readline(struct plan *plan, pid_t pid)
 
 static int cmd_readline(int argc, const char **argv)
 {
-	struct readline_ctx ctx = {};
+	struct session ctx;
 	struct readline_bpf *skel = NULL;
-	struct attachment att = {};
 	struct attach_progs progs;
-	struct ring_buffer *rb = NULL;
 	struct event_loop loop;
 	int ret = UPX_EXIT_FAILURE;
 	pid_t watched;
@@ -178,6 +171,7 @@ static int cmd_readline(int argc, const char **argv)
 	}
 	watched = opt.pid;
 
+	session_init(&ctx);
 	ctx.plan.pid = opt.pid;
 	if (plan_readline(&ctx.plan, opt.pid))
 		goto out;
@@ -209,13 +203,11 @@ static int cmd_readline(int argc, const char **argv)
 		bpf_load_error();
 		goto out;
 	}
-	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &att))
+	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.att))
 		goto out;
 
-	ctx.jw = json_writer__new(stdout);
-	ctx.realtime_offset_ns = realtime_offset_ns();
-	rb = events_open(skel->maps.events, on_event, &ctx);
-	if (!rb)
+	ctx.rb = events_open(skel->maps.events, on_event, &ctx);
+	if (!ctx.rb)
 		goto out;
 	if (!upx_json_mode) {
 		fprintf(stderr, "Tracing readline in");
@@ -226,7 +218,7 @@ static int cmd_readline(int argc, const char **argv)
 		fflush(stdout);
 	}
 	loop = (struct event_loop){
-		.rb = rb,
+		.rb = ctx.rb,
 		.duration = opt.duration,
 		/* with -p, stop when the shell is gone */
 		.interval = opt.pid ? 0.2 : 0,
@@ -241,12 +233,8 @@ static int cmd_readline(int argc, const char **argv)
 			    "lines");
 	ret = 0;
 out:
-	ring_buffer__free(rb);
-	attachment__destroy(&att);
+	session_end(&ctx);
 	readline_bpf__destroy(skel);
-	if (ctx.jw)
-		json_writer__free(ctx.jw);
-	plan_free(&ctx.plan);
 	return ret;
 }
 

@@ -26,6 +26,7 @@
 #include "probe-spec.h"
 #include "proc.h"
 #include "runopt.h"
+#include "session.h"
 #include "trace.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
@@ -123,11 +124,8 @@ static int parse_arg_name(const char *s)
 }
 
 struct trace_ctx {
-	struct plan plan;
+	struct session s;
 	struct trace_bpf *skel;
-	struct json_writer *jw;
-	int nr_cpus;
-	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int str_arg;
 	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
 	struct dwarf_param (*params)[TRACE_MAX_ARGS];
@@ -137,11 +135,11 @@ struct trace_ctx {
 /* DWARF parameters of every entry probe's function, when names are wanted. */
 static void load_params(struct trace_ctx *ctx)
 {
-	ctx->params = xcalloc(ctx->plan.nr, sizeof(*ctx->params));
-	ctx->nr_params = xcalloc(ctx->plan.nr, sizeof(*ctx->nr_params));
-	for (size_t i = 0; i < ctx->plan.nr; i++) {
-		const struct plan_entry *pe = &ctx->plan.entries[i];
-		const struct plan_file *pf = &ctx->plan.files[pe->file];
+	ctx->params = xcalloc(ctx->s.plan.nr, sizeof(*ctx->params));
+	ctx->nr_params = xcalloc(ctx->s.plan.nr, sizeof(*ctx->nr_params));
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->s.plan.entries[i];
+		const struct plan_file *pf = &ctx->s.plan.files[pe->file];
 
 		ctx->nr_params[i] = -1;
 		if (pe->is_return)
@@ -158,8 +156,8 @@ static int resolve_param(struct trace_ctx *ctx, const char *name, const char *op
 {
 	int found = -1;
 
-	for (size_t i = 0; i < ctx->plan.nr; i++) {
-		const struct plan_entry *pe = &ctx->plan.entries[i];
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->s.plan.entries[i];
 		int k;
 
 		if (pe->is_return)
@@ -250,15 +248,15 @@ static int on_event(void *data, void *buf, size_t size)
 	struct trace_ctx *ctx = data;
 	const struct trace_event *e = buf;
 	const struct plan_entry *pe;
-	long long real = e->ts_ns + ctx->realtime_offset_ns;
+	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
 	bool has_str = size > TRACE_EVENT_HDR_SIZE && ctx->str_arg != TRACE_VALUE_NONE;
 	char tbuf[32], comm[4 * TRACE_COMM_LEN + 1];
 
-	if (e->cookie >= ctx->plan.nr)
+	if (e->cookie >= ctx->s.plan.nr)
 		return 0;
-	pe = &ctx->plan.entries[e->cookie];
+	pe = &ctx->s.plan.entries[e->cookie];
 	if (upx_json_mode) {
-		struct json_writer *jw = ctx->jw;
+		struct json_writer *jw = ctx->s.jw;
 
 		json_event_start(jw, real, e->tgid, e->tid, e->comm, sizeof(e->comm));
 		json_u64_field(jw, "uid", e->uid);
@@ -341,7 +339,7 @@ static int cmp_count(const void *a, const void *b)
 /* A probe from a glob shows up only when it fired; a named one always. */
 static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
 {
-	int s = ctx->plan.entries[i].spec;
+	int s = ctx->s.plan.entries[i].spec;
 
 	return s < 0 || !pattern_is_glob(specs[s].function);
 }
@@ -354,38 +352,38 @@ static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
 static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
 	int fd = bpf_map__fd(ctx->skel->maps.counts);
-	struct count_row *rows = xcalloc(ctx->plan.nr, sizeof(*rows));
+	struct count_row *rows = xcalloc(ctx->s.plan.nr, sizeof(*rows));
 	size_t n = 0, w = 5;
 
-	for (size_t i = 0; i < ctx->plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
 		uint64_t c = percpu_u64_sum(fd, i);
 
 		if (!c && !show_zero(ctx, i, specs))
 			continue;
 		rows[n++] = (struct count_row){ i, c };
-		if (strlen(ctx->plan.entries[i].label) > w)
-			w = strlen(ctx->plan.entries[i].label);
+		if (strlen(ctx->s.plan.entries[i].label) > w)
+			w = strlen(ctx->s.plan.entries[i].label);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_count);
 	if (upx_json_mode) {
-		json_object_start(ctx->jw);
-		json_name(ctx->jw, "counts");
-		json_array_start(ctx->jw);
+		json_object_start(ctx->s.jw);
+		json_name(ctx->s.jw, "counts");
+		json_array_start(ctx->s.jw);
 		for (size_t i = 0; i < n; i++) {
-			json_object_start(ctx->jw);
-			json_string_field(ctx->jw, "probe", ctx->plan.entries[rows[i].probe].label);
-			json_string_field(ctx->jw, "function", ctx->plan.entries[rows[i].probe].func);
-			json_u64_field(ctx->jw, "count", rows[i].count);
-			json_object_end(ctx->jw);
+			json_object_start(ctx->s.jw);
+			json_string_field(ctx->s.jw, "probe", ctx->s.plan.entries[rows[i].probe].label);
+			json_string_field(ctx->s.jw, "function", ctx->s.plan.entries[rows[i].probe].func);
+			json_u64_field(ctx->s.jw, "count", rows[i].count);
+			json_object_end(ctx->s.jw);
 		}
-		json_array_end(ctx->jw);
-		json_u64_field(ctx->jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
-		json_object_end(ctx->jw);
-		json_writer__end_line(ctx->jw);
+		json_array_end(ctx->s.jw);
+		json_u64_field(ctx->s.jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+		json_object_end(ctx->s.jw);
+		json_writer__end_line(ctx->s.jw);
 	} else {
 		printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
 		for (size_t i = 0; i < n; i++)
-			printf("%-*s %12llu\n", (int)w, ctx->plan.entries[rows[i].probe].label,
+			printf("%-*s %12llu\n", (int)w, ctx->s.plan.entries[rows[i].probe].label,
 			       (unsigned long long)rows[i].count);
 	}
 	free(rows);
@@ -396,8 +394,8 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 	int fd = bpf_map__fd(ctx->skel->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
-	for (size_t i = 0; i < ctx->plan.nr; i++) {
-		const struct plan_entry *pe = &ctx->plan.entries[i];
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->s.plan.entries[i];
 		uint64_t total = 0;
 
 		/* Latency buckets live under the entry probe's index. */
@@ -408,14 +406,14 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 		if (!total && !show_zero(ctx, i, specs))
 			continue;
 		if (upx_json_mode) {
-			json_object_start(ctx->jw);
-			json_string_field(ctx->jw, "probe", pe->label);
-			json_string_field(ctx->jw, "function", pe->func);
-			json_string_field(ctx->jw, "value", opt.latency ? "latency_ns" : opt.hist);
-			json_u64_field(ctx->jw, "count", total);
-			hist_json(ctx->jw, slots, TRACE_HIST_SLOTS);
-			json_object_end(ctx->jw);
-			json_writer__end_line(ctx->jw);
+			json_object_start(ctx->s.jw);
+			json_string_field(ctx->s.jw, "probe", pe->label);
+			json_string_field(ctx->s.jw, "function", pe->func);
+			json_string_field(ctx->s.jw, "value", opt.latency ? "latency_ns" : opt.hist);
+			json_u64_field(ctx->s.jw, "count", total);
+			hist_json(ctx->s.jw, slots, TRACE_HIST_SLOTS);
+			json_object_end(ctx->s.jw);
+			json_writer__end_line(ctx->s.jw);
 			continue;
 		}
 		printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist,
@@ -449,8 +447,7 @@ static void print_aggregations(void *p)
  * --follow: the command's pid goes into the follow map before it is
  * released, and probes/follow.bpf.c adds its children as they fork.
  */
-static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out, struct bpf_link **links,
-			pid_t pid)
+static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 {
 	struct follow_bpf *f;
 
@@ -461,11 +458,9 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out, struct b
 	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->skel->maps.follow)) ||
 	    follow_bpf__load(f))
 		return error("cannot load the follow program: %s", strerror(errno));
-	if (follow_command(ctx->skel->maps.follow, pid, f->progs.upx_follow_fork, &links[0]))
+	if (session_follow(&ctx->s, ctx->skel->maps.follow, f->progs.upx_follow_fork) ||
+	    session_attach(&ctx->s, f->progs.upx_follow_exit, "sched_process_exit"))
 		return -1;
-	links[1] = bpf_program__attach(f->progs.upx_follow_exit);
-	if (!links[1])
-		return error("cannot watch exits: %s", strerror(errno));
 	return 0;
 }
 
@@ -525,40 +520,39 @@ static int cmd_trace(int argc, const char **argv)
 {
 	struct trace_ctx ctx = {};
 	struct follow_bpf *follow = NULL;
-	struct bpf_link *follow_links[2] = {};
 	struct probe_spec *specs = NULL;
-	struct attachment att = {};
 	struct attach_progs progs;
-	struct upx_child child = { .pid = -1, .go_fd = -1 };
-	struct ring_buffer *rb = NULL;
 	struct event_loop loop = {};
 	struct tick_ctx tick;
-	char **cmd_argv = NULL, err[256];
+	char err[256];
 	size_t nr_specs = 0;
-	int value_arg = TRACE_VALUE_NONE, str_arg = TRACE_VALUE_NONE, ret = UPX_EXIT_FAILURE, i, dashdash = -1;
+	int value_arg = TRACE_VALUE_NONE, str_arg = TRACE_VALUE_NONE, ret, i, dashdash = -1;
 	pid_t attach_pid = -1;
 	enum loop_end end;
 
 	argc = parse_options(argc, argv, trace_options, trace_usage, PARSE_OPT_KEEP_DASHDASH);
 	if (argc < 0)
 		return parse_options_exit(argc);
+	session_init(&ctx.s);
 	for (i = 0; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {
 			dashdash = i;
 			break;
 		}
 	nr_specs = dashdash >= 0 ? (size_t)dashdash : (size_t)argc;
-	if (!nr_specs)
-		return usage_error("no probe given: e.g. 'upx trace libc.so.6:malloc'");
-	ret = runopt_command(opt.cmd, argc - nr_specs, argv + nr_specs, &cmd_argv);
+	if (!nr_specs) {
+		ret = usage_error("no probe given: e.g. 'upx trace libc.so.6:malloc'");
+		goto out;
+	}
+	ret = runopt_command(opt.cmd, argc - nr_specs, argv + nr_specs, &ctx.s.cmd_argv);
 	if (ret)
-		return ret;
+		goto out;
 	ret = UPX_EXIT_FAILURE;
-	if (opt.follow && !cmd_argv) {
+	if (opt.follow && !ctx.s.cmd_argv) {
 		ret = usage_error("--follow goes with -c CMD or -- CMD");
 		goto out;
 	}
-	if (opt.pid && cmd_argv) {
+	if (opt.pid && ctx.s.cmd_argv) {
 		ret = usage_error("-p and -c (or -- CMD) exclude each other");
 		goto out;
 	}
@@ -580,18 +574,18 @@ static int cmd_trace(int argc, const char **argv)
 	}
 
 	/* argv -> attach plan */
-	ctx.plan.pid = opt.pid;
-	ctx.plan.force = opt.force;
-	ctx.plan.no_endbr_skip = opt.at_entry;
-	ctx.plan.entry_and_return = opt.latency;
+	ctx.s.plan.pid = opt.pid;
+	ctx.s.plan.force = opt.force;
+	ctx.s.plan.no_endbr_skip = opt.at_entry;
+	ctx.s.plan.entry_and_return = opt.latency;
 	for (size_t k = 0; k < nr_specs; k++)
-		if (plan_add_spec(&ctx.plan, &specs[k], k))
+		if (plan_add_spec(&ctx.s.plan, &specs[k], k))
 			goto out;
 	if (upx_verbose)
-		plan_print(&ctx.plan, stderr);
+		plan_print(&ctx.s.plan, stderr);
 	else if (!upx_json_mode)
-		for (size_t k = 0; k < ctx.plan.nr; k++) {
-			const struct plan_entry *pe = &ctx.plan.entries[k];
+		for (size_t k = 0; k < ctx.s.plan.nr; k++) {
+			const struct plan_entry *pe = &ctx.s.plan.entries[k];
 
 			/* Say so when a named function is not probed where its symbol points. */
 			if (pe->spec >= 0 && !pattern_is_glob(specs[pe->spec].function) &&
@@ -615,12 +609,12 @@ static int cmd_trace(int argc, const char **argv)
 		if (str_arg < 0)
 			goto out;
 	}
-	if (ctx.plan.nr_skipped)
-		warning("left out %zu function%s the kernel cannot probe%s", ctx.plan.nr_skipped,
-			ctx.plan.nr_skipped > 1 ? "s" : "", upx_verbose ? "" : " (-v lists them)");
+	if (ctx.s.plan.nr_skipped)
+		warning("left out %zu function%s the kernel cannot probe%s", ctx.s.plan.nr_skipped,
+			ctx.s.plan.nr_skipped > 1 ? "s" : "", upx_verbose ? "" : " (-v lists them)");
 
 	events_signals_setup();
-	if (cmd_argv && child_start(&child, cmd_argv))
+	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))
 		goto out;
 
 	/* plan -> BPF object */
@@ -632,7 +626,7 @@ static int cmd_trace(int argc, const char **argv)
 	}
 	ctx.skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
 				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
-	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : child.pid > 0 && !opt.follow ? child.pid : 0;
+	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : ctx.s.child.pid > 0 && !opt.follow ? ctx.s.child.pid : 0;
 	ctx.skel->rodata->use_follow = opt.follow;
 	if (opt.uid >= 0)
 		ctx.skel->rodata->filter_uid = opt.uid;
@@ -648,9 +642,9 @@ static int cmd_trace(int argc, const char **argv)
 	ctx.skel->rodata->min_value = opt.min;
 	ctx.skel->rodata->max_value = opt.max;
 	ctx.str_arg = str_arg;
-	bpf_map__set_max_entries(ctx.skel->maps.counts, opt.count ? ctx.plan.nr : 1);
+	bpf_map__set_max_entries(ctx.skel->maps.counts, opt.count ? ctx.s.plan.nr : 1);
 	bpf_map__set_max_entries(ctx.skel->maps.hists,
-				 (opt.hist || opt.latency) ? ctx.plan.nr * TRACE_HIST_SLOTS : 1);
+				 (opt.hist || opt.latency) ? ctx.s.plan.nr * TRACE_HIST_SLOTS : 1);
 	if (opt.count || opt.hist || opt.latency) {
 		bpf_map__set_max_entries(ctx.skel->maps.events, 4096);
 	} else {
@@ -667,48 +661,46 @@ static int cmd_trace(int argc, const char **argv)
 		.entry_multi = ctx.skel->progs.upx_entry_multi,
 		.ret_multi = ctx.skel->progs.upx_return_multi,
 	};
-	attach_prepare(&ctx.plan, &progs);
+	attach_prepare(&ctx.s.plan, &progs);
 	if (trace_bpf__load(ctx.skel)) {
 		bpf_load_error();
 		goto out;
 	}
 
-	if (opt.follow && start_follow(&ctx, &follow, follow_links, child.pid))
+	if (opt.follow && start_follow(&ctx, &follow))
 		goto out;
 
 	/* BPF object -> links.  With -p or -c the kernel filters by process too. */
 	if (opt.pid > 0)
 		attach_pid = opt.pid;
-	else if (child.pid > 0 && !opt.follow)
-		attach_pid = child.pid;
-	if (attach_plan(&ctx.plan, &progs, attach_pid, &att))
+	else if (ctx.s.child.pid > 0 && !opt.follow)
+		attach_pid = ctx.s.child.pid;
+	if (attach_plan(&ctx.s.plan, &progs, attach_pid, &ctx.s.att))
 		goto out;
 	if (!upx_json_mode)
 		fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
-			att.nr_sites, att.nr_sites == 1 ? "" : "s", ctx.plan.nr_files,
-			ctx.plan.nr_files == 1 ? "" : "s", att.nr_multi, att.nr_multi == 1 ? "" : "s",
-			cmd_argv ? "." : ". Hit Ctrl-C to end.");
+			ctx.s.att.nr_sites, ctx.s.att.nr_sites == 1 ? "" : "s", ctx.s.plan.nr_files,
+			ctx.s.plan.nr_files == 1 ? "" : "s", ctx.s.att.nr_multi, ctx.s.att.nr_multi == 1 ? "" : "s",
+			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
 
 	/* links -> event loop -> output */
-	ctx.jw = json_writer__new(stdout);
-	ctx.realtime_offset_ns = realtime_offset_ns();
 	if (!(opt.count || opt.hist || opt.latency)) {
-		rb = events_open(ctx.skel->maps.events, on_event, &ctx);
-		if (!rb)
+		ctx.s.rb = events_open(ctx.skel->maps.events, on_event, &ctx);
+		if (!ctx.s.rb)
 			goto out;
 		if (!upx_json_mode)
 			printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 	}
-	if (cmd_argv && child_go(&child))
+	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
 		goto out;
 	tick = (struct tick_ctx){ &ctx, specs };
 	loop = (struct event_loop){
-		.rb = rb,
+		.rb = ctx.s.rb,
 		.duration = opt.duration,
 		.interval = opt.interval,
 		.tick = print_aggregations,
 		.ctx = &tick,
-		.child = cmd_argv ? &child : NULL,
+		.child = ctx.s.cmd_argv ? &ctx.s.child : NULL,
 	};
 	end = event_loop_run(&loop);
 	if (end == LOOP_ERROR)
@@ -718,26 +710,18 @@ static int cmd_trace(int argc, const char **argv)
 
 		print_aggregations(&tick);
 		if (!opt.count)
-			report_lost(ctx.jw, lost, "events");
+			report_lost(ctx.s.jw, lost, "events");
 	}
 	ret = 0;
 out:
-	ring_buffer__free(rb);
-	attachment__destroy(&att);
-	bpf_link__destroy(follow_links[0]);
-	bpf_link__destroy(follow_links[1]);
+	session_end(&ctx.s);
 	follow_bpf__destroy(follow);
 	trace_bpf__destroy(ctx.skel);
-	child_stop(&child);
-	if (ctx.jw)
-		json_writer__free(ctx.jw);
-	plan_free(&ctx.plan);
 	free(ctx.params);
 	free(ctx.nr_params);
 	for (size_t k = 0; specs && k < nr_specs; k++)
 		probe_spec_free(&specs[k]);
 	free(specs);
-	free_command(cmd_argv);
 	return ret;
 }
 

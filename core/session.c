@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One run of a tracing command: set up in one place, released in one place. */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf-util.h"
+#include "json.h"
+#include "session.h"
+#include "util.h"
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->child.pid = -1;
+	s->child.go_fd = -1;
+	s->jw = json_writer__new(stdout);
+	s->realtime_offset_ns = realtime_offset_ns();
+}
+
+int session_keep_link(struct session *s, struct bpf_link *link)
+{
+	size_t i;
+
+	if (!link)
+		return -1;
+	for (i = 0; i < SESSION_MAX_LINKS && s->links[i]; i++)
+		;
+	if (i == SESSION_MAX_LINKS)
+		die("too many links in one session");
+	s->links[i] = link;
+	return 0;
+}
+
+int session_attach(struct session *s, struct bpf_program *prog, const char *what)
+{
+	if (session_keep_link(s, bpf_program__attach(prog)))
+		return error("cannot attach to %s: %s", what, strerror(errno));
+	return 0;
+}
+
+int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program *fork_prog)
+{
+	__u32 key = s->child.pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(follow), &key, &one, BPF_ANY))
+		return error("cannot follow the command: %s", strerror(errno));
+	return session_attach(s, fork_prog, "sched_process_fork");
+}
+
+void session_end(struct session *s)
+{
+	ring_buffer__free(s->rb);
+	attachment__destroy(&s->att);
+	for (size_t i = 0; i < SESSION_MAX_LINKS; i++)
+		bpf_link__destroy(s->links[i]);
+	child_stop(&s->child);
+	json_writer__free(s->jw);
+	plan_free(&s->plan);
+	free_command(s->cmd_argv);
+	memset(s, 0, sizeof(*s));
+}

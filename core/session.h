@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What one run of a tracing command holds from set-up to exit: the attach
+ * plan, the links, the ring buffer, the -c child and its words, the JSON
+ * writer.  Every command releases them through session_end(), in one order;
+ * the command destroys its skeleton after that.
+ */
+#ifndef UPX_SESSION_H
+#define UPX_SESSION_H
+
+#include "attach.h"
+#include "events.h"
+#include "plan.h"
+
+struct bpf_link;
+struct bpf_map;
+struct bpf_program;
+struct json_writer;
+struct ring_buffer;
+
+#define SESSION_MAX_LINKS 4
+
+struct session {
+	struct plan plan;
+	struct attachment att;			/* the uprobe links */
+	struct bpf_link *links[SESSION_MAX_LINKS]; /* others: fork and exit watchers */
+	struct ring_buffer *rb;
+	struct upx_child child;			/* pid -1: none */
+	char **cmd_argv;			/* -c CMD or -- CMD ARGS, NULL: none */
+	struct json_writer *jw;			/* on stdout */
+	long long realtime_offset_ns;		/* to date bpf_ktime_get_ns() stamps */
+};
+
+void session_init(struct session *s);
+/* Keep a link to destroy at the end; 0, or -1 when it is NULL (after errno was set). */
+int session_keep_link(struct session *s, struct bpf_link *link);
+/* Attach a program that needs no target (tp_btf), keeping its link; 0 or -1 after an error. */
+int session_attach(struct session *s, struct bpf_program *prog, const char *what);
+/*
+ * -c: put the command's pid into the `follow` map (probes/follow.bpf.h) and
+ * attach the program that adds its children as they fork; 0 or -1 after an
+ * error message.
+ */
+int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program *fork_prog);
+/* Detach everything, stop the child if it still runs, free the rest. */
+void session_end(struct session *s);
+
+#endif
