@@ -98,10 +98,7 @@ int upx_exit_multi(struct pt_regs *ctx)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(upx_exit_gone, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-
-	if (group_dead(task))
-		bpf_map_delete_elem(&follow, &tgid);
+	follow_forget(task);
 	return 0;
 }
 

@@ -15,10 +15,7 @@
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(upx_follow_exit, struct task_struct *p)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
-
-	if (group_dead(p))
-		bpf_map_delete_elem(&follow, &tgid);
+	follow_forget(p);
 	return 0;
 }
 

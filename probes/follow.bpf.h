@@ -34,6 +34,20 @@ static __always_inline bool group_dead(struct task_struct *t)
 	return BPF_CORE_READ(t, signal, live.counter) == 0;
 }
 
+/*
+ * From a sched_process_exit program: when t's last thread is gone, its
+ * process leaves `follow`.  Returns the tgid, or 0 while threads remain.
+ */
+static __always_inline __u32 follow_forget(struct task_struct *t)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+
+	if (!group_dead(t))
+		return 0;
+	bpf_map_delete_elem(&follow, &tgid);
+	return tgid;
+}
+
 /* Loaded only with use_follow (user space turns autoload off otherwise). */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(upx_follow_fork, struct task_struct *parent, struct task_struct *child)

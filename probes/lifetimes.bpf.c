@@ -115,13 +115,10 @@ int upx_lifetime_m(struct pt_regs *ctx)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(upx_life_gone, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = follow_forget(task);
 
-	if (!group_dead(task))
-		return 0;
-	bpf_map_delete_elem(&upx_life_procs, &tgid);
-	if (use_follow)
-		bpf_map_delete_elem(&follow, &tgid);
+	if (tgid)
+		bpf_map_delete_elem(&upx_life_procs, &tgid);
 	return 0;
 }
 
