@@ -109,11 +109,6 @@ static bool func_matches(struct elf_sym *s, const char *pat, bool glob)
 	return !strchr(pat, '(') && !strncmp(name, pat, n) && name[n] == '(';
 }
 
-static const char *display_name(struct elf_sym *s)
-{
-	return elf_sym__demangled(s);
-}
-
 static void add_skipped(struct plan *plan, const char *func, const char *why)
 {
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
@@ -267,14 +262,17 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 	return 0;
 }
 
+/* how_buf: a built "how" string the entry takes over (freed when the entry is an alias). */
 static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
-		      uint64_t vaddr, uint64_t site, const char *how)
+		      uint64_t vaddr, uint64_t site, const char *how, char *how_buf)
 {
 	struct plan_file *pf = &plan->files[file];
 	struct plan_entry *e;
 
-	if (have_entry(plan, file, site, is_return))
+	if (have_entry(plan, file, site, is_return)) {
+		free(how_buf);
 		return; /* an alias of a function already planned */
+	}
 	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
 	e = &plan->entries[plan->nr++];
 	*e = (struct plan_entry){
@@ -286,7 +284,8 @@ static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return,
 		.vaddr = vaddr,
 		.offset = site,
 		.cookie = plan->nr - 1,
-		.how = how,
+		.how = how_buf ? how_buf : how,
+		.how_buf = how_buf,
 	};
 }
 
@@ -355,7 +354,7 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	struct plan_file *pf = &plan->files[file];
 	struct elf_file *ef = pf->ef;
 	bool glob = pattern_is_glob(func);
-	size_t matched = 0, before = plan->nr;
+	size_t matched = 0;
 
 	if (is_return && ef->is_go && !plan->force)
 		return error("'%s': a Go program: a return probe crashes it when Go moves a "
@@ -388,30 +387,21 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			ifunc_how = xasprintf("IFUNC %s -> %s", s->name, is ? is->name : "?");
 		}
 		if (place(plan, pf, off, size, spec, &site, &how, &why)) {
-			if (!glob) {
-				free(ifunc_how);
-				return error("'%s': cannot probe '%s': %s", pf->display,
-					     display_name(s), why);
-			}
-			add_skipped(plan, display_name(s), why);
 			free(ifunc_how);
+			if (!glob)
+				return error("'%s': cannot probe '%s': %s", pf->display,
+					     elf_sym__demangled(s), why);
+			add_skipped(plan, elf_sym__demangled(s), why);
 			continue;
 		}
-		add_entry(plan, file, spec_idx, is_return, display_name(s), vaddr, site, how);
-		if (ifunc_how && plan->nr > before) {
-			struct plan_entry *e = &plan->entries[plan->nr - 1];
+		if (ifunc_how && *how) {
+			char *both = xasprintf("%s, %s", ifunc_how, how);
 
-			if (*how) {
-				e->how_buf = xasprintf("%s, %s", ifunc_how, how);
-				free(ifunc_how);
-			} else {
-				e->how_buf = ifunc_how;
-			}
-			e->how = e->how_buf;
-		} else {
 			free(ifunc_how);
+			ifunc_how = both;
 		}
-		before = plan->nr;
+		add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site, how,
+			  ifunc_how);
 	}
 	if (!matched) {
 		if (!glob && explain_import(pf, func))
@@ -439,17 +429,14 @@ int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx
 		size_t end = plan->nr;
 
 		for (size_t i = before; i < end; i++) {
-			struct plan_entry *e = &plan->entries[i];
-			char *func = xstrdup(e->func);
-			uint64_t off = e->offset, vaddr = e->vaddr;
-			const char *how = e->how;
-
+			/* A copy: add_entry() may move the array. */
+			const struct plan_entry e = plan->entries[i];
 			size_t n = plan->nr;
 
-			add_entry(plan, file, spec_idx, true, func, vaddr, off, how);
+			add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, e.how,
+				  e.how_buf ? xstrdup(e.how_buf) : NULL);
 			if (plan->nr > n)
 				plan->entries[n].cookie = i;
-			free(func);
 		}
 	}
 	if (plan->nr == before)
