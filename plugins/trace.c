@@ -677,11 +677,11 @@ static int cmd_trace(int argc, const char **argv)
 		attach_pid = ctx.s.child.pid;
 	if (attach_plan(&ctx.s.plan, &progs, attach_pid, &ctx.s.att))
 		goto out;
-	if (!upx_json_mode)
-		fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
-			ctx.s.att.nr_sites, ctx.s.att.nr_sites == 1 ? "" : "s", ctx.s.plan.nr_files,
-			ctx.s.plan.nr_files == 1 ? "" : "s", ctx.s.att.nr_multi, ctx.s.att.nr_multi == 1 ? "" : "s",
-			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	/* On stderr even with --json: it says the probes are live. */
+	fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
+		ctx.s.att.nr_sites, ctx.s.att.nr_sites == 1 ? "" : "s", ctx.s.plan.nr_files,
+		ctx.s.plan.nr_files == 1 ? "" : "s", ctx.s.att.nr_multi,
+		ctx.s.att.nr_multi == 1 ? "" : "s", ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
 
 	/* links -> event loop -> output */
 	if (!(opt.count || opt.hist || opt.latency)) {
