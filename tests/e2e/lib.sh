@@ -70,6 +70,16 @@ test_line_count() {
 	fi
 }
 
+# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
+wait_for() {
+	for _ in $(seq 100); do
+		grep -q -e "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	say "    timed out waiting for '$1' in $2"
+	return 1
+}
+
 # test_expect_code CODE CMD...: run CMD, require exit status CODE.
 test_expect_code() {
 	want=$1

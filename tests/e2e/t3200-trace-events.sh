@@ -104,10 +104,7 @@ lost_run() {
 	upx trace -m 4K ${3:-} $T:greet -c "$T greet-after-input 20000" <go >"$1" 2>"$2" &
 	up=$!
 	# "Tracing" is printed once the probes are live, before the command is released
-	n=0
-	until grep -q "^Tracing" "$2" 2>/dev/null; do
-		sleep 0.05; n=$((n + 1)); [ $n -lt 400 ] || { kill $up; return 1; }
-	done
+	wait_for "^Tracing" "$2" || { kill $up; return 1; }
 	kid=$(pgrep -P $up) && kill -STOP $up && echo go >&3 || return 1
 	n=0
 	until [ "$(awk "{ print \$3 }" /proc/$kid/stat 2>/dev/null)" = Z ]; do

@@ -5,16 +5,6 @@
 # start; a process killed before exit() leaves no entry behind.
 . "$(dirname "$0")/lib.sh"
 
-# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
-wait_for() {
-	for _ in $(seq 100); do
-		grep -q -e "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	say "    timed out waiting for '$1' in $2"
-	return 1
-}
-
 # bucket LABEL FILE: the count of the histogram line "[LABEL)"
 bucket() {
 	awk -v l="$1" 'index($0, l) == 1 { print $3 }' "$2"

@@ -4,16 +4,6 @@
 # bad options and a process without libc get one clear line.
 . "$(dirname "$0")/lib.sh"
 
-# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
-wait_for() {
-	for _ in $(seq 100); do
-		grep -q -e "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	say "    timed out waiting for '$1' in $2"
-	return 1
-}
-
 test_expect_success BPF '-p: only that process, found through its libc; ends with it' '
 	sh -c "while [ ! -e go ]; do sleep 0.05; done; exit 3" &
 	target=$!

@@ -11,16 +11,6 @@ TMUX_SOCK=upx-$TEST_NAME-$$
 tm() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$TRASH"' EXIT
 
-# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
-wait_for() {
-	for _ in $(seq 100); do
-		grep -q -e "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	say "    timed out waiting for '$1' in $2"
-	return 1
-}
-
 # wait_prompt SESSION PROMPT: up to 10 s until the last line on screen is PROMPT
 wait_prompt() {
 	for _ in $(seq 100); do
