@@ -98,13 +98,3 @@ int bpf_load_error(void)
 	return error("cannot load the BPF program: %s%s", strerror(errno),
 		     upx_verbose > 1 ? "" : " (-vv shows the verifier's log)");
 }
-
-struct ring_buffer *events_open(struct bpf_map *map,
-				int (*fn)(void *ctx, void *data, size_t size), void *ctx)
-{
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(map), fn, ctx, NULL);
-
-	if (!rb)
-		error("cannot read the ring buffer: %s", strerror(errno));
-	return rb;
-}

@@ -22,17 +22,9 @@ struct json_writer;
 struct bpf_link;
 struct bpf_map;
 struct bpf_program;
-struct ring_buffer;
 
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);
-
-/*
- * The ring buffer behind map, read by fn(ctx, data, size); NULL after an
- * error message.
- */
-struct ring_buffer *events_open(struct bpf_map *map,
-				int (*fn)(void *ctx, void *data, size_t size), void *ctx);
 
 
 /*

@@ -2,10 +2,14 @@
 /* Event loop, signals and the -c child, shared by every tracing command. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,12 +18,25 @@
 #include <bpf/libbpf.h>
 
 #include "events.h"
+#include "runopt.h"
 #include "util.h"
 
 volatile sig_atomic_t upx_stop;
+/* The -c command, terminated too when a second signal ends upx at once. */
+static volatile pid_t child_pid;
 
 static void on_stop(int sig)
 {
+	if (upx_stop) {
+		/*
+		 * A second stop while the first is under way: the clean stop is
+		 * stuck (a stdout that nobody reads).  Exit now; the kernel
+		 * detaches the probes when the file descriptors close.
+		 */
+		if (child_pid > 0)
+			kill(child_pid, SIGTERM);
+		_exit(128 + sig);
+	}
 	upx_stop = sig;
 }
 
@@ -32,13 +49,18 @@ void events_signals_setup(void)
 {
 	struct sigaction sa = {};
 
-	/* No SA_RESTART: a signal must interrupt the poll. */
+	/*
+	 * SA_RESTART: a write to a full pipe goes on after Ctrl-C instead of
+	 * failing with EINTR (poll() is never restarted, so the loop still
+	 * sees the stop at once).
+	 */
 	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_child;
-	sa.sa_flags = SA_NOCLDSTOP;
+	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
@@ -141,6 +163,7 @@ int child_start(struct upx_child *c, char *const argv[])
 	free(prog);
 	close(fds[0]);
 	c->go_fd = fds[1];
+	child_pid = c->pid;
 	return 0;
 }
 
@@ -177,6 +200,7 @@ void child_stop(struct upx_child *c)
 		kill(c->pid, SIGTERM);
 	}
 	child_reap(c, 0);
+	child_pid = 0;
 }
 
 bool stdout_closed(void)
@@ -194,31 +218,205 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Ring buffer --------------------------------------------------------------- */
+
+/* Records handed out between two looks at the stop conditions. */
+#define EVENTS_BATCH 256
+/* At most this long spent reading before the stop conditions are looked at again. */
+#define EVENTS_BATCH_S 0.02
+/* How long the loop sleeps when nothing wakes it: the kernel batches wake-ups. */
+#define EVENTS_POLL_MS 100
+/* Our own callback return value: "batch done", not an error. */
+#define EVENTS_BATCH_END (-ECANCELED)
+
+struct events {
+	struct ring_buffer *rb;
+	struct ring *ring;
+	int (*fn)(void *ctx, void *data, size_t size);
+	void *ctx;
+	size_t records_left;		/* in this batch */
+	unsigned long long bytes_left;	/* in this drain (ULLONG_MAX: no limit) */
+	bool counting;			/* count the records, do not show them */
+	unsigned long long counted;
+};
+
+static int events_cb(void *p, void *data, size_t size)
+{
+	struct events *ev = p;
+	/* A record takes its 8-byte header and its data, rounded up to 8. */
+	unsigned long long used = (size + 8 + 7) & ~7ULL;
+
+	if (ev->counting)
+		ev->counted++;
+	else
+		ev->fn(ev->ctx, data, size);
+	ev->bytes_left = ev->bytes_left > used ? ev->bytes_left - used : 0;
+	/* Negative ends ring_buffer__consume(); this record stays consumed. */
+	if (--ev->records_left == 0 || ev->bytes_left == 0)
+		return EVENTS_BATCH_END;
+	return 0;
+}
+
+struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data, size_t size),
+			   void *ctx)
+{
+	struct events *ev = xcalloc(1, sizeof(*ev));
+
+	ev->fn = fn;
+	ev->ctx = ctx;
+	ev->rb = ring_buffer__new(bpf_map__fd(map), events_cb, ev, NULL);
+	if (!ev->rb) {
+		error("cannot read the ring buffer: %s", strerror(errno));
+		free(ev);
+		return NULL;
+	}
+	ev->ring = ring_buffer__ring(ev->rb, 0);
+	return ev;
+}
+
+void events_close(struct events *ev)
+{
+	if (!ev)
+		return;
+	ring_buffer__free(ev->rb);
+	free(ev);
+}
+
+/* Up to max records (and the drain's byte budget); how many, or -errno. */
+static long events_consume(struct events *ev, size_t max)
+{
+	int n;
+
+	ev->records_left = max;
+	n = ring_buffer__consume(ev->rb);
+	if (n < 0 && n != EVENTS_BATCH_END)
+		return n;
+	return max - ev->records_left;
+}
+
+/* Bytes of records the kernel has written and we have not read. */
+static unsigned long long events_pending(struct events *ev)
+{
+	return ev->ring ? ring__avail_data_size(ev->ring) : 0;
+}
+
+/*
+ * Read in batches for at most EVENTS_BATCH_S or until a stop is asked for;
+ * true when records are still waiting.  -errno after a read error.
+ */
+static int events_read_some(struct events *ev)
+{
+	double until = now() + EVENTS_BATCH_S;
+	long n;
+
+	ev->bytes_left = ULLONG_MAX;
+	do {
+		n = events_consume(ev, EVENTS_BATCH);
+		if (n < 0)
+			return n;
+	} while (n == EVENTS_BATCH && !upx_stop && now() < until);
+	return n == EVENTS_BATCH;
+}
+
+/*
+ * Once, at the end: show what the ring buffer holds now (the probes are
+ * detached, so it no longer grows), then count, unshown, whatever came after
+ * or could not be shown because stdout went away.
+ */
+static unsigned long long events_drain(struct events *ev)
+{
+	unsigned long long pending = events_pending(ev);
+	long n;
+
+	ev->bytes_left = pending;
+	while (ev->bytes_left && !stdout_closed()) {
+		n = events_consume(ev, EVENTS_BATCH);
+		if (n <= 0)
+			break;
+	}
+	ev->counting = true;
+	ev->counted = 0;
+	ev->bytes_left = events_pending(ev);
+	while (ev->bytes_left && events_consume(ev, EVENTS_BATCH) > 0)
+		;
+	ev->counting = false;
+	return ev->counted;
+}
+
+/* Loop ------------------------------------------------------------------- */
+
+static int pidfd_of(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* A pipe, socket or terminal tells poll() when its reader is gone; a file never does. */
+static bool stdout_can_hang_up(void)
+{
+	struct stat st;
+
+	return !fstat(STDOUT_FILENO, &st) &&
+	       (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDOUT_FILENO));
+}
+
+/* Milliseconds until the next deadline (-d, -i), at most EVENTS_POLL_MS. */
+static int poll_timeout(const struct event_loop *el, double start, double next_tick)
+{
+	double t = now(), ms = EVENTS_POLL_MS;
+
+	if (el->duration > 0 && (start + el->duration - t) * 1000 < ms)
+		ms = (start + el->duration - t) * 1000;
+	if (el->interval > 0 && (next_tick - t) * 1000 < ms)
+		ms = (next_tick - t) * 1000;
+	return ms > 0 ? (int)ms + 1 : 0;
+}
+
 enum loop_end event_loop_run(struct event_loop *el)
 {
 	double start = now(), next_tick = start + el->interval;
+	struct pollfd pfd[3];
+	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1;
+	bool more = false;
 	enum loop_end end;
 
-	for (;;) {
-		/* The kernel batches wake-ups: drain on a short timer too. */
-		int timeout = 100, err = 0;
-		double t;
-
-		if (el->rb) {
-			err = ring_buffer__poll(el->rb, timeout);
-			if (err >= 0)
-				err = ring_buffer__consume(el->rb);
-		} else {
-			struct timespec ts = { 0, timeout * 1000000L };
-
-			nanosleep(&ts, NULL);
+	el->not_shown = 0;
+	if (el->ev)
+		pfd[nfds++] = (struct pollfd){ .fd = ring_buffer__epoll_fd(el->ev->rb), .events = POLLIN };
+	if (el->watch_pid > 0) {
+		pidfd = pidfd_of(el->watch_pid);
+		if (pidfd >= 0) {
+			pid_i = nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		}
-		if (err < 0 && err != -EINTR) {
-			error("reading events: %s", strerror(-err));
+	}
+	if (stdout_can_hang_up()) {
+		out_i = nfds;
+		/* No events asked: POLLERR / POLLHUP are reported anyway. */
+		pfd[nfds++] = (struct pollfd){ .fd = STDOUT_FILENO, .events = 0 };
+	}
+
+	for (;;) {
+		double t;
+		int n = poll(pfd, nfds, more ? 0 : poll_timeout(el, start, next_tick));
+
+		if (n < 0 && errno != EINTR) {
+			error("waiting for events: %s", strerror(errno));
 			end = LOOP_ERROR;
 			break;
 		}
-		if (stdout_closed()) {
+		/* The kernel batches wake-ups: read on every turn, woken or not. */
+		if (el->ev && !upx_stop) {
+			int err = events_read_some(el->ev);
+
+			if (err < 0) {
+				error("reading events: %s", strerror(-err));
+				end = LOOP_ERROR;
+				break;
+			}
+			more = err > 0;
+		}
+		if ((out_i >= 0 && n > 0 && (pfd[out_i].revents & (POLLERR | POLLHUP))) ||
+		    stdout_closed()) {
 			end = LOOP_STDOUT_CLOSED;
 			break;
 		}
@@ -230,6 +428,11 @@ enum loop_end event_loop_run(struct event_loop *el)
 			end = LOOP_CHILD_EXITED;
 			break;
 		}
+		if (el->watch_pid > 0 && ((pid_i >= 0 && n > 0 && (pfd[pid_i].revents & POLLIN)) ||
+					  (pid_i < 0 && pid_gone(el->watch_pid)))) {
+			end = LOOP_PID_GONE;
+			break;
+		}
 		t = now();
 		if (el->duration > 0 && t - start >= el->duration) {
 			end = LOOP_DURATION;
@@ -238,10 +441,22 @@ enum loop_end event_loop_run(struct event_loop *el)
 		if (el->interval > 0 && t >= next_tick) {
 			el->tick(el->ctx);
 			next_tick += el->interval;
+			if (next_tick < t)
+				next_tick = t + el->interval;
 		}
 	}
+	if (pidfd >= 0)
+		close(pidfd);
+	/*
+	 * With a ring buffer, detach before the drain so that the buffer stops
+	 * growing.  Aggregations are read while the probes are still in place:
+	 * classic links go one by one (~0.1 s each), and counts read after that
+	 * would be skewed between the probes.
+	 */
+	if (el->ev && el->detach)
+		el->detach(el->detach_ctx);
 	/* What the kernel wrote before the end is still shown. */
-	if (el->rb && end != LOOP_STDOUT_CLOSED && end != LOOP_ERROR)
-		ring_buffer__consume(el->rb);
+	if (el->ev && end != LOOP_STDOUT_CLOSED && end != LOOP_ERROR)
+		el->not_shown = events_drain(el->ev);
 	return end;
 }

@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct ring_buffer;
+struct bpf_map;
+struct events;
 
 /* A command started by -c (or after --), held until the probes are live. */
 struct upx_child {
@@ -37,28 +38,57 @@ char **split_command(const char *cmd, char *err, size_t errlen);
 void free_command(char **argv);
 
 enum loop_end {
-	LOOP_SIGNAL,		/* SIGINT / SIGTERM */
+	LOOP_SIGNAL,		/* SIGINT / SIGTERM / SIGHUP */
 	LOOP_DURATION,		/* -d expired */
 	LOOP_CHILD_EXITED,
+	LOOP_PID_GONE,		/* -p: the process exited */
 	LOOP_STDOUT_CLOSED,
 	LOOP_ERROR,
 };
 
 struct event_loop {
-	struct ring_buffer *rb;		/* NULL for a pure aggregation */
+	struct events *ev;		/* NULL for a pure aggregation */
 	double duration;		/* seconds, 0: until stopped */
 	double interval;		/* seconds between tick() calls, 0: none */
 	void (*tick)(void *ctx);
 	void *ctx;
 	struct upx_child *child;	/* stop when it exits (NULL: none) */
+	pid_t watch_pid;		/* -p: stop when it exits (0: none) */
+	/*
+	 * With a ring buffer: called once the loop ends, before the last
+	 * drain, to detach the probes so that the drain is bounded by what the
+	 * ring buffer holds.
+	 */
+	void (*detach)(void *detach_ctx);
+	void *detach_ctx;
+	unsigned long long not_shown;	/* out: records left in the buffer, unread */
 };
 
-/* Install the SIGINT/SIGTERM/SIGCHLD handlers (before attaching anything). */
+/*
+ * Install the SIGINT/SIGTERM/SIGHUP and SIGCHLD handlers (before attaching
+ * anything).  The first stop signal asks for a clean stop; a second one,
+ * while the stop is under way (a stdout that nobody reads), ends upx at once.
+ */
 void events_signals_setup(void);
 /* Set by a stop signal; long set-up work may check it. */
 extern volatile sig_atomic_t upx_stop;
 
+/*
+ * Wait for events and hand them to the ring buffer's callback in bounded
+ * batches, so that a stop (signal, -d, the -c child or the -p process gone,
+ * stdout closed) is seen within 100 ms whatever the event rate.  At the end:
+ * detach, then drain what is left once (not for a closed stdout).
+ */
 enum loop_end event_loop_run(struct event_loop *el);
+
+/*
+ * The BPF ring buffer `map`, read by event_loop_run(): fn(ctx, data, size)
+ * is called for each record (its return value is ignored).  NULL after an
+ * error message.
+ */
+struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data, size_t size),
+			   void *ctx);
+void events_close(struct events *ev);
 
 /* stdout was closed under us (EPIPE): the command should stop quietly. */
 bool stdout_closed(void);

@@ -56,21 +56,6 @@ int runopt_command(const char *cmd, int argc, const char **argv, char ***out)
 	return 0;
 }
 
-void escape_to_buf(char *buf, size_t size, const char *s, long len)
-{
-	FILE *f = fmemopen(buf, size, "w");
-
-	if (!f) {
-		snprintf(buf, size, "?");
-		return;
-	}
-	/* fmemopen writes the NUL and keeps it inside size */
-	setvbuf(f, NULL, _IONBF, 0);
-	fputs_escaped(f, s, len);
-	fclose(f);
-	buf[size - 1] = '\0';
-}
-
 bool pid_gone(pid_t pid)
 {
 	char path[64], *buf, *p;
@@ -85,10 +70,4 @@ bool pid_gone(pid_t pid)
 	gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 	free(buf);
 	return gone;
-}
-
-void stop_when_pid_gone(void *ctx)
-{
-	if (pid_gone(*(pid_t *)ctx))
-		raise(SIGTERM);
 }

@@ -2,7 +2,7 @@
 /*
  * The running options the process-watching commands (exitcodes, lifetimes,
  * readline) share: -d SECONDS, and the command to run from -c CMD or
- * `-- CMD ARGS`.  Also a comm escaped into a fixed-width table column.
+ * `-- CMD ARGS`.
  */
 #ifndef UPX_RUNOPT_H
 #define UPX_RUNOPT_H
@@ -25,14 +25,7 @@ int opt_seconds_cb(const struct upx_option *o, const char *arg);
  */
 int runopt_command(const char *cmd, int argc, const char **argv, char ***out);
 
-/*
- * For -p: has the process ended (gone, or a zombie waiting for its parent)?
- * As an event_loop tick (ctx: a pid_t *), it ends the loop like SIGTERM.
- */
+/* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
 bool pid_gone(pid_t pid);
-void stop_when_pid_gone(void *ctx);
-
-/* s (at most len bytes, or up to NUL if len < 0) escaped like fputs_escaped(), into buf. */
-void escape_to_buf(char *buf, size_t size, const char *s, long len);
 
 #endif

@@ -51,12 +51,34 @@ int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program
 	return session_attach(s, fork_prog, "sched_process_fork");
 }
 
+void session_detach(struct session *s)
+{
+	attachment__destroy(&s->att);
+	for (size_t i = 0; i < SESSION_MAX_LINKS; i++) {
+		bpf_link__destroy(s->links[i]);
+		s->links[i] = NULL;
+	}
+}
+
+static void detach_hook(void *s)
+{
+	session_detach(s);
+}
+
+enum loop_end session_run(struct session *s, struct event_loop *el)
+{
+	el->ev = s->ev;
+	if (s->cmd_argv)
+		el->child = &s->child;
+	el->detach = detach_hook;
+	el->detach_ctx = s;
+	return event_loop_run(el);
+}
+
 void session_end(struct session *s)
 {
-	ring_buffer__free(s->rb);
-	attachment__destroy(&s->att);
-	for (size_t i = 0; i < SESSION_MAX_LINKS; i++)
-		bpf_link__destroy(s->links[i]);
+	events_close(s->ev);
+	session_detach(s);
 	child_stop(&s->child);
 	json_writer__free(s->jw);
 	plan_free(&s->plan);

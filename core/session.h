@@ -15,8 +15,8 @@
 struct bpf_link;
 struct bpf_map;
 struct bpf_program;
+struct events;
 struct json_writer;
-struct ring_buffer;
 
 #define SESSION_MAX_LINKS 4
 
@@ -24,7 +24,7 @@ struct session {
 	struct plan plan;
 	struct attachment att;			/* the uprobe links */
 	struct bpf_link *links[SESSION_MAX_LINKS]; /* others: fork and exit watchers */
-	struct ring_buffer *rb;
+	struct events *ev;			/* the ring buffer, NULL: none */
 	struct upx_child child;			/* pid -1: none */
 	char **cmd_argv;			/* -c CMD or -- CMD ARGS, NULL: none */
 	struct json_writer *jw;			/* on stdout */
@@ -42,6 +42,15 @@ int session_attach(struct session *s, struct bpf_program *prog, const char *what
  * error message.
  */
 int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program *fork_prog);
+/*
+ * The event loop of the run: el's ring buffer, -c child and detach hook come
+ * from the session (with a ring buffer, the links are detached when the loop
+ * ends, before the last drain).  Returns how it ended; el->not_shown counts the records left in the
+ * buffer unshown, for the lost report.
+ */
+enum loop_end session_run(struct session *s, struct event_loop *el);
+/* Destroy the probes' links (idempotent); the maps stay readable. */
+void session_detach(struct session *s);
 /* Detach everything, stop the child if it still runs, free the rest. */
 void session_end(struct session *s);
 

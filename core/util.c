@@ -290,34 +290,94 @@ static int utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void fputs_escaped(FILE *f, const char *str, long len)
+/*
+ * The escaped form of the character at s (n > 0 bytes left) into out (room
+ * for 4 bytes and a NUL); returns how many bytes of s it took.  With quote,
+ * '"' is escaped too, for a string shown between quotes.
+ */
+static size_t escape_char(const unsigned char *s, size_t n, char *out, bool quote)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c = s[0];
+	int u;
+
+	if (c == '\\' || (quote && c == '"')) {
+		out[0] = '\\';
+		out[1] = c;
+		out[2] = '\0';
+	} else if (c == '\n' || c == '\t' || c == '\r') {
+		out[0] = '\\';
+		out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		out[2] = '\0';
+	} else if (c >= 0x20 && c < 0x7f) {
+		out[0] = c;
+		out[1] = '\0';
+	} else if (c >= 0x80 && (u = utf8_len(s, n))) {
+		memcpy(out, s, u);
+		out[u] = '\0';
+		return u;
+	} else {
+		out[0] = '\\';
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 15];
+		out[4] = '\0';
+	}
+	return 1;
+}
+
+/*
+ * Escape s into buf until it or s ends; returns the bytes of s taken.  No
+ * allocation and no stdio: it runs for every event (a probe on malloc or
+ * memcpy must not see upx feed itself).
+ */
+static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t n, bool quote)
+{
+	size_t i = 0, w = 0;
+	char one[5];
+
+	while (i < n) {
+		size_t used = escape_char(s + i, n - i, one, quote), k = strlen(one);
+
+		if (w + k >= size)
+			break;
+		memcpy(buf + w, one, k);
+		w += k;
+		i += used;
+	}
+	buf[w] = '\0';
+	return i;
+}
+
+size_t escape_to_buf(char *buf, size_t size, const char *s, long len)
+{
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+
+	if (!size)
+		return 0;
+	return escape_into(buf, size, (const unsigned char *)s, n, false);
+}
+
+static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0;
+	char buf[1024];
 
 	while (i < n) {
-		unsigned char c = s[i];
-		int u;
-
-		if (c == '\\') {
-			fputs("\\\\", f);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c == '\r') {
-			fputs("\\r", f);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\x%02x", c);
-		} else if (c < 0x80) {
-			fputc(c, f);
-		} else if ((u = utf8_len(s + i, n - i))) {
-			fwrite(s + i, 1, u, f);
-			i += u;
-			continue;
-		} else {
-			fprintf(f, "\\x%02x", c);
-		}
-		i++;
+		i += escape_into(buf, sizeof(buf), s + i, n - i, quote);
+		fputs(buf, f);
 	}
+}
+
+void fputs_escaped(FILE *f, const char *s, long len)
+{
+	fputs_escaped_as(f, s, len, false);
+}
+
+void fputs_quoted(FILE *f, const char *s, long len)
+{
+	fputc('"', f);
+	fputs_escaped_as(f, s, len, true);
+	fputc('"', f);
 }

@@ -57,5 +57,12 @@ int edit_distance(const char *a, const char *b);
  * they form valid UTF-8.  At most len bytes (or up to NUL if len < 0).
  */
 void fputs_escaped(FILE *f, const char *s, long len);
+/* The same between double quotes, a '"' inside escaped as \" (a field of its own on a line). */
+void fputs_quoted(FILE *f, const char *s, long len);
+/*
+ * s escaped as fputs_escaped() does, into buf (always NUL-terminated, cut
+ * before an escape that does not fit); returns the bytes of s taken.
+ */
+size_t escape_to_buf(char *buf, size_t size, const char *s, long len);
 
 #endif

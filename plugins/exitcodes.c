@@ -164,7 +164,6 @@ static int cmd_exitcodes(int argc, const char **argv)
 	struct event_loop loop;
 	int ret = UPX_EXIT_FAILURE;
 	long long exit_cookie;
-	pid_t watched;
 	enum loop_end end;
 
 	argc = parse_options(argc, argv, exitcodes_options, exitcodes_usage,
@@ -184,8 +183,6 @@ static int cmd_exitcodes(int argc, const char **argv)
 		error("no process %lld", opt.pid);
 		goto out;
 	}
-
-	watched = opt.pid;
 
 	/* exit() first: its cookie tells the BPF side which probe fired. */
 	ctx.s.plan.pid = opt.pid;
@@ -208,6 +205,7 @@ static int cmd_exitcodes(int argc, const char **argv)
 	}
 	skel->rodata->exit_cookie = exit_cookie;
 	skel->rodata->filter_tgid = opt.pid;
+	skel->rodata->self_tgid = getpid();
 	if (opt.comm) {
 		strncpy((char *)skel->rodata->filter_comm, opt.comm, EXITCODES_COMM_LEN - 1);
 		skel->rodata->has_comm = 1;
@@ -232,8 +230,8 @@ static int cmd_exitcodes(int argc, const char **argv)
 	if (attach_plan(&ctx.s.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.s.att))
 		goto out;
 
-	ctx.s.rb = events_open(skel->maps.events, on_event, &ctx);
-	if (!ctx.s.rb)
+	ctx.s.ev = events_open(skel->maps.events, on_event, &ctx);
+	if (!ctx.s.ev)
 		goto out;
 	if (!upx_json_mode) {
 		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", ctx.s.plan.files[0].path,
@@ -244,20 +242,16 @@ static int cmd_exitcodes(int argc, const char **argv)
 	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
 		goto out;
 	loop = (struct event_loop){
-		.rb = ctx.s.rb,
 		.duration = opt.duration,
-		.child = ctx.s.cmd_argv ? &ctx.s.child : NULL,
 		/* with -p, the answer is complete once the process is gone */
-		.interval = opt.pid ? 0.2 : 0,
-		.tick = stop_when_pid_gone,
-		.ctx = &watched,
+		.watch_pid = opt.pid,
 	};
-	end = event_loop_run(&loop);
+	end = session_run(&ctx.s, &loop);
 	if (end == LOOP_ERROR)
 		goto out;
 	if (end != LOOP_STDOUT_CLOSED)
 		print_summary(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats),
-						   EXITCODES_STAT_LOST));
+						   EXITCODES_STAT_LOST) + loop.not_shown);
 	ret = 0;
 out:
 	session_end(&ctx.s);

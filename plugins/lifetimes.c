@@ -222,6 +222,7 @@ static int cmd_lifetimes(int argc, const char **argv)
 		skel->rodata->has_comm = 1;
 	}
 	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
+	skel->rodata->self_tgid = getpid();
 	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
 	progs = (struct attach_progs){
 		.entry = skel->progs.upx_lifetime,
@@ -241,8 +242,8 @@ static int cmd_lifetimes(int argc, const char **argv)
 	if (attach_plan(&ctx.s.plan, &progs, -1, &ctx.s.att))
 		goto out;
 
-	ctx.s.rb = events_open(skel->maps.events, on_event, &ctx);
-	if (!ctx.s.rb)
+	ctx.s.ev = events_open(skel->maps.events, on_event, &ctx);
+	if (!ctx.s.ev)
 		goto out;
 	if (!upx_json_mode)
 		fprintf(stderr, "Tracing process lifetimes through %s%s\n", ctx.s.plan.files[0].path,
@@ -250,15 +251,14 @@ static int cmd_lifetimes(int argc, const char **argv)
 	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
 		goto out;
 	loop = (struct event_loop){
-		.rb = ctx.s.rb,
 		.duration = opt.duration,
-		.child = ctx.s.cmd_argv ? &ctx.s.child : NULL,
 	};
-	end = event_loop_run(&loop);
+	end = session_run(&ctx.s, &loop);
 	if (end == LOOP_ERROR)
 		goto out;
 	if (end != LOOP_STDOUT_CLOSED)
-		print_all(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats), LIFETIMES_STAT_LOST));
+		print_all(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats), LIFETIMES_STAT_LOST) +
+				loop.not_shown);
 	ret = 0;
 out:
 	session_end(&ctx.s);

@@ -157,7 +157,6 @@ static int cmd_readline(int argc, const char **argv)
 	struct attach_progs progs;
 	struct event_loop loop;
 	int ret = UPX_EXIT_FAILURE;
-	pid_t watched;
 	enum loop_end end;
 
 	argc = parse_options(argc, argv, readline_options, readline_usage, 0);
@@ -169,7 +168,6 @@ static int cmd_readline(int argc, const char **argv)
 		error("no process %lld", opt.pid);
 		return UPX_EXIT_FAILURE;
 	}
-	watched = opt.pid;
 
 	session_init(&ctx);
 	ctx.plan.pid = opt.pid;
@@ -194,6 +192,7 @@ static int cmd_readline(int argc, const char **argv)
 			strcmp(ctx.plan.entries[i].func, "readline") ? READLINE_ROLE_TEARDOWN :
 								       READLINE_ROLE_READLINE;
 	skel->rodata->filter_tgid = opt.pid;
+	skel->rodata->self_tgid = getpid();
 	progs = (struct attach_progs){
 		.ret = skel->progs.upx_readline,
 		.ret_multi = skel->progs.upx_readline_m,
@@ -206,8 +205,8 @@ static int cmd_readline(int argc, const char **argv)
 	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.att))
 		goto out;
 
-	ctx.rb = events_open(skel->maps.events, on_event, &ctx);
-	if (!ctx.rb)
+	ctx.ev = events_open(skel->maps.events, on_event, &ctx);
+	if (!ctx.ev)
 		goto out;
 	if (!upx_json_mode) {
 		fprintf(stderr, "Tracing readline in");
@@ -218,19 +217,16 @@ static int cmd_readline(int argc, const char **argv)
 		fflush(stdout);
 	}
 	loop = (struct event_loop){
-		.rb = ctx.rb,
 		.duration = opt.duration,
 		/* with -p, stop when the shell is gone */
-		.interval = opt.pid ? 0.2 : 0,
-		.tick = stop_when_pid_gone,
-		.ctx = &watched,
+		.watch_pid = opt.pid,
 	};
-	end = event_loop_run(&loop);
+	end = session_run(&ctx, &loop);
 	if (end == LOOP_ERROR)
 		goto out;
 	if (end != LOOP_STDOUT_CLOSED)
-		report_lost(ctx.jw, percpu_u64_sum(bpf_map__fd(skel->maps.stats), READLINE_STAT_LOST),
-			    "lines");
+		report_lost(ctx.jw, percpu_u64_sum(bpf_map__fd(skel->maps.stats),
+						   READLINE_STAT_LOST) + loop.not_shown, "lines");
 	ret = 0;
 out:
 	session_end(&ctx);

@@ -628,6 +628,7 @@ static int cmd_trace(int argc, const char **argv)
 				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
 	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : ctx.s.child.pid > 0 && !opt.follow ? ctx.s.child.pid : 0;
 	ctx.skel->rodata->use_follow = opt.follow;
+	ctx.skel->rodata->self_tgid = getpid();
 	if (opt.uid >= 0)
 		ctx.skel->rodata->filter_uid = opt.uid;
 	if (opt.comm) {
@@ -685,8 +686,8 @@ static int cmd_trace(int argc, const char **argv)
 
 	/* links -> event loop -> output */
 	if (!(opt.count || opt.hist || opt.latency)) {
-		ctx.s.rb = events_open(ctx.skel->maps.events, on_event, &ctx);
-		if (!ctx.s.rb)
+		ctx.s.ev = events_open(ctx.skel->maps.events, on_event, &ctx);
+		if (!ctx.s.ev)
 			goto out;
 		if (!upx_json_mode)
 			printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
@@ -695,18 +696,17 @@ static int cmd_trace(int argc, const char **argv)
 		goto out;
 	tick = (struct tick_ctx){ &ctx, specs };
 	loop = (struct event_loop){
-		.rb = ctx.s.rb,
 		.duration = opt.duration,
 		.interval = opt.interval,
 		.tick = print_aggregations,
 		.ctx = &tick,
-		.child = ctx.s.cmd_argv ? &ctx.s.child : NULL,
+		.watch_pid = opt.pid,
 	};
-	end = event_loop_run(&loop);
+	end = session_run(&ctx.s, &loop);
 	if (end == LOOP_ERROR)
 		goto out;
 	if (end != LOOP_STDOUT_CLOSED) {
-		uint64_t lost = stat_value(&ctx, TRACE_STAT_LOST);
+		uint64_t lost = stat_value(&ctx, TRACE_STAT_LOST) + loop.not_shown;
 
 		print_aggregations(&tick);
 		if (!opt.count)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What every upx BPF program has: the `events` ring buffer with batched
- * wake-ups, the per-CPU `stats` counters (lost events, ...), and the --comm
- * filter.  Include after the BPF headers; a program may define
+ * wake-ups, the per-CPU `stats` counters (lost events, ...), the --comm
+ * filter, and the test that leaves upx's own process out.  Include after the BPF headers; a program may define
  * UPX_EVENTS_SIZE first for another ring-buffer size.
  */
 #ifndef UPX_PROBES_COMMON_BPF_H
@@ -18,6 +18,12 @@
 const volatile __u64 wakeup_bytes = 64 * 1024;
 const volatile char filter_comm[UPX_COMM_LEN];
 const volatile __u8 has_comm;
+/*
+ * upx's own process (set before load): never traced, as BCC's trace leaves
+ * itself out.  Without it a system-wide probe on malloc or write would see
+ * every event upx prints, and each would make more.
+ */
+const volatile __u32 self_tgid;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -37,6 +43,12 @@ static __always_inline void stat_inc(__u32 idx)
 
 	if (v)
 		(*v)++;
+}
+
+/* The current thread belongs to upx itself. */
+static __always_inline bool is_self(void)
+{
+	return self_tgid && (bpf_get_current_pid_tgid() >> 32) == self_tgid;
 }
 
 /* comm (from bpf_get_current_comm) equals --comm. */

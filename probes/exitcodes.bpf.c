@@ -42,7 +42,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 
 	if (filter_tgid && tgid != filter_tgid)
 		return 0;
-	if (!followed(tgid))
+	if (is_self() || !followed(tgid))
 		return 0;
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (has_comm && !comm_matches(comm))

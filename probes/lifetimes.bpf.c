@@ -91,7 +91,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 
-	if (!followed(tgid))
+	if (is_self() || !followed(tgid))
 		return 0;
 	if (cookie == start_cookie)
 		return on_start(tgid);

@@ -41,6 +41,8 @@ static __always_inline int handle_return(struct pt_regs *ctx)
 
 	if (filter_tgid && (id >> 32) != filter_tgid)
 		return 0;
+	if (is_self())
+		return 0;
 	if (!line)
 		return 0; /* end of input (Ctrl-D) */
 	if (role == READLINE_ROLE_READLINE) {

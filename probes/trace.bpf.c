@@ -120,6 +120,8 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 {
 	if (filter_tgid && tgid != filter_tgid)
 		return false;
+	if (self_tgid && tgid == self_tgid)
+		return false;
 	if (use_follow && !bpf_map_lookup_elem(&follow, &tgid))
 		return false;
 	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
