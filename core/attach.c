@@ -9,6 +9,7 @@
 
 #include "attach.h"
 #include "plan.h"
+#include "privs.h"
 #include "util.h"
 
 bool attach_has_multi(void)
@@ -28,9 +29,10 @@ bool attach_has_multi(void)
 	return cached;
 }
 
+/* Without CAP_SYS_ADMIN a classic link (a perf event) is refused: one site goes multi too. */
 static bool group_is_multi(size_t nr)
 {
-	return nr > 1 && attach_has_multi();
+	return (nr > 1 || !can_open_uprobe_perf_event()) && attach_has_multi();
 }
 
 void attach_prepare(const struct plan *plan, const struct attach_progs *p)
@@ -141,7 +143,8 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 		for (size_t k = 0; k < g[i].nr && !err; k++) {
 			err = attach_one(plan, g[i].is_return ? p->ret : p->entry, path, pid,
 					 g[i].idx[k], a);
-			if (err)
+			if (err &&
+			    !explain_uprobe_perf_event_denied(plan->entries[g[i].idx[k]].label, err))
 				error("'%s': cannot attach uprobe at +0x%lx: %s",
 				      plan->entries[g[i].idx[k]].label,
 				      (unsigned long)plan->entries[g[i].idx[k]].offset, strerror(-err));

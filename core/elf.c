@@ -85,6 +85,59 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	}
+	return "not a regular file";
+}
+
+int open_regular_file(const char *path, struct stat *st, char *err, size_t errlen)
+{
+	int fd, ret;
+
+	/*
+	 * stat() first: opening a FIFO blocks until a writer comes, and opening
+	 * some devices does things (a tape rewinds, a watchdog arms).
+	 */
+	if (stat(path, st)) {
+		ret = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		return ret;
+	}
+	if (!S_ISREG(st->st_mode))
+		goto not_regular;
+	/* O_NONBLOCK: it may have been replaced by a FIFO since. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, st)) {
+		ret = -errno;
+		set_err(err, errlen, "%s", strerror(errno));
+		close(fd);
+		return ret;
+	}
+	if (S_ISREG(st->st_mode))
+		return fd;
+	close(fd);
+not_regular:
+	if (S_ISDIR(st->st_mode)) {
+		set_err(err, errlen, "is a directory");
+		return -EISDIR;
+	}
+	set_err(err, errlen, "not a regular file (%s)", file_kind(st->st_mode));
+	return -EINVAL;
+}
+
 /* "#!/usr/bin/env bash" from the first line, printable characters only. */
 static void script_line(const unsigned char *buf, size_t n, char *out, size_t outlen)
 {
@@ -105,6 +158,7 @@ static int check_ident(const unsigned char *buf, size_t n, uint64_t size, char *
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
 	const char *name, *host;
+	uint16_t machine;
 
 	if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
 		char line[128];
@@ -121,30 +175,58 @@ static int check_ident(const unsigned char *buf, size_t n, uint64_t size, char *
 		set_err(err, errlen, "truncated ELF file");
 		return -ENOEXEC;
 	}
-	if (buf[EI_CLASS] == ELFCLASS32) {
-		set_err(err, errlen, "32-bit ELF, upx handles 64-bit only");
+	/* The byte order first: e_machine is read in it, also for a 32-bit file (same offset). */
+	if (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB) {
+		set_err(err, errlen, "invalid ELF data encoding %u", buf[EI_DATA]);
 		return -ENOEXEC;
 	}
-	if (buf[EI_CLASS] != ELFCLASS64) {
-		set_err(err, errlen, "corrupt ELF header (class %u)", buf[EI_CLASS]);
+	if (buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64) {
+		set_err(err, errlen, "invalid ELF class %u", buf[EI_CLASS]);
+		return -ENOEXEC;
+	}
+	if (buf[EI_VERSION] != EV_CURRENT) {
+		set_err(err, errlen, "invalid ELF version %u", buf[EI_VERSION]);
+		return -ENOEXEC;
+	}
+	machine = n >= 20 ? (uint16_t)(buf[18] | buf[19] << 8) : HOST_MACHINE;
+	if (buf[EI_DATA] == ELFDATA2MSB)
+		machine = machine >> 8 | (uint16_t)(machine << 8);
+	name = machine_name(machine);
+	host = machine_name(HOST_MACHINE);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (buf[EI_DATA] != ELFDATA2LSB) {
+		if (name && machine != HOST_MACHINE)
+			set_err(err, errlen,
+				"big-endian ELF for %s, this machine is little-endian %s", name, host);
+		else
+			set_err(err, errlen, "big-endian ELF, this machine is little-endian");
+#else
+	if (buf[EI_DATA] != ELFDATA2MSB) {
+		if (name && machine != HOST_MACHINE)
+			set_err(err, errlen,
+				"little-endian ELF for %s, this machine is big-endian %s", name, host);
+		else
+			set_err(err, errlen, "little-endian ELF, this machine is big-endian");
+#endif
+		return -ENOEXEC;
+	}
+	if (buf[EI_CLASS] == ELFCLASS32) {
+		/* A 32-bit ELF for this machine is an x32 or i386-style build: the short form. */
+		if (machine == HOST_MACHINE)
+			set_err(err, errlen, "32-bit ELF, upx handles 64-bit only");
+		else if (name)
+			set_err(err, errlen, "32-bit ELF for %s, this machine is 64-bit %s", name,
+				host);
+		else
+			set_err(err, errlen, "32-bit ELF for machine %u, this machine is 64-bit %s",
+				machine, host);
 		return -ENOEXEC;
 	}
 	if (n < sizeof(Elf64_Ehdr)) {
 		set_err(err, errlen, "truncated ELF file");
 		return -ENOEXEC;
 	}
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (buf[EI_DATA] != ELFDATA2LSB) {
-		set_err(err, errlen, "big-endian ELF, this machine is little-endian");
-#else
-	if (buf[EI_DATA] != ELFDATA2MSB) {
-		set_err(err, errlen, "little-endian ELF, this machine is big-endian");
-#endif
-		return -ENOEXEC;
-	}
 	if (eh->e_machine != HOST_MACHINE) {
-		name = machine_name(eh->e_machine);
-		host = machine_name(HOST_MACHINE);
 		if (name)
 			set_err(err, errlen, "ELF for %s, this machine is %s", name, host);
 		else
@@ -172,6 +254,11 @@ static int check_ident(const unsigned char *buf, size_t n, uint64_t size, char *
 	    (eh->e_shnum && eh->e_shentsize != sizeof(Elf64_Shdr)) ||
 	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > size - eh->e_shoff) {
 		set_err(err, errlen, "truncated ELF file");
+		return -ENOEXEC;
+	}
+	/* Neither the kernel nor ld.so loads such a file, so no probe could fire in it. */
+	if (!eh->e_phnum) {
+		set_err(err, errlen, "no program headers (not a loadable file)");
 		return -ENOEXEC;
 	}
 	return 0;
@@ -312,27 +399,9 @@ int elf_file__open(const char *path, struct elf_file **out, char *err, size_t er
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		set_err(err, errlen, "%s", strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st)) {
-		ret = -errno;
-		set_err(err, errlen, "%s", strerror(errno));
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, "is a directory");
-		ret = -EISDIR;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "not a regular file");
-		ret = -EINVAL;
-		goto fail;
-	}
+	fd = open_regular_file(path, &st, err, errlen);
+	if (fd < 0)
+		return fd;
 	if (!st.st_size) {
 		set_err(err, errlen, "empty file");
 		ret = -ENOEXEC;
@@ -546,9 +615,19 @@ static char *priv_strdup(struct elf_priv *p, const char *s, size_t len)
 	return d;
 }
 
-/* Append the symbols of one SHT_SYMTAB/SHT_DYNSYM section; a corrupt one is skipped. */
-static void add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
-		      size_t *alloc)
+static int bad_table(char *cause, size_t causelen, const char *why)
+{
+	snprintf(cause, causelen, "%s", why);
+	return -1;
+}
+
+/*
+ * Append the symbols of one SHT_SYMTAB/SHT_DYNSYM section.  A corrupt table
+ * adds nothing: -1 with the cause in cause.  A symbol whose name lies outside
+ * the string table is skipped; with strict, one such makes the table corrupt.
+ */
+static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh,
+		     size_t *alloc, bool strict, char *cause, size_t causelen)
 {
 	struct elf_priv *p = ef->priv;
 	bool dyn = sh->sh_type == SHT_DYNSYM;
@@ -557,19 +636,37 @@ static void add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Sh
 	const char *strs;
 	Elf_Data *d, *sd;
 	Elf_Scn *strscn;
+	GElf_Shdr strsh;
 	size_t i, n;
 
+	if (sh->sh_entsize != sizeof(Elf64_Sym))
+		return bad_table(cause, causelen, "symbol entries of a wrong size");
 	d = elf_getdata(scn, NULL);
-	strscn = elf_getscn(elf, sh->sh_link);
-	sd = strscn ? elf_getdata(strscn, NULL) : NULL;
-	if (!d || !d->d_buf || !sd || !sd->d_buf || !sd->d_size || d->d_type != ELF_T_SYM)
-		return;
+	if (!d || !d->d_buf || d->d_type != ELF_T_SYM)
+		return bad_table(cause, causelen, "symbols unreadable");
+	strscn = sh->sh_link ? elf_getscn(elf, sh->sh_link) : NULL;
+	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB)
+		return bad_table(cause, causelen, "no string table");
+	sd = elf_getdata(strscn, NULL);
+	if (!sd || !sd->d_buf || !sd->d_size)
+		return bad_table(cause, causelen, "string table unreadable");
 	strs = sd->d_buf;
 	/* Every name below is then NUL-terminated inside the table. */
 	if (strs[sd->d_size - 1] != '\0')
-		return;
+		return bad_table(cause, causelen, "string table not NUL-terminated");
 	syms = d->d_buf;
 	n = d->d_size / sizeof(Elf64_Sym);
+	if (strict) {
+		size_t bad = 0;
+
+		for (i = 1; i < n; i++)
+			bad += syms[i].st_name >= sd->d_size;
+		if (bad) {
+			snprintf(cause, causelen,
+				 "%zu of %zu symbol names outside the string table", bad, n - 1);
+			return -1;
+		}
+	}
 	if (dyn)
 		read_versions(elf, &v);
 	ALLOC_GROW(ef->syms, ef->nr_syms + n, *alloc);
@@ -616,6 +713,7 @@ static void add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Sh
 			e->offset = 0;
 	}
 	free(v.names);
+	return 0;
 }
 
 static int cmp_version(const char *a, const char *b)
@@ -702,43 +800,80 @@ static void dedup(struct elf_file *ef)
 		qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
 }
 
-/* The symbol table of a separate debug file, if it is one for this machine. */
-static void load_debug_file(struct elf_file *ef, const char *path, size_t *alloc)
+/*
+ * Why the separate debug file at path cannot be used, or 0 with its .symtab
+ * appended.  The CRC or build-id matched, so a file that is not what it
+ * should be is worth a warning: the user expects its symbols.
+ */
+static int load_debug_file(struct elf_file *ef, const char *path, size_t *alloc, char *cause,
+			   size_t causelen)
 {
 	struct elf_priv *p = ef->priv;
-	Elf_Scn *scn = NULL;
+	Elf_Scn *scn = NULL, *symtab = NULL;
+	GElf_Shdr sh, symsh;
+	struct stat st;
 	GElf_Ehdr eh;
-	Elf *elf;
+	Elf *elf = NULL;
+	size_t before = ef->nr_syms;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular_file(path, &st, cause, causelen);
 	if (fd < 0)
-		return;
+		return -1;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != ef->e_machine)
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		snprintf(cause, causelen, "not an ELF file");
 		goto fail;
+	}
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != ef->e_machine) {
+		snprintf(cause, causelen, "an ELF file for another machine");
+		goto fail;
+	}
 	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			add_table(ef, elf, scn, &sh, alloc);
-			p->dbg_fd = fd;
-			p->dbg_elf = elf;
-			ef->debug_path = xstrdup(path);
-			return;
+		if (!gelf_getshdr(scn, &sh)) {
+			snprintf(cause, causelen, "corrupt section headers");
+			goto fail;
+		}
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > (uint64_t)st.st_size ||
+		     sh.sh_size > (uint64_t)st.st_size - sh.sh_offset)) {
+			snprintf(cause, causelen, "truncated (section %zu past the end)",
+				 elf_ndxscn(scn));
+			goto fail;
+		}
+		if (sh.sh_type == SHT_SYMTAB && !symtab) {
+			symtab = scn;
+			symsh = sh;
 		}
 	}
+	if (!symtab) {
+		snprintf(cause, causelen, "no .symtab");
+		goto fail;
+	}
+	if (add_table(ef, elf, symtab, &symsh, alloc, true, cause, causelen))
+		goto fail;
+	if (ef->nr_syms == before) {
+		snprintf(cause, causelen, "an empty .symtab");
+		goto fail;
+	}
+	p->dbg_fd = fd;
+	p->dbg_elf = elf;
+	ef->debug_path = xstrdup(path);
+	return 0;
 fail:
+	ef->nr_syms = before;
 	if (elf)
 		elf_end(elf);
 	close(fd);
+	return -1;
 }
 
 int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
 {
 	Elf_Scn *scn = NULL;
 	size_t alloc = 0;
+	bool has_dynsym = false;
+	char cause[128];
 
 	if (ef->syms)
 		return 0;
@@ -749,13 +884,17 @@ int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
 			continue;
 		if (sh.sh_type == SHT_DYNSYM ||
 		    (sh.sh_type == SHT_SYMTAB && !(flags & ELF_SYMS_DYNSYM_ONLY)))
-			add_table(ef, ef->elf, scn, &sh, &alloc);
+			add_table(ef, ef->elf, scn, &sh, &alloc, false, cause, sizeof(cause));
+		if (sh.sh_type == SHT_DYNSYM)
+			has_dynsym = true;
 	}
 	if (!ef->has_symtab && !(flags & (ELF_SYMS_NO_DEBUG_FILE | ELF_SYMS_DYNSYM_ONLY))) {
 		char *dbg = find_debug_file(ef);
 
-		if (dbg)
-			load_debug_file(ef, dbg, &alloc);
+		ef->debug_rejected = dbg && load_debug_file(ef, dbg, &alloc, cause, sizeof(cause));
+		if (ef->debug_rejected)
+			warning("'%s': debug file '%s' rejected: %s%s", ef->path, dbg, cause,
+				has_dynsym ? "; using .dynsym only" : "");
 		free(dbg);
 	}
 	if (!ef->syms)
@@ -862,10 +1001,11 @@ static bool crc_matches(const char *path, uint32_t want)
 {
 	unsigned char buf[65536];
 	uLong crc = crc32(0, NULL, 0);
+	struct stat st;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular_file(path, &st, NULL, 0);
 	if (fd < 0)
 		return false;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)

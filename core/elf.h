@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct elf_sym {
 	const char *name;	/* raw name, without @version */
@@ -39,6 +40,7 @@ struct elf_file {
 	bool is_go;		/* .gopclntab or .go.buildinfo */
 	bool has_symtab;	/* the file itself has .symtab */
 	char *debug_path;	/* separate debug file whose .symtab was read, or NULL */
+	bool debug_rejected;	/* one was found but is corrupt: left out, with a warning */
 	char build_id[41];	/* hex, "" if none */
 	struct elf_sym *syms;	/* sorted by name, then version */
 	size_t nr_syms;
@@ -47,16 +49,29 @@ struct elf_file {
 };
 
 /*
+ * Open a user-given file for reading only if it is a regular file; anything
+ * else is never opened (a FIFO would block the open, a device may act on it).
+ * Returns the descriptor (O_CLOEXEC, O_NONBLOCK) with *st filled, or a negative
+ * errno with the cause in err: "is a directory", "not a regular file (a FIFO)",
+ * strerror().  err may be NULL.
+ */
+int open_regular_file(const char *path, struct stat *st, char *err, size_t errlen);
+
+/*
  * Open path as an ELF file upx can probe (64-bit, this machine's e_machine,
  * ET_EXEC or ET_DYN).  Returns 0, or a negative errno with a one-line cause in
  * err: "not an ELF file", "a script (#!/usr/bin/env bash), not an ELF file",
  * "truncated ELF file", "32-bit ELF, upx handles 64-bit only",
- * "ELF for AArch64, this machine is x86-64", "is a directory", "empty file", ...
+ * "ELF for AArch64, this machine is x86-64", "invalid ELF class 7",
+ * "is a directory", "not a regular file (a FIFO)", "empty file", ...
  */
 int elf_file__open(const char *path, struct elf_file **out, char *err, size_t errlen);
 void elf_file__close(struct elf_file *ef);
 
-/* Read .symtab, .dynsym (and a separate debug file's .symtab when the file has none). */
+/*
+ * Read .symtab, .dynsym (and a separate debug file's .symtab when the file has
+ * none).  A debug file that matches but is corrupt is left out with a warning.
+ */
 #define ELF_SYMS_NO_DEBUG_FILE (1u << 0) /* do not look for a separate debug file */
 #define ELF_SYMS_DYNSYM_ONLY (1u << 1)	 /* .dynsym only (what other objects can bind to) */
 int elf_file__load_syms(struct elf_file *ef, unsigned int flags);

@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "elf.h"
 #include "libsearch.h"
 #include "util.h"
 
@@ -262,14 +263,10 @@ int ld_cache__open(const char *path, struct ld_cache **out)
 	int fd, err;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular_file(path, &st, NULL, 0);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		return fd;
+	if (st.st_size == 0) {
 		err = -EINVAL;
 		goto cleanup;
 	}
@@ -343,13 +340,89 @@ static const char *dst_lib(void)
 	return multiarch() ? "lib/" HOST_TRIPLET : "lib64";
 }
 
+#if defined(__x86_64__)
+/*
+ * glibc's ld.so on x86-64 replaces the kernel's AT_PLATFORM ("x86_64") on Intel
+ * CPUs (init_cpu_features() in sysdeps/x86/cpu-features.c, glibc 2.26 to 2.36):
+ * "xeon_phi" when AVX512CD, AVX512ER and AVX512PF are usable, else "haswell"
+ * when AVX2, FMA, BMI1, BMI2, LZCNT, MOVBE and POPCNT are; and without AVX512ER
+ * it adds the legacy hwcap "avx512_1" when AVX512CD, BW, DQ and VL are usable.
+ * Usable means present and, for AVX and AVX-512, the state enabled by the OS
+ * in XCR0.  (GLIBC_TUNABLES=glibc.cpu.hwcaps can mask features: not modelled.)
+ */
+#include <cpuid.h>
+
+struct x86_platform {
+	const char *platform; /* NULL: keep AT_PLATFORM */
+	bool avx512_1;
+};
+
+static struct x86_platform x86_platform(void)
+{
+	static struct x86_platform known;
+	static bool done;
+	/* ecx81 is CPUID 0x80000001 ECX: LZCNT is its bit 5, bit_ABM (not cpuid.h's bit_LZCNT) */
+	unsigned int max, a, b, c, d, ecx1, ebx7 = 0, ecx81 = 0, xcr0 = 0;
+	bool avx, avx2, fma, avx512f, avx512cd, avx512er, avx512pf, avx512bw, avx512dq, avx512vl;
+
+	if (done)
+		return known;
+	done = true;
+	__cpuid(0, max, b, c, d);
+	/* "GenuineIntel" */
+	if (b != 0x756e6547 || d != 0x49656e69 || c != 0x6c65746e)
+		return known;
+	__cpuid(1, a, b, ecx1, d);
+	if (max >= 7)
+		__cpuid_count(7, 0, a, ebx7, c, d);
+	__cpuid(0x80000000, a, b, c, d);
+	if (a >= 0x80000001)
+		__cpuid(0x80000001, a, b, ecx81, d);
+	if (ecx1 & bit_OSXSAVE) {
+		unsigned int hi;
+
+		__asm__("xgetbv" : "=a"(xcr0), "=d"(hi) : "c"(0));
+	}
+	/* XMM and YMM state for AVX; opmask, ZMM0-15 upper halves and ZMM16-31 for AVX-512. */
+	avx = (xcr0 & 0x06) == 0x06 && (ecx1 & bit_AVX);
+	avx2 = avx && (ebx7 & bit_AVX2);
+	fma = avx && (ecx1 & bit_FMA);
+	avx512f = (xcr0 & 0xe6) == 0xe6 && (ebx7 & bit_AVX512F);
+	avx512cd = avx512f && (ebx7 & bit_AVX512CD);
+	avx512er = avx512f && (ebx7 & bit_AVX512ER);
+	avx512pf = avx512f && (ebx7 & bit_AVX512PF);
+	avx512bw = avx512f && (ebx7 & bit_AVX512BW);
+	avx512dq = avx512f && (ebx7 & bit_AVX512DQ);
+	avx512vl = avx512f && (ebx7 & bit_AVX512VL);
+	if (avx512cd) {
+		if (avx512er) {
+			if (avx512pf)
+				known.platform = "xeon_phi";
+		} else if (avx512bw && avx512dq && avx512vl) {
+			known.avx512_1 = true;
+		}
+	}
+	if (!known.platform && avx2 && fma && (ebx7 & bit_BMI) && (ebx7 & bit_BMI2) &&
+	    (ecx81 & bit_ABM) && (ecx1 & bit_MOVBE) && (ecx1 & bit_POPCNT))
+		known.platform = "haswell";
+	return known;
+}
+#endif
+
+/* $PLATFORM: what ld.so calls this machine, which is not always the kernel's AT_PLATFORM. */
 static const char *dst_platform(void)
 {
 	static char buf[sizeof(((struct utsname *)0)->machine) + 1];
 	const char *p;
 
 	if (!buf[0]) {
+#if defined(__x86_64__)
+		p = x86_platform().platform;
+		if (!p)
+			p = (const char *)getauxval(AT_PLATFORM);
+#else
 		p = (const char *)getauxval(AT_PLATFORM);
+#endif
 		if (p && *p) {
 			snprintf(buf, sizeof(buf), "%s", p);
 		} else {
@@ -420,14 +493,18 @@ char *expand_dst(const char *elem, const char *origin)
 /*
  * ld.so looks in subdirectories of every search directory before the
  * directory itself: glibc-hwcaps/<level> the CPU supports, then the legacy
- * tls/platform ones.  Most do not exist; whether a directory exists is asked
- * once per process.
+ * ones (glibc <= 2.36): every subset of {hwcap names, platform, "tls"}, as
+ * _dl_important_hwcaps() builds them (elf/dl-hwcaps.c), "tls" first in a path
+ * and the subsets with it first: tls/haswell/avx512_1/x86_64, tls/haswell/avx512_1,
+ * tls/haswell/x86_64, ..., avx512_1, x86_64, "".  Most do not exist; whether a
+ * directory exists is asked once per process.
  */
 static const char *const *hwcap_subdirs(void)
 {
-	static const char *subdirs[16];
-	static char buf[8][96];
-	size_t n = 0, b = 0;
+	static const char *subdirs[3 + 16 + 1];
+	static char buf[16][128];
+	const char *names[4];
+	size_t n = 0, cnt = 0;
 
 	if (subdirs[0])
 		return subdirs;
@@ -440,27 +517,29 @@ static const char *const *hwcap_subdirs(void)
 	if (__builtin_cpu_supports("x86-64-v2"))
 		subdirs[n++] = "glibc-hwcaps/x86-64-v2";
 #endif
-	{
-		const char *plat = dst_platform(), *hw = HOST_LEGACY_HWCAP;
+	/* Hwcap names by ascending bit (HWCAP_X86_64: 1, HWCAP_X86_AVX512_1: 2), platform, tls. */
+	if (HOST_LEGACY_HWCAP)
+		names[cnt++] = HOST_LEGACY_HWCAP;
+#if defined(__x86_64__)
+	if (x86_platform().avx512_1)
+		names[cnt++] = "avx512_1";
+#endif
+	names[cnt++] = dst_platform();
+	names[cnt++] = "tls";
+	for (size_t m = (1u << cnt) - 1; m > 0; m--) {
+		char *p = buf[m];
+		size_t len = 0;
 
-		if (hw) {
-			snprintf(buf[b], sizeof(buf[b]), "tls/%s/%s", plat, hw);
-			subdirs[n++] = buf[b++];
+		/* The string of subset m: its names from the last (tls) down to the first. */
+		for (size_t k = cnt; k-- > 0;) {
+			if (!(m & (1u << k)))
+				continue;
+			len += snprintf(p + len, sizeof(buf[m]) - len, "%s%s", len ? "/" : "",
+					names[k]);
+			if (len >= sizeof(buf[m]))
+				len = sizeof(buf[m]) - 1;
 		}
-		snprintf(buf[b], sizeof(buf[b]), "tls/%s", plat);
-		subdirs[n++] = buf[b++];
-		if (hw && strcmp(hw, plat)) {
-			snprintf(buf[b], sizeof(buf[b]), "tls/%s", hw);
-			subdirs[n++] = buf[b++];
-		}
-		subdirs[n++] = "tls";
-		if (hw) {
-			snprintf(buf[b], sizeof(buf[b]), "%s/%s", plat, hw);
-			subdirs[n++] = buf[b++];
-		}
-		subdirs[n++] = plat;
-		if (hw && strcmp(hw, plat))
-			subdirs[n++] = hw;
+		subdirs[n++] = p;
 	}
 	subdirs[n++] = "";
 	subdirs[n] = NULL;
@@ -697,11 +776,12 @@ static void script_line(int fd, char *line, size_t size)
 
 static int elf_obj_read(struct elf_obj *o, int fd)
 {
-	unsigned char id[EI_NIDENT];
+	unsigned char id[sizeof(Elf64_Ehdr)];
+	const Elf64_Ehdr *raw = (const Elf64_Ehdr *)id;
+	uint64_t size = o->size, phend;
 	Elf *elf = NULL;
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
-	size_t phnum;
 	ssize_t n;
 	int ret = 0;
 	uint16_t machine;
@@ -717,50 +797,73 @@ static int elf_obj_read(struct elf_obj *o, int fd)
 	}
 	if (n < SELFMAG || memcmp(id, ELFMAG, SELFMAG))
 		return obj_fail(o, -ENOEXEC, "not an ELF file");
-	if (o->size < (off_t)sizeof(Elf64_Ehdr) || n < EI_NIDENT)
+	if (n < EI_NIDENT)
 		return obj_fail(o, -ENOEXEC, "truncated ELF file");
-	n = pread(fd, &machine, sizeof(machine), offsetof(Elf64_Ehdr, e_machine));
-	if (n != sizeof(machine))
+	/* What ld.so checks in e_ident, before it looks at anything else. */
+	if (id[EI_DATA] != ELFDATA2LSB && id[EI_DATA] != ELFDATA2MSB)
+		return obj_fail(o, -ENOEXEC, "invalid ELF data encoding %u", id[EI_DATA]);
+	if (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64)
+		return obj_fail(o, -ENOEXEC, "invalid ELF class %u", id[EI_CLASS]);
+	if (id[EI_VERSION] != EV_CURRENT)
+		return obj_fail(o, -ENOEXEC, "invalid ELF version %u", id[EI_VERSION]);
+	/* e_machine is at the same offset in both classes, in the file's byte order. */
+	if (n < 20)
 		return obj_fail(o, -ENOEXEC, "truncated ELF file");
-	if (id[EI_DATA] != ELFDATA2LSB)
-		machine = (machine >> 8) | (machine << 8);
+	machine = id[EI_DATA] == ELFDATA2LSB ? id[18] | id[19] << 8 : id[18] << 8 | id[19];
 	if (id[EI_CLASS] != ELFCLASS64 || id[EI_DATA] != ELFDATA2LSB || machine != HOST_MACHINE) {
 		const char *m = machine_name(machine);
+		char num[32];
 
-		return obj_fail(o, -ELIBBAD, "%s%s ELF file%s%s%s, not %s",
+		snprintf(num, sizeof(num), "machine %u", machine);
+		return obj_fail(o, -ELIBBAD, "%s%s ELF file for %s, not %s",
 				id[EI_CLASS] == ELFCLASS32 ? "32-bit" : "64-bit",
-				id[EI_DATA] == ELFDATA2MSB ? " big-endian" : "", m ? " for " : "",
-				m ? m : "", m ? "" : " for another machine",
+				id[EI_DATA] == ELFDATA2MSB ? " big-endian" : "", m ? m : num,
 				"64-bit " HOST_MACHINE_NAME);
 	}
+	if (n < (ssize_t)sizeof(Elf64_Ehdr) || size < sizeof(Elf64_Ehdr))
+		return obj_fail(o, -ENOEXEC, "truncated ELF file");
+	if (raw->e_type != ET_EXEC && raw->e_type != ET_DYN)
+		return obj_fail(o, -ENOEXEC, "not an executable or shared library (%s)",
+				raw->e_type == ET_REL    ? "relocatable object"
+				: raw->e_type == ET_CORE ? "core dump"
+							 : "unknown ELF type");
+	/*
+	 * The program headers as the header gives them: libelf quietly shortens
+	 * a table that runs past the end of the file (to none at all), which would
+	 * make a cut file look statically linked.
+	 */
+	if (!raw->e_phnum)
+		return obj_fail(o, -ENOEXEC, "no program headers (not a loadable file)");
+	if (raw->e_phentsize != sizeof(Elf64_Phdr))
+		return obj_fail(o, -ENOEXEC, "corrupt ELF header (e_phentsize %u, not %zu)",
+				raw->e_phentsize, sizeof(Elf64_Phdr));
+	phend = raw->e_phoff + (uint64_t)raw->e_phnum * sizeof(Elf64_Phdr);
+	if (raw->e_phoff > size || phend > size)
+		return obj_fail(o, -ENOEXEC,
+				"truncated ELF file (%u program headers end at byte %llu, the file has %llu)",
+				raw->e_phnum, (unsigned long long)phend, (unsigned long long)size);
 
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || !gelf_getehdr(elf, &eh)) {
 		ret = obj_fail(o, -ENOEXEC, "corrupt ELF file: %s", elf_errmsg(-1));
 		goto cleanup;
 	}
-	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		ret = obj_fail(o, -ENOEXEC, "not an executable or shared library (%s)",
-			       eh.e_type == ET_REL    ? "relocatable object"
-			       : eh.e_type == ET_CORE ? "core dump"
-						      : "unknown ELF type");
-		goto cleanup;
-	}
-	if (elf_getphdrnum(elf, &phnum) ||
-	    eh.e_phoff + (uint64_t)phnum * eh.e_phentsize > (uint64_t)o->size) {
-		ret = obj_fail(o, -ENOEXEC, "truncated ELF file (program headers past the end)");
-		goto cleanup;
-	}
-	for (size_t i = 0; i < phnum && !ret; i++) {
+	for (size_t i = 0; i < raw->e_phnum && !ret; i++) {
 		if (!gelf_getphdr(elf, i, &ph)) {
 			ret = obj_fail(o, -ENOEXEC, "corrupt ELF file: %s", elf_errmsg(-1));
 			break;
 		}
-		if (ph.p_type == PT_INTERP && !o->interp) {
+		if (ph.p_type == PT_LOAD &&
+		    (ph.p_offset > size || ph.p_filesz > size - ph.p_offset)) {
+			ret = obj_fail(o, -ENOEXEC,
+				       "truncated ELF file (segment %zu ends at byte %llu, the file has %llu)",
+				       i, (unsigned long long)(ph.p_offset + ph.p_filesz),
+				       (unsigned long long)size);
+		} else if (ph.p_type == PT_INTERP && !o->interp) {
 			ret = parse_interp(o, elf, &ph);
 		} else if (ph.p_type == PT_DYNAMIC && !o->has_dynamic) {
 			o->has_dynamic = true;
-			ret = parse_dynamic(o, elf, phnum, &ph);
+			ret = parse_dynamic(o, elf, raw->e_phnum, &ph);
 		}
 	}
 cleanup:
@@ -777,6 +880,7 @@ static struct elf_obj *elf_obj_get(const char *path)
 {
 	struct elf_obj *o;
 	struct stat st;
+	char err[256];
 	int fd;
 
 	if (stat(path, &st))
@@ -800,28 +904,19 @@ static struct elf_obj *elf_obj_get(const char *path)
 	o->size = st.st_size;
 	o->mtime = st.st_mtim;
 	o->status = 0;
-	if (S_ISDIR(st.st_mode)) {
-		obj_fail(o, -EISDIR, "is a directory");
-		return o;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		obj_fail(o, -EINVAL, "not a regular file");
-		return o;
-	}
-	if (!st.st_size) {
-		obj_fail(o, -ENOEXEC, "empty file");
-		return o;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Only a regular file is opened: a FIFO among the candidates must not block the search. */
+	fd = open_regular_file(path, &st, err, sizeof(err));
 	if (fd < 0) {
-		int e = errno;
-
 		/* Not cached as a failure: permissions may differ next time. */
-		o->mtime.tv_sec = -1;
-		obj_fail(o, -e, "%s", strerror(e));
+		if (S_ISREG(st.st_mode))
+			o->mtime.tv_sec = -1;
+		obj_fail(o, fd, "%s", err);
 		return o;
 	}
-	elf_obj_read(o, fd);
+	if (!st.st_size)
+		obj_fail(o, -ENOEXEC, "empty file");
+	else
+		elf_obj_read(o, fd);
 	close(fd);
 	return o;
 }

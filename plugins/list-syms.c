@@ -272,13 +272,15 @@ static int cmd_list_syms(int argc, const char **argv)
 	}
 	elf_file__load_syms(ef, 0);
 	if (!ef->nr_syms) {
-		error("'%s': no symbols (stripped, and no debug file found)", shown);
+		error("'%s': no symbols (stripped, and %s)", shown,
+		      ef->debug_rejected ? "its debug file was rejected" : "no debug file found");
 		goto cleanup;
 	}
 	if (!upx_json_mode) {
 		if (ef->is_static)
 			note("'%s': statically linked: its own symbols, no imports", shown);
-		if (!ef->has_symtab && !ef->debug_path)
+		/* A rejected debug file had its warning, which said .dynsym was used. */
+		if (!ef->has_symtab && !ef->debug_path && !ef->debug_rejected)
 			note("'%s': stripped, no debug file found: .dynsym only", shown);
 		if (ef->debug_path && upx_verbose)
 			note("'%s': symbols from the debug file '%s'", shown, ef->debug_path);

@@ -74,11 +74,46 @@ test_expect_success GCC 'LD_LIBRARY_PATH: after DT_RPATH, before DT_RUNPATH' '
 	test "$(how_found "$D/runpath" libbar.so LD_LIBRARY_PATH="$D/lib")" = LD_LIBRARY_PATH
 '
 
+# ld.so's own word on the legacy hwcap subdirectories (glibc <= 2.36): "NAME (AT_PLATFORM; ...)"
+# for the platform, which glibc sets from the CPU ("haswell" on an Intel CPU with AVX2 and
+# friends) and is not always uname -m; then tls and the hwcap names it searches (avx512_1, ...).
+rtld=$(readelf -lW /bin/true | sed -n "s/.*Requesting program interpreter: \(.*\)]/\1/p")
+legacy_dirs() {
+	"$rtld" --help 2>/dev/null | sed -n "/^Legacy HWCAP/,/^\$/s/^  \([^ ]*\) (.*searched)\$/\1/p"
+}
+platform=$("$rtld" --help 2>/dev/null | sed -n "s/^  \([^ ]*\) (AT_PLATFORM;.*/\1/p")
+
 test_expect_success GCC '$LIB and ${PLATFORM} expand as ld.so expands them' '
 	same_as_ldd "$D/libvar" &&
 	test_grep "libfoo.so => $D/lib/.*-linux-gnu/libfoo.so" actual &&
+	plat=${platform:-$(uname -m)} &&
+	mkdir -p "$D/$plat" && cp "$D/a/libfoo.so" "$D/$plat/libfoo.so" &&
 	same_as_ldd "$D/platvar" &&
-	test_grep "libfoo.so => $D/$(uname -m)/libfoo.so" actual
+	test_grep "libfoo.so => $D/$plat/libfoo.so" actual
+'
+
+test_expect_success GCC 'legacy hwcap subdirectories: the ones ld.so lists, in its order' '
+	names=$(legacy_dirs) &&
+	{ [ -n "$names" ] || { say "no legacy hwcap subdirectories in this ld.so"; exit 0; }; } &&
+	echo "int foo(void); int main(void) { return foo(); }" >m.c &&
+	gcc -o legacy m.c -L"$D/a" -lfoo -Wl,--enable-new-dtags -Wl,-rpath,"\$ORIGIN/leg" &&
+	# A libfoo.so in every ordering of every subset of the names (the order is ld.so'"'"'s to pick):
+	python3 -c "import itertools, sys
+n = sys.argv[1:]
+for k in range(len(n) + 1):
+    for p in itertools.permutations(n, k):
+        print(\"/\".join((\"leg\",) + p))" $names >dirs &&
+	while read -r d; do mkdir -p "$d" && cp "$D/a/libfoo.so" "$d/" || exit 1; done <dirs &&
+	# Take away the one ld.so loads, each time: upx must pick the same next one, down to leg/.
+	for _ in $(cat dirs); do
+		same_as_ldd "$PWD/legacy" || exit 1
+		got=$(sed -n "s/^	libfoo.so => \(.*\)/\1/p" expect) &&
+		checked=$((${checked:-0} + 1)) &&
+		[ "$got" != "$PWD/leg/libfoo.so" ] || break
+		rm "$got" || exit 1
+	done &&
+	test_grep "libfoo.so => $PWD/leg/libfoo.so" actual &&
+	say "ld.so searched $((checked - 1)) subdirectories before leg/ itself"
 '
 
 test_expect_success GCC '$ORIGIN is where the program really is, symlinks resolved' '

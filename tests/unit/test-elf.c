@@ -125,6 +125,35 @@ static void test_open_refusals(void)
 	expect_refusal(p, "ELF for AArch64, this machine is x86-64");
 #endif
 	free(p);
+
+	/* Header fields that are no valid value at all are named as such. */
+	p = copy_of(TRUE_BIN, "class7", 0, EI_CLASS, "\7", 1);
+	expect_refusal(p, "invalid ELF class 7");
+	free(p);
+	p = copy_of(TRUE_BIN, "data3", 0, EI_DATA, "\3", 1);
+	expect_refusal(p, "invalid ELF data encoding 3");
+	free(p);
+	p = copy_of(TRUE_BIN, "phnum0", 0, offsetof(Elf64_Ehdr, e_phnum), "\0\0", 2);
+	expect_refusal(p, "no program headers");
+	free(p);
+	p = copy_of(TRUE_BIN, "phnumffff", 0, offsetof(Elf64_Ehdr, e_phnum), "\377\377", 2);
+	expect_refusal(p, "truncated ELF file");
+	free(p);
+}
+
+/* A FIFO, a device: refused from stat(), never opened (a FIFO's open would block). */
+static void test_open_not_regular(void)
+{
+	char *p = tmp_path("fifo");
+	struct stat st;
+
+	CU_ASSERT_FATAL(mkfifo(p, 0600) == 0);
+	expect_refusal(p, "not a regular file (a FIFO)");
+	CU_ASSERT(open_regular_file(p, &st, NULL, 0) == -EINVAL);
+	unlink(p);
+	free(p);
+	expect_refusal("/dev/zero", "not a regular file (a character device)");
+	CU_ASSERT(open_regular_file("/dev/null", &st, NULL, 0) == -EINVAL);
 }
 
 static void test_open_true(void)
@@ -392,6 +421,7 @@ static void test_cleanup(void)
 
 CU_TestInfo elf_tests[] = {
 	UNIT_TEST(test_open_refusals),
+	UNIT_TEST(test_open_not_regular),
 	UNIT_TEST(test_open_true),
 	UNIT_TEST(test_offsets),
 	UNIT_TEST(test_read),
