@@ -312,10 +312,19 @@ char *proc_find_mapped(pid_t pid, const char *target, char *err, size_t errlen)
 	if (pm.root[0] && strcmp(pm.root, "/"))
 		snprintf(in_root, sizeof(in_root), " (root '%s')", pm.root);
 	if (strchr(target, '/')) {
-		/* The process's own path first, then upx's path to it (ROOT/bin/prog). */
+		size_t r = strlen(pm.root);
+
+		/* The process's own path first, */
 		view_err = find_in_view(&pm, target, &f);
 		if (!view_err)
 			m = mapping_of(&pm, &f);
+		/* then ROOT/bin/prog as upx names it, its symlinks resolved in ROOT, */
+		if (!m && in_root[0] && !strncmp(target, pm.root, r) && target[r] == '/') {
+			view_err = find_in_view(&pm, target + r, &f);
+			if (!view_err)
+				m = mapping_of(&pm, &f);
+		}
+		/* then upx's own path to it (a container's file, seen from here). */
 		if (!m) {
 			here_err = find_here(target, &f);
 			if (!here_err)
