@@ -14,7 +14,8 @@
 	SUITE(probe_spec) \
 	SUITE(hist) \
 	SUITE(elf) \
-	SUITE(dwarf)
+	SUITE(dwarf) \
+	SUITE(plan)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
