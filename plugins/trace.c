@@ -89,7 +89,7 @@ static const struct upx_option trace_options[] = {
 	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
 	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
 	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
-	OPT_BOOL(0, "force", &opt.force, "allow return probes that may break the program: on Go programs, on functions that return twice or never return"),
+	OPT_BOOL(0, "force", &opt.force, "allow return probes that can break the program (Go; setjmp, longjmp, exit)"),
 	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
 	OPT_VERBOSE(),
 	OPT_END(),
