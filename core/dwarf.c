@@ -452,7 +452,7 @@ static int noreturn_cb(Dwarf_Die *die, void *arg)
 	Dwarf_Addr entry, base, start, end;
 	ptrdiff_t off = 0;
 
-	/* A declaration has no code; the definition may carry the flag only on what it refers to. */
+	/* A declaration has no code; a definition may have the flag only on what it refers to. */
 	if (dwarf_entrypc(die, &entry) != 0 || !dwarf_hasattr_integrate(die, DW_AT_noreturn))
 		return DWARF_CB_OK;
 	noreturn_add(arg, entry);

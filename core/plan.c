@@ -595,9 +595,9 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			if (hz) {
 				free(ifunc_how);
 				if (!glob)
-					return error("'%s': '%s' %s: a return probe%s would break the "
-						     "program (an entry probe is fine; --force "
-						     "to do it anyway)",
+					return error("'%s': '%s' %s: a return probe%s would "
+						     "break the program (an entry probe is "
+						     "fine; --force to do it anyway)",
 						     pf->display, elf_sym__demangled(s),
 						     plan_hazard_text(hz),
 						     is_return ? "" : " (--latency)");
@@ -667,9 +667,10 @@ int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx
 				len += snprintf(names + len, sizeof(names) - len, "%s%s",
 						len ? ", " : "", plan->skipped[k].func);
 		if (k == plan->nr_skipped && k > skipped_before)
-			return error("'%s': every function that matched '%s' returns twice or never "
-				     "returns, a return probe would break the program: %s (--force "
-				     "to do it anyway)", spec->target, spec->function, names);
+			return error("'%s': every function that matched '%s' returns twice "
+				     "or never returns, a return probe would break the "
+				     "program: %s (--force to do it anyway)",
+				     spec->target, spec->function, names);
 		return error("'%s': every function that matched '%s' was left out (see -v)",
 			     spec->target, spec->function);
 	}
@@ -723,8 +724,8 @@ void plan_warn_left_out(const struct plan *plan, bool verbose)
 			continue;
 		}
 		if (!truncated && len + strlen(name) + 8 < sizeof(names)) {
-			len += snprintf(names + len, sizeof(names) - len, "%s%s", hazards ? ", " : "",
-					name);
+			len += snprintf(names + len, sizeof(names) - len, "%s%s",
+					hazards ? ", " : "", name);
 		} else if (!truncated) {
 			len += snprintf(names + len, sizeof(names) - len, ", ...");
 			truncated = true;

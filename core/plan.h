@@ -70,9 +70,9 @@ struct plan_entry {
 
 /* A function left out, and why. */
 struct plan_skip {
-	char *func;		/* as shown; for a hazard its exported names: "_longjmp/longjmp/siglongjmp" */
+	char *func;		/* as shown; a hazard by its exported names: "_longjmp/longjmp" */
 	const char *why;	/* "lock prefix", "IFUNC not resolved", "never returns", ... */
-	enum plan_hazard hazard;	/* not NONE: left out because a return probe would break it */
+	enum plan_hazard hazard; /* not NONE: left out as a return probe would break it */
 	int file;
 	uint64_t vaddr;
 };
@@ -82,7 +82,7 @@ struct plan {
 	size_t nr_files, alloc_files;
 	struct plan_entry *entries;
 	size_t nr, alloc;
-	struct plan_skip *skipped;	/* sites the kernel would refuse, return probes that break */
+	struct plan_skip *skipped; /* sites the kernel would refuse, return probes that break */
 	size_t nr_skipped, alloc_skipped;
 	pid_t pid;		/* -p: resolve libraries through this process */
 	bool force;		/* --force: allow r: on Go binaries, and on functions that return
@@ -111,7 +111,7 @@ int plan_add_function(struct plan *plan, const char *target, const char *func, b
 /* The cookie of the first probe on func (as named in the plan), or -1. */
 long long plan_cookie_of(const struct plan *plan, const char *func);
 void plan_print(const struct plan *plan, FILE *f);
-/* The warnings about what was left out: how many the kernel refuses; the return-probe hazards by name. */
+/* Warns about what was left out: how many sites the kernel refuses; the hazards by name. */
 void plan_warn_left_out(const struct plan *plan, bool verbose);
 void plan_free(struct plan *plan);
 

@@ -17,7 +17,7 @@
 #include "unit.h"
 #include "util.h"
 
-/* The hazard of the function called name in plan->files[file]; -1 when there is none of that name. */
+/* The hazard of the function called name in plan->files[file]; -1 when there is none. */
 static int hazard_of(struct plan *plan, int file, const char *name)
 {
 	struct elf_sym *s;
