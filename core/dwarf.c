@@ -435,3 +435,82 @@ int dwarf_func_params(const char *path, const char *debug_path, uint64_t vaddr,
 		ret = params_in(path, vaddr, out, max);
 	return ret;
 }
+
+struct noreturn_list {
+	uint64_t *addrs;
+	size_t nr, alloc;
+};
+
+static void noreturn_add(struct noreturn_list *l, Dwarf_Addr pc)
+{
+	ALLOC_GROW(l->addrs, l->nr + 1, l->alloc);
+	l->addrs[l->nr++] = pc;
+}
+
+static int noreturn_cb(Dwarf_Die *die, void *arg)
+{
+	Dwarf_Addr entry, base, start, end;
+	ptrdiff_t off = 0;
+
+	/* A declaration has no code; a definition may have the flag only on what it refers to. */
+	if (dwarf_entrypc(die, &entry) != 0 || !dwarf_hasattr_integrate(die, DW_AT_noreturn))
+		return DWARF_CB_OK;
+	noreturn_add(arg, entry);
+	while ((off = dwarf_ranges(die, off, &base, &start, &end)) > 0)
+		if (start != entry)
+			noreturn_add(arg, start);
+	return DWARF_CB_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int noreturn_in(const char *path, uint64_t **out)
+{
+	struct noreturn_list l = {};
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie;
+	Dwarf *dw = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = dw_cache__get(path, &dw);
+	if (ret < 0)
+		return ret;
+	if (!dw)
+		return -ENOENT;
+	while ((ret = dwarf_get_units(dw, cu, &cu, NULL, NULL, &cudie, NULL)) == 0) {
+		if (dwarf_getfuncs(&cudie, noreturn_cb, &l, 0) < 0) {
+			free(l.addrs);
+			return -EINVAL;
+		}
+	}
+	if (ret < 0) {
+		free(l.addrs);
+		return -EINVAL;
+	}
+	if (l.nr) {
+		qsort(l.addrs, l.nr, sizeof(*l.addrs), cmp_u64);
+		for (size_t i = 0; i < l.nr; i++)
+			if (!n || l.addrs[n - 1] != l.addrs[i])
+				l.addrs[n++] = l.addrs[i];
+	}
+	*out = l.addrs;
+	return n;
+}
+
+int dwarf_noreturn_funcs(const char *path, const char *debug_path, uint64_t **out)
+{
+	int ret = -ENOENT;
+
+	*out = NULL;
+	if (debug_path)
+		ret = noreturn_in(debug_path, out);
+	if (ret == -ENOENT && path)
+		ret = noreturn_in(path, out);
+	return ret;
+}

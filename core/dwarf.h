@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Names and types of a function's parameters from DWARF (libdw), so trace can
- * print `bytes=4194305` for malloc instead of `arg0=4194305`.  Dwarf handles
+ * print `bytes=4194305` for malloc instead of `arg0=4194305`, and which functions
+ * never return (a return probe on them would never fire, or break the program).  Dwarf handles
  * are cached per file across calls; the cache is not thread-safe.
  */
 #ifndef UPX_DWARF_H
@@ -37,6 +38,16 @@ struct dwarf_param {
  */
 int dwarf_func_params(const char *path, const char *debug_path, uint64_t vaddr,
 		      struct dwarf_param *out, int max);
+
+/*
+ * Entry addresses (DW_AT_entry_pc/low_pc and range starts, sorted, no duplicates) of every
+ * function the DWARF of the ELF file at path (debug_path first, like dwarf_func_params) marks
+ * DW_AT_noreturn, directly or through the declaration or abstract instance it refers to
+ * (_Noreturn, __attribute__((noreturn))).  *out is malloc'd (NULL when none).  Returns the
+ * number of addresses, -ENOENT when neither file has DWARF, or another negative errno.
+ * DWARF has no attribute for returns_twice: GCC recognises setjmp and friends by name.
+ */
+int dwarf_noreturn_funcs(const char *path, const char *debug_path, uint64_t **out);
 
 /* Close the cached Dwarf handles (also done at exit). */
 void dwarf_cache_free(void);

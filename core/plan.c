@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwarf.h"
 #include "elf.h"
 #include "ifunc.h"
 #include "imports.h"
@@ -20,8 +21,7 @@
 #include "proc.h"
 #include "util.h"
 
-/* Open (once per plan) the file a TARGET names. */
-static int plan_file(struct plan *plan, const char *target)
+int plan_open_file(struct plan *plan, const char *target)
 {
 	char err[512], *path;
 	struct elf_file *ef;
@@ -112,7 +112,208 @@ static bool func_matches(struct elf_sym *s, const char *pat, bool glob)
 static void add_skipped(struct plan *plan, const char *func, const char *why)
 {
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
-	plan->skipped[plan->nr_skipped++] = xasprintf("%s (%s)", func, why);
+	plan->skipped[plan->nr_skipped++] = (struct plan_skip){ .func = xstrdup(func), .why = why };
+}
+
+/*
+ * Names of the functions a return probe breaks, as peel() leaves them.
+ * Returns twice: the names GCC itself treats as returns_twice (its
+ * special_function_p: DWARF cannot say it), and swapcontext, which returns
+ * again each time its saved context is resumed.
+ * Never returns: what glibc declares noreturn where its DWARF does not say so
+ * (written in assembler, or defined under another name: __longjmp,
+ * ____longjmp_chk, __longjmp_chk, __new_quick_exit), the context switches,
+ * the sigreturn trampoline (entered by the signal handler's return: the word
+ * a return probe overwrites is the signal frame), and the common exits for
+ * when there is no DWARF at all.  DW_AT_noreturn adds the rest (err,
+ * __assert_fail, __stack_chk_fail, start_thread, ...).
+ */
+static const char *const returns_twice_names[] = {
+	"setjmp", "sigsetjmp", "savectx", "vfork", "getcontext", "swapcontext",
+};
+
+static const char *const noreturn_names[] = {
+	"longjmp", "siglongjmp", "longjmp_chk", "longjmp_cancel", "setcontext", "start_context",
+	"restore_rt", "exit", "Exit", "quick_exit", "abort", "pthread_exit", "thrd_exit",
+	"libc_start_main", "libc_start_call_main",
+};
+
+static bool in_list(const char *name, size_t len, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !strncmp(list[i], name, len))
+			return true;
+	return false;
+}
+
+/*
+ * The hazard a name says.  Peeled in turn: a ".cold"/".isra.0" suffix,
+ * leading underscores, then glibc's internal prefixes with their underscores
+ * again, each stage looked up: __GI___sigsetjmp -> sigsetjmp,
+ * __libc_siglongjmp -> libc_siglongjmp, siglongjmp; _Exit -> Exit.
+ */
+static enum plan_hazard hazard_by_name(const char *name)
+{
+	static const char *const prefixes[] = { "GI_", "EI_", "libc_" };
+	const char *dot = strchr(name, '.');
+	size_t len = dot ? (size_t)(dot - name) : strlen(name);
+
+	for (;;) {
+		bool peeled = false;
+
+		while (len && *name == '_') {
+			name++;
+			len--;
+		}
+		if (in_list(name, len, returns_twice_names, ARRAY_SIZE(returns_twice_names)))
+			return PLAN_HAZARD_RETURNS_TWICE;
+		if (in_list(name, len, noreturn_names, ARRAY_SIZE(noreturn_names)))
+			return PLAN_HAZARD_NORETURN;
+		for (size_t i = 0; i < ARRAY_SIZE(prefixes) && !peeled; i++) {
+			size_t n = strlen(prefixes[i]);
+
+			if (len > n && !strncmp(name, prefixes[i], n)) {
+				name += n;
+				len -= n;
+				peeled = true;
+			}
+		}
+		if (!peeled)
+			return PLAN_HAZARD_NONE;
+	}
+}
+
+static int cmp_hazard_site(const void *a, const void *b)
+{
+	const struct plan_hazard_site *x = a, *y = b;
+
+	if (x->vaddr != y->vaddr)
+		return x->vaddr < y->vaddr ? -1 : 1;
+	return (int)x->hazard - (int)y->hazard;
+}
+
+/* Every hazard of a file, once: each symbol's name, and the file's DWARF. */
+static void load_hazards(struct plan_file *pf)
+{
+	struct elf_file *ef = pf->ef;
+	struct plan_hazard_site *h = NULL;
+	size_t nr = 0, alloc = 0, n = 0;
+	char *debug = ef->debug_path ? NULL : find_debug_file(ef);
+	uint64_t *noreturn = NULL;
+	int nr_noreturn;
+
+	pf->hazards_done = true;
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		enum plan_hazard hz;
+
+		if (!is_func(&ef->syms[i]))
+			continue;
+		hz = hazard_by_name(ef->syms[i].name);
+		if (!hz)
+			continue;
+		ALLOC_GROW(h, nr + 1, alloc);
+		h[nr++] = (struct plan_hazard_site){ ef->syms[i].value, hz };
+	}
+	/* No DWARF, or unreadable DWARF: names alone (a probe, not a run, is at stake). */
+	nr_noreturn = dwarf_noreturn_funcs(pf->path, ef->debug_path ? ef->debug_path : debug,
+					   &noreturn);
+	pf->hazards_dwarf = nr_noreturn >= 0;
+	for (int i = 0; i < nr_noreturn; i++) {
+		ALLOC_GROW(h, nr + 1, alloc);
+		h[nr++] = (struct plan_hazard_site){ noreturn[i], PLAN_HAZARD_NORETURN };
+	}
+	free(noreturn);
+	free(debug);
+	if (nr)
+		qsort(h, nr, sizeof(*h), cmp_hazard_site);
+	/* One per address; returns-twice (names) wins over noreturn (DWARF's guess for vfork?) */
+	for (size_t i = 0; i < nr; i++)
+		if (!n || h[n - 1].vaddr != h[i].vaddr)
+			h[n++] = h[i];
+	pf->hazards = h;
+	pf->nr_hazards = n;
+}
+
+enum plan_hazard plan_return_hazard(struct plan *plan, int file, uint64_t vaddr)
+{
+	struct plan_file *pf = &plan->files[file];
+
+	if (!pf->hazards_done)
+		load_hazards(pf);
+	/* Sorted, one entry per address. */
+	for (size_t lo = 0, hi = pf->nr_hazards; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pf->hazards[mid].vaddr == vaddr)
+			return pf->hazards[mid].hazard;
+		if (pf->hazards[mid].vaddr < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return PLAN_HAZARD_NONE;
+}
+
+const char *plan_hazard_text(enum plan_hazard hazard)
+{
+	switch (hazard) {
+	case PLAN_HAZARD_RETURNS_TWICE:
+		return "returns twice";
+	case PLAN_HAZARD_NORETURN:
+		return "never returns";
+	default:
+		return "returns normally";
+	}
+}
+
+/*
+ * A function left out for its hazard, once per address, named by its exported
+ * aliases ("_longjmp/longjmp/siglongjmp"), or the name matched when none is.
+ */
+static void add_hazard_skip(struct plan *plan, int file, struct elf_sym *s, uint64_t vaddr,
+			    enum plan_hazard hazard)
+{
+	struct elf_file *ef = plan->files[file].ef;
+	char names[256] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < plan->nr_skipped; i++)
+		if (plan->skipped[i].hazard && plan->skipped[i].file == file &&
+		    plan->skipped[i].vaddr == vaddr)
+			return;
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		struct elf_sym *a = &ef->syms[i];
+		const char *version = NULL;
+		size_t k;
+
+		if (!a->in_dynsym || !is_func(a) || a->value != s->value)
+			continue;
+		/* Versions of one name are adjacent; already named with the first of them? */
+		for (k = i; k > 0 && !strcmp(ef->syms[k - 1].name, a->name); k--)
+			if (ef->syms[k - 1].in_dynsym && ef->syms[k - 1].value == a->value)
+				break;
+		if (k > 0 && !strcmp(ef->syms[k - 1].name, a->name))
+			continue;
+		/* quick_exit@GLIBC_2.10 is another function than quick_exit (@@GLIBC_2.24). */
+		version = a->version;
+		for (k = i; k < ef->nr_syms && !strcmp(ef->syms[k].name, a->name); k++)
+			if (ef->syms[k].value == a->value &&
+			    (!ef->syms[k].version || ef->syms[k].default_version))
+				version = NULL;
+		if (len + strlen(a->name) + (version ? strlen(version) : 0) + 3 > sizeof(names))
+			break;
+		len += snprintf(names + len, sizeof(names) - len, "%s%s%s%s", len ? "/" : "",
+				a->name, version ? "@" : "", version ? version : "");
+	}
+	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
+	plan->skipped[plan->nr_skipped++] = (struct plan_skip){
+		.func = xstrdup(len ? names : elf_sym__demangled(s)),
+		.why = hazard == PLAN_HAZARD_RETURNS_TWICE ? "returns twice: no return probe" :
+							      "never returns: no return probe",
+		.hazard = hazard,
+		.file = file,
+		.vaddr = vaddr,
+	};
 }
 
 /* A defined function of ef at vaddr (for an IFUNC's implementation), preferring global names. */
@@ -386,6 +587,24 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			size = is ? is->size : 0;
 			ifunc_how = xasprintf("IFUNC %s -> %s", s->name, is ? is->name : "?");
 		}
+		if ((is_return || plan->entry_and_return) && !plan->force) {
+			enum plan_hazard hz = plan_return_hazard(plan, file, s->value);
+
+			if (!hz && vaddr != s->value)
+				hz = plan_return_hazard(plan, file, vaddr);
+			if (hz) {
+				free(ifunc_how);
+				if (!glob)
+					return error("'%s': '%s' %s: a return probe%s would "
+						     "break the program (an entry probe is "
+						     "fine; --force to do it anyway)",
+						     pf->display, elf_sym__demangled(s),
+						     plan_hazard_text(hz),
+						     is_return ? "" : " (--latency)");
+				add_hazard_skip(plan, file, s, vaddr, hz);
+				continue;
+			}
+		}
 		if (place(plan, pf, off, size, spec, &site, &how, &why)) {
 			free(ifunc_how);
 			if (!glob)
@@ -417,8 +636,8 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx)
 {
-	int file = plan_file(plan, spec->target);
-	size_t before = plan->nr;
+	int file = plan_open_file(plan, spec->target);
+	size_t before = plan->nr, skipped_before = plan->nr_skipped;
 
 	if (file < 0)
 		return -1;
@@ -439,9 +658,22 @@ int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx
 				plan->entries[n].cookie = i;
 		}
 	}
-	if (plan->nr == before)
+	if (plan->nr == before) {
+		char names[1024] = "";
+		size_t len = 0, k;
+
+		for (k = skipped_before; k < plan->nr_skipped && plan->skipped[k].hazard; k++)
+			if (len + strlen(plan->skipped[k].func) + 3 < sizeof(names))
+				len += snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", plan->skipped[k].func);
+		if (k == plan->nr_skipped && k > skipped_before)
+			return error("'%s': every function that matched '%s' returns twice "
+				     "or never returns, a return probe would break the "
+				     "program: %s (--force to do it anyway)",
+				     spec->target, spec->function, names);
 		return error("'%s': every function that matched '%s' was left out (see -v)",
 			     spec->target, spec->function);
+	}
 	return 0;
 }
 
@@ -475,7 +707,39 @@ void plan_print(const struct plan *plan, FILE *f)
 			*e->how ? " (" : "", e->how, *e->how ? ")" : "");
 	}
 	for (size_t i = 0; i < plan->nr_skipped; i++)
-		fprintf(f, "upx: left out: %s\n", plan->skipped[i]);
+		fprintf(f, "upx: left out: %s (%s)\n", plan->skipped[i].func, plan->skipped[i].why);
+}
+
+void plan_warn_left_out(const struct plan *plan, bool verbose)
+{
+	size_t refused = 0, hazards = 0, len = 0;
+	char names[2048] = "";
+	bool truncated = false;
+
+	for (size_t i = 0; i < plan->nr_skipped; i++) {
+		const char *name = plan->skipped[i].func;
+
+		if (!plan->skipped[i].hazard) {
+			refused++;
+			continue;
+		}
+		if (!truncated && len + strlen(name) + 8 < sizeof(names)) {
+			len += snprintf(names + len, sizeof(names) - len, "%s%s",
+					hazards ? ", " : "", name);
+		} else if (!truncated) {
+			len += snprintf(names + len, sizeof(names) - len, ", ...");
+			truncated = true;
+		}
+		hazards++;
+	}
+	if (refused)
+		warning("left out %zu function%s the kernel cannot probe%s", refused,
+			refused > 1 ? "s" : "", verbose ? "" : " (-v lists them)");
+	if (hazards)
+		warning("left out %zu function%s that return%s twice or never return%s, a return "
+			"probe would break the program: %s (--force keeps them)", hazards,
+			hazards > 1 ? "s" : "", hazards > 1 ? "" : "s", hazards > 1 ? "" : "s",
+			names);
 }
 
 void plan_free(struct plan *plan)
@@ -491,11 +755,12 @@ void plan_free(struct plan *plan)
 		free(plan->files[i].display);
 		free(plan->files[i].ifuncs);
 		free(plan->files[i].ifunc_err);
+		free(plan->files[i].hazards);
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);
 	for (size_t i = 0; i < plan->nr_skipped; i++)
-		free(plan->skipped[i]);
+		free(plan->skipped[i].func);
 	free(plan->skipped);
 	memset(plan, 0, sizeof(*plan));
 }

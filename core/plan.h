@@ -3,8 +3,9 @@
  * The attach plan: the list of (file, offset, cookie, entry/return) a set of
  * probe specs comes to, after target files are found, names and globs
  * matched, aliases merged, IFUNCs resolved to the implementation the dynamic
- * linker picks, `endbr64` stepped over, and sites the kernel would refuse
- * left out.  Pure data: printed by --verbose, tested without BPF.
+ * linker picks, `endbr64` stepped over, sites the kernel would refuse left
+ * out, and no return probe on a function that returns twice or never returns.
+ * Pure data: printed by --verbose, tested without BPF.
  */
 #ifndef UPX_PLAN_H
 #define UPX_PLAN_H
@@ -17,6 +18,26 @@ struct elf_file;
 struct ifunc_result;
 struct probe_spec;
 
+/*
+ * Why a return probe would break the traced program.  A uretprobe swaps the
+ * return address on the stack for a trampoline when the function is entered
+ * and expects the function to return through it once.
+ */
+enum plan_hazard {
+	PLAN_HAZARD_NONE,
+	/* setjmp, vfork, getcontext: the saved context holds the trampoline's address, and
+	 * the second return lands there with no return pending (SIGILL, or a wrong return) */
+	PLAN_HAZARD_RETURNS_TWICE,
+	/* longjmp, exit, setcontext, __restore_rt: the return never comes, or (sigreturn) the
+	 * "return address" the trampoline overwrites is the signal frame itself */
+	PLAN_HAZARD_NORETURN,
+};
+
+struct plan_hazard_site {
+	uint64_t vaddr;
+	enum plan_hazard hazard;
+};
+
 struct plan_file {
 	char *path;		/* the file probed (through /proc/PID/root with -p) */
 	char *display;		/* how probes name it: the spec's TARGET */
@@ -26,6 +47,11 @@ struct plan_file {
 	size_t nr_ifuncs;
 	bool ifuncs_done;
 	char *ifunc_err;	/* why none could be resolved */
+	/* Functions (by st_value) a return probe breaks, sorted: from names and DWARF. */
+	struct plan_hazard_site *hazards;
+	size_t nr_hazards;
+	bool hazards_done;
+	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
 };
 
 struct plan_entry {
@@ -42,18 +68,41 @@ struct plan_entry {
 	char *how_buf;
 };
 
+/* A function left out, and why. */
+struct plan_skip {
+	char *func;		/* as shown; a hazard by its exported names: "_longjmp/longjmp" */
+	const char *why;	/* "lock prefix", "IFUNC not resolved", "never returns", ... */
+	enum plan_hazard hazard; /* not NONE: left out as a return probe would break it */
+	int file;
+	uint64_t vaddr;
+};
+
 struct plan {
 	struct plan_file *files;
 	size_t nr_files, alloc_files;
 	struct plan_entry *entries;
 	size_t nr, alloc;
-	char **skipped;		/* "name: why", sites the kernel would refuse */
+	struct plan_skip *skipped; /* sites the kernel would refuse, return probes that break */
 	size_t nr_skipped, alloc_skipped;
 	pid_t pid;		/* -p: resolve libraries through this process */
-	bool force;		/* --force: allow r: on Go binaries */
+	bool force;		/* --force: allow r: on Go binaries, and on functions that return
+				 * twice or never return */
 	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
 	bool entry_and_return;	/* --latency: each function gets both probes */
 };
+
+/* Opens (once per plan) the file a TARGET names: its index in files, or -1 after error(). */
+int plan_open_file(struct plan *plan, const char *target);
+/*
+ * What a return probe would do to the function at vaddr (st_value) of files[file].  Known from
+ * the names of every symbol at vaddr (aliases count: _longjmp is longjmp; leading underscores
+ * and glibc's __GI_/__libc_ prefixes are peeled: __GI___sigsetjmp is sigsetjmp) and from
+ * DW_AT_noreturn in the file's DWARF or its debug file.  DWARF has no returns_twice: that one
+ * comes from names alone, the names GCC gives returns_twice (setjmp, sigsetjmp, savectx,
+ * vfork, getcontext) and swapcontext.
+ */
+enum plan_hazard plan_return_hazard(struct plan *plan, int file, uint64_t vaddr);
+const char *plan_hazard_text(enum plan_hazard hazard);
 
 /* Adds the probes of one spec; on error prints one line (via error()) and returns -1. */
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx);
@@ -62,6 +111,8 @@ int plan_add_function(struct plan *plan, const char *target, const char *func, b
 /* The cookie of the first probe on func (as named in the plan), or -1. */
 long long plan_cookie_of(const struct plan *plan, const char *func);
 void plan_print(const struct plan *plan, FILE *f);
+/* Warns about what was left out: how many sites the kernel refuses; the hazards by name. */
+void plan_warn_left_out(const struct plan *plan, bool verbose);
 void plan_free(struct plan *plan);
 
 /* Sites a group of entries shares: same file and direction (one multi link each). */

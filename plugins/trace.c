@@ -89,7 +89,7 @@ static const struct upx_option trace_options[] = {
 	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
 	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
 	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
-	OPT_BOOL(0, "force", &opt.force, "allow return probes on Go programs"),
+	OPT_BOOL(0, "force", &opt.force, "allow return probes that can break the program (Go; setjmp, longjmp, exit)"),
 	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
 	OPT_VERBOSE(),
 	OPT_END(),
@@ -609,9 +609,7 @@ static int cmd_trace(int argc, const char **argv)
 		if (str_arg < 0)
 			goto out;
 	}
-	if (ctx.s.plan.nr_skipped)
-		warning("left out %zu function%s the kernel cannot probe%s", ctx.s.plan.nr_skipped,
-			ctx.s.plan.nr_skipped > 1 ? "s" : "", upx_verbose ? "" : " (-v lists them)");
+	plan_warn_left_out(&ctx.s.plan, upx_verbose);
 
 	events_signals_setup();
 	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))

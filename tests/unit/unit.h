@@ -15,7 +15,8 @@
 	SUITE(hist) \
 	SUITE(elf) \
 	SUITE(dwarf) \
-	SUITE(proc)
+	SUITE(proc) \
+	SUITE(plan)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 

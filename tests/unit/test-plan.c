@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/plan.c: which functions get no return probe (they return twice or never
+ * return), told from names, aliases and DWARF, on the real libc and on
+ * programs built here; what r: and --latency globs and named functions do then.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dwarf.h"
+#include "elf.h"
+#include "plan.h"
+#include "probe-spec.h"
+#include "unit.h"
+#include "util.h"
+
+/* The hazard of the function called name in plan->files[file]; -1 when there is none. */
+static int hazard_of(struct plan *plan, int file, const char *name)
+{
+	struct elf_sym *s;
+	size_t n = elf_file__find_syms(plan->files[file].ef, name, &s);
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i].defined && s[i].offset)
+			return plan_return_hazard(plan, file, s[i].value);
+	return -1;
+}
+
+static void expect_hazards(struct plan *plan, int file, const char *const *names, size_t n,
+			   enum plan_hazard want)
+{
+	for (size_t i = 0; i < n; i++) {
+		int got = hazard_of(plan, file, names[i]);
+
+		if (got != (int)want)
+			fprintf(stderr, "\n    %s: %s, expected %s ", names[i],
+				got < 0 ? "no such function" : plan_hazard_text(got),
+				plan_hazard_text(want));
+		CU_ASSERT_EQUAL(got, want);
+	}
+}
+
+static int open_libc(struct plan *plan)
+{
+	int file = plan_open_file(plan, "libc.so.6");
+
+	CU_ASSERT_FATAL(file == 0);
+	/* libc6-dbg is one of upx's dependencies (tools/install-deps.sh). */
+	if (!plan->files[file].ef->debug_path)
+		fprintf(stderr, "\n    no debug file for libc.so.6: install libc6-dbg ");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan->files[file].ef->debug_path);
+	return file;
+}
+
+static void test_libc_returns_twice(void)
+{
+	/* Exported names, and the local aliases the debug file's .symtab adds. */
+	static const char *const names[] = {
+		"setjmp", "_setjmp", "__sigsetjmp", "__GI___sigsetjmp", "__GI__setjmp",
+		"vfork", "__vfork", "__libc_vfork", "getcontext", "__getcontext", "swapcontext",
+	};
+	struct plan plan = {};
+	int file = open_libc(&plan);
+
+	expect_hazards(&plan, file, names, ARRAY_SIZE(names), PLAN_HAZARD_RETURNS_TWICE);
+	plan_free(&plan);
+}
+
+static void test_libc_never_returns(void)
+{
+	static const char *const names[] = {
+		/* by name, and every alias at the same address */
+		"longjmp", "_longjmp", "siglongjmp", "__libc_siglongjmp", "__libc_longjmp",
+		"__longjmp", "__longjmp_chk", "____longjmp_chk", "exit", "_exit", "_Exit",
+		"abort", "pthread_exit", "thrd_exit", "quick_exit", "__libc_start_main",
+		"__libc_start_main_impl", "setcontext", "__setcontext",
+#if defined(__x86_64__)
+		"__restore_rt", "__start_context",
+#endif
+		/* DW_AT_noreturn alone: no name rule knows these */
+		"err", "errx", "verr", "verrx", "__assert_fail", "__stack_chk_fail", "__libc_fatal",
+		"__fortify_fail", "__chk_fail", "start_thread", "__pthread_unwind_next",
+	};
+	struct plan plan = {};
+	int file = open_libc(&plan);
+
+	expect_hazards(&plan, file, names, ARRAY_SIZE(names), PLAN_HAZARD_NORETURN);
+	CU_ASSERT(plan.files[file].hazards_dwarf);
+	plan_free(&plan);
+}
+
+static void test_libc_returns_normally(void)
+{
+	/* Neighbours and near names: saving the mask, unwinding before a longjmp, atexit. */
+	static const char *const names[] = {
+		"malloc", "free", "printf", "fork", "__sigjmp_save", "_longjmp_unwind",
+		"makecontext", "on_exit", "__cxa_atexit", "pthread_create", "sigaction",
+		"__libc_fork", "_Fork", "pthread_join", "execve", "system",
+	};
+	struct plan plan = {};
+	int file = open_libc(&plan);
+
+	expect_hazards(&plan, file, names, ARRAY_SIZE(names), PLAN_HAZARD_NONE);
+	plan_free(&plan);
+}
+
+/* The DWARF level: libc's debug file marks abort and err noreturn, not malloc. */
+static void test_dwarf_noreturn_libc(void)
+{
+	struct plan plan = {};
+	int file = open_libc(&plan);
+	struct plan_file *pf = &plan.files[file];
+	uint64_t *addrs = NULL;
+	int n = dwarf_noreturn_funcs(pf->path, pf->ef->debug_path, &addrs);
+	bool abort_in = false, err_in = false, malloc_in = false;
+
+	CU_ASSERT_FATAL(n > 0);
+	for (int i = 1; i < n; i++)
+		CU_ASSERT(addrs[i - 1] < addrs[i]);
+	for (int i = 0; i < n; i++) {
+		abort_in |= addrs[i] == elf_file__find_def(pf->ef, "abort", NULL)->value;
+		err_in |= addrs[i] == elf_file__find_def(pf->ef, "err", NULL)->value;
+		malloc_in |= addrs[i] == elf_file__find_def(pf->ef, "malloc", NULL)->value;
+	}
+	CU_ASSERT(abort_in);
+	CU_ASSERT(err_in);
+	CU_ASSERT(!malloc_in);
+	free(addrs);
+	/* libc.so.6 itself has no DWARF. */
+	CU_ASSERT_EQUAL(dwarf_noreturn_funcs(pf->path, NULL, &addrs), -ENOENT);
+	CU_ASSERT_PTR_NULL(addrs);
+	plan_free(&plan);
+}
+
+/* A program built here: noreturn from DWARF only, names GCC knows, aliases of both. */
+static const char src_aliases[] =
+	"#include <unistd.h>\n"
+	"__attribute__((noreturn, noinline)) void die_now(int c) { _exit(c); }\n"
+	"void bye(int c) __attribute__((noreturn, alias(\"die_now\")));\n"
+	"__attribute__((noinline)) int savectx(void *p) { return p != 0; }\n"
+	"int grab(void *p) __attribute__((alias(\"savectx\")));\n"
+	"__attribute__((noinline)) int fine(int x) { return x + 1; }\n"
+	"int main(int argc, char **argv)\n"
+	"{ if (argc > 5) bye(1); return fine(argc) + grab(argv); }\n";
+
+static int build(const char *dir, const char *flags, const char *name, char **exe)
+{
+	char *src = xasprintf("%s/prog.c", dir), *cmd;
+	FILE *f = fopen(src, "w");
+	int ret;
+
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(src_aliases, f);
+	fclose(f);
+	*exe = xasprintf("%s/%s", dir, name);
+	cmd = xasprintf("gcc %s -o %s %s", flags, *exe, src);
+	ret = system(cmd);
+	free(cmd);
+	free(src);
+	return ret;
+}
+
+static void test_program_dwarf_and_aliases(void)
+{
+	char dir[] = "/tmp/upx-unit-plan.XXXXXX", *exe, *cmd;
+	struct plan plan = {};
+	int file;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+
+	CU_ASSERT_FATAL(build(dir, "-g -O1", "prog-g", &exe) == 0);
+	file = plan_open_file(&plan, exe);
+	CU_ASSERT_FATAL(file >= 0);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "die_now"), PLAN_HAZARD_NORETURN);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "bye"), PLAN_HAZARD_NORETURN);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "savectx"), PLAN_HAZARD_RETURNS_TWICE);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "grab"), PLAN_HAZARD_RETURNS_TWICE);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "fine"), PLAN_HAZARD_NONE);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "main"), PLAN_HAZARD_NONE);
+	CU_ASSERT(plan.files[file].hazards_dwarf);
+	plan_free(&plan);
+	free(exe);
+
+	/* Without DWARF only names are left: die_now is not known, savectx still is. */
+	CU_ASSERT_FATAL(build(dir, "-g0 -O1", "prog-g0", &exe) == 0);
+	file = plan_open_file(&plan, exe);
+	CU_ASSERT_FATAL(file >= 0);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "die_now"), PLAN_HAZARD_NONE);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "savectx"), PLAN_HAZARD_RETURNS_TWICE);
+	CU_ASSERT_EQUAL(hazard_of(&plan, file, "grab"), PLAN_HAZARD_RETURNS_TWICE);
+	CU_ASSERT(!plan.files[file].hazards_dwarf);
+	plan_free(&plan);
+	free(exe);
+
+	cmd = xasprintf("rm -rf %s", dir);
+	CU_ASSERT(system(cmd) == 0);
+	free(cmd);
+}
+
+/* Plan one spec (latency: --latency); 0 or -1 as plan_add_spec. */
+static int plan_one(struct plan *plan, const char *text, bool latency, bool force)
+{
+	struct probe_spec spec;
+	char err[256];
+	int ret;
+
+	CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
+	plan->entry_and_return = latency;
+	plan->force = force;
+	ret = plan_add_spec(plan, &spec, 0);
+	probe_spec_free(&spec);
+	return ret;
+}
+
+/* Is func (or an alias: the first name at an address labels the probe) planned? */
+static bool planned(const struct plan *plan, const char *func)
+{
+	struct elf_sym *s;
+	size_t n = elf_file__find_syms(plan->files[0].ef, func, &s);
+
+	CU_ASSERT_FATAL(n > 0);
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->entries[i].vaddr == s->value)
+			return true;
+	return false;
+}
+
+static bool skipped(const struct plan *plan, const char *func)
+{
+	for (size_t i = 0; i < plan->nr_skipped; i++)
+		if (plan->skipped[i].hazard && !strcmp(plan->skipped[i].func, func))
+			return true;
+	return false;
+}
+
+/* No planned entry (entry or return) is a hazard; n: how many return probes. */
+static void expect_no_hazard_planned(struct plan *plan, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < plan->nr; i++) {
+		const struct plan_entry *e = &plan->entries[i];
+
+		if (plan_return_hazard(plan, e->file, e->vaddr))
+			fprintf(stderr, "\n    planned: %s ", e->label);
+		CU_ASSERT_EQUAL(plan_return_hazard(plan, e->file, e->vaddr), PLAN_HAZARD_NONE);
+		*n += e->is_return;
+	}
+}
+
+static void test_return_globs_leave_them_out(void)
+{
+	struct plan plan = {};
+	size_t nr_ret;
+
+	CU_ASSERT_EQUAL_FATAL(plan_one(&plan, "r:libc.so.6:*jmp*", false, false), 0);
+	expect_no_hazard_planned(&plan, &nr_ret);
+	CU_ASSERT_EQUAL(nr_ret, plan.nr);
+	CU_ASSERT(planned(&plan, "__sigjmp_save"));
+	CU_ASSERT(planned(&plan, "_longjmp_unwind"));
+	CU_ASSERT(skipped(&plan, "_longjmp/longjmp/siglongjmp"));
+	CU_ASSERT(skipped(&plan, "__sigsetjmp"));
+	CU_ASSERT(skipped(&plan, "_setjmp"));
+	CU_ASSERT(skipped(&plan, "setjmp"));
+	CU_ASSERT(skipped(&plan, "__longjmp_chk"));
+	plan_free(&plan);
+
+	/* Nothing left: an error that says why. */
+	CU_ASSERT_EQUAL(plan_one(&plan, "r:libc.so.6:*setjmp*", false, false), -1);
+	CU_ASSERT_EQUAL(plan.nr, 0);
+	plan_free(&plan);
+
+	/* --latency: the entry probe goes too (a histogram needs both). */
+	CU_ASSERT_EQUAL(plan_one(&plan, "libc.so.6:*setjmp*", true, false), -1);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL_FATAL(plan_one(&plan, "libc.so.6:*jmp*", true, false), 0);
+	expect_no_hazard_planned(&plan, &nr_ret);
+	CU_ASSERT_EQUAL(2 * nr_ret, plan.nr);
+	CU_ASSERT(planned(&plan, "__sigjmp_save"));
+	CU_ASSERT(skipped(&plan, "__sigsetjmp"));
+	plan_free(&plan);
+
+	/* Entry probes are fine. */
+	CU_ASSERT_EQUAL_FATAL(plan_one(&plan, "libc.so.6:*setjmp*", false, false), 0);
+	CU_ASSERT(planned(&plan, "__sigsetjmp"));
+	CU_ASSERT_EQUAL(plan.nr_skipped, 0);
+	plan_free(&plan);
+}
+
+static void test_named_refused_unless_forced(void)
+{
+	static const char *const refused[] = {
+		"r:libc.so.6:longjmp", "r:libc.so.6:__sigsetjmp", "r:libc.so.6:exit",
+		"r:libc.so.6:vfork", "r:libc.so.6:__longjmp_chk",
+	};
+	struct plan plan = {};
+
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		CU_ASSERT_EQUAL(plan_one(&plan, refused[i], false, false), -1);
+		CU_ASSERT_EQUAL(plan.nr, 0);
+		plan_free(&plan);
+		CU_ASSERT_EQUAL(plan_one(&plan, refused[i], false, true), 0);
+		CU_ASSERT_EQUAL(plan.nr, 1);
+		plan_free(&plan);
+	}
+	CU_ASSERT_EQUAL(plan_one(&plan, "libc.so.6:longjmp", true, false), -1);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL(plan_one(&plan, "libc.so.6:longjmp", true, true), 0);
+	CU_ASSERT_EQUAL(plan.nr, 2);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL(plan_one(&plan, "libc.so.6:longjmp", false, false), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL(plan_one(&plan, "r:libc.so.6:malloc", false, false), 0);
+	plan_free(&plan);
+	/* With --force a glob keeps them too. */
+	CU_ASSERT_EQUAL_FATAL(plan_one(&plan, "r:libc.so.6:*setjmp*", false, true), 0);
+	CU_ASSERT(planned(&plan, "__sigsetjmp"));
+	CU_ASSERT_EQUAL(plan.nr_skipped, 0);
+	plan_free(&plan);
+}
+
+CU_TestInfo plan_tests[] = {
+	UNIT_TEST(test_libc_returns_twice),
+	UNIT_TEST(test_libc_never_returns),
+	UNIT_TEST(test_libc_returns_normally),
+	UNIT_TEST(test_dwarf_noreturn_libc),
+	UNIT_TEST(test_program_dwarf_and_aliases),
+	UNIT_TEST(test_return_globs_leave_them_out),
+	UNIT_TEST(test_named_refused_unless_forced),
+	CU_TEST_INFO_NULL,
+};
