@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "attach.h"
@@ -29,29 +31,106 @@ bool attach_has_multi(void)
 	return cached;
 }
 
+/*
+ * bpf_copy_from_user(fp - 8, 1, NULL); return 0: the kernel loads it only
+ * where a uprobe program of that attach type may sleep and fault pages in.
+ */
+static bool probe_sleepable(enum bpf_attach_type type)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 1 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_3, .imm = 0 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_copy_from_user },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE,
+		    .expected_attach_type = type);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "upx_probe_sleep", "GPL", insns,
+			       sizeof(insns) / sizeof(insns[0]), &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+bool attach_has_sleepable(bool multi)
+{
+	static int cached[2] = { -1, -1 };
+	const char *env = getenv("UPX_NO_SLEEPABLE");
+
+	if (env && *env && strcmp(env, "0"))
+		return false;
+	if (cached[multi] < 0)
+		cached[multi] = probe_sleepable(multi ? BPF_TRACE_UPROBE_MULTI : 0);
+	return cached[multi];
+}
+
 /* Without CAP_SYS_ADMIN a classic link (a perf event) is refused: one site goes multi too. */
 static bool group_is_multi(size_t nr)
 {
 	return (nr > 1 || !can_open_uprobe_perf_event()) && attach_has_multi();
 }
 
-void attach_prepare(const struct plan *plan, const struct attach_progs *p)
+/* The kind of program a group of the plan needs: classic or multi, entry or return. */
+enum { PROG_ENTRY, PROG_RET, PROG_ENTRY_MULTI, PROG_RET_MULTI, PROG_KINDS };
+
+static int group_kind(const struct plan_group *g)
 {
-	bool use[4] = {};
+	return (g->is_return ? PROG_RET : PROG_ENTRY) + (group_is_multi(g->nr) ? 2 : 0);
+}
+
+static struct bpf_program *prog_for(const struct attach_progs *p, bool sleepable, int kind)
+{
+	struct bpf_program *const plain[PROG_KINDS] = { p->entry, p->ret, p->entry_multi,
+							p->ret_multi };
+	struct bpf_program *const twins[PROG_KINDS] = { p->entry_s, p->ret_s, p->entry_multi_s,
+							p->ret_multi_s };
+
+	return sleepable ? twins[kind] : plain[kind];
+}
+
+/* Which kinds of program the plan needs. */
+static void kinds_used(const struct plan *plan, bool use[PROG_KINDS])
+{
 	struct plan_group *g;
 	size_t n = plan_groups(plan, &g);
 
 	for (size_t i = 0; i < n; i++)
-		use[(g[i].is_return ? 1 : 0) + (group_is_multi(g[i].nr) ? 2 : 0)] = true;
+		use[group_kind(&g[i])] = true;
 	plan_groups_free(g, n);
-	if (p->entry)
-		bpf_program__set_autoload(p->entry, use[0]);
-	if (p->ret)
-		bpf_program__set_autoload(p->ret, use[1]);
-	if (p->entry_multi)
-		bpf_program__set_autoload(p->entry_multi, use[2]);
-	if (p->ret_multi)
-		bpf_program__set_autoload(p->ret_multi, use[3]);
+}
+
+/* Every kind the plan needs has its twin, and the kernel loads it. */
+bool attach_uses_sleepable(const struct plan *plan, const struct attach_progs *p)
+{
+	bool use[PROG_KINDS] = {};
+
+	if (!p->entry_s && !p->ret_s && !p->entry_multi_s && !p->ret_multi_s)
+		return false;
+	kinds_used(plan, use);
+	for (int k = 0; k < PROG_KINDS; k++)
+		if (use[k] && (!prog_for(p, true, k) ||
+			       !attach_has_sleepable(k == PROG_ENTRY_MULTI || k == PROG_RET_MULTI)))
+			return false;
+	return true;
+}
+
+void attach_prepare(const struct plan *plan, const struct attach_progs *p)
+{
+	bool use[PROG_KINDS] = {}, sleepable = attach_uses_sleepable(plan, p);
+
+	kinds_used(plan, use);
+	for (int s = 0; s < 2; s++)
+		for (int k = 0; k < PROG_KINDS; k++) {
+			struct bpf_program *prog = prog_for(p, s, k);
+
+			if (prog)
+				bpf_program__set_autoload(prog, use[k] && sleepable == s);
+		}
 }
 
 static void keep(struct attachment *a, struct bpf_link *l)
@@ -124,6 +203,7 @@ static int attach_one(const struct plan *plan, struct bpf_program *prog, const c
 int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid,
 		struct attachment *a)
 {
+	bool sleepable = attach_uses_sleepable(plan, p);
 	struct plan_group *g;
 	size_t n = plan_groups(plan, &g);
 	int err = 0;
@@ -133,7 +213,7 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 		const char *path = plan->files[g[i].file].path;
 
 		if (group_is_multi(g[i].nr)) {
-			err = attach_multi(plan, g[i].is_return ? p->ret_multi : p->entry_multi,
+			err = attach_multi(plan, prog_for(p, sleepable, group_kind(&g[i])),
 					   path, pid, g[i].is_return, g[i].idx, g[i].nr, a);
 			if (err)
 				error("'%s': cannot attach %zu uprobes: %s", path, g[i].nr,
@@ -141,8 +221,8 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 			continue;
 		}
 		for (size_t k = 0; k < g[i].nr && !err; k++) {
-			err = attach_one(plan, g[i].is_return ? p->ret : p->entry, path, pid,
-					 g[i].idx[k], a);
+			err = attach_one(plan, prog_for(p, sleepable, group_kind(&g[i])), path,
+					 pid, g[i].idx[k], a);
 			if (err &&
 			    !explain_uprobe_perf_event_denied(plan->entries[g[i].idx[k]].label, err))
 				error("'%s': cannot attach uprobe at +0x%lx: %s",

@@ -16,10 +16,18 @@ struct bpf_link;
 struct bpf_program;
 struct plan;
 
-/* The four entry points a BPF program in probes/ provides (any may be NULL). */
+/*
+ * The four entry points a BPF program in probes/ provides (any may be NULL),
+ * and their sleepable twins (SEC("uprobe.s"), ...), which may fault pages in
+ * but cost more per hit.  A plugin sets the twins only when it needs them;
+ * where they are set and the kernel has sleepable uprobes, they are used
+ * instead (attach_uses_sleepable()).
+ */
 struct attach_progs {
 	struct bpf_program *entry, *ret;             /* SEC("uprobe"), SEC("uretprobe") */
 	struct bpf_program *entry_multi, *ret_multi; /* SEC("uprobe.multi"), SEC("uretprobe.multi") */
+	struct bpf_program *entry_s, *ret_s;         /* SEC("uprobe.s"), SEC("uretprobe.s") */
+	struct bpf_program *entry_multi_s, *ret_multi_s; /* SEC("uprobe.multi.s"), ... */
 };
 
 struct attachment {
@@ -32,6 +40,16 @@ struct attachment {
 
 /* Does the kernel have uprobe_multi links (and UPX_NO_MULTI is not set)? */
 bool attach_has_multi(void);
+
+/*
+ * Does the kernel load sleepable uprobe programs that call bpf_copy_from_user()
+ * (and UPX_NO_SLEEPABLE is not set: for testing the plain path)?  Found out
+ * once by loading a two-instruction program of each kind (classic, multi).
+ */
+bool attach_has_sleepable(bool multi);
+
+/* Are the sleepable twins of progs used for this plan? */
+bool attach_uses_sleepable(const struct plan *plan, const struct attach_progs *progs);
 
 /* Before load: load only the programs the plan will use. */
 void attach_prepare(const struct plan *plan, const struct attach_progs *progs);

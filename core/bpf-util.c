@@ -75,8 +75,7 @@ void json_event_start(struct json_writer *jw, long long realtime_ns, uint32_t pi
 	json_u64_field(jw, "time_ns", realtime_ns);
 	json_u64_field(jw, "pid", pid);
 	json_u64_field(jw, "tid", tid);
-	json_name(jw, "comm");
-	json_string_len(jw, comm, strnlen(comm, comm_max));
+	json_bytes_field(jw, "comm", comm, strnlen(comm, comm_max));
 }
 
 void report_lost(struct json_writer *jw, uint64_t lost, const char *what)

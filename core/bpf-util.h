@@ -29,7 +29,8 @@ int bpf_load_error(void);
 
 /*
  * Start the JSON object of one event with the fields every stream shares:
- * time, time_ns (CLOCK_REALTIME), pid, tid, comm (at most comm_max bytes).
+ * time, time_ns (CLOCK_REALTIME), pid, tid, comm (at most comm_max bytes; comm_hex
+ * too when it is not valid UTF-8).
  */
 void json_event_start(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
 		      const char *comm, unsigned long comm_max);

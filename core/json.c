@@ -72,36 +72,66 @@ void json_array_start(struct json_writer *jw) { open_level(jw, '['); }
 void json_array_end(struct json_writer *jw) { close_level(jw, ']'); }
 
 /*
- * Valid UTF-8 passes through; control characters, quote and backslash are
- * escaped; a byte that is not part of valid UTF-8 becomes \u00XX (its Latin-1
- * reading), so the output is always valid JSON.
+ * The length of the UTF-8 sequence at s (at most n bytes): > 0 when it is
+ * valid, else minus the length of its maximal subpart (the lead byte and the
+ * continuation bytes that could still have led to a valid sequence: at
+ * least 1), which becomes one U+FFFD, as Unicode recommends and Python's
+ * errors="replace" does.  Overlong forms, surrogates and values past
+ * U+10FFFF are not valid.
  */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+static long utf8_seq(const unsigned char *s, size_t n)
 {
+	unsigned char lo = 0x80, hi = 0xbf;
 	size_t len, i;
 
 	if (s[0] < 0x80)
 		return 1;
-	if (s[0] >= 0xc2 && s[0] < 0xe0)
+	if (s[0] >= 0xc2 && s[0] < 0xe0) {
 		len = 2;
-	else if (s[0] >= 0xe0 && s[0] < 0xf0)
+	} else if (s[0] >= 0xe0 && s[0] < 0xf0) {
 		len = 3;
-	else if (s[0] >= 0xf0 && s[0] < 0xf5)
+		if (s[0] == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] < 0xf5) {
 		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-		return 0; /* overlong or surrogate */
-	if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
-		return 0;
+		if (s[0] == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f; /* past U+10FFFF */
+	} else {
+		return -1;
+	}
+	for (i = 1; i < len; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi)
+			return -(long)i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
 	return len;
 }
 
+bool json_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		long u = utf8_seq(s + i, n - i);
+
+		if (u < 0)
+			return false;
+		i += u;
+	}
+	return true;
+}
+
+/*
+ * Valid UTF-8 passes through; control characters, quote and backslash are
+ * escaped; what is not valid UTF-8 becomes \ufffd (U+FFFD), so the output is
+ * always valid JSON and never shows a character that was not there.
+ */
 size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -120,7 +150,7 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t u;
+		long u;
 
 		switch (c) {
 		case '"': EMIT("\\\"", 2); i++; continue;
@@ -138,13 +168,12 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 			continue;
 		}
 		u = utf8_seq(s + i, n - i);
-		if (!u) {
-			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			EMIT(tmp, 6);
-			i++;
+		if (u < 0) {
+			EMIT("\\ufffd", 6);
+			i += -u;
 			continue;
 		}
-		EMIT(s + i, u);
+		EMIT(s + i, (size_t)u);
 		i += u;
 	}
 #undef EMIT
@@ -187,6 +216,32 @@ void json_string_len(struct json_writer *jw, const char *s, size_t len)
 {
 	separate(jw);
 	put_string(jw, s, len);
+}
+
+void json_bytes_field(struct json_writer *jw, const char *name, const char *s, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char small[256], *hex = small, *hex_name;
+	size_t name_len = strlen(name);
+
+	json_name(jw, name);
+	json_string_len(jw, s, len);
+	if (json_utf8_valid(s, len))
+		return;
+	if (2 * len + 1 > sizeof(small))
+		hex = xmalloc(2 * len + 1);
+	for (size_t i = 0; i < len; i++) {
+		hex[2 * i] = digits[(unsigned char)s[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)s[i] & 0xf];
+	}
+	hex[2 * len] = '\0';
+	hex_name = xmalloc(name_len + sizeof("_hex"));
+	memcpy(hex_name, name, name_len);
+	memcpy(hex_name + name_len, "_hex", sizeof("_hex"));
+	json_string_field(jw, hex_name, hex);
+	free(hex_name);
+	if (hex != small)
+		free(hex);
 }
 
 void json_u64(struct json_writer *jw, uint64_t v)

@@ -26,8 +26,18 @@ void json_array_end(struct json_writer *jw);
 void json_name(struct json_writer *jw, const char *name);
 
 void json_string(struct json_writer *jw, const char *s);
-/* A string of len bytes that may hold NULs or invalid UTF-8 (as \u00XX). */
+/*
+ * A string of len bytes that may hold NULs or invalid UTF-8: each maximal
+ * invalid subpart becomes U+FFFD (written \ufffd), so a byte is never shown
+ * as a character it is not.  Use json_bytes_field() when the bytes matter.
+ */
 void json_string_len(struct json_writer *jw, const char *s, size_t len);
+/*
+ * "name": the string as json_string_len() writes it and, only when it is not
+ * valid UTF-8, "name_hex": its len bytes in lowercase hex, so the exact
+ * bytes a traced program holds are never lost.
+ */
+void json_bytes_field(struct json_writer *jw, const char *name, const char *s, size_t len);
 void json_u64(struct json_writer *jw, uint64_t v);
 void json_s64(struct json_writer *jw, int64_t v);
 void json_double(struct json_writer *jw, double v);
@@ -61,6 +71,8 @@ static inline void json_bool_field(struct json_writer *jw, const char *n, bool v
 	json_bool(jw, v);
 }
 
+/* Is s (len bytes) valid UTF-8? */
+bool json_utf8_valid(const char *s, size_t len);
 /* Escape s into buf (NUL-terminated, truncated to size); returns the full length needed. */
 size_t json_escape(char *buf, size_t size, const char *s, size_t len);
 

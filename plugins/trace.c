@@ -127,6 +127,7 @@ struct trace_ctx {
 	struct session s;
 	struct trace_bpf *skel;
 	int str_arg;
+	int value_arg;	/* what --min/--max test: shown in every event */
 	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
 	struct dwarf_param (*params)[TRACE_MAX_ARGS];
 	int *nr_params;
@@ -209,38 +210,140 @@ static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 		printf(" arg%d=", i);
 }
 
-/* A register holds a narrower argument in its low bytes: show what the function sees. */
-static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
+enum shown_as { SHOWN_GUESS, SHOWN_HEX, SHOWN_SIGNED, SHOWN_UNSIGNED };
+
+/*
+ * How argument i is shown, and *v narrowed to what the function sees: a
+ * register holds a narrower argument in its low bytes.  Without DWARF: a guess.
+ */
+static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 *v)
 {
 	const struct dwarf_param *p = param_of(ctx, probe, i);
 	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
 
-	if (!p || p->kind == DWARF_PARAM_OTHER) {
-		print_value(stdout, v);
-	} else if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING) {
-		printf("0x%llx", (unsigned long long)v);
-	} else if (p->kind == DWARF_PARAM_INT) {
-		long long sv = bits < 64 ? (long long)(v << (64 - bits)) >> (64 - bits) : (long long)v;
+	if (!p || p->kind == DWARF_PARAM_OTHER)
+		return SHOWN_GUESS;
+	if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING)
+		return SHOWN_HEX;
+	if (p->kind == DWARF_PARAM_INT) {
+		if (bits < 64)
+			*v = (__u64)((long long)(*v << (64 - bits)) >> (64 - bits));
+		return SHOWN_SIGNED;
+	}
+	if (bits < 64)
+		*v &= (1ULL << bits) - 1;
+	return SHOWN_UNSIGNED;
+}
 
-		printf("%lld", sv);
-	} else {
-		printf("%llu", (unsigned long long)(bits < 64 ? v & ((1ULL << bits) - 1) : v));
+static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
+{
+	switch (typed_value(ctx, probe, i, &v)) {
+	case SHOWN_GUESS:
+		print_value(stdout, v);
+		break;
+	case SHOWN_HEX:
+		printf("0x%llx", (unsigned long long)v);
+		break;
+	case SHOWN_SIGNED:
+		printf("%lld", (long long)v);
+		break;
+	case SHOWN_UNSIGNED:
+		printf("%llu", (unsigned long long)v);
+		break;
 	}
 }
 
-/* A string read in the kernel, escaped for the terminal; NULL shown as such. */
+/* "EFAULT" for -14. */
+static const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(-err);
+
+	return name ? name : "unknown error";
+}
+
+/* Does the event carry the string (the argument at entry, the return value at a return)? */
+static bool event_has_str(const struct trace_ctx *ctx, const struct trace_event *e, size_t size)
+{
+	return size > TRACE_EVENT_HDR_SIZE && ctx->str_arg != TRACE_VALUE_NONE &&
+	       !!e->is_return == (ctx->str_arg == TRACE_VALUE_RETVAL);
+}
+
+static __u64 str_ptr(const struct trace_ctx *ctx, const struct trace_event *e)
+{
+	return ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval : e->args[ctx->str_arg];
+}
+
+/*
+ * A string read in the kernel, escaped for the terminal; cut strings end in
+ * "...".  NULL only for a null pointer; any other failed read shows the
+ * pointer and why.
+ */
 static void print_str(const struct trace_event *e, __u64 ptr)
 {
 	if (e->str_len < 0) {
 		if (!ptr)
 			printf("NULL");
 		else
-			printf("(unreadable 0x%llx)", (unsigned long long)ptr);
+			printf("(unreadable 0x%llx: %s)", (unsigned long long)ptr,
+			       errno_name(e->str_len));
 		return;
 	}
 	putchar('"');
 	fputs_escaped(stdout, e->str, e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
-	printf("\"%s", e->str_len >= TRACE_STR_MAX ? "..." : "");
+	printf("\"%s", e->str_len > TRACE_STR_MAX ? "..." : "");
+}
+
+/* Argument i is shown: --args asks for it, --min/--max test it or --str reads it. */
+static bool arg_shown(const struct trace_ctx *ctx, int i, bool has_str)
+{
+	return i < opt.nr_args || i == ctx->value_arg || (has_str && i == ctx->str_arg);
+}
+
+/* "value", "value_of" and "value_name" (from DWARF): what --min/--max tested. */
+static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ctx,
+			      const struct trace_event *e)
+{
+	const struct dwarf_param *p;
+	char of[8];
+	__u64 v;
+
+	if (ctx->value_arg == TRACE_VALUE_NONE ||
+	    !!e->is_return != (ctx->value_arg == TRACE_VALUE_RETVAL))
+		return;
+	if (ctx->value_arg == TRACE_VALUE_RETVAL) {
+		json_s64_field(jw, "value", (long long)e->retval);
+		json_string_field(jw, "value_of", "retval");
+		return;
+	}
+	v = e->args[ctx->value_arg];
+	json_name(jw, "value");
+	if (typed_value(ctx, e->cookie, ctx->value_arg, &v) == SHOWN_SIGNED)
+		json_s64(jw, (long long)v);
+	else
+		json_u64(jw, v);
+	snprintf(of, sizeof(of), "arg%d", ctx->value_arg);
+	json_string_field(jw, "value_of", of);
+	p = param_of(ctx, e->cookie, ctx->value_arg);
+	if (p)
+		json_string_field(jw, "value_name", p->name);
+}
+
+/* "str" (null when unreadable), "str_hex" when not UTF-8, "str_ptr", "str_truncated", "str_error". */
+static void json_str_fields(struct json_writer *jw, const struct trace_ctx *ctx,
+			    const struct trace_event *e)
+{
+	__u64 ptr = str_ptr(ctx, e);
+
+	if (e->str_len >= 0) {
+		json_bytes_field(jw, "str", e->str,
+				 e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
+		json_bool_field(jw, "str_truncated", e->str_len > TRACE_STR_MAX);
+	} else {
+		json_string_field(jw, "str", NULL);
+		if (ptr)
+			json_string_field(jw, "str_error", errno_name(e->str_len));
+	}
+	json_u64_field(jw, "str_ptr", ptr);
 }
 
 static int on_event(void *data, void *buf, size_t size)
@@ -249,7 +352,7 @@ static int on_event(void *data, void *buf, size_t size)
 	const struct trace_event *e = buf;
 	const struct plan_entry *pe;
 	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
-	bool has_str = size > TRACE_EVENT_HDR_SIZE && ctx->str_arg != TRACE_VALUE_NONE;
+	bool has_str = event_has_str(ctx, e, size);
 	char tbuf[32], comm[4 * TRACE_COMM_LEN + 1];
 
 	if (e->cookie >= ctx->s.plan.nr)
@@ -282,16 +385,9 @@ static int on_event(void *data, void *buf, size_t size)
 		}
 		if (e->is_return)
 			json_s64_field(jw, "retval", (long long)e->retval);
-		if (has_str) {
-			if (e->str_len >= 0) {
-				json_name(jw, "str");
-				json_string_len(jw, e->str, e->str_len < TRACE_STR_MAX ? e->str_len :
-							    TRACE_STR_MAX);
-				json_bool_field(jw, "str_truncated", e->str_len >= TRACE_STR_MAX);
-			} else {
-				json_s64_field(jw, "str_error", e->str_len);
-			}
-		}
+		json_value_fields(jw, ctx, e);
+		if (has_str)
+			json_str_fields(jw, ctx, e);
 		json_object_end(jw);
 		json_writer__end_line(jw);
 		return 0;
@@ -299,21 +395,19 @@ static int on_event(void *data, void *buf, size_t size)
 	format_clock(real, tbuf, sizeof(tbuf));
 	escape_to_buf(comm, sizeof(comm), e->comm, strnlen(e->comm, sizeof(e->comm)));
 	printf("%-15s %-7u %-7u %-16s %s", tbuf, e->tgid, e->tid, comm, pe->label);
-	for (int i = 0; !e->is_return && i < opt.nr_args; i++) {
+	/* Each argument once, in order; at a return the argument registers are gone. */
+	for (int i = 0; !e->is_return && i < TRACE_MAX_ARGS; i++) {
+		if (!arg_shown(ctx, i, has_str))
+			continue;
 		print_arg_name(ctx, e->cookie, i);
 		if (has_str && ctx->str_arg == i)
 			print_str(e, e->args[i]);
 		else
 			print_typed(ctx, e->cookie, i, e->args[i]);
 	}
-	if (has_str && ctx->str_arg != TRACE_VALUE_RETVAL &&
-	    (ctx->str_arg >= opt.nr_args || e->is_return)) {
-		print_arg_name(ctx, e->cookie, ctx->str_arg);
-		print_str(e, e->args[ctx->str_arg]);
-	}
 	if (e->is_return) {
 		printf(" ret=");
-		if (has_str && ctx->str_arg == TRACE_VALUE_RETVAL)
+		if (has_str)
 			print_str(e, e->retval);
 		else
 			print_value(stdout, e->retval);
@@ -510,6 +604,9 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 					   opt.str_arg);
 		if (*str_arg == TRACE_VALUE_RETVAL && !all_return)
 			return usage_error("--str retval needs return probes: write 'r:TARGET:FUNCTION'");
+		if (*str_arg != TRACE_VALUE_RETVAL && all_return)
+			return usage_error("--str: arguments are gone when a function returns; "
+					   "add an entry probe (without 'r:')");
 		if (opt.count || opt.hist || opt.latency)
 			return usage_error("--str shows events; it does not go with aggregations");
 	}
@@ -596,7 +693,9 @@ static int cmd_trace(int argc, const char **argv)
 		}
 
 	/* Parameter names from DWARF: for display, and for --str/--on/--hist NAME. */
-	if (opt.nr_args || value_arg == ARG_BY_NAME || str_arg == ARG_BY_NAME)
+	if (opt.nr_args || value_arg == ARG_BY_NAME || str_arg == ARG_BY_NAME ||
+	    (!(opt.count || opt.hist || opt.latency) &&
+	     (value_arg != TRACE_VALUE_NONE || str_arg != TRACE_VALUE_NONE)))
 		load_params(&ctx);
 	if (value_arg == ARG_BY_NAME) {
 		value_arg = resolve_param(&ctx, opt.hist ? opt.hist : opt.value_arg,
@@ -633,7 +732,6 @@ static int cmd_trace(int argc, const char **argv)
 		strncpy((char *)ctx.skel->rodata->filter_comm, opt.comm, TRACE_COMM_LEN - 1);
 		ctx.skel->rodata->has_comm = 1;
 	}
-	ctx.skel->rodata->nr_args = opt.nr_args;
 	ctx.skel->rodata->str_arg = str_arg;
 	ctx.skel->rodata->value_arg = value_arg;
 	ctx.skel->rodata->has_min = opt.has_min;
@@ -641,6 +739,7 @@ static int cmd_trace(int argc, const char **argv)
 	ctx.skel->rodata->min_value = opt.min;
 	ctx.skel->rodata->max_value = opt.max;
 	ctx.str_arg = str_arg;
+	ctx.value_arg = value_arg;
 	bpf_map__set_max_entries(ctx.skel->maps.counts, opt.count ? ctx.s.plan.nr : 1);
 	bpf_map__set_max_entries(ctx.skel->maps.hists,
 				 (opt.hist || opt.latency) ? ctx.s.plan.nr * TRACE_HIST_SLOTS : 1);
@@ -660,6 +759,19 @@ static int cmd_trace(int argc, const char **argv)
 		.entry_multi = ctx.skel->progs.upx_entry_multi,
 		.ret_multi = ctx.skel->progs.upx_return_multi,
 	};
+	if (str_arg != TRACE_VALUE_NONE) {
+		/* Sleepable twins read strings on pages the process has not touched yet. */
+		progs.entry_s = ctx.skel->progs.upx_entry_s;
+		progs.ret_s = ctx.skel->progs.upx_return_s;
+		progs.entry_multi_s = ctx.skel->progs.upx_entry_multi_s;
+		progs.ret_multi_s = ctx.skel->progs.upx_return_multi_s;
+		if (upx_verbose)
+			fprintf(stderr, "upx trace: %s\n",
+				attach_uses_sleepable(&ctx.s.plan, &progs) ?
+				"strings are read by sleepable uprobes, which fault pages in" :
+				"no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
+				"not touched yet shows as unreadable");
+	}
 	attach_prepare(&ctx.s.plan, &progs);
 	if (trace_bpf__load(ctx.skel)) {
 		bpf_load_error();

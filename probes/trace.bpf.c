@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * upx trace, kernel side: one body behind four entry points (uprobe and
- * uretprobe, classic and uprobe_multi), filtering and aggregating in the
- * kernel so that only what is asked for is copied out.  Configuration is
+ * uretprobe, classic and uprobe_multi) and their four sleepable twins,
+ * filtering and aggregating in the kernel so that only what is asked for is
+ * copied out.  Configuration is
  * rodata set before load, so the verifier drops the branches not taken.
  * Reads no kernel structure: no CO-RE, no kernel BTF to parse at start.
  */
@@ -20,7 +21,6 @@ const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
 const volatile __u32 filter_uid = (__u32)-1; /* -1: any user */
 const volatile __u8 use_follow;             /* tgids in `follow` only (-c --follow) */
-const volatile __u8 nr_args;
 const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string */
 const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
 const volatile __u8 has_min, has_max;
@@ -139,7 +139,34 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 	return true;
 }
 
-static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return)
+/*
+ * The string at p into e->str.  bpf_probe_read_user_str() runs with page
+ * faults disabled, so it fails on a page the process has not touched yet (a
+ * file mapped but not read, memory not yet faulted in).  A sleepable program
+ * may fault: when the plain read fails, it touches the page of p with
+ * bpf_copy_from_user() (a helper: no kernel BTF needed, unlike the
+ * bpf_copy_from_user_str kfunc) and reads again; when the string goes on into
+ * the next page, that page too (TRACE_STR_BUF < 4096 bytes: at most two
+ * pages).  It faults in only the pages the string is on, as a reader in the
+ * process would; a copy that fails says why (EFAULT: not mapped).
+ */
+static __always_inline __s16 read_str(char *dst, const char *p, bool sleepable)
+{
+	long n = bpf_probe_read_user_str(dst, TRACE_STR_BUF, p);
+	char c;
+
+	if (sleepable && n < 0) {
+		n = bpf_copy_from_user(&c, 1, p);
+		if (!n)
+			n = bpf_probe_read_user_str(dst, TRACE_STR_BUF, p);
+		if (n < 0 && !bpf_copy_from_user(&c, 1, p + TRACE_STR_BUF - 1))
+			n = bpf_probe_read_user_str(dst, TRACE_STR_BUF, p);
+	}
+	return n > 0 ? n - 1 : (n < 0 ? n : 0);
+}
+
+static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				 bool sleepable)
 {
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
@@ -159,20 +186,18 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->is_return = is_return;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* At a return the argument registers hold whatever the function left there. */
 	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = i < nr_args && !is_return ? arg_value(ctx, i) : 0;
+		e->args[i] = !is_return ? arg_value(ctx, i) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
-	if (str_arg != TRACE_VALUE_NONE) {
-		const char *p = (const char *)arg_value(ctx, str_arg);
-		long n = bpf_probe_read_user_str(e->str, sizeof(e->str), p);
-
-		e->str_len = n > 0 ? n - 1 : (n < 0 ? n : 0);
-	}
+	e->str_len = 0;
+	if (str_arg != TRACE_VALUE_NONE && is_return == (str_arg == TRACE_VALUE_RETVAL))
+		e->str_len = read_str(e->str, (const char *)arg_value(ctx, str_arg), sleepable);
 	submit_batched(e, size);
 }
 
 /* Entry, or return outside latency mode: filter, then count, bucket or emit. */
-static __always_inline int handle(struct pt_regs *ctx, bool is_return)
+static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 cookie = bpf_get_attach_cookie(ctx);
@@ -198,17 +223,17 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return)
 		break;
 	}
 	default:
-		emit(ctx, cookie, id, is_return);
+		emit(ctx, cookie, id, is_return, sleepable);
 	}
 	return 0;
 }
 
-static __always_inline int handle_return(struct pt_regs *ctx)
+static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 {
 	__u64 id, key, *ts;
 
 	if (mode != TRACE_MODE_LATENCY)
-		return handle(ctx, true);
+		return handle(ctx, true, sleepable);
 	/* Filters ran at entry: a recorded start is the ticket. */
 	id = bpf_get_current_pid_tgid();
 	key = (id << 32) | (__u32)bpf_get_attach_cookie(ctx);
@@ -229,25 +254,54 @@ static __always_inline int handle_return(struct pt_regs *ctx)
 SEC("uprobe")
 int upx_entry(struct pt_regs *ctx)
 {
-	return handle(ctx, false);
+	return handle(ctx, false, false);
 }
 
 SEC("uretprobe")
 int upx_return(struct pt_regs *ctx)
 {
-	return handle_return(ctx);
+	return handle_return(ctx, false);
 }
 
 SEC("uprobe.multi")
 int upx_entry_multi(struct pt_regs *ctx)
 {
-	return handle(ctx, false);
+	return handle(ctx, false, false);
 }
 
 SEC("uretprobe.multi")
 int upx_return_multi(struct pt_regs *ctx)
 {
-	return handle_return(ctx);
+	return handle_return(ctx, false);
+}
+
+/*
+ * Sleepable twins, for --str: they may fault a page in to read a string.
+ * A sleepable program costs more per hit (see Documentation/upx-trace.txt),
+ * so user space loads them only when a string is read.
+ */
+SEC("uprobe.s")
+int upx_entry_s(struct pt_regs *ctx)
+{
+	return handle(ctx, false, true);
+}
+
+SEC("uretprobe.s")
+int upx_return_s(struct pt_regs *ctx)
+{
+	return handle_return(ctx, true);
+}
+
+SEC("uprobe.multi.s")
+int upx_entry_multi_s(struct pt_regs *ctx)
+{
+	return handle(ctx, false, true);
+}
+
+SEC("uretprobe.multi.s")
+int upx_return_multi_s(struct pt_regs *ctx)
+{
+	return handle_return(ctx, true);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -8,6 +8,7 @@
 
 #define TRACE_MAX_ARGS 6
 #define TRACE_STR_MAX 256      /* bytes of a string argument shown; one more is read to see a cut */
+#define TRACE_STR_BUF (TRACE_STR_MAX + 2) /* ... and its NUL */
 #define TRACE_HIST_SLOTS 65    /* log2 buckets: [0], [1], [2,4), ... [2^63, 2^64) */
 #define TRACE_COMM_LEN 16
 #define TRACE_VALUE_RETVAL 15  /* value_arg / str_arg: the return value instead of an argument */
@@ -35,12 +36,12 @@ struct trace_event {
 	__u32 tid;
 	__u32 uid;
 	__u16 is_return;
-	__s16 str_len;   /* bytes in str (without NUL), or -errno when unreadable */
-	__u64 args[TRACE_MAX_ARGS];
+	__s16 str_len;   /* bytes in str (without NUL; > TRACE_STR_MAX: cut), or -errno when unreadable */
+	__u64 args[TRACE_MAX_ARGS]; /* all six at entry, whatever --args shows: --on and --str need theirs */
 	__u64 retval;
 	char comm[TRACE_COMM_LEN];
 	/* Present only when a string is asked for (see trace_event_size()). */
-	char str[TRACE_STR_MAX + 1];
+	char str[TRACE_STR_BUF];
 };
 
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)

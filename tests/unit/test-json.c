@@ -75,21 +75,84 @@ static void test_escape(void)
 	n = json_escape(buf, sizeof(buf), "a\"b\\c\n\t\x01\x7f", 9);
 	CU_ASSERT_STRING_EQUAL(buf, "a\\\"b\\\\c\\n\\t\\u0001\\u007f");
 	CU_ASSERT_EQUAL(n, strlen(buf));
-	/* Valid UTF-8 passes; a stray byte becomes \u00XX; NUL is kept as \u0000. */
+	/* Valid UTF-8 passes; a stray byte becomes U+FFFD; NUL is kept as \u0000. */
 	json_escape(buf, sizeof(buf), "\xc3\xa9|\xff|\0|", 7);
-	CU_ASSERT_STRING_EQUAL(buf, "\xc3\xa9|\\u00ff|\\u0000|");
-	/* Overlong and surrogate encodings are not valid UTF-8. */
+	CU_ASSERT_STRING_EQUAL(buf, "\xc3\xa9|\\ufffd|\\u0000|");
+	/* Overlong and surrogate encodings are not valid UTF-8: one U+FFFD per byte here. */
 	json_escape(buf, sizeof(buf), "\xc0\xaf\xed\xa0\x80", 5);
-	CU_ASSERT_STRING_EQUAL(buf, "\\u00c0\\u00af\\u00ed\\u00a0\\u0080");
+	CU_ASSERT_STRING_EQUAL(buf, "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd");
 	/* Truncation still reports the full length. */
 	n = json_escape(buf, 4, "abcdef", 6);
 	CU_ASSERT_EQUAL(n, 6);
 	CU_ASSERT_STRING_EQUAL(buf, "abc");
 }
 
+/* Multi-byte sequences: every length passes whole; U+FFFD itself is a real character. */
+static void test_utf8_valid_passes(void)
+{
+	const char *ok = "A\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbd\xf4\x8f\xbf\xbf";
+	char buf[64];
+
+	CU_ASSERT_TRUE(json_utf8_valid(ok, strlen(ok)));
+	json_escape(buf, sizeof(buf), ok, strlen(ok));
+	CU_ASSERT_STRING_EQUAL(buf, ok);
+	CU_ASSERT_TRUE(json_utf8_valid("", 0));
+	CU_ASSERT_TRUE(json_utf8_valid("a\0b", 3));
+}
+
+/* What Python's bytes.decode("utf-8", "replace") gives, U+FFFD for U+FFFD. */
+static void test_utf8_maximal_subparts(void)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} cases[] = {
+		{ "\xe2\x82" "A", 3, "\\ufffdA" },		/* cut 3-byte sequence: one */
+		{ "\xf0\x9f\x98", 3, "\\ufffd" },		/* cut 4-byte sequence at the end */
+		{ "\xe0\x80\xaf", 3, "\\ufffd\\ufffd\\ufffd" }, /* overlong: E0 needs A0.. */
+		{ "\xf4\x90\x80\x80", 4, "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* past U+10FFFF */
+		{ "\xf5\x80", 2, "\\ufffd\\ufffd" },	/* never a lead byte */
+		{ "\xc3", 1, "\\ufffd" },
+		{ "\x80\xc3\xa9", 3, "\\ufffd\xc3\xa9" },	/* stray continuation, then valid */
+		{ "\xe9t\xe9", 3, "\\ufffdt\\ufffd" },	/* Latin-1 "\u00e9t\u00e9" */
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_FALSE(json_utf8_valid(cases[i].in, cases[i].len));
+		json_escape(buf, sizeof(buf), cases[i].in, cases[i].len);
+		CU_ASSERT_STRING_EQUAL(buf, cases[i].out);
+	}
+}
+
+static void doc_bytes(struct json_writer *jw)
+{
+	json_object_start(jw);
+	json_bytes_field(jw, "ok", "caf\xc3\xa9", 5);
+	json_bytes_field(jw, "str", "caf\xe9\"", 5);
+	json_bytes_field(jw, "nul", "a\0\xff", 3);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+}
+
+/* The raw bytes come along, in hex, only when the string was not valid UTF-8. */
+static void test_bytes_field(void)
+{
+	char *s = render(doc_bytes);
+
+	CU_ASSERT_STRING_EQUAL(s, "{\"ok\":\"caf\xc3\xa9\","
+				  "\"str\":\"caf\\ufffd\\\"\",\"str_hex\":\"636166e922\","
+				  "\"nul\":\"a\\u0000\\ufffd\",\"nul_hex\":\"6100ff\"}\n");
+	free(s);
+}
+
 CU_TestInfo json_tests[] = {
 	UNIT_TEST(test_nesting_and_commas),
 	UNIT_TEST(test_json_lines),
 	UNIT_TEST(test_escape),
+	UNIT_TEST(test_utf8_valid_passes),
+	UNIT_TEST(test_utf8_maximal_subparts),
+	UNIT_TEST(test_bytes_field),
 	CU_TEST_INFO_NULL,
 };
