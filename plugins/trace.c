@@ -288,9 +288,10 @@ static void print_str(const struct trace_event *e, __u64 ptr)
 			       errno_name(e->str_len));
 		return;
 	}
-	putchar('"');
-	fputs_escaped(stdout, e->str, e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
-	printf("\"%s", e->str_len > TRACE_STR_MAX ? "..." : "");
+	/* '"' escaped too: a traced string cannot forge fields of the line. */
+	fputs_quoted(stdout, e->str, e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
+	if (e->str_len > TRACE_STR_MAX)
+		fputs("...", stdout);
 }
 
 /* Argument i is shown: --args asks for it, --min/--max test it or --str reads it. */

@@ -60,6 +60,12 @@ test_expect_success BPF '--str with --args: each argument once, typed' '
 	test_cmp expect got
 '
 
+test_expect_success BPF 'a quote or a backslash in a string cannot forge a field' '
+	upx trace --str s $E:takes_args -c "$E quote" >out &&
+	after $E:takes_args out >got &&
+	printf "%s\n" "s=\"x\\\" c=1 \\\\\\\"\"" >expect && test_cmp expect got
+'
+
 test_expect_success BPF 'NULL only for a null pointer; a bad one shows the pointer and the error' '
 	upx trace --str s $E:takes_args -c "$E null" >out &&
 	after $E:takes_args out >got &&
