@@ -81,7 +81,7 @@ test_expect_success BPF 'DWARF names the arguments: malloc bytes= (libc6-dbg)' '
 '
 
 test_expect_success BPF '--str and --on take DWARF parameter names' '
-	upx trace --str name --on name --min 1 libc.so.6:getenv -c "ls /nonexistent" >out 2>&1;
+	upx trace --str name --on name --min 1 libc.so.6:getenv -c "ls /nonexistent" >out 2>&1 &&
 	test_grep "tracee\|ls  *libc.so.6:getenv name=\"" out &&
 	! grep -q " upx  *libc.so.6:getenv" out &&
 	upx trace --args 1 --on ms --min 2 $T:nap -c "$T nap 1 3" >out &&

@@ -45,14 +45,18 @@ test_expect_success BPF 'without --comm every name has its table; exit() then _e
 test_expect_success BPF 'a process already running when tracing began is measured from its start' '
 	# a name of its own: other sleeps on the machine are not counted
 	cp "$(command -v sleep)" ./lt-napper &&
-	./lt-napper 1.5 &
-	s=$!
-	upx lifetimes --comm lt-napper >out 2>err &
-	u=$!
-	wait_for "^Tracing" err
-	wait $s
-	sleep 0.3
-	kill -INT $u && wait $u &&
+	{ ./lt-napper 1.5 & } &&
+	s=$! &&
+	test_when_finished "test_kill $s" &&
+	wait_exec $s ./lt-napper &&
+	{ upx lifetimes --comm lt-napper >out 2>err & } &&
+	u=$! &&
+	test_when_finished "test_kill $u" &&
+	wait_for "^Tracing" err &&
+	wait_exit $s 5 &&
+	# what the kernel recorded before SIGINT is shown
+	kill -INT $u &&
+	wait_exit $u 10 &&
 	test_grep "^@lifetime_ns\[lt-napper\]: 1 process$" out &&
 	test "$(bucket "[1G, 2G)" out)" = 1 &&
 	test_grep "^  1 already running when tracing began" out
