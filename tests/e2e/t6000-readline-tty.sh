@@ -18,13 +18,15 @@ tm_stop() {
 
 # wait_prompt SESSION PROMPT: up to 10 s until the last line on screen is PROMPT
 wait_prompt() {
-	for _ in $(seq 100); do
-		[ "$(tm capture-pane -p -t "$1" | sed '/^$/d' | tail -1)" = "$2" ] && return 0
-		sleep 0.1
-	done
+	wait_until 10 prompt_is "$1" "$2" >/dev/null && return 0
 	say "    no prompt '$2' in $1:"
 	tm capture-pane -p -t "$1" | sed '/^$/d; s/^/    | /' | tail -5
 	return 1
+}
+
+# prompt_is SESSION PROMPT: the last line on screen is PROMPT
+prompt_is() {
+	[ "$(tm capture-pane -p -t "$1" | sed '/^$/d' | tail -1)" = "$2" ]
 }
 
 # start_shell SESSION: an interactive bash waiting at the prompt "READY$",
