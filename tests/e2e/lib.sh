@@ -19,7 +19,8 @@ PATH=$SRC_DIR:$PATH
 export SRC_DIR BUILD_DIR FIXTURES UPX PATH LC_ALL=C
 # No shell of a test keeps a history file (bash writes one on SIGHUP).
 unset HISTFILE
-TRASH=$(mktemp -d "${TMPDIR:-/tmp}/upx-$TEST_NAME.XXXXXX")
+# Under run.sh the name has the run's id: what is left is found by name.
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/upx-$TEST_NAME.${UPX_TEST_RUN:+$UPX_TEST_RUN.}XXXXXX")
 cd "$TRASH" || exit 1
 LF='
 '
@@ -51,15 +52,20 @@ test_reap_() {
 		[ -z "$left" ] && return 0
 		sleep 0.05
 	done
+	reaped=
 	for p in $left; do
-		say "    left running: $p $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
+		cmd=$(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)
+		# an empty command line: it has just exited
+		[ -n "$cmd" ] || continue
+		say "    left running: $p $cmd"
 		kill -9 "$p" 2>/dev/null
+		reaped=1
 	done
 	for _ in $(seq 40); do
 		[ -z "$(test_pids_ "$1")" ] && break
 		sleep 0.05
 	done
-	return 1
+	[ -z "$reaped" ]
 }
 
 # The end of the file, however it comes: what tests left running is killed

@@ -9,15 +9,13 @@ cd "$(dirname "$0")" || exit 1
 passed=0 failed=0 skipped=0 broken=""
 [ $# -gt 0 ] || set -- t[0-9]*.sh
 tmp=${TMPDIR:-/tmp}
-run_id=$(basename "$(mktemp -u "$tmp/run.XXXXXXXX")")
+run_id=run$(basename "$(mktemp -u "$tmp/XXXXXXXX")")
 export UPX_TEST_RUN="$run_id"
 
-# the scratch directories of the files run here, and the tmux servers, there
-# are now (another session's)
-names=$(for t in "$@"; do printf ' -o -name upx-%s.*' "$(basename "$t" .sh)"; done)
-dirs_now() { set -f; find "$tmp" -maxdepth 1 -type d \( -false $names \) | sort; set +f; }
+# the tmux servers there are now (another session's); the scratch
+# directories of this run have its id in their name (lib.sh)
+dirs_now() { find "$tmp" -maxdepth 1 -type d -name "upx-*.$run_id.*" | sort; }
 tmux_now() { pgrep -x tmux | sort; }
-dirs_before=$(dirs_now)
 tmux_before=$(tmux_now)
 
 for t in "$@"; do
@@ -60,7 +58,7 @@ left=$(
 	for p in $(tmux_now | new_since "$tmux_before"); do
 		echo "tmux server $p: $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
 	done
-	dirs_now | new_since "$dirs_before" | sed 's/^/directory /'
+	dirs_now | sed 's/^/directory /'
 )
 if [ -n "$left" ]; then
 	echo "*** left behind by the tests:"
