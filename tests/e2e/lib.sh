@@ -3,8 +3,10 @@
 #   test_expect_success 'title' 'commands'
 #   test_expect_success BPF 'title' 'commands'     (needs the BPF prerequisite)
 #   test_done
-# Each test runs in its own scratch directory ($TRASH); `upx` is the binary
-# under test.  A test fails when its commands' last status is non-zero.
+# Each test runs in a subshell in its own scratch directory ($TRASH/tN);
+# `upx` is the binary under test.  A test fails when its commands' status is
+# non-zero, when its && chain is broken (checked before it runs), when a
+# test_when_finished cleanup fails, or when it leaves a process running.
 
 set -u
 TEST_NAME=$(basename "$0" .sh)
@@ -15,9 +17,13 @@ FIXTURES=$BUILD_DIR/fixtures
 UPX=$SRC_DIR/upx
 PATH=$SRC_DIR:$PATH
 export SRC_DIR BUILD_DIR FIXTURES UPX PATH LC_ALL=C
-TRASH=$(mktemp -d "${TMPDIR:-/tmp}/upx-$TEST_NAME.XXXXXX")
-trap 'rm -rf "$TRASH"' EXIT
+# No shell of a test keeps a history file (bash writes one on SIGHUP).
+unset HISTFILE
+# Under run.sh the name has the run's id: what is left is found by name.
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/upx-$TEST_NAME.${UPX_TEST_RUN:+$UPX_TEST_RUN.}XXXXXX")
 cd "$TRASH" || exit 1
+LF='
+'
 
 test_count=0
 test_passed=0
@@ -26,6 +32,49 @@ test_skipped=0
 PREREQS=" "
 
 say() { printf '%s\n' "$*"; }
+
+# Processes -----------------------------------------------------------------
+# Every program a test starts inherits UPX_TEST_ID=$TEST_NAME-$$-tN in its
+# environment, so what is still running after the test is found in /proc
+# (children of children and reparented ones too), reported and killed.
+
+# test_pids_ ID-REGEX: the processes whose environment has a UPX_TEST_ID matching it
+test_pids_() {
+	grep -lsz -e "^UPX_TEST_ID=$1" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's,^/proc/\([0-9]*\)/environ$,\1,'
+}
+
+# test_reap_ ID-REGEX: up to 2 s for those processes to exit, then kill -9
+# and name them; fails when there were any left.
+test_reap_() {
+	for _ in $(seq 40); do
+		left=$(test_pids_ "$1")
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	reaped=
+	for p in $left; do
+		cmd=$(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)
+		# an empty command line: it has just exited
+		[ -n "$cmd" ] || continue
+		say "    left running: $p $cmd"
+		kill -9 "$p" 2>/dev/null
+		reaped=1
+	done
+	for _ in $(seq 40); do
+		[ -z "$(test_pids_ "$1")" ] && break
+		sleep 0.05
+	done
+	[ -z "$reaped" ]
+}
+
+# The end of the file, however it comes: what tests left running is killed
+# and gone before $TRASH is removed.
+test_atexit_() {
+	test_reap_ "$TEST_NAME-$$-t" >/dev/null 2>&1
+	rm -rf "$TRASH"
+}
+trap test_atexit_ EXIT
 
 # Prerequisites -----------------------------------------------------------
 test_set_prereq() { PREREQS="$PREREQS$1 "; }
@@ -70,14 +119,105 @@ test_line_count() {
 	fi
 }
 
-# wait_for PATTERN FILE: up to 10 s for PATTERN to show up in FILE
+# The waits poll every 0.05 s; SECONDS may be a fraction.
+test_ticks_() {
+	awk -v s="$1" 'BEGIN { print int(s * 20 + 0.5) }'
+}
+
+# wait_for PATTERN FILE [SECONDS]: until PATTERN shows up in FILE, 10 s at most
 wait_for() {
-	for _ in $(seq 100); do
+	n=$(test_ticks_ "${3:-10}")
+	while [ "$n" -gt 0 ]; do
 		grep -q -e "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
+		sleep 0.05
+		n=$((n - 1))
 	done
-	say "    timed out waiting for '$1' in $2"
+	say "    timed out waiting for '$1' in $2:"
+	sed 's/^/    | /' "$2" 2>/dev/null | tail -10
 	return 1
+}
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, SECONDS at most
+wait_until() {
+	n=$(test_ticks_ "$1")
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	say "    timed out waiting for: $*"
+	return 1
+}
+
+# wait_exit PID SECONDS: the exit status of the background job PID, which
+# must end within SECONDS; if it does not, it is killed (-9) and this fails.
+wait_exit() {
+	n=$(test_ticks_ "$2")
+	while kill -0 "$1" 2>/dev/null &&
+		[ "$(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null)" != Z ]; do
+		if [ "$n" -le 0 ]; then
+			say "    process $1 still running after $2 s: killed"
+			kill -9 "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			return 124
+		fi
+		sleep 0.05
+		n=$((n - 1))
+	done
+	wait "$1"
+}
+
+# test_kill PID...: for a test_when_finished: the background jobs PID are
+# sent SIGTERM (if still there) and waited for, 5 s at most each.
+test_kill() {
+	for p in "$@"; do
+		kill "$p" 2>/dev/null
+		wait_exit "$p" 5 2>/dev/null
+	done
+	return 0
+}
+
+# wait_wakeups PID N [SECONDS]: until PID has been scheduled N more times
+# (/proc/PID/schedstat): a process that sleeps in a loop has gone round it.
+wait_wakeups() {
+	w0=$(awk '{ print $3 }' /proc/"$1"/schedstat) &&
+	wait_until "${3:-10}" test_woken_ "$1" $((w0 + $2))
+}
+test_woken_() {
+	[ "$(awk '{ print $3 }' /proc/"$1"/schedstat 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# wait_exec PID PROGRAM [SECONDS]: until the background job PID has exec'd
+# PROGRAM (a path, or a name looked up in PATH): before that it is a copy of
+# the shell, with the shell's libraries mapped.
+wait_exec() {
+	case "$2" in
+	*/*) want=$(readlink -f "$2") ;;
+	*) want=$(readlink -f "$(command -v "$2")") ;;
+	esac
+	wait_until "${3:-10}" test_is_exe_ "$1" "$want"
+}
+test_is_exe_() {
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$2" ]
+}
+
+# wait_gone PID [SECONDS]: until PID (not necessarily a child) has exited
+wait_gone() {
+	wait_until "${2:-10}" test_gone_ "$1"
+}
+test_gone_() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null)" = Z ]
+}
+
+# wait_attached PID [SECONDS]: until upx (PID) holds a BPF link or a perf
+# event: its probes are live.  For the modes that print no "Tracing" line.
+wait_attached() {
+	wait_until "${2:-10}" test_attached_ "$1"
+}
+test_attached_() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -q -e "anon_inode:bpf_link" -e "anon_inode:\[perf_event\]"
 }
 
 # test_expect_code CODE CMD...: run CMD, require exit status CODE.
@@ -122,6 +262,38 @@ test_no_leftover_links() {
 }
 
 # Runner ------------------------------------------------------------------
+# test_when_finished COMMANDS: run COMMANDS when the test ends, whatever way
+# it ends (a failed command, exit, return); the last registered runs first.
+# It runs in the test's shell, so `wait` works on the test's jobs.  A failed
+# cleanup fails the test.
+test_when_finished() {
+	test_cleanup_="{ $*$LF} || test_cleanup_failed_=\$((test_cleanup_failed_ + 1))$LF$test_cleanup_"
+}
+
+# The EXIT trap of a test's subshell: the cleanups, then the test's status.
+test_finish_() {
+	ret=$1
+	trap - EXIT
+	test_cleanup_failed_=0
+	eval "$test_cleanup_"
+	if [ "$test_cleanup_failed_" != 0 ]; then
+		say "    $test_cleanup_failed_ test_when_finished cleanup(s) failed"
+		[ "$ret" != 0 ] || ret=1
+	fi
+	exit "$ret"
+}
+
+# Is the && chain of BODY whole?  As git does: with `(exit 117) &&` in front
+# a whole chain runs nothing and ends with status 117; a command after a
+# broken link (`;`, a newline without &&, `&`) runs and changes the status.
+# The status is written to a file (not read through a pipe a background
+# command could hold open).
+test_chain_ok_() {
+	rm -f "$TRASH/chain"
+	(eval "(exit 117) && $1$LF${LF}echo \$? >\"\$TRASH/chain\"") </dev/null >/dev/null 2>&1
+	[ "$(cat "$TRASH/chain" 2>/dev/null)" = 117 ]
+}
+
 test_expect_success() {
 	prereq=
 	if [ $# = 3 ]; then
@@ -129,6 +301,8 @@ test_expect_success() {
 		shift
 	fi
 	test_count=$((test_count + 1))
+	# UPX_TEST_CHAIN_ONLY=1: every test's chain is checked, none is run
+	[ -n "${UPX_TEST_CHAIN_ONLY:-}" ] && prereq=
 	for p in $(echo "$prereq" | tr , ' '); do
 		if ! test_have_prereq "$p"; then
 			test_skipped=$((test_skipped + 1))
@@ -138,7 +312,30 @@ test_expect_success() {
 	done
 	mkdir -p "$TRASH/t$test_count" && cd "$TRASH/t$test_count" || exit 1
 	out=$TRASH/t$test_count.log
-	if (eval "$2") >"$out" 2>&1; then
+	id=$TEST_NAME-$$-t$test_count
+	if ! UPX_TEST_ID=$id.lint test_chain_ok_ "$2"; then
+		test_reap_ "$id\.lint" >/dev/null
+		test_failed=$((test_failed + 1))
+		say "FAIL $test_count - $1 (broken && chain)"
+		say "$2" | sed 's/^/    /'
+		cd "$TRASH" || exit 1
+		return 0
+	fi
+	if [ -n "${UPX_TEST_CHAIN_ONLY:-}" ]; then
+		test_passed=$((test_passed + 1))
+		say "ok $test_count - $1 (chain only)"
+		cd "$TRASH" || exit 1
+		return 0
+	fi
+	(
+		export UPX_TEST_ID=$id
+		test_cleanup_=
+		trap 'test_finish_ $?' EXIT
+		eval "$2"
+	) >"$out" 2>&1 </dev/null
+	ret=$?
+	test_reap_ "$id\$" >>"$out" 2>&1 || ret=1
+	if [ "$ret" = 0 ]; then
 		test_passed=$((test_passed + 1))
 		say "ok $test_count - $1"
 	else

@@ -2,9 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs every tests/e2e/tNNNN-*.sh (or those named) and ends with the totals:
 #   N passed, N failed, N skipped
+# Afterwards nothing the tests started may be left: no scratch directory
+# (${TMPDIR:-/tmp}/upx-*), no process (each inherits UPX_TEST_RUN), no tmux
+# server; what is left is named and counted as one failed test.
 cd "$(dirname "$0")" || exit 1
 passed=0 failed=0 skipped=0 broken=""
 [ $# -gt 0 ] || set -- t[0-9]*.sh
+tmp=${TMPDIR:-/tmp}
+run_id=run$(basename "$(mktemp -u "$tmp/XXXXXXXX")")
+export UPX_TEST_RUN="$run_id"
+
+# the tmux servers there are now (another session's); the scratch
+# directories of this run have its id in their name (lib.sh)
+dirs_now() { find "$tmp" -maxdepth 1 -type d -name "upx-*.$run_id.*" | sort; }
+tmux_now() { pgrep -x tmux | sort; }
+tmux_before=$(tmux_now)
+
 for t in "$@"; do
 	t=$(basename "$t")
 	echo "*** $t"
@@ -23,6 +36,37 @@ EOT
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	[ "$f" = 0 ] || broken="$broken $t"
 done
+
+# Leftovers: processes are given 2 s to finish exiting.  (What looks
+# for them must not have the variable itself.)
+unset UPX_TEST_RUN
+procs_left() {
+	grep -lsz -e "^UPX_TEST_RUN=$run_id\$" /proc/[0-9]*/environ 2>/dev/null |
+		sed 's,^/proc/\([0-9]*\)/environ$,\1,'
+}
+for _ in $(seq 40); do
+	[ -z "$(procs_left)" ] && break
+	sleep 0.05
+done
+# new_since BEFORE: the lines of stdin that are not lines of BEFORE
+new_since() { grep -vxF -e "$1"; }
+left=$(
+	for p in $(procs_left); do
+		echo "process $p: $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
+		kill -9 "$p" 2>/dev/null
+	done
+	for p in $(tmux_now | new_since "$tmux_before"); do
+		echo "tmux server $p: $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
+	done
+	dirs_now | sed 's/^/directory /'
+)
+if [ -n "$left" ]; then
+	echo "*** left behind by the tests:"
+	echo "$left" | sed 's/^/    /'
+	failed=$((failed + 1))
+	broken="$broken (leftovers)"
+fi
+
 [ -z "$broken" ] || echo "failed in:$broken"
 [ "$skipped" = 0 ] || echo "WARNING: $skipped tests skipped (missing prerequisites, see SKIP lines above)"
 echo "$passed passed, $failed failed, $skipped skipped"

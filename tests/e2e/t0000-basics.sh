@@ -56,8 +56,7 @@ test_expect_success 'every command: summary = NAME line, help = page, -h = usage
 		done &&
 		# every long option in -h is documented in the page
 		for o in $(grep -o -- "--[a-z][a-z-]*" usage | sort -u); do
-			[ "$o" = "--help" ] && continue
-			test_grep "$o" page || return 1
+			[ "$o" = "--help" ] || test_grep "$o" page || return 1
 		done || return 1
 	done
 '
@@ -74,8 +73,10 @@ test_expect_success 'make install honours DESTDIR and PREFIX; installed help wor
 		test -f root/opt/upx/share/man/man1/upx-$c.1 &&
 		root/opt/upx/bin/upx help $c >out && test_grep "^NAME" out || return 1
 	done &&
-	man -l root/opt/upx/share/man/man1/upx.1 2>/dev/null | grep -q "probe user-space" ||
-	grep -q "probe user-space" root/opt/upx/share/man/man1/upx.1
+	{
+		man -l root/opt/upx/share/man/man1/upx.1 2>/dev/null | grep -q "probe user-space" ||
+		grep -q "probe user-space" root/opt/upx/share/man/man1/upx.1
+	}
 '
 
 test_done

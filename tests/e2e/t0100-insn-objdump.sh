@@ -24,8 +24,8 @@ first_insn() {
 
 test_expect_success X86_64,OBJDUMP 'libc: every instruction has objdump'"'"'s length' '
 	objdump -d -M intel --insn-width=16 "$LIBC" >dis &&
-	"$CHECK" <dis >out;
-	cat out &&
+	test_when_finished "cat out" &&
+	"$CHECK" <dis >out &&
 	test_grep " 0 mismatches" out &&
 	n=$(sed -n "s/^\([0-9]*\) instructions checked.*/\1/p" out) &&
 	test "$n" -gt 100000
@@ -34,7 +34,8 @@ test_expect_success X86_64,OBJDUMP 'libc: every instruction has objdump'"'"'s le
 test_expect_success X86_64,OBJDUMP 'libm, ld.so, libstdc++: the same' '
 	for f in $LIBDIR/libm.so.6 $LIBDIR/ld-linux-x86-64.so.2 $LIBDIR/libstdc++.so.6; do
 		[ -e "$f" ] || continue
-		objdump -d --insn-width=16 "$f" | "$CHECK" >out;
+		objdump -d --insn-width=16 "$f" >dis &&
+		{ "$CHECK" <dis >out || cat out; } &&
 		echo "$f: $(tail -1 out)" &&
 		test_grep " 0 mismatches" out || return 1
 	done

@@ -91,9 +91,8 @@ test_expect_success 'symbol-less ELF' '
 test_expect_success ROOT 'unreadable file (as nobody)' '
 	chmod 755 "$TRASH" . &&
 	cp /bin/true secret && chmod 600 secret &&
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$UPX" list-syms "$PWD/secret" >out 2>err
-	test $? = 1 &&
+	test_expect_code 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$UPX" list-syms "$PWD/secret" >out 2>err &&
 	test_one_line_error err &&
 	test_grep "secret.: Permission denied\$" err
 '

@@ -54,10 +54,12 @@ test_expect_success BPF 'endbr64 is stepped over, and -v says so' '
 '
 
 test_expect_success BPF 'only the -c command is counted, not other runs' '
-	f=$FIXTURES/uprobeme
-	( for i in 1 2 3 4 5 6 7 8 9 10; do $f 1 1 >/dev/null; done ) &
+	f=$FIXTURES/uprobeme &&
+	{ ( for i in 1 2 3 4 5 6 7 8 9 10; do $f 1 1 >/dev/null; done ) & } &&
+	others=$! &&
+	test_when_finished "test_kill $others" &&
 	upx trace --count $f:foo -c "$f 3 0" >out &&
-	wait &&
+	wait_exit $others 10 &&
 	test "$(count_of "$f:foo" out)" = 3
 '
 

@@ -81,7 +81,7 @@ test_expect_success BPF 'DWARF names the arguments: malloc bytes= (libc6-dbg)' '
 '
 
 test_expect_success BPF '--str and --on take DWARF parameter names' '
-	upx trace --str name --on name --min 1 libc.so.6:getenv -c "ls /nonexistent" >out 2>&1;
+	upx trace --str name --on name --min 1 libc.so.6:getenv -c "ls /nonexistent" >out 2>&1 &&
 	test_grep "tracee\|ls  *libc.so.6:getenv name=\"" out &&
 	! grep -q " upx  *libc.so.6:getenv" out &&
 	upx trace --args 1 --on ms --min 2 $T:nap -c "$T nap 1 3" >out &&
@@ -99,21 +99,21 @@ test_expect_success BPF 'an unknown parameter name is an error' '
 # the command makes its 20000 calls into a 4 KiB ring buffer, and resumed
 # once the command has exited.  lost_run OUT ERR [--json]
 lost_run() {
-	rm -f go && mkfifo go || return 1
-	exec 3<>go
-	upx trace -m 4K ${3:-} $T:greet -c "$T greet-after-input 20000" <go >"$1" 2>"$2" &
-	up=$!
+	rm -f go && mkfifo go &&
+	exec 3<>go &&
+	{ upx trace -m 4K ${3:-} $T:greet -c "$T greet-after-input 20000" <go >"$1" 2>"$2" & } &&
+	up=$! &&
+	test_when_finished "kill -CONT $up 2>/dev/null; test_kill $up" &&
 	# "Tracing" is printed once the probes are live, before the command is released
-	wait_for "^Tracing" "$2" || { kill $up; return 1; }
-	kid=$(pgrep -P $up) && kill -STOP $up && echo go >&3 || return 1
-	n=0
-	until [ "$(awk "{ print \$3 }" /proc/$kid/stat 2>/dev/null)" = Z ]; do
-		sleep 0.05; n=$((n + 1)); [ $n -lt 400 ] || { kill -CONT $up; kill $up; return 1; }
-	done
-	kill -CONT $up && wait $up
-	ret=$?
+	wait_for "^Tracing" "$2" &&
+	kid=$(pgrep -P $up) &&
+	kill -STOP $up &&
+	echo go >&3 &&
+	# the command has exited (a zombie: upx, stopped, cannot reap it)
+	wait_gone $kid 20 &&
+	kill -CONT $up &&
+	wait_exit $up 20 &&
 	exec 3>&-
-	return $ret
 }
 
 test_expect_success BPF 'a full ring buffer: every call is either shown or counted as lost' '

@@ -6,27 +6,42 @@
 
 T=$FIXTURES/tracee
 
-test_expect_success BPF 'SIGTERM: counts printed, exit 0, nothing attached' '
-	$T loop >pid &
-	upx trace --count $T:tick >out 2>err &
-	up=$! && sleep 1 && kill -TERM $up && wait $up && ret=$? &&
-	kill %1; wait;
-	test $ret = 0 && test_grep "^$T:tick  *[1-9]" out && test_no_leftover_links
-'
+# start_loop: a "tracee loop" in the background, running main; $loop is its pid.
+start_loop() {
+	{ $T loop >pid & } &&
+	loop=$! &&
+	test_when_finished "test_kill $loop" &&
+	wait_for "^$loop\$" pid
+}
 
-test_expect_success BPF 'SIGINT: the same' '
-	$T loop >pid &
-	upx trace --count $T:tick >out 2>err &
-	up=$! && sleep 1 && kill -INT $up && wait $up && ret=$? &&
-	kill %1; wait;
-	test $ret = 0 && test_grep "^$T:tick  *[1-9]" out && test_no_leftover_links
-'
+# only_tracing_line FILE: the "Tracing ..." line and nothing else
+only_tracing_line() {
+	test_line_count = 1 "$1" && test_grep "^Tracing 1 probe in 1 file" "$1"
+}
+
+for sig in TERM INT; do
+	test_expect_success BPF "SIG$sig: counts printed, exit 0, nothing attached" '
+		start_loop &&
+		{ upx trace --count $T:tick >out 2>err & } &&
+		up=$! &&
+		test_when_finished "test_kill $up" &&
+		wait_for "^Tracing" err &&
+		# the loop goes round (and calls tick) with the probe live
+		wait_wakeups $loop 3 &&
+		kill -'$sig' $up &&
+		wait_exit $up 10 &&
+		test_grep "^$T:tick  *[1-9]" out &&
+		only_tracing_line err &&
+		test_no_leftover_links
+	'
+done
 
 test_expect_success BPF 'a closed pipe (| head) ends the trace quietly' '
-	$T loop >pid &
-	( upx trace $T:tick 2>err; echo $? >ret ) | head -3 >out;
-	kill %1; wait;
-	test "$(cat ret)" = 0 && test_line_count = 3 out && ! test -s err.real &&
+	start_loop &&
+	{ upx trace $T:tick 2>err; echo $? >ret; } | head -3 >out &&
+	test "$(cat ret)" = 0 &&
+	test_line_count = 3 out &&
+	only_tracing_line err &&
 	test_no_leftover_links
 '
 
@@ -43,7 +58,7 @@ test_expect_success BPF 'the -c command exiting ends the trace, its status is ig
 '
 
 test_expect_success BPF 'a -c command that cannot run' '
-	upx trace --count $T:tick -c "/nonexistent/prog" >out 2>err;
+	upx trace --count $T:tick -c "/nonexistent/prog" >out 2>err &&
 	test_grep "cannot run ./nonexistent/prog." err && test_no_leftover_links &&
 	test_expect_code 1 upx trace --count $T:tick -c "no-such-program-here" 2>err &&
 	test_one_line_error err && test_grep "not found in PATH" err

@@ -45,34 +45,45 @@ test_expect_success BPF 'without --comm every name has its table; exit() then _e
 test_expect_success BPF 'a process already running when tracing began is measured from its start' '
 	# a name of its own: other sleeps on the machine are not counted
 	cp "$(command -v sleep)" ./lt-napper &&
-	./lt-napper 1.5 &
-	s=$!
-	upx lifetimes --comm lt-napper >out 2>err &
-	u=$!
-	wait_for "^Tracing" err
-	wait $s
-	sleep 0.3
-	kill -INT $u && wait $u &&
+	{ ./lt-napper 1.5 & } &&
+	s=$! &&
+	test_when_finished "test_kill $s" &&
+	wait_exec $s ./lt-napper &&
+	{ upx lifetimes --comm lt-napper >out 2>err & } &&
+	u=$! &&
+	test_when_finished "test_kill $u" &&
+	wait_for "^Tracing" err &&
+	wait_exit $s 5 &&
+	# what the kernel recorded before SIGINT is shown
+	kill -INT $u &&
+	wait_exit $u 10 &&
 	test_grep "^@lifetime_ns\[lt-napper\]: 1 process$" out &&
 	test "$(bucket "[1G, 2G)" out)" = 1 &&
 	test_grep "^  1 already running when tracing began" out
 '
 
 test_expect_success BPF,BPFTOOL 'a process killed before exit() leaves no start time behind' '
-	upx lifetimes --comm sleep -- sh -c "
-		sleep 30 & p=\$!
-		sleep 0.5
+	cat >has-key.py <<-\PY &&
+	import json, sys
+	keys = {e["formatted"]["key"] for e in json.load(open(sys.argv[1]))}
+	sys.exit(0 if int(sys.argv[2]) in keys else 1)
+	PY
+	# the start time of the sleep is looked for (5 s at most) before it is killed
+	cat >killed.sh <<-\EOF &&
+	sleep 30 & p=$!
+	echo $p >pid
+	for i in $(seq 100); do
 		bpftool map dump name upx_life_procs -j >before
-		kill -9 \$p; wait \$p
-		bpftool map dump name upx_life_procs -j >after
-		echo \$p >pid" >out 2>err &&
+		python3 has-key.py before $p && break
+		sleep 0.05
+	done
+	kill -9 $p; wait $p
+	bpftool map dump name upx_life_procs -j >after
+	EOF
+	upx lifetimes --comm sleep -- sh killed.sh >out 2>err &&
 	p=$(cat pid) &&
-	python3 -c "
-import json
-keys = lambda f: {e[\"formatted\"][\"key\"] for e in json.load(open(f))}
-assert $p in keys(\"before\"), \"no start time recorded for $p\"
-assert $p not in keys(\"after\"), \"$p still there after its death\"
-" &&
+	{ python3 has-key.py before $p || { echo "no start time recorded for $p"; false; }; } &&
+	{ ! python3 has-key.py after $p || { echo "$p still there after its death"; false; }; } &&
 	test_grep -v "@lifetime_ns\[sleep\]: 2" out
 '
 

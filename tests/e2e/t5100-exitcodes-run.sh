@@ -5,20 +5,19 @@
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success BPF '-p: only that process, found through its libc; ends with it' '
-	sh -c "while [ ! -e go ]; do sleep 0.05; done; exit 3" &
-	target=$!
-	upx exitcodes -d 20 -p $target >out 2>err &
-	upx_pid=$!
+	{ sh -c "while [ ! -e go ]; do sleep 0.05; done; exit 3" & } &&
+	target=$! &&
+	test_when_finished "test_kill $target" &&
+	wait_exec $target sh &&
+	{ upx exitcodes -d 20 -p $target >out 2>err & } &&
+	upx_pid=$! &&
+	test_when_finished "test_kill $upx_pid" &&
 	wait_for "^Tracing" err &&
 	test_expect_code 4 bash -c "exit 4" &&
-	touch go
-	wait $target
-	rc=$?
+	touch go &&
+	test_expect_code 3 wait_exit $target 10 &&
 	# it stops by itself once the process is gone, well before -d
-	for _ in $(seq 50); do kill -0 $upx_pid 2>/dev/null || break; sleep 0.1; done
-	still=0
-	kill -0 $upx_pid 2>/dev/null && { say "    still running"; still=1; kill -INT $upx_pid; }
-	wait $upx_pid && test $still = 0 && test $rc = 3 &&
+	wait_exit $upx_pid 5 &&
 	sed -n "2,/^\$/p" out | sed "/^\$/d" >events &&
 	test_line_count = 1 events &&
 	awk -v p=$target "\$2 == p && \$4 == \"sh\" && \$5 == 3 && \$6 == \"_exit\"" events >match &&
@@ -28,12 +27,14 @@ test_expect_success BPF '-p: only that process, found through its libc; ends wit
 
 for sig in INT TERM; do
 	test_expect_success BPF "SIG$sig ends it: events, summary, nothing attached" '
-		upx exitcodes --comm bash >out 2>err &
-		upx_pid=$!
-		wait_for "^Tracing" err
-		bash -c "exit 5"
-		sleep 0.3
-		kill -'$sig' $upx_pid && wait $upx_pid &&
+		{ upx exitcodes --comm bash >out 2>err & } &&
+		upx_pid=$! &&
+		test_when_finished "test_kill $upx_pid" &&
+		wait_for "^Tracing" err &&
+		test_expect_code 5 bash -c "exit 5" &&
+		# what the kernel recorded before the signal is shown
+		kill -'$sig' $upx_pid &&
+		wait_exit $upx_pid 10 &&
 		test "$(awk "\$4 == \"bash\" && \$5 == 5" out | wc -l)" -ge 1 &&
 		test_grep "^COMM  *CODE  *COUNT$" out &&
 		test_no_leftover_links
@@ -53,13 +54,13 @@ test_expect_success BPF 'a closed stdout ends it quietly' '
 
 test_expect_success BPF 'a process without libc: one clear line' '
 	printf "#include <unistd.h>\nint main(void) { pause(); return 0; }\n" >st.c &&
-	cc -static -o st st.c || exit 1
-	./st &
-	st_pid=$!
-	test_expect_code 1 upx exitcodes -p $st_pid 2>err
-	rc=$?
-	kill $st_pid
-	test $rc = 0 && test_one_line_error err && test_grep "libc.so.6" err
+	cc -static -o st st.c &&
+	{ ./st & } &&
+	st_pid=$! &&
+	test_when_finished "test_kill $st_pid" &&
+	wait_exec $st_pid ./st &&
+	test_expect_code 1 upx exitcodes -p $st_pid 2>err &&
+	test_one_line_error err && test_grep "libc.so.6" err
 '
 
 test_expect_success ROOT 'bad options are usage errors' '
