@@ -38,7 +38,7 @@ test_expect_success ROOT 'cut to 100 bytes, e_phnum 0xffff' '
 
 test_expect_success ROOT 'invalid ELF class, a 32-bit ARM file' '
 	patched cls7 4 "\007" && refused "invalid ELF class 7" "$PWD/cls7" &&
-	[ "$(uname -m)" = x86_64 ] || exit 0
+	{ [ "$(uname -m)" = x86_64 ] || exit 0; } &&
 	patched arm32 4 "\001" && printf "\050\000" | dd of=arm32 bs=1 seek=18 conv=notrunc status=none &&
 	refused "32-bit ELF for ARM, this machine is 64-bit x86-64" "$PWD/arm32"
 '
@@ -53,8 +53,8 @@ EOF2
 
 test_expect_success SETPRIV 'CAP_BPF+CAP_PERFMON, classic links only: one line says what they need' '
 	f=$FIXTURES/uprobeme &&
-	UPX_NO_MULTI=1 timeout 5 $BPF_PERFMON "$UPX" trace --count "$f:foo" -c "$f 1 0" >out 2>err
-	code=$? && [ $code = 1 ] || { echo "exit $code"; cat err; exit 1; }
+	test_expect_code 1 env UPX_NO_MULTI=1 timeout 5 $BPF_PERFMON "$UPX" trace --count "$f:foo" \
+		-c "$f 1 0" >out 2>err &&
 	test_one_line_error err &&
 	test_grep "^upx trace: .$f:foo.: a classic uprobe link is a perf event, and the kernel.s uprobe PMU needs CAP_SYS_ADMIN (CAP_BPF and CAP_PERFMON are enough only for uprobe_multi links, which UPX_NO_MULTI turns off)\$" err &&
 	test_grep -v "Permission denied" err &&
@@ -71,9 +71,8 @@ test_expect_success SETPRIV,MULTI 'CAP_BPF+CAP_PERFMON: a single probe takes a u
 
 test_expect_success SETPRIV 'CAP_BPF alone is refused before any BPF work' '
 	f=$FIXTURES/uprobeme &&
-	timeout 5 setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all,+bpf \
-		"$UPX" trace --count "$f:foo" -c "$f 1 0" >out 2>err
-	code=$? && [ $code = 1 ] || { echo "exit $code"; cat err; exit 1; }
+	test_expect_code 1 timeout 5 setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all,+bpf \
+		"$UPX" trace --count "$f:foo" -c "$f 1 0" >out 2>err &&
 	test_one_line_error err &&
 	test_grep "needs root, or CAP_BPF and CAP_PERFMON" err
 '

@@ -84,11 +84,10 @@ for how in chroot pivot; do
 
 	test_expect_success BPF "$how: a path it does not have, a file it does not map" '
 		start_in '$how' &&
-		{ upx trace -p $p /bin/nope:greet 2>err1; echo $? >rc1
-		  upx trace -p $p "$T:greet" 2>err2; echo $? >rc2
-		  upx trace -p $p /bin:greet 2>err3; echo $? >rc3; }
-		kill $p; wait
-		test "$(cat rc1 rc2 rc3)" = "$(printf "1\n1\n1")" &&
+		test_when_finished "kill $p 2>/dev/null; wait" &&
+		test_expect_code 1 upx trace -p $p /bin/nope:greet 2>err1 &&
+		test_expect_code 1 upx trace -p $p "$T:greet" 2>err2 &&
+		test_expect_code 1 upx trace -p $p /bin:greet 2>err3 &&
 		test_one_line_error err1 && test_one_line_error err2 && test_one_line_error err3 &&
 		test_grep "^upx trace: ./bin/nope.: process $p.* has no ./bin/nope.: No such file" err1 &&
 		test_grep "process $p.* has no .$T. mapped$" err2 &&
@@ -107,27 +106,27 @@ test_expect_success BPF 'chroot: ROOT/usr/bin/greeter, its symlink followed in R
 
 test_expect_success BPF 'pivot: ROOT/usr/bin/greeter (a link to /bin/tracee) is a clear error' '
 	start_in pivot &&
-	upx trace -p $p "$ROOT/usr/bin/greeter:greet" 2>err; rc=$?
-	kill $p; wait
-	test $rc = 1 && test_one_line_error err &&
+	test_when_finished "kill $p 2>/dev/null; wait" &&
+	test_expect_code 1 upx trace -p $p "$ROOT/usr/bin/greeter:greet" 2>err &&
+	test_one_line_error err &&
 	test_grep "process $p has no .$ROOT/usr/bin/greeter.: No such file or directory$" err
 '
 
 test_expect_success BPF 'chroot: the error names the root it looked in' '
 	start_in chroot &&
-	upx trace -p $p /bin/nope:greet 2>err; rc=$?
-	kill $p; wait
-	test $rc = 1 && test_grep "process $p (root .$ROOT.) has no ./bin/nope." err
+	test_when_finished "kill $p 2>/dev/null; wait" &&
+	test_expect_code 1 upx trace -p $p /bin/nope:greet 2>err &&
+	test_grep "process $p (root .$ROOT.) has no ./bin/nope." err
 '
 
 test_expect_success BPF 'exitcodes -p: the chroot'"'"'s libc, the exit code' '
-	start_in chroot || exit 1
-	upx exitcodes -d 20 -p $p >out 2>err 3>&- &
-	up=$!
-	wait_for "^Tracing" err && exec 3>&- && wait $p; rc=$?
-	kill $p 2>/dev/null
-	# it stops by itself once the process is gone
-	wait $up && test $rc = 1 &&
+	start_in chroot &&
+	test_when_finished "kill $p 2>/dev/null; wait" &&
+	{ upx exitcodes -d 20 -p $p >out 2>err 3>&- & up=$!; } &&
+	wait_for "^Tracing" err && exec 3>&- &&
+	{ wait $p; test $? = 1; } &&
+	# it stops by itself once the process is gone, well before -d
+	wait_exit $up 5 &&
 	awk -v p=$p "\$2 == p && \$4 == \"tracee\" && \$5 == 1 && \$6 == \"exit\"" out >match &&
 	test_line_count = 1 match
 '
