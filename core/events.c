@@ -224,8 +224,13 @@ static double now(void)
 #define EVENTS_BATCH 256
 /* At most this long spent reading before the stop conditions are looked at again. */
 #define EVENTS_BATCH_S 0.02
-/* How long the loop sleeps when nothing wakes it: the kernel batches wake-ups. */
+/*
+ * How long the loop sleeps when nothing wakes it.  The BPF side wakes us when
+ * a record crosses its threshold or 2 ms after its last wake-up; the short
+ * sleep, while events flow, shows the end of a burst within milliseconds.
+ */
 #define EVENTS_POLL_MS 100
+#define EVENTS_BUSY_POLL_MS 5
 /* Our own callback return value: "batch done", not an error. */
 #define EVENTS_BATCH_END (-ECANCELED)
 
@@ -302,20 +307,22 @@ static unsigned long long events_pending(struct events *ev)
 
 /*
  * Read in batches for at most EVENTS_BATCH_S or until a stop is asked for;
- * true when records are still waiting.  -errno after a read error.
+ * how many records (*more: some are still waiting), or -errno.
  */
-static int events_read_some(struct events *ev)
+static long events_read_some(struct events *ev, bool *more)
 {
 	double until = now() + EVENTS_BATCH_S;
-	long n;
+	long n, total = 0;
 
 	ev->bytes_left = ULLONG_MAX;
 	do {
 		n = events_consume(ev, EVENTS_BATCH);
 		if (n < 0)
 			return n;
+		total += n;
 	} while (n == EVENTS_BATCH && !upx_stop && now() < until);
-	return n == EVENTS_BATCH;
+	*more = n == EVENTS_BATCH;
+	return total;
 }
 
 /*
@@ -359,10 +366,10 @@ static bool stdout_can_hang_up(void)
 	       (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDOUT_FILENO));
 }
 
-/* Milliseconds until the next deadline (-d, -i), at most EVENTS_POLL_MS. */
-static int poll_timeout(const struct event_loop *el, double start, double next_tick)
+/* Milliseconds until the next deadline (-d, -i), at most max_ms. */
+static int poll_timeout(const struct event_loop *el, double start, double next_tick, int max_ms)
 {
-	double t = now(), ms = EVENTS_POLL_MS;
+	double t = now(), ms = max_ms;
 
 	if (el->duration > 0 && (start + el->duration - t) * 1000 < ms)
 		ms = (start + el->duration - t) * 1000;
@@ -374,9 +381,9 @@ static int poll_timeout(const struct event_loop *el, double start, double next_t
 enum loop_end event_loop_run(struct event_loop *el)
 {
 	double start = now(), next_tick = start + el->interval;
-	struct pollfd pfd[3];
-	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1;
-	bool more = false;
+	struct pollfd pfd[4];
+	int nfds = 0, pid_i = -1, child_i = -1, out_i = -1, pidfd = -1, child_fd = -1;
+	bool more = false, busy = false;
 	enum loop_end end;
 
 	el->not_shown = 0;
@@ -389,6 +396,14 @@ enum loop_end event_loop_run(struct event_loop *el)
 			pfd[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		}
 	}
+	/* The -c command's exit wakes the poll even when SIGCHLD came before it. */
+	if (el->child && el->child->pid > 0 && !el->child->exited) {
+		child_fd = pidfd_of(el->child->pid);
+		if (child_fd >= 0) {
+			child_i = nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = child_fd, .events = POLLIN };
+		}
+	}
 	if (stdout_can_hang_up()) {
 		out_i = nfds;
 		/* No events asked: POLLERR / POLLHUP are reported anyway. */
@@ -397,7 +412,9 @@ enum loop_end event_loop_run(struct event_loop *el)
 
 	for (;;) {
 		double t;
-		int n = poll(pfd, nfds, more ? 0 : poll_timeout(el, start, next_tick));
+		int n = poll(pfd, nfds, more ? 0 : poll_timeout(el, start, next_tick,
+							      busy ? EVENTS_BUSY_POLL_MS :
+								     EVENTS_POLL_MS));
 
 		if (n < 0 && errno != EINTR) {
 			error("waiting for events: %s", strerror(errno));
@@ -406,14 +423,14 @@ enum loop_end event_loop_run(struct event_loop *el)
 		}
 		/* The kernel batches wake-ups: read on every turn, woken or not. */
 		if (el->ev && !upx_stop) {
-			int err = events_read_some(el->ev);
+			long got = events_read_some(el->ev, &more);
 
-			if (err < 0) {
-				error("reading events: %s", strerror(-err));
+			if (got < 0) {
+				error("reading events: %s", strerror(-got));
 				end = LOOP_ERROR;
 				break;
 			}
-			more = err > 0;
+			busy = got > 0;
 		}
 		if ((out_i >= 0 && n > 0 && (pfd[out_i].revents & (POLLERR | POLLHUP))) ||
 		    stdout_closed()) {
@@ -424,6 +441,7 @@ enum loop_end event_loop_run(struct event_loop *el)
 			end = LOOP_SIGNAL;
 			break;
 		}
+		(void)child_i; /* its POLLIN only wakes us: the reap says it exited */
 		if (el->child && child_reap(el->child, WNOHANG)) {
 			end = LOOP_CHILD_EXITED;
 			break;
@@ -447,6 +465,8 @@ enum loop_end event_loop_run(struct event_loop *el)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (child_fd >= 0)
+		close(child_fd);
 	/*
 	 * With a ring buffer, detach before the drain so that the buffer stops
 	 * growing.  Aggregations are read while the probes are still in place:

@@ -14,8 +14,15 @@
 #define UPX_EVENTS_SIZE (1 << 20)
 #endif
 
-/* Wake user space when this much is pending; it also drains on a short timer. */
+/*
+ * Wake user space when a record brings the pending data past this, and at
+ * most once per wakeup_ns otherwise (so a lone event shows within
+ * milliseconds); between wake-ups user space drains on a short timer.
+ */
 const volatile __u64 wakeup_bytes = 64 * 1024;
+const volatile __u64 wakeup_ns = 2 * 1000 * 1000;
+/* When the last time-based wake-up was sent (any CPU; a race only adds one). */
+__u64 last_wakeup_ns;
 const volatile char filter_comm[UPX_COMM_LEN];
 const volatile __u8 has_comm;
 /*
@@ -64,14 +71,28 @@ static __always_inline bool comm_matches(const char *comm)
 }
 
 /*
- * Submit a reserved record without waking user space, unless enough is
- * pending: a wake-up per event costs the traced program more than the probe.
+ * Submit a reserved record, waking user space only when it is needed: once
+ * when this record takes the pending data past wakeup_bytes, or when no
+ * wake-up was sent for wakeup_ns.  A wake-up per event (or per event past the
+ * threshold, while user space catches up) costs the traced program more than
+ * the probe itself: an irq_work and a self-IPI each.
  */
 static __always_inline void submit_batched(void *e, __u64 size)
 {
-	long flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes ?
-			     BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u64 rec = (size + 8 + 7) & ~7ULL; /* with the 8-byte header, rounded up */
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	long flags = BPF_RB_NO_WAKEUP;
 
+	if (avail >= wakeup_bytes && avail < wakeup_bytes + rec) {
+		flags = BPF_RB_FORCE_WAKEUP;
+	} else {
+		__u64 now = bpf_ktime_get_ns();
+
+		if (now - last_wakeup_ns >= wakeup_ns) {
+			last_wakeup_ns = now;
+			flags = BPF_RB_FORCE_WAKEUP;
+		}
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
