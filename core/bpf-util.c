@@ -56,12 +56,31 @@ long long realtime_offset_ns(void)
 
 void format_clock(long long ns, char *buf, unsigned long size)
 {
+	/* One localtime_r() a second, not one an event. */
+	static time_t last_sec = -1;
+	static char hms[16];
 	time_t sec = ns / 1000000000LL;
-	struct tm tm;
+	long us = (ns % 1000000000LL) / 1000;
+	char out[16];
 
-	localtime_r(&sec, &tm);
-	snprintf(buf, size, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (ns % 1000000000LL) / 1000);
+	if (sec != last_sec) {
+		struct tm tm;
+
+		localtime_r(&sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d.", tm.tm_hour % 100, tm.tm_min % 100,
+			 tm.tm_sec % 100);
+		last_sec = sec;
+	}
+	memcpy(out, hms, 9);
+	for (int i = 14; i >= 9; i--, us /= 10)
+		out[i] = '0' + us % 10;
+	out[15] = '\0';
+	if (size) {
+		size_t n = size < sizeof(out) ? size - 1 : sizeof(out) - 1;
+
+		memcpy(buf, out, n);
+		buf[n] = '\0';
+	}
 }
 
 void json_event_start(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,

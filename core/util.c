@@ -381,3 +381,50 @@ void fputs_quoted(FILE *f, const char *s, long len)
 	fputs_escaped_as(f, s, len, true);
 	fputc('"', f);
 }
+
+char *put_u64(char *p, unsigned long long v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do
+		tmp[n++] = '0' + v % 10;
+	while (v /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *put_s64(char *p, long long v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, -(unsigned long long)v);
+	}
+	return put_u64(p, v);
+}
+
+char *put_hex(char *p, unsigned long long v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	*p++ = '0';
+	*p++ = 'x';
+	do
+		tmp[n++] = hex[v & 15];
+	while (v >>= 4);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *put_col(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	p += len;
+	while (len++ < width)
+		*p++ = ' ';
+	return p;
+}

@@ -184,12 +184,15 @@ static int resolve_param(struct trace_ctx *ctx, const char *name, const char *op
 /* Small values in decimal, pointers in hex, small negatives (errors) as such. */
 static void print_value(FILE *f, __u64 v)
 {
+	char buf[24], *end;
+
 	if ((long long)v < 0 && (long long)v > -65536)
-		fprintf(f, "%lld", (long long)v);
+		end = put_s64(buf, (long long)v);
 	else if (v <= 0xffffffffULL)
-		fprintf(f, "%llu", (unsigned long long)v);
+		end = put_u64(buf, v);
 	else
-		fprintf(f, "0x%llx", (unsigned long long)v);
+		end = put_hex(buf, v);
+	fwrite(buf, 1, end - buf, f);
 }
 
 static const struct dwarf_param *param_of(const struct trace_ctx *ctx, uint64_t probe, int i)
@@ -204,10 +207,14 @@ static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
 	const struct dwarf_param *p = param_of(ctx, probe, i);
 
-	if (p)
-		printf(" %s=", p->name);
-	else
-		printf(" arg%d=", i);
+	putchar(' ');
+	if (p) {
+		fputs(p->name, stdout);
+	} else {
+		fputs("arg", stdout);
+		putchar('0' + i);
+	}
+	putchar('=');
 }
 
 enum shown_as { SHOWN_GUESS, SHOWN_HEX, SHOWN_SIGNED, SHOWN_UNSIGNED };
@@ -237,20 +244,46 @@ static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, in
 
 static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
 {
+	char buf[24], *end = buf;
+
 	switch (typed_value(ctx, probe, i, &v)) {
 	case SHOWN_GUESS:
 		print_value(stdout, v);
-		break;
+		return;
 	case SHOWN_HEX:
-		printf("0x%llx", (unsigned long long)v);
+		end = put_hex(buf, v);
 		break;
 	case SHOWN_SIGNED:
-		printf("%lld", (long long)v);
+		end = put_s64(buf, (long long)v);
 		break;
 	case SHOWN_UNSIGNED:
-		printf("%llu", (unsigned long long)v);
+		end = put_u64(buf, v);
 		break;
 	}
+	fwrite(buf, 1, end - buf, stdout);
+}
+
+/* "%-15s %-7u %-7u %-16s %s" of the time, pid, tid, comm and probe, without printf. */
+static void print_head(const char *tbuf, __u32 tgid, __u32 tid, const char *comm,
+		       const char *label)
+{
+	char line[128], num[20], *p = line, *end;
+
+	p = put_col(p, tbuf, strlen(tbuf), 15);
+	*p++ = ' ';
+	end = put_u64(num, tgid);
+	p = put_col(p, num, end - num, 7);
+	*p++ = ' ';
+	end = put_u64(num, tid);
+	p = put_col(p, num, end - num, 7);
+	*p++ = ' ';
+	fwrite(line, 1, p - line, stdout);
+	/* comm is escaped: up to 4 bytes a character */
+	p = line;
+	p = put_col(p, comm, strlen(comm), 16);
+	*p++ = ' ';
+	fwrite(line, 1, p - line, stdout);
+	fputs(label, stdout);
 }
 
 /* "EFAULT" for -14. */
@@ -395,7 +428,7 @@ static int on_event(void *data, void *buf, size_t size)
 	}
 	format_clock(real, tbuf, sizeof(tbuf));
 	escape_to_buf(comm, sizeof(comm), e->comm, strnlen(e->comm, sizeof(e->comm)));
-	printf("%-15s %-7u %-7u %-16s %s", tbuf, e->tgid, e->tid, comm, pe->label);
+	print_head(tbuf, e->tgid, e->tid, comm, pe->label);
 	/* Each argument once, in order; at a return the argument registers are gone. */
 	for (int i = 0; !e->is_return && i < TRACE_MAX_ARGS; i++) {
 		if (!arg_shown(ctx, i, has_str))

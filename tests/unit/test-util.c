@@ -111,7 +111,37 @@ static void test_quoted(void)
 	free(buf);
 }
 
+/* The hand-written number and column writers agree with printf. */
+static void test_put_numbers(void)
+{
+	static const long long vals[] = { 0, 1, 9, 10, 12345, -1, -65535, 4294967295LL,
+					  9223372036854775807LL, -9223372036854775807LL - 1 };
+	char got[32], want[32], *end;
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		end = put_s64(got, vals[i]);
+		*end = '\0';
+		snprintf(want, sizeof(want), "%lld", vals[i]);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		end = put_u64(got, (unsigned long long)vals[i]);
+		*end = '\0';
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)vals[i]);
+		CU_ASSERT_STRING_EQUAL(got, want);
+		end = put_hex(got, (unsigned long long)vals[i]);
+		*end = '\0';
+		snprintf(want, sizeof(want), "0x%llx", (unsigned long long)vals[i]);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+	end = put_col(got, "ab", 2, 5);
+	*end = '\0';
+	CU_ASSERT_STRING_EQUAL(got, "ab   ");
+	end = put_col(got, "abcdef", 6, 3);
+	*end = '\0';
+	CU_ASSERT_STRING_EQUAL(got, "abcdef");
+}
+
 CU_TestInfo util_tests[] = {
+	UNIT_TEST(test_put_numbers),
 	UNIT_TEST(test_parse_numbers),
 	UNIT_TEST(test_edit_distance),
 	UNIT_TEST(test_escape_terminal),
