@@ -69,10 +69,14 @@ bool attach_has_sleepable(bool multi)
 	return cached[multi];
 }
 
-/* Without CAP_SYS_ADMIN a classic link (a perf event) is refused: one site goes multi too. */
+/*
+ * A uprobe_multi link wherever the kernel has them, for one site too: it
+ * detaches in tens of ms where a classic (perf event) link takes ~0.1 s, and
+ * needs no CAP_SYS_ADMIN.  Classic links are the fallback (UPX_NO_MULTI=1).
+ */
 static bool group_is_multi(size_t nr)
 {
-	return (nr > 1 || !can_open_uprobe_perf_event()) && attach_has_multi();
+	return nr > 0 && attach_has_multi();
 }
 
 /* The kind of program a group of the plan needs: classic or multi, entry or return. */

@@ -115,10 +115,11 @@ test_expect_success BPF 'a plain read fails on pages not touched yet (UPX_NO_SLE
 	printf "s=(unreadable PTR: EFAULT)\ns=(unreadable PTR: EFAULT)\n" >expect && test_cmp expect got
 '
 
-test_expect_success BPF 'sleepable uprobes read them exactly (MAP_PRIVATE and MAP_SHARED)' '
+test_expect_success BPF 'sleepable uprobes read them exactly (MAP_PRIVATE and MAP_SHARED, classic links)' '
 	make_pages pages &&
 	for how in private shared; do
-		upx trace -v --str s $E:takes_args -c "$E mmap pages 4196 $how 8186" >out 2>err &&
+		UPX_NO_MULTI=1 upx trace -v --str s $E:takes_args -c "$E mmap pages 4196 $how 8186" >out 2>err &&
+		test_grep "(0 multi links)" err &&
 		test_grep "read by sleepable uprobes" err &&
 		after $E:takes_args out >got &&
 		printf "s=\"untouched page string\"\ns=\"across two pages!!\"\n" >expect &&
@@ -134,7 +135,9 @@ test_expect_success BPF 'sleepable uprobe_multi and uretprobe: the same strings'
 	echo "s=\"untouched page string\"" >expect && test_cmp expect got &&
 	upx trace --str retval r:$T:greet -c "$T greet 2" >out &&
 	after r:$T:greet out >got &&
-	printf "ret=\"hello 0\"\nret=\"hello 1\"\n" >expect && test_cmp expect got
+	printf "ret=\"hello 0\"\nret=\"hello 1\"\n" >expect && test_cmp expect got &&
+	UPX_NO_MULTI=1 upx trace --str retval r:$T:greet -c "$T greet 2" >out &&
+	after r:$T:greet out >got && test_cmp expect got
 '
 
 test_expect_success BPF '--json: bytes that are not UTF-8 become U+FFFD, with the raw bytes in hex' '
