@@ -184,7 +184,8 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 
 static void put_string(struct json_writer *jw, const char *s, size_t len)
 {
-	char small[256], *buf = small;
+	/* Room for any string an event carries (256 bytes, 6 each escaped): no malloc an event. */
+	char small[2048], *buf = small;
 	size_t need = json_escape(small, sizeof(small), s, len);
 
 	if (need >= sizeof(small)) {
@@ -221,8 +222,7 @@ void json_string_len(struct json_writer *jw, const char *s, size_t len)
 void json_bytes_field(struct json_writer *jw, const char *name, const char *s, size_t len)
 {
 	static const char digits[] = "0123456789abcdef";
-	char small[256], *hex = small, *hex_name;
-	size_t name_len = strlen(name);
+	char small[1024], *hex = small, hex_name[64];
 
 	json_name(jw, name);
 	json_string_len(jw, s, len);
@@ -235,25 +235,27 @@ void json_bytes_field(struct json_writer *jw, const char *name, const char *s, s
 		hex[2 * i + 1] = digits[(unsigned char)s[i] & 0xf];
 	}
 	hex[2 * len] = '\0';
-	hex_name = xmalloc(name_len + sizeof("_hex"));
-	memcpy(hex_name, name, name_len);
-	memcpy(hex_name + name_len, "_hex", sizeof("_hex"));
+	snprintf(hex_name, sizeof(hex_name), "%s_hex", name);
 	json_string_field(jw, hex_name, hex);
-	free(hex_name);
 	if (hex != small)
 		free(hex);
 }
 
+/* Numbers without printf: a stream writes several an event. */
 void json_u64(struct json_writer *jw, uint64_t v)
 {
+	char buf[24];
+
 	separate(jw);
-	fprintf(jw->f, "%" PRIu64, v);
+	fwrite(buf, 1, put_u64(buf, v) - buf, jw->f);
 }
 
 void json_s64(struct json_writer *jw, int64_t v)
 {
+	char buf[24];
+
 	separate(jw);
-	fprintf(jw->f, "%" PRId64, v);
+	fwrite(buf, 1, put_s64(buf, v) - buf, jw->f);
 }
 
 void json_double(struct json_writer *jw, double v)
