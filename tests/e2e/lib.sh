@@ -12,10 +12,11 @@ set -u
 TEST_NAME=$(basename "$0" .sh)
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 SRC_DIR=$(cd "$E2E_DIR/../.." && pwd)
-BUILD_DIR=$SRC_DIR/build
+# `make test` says which build to test (SAN=1: build-san/upx); by hand: ./upx.
+BUILD_DIR=${UPX_BUILD_DIR:-$SRC_DIR/build}
 FIXTURES=$BUILD_DIR/fixtures
-UPX=$SRC_DIR/upx
-PATH=$SRC_DIR:$PATH
+UPX=${UPX:-$SRC_DIR/upx}
+PATH=$(dirname "$UPX"):$PATH
 export SRC_DIR BUILD_DIR FIXTURES UPX PATH LC_ALL=C
 # No shell of a test keeps a history file (bash writes one on SIGHUP).
 unset HISTFILE
