@@ -19,6 +19,7 @@
 #include "exitcodes.h"
 #include "exitcodes.skel.h"
 #include "json.h"
+#include "kfield.h"
 #include "options.h"
 #include "plan.h"
 #include "proc.h"
@@ -212,6 +213,9 @@ static int cmd_exitcodes(int argc, const char **argv)
 	}
 	skel->rodata->nonzero_only = opt.nonzero;
 	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (kfield_task_offsets(skel->rodata->task_off))
+		goto out;
 	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
 	bpf_program__set_autoload(skel->progs.upx_exit_gone, ctx.s.cmd_argv != NULL);
 	progs = (struct attach_progs){

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "hist.h"
 #include "json.h"
+#include "kfield.h"
 #include "lifetimes.h"
 #include "lifetimes.skel.h"
 #include "options.h"
@@ -222,6 +223,9 @@ static int cmd_lifetimes(int argc, const char **argv)
 		skel->rodata->has_comm = 1;
 	}
 	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (kfield_task_offsets(skel->rodata->task_off))
+		goto out;
 	skel->rodata->self_tgid = getpid();
 	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
 	progs = (struct attach_progs){

@@ -2,11 +2,13 @@
 /*
  * upx exitcodes, kernel side: entry probes on libc's exit() and _exit().
  * exit() ends in _exit(), so a process seen in exit() is remembered and its
- * _exit() dropped: one record per process.  The parent comes from the task
- * (CO-RE), read while the process is still alive.
+ * _exit() dropped: one record per process.  The parent comes from the task,
+ * read while the process is still alive, at offsets user space found in the
+ * kernel's BTF (probes/task.bpf.h): no CO-RE.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -32,7 +34,7 @@ struct {
 
 static __always_inline int handle(struct pt_regs *ctx)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const void *task = (const void *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid(), start, *seen;
 	__u32 tgid = id >> 32;
 	bool via_exit = bpf_get_attach_cookie(ctx) == exit_cookie;
@@ -48,7 +50,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	if (has_comm && !comm_matches(comm))
 		return 0;
 
-	start = BPF_CORE_READ(task, group_leader, start_time);
+	start = task_group_start(task);
 	if (via_exit) {
 		bpf_map_update_elem(&in_exit, &tgid, &start, BPF_ANY);
 	} else {
@@ -72,7 +74,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = tgid;
 	e->tid = (__u32)id;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->ppid = task_parent_tgid(task);
 	e->status = status;
 	e->via = via_exit ? EXITCODES_VIA_EXIT : EXITCODES_VIA__EXIT;
 	e->pad = 0;
@@ -95,8 +97,8 @@ int upx_exit_multi(struct pt_regs *ctx)
 }
 
 /* With -c: a followed process that is gone leaves the follow map. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(upx_exit_gone, struct task_struct *task)
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(upx_exit_gone, const void *task)
 {
 	follow_forget(task);
 	return 0;

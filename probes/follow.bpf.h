@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Following a command and its descendants (-c CMD of exitcodes and
- * lifetimes), for BPF programs built on vmlinux.h.  User space puts the
- * command's pid in `follow` before releasing it; every fork of a followed
- * process adds the child; a thread group that dies is removed, so the map
- * holds only live processes however many the command starts.  Forks are seen
- * through tp_btf (BTF-typed raw tracepoints): no tracefs.
+ * lifetimes, trace --follow).  User space puts the command's pid in `follow`
+ * before releasing it; every fork of a followed process adds the child; a
+ * thread group that dies is removed, so the map holds only live processes
+ * however many the command starts.
+ *
+ * Forks and exits are seen through raw tracepoints (no tracefs), whose
+ * arguments are untyped task pointers: the tgid and the group's live count
+ * are read at offsets from probes/task.bpf.h, so the program needs no CO-RE
+ * and libbpf does not parse the kernel's BTF.  probes/follow.bpf.c (trace
+ * --follow) defines UPX_FOLLOW_CORE and brings its own BTF-typed programs.
  */
 #ifndef UPX_PROBES_FOLLOW_BPF_H
 #define UPX_PROBES_FOLLOW_BPF_H
@@ -24,41 +29,40 @@ static __always_inline bool followed(__u32 tgid)
 	return !use_follow || bpf_map_lookup_elem(&follow, &tgid);
 }
 
-/*
- * Has the last thread of t's group exited?  do_exit() decrements
- * signal->live before the sched_process_exit tracepoint; reading it works on
- * kernels whose tracepoint lacks the group_dead argument (before 6.16).
- */
-static __always_inline bool group_dead(struct task_struct *t)
+/* A fork: the child of a followed process is followed. */
+static __always_inline void follow_fork(__u32 ptgid, __u32 ctgid)
 {
-	return BPF_CORE_READ(t, signal, live.counter) == 0;
+	__u8 one = 1;
+
+	/* A new thread of a followed process needs no entry of its own. */
+	if (ptgid != ctgid && bpf_map_lookup_elem(&follow, &ptgid))
+		bpf_map_update_elem(&follow, &ctgid, &one, BPF_ANY);
 }
+
+#ifndef UPX_FOLLOW_CORE
+#include "task.bpf.h"
 
 /*
  * From a sched_process_exit program: when t's last thread is gone, its
  * process leaves `follow`.  Returns the tgid, or 0 while threads remain.
  */
-static __always_inline __u32 follow_forget(struct task_struct *t)
+static __always_inline __u32 follow_forget(const void *t)
 {
-	__u32 tgid = BPF_CORE_READ(t, tgid);
+	__u32 tgid = task_tgid(t);
 
-	if (!group_dead(t))
+	if (!task_group_dead(t))
 		return 0;
 	bpf_map_delete_elem(&follow, &tgid);
 	return tgid;
 }
 
 /* Loaded only with use_follow (user space turns autoload off otherwise). */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(upx_follow_fork, struct task_struct *parent, struct task_struct *child)
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(upx_follow_fork, const void *parent, const void *child)
 {
-	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
-	__u8 one = 1;
-
-	/* A new thread of a followed process needs no entry of its own. */
-	if (ptgid != ctgid && bpf_map_lookup_elem(&follow, &ptgid))
-		bpf_map_update_elem(&follow, &ctgid, &one, BPF_ANY);
+	follow_fork(task_tgid(parent), task_tgid(child));
 	return 0;
 }
+#endif
 
 #endif

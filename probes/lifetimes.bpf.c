@@ -4,11 +4,13 @@
  * and ends at exit() (or at _exit() when it skips exit(), as dash does).
  * One record per process, with its lifetime, for user space to aggregate
  * per name.  A process already running when tracing began is measured from
- * its task's start time (CO-RE).  Start times live in a bounded LRU map and
- * leave it when the process is gone, whether or not it called exit().
+ * its task's start time, read at an offset user space found in the kernel's
+ * BTF (probes/task.bpf.h): no CO-RE.  Start times live in a bounded LRU map
+ * and leave it when the process is gone, whether or not it called exit().
  */
-#include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -62,10 +64,8 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 		if (via_exit)
 			st->done = 1;
 	} else {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 		/* Running before tracing began: the kernel knows when it started. */
-		start = BPF_CORE_READ(task, group_leader, start_time);
+		start = task_group_start((const void *)bpf_get_current_task());
 		from = LIFETIMES_FROM_TASK;
 		if (via_exit) {
 			fresh = (struct proc_state){ .start_ns = start, .from = from, .done = 1 };
@@ -112,8 +112,8 @@ int upx_lifetime_m(struct pt_regs *ctx)
 }
 
 /* A process that is gone, however it ended, leaves the maps. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(upx_life_gone, struct task_struct *task)
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(upx_life_gone, const void *task)
 {
 	__u32 tgid = follow_forget(task);
 

@@ -101,6 +101,22 @@ assert (e[\"code\"], e[\"status\"], e[\"via\"]) == (44, 300, \"_exit\"), e
 "
 '
 
+test_expect_success BPF '-c: a thread that ends leaves its process followed, its fork seen' '
+	cat >thread-fork.py <<-\PY &&
+	import os, threading
+	t = threading.Thread(target=lambda: None)
+	t.start()
+	t.join()
+	pid = os.fork()
+	if pid == 0:
+	    os._exit(5)
+	os.waitpid(pid, 0)
+	PY
+	upx exitcodes -c "python3 thread-fork.py" >out 2>err &&
+	test "$(rows python3 5 _exit out)" = 1 &&
+	test "$(rows python3 0 exit out)" = 1
+'
+
 test_expect_success BPF 'nothing stays attached' '
 	test_no_leftover_links
 '

@@ -63,6 +63,16 @@ test_expect_success BPF 'a process without libc: one clear line' '
 	test_one_line_error err && test_grep "libc.so.6" err
 '
 
+test_expect_success BPF 'a kernel BTF that is not BTF: one clear line, nothing attached' '
+	echo not-btf >fake-btf &&
+	test_expect_code 1 unshare -m sh -c "mount --bind fake-btf /sys/kernel/btf/vmlinux && upx exitcodes -c true" 2>err &&
+	test_one_line_error err &&
+	test_grep "cannot find the kernel.s task fields: /sys/kernel/btf/vmlinux is not BTF" err &&
+	test_expect_code 1 unshare -m sh -c "mount --bind fake-btf /sys/kernel/btf/vmlinux && upx lifetimes -d 0.1" 2>err &&
+	test_one_line_error err &&
+	test_no_leftover_links
+'
+
 test_expect_success ROOT 'bad options are usage errors' '
 	test_expect_code 2 upx exitcodes -p 1 -c true 2>err &&
 	test_grep "exclude each other" err &&

@@ -16,7 +16,8 @@
 	SUITE(elf) \
 	SUITE(dwarf) \
 	SUITE(proc) \
-	SUITE(plan)
+	SUITE(plan) \
+	SUITE(kfield)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
