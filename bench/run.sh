@@ -1,11 +1,379 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: every bench/*.sh, each comparing upx with a peer or a floor side by side.
+# make bench: upx beside bpftrace and beside the floor (bench/floor, a bare
+# libbpf loader), run in turns (A B A B ...), REPS rounds, medians and ranges.
+# Figures 1-8 are described in Documentation/bench.txt.  The tracer runs on
+# CPU0, the workload on CPU1; every peer run has a timeout; each figure that
+# loads BPF holds /tmp/upx-bpf.lock while it runs.  Prints a table and writes
+# bench/results.json.  Exits non-zero only when a command fails, never on a ratio.
+#   QUICK=1  fewer calls and rounds, under a minute
+set -u
 cd "$(dirname "$0")/.." || exit 1
+export LC_ALL=C
+
+QUICK=${QUICK:-}
+if [ -n "$QUICK" ]; then
+	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
+else
+	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
+fi
+TIMEOUT=${TIMEOUT:-120}
+LOCK=/tmp/upx-bpf.lock
+UPX=$PWD/upx
+B=$PWD/build/bench
+BM=$B/benchme
+FLOOR=$B/floor
+OUT=bench/results.json
+
+if ! command -v bpftrace >/dev/null; then
+	echo "bench: installing bpftrace"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null ||
+		{ echo "bench: cannot install bpftrace" >&2; exit 1; }
+fi
+BT_VERSION=$(bpftrace --version)
+make -s all fixtures "$B/floor" "$B/benchme" "$B/stamp" || exit 1
+LIBC=$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')
+[ -n "$LIBC" ] || LIBC=$(ldconfig -p | awk '$1 == "libc.so.6" { print $NF; exit }')
+
+TMP=$(mktemp -d)
+STATS_OLD=
+cleanup() {
+	[ -n "$STATS_OLD" ] && sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 status=0
-for b in bench/[a-z]*.sh; do
-	[ "$b" = bench/run.sh ] && continue
-	echo "=== $b"
-	"./$b" || status=1
-done
+T0=$(date +%s)
+
+echo "bench: upx $("$UPX" --version | awk '{ print $NF }'), $BT_VERSION, kernel $(uname -r)," \
+     "$(nproc) CPUs, $REPS rounds${QUICK:+ (QUICK)}"
+
+# The lock, held per figure.
+lock() { exec 9>"$LOCK" && flock 9; }
+unlock() { flock -u 9; exec 9>&-; }
+
+fail() {
+	echo "bench: FAILED: $*" >&2
+	[ -s "$TMP/err" ] && tail -3 "$TMP/err" | sed 's/^/    /' >&2
+	status=1
+}
+
+# tracer CMD...: run a tracer on CPU0 with a timeout, stdout to $TMP/out, stderr to $TMP/err.
+tracer() {
+	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err" || { fail "$*"; return 1; }
+}
+
+# work ARGS...: the workload command line, pinned to CPU1 (a full path: bpftrace -c
+# refuses a name that two PATH entries resolve to, as /bin and /usr/bin do when merged).
+TASKSET=$(readlink -f "$(command -v taskset)")
+work() { echo "$TASKSET -c 1 $BM $*"; }
+
+# The workload's own figures go to their own file, never into a tracer's output.
+export BENCHME_OUT=$TMP/bm
+elapsed() { sed -n 's/^ELAPSED_NS \([0-9]*\)$/\1/p' "$BENCHME_OUT"; }
+
+# sample ROW TOOL VALUE: one measurement.
+sample() { [ -n "$3" ] && echo "$3" >>"$TMP/s.$1.$2"; }
+
+# row ID UNIT GOAL LABEL: a line of the table, in order.
+row() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$TMP/rows"; }
+
+base() {
+	taskset -c 1 timeout "$TIMEOUT" "$BM" "$@" >"$TMP/out" 2>"$TMP/err" || fail "benchme $*"
+	elapsed
+}
+
+# per_call BASE N: ns added per call, from $TMP/out
+per_call() {
+	local e
+	e=$(elapsed)
+	[ -n "$e" ] && [ -n "$1" ] && echo $(( (e - $1) / $2 ))
+}
+
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# --- 1, 2: stream N_STREAM calls of push_first to a file -----------------------------
+stream() {
+	local id=$1 json=$2 n=$N_STREAM b lines
+	local fn=$BM:push_first
+	row "$id" "ns/call" "upx <= bpftrace" "stream ${n} calls to a file${json:+ (--json)}, added"
+	row "$id.lost" "events" "0" "  events lost of $n"
+	for _ in $(seq "$REPS"); do
+		b=$(base push "$n")
+		if tracer "$UPX" trace ${json:+--json} --args 1 "$fn" -c "$(work push "$n")"; then
+			sample "$id" upx "$(per_call "$b" "$n")"
+			lines=$(grep -c 'push_first' "$TMP/out")
+			sample "$id.lost" upx $((n - lines))
+		fi
+		if [ -n "$json" ]; then
+			tracer bpftrace -f json -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" \
+				-c "$(work push "$n")" && lines=$(grep -c '"E [0-9]' "$TMP/out")
+		else
+			tracer bpftrace -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" \
+				-c "$(work push "$n")" && lines=$(grep -c '^E [0-9]' "$TMP/out")
+		fi && {
+			sample "$id" bt "$(per_call "$b" "$n")"
+			sample "$id.lost" bt $((n - lines))
+		}
+		if tracer "$FLOOR" -m ringbatch ${json:+--json} -c "$(work push "$n")" "$fn"; then
+			sample "$id" floor "$(per_call "$b" "$n")"
+			lines=$(grep -c 'push_first' "$TMP/out")
+			sample "$id.lost" floor $((n - lines))
+		fi
+		if tracer "$FLOOR" -m ring ${json:+--json} -c "$(work push "$n")" "$fn"; then
+			sample "$id.ring" floor "$(per_call "$b" "$n")"
+		fi
+	done
+	row "$id.ring" "ns/call" "" "  floor with a wake-up per event"
+}
+
+# --- 3: full run, one probe on libc malloc, -c true --------------------------------
+fullrun() {
+	local s
+	row 3 ms "upx <= bpftrace" "full run, one probe, -c true (wall)"
+	row 3.multi ms "" "  floor with a one-site uprobe_multi link"
+	for _ in $(seq "$REPS"); do
+		s=$(date +%s%N); tracer "$UPX" trace --count libc.so.6:malloc -c true &&
+			sample 3 upx "$(ms_since "$s")"
+		s=$(date +%s%N); tracer bpftrace -e "uprobe:$LIBC:malloc { @ = count(); }" -c /bin/true &&
+			sample 3 bt "$(ms_since "$s")"
+		s=$(date +%s%N); tracer "$FLOOR" -m count -c true "$LIBC:malloc" &&
+			sample 3 floor "$(ms_since "$s")"
+		s=$(date +%s%N); tracer "$FLOOR" -m count --multi -c true "$LIBC:malloc" &&
+			sample 3.multi floor "$(ms_since "$s")"
+	done
+}
+
+# --- 4: when does an event reach a reader? ---------------------------------------------
+# benchme tick calls tick(i) every 2 ms and writes "TICK i ns" (CLOCK_MONOTONIC just
+# before the call) to $BENCHME_OUT; the tracer's stdout goes through stamp, which prefixes each
+# line with the time it was read.  Delay = read time - call time, matched by i.
+# latency TOOL: the first event's delay and the median, in us, "first median".
+latency() {
+	awk -v tool="$1" '
+	FILENAME ~ /bm$/ { if ($1 == "TICK") t[$2] = $3; next }
+	{
+		seq = ""
+		if (tool == "bt") { if ($2 == "E") seq = $3 }
+		else if ($0 ~ /:tick /) { seq = $NF; sub(/.*=/, "", seq) }
+		if (seq == "" || !(seq in t)) next
+		printf "%d\n", ($1 - t[seq]) / 1000
+	}' "$BENCHME_OUT" "$TMP/out" >"$TMP/delays"
+	[ -s "$TMP/delays" ] || return 1
+	echo "$(head -1 "$TMP/delays") $(sort -n "$TMP/delays" | awk '{ a[NR] = $1 }
+		END { print a[int((NR + 1) / 2)] }')"
+}
+
+# tracer_piped CMD...: like tracer, stdout through stamp.
+tracer_piped() {
+	{ taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" 2>"$TMP/err" || echo fail >"$TMP/rc"; } |
+		"$B/stamp" >"$TMP/out"
+	[ -e "$TMP/rc" ] && { rm -f "$TMP/rc"; fail "$*"; return 1; }
+	return 0
+}
+
+firstevent() {
+	local fn=$BM:tick w r
+	w=$(work tick "$TICKS" 2)
+	row 4 us "upx <= bpftrace" "first event seen, delay after the call"
+	row 4.med us "" "  median delay over $TICKS events, one per 2 ms"
+	for _ in $(seq "$REPS"); do
+		tracer_piped "$UPX" trace --args 1 "$fn" -c "$w" && r=$(latency upx) &&
+			sample 4 upx "${r% *}" && sample 4.med upx "${r#* }"
+		tracer_piped bpftrace -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" &&
+			r=$(latency bt) && sample 4 bt "${r% *}" && sample 4.med bt "${r#* }"
+		tracer_piped "$FLOOR" -m ring -c "$w" "$fn" && r=$(latency floor) &&
+			sample 4 floor "${r% *}" && sample 4.med floor "${r#* }"
+	done
+}
+
+# --- 5: cost per hit in count mode, by first instruction -------------------------------
+perhit() {
+	local id=$1 fx=$2 fn=$3 label=$4 ret=$5 n=$N_HIT b mode=count bt=uprobe
+	[ -n "$ret" ] && mode=ret bt=uretprobe
+	row "$id" ns "upx/floor ~ 1" "$label"
+	for _ in $(seq "$REPS"); do
+		b=$(base "$fx" "$n")
+		tracer "$UPX" trace --count "${ret:+r:}$BM:$fn" -c "$(work "$fx" "$n")" &&
+			sample "$id" upx "$(per_call "$b" "$n")"
+		tracer bpftrace -e "$bt:$BM:$fn { @ = count(); }" -c "$(work "$fx" "$n")" &&
+			sample "$id" bt "$(per_call "$b" "$n")"
+		tracer "$FLOOR" -m "$mode" -c "$(work "$fx" "$n")" "$BM:$fn" &&
+			sample "$id" floor "$(per_call "$b" "$n")"
+		# endbr64 is single-stepped: the floor placed after it, as upx places its probe.
+		[ "$fx" = endbr ] && tracer "$FLOOR" -m count -c "$(work "$fx" "$n")" "$BM:$fn+4" &&
+			sample "$id.after" floor "$(per_call "$b" "$n")"
+	done
+	[ "$fx" = endbr ] && row "$id.after" ns "" "  floor at endbr_first+4 (push, emulated)"
+}
+
+# --- 6: BPF program run time per hit (kernel.bpf_stats_enabled) ------------------------
+# The programs a tracer loaded are the ones `bpftool prog show` lists once it is armed
+# and did not list before (the lock keeps other loaders out).
+progtime() {
+	local tool=$1 armed=$2 pid ids i
+	shift 2
+	bpftool prog show -j >"$TMP/before" || { fail "bpftool prog show"; return; }
+	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	for i in $(seq 500); do
+		grep -q "$armed" "$TMP/err" "$TMP/out" && break
+		sleep 0.02
+	done
+	if ! grep -q "$armed" "$TMP/err" "$TMP/out"; then
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+		fail "$* never armed"
+		return
+	fi
+	taskset -c 1 "$BM" push "$N_HIT" >/dev/null || fail "benchme push"
+	bpftool prog show -j >"$TMP/after" || fail "bpftool prog show"
+	kill -INT "$(pgrep -P "$pid" || echo "$pid")" 2>/dev/null
+	for i in $(seq 250); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$pid" 2>/dev/null && { kill "$pid"; fail "$* did not stop on SIGINT"; }
+	wait "$pid"
+	python3 - "$TMP/before" "$TMP/after" <<'PY' >"$TMP/v" || fail "bpftool output"
+import json, sys
+old = {p["id"] for p in json.load(open(sys.argv[1]))}
+new = [p for p in json.load(open(sys.argv[2])) if p["id"] not in old and p.get("run_cnt")]
+cnt = sum(p["run_cnt"] for p in new)
+if cnt:
+    print(sum(p.get("run_time_ns", 0) for p in new) // cnt)
+PY
+	sample 6 "$tool" "$(cat "$TMP/v")"
+}
+
+bpfstats() {
+	local fn=$BM:push_first
+	row 6 ns "upx/floor ~ 1" "BPF program run time per hit, --count"
+	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
+	for _ in $(seq "$REPS"); do
+		progtime upx '^Tracing' "$UPX" trace --count -d 60 "$fn"
+		# bpftrace prints "Attaching" before it attaches; BEGIN runs once it has.
+		progtime bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
+		progtime floor 'armed' "$FLOOR" -m count -d 60 "$fn"
+	done
+	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
+	STATS_OLD=
+}
+
+# --- 8: maximum resident set size --------------------------------------------------------
+rss() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time"; }
+
+memory() {
+	local fn=$BM:push_first w
+	w=$(work push 100000)
+	row 8 KiB "" "max RSS, one probe --count"
+	row 8.events KiB "" "max RSS, events mode to /dev/null"
+	row 8.life KiB "" "max RSS, lifetimes -c (upx alone)"
+	for _ in $(seq "$REPS"); do
+		tracer /usr/bin/time -v -o "$TMP/time" "$UPX" trace --count "$fn" -c "$w" &&
+			sample 8 upx "$(rss)"
+		tracer /usr/bin/time -v -o "$TMP/time" bpftrace -e "uprobe:$fn { @ = count(); }" -c "$w" &&
+			sample 8 bt "$(rss)"
+		tracer /usr/bin/time -v -o "$TMP/time" "$FLOOR" -m count -c "$w" "$fn" &&
+			sample 8 floor "$(rss)"
+		tracer /usr/bin/time -v -o "$TMP/time" "$UPX" trace --args 1 "$fn" -c "$w" &&
+			sample 8.events upx "$(rss)"
+		tracer /usr/bin/time -v -o "$TMP/time" bpftrace \
+			-e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" && sample 8.events bt "$(rss)"
+		tracer /usr/bin/time -v -o "$TMP/time" "$FLOOR" -m ringbatch -c "$w" "$fn" &&
+			sample 8.events floor "$(rss)"
+		tracer /usr/bin/time -v -o "$TMP/time" "$UPX" lifetimes -c "sh -c true" &&
+			sample 8.life upx "$(rss)"
+	done
+}
+
+# figure NAME ARGS...: one figure under the lock; the time it waited for the lock is
+# left out of the suite's own time.
+WAITED=0
+# --- 9: a glob, libc's s* functions, attach + run + detach (bpftrace needs ~50 s: not run) -
+globrun() {
+	local s
+	row 9 ms "" "glob libc.so.6:s*, -c true (wall)"
+	for _ in $(seq "$REPS"); do
+		s=$(date +%s%N); tracer "$UPX" trace --count 'libc.so.6:s*' -c true &&
+			sample 9 upx "$(ms_since "$s")"
+	done
+}
+
+figure() {
+	local s w
+	w=$(date +%s)
+	lock
+	s=$(date +%s)
+	WAITED=$((WAITED + s - w))
+	"$@"
+	unlock
+	echo "  $1 ${2:-} done in $(( $(date +%s) - s )) s (waited $((s - w)) s for the lock)"
+}
+
+figure stream 1 ""
+figure stream 2 json
+figure fullrun
+figure firstevent
+figure perhit 5 push push_first "per hit, push-first (emulated), --count" ""
+figure perhit 5.lea lea lea_first "per hit, lea-first (single-stepped)" ""
+figure perhit 5.endbr endbr endbr_first "per hit, endbr64-first (upx: after it)" ""
+figure perhit 5.ret push push_first "per hit, return probe, --count" r
+figure bpfstats
+figure memory
+[ -z "$QUICK" ] && figure globrun
+
+# --- 7 and the others without BPF: their own output ------------------------------------
+echo "=== bench/list-syms.sh (figure 7)"
+# Its exit status may be a verdict on a ratio: reported, not counted as a failure.
+RUNS=${RUNS:-$REPS} bench/list-syms.sh || echo "bench: bench/list-syms.sh exited $?"
+if [ -z "$QUICK" ]; then
+	echo "=== bench/ldd-resolve.sh"
+	: >"$TMP/err"
+	bench/ldd-resolve.sh || fail "bench/ldd-resolve.sh"
+fi
+
+# --- the table and results.json ---------------------------------------------------------
+for f in "$TMP"/s.*; do
+	[ -e "$f" ] || continue
+	k=${f#"$TMP"/s.}
+	sort -n "$f" | awk -v k="$k" '{ a[NR] = $1 }
+		END { printf "%s\t%s\t%s\t%s\n", k, a[int((NR + 1) / 2)], a[1], a[NR] }'
+done >"$TMP/stats"
+python3 - "$TMP/rows" "$TMP/stats" "$OUT" "$BT_VERSION" "$(uname -r)" "$REPS" "${QUICK:+1}" <<'PY' ||
+import json, sys, time
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+stats = {}
+for l in open(sys.argv[2]):
+    k, med, lo, hi = l.split()
+    rid, tool = k.rsplit(".", 1)
+    stats.setdefault(rid, {})[tool] = {"median": int(med), "min": int(lo), "max": int(hi)}
+def cell(s):
+    return "-" if not s else "%d [%d-%d]" % (s["median"], s["min"], s["max"]) \
+        if s["min"] != s["max"] else "%d" % s["median"]
+def ratio(a, b, unit):
+    if unit == "events":
+        return None
+    return round(a["median"] / b["median"], 2) if a and b and b["median"] > 0 else None
+out = []
+print("%-46s %-7s %-22s %-22s %-22s %-6s %-6s" %
+      ("figure", "unit", "upx", "bpftrace", "floor", "upx/bt", "upx/fl"))
+for rid, unit, goal, label in rows:
+    s = stats.get(rid, {})
+    u, b, f = s.get("upx"), s.get("bt"), s.get("floor")
+    r = {"upx/bpftrace": ratio(u, b, unit), "upx/floor": ratio(u, f, unit)}
+    fmt = lambda x: "-" if x is None else "%.2f" % x
+    print("%-46s %-7s %-22s %-22s %-22s %-6s %-6s" % (label[:46], unit, cell(u), cell(b), cell(f),
+          fmt(r["upx/bpftrace"]), fmt(r["upx/floor"])))
+    out.append({"figure": rid, "label": label.strip(), "unit": unit, "upx": u, "bpftrace": b,
+                "floor": f, "ratios": r, "goal": goal or None})
+json.dump({"date": time.strftime("%Y-%m-%d"), "bpftrace": sys.argv[4], "kernel": sys.argv[5],
+           "rounds": int(sys.argv[6]), "quick": bool(sys.argv[7]), "figures": out},
+          open(sys.argv[3], "w"), indent=1)
+print("medians [min-max] of %s rounds; written to %s" % (sys.argv[6], sys.argv[3]))
+PY
+	fail "results"
+echo "bench: $(( $(date +%s) - T0 - WAITED )) s, and $WAITED s waiting for $LOCK"
 exit $status

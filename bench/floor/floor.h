@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef BENCH_FLOOR_H
+#define BENCH_FLOOR_H
+
+/* One ring buffer record: what a trace line needs. */
+struct floor_event {
+	unsigned long long ts;
+	unsigned int pid;
+	unsigned int tid;
+	unsigned long long arg0;
+};
+
+#endif
