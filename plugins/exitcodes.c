@@ -127,7 +127,8 @@ static int cmp_rows(const void *a, const void *b)
 
 static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 {
-	qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
+	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
 	if (upx_json_mode) {
 		json_object_start(ctx->s.jw);
 		json_name(ctx->s.jw, "summary");

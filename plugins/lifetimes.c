@@ -172,7 +172,8 @@ static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
 
 static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 {
-	qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
+	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
 	if (!ctx->nr_rows && !upx_json_mode)
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
