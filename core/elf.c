@@ -727,20 +727,168 @@ static int cmp_version(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static int cmp_sym(const void *pa, const void *pb)
-{
-	const struct elf_sym *a = pa, *b = pb;
-	int c = strcmp(a->name, b->name);
+/* Sorting ---------------------------------------------------------------------
+ * The order is name (strcmp), version (none first), value, .dynsym first, and
+ * for entries equal in all of these their order in the tables: what a stable
+ * sort on those keys gives.  Names are sorted by a multikey quicksort on an
+ * array of (name, index) keys: LLVM's 45k names share long "_ZN4llvm..."
+ * prefixes, which strcmp in a comparison sort reads again at every step; here
+ * each character is looked at about once per partitioning level.  Equal names
+ * (a few versions, or a .symtab copy) are then ordered by the other keys.
+ */
+struct sort_key {
+	const unsigned char *name;
+	size_t idx;
+};
 
-	if (c)
-		return c;
-	c = cmp_version(a->version, b->version);
+static void key_swap(struct sort_key *a, struct sort_key *b)
+{
+	struct sort_key t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Insertion sort of keys whose names agree in their first depth characters. */
+static void keys_insertion_sort(struct sort_key *k, size_t n, size_t depth)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct sort_key t = k[i];
+		size_t j = i;
+
+		while (j > 0 && strcmp((const char *)k[j - 1].name + depth,
+				       (const char *)t.name + depth) > 0) {
+			k[j] = k[j - 1];
+			j--;
+		}
+		k[j] = t;
+	}
+}
+
+static unsigned int med3(unsigned int a, unsigned int b, unsigned int c)
+{
+	if (a < b)
+		return b < c ? b : (a < c ? c : a);
+	return a < c ? a : (b < c ? c : b);
+}
+
+/*
+ * Bentley and Sedgewick's multikey quicksort: a three-way partition on the
+ * character at depth.  The two smaller parts recurse (each at most half), the
+ * largest loops, so the stack stays at log2(n) frames.
+ */
+static void keys_sort(struct sort_key *k, size_t n, size_t depth)
+{
+	while (n > 16) {
+		unsigned int v = med3(k[0].name[depth], k[n / 2].name[depth], k[n - 1].name[depth]);
+		size_t lt = 0, i = 0, gt = n, sz[3], big;
+
+		while (i < gt) {
+			unsigned int c = k[i].name[depth];
+
+			if (c < v)
+				key_swap(&k[lt++], &k[i++]);
+			else if (c > v)
+				key_swap(&k[i], &k[--gt]);
+			else
+				i++;
+		}
+		/* [0, lt) less, [lt, gt) equal at depth, [gt, n) greater */
+		sz[0] = lt;
+		sz[1] = gt - lt;
+		sz[2] = n - gt;
+		big = sz[0] >= sz[1] ? (sz[0] >= sz[2] ? 0 : 2) : (sz[1] >= sz[2] ? 1 : 2);
+		if (big != 0)
+			keys_sort(k, lt, depth);
+		if (big != 2)
+			keys_sort(k + gt, n - gt, depth);
+		/* Equal names end together at their NUL: that part is sorted. */
+		if (big != 1 && v)
+			keys_sort(k + lt, gt - lt, depth + 1);
+		if (big == 0) {
+			n = lt;
+		} else if (big == 2) {
+			k += gt;
+			n -= gt;
+		} else {
+			if (!v)
+				return;
+			k += lt;
+			n = gt - lt;
+			depth++;
+		}
+	}
+	keys_insertion_sort(k, n, depth);
+}
+
+/* Within one name: version, value, .dynsym first (the one kept when two merge), table order. */
+static int cmp_same_name(const struct elf_sym *a, size_t ia, const struct elf_sym *b, size_t ib)
+{
+	int c = cmp_version(a->version, b->version);
+
 	if (c)
 		return c;
 	if (a->value != b->value)
 		return a->value < b->value ? -1 : 1;
-	/* .dynsym first: it is the one kept when two are merged. */
-	return (int)b->in_dynsym - (int)a->in_dynsym;
+	if (a->in_dynsym != b->in_dynsym)
+		return a->in_dynsym ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+static int cmp_run_key(const void *pa, const void *pb, void *syms)
+{
+	const struct sort_key *a = pa, *b = pb;
+	const struct elf_sym *s = syms;
+
+	return cmp_same_name(&s[a->idx], a->idx, &s[b->idx], b->idx);
+}
+
+/* Keys of one name, in the order of cmp_same_name(). */
+static void run_sort(const struct elf_sym *syms, struct sort_key *k, size_t n)
+{
+	if (n > 8) {
+		qsort_r(k, n, sizeof(*k), cmp_run_key, (void *)syms);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct sort_key t = k[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_same_name(&syms[k[j - 1].idx], k[j - 1].idx, &syms[t.idx],
+					      t.idx) > 0) {
+			k[j] = k[j - 1];
+			j--;
+		}
+		k[j] = t;
+	}
+}
+
+static void sort_syms(struct elf_file *ef)
+{
+	struct elf_sym *syms = ef->syms, *out;
+	size_t n = ef->nr_syms, i, j;
+	struct sort_key *k;
+
+	if (n < 2)
+		return;
+	k = xmalloc(n * sizeof(*k));
+	for (i = 0; i < n; i++) {
+		k[i].name = (const unsigned char *)syms[i].name;
+		k[i].idx = i;
+	}
+	keys_sort(k, n, 0);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp((const char *)k[j].name, (const char *)k[i].name); j++)
+			;
+		if (j - i > 1)
+			run_sort(syms, k + i, j - i);
+	}
+	out = xmalloc(n * sizeof(*out));
+	for (i = 0; i < n; i++)
+		out[i] = syms[k[i].idx];
+	free(syms);
+	ef->syms = out;
+	free(k);
 }
 
 /*
@@ -797,7 +945,7 @@ static void dedup(struct elf_file *ef)
 	free(gone);
 	/* A swap can put a version out of order within its name. */
 	if (swapped)
-		qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
+		sort_syms(ef);
 }
 
 /*
@@ -899,7 +1047,7 @@ int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
 	}
 	if (!ef->syms)
 		ef->syms = xcalloc(1, sizeof(*ef->syms));
-	qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
+	sort_syms(ef);
 	dedup(ef);
 	return 0;
 }
