@@ -72,16 +72,20 @@ static bool is_function(const struct elf_sym *s)
 /* "malloc@@GLIBC_2.2.5", or the bare name; in buf when versioned. */
 static const char *full_name(const struct elf_sym *s, char **buf, size_t *alloc)
 {
-	size_t n;
+	size_t n, v;
+	char *p;
 
 	if (!s->version)
 		return s->name;
-	n = strlen(s->name) + strlen(s->version) + 3;
-	if (n > *alloc) {
-		*alloc = n * 2;
+	n = strlen(s->name);
+	v = strlen(s->version);
+	if (n + v + 3 > *alloc) {
+		*alloc = (n + v + 3) * 2;
 		*buf = xrealloc(*buf, *alloc);
 	}
-	snprintf(*buf, *alloc, "%s%s%s", s->name, s->default_version ? "@@" : "@", s->version);
+	p = mempcpy(*buf, s->name, n);
+	p = mempcpy(p, s->default_version ? "@@" : "@", s->default_version ? 2 : 1);
+	memcpy(p, s->version, v + 1);
 	return *buf;
 }
 
@@ -96,18 +100,131 @@ static bool pattern_matches(const char *pattern, struct elf_sym *s, char **buf, 
 	       pattern_match_substring(pattern, elf_sym__demangled(s));
 }
 
-/* Names come from the file: anything a terminal could act on is escaped. */
-static void put_name(const char *s, FILE *f)
-{
-	const unsigned char *p;
+/*
+ * The table goes out through one buffer, formatted by hand (printf's parsing
+ * of the format was a sixth of the time for libLLVM's 45k rows), in chunks of
+ * 64 KiB.
+ */
+struct out {
+	size_t len;
+	char buf[65536];
+};
 
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			break;
-	if (*p)
-		fputs_escaped(f, s, -1);
-	else
-		fputs(s, f);
+static void out_flush(struct out *o)
+{
+	if (o->len)
+		fwrite(o->buf, 1, o->len, stdout);
+	o->len = 0;
+}
+
+static void out_mem(struct out *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->buf) - o->len) {
+		out_flush(o);
+		if (n > sizeof(o->buf)) {
+			fwrite(s, 1, n, stdout);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void out_char(struct out *o, char c)
+{
+	if (o->len == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->len++] = c;
+}
+
+/* n (<= 0: none) copies of c */
+static void out_fill(struct out *o, char c, long n)
+{
+	while (n > 0) {
+		size_t k;
+
+		if (o->len == sizeof(o->buf))
+			out_flush(o);
+		k = sizeof(o->buf) - o->len;
+		if (k > (size_t)n)
+			k = n;
+		memset(o->buf + o->len, c, k);
+		o->len += k;
+		n -= k;
+	}
+}
+
+/* s left-aligned in width columns: "%-*s" */
+static void out_left(struct out *o, const char *s, size_t n, int width)
+{
+	out_mem(o, s, n);
+	out_fill(o, ' ', (long)width - (long)n);
+}
+
+static int hex_digits(uint64_t v)
+{
+	return v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
+}
+
+static int dec_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* "%0*llx" */
+static void out_hex(struct out *o, uint64_t v, int width)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16];
+	int n = hex_digits(v), i;
+
+	for (i = n - 1; i >= 0; i--, v >>= 4)
+		tmp[i] = digits[v & 15];
+	out_fill(o, '0', width - n);
+	out_mem(o, tmp, n);
+}
+
+/* "%*llu" */
+static void out_dec(struct out *o, uint64_t v, int width)
+{
+	char tmp[20];
+	int n = dec_digits(v), i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		tmp[i] = '0' + v % 10;
+	out_fill(o, ' ', width - n);
+	out_mem(o, tmp, n);
+}
+
+static bool needs_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Names come from the file: anything a terminal could act on is escaped
+ * (through stdio, after what o holds).
+ */
+static void out_name(struct out *o, const char *s, size_t n)
+{
+	if (needs_escape(s, n)) {
+		out_flush(o);
+		fputs_escaped(stdout, s, n);
+	} else {
+		out_mem(o, s, n);
+	}
 }
 
 static const char *lib_name(const struct lib_entry *l)
@@ -124,32 +241,44 @@ static const char *where_name(const struct elf_sym *s, const struct import_def *
 	return d->lib ? lib_name(d->lib) : "unresolved";
 }
 
+/* strlen() of "name@@version" */
+static size_t full_name_len(const struct elf_sym *s)
+{
+	size_t n = strlen(s->name);
+
+	if (s->version)
+		n += strlen(s->version) + 1 + s->default_version;
+	return n;
+}
+
 /*
  * One row per symbol; an import shows the offset, value, size and type of the
  * definition it binds to, and the library that has it under WHERE.
  */
 static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n)
 {
-	char *buf = NULL, tmp[32];
-	size_t alloc = 0, i;
+	struct out *o = xmalloc(sizeof(*o));
+	char *buf = NULL;
+	size_t alloc = 0, i, *lens = xmalloc((n ? n : 1) * sizeof(*lens));
 	int addr_w = 8, size_w = 4, where_w = 5, name_w = 4, w;
 	bool any_demangled = false;
 
+	o->len = 0;
 	for (i = 0; i < n; i++) {
 		const struct elf_sym *d = rows[i]->defined ? rows[i] : defs[i].sym;
 
 		if (d) {
-			w = snprintf(tmp, sizeof(tmp), "%llx", (unsigned long long)d->value);
+			w = hex_digits(d->value);
 			addr_w = w > addr_w ? w : addr_w;
-			w = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)d->size);
+			w = dec_digits(d->size);
 			size_w = w > size_w ? w : size_w;
 		}
 		w = strlen(where_name(rows[i], &defs[i]));
 		where_w = w > where_w ? w : where_w;
-		w = strlen(full_name(rows[i], &buf, &alloc));
-		if (w > name_w)
-			name_w = w < 40 ? w : 40;
-		if (!opt.no_demangle && elf_sym__demangled(rows[i]) != rows[i]->name)
+		lens[i] = full_name_len(rows[i]);
+		w = lens[i] < 40 ? lens[i] : 40;
+		name_w = w > name_w ? w : name_w;
+		if (!opt.no_demangle && !any_demangled && elf_sym__demangled(rows[i]) != rows[i]->name)
 			any_demangled = true;
 	}
 	printf("%-*s %-*s %*s %-6s %-6s %-*s %s%*s\n", addr_w, "OFFSET", addr_w, "VALUE", size_w,
@@ -158,28 +287,47 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 	for (i = 0; i < n; i++) {
 		struct elf_sym *s = rows[i];
 		const struct elf_sym *d = s->defined ? s : defs[i].sym;
-		const char *name = full_name(s, &buf, &alloc);
+		const char *t, *dm;
 
 		if (d && d->offset)
-			printf("%0*llx ", addr_w, (unsigned long long)d->offset);
+			out_hex(o, d->offset, addr_w);
 		else
-			printf("%-*s ", addr_w, "-");
-		if (d)
-			printf("%0*llx %*llu ", addr_w, (unsigned long long)d->value, size_w,
-			       (unsigned long long)d->size);
-		else
-			printf("%-*s %*s ", addr_w, "-", size_w, "-");
-		printf("%-6s %-6s %-*s ", type_name(d ? d->type : s->type), bind_name(s->bind),
-		       where_w, where_name(s, &defs[i]));
-		put_name(name, stdout);
-		if (!opt.no_demangle && elf_sym__demangled(s) != s->name) {
-			printf("%*s  ", name_w - (int)strlen(name) > 0 ? name_w - (int)strlen(name) : 0,
-			       "");
-			put_name(elf_sym__demangled(s), stdout);
+			out_left(o, "-", 1, addr_w);
+		out_char(o, ' ');
+		if (d) {
+			out_hex(o, d->value, addr_w);
+			out_char(o, ' ');
+			out_dec(o, d->size, size_w);
+		} else {
+			out_left(o, "-", 1, addr_w);
+			out_char(o, ' ');
+			out_fill(o, ' ', size_w - 1);
+			out_char(o, '-');
 		}
-		putchar('\n');
+		out_char(o, ' ');
+		t = type_name(d ? d->type : s->type);
+		out_left(o, t, strlen(t), 6);
+		out_char(o, ' ');
+		t = bind_name(s->bind);
+		out_left(o, t, strlen(t), 6);
+		out_char(o, ' ');
+		t = where_name(s, &defs[i]);
+		out_left(o, t, strlen(t), where_w);
+		out_char(o, ' ');
+		if (s->version)
+			out_name(o, full_name(s, &buf, &alloc), lens[i]);
+		else
+			out_name(o, s->name, lens[i]);
+		if (!opt.no_demangle && (dm = elf_sym__demangled(s)) != s->name) {
+			out_fill(o, ' ', ((size_t)name_w > lens[i] ? name_w - lens[i] : 0) + 2);
+			out_name(o, dm, strlen(dm));
+		}
+		out_char(o, '\n');
 	}
+	out_flush(o);
+	free(lens);
 	free(buf);
+	free(o);
 }
 
 static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import_def *defs,
