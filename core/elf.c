@@ -5,6 +5,8 @@
 #include <fnmatch.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -731,15 +733,32 @@ static int cmp_version(const char *a, const char *b)
  * The order is name (strcmp), version (none first), value, .dynsym first, and
  * for entries equal in all of these their order in the tables: what a stable
  * sort on those keys gives.  Names are sorted by a multikey quicksort on an
- * array of (name, index) keys: LLVM's 45k names share long "_ZN4llvm..."
- * prefixes, which strcmp in a comparison sort reads again at every step; here
- * each character is looked at about once per partitioning level.  Equal names
- * (a few versions, or a .symtab copy) are then ordered by the other keys.
+ * array of keys that hold the next 8 bytes of the name as a number: LLVM's 45k
+ * names share long "_ZN4llvm..." prefixes, which strcmp in a comparison sort
+ * reads again at every step; here each 8 bytes of a name are fetched about
+ * once, and the partitions run over the keys alone.  Equal names (a few
+ * versions, or a .symtab copy) are then ordered by the other keys.
  */
 struct sort_key {
+	uint64_t word;			/* name[depth, depth + 8), big-endian, 0 after the NUL */
 	const unsigned char *name;
 	size_t idx;
 };
+
+static uint64_t name_word(const unsigned char *s)
+{
+	uint64_t w = 0;
+
+	for (int i = 0; i < 8 && s[i]; i++)
+		w |= (uint64_t)s[i] << (56 - 8 * i);
+	return w;
+}
+
+/* The word's last byte is 0 when the name ends in it (what follows the NUL is 0 too). */
+static bool word_ends(uint64_t w)
+{
+	return !(w & 0xff);
+}
 
 static void key_swap(struct sort_key *a, struct sort_key *b)
 {
@@ -749,15 +768,23 @@ static void key_swap(struct sort_key *a, struct sort_key *b)
 	*b = t;
 }
 
-/* Insertion sort of keys whose names agree in their first depth characters. */
+static int key_cmp(const struct sort_key *a, const struct sort_key *b, size_t depth)
+{
+	if (a->word != b->word)
+		return a->word < b->word ? -1 : 1;
+	if (word_ends(a->word))
+		return 0;
+	return strcmp((const char *)a->name + depth + 8, (const char *)b->name + depth + 8);
+}
+
+/* Insertion sort of keys whose names agree in their first depth bytes. */
 static void keys_insertion_sort(struct sort_key *k, size_t n, size_t depth)
 {
 	for (size_t i = 1; i < n; i++) {
 		struct sort_key t = k[i];
 		size_t j = i;
 
-		while (j > 0 && strcmp((const char *)k[j - 1].name + depth,
-				       (const char *)t.name + depth) > 0) {
+		while (j > 0 && key_cmp(&k[j - 1], &t, depth) > 0) {
 			k[j] = k[j - 1];
 			j--;
 		}
@@ -765,30 +792,37 @@ static void keys_insertion_sort(struct sort_key *k, size_t n, size_t depth)
 	}
 }
 
-static unsigned int med3(unsigned int a, unsigned int b, unsigned int c)
+static uint64_t med3(uint64_t a, uint64_t b, uint64_t c)
 {
 	if (a < b)
 		return b < c ? b : (a < c ? c : a);
 	return a < c ? a : (b < c ? c : b);
 }
 
+/* The keys of names equal up to depth + 8 move on to the next 8 bytes. */
+static void keys_advance(struct sort_key *k, size_t n, size_t depth)
+{
+	for (size_t i = 0; i < n; i++)
+		k[i].word = name_word(k[i].name + depth + 8);
+}
+
 /*
- * Bentley and Sedgewick's multikey quicksort: a three-way partition on the
- * character at depth.  The two smaller parts recurse (each at most half), the
- * largest loops, so the stack stays at log2(n) frames.
+ * Bentley and Sedgewick's multikey quicksort, 8 bytes at a time: a three-way
+ * partition on the word at depth.  The two smaller parts recurse (each at
+ * most half), the largest loops, so the stack stays at log2(n) frames.
  */
 static void keys_sort(struct sort_key *k, size_t n, size_t depth)
 {
 	while (n > 16) {
-		unsigned int v = med3(k[0].name[depth], k[n / 2].name[depth], k[n - 1].name[depth]);
+		uint64_t v = med3(k[0].word, k[n / 2].word, k[n - 1].word);
 		size_t lt = 0, i = 0, gt = n, sz[3], big;
 
 		while (i < gt) {
-			unsigned int c = k[i].name[depth];
+			uint64_t w = k[i].word;
 
-			if (c < v)
+			if (w < v)
 				key_swap(&k[lt++], &k[i++]);
-			else if (c > v)
+			else if (w > v)
 				key_swap(&k[i], &k[--gt]);
 			else
 				i++;
@@ -802,20 +836,23 @@ static void keys_sort(struct sort_key *k, size_t n, size_t depth)
 			keys_sort(k, lt, depth);
 		if (big != 2)
 			keys_sort(k + gt, n - gt, depth);
-		/* Equal names end together at their NUL: that part is sorted. */
-		if (big != 1 && v)
-			keys_sort(k + lt, gt - lt, depth + 1);
+		/* Names that end in this word are equal: that part is sorted. */
+		if (big != 1 && !word_ends(v)) {
+			keys_advance(k + lt, gt - lt, depth);
+			keys_sort(k + lt, gt - lt, depth + 8);
+		}
 		if (big == 0) {
 			n = lt;
 		} else if (big == 2) {
 			k += gt;
 			n -= gt;
 		} else {
-			if (!v)
+			if (word_ends(v))
 				return;
 			k += lt;
 			n = gt - lt;
-			depth++;
+			keys_advance(k, n, depth);
+			depth += 8;
 		}
 	}
 	keys_insertion_sort(k, n, depth);
@@ -874,6 +911,7 @@ static void sort_syms(struct elf_file *ef)
 	k = xmalloc(n * sizeof(*k));
 	for (i = 0; i < n; i++) {
 		k[i].name = (const unsigned char *)syms[i].name;
+		k[i].word = name_word(k[i].name);
 		k[i].idx = i;
 	}
 	keys_sort(k, n, 0);
@@ -1099,6 +1137,67 @@ const char *elf_sym__demangled(struct elf_sym *sym)
 		sym->demangled = demangle(sym->name);
 	}
 	return sym->demangled ? sym->demangled : sym->name;
+}
+
+/*
+ * Demangling a whole table (libLLVM: 36k C++ names, a third of list-syms's
+ * time on one core) is split across the CPUs this process may run on, up to
+ * four threads taking chunks of rows from one counter.  Each thread writes
+ * only the entries of its own chunks; pthread_join() publishes them.
+ */
+#define DEMANGLE_CHUNK 256
+#define DEMANGLE_MIN_PARALLEL 2048	/* fewer mangled names: a thread costs more than it saves */
+#define DEMANGLE_MAX_THREADS 4
+
+struct demangle_job {
+	struct elf_sym **syms;
+	size_t n;
+	size_t next;	/* the first row of the next chunk, taken atomically */
+};
+
+static void *demangle_chunks(void *arg)
+{
+	struct demangle_job *job = arg;
+	size_t i, end;
+
+	while ((i = __atomic_fetch_add(&job->next, DEMANGLE_CHUNK, __ATOMIC_RELAXED)) < job->n) {
+		end = job->n - i > DEMANGLE_CHUNK ? i + DEMANGLE_CHUNK : job->n;
+		for (; i < end; i++)
+			elf_sym__demangled(job->syms[i]);
+	}
+	return NULL;
+}
+
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set);
+}
+
+void elf_syms__demangle(struct elf_sym **syms, size_t n)
+{
+	struct demangle_job job = { syms, n, 0 };
+	pthread_t threads[DEMANGLE_MAX_THREADS - 1];
+	size_t i, mangled = 0;
+	int nr_threads = 0, want = 0;
+
+	for (i = 0; i < n; i++)
+		mangled += !syms[i]->demangle_tried && syms[i]->name[0] == '_' &&
+			   syms[i]->name[1] == 'Z';
+	if (mangled >= DEMANGLE_MIN_PARALLEL)
+		want = usable_cpus() - 1;
+	if (want > DEMANGLE_MAX_THREADS - 1)
+		want = DEMANGLE_MAX_THREADS - 1;
+	/* A thread that cannot be made leaves its share to the others. */
+	while (nr_threads < want &&
+	       !pthread_create(&threads[nr_threads], NULL, demangle_chunks, &job))
+		nr_threads++;
+	demangle_chunks(&job);
+	while (nr_threads)
+		pthread_join(threads[--nr_threads], NULL);
 }
 
 /* Debug files ---------------------------------------------------------------- */

@@ -2,7 +2,8 @@
 /*
  * ELF files and their symbols, read with libelf: .symtab and .dynsym
  * (union, deduplicated), symbol versions, the file offset a uprobe uses,
- * separate debug files, C++ demangling (lazily, through __cxa_demangle).
+ * separate debug files, C++ demangling (lazily through __cxa_demangle, or a
+ * whole table at once on several threads).
  * `upx list-syms` is the front end; trace resolves probe specs through it.
  */
 #ifndef UPX_ELF_H
@@ -86,6 +87,11 @@ struct elf_sym *elf_file__find_def(const struct elf_file *ef, const char *name, 
 
 /* The demangled C++ name, or the raw name when it is not a mangled name. */
 const char *elf_sym__demangled(struct elf_sym *sym);
+/*
+ * elf_sym__demangled() for each of syms[0..n) (distinct entries), ahead of
+ * printing them: on several threads when there are thousands of C++ names.
+ */
+void elf_syms__demangle(struct elf_sym **syms, size_t n);
 
 /* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);

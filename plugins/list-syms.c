@@ -202,9 +202,29 @@ static void out_dec(struct out *o, uint64_t v, int width)
 	out_mem(o, tmp, n);
 }
 
+#define BYTES_1 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+
+/* The high bit of a byte of the result is set if one of x's bytes is below c (c <= 0x80). */
+static uint64_t bytes_below(uint64_t x, unsigned int c)
+{
+	return (x - BYTES_1 * c) & ~x & BYTES_80;
+}
+
+/* A control character, DEL, a backslash or a byte past ASCII: 8 bytes at a time. */
 static bool needs_escape(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		if (bytes_below(x, 0x20) | (x & BYTES_80) | bytes_below(x ^ (BYTES_1 * 0x7f), 1) |
+		    bytes_below(x ^ (BYTES_1 * '\\'), 1))
+			return true;
+	}
+	for (; i < n; i++) {
 		unsigned char c = s[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '\\')
@@ -441,12 +461,27 @@ static int cmd_list_syms(int argc, const char **argv)
 			continue;
 		if ((opt.defined && !s->defined) || (opt.imported && s->defined))
 			continue;
-		if (pattern && !pattern_matches(pattern, s, &buf, &balloc))
-			continue;
 		ALLOC_GROW(rows, nr + 1, alloc);
 		rows[nr++] = s;
-		any_import |= !s->defined;
 	}
+	/*
+	 * Every C++ name is demangled, to be matched or printed, unless the pattern
+	 * is on versioned names: all at once then, on as many threads as pay.
+	 */
+	if (!opt.no_demangle && (!pattern || !strchr(pattern, '@')))
+		elf_syms__demangle(rows, nr);
+	if (pattern) {
+		size_t kept = 0;
+
+		for (i = 0; i < nr; i++)
+			if (pattern_matches(pattern, rows[i], &buf, &balloc))
+				rows[kept++] = rows[i];
+		nr = kept;
+		if (!opt.no_demangle && strchr(pattern, '@'))
+			elf_syms__demangle(rows, nr);
+	}
+	for (i = 0; i < nr; i++)
+		any_import |= !rows[i]->defined;
 	if (pattern && !nr) {
 		error("'%s': no %ssymbol matches '%s'", shown, opt.all ? "" : "function ", pattern);
 		goto cleanup;

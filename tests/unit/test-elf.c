@@ -396,6 +396,49 @@ static void test_demangled_lazily(void)
 	free(s.demangled);
 }
 
+/*
+ * All of a table at once (threads for libstdc++'s thousands of C++ names) gives
+ * what one elf_sym__demangled() at a time gives.
+ */
+static void test_demangle_table(void)
+{
+	static const char *const files[] = { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", LIBC };
+
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct elf_file *ef;
+		struct elf_sym **rows;
+		char err[256];
+		size_t i, mangled = 0, wrong = 0, untried = 0;
+
+		if (elf_file__open(files[f], &ef, err, sizeof(err))) {
+			fprintf(stderr, "\n  %s: %s, skipped\n", files[f], err);
+			continue;
+		}
+		CU_ASSERT_FATAL(elf_file__load_syms(ef, ELF_SYMS_DYNSYM_ONLY) == 0);
+		rows = xcalloc(ef->nr_syms, sizeof(*rows));
+		for (i = 0; i < ef->nr_syms; i++)
+			rows[i] = &ef->syms[i];
+		/* One already done by itself is left as it is. */
+		elf_sym__demangled(&ef->syms[ef->nr_syms / 2]);
+		elf_syms__demangle(rows, ef->nr_syms);
+		for (i = 0; i < ef->nr_syms; i++) {
+			struct elf_sym *s = &ef->syms[i];
+			char *d = demangle(s->name);
+
+			untried += !s->demangle_tried;
+			mangled += d != NULL;
+			wrong += d ? !s->demangled || strcmp(d, s->demangled) : s->demangled != NULL;
+			free(d);
+		}
+		CU_ASSERT_EQUAL(untried, 0);
+		CU_ASSERT_EQUAL(wrong, 0);
+		if (f == 0)
+			CU_ASSERT(mangled > 2048);
+		free(rows);
+		elf_file__close(ef);
+	}
+}
+
 static void test_patterns(void)
 {
 	CU_ASSERT_TRUE(pattern_is_glob("mall*"));
@@ -486,6 +529,7 @@ CU_TestInfo elf_tests[] = {
 	UNIT_TEST(test_sort_order),
 	UNIT_TEST(test_demangle),
 	UNIT_TEST(test_demangled_lazily),
+	UNIT_TEST(test_demangle_table),
 	UNIT_TEST(test_patterns),
 	UNIT_TEST(test_garbage),
 	UNIT_TEST(test_cleanup),
