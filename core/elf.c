@@ -1140,31 +1140,47 @@ const char *elf_sym__demangled(struct elf_sym *sym)
 }
 
 /*
- * Demangling a whole table (libLLVM: 36k C++ names, a third of list-syms's
- * time on one core) is split across the CPUs this process may run on, up to
- * four threads taking chunks of rows from one counter.  Each thread writes
- * only the entries of its own chunks; pthread_join() publishes them.
+ * Demangling a whole table (libLLVM: 36k C++ names, more than half of
+ * list-syms's instructions) is shared with threads, one per further CPU this
+ * process may run on (up to four in all), while the caller consumes the rows
+ * in order: all take chunks of rows from one counter, so the caller demangles
+ * too whenever the rows it wants next are not done yet.  Each thread writes
+ * only the entries of its own chunks and publishes a chunk with a release
+ * store of its flag (or through pthread_join()).
  */
 #define DEMANGLE_CHUNK 256
 #define DEMANGLE_MIN_PARALLEL 2048	/* fewer mangled names: a thread costs more than it saves */
 #define DEMANGLE_MAX_THREADS 4
 
-struct demangle_job {
+struct elf_demangler {
 	struct elf_sym **syms;
-	size_t n;
-	size_t next;	/* the first row of the next chunk, taken atomically */
+	size_t n, nr_chunks;
+	size_t next;		/* the next chunk to take, atomically */
+	unsigned char *done;	/* per chunk, set with release when demangled */
+	size_t ready;		/* syms[0, ready) are done (the caller's view) */
+	pthread_t threads[DEMANGLE_MAX_THREADS - 1];
+	int nr_threads;
 };
 
-static void *demangle_chunks(void *arg)
+/* Take and demangle one chunk; false when none is left. */
+static bool demangle_one_chunk(struct elf_demangler *d)
 {
-	struct demangle_job *job = arg;
-	size_t i, end;
+	size_t c = __atomic_fetch_add(&d->next, 1, __ATOMIC_RELAXED), i, end;
 
-	while ((i = __atomic_fetch_add(&job->next, DEMANGLE_CHUNK, __ATOMIC_RELAXED)) < job->n) {
-		end = job->n - i > DEMANGLE_CHUNK ? i + DEMANGLE_CHUNK : job->n;
-		for (; i < end; i++)
-			elf_sym__demangled(job->syms[i]);
-	}
+	if (c >= d->nr_chunks)
+		return false;
+	i = c * DEMANGLE_CHUNK;
+	end = d->n - i > DEMANGLE_CHUNK ? i + DEMANGLE_CHUNK : d->n;
+	for (; i < end; i++)
+		elf_sym__demangled(d->syms[i]);
+	__atomic_store_n(&d->done[c], 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void *demangle_worker(void *arg)
+{
+	while (demangle_one_chunk(arg))
+		;
 	return NULL;
 }
 
@@ -1177,13 +1193,16 @@ static int usable_cpus(void)
 	return CPU_COUNT(&set);
 }
 
-void elf_syms__demangle(struct elf_sym **syms, size_t n)
+struct elf_demangler *elf_demangler__start(struct elf_sym **syms, size_t n)
 {
-	struct demangle_job job = { syms, n, 0 };
-	pthread_t threads[DEMANGLE_MAX_THREADS - 1];
+	struct elf_demangler *d = xcalloc(1, sizeof(*d));
 	size_t i, mangled = 0;
-	int nr_threads = 0, want = 0;
+	int want = 0;
 
+	d->syms = syms;
+	d->n = n;
+	d->nr_chunks = (n + DEMANGLE_CHUNK - 1) / DEMANGLE_CHUNK;
+	d->done = xcalloc(d->nr_chunks ? d->nr_chunks : 1, 1);
 	for (i = 0; i < n; i++)
 		mangled += !syms[i]->demangle_tried && syms[i]->name[0] == '_' &&
 			   syms[i]->name[1] == 'Z';
@@ -1192,12 +1211,51 @@ void elf_syms__demangle(struct elf_sym **syms, size_t n)
 	if (want > DEMANGLE_MAX_THREADS - 1)
 		want = DEMANGLE_MAX_THREADS - 1;
 	/* A thread that cannot be made leaves its share to the others. */
-	while (nr_threads < want &&
-	       !pthread_create(&threads[nr_threads], NULL, demangle_chunks, &job))
-		nr_threads++;
-	demangle_chunks(&job);
-	while (nr_threads)
-		pthread_join(threads[--nr_threads], NULL);
+	while (d->nr_threads < want &&
+	       !pthread_create(&d->threads[d->nr_threads], NULL, demangle_worker, d))
+		d->nr_threads++;
+	return d;
+}
+
+size_t elf_demangler__wait(struct elf_demangler *d, size_t want)
+{
+	if (want > d->n)
+		want = d->n;
+	while (d->ready < want) {
+		size_t c = d->ready / DEMANGLE_CHUNK;
+
+		if (__atomic_load_n(&d->done[c], __ATOMIC_ACQUIRE)) {
+			d->ready = d->n - d->ready > DEMANGLE_CHUNK ? (c + 1) * DEMANGLE_CHUNK : d->n;
+			continue;
+		}
+		/* Another thread has it: do one of the next meanwhile, or wait for them all. */
+		if (demangle_one_chunk(d))
+			continue;
+		while (d->nr_threads)
+			pthread_join(d->threads[--d->nr_threads], NULL);
+		d->ready = d->n;
+	}
+	return d->ready;
+}
+
+void elf_demangler__finish(struct elf_demangler *d)
+{
+	if (!d)
+		return;
+	elf_demangler__wait(d, d->n);
+	/*
+	 * All chunks may be done while a thread still looks for another: it reads
+	 * d until it is joined.
+	 */
+	while (d->nr_threads)
+		pthread_join(d->threads[--d->nr_threads], NULL);
+	free(d->done);
+	free(d);
+}
+
+void elf_syms__demangle(struct elf_sym **syms, size_t n)
+{
+	elf_demangler__finish(elf_demangler__start(syms, n));
 }
 
 /* Debug files ---------------------------------------------------------------- */

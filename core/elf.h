@@ -88,9 +88,17 @@ struct elf_sym *elf_file__find_def(const struct elf_file *ef, const char *name, 
 /* The demangled C++ name, or the raw name when it is not a mangled name. */
 const char *elf_sym__demangled(struct elf_sym *sym);
 /*
- * elf_sym__demangled() for each of syms[0..n) (distinct entries), ahead of
- * printing them: on several threads when there are thousands of C++ names.
+ * elf_sym__demangled() for each of syms[0..n) (distinct entries) ahead of
+ * their use, on more threads when there are thousands of C++ names.  start()
+ * sets it going, wait(d, k) returns once at least syms[0, k) are done (a count
+ * >= k, or n), demangling in the caller too; only then may the caller touch
+ * those entries.  finish() waits for all and frees d.
  */
+struct elf_demangler;
+struct elf_demangler *elf_demangler__start(struct elf_sym **syms, size_t n);
+size_t elf_demangler__wait(struct elf_demangler *d, size_t want);
+void elf_demangler__finish(struct elf_demangler *d);
+/* All of syms[0..n) at once: start() and finish(). */
 void elf_syms__demangle(struct elf_sym **syms, size_t n);
 
 /* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */

@@ -273,15 +273,19 @@ static size_t full_name_len(const struct elf_sym *s)
 
 /*
  * One row per symbol; an import shows the offset, value, size and type of the
- * definition it binds to, and the library that has it under WHERE.
+ * definition it binds to, and the library that has it under WHERE.  dm (NULL
+ * with --no-demangle) demangles the rows meanwhile: a row's demangled name is
+ * read once dm has it.
  */
-static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n)
+static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n,
+			struct elf_demangler *dm)
 {
 	struct out *o = xmalloc(sizeof(*o));
 	char *buf = NULL;
 	size_t alloc = 0, i, *lens = xmalloc((n ? n : 1) * sizeof(*lens));
 	int addr_w = 8, size_w = 4, where_w = 5, name_w = 4, w;
 	bool any_demangled = false;
+	size_t ready = 0;
 
 	o->len = 0;
 	for (i = 0; i < n; i++) {
@@ -298,8 +302,14 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 		lens[i] = full_name_len(rows[i]);
 		w = lens[i] < 40 ? lens[i] : 40;
 		name_w = w > name_w ? w : name_w;
-		if (!opt.no_demangle && !any_demangled && elf_sym__demangled(rows[i]) != rows[i]->name)
-			any_demangled = true;
+	}
+	/* The header has DEMANGLED if a row has: the first C++ name tells, as a rule. */
+	for (i = 0; dm && i < n && !any_demangled; i++) {
+		if (rows[i]->name[0] != '_' || rows[i]->name[1] != 'Z')
+			continue;
+		if (i >= ready)
+			ready = elf_demangler__wait(dm, i + 1);
+		any_demangled = elf_sym__demangled(rows[i]) != rows[i]->name;
 	}
 	printf("%-*s %-*s %*s %-6s %-6s %-*s %s%*s\n", addr_w, "OFFSET", addr_w, "VALUE", size_w,
 	       "SIZE", "TYPE", "BIND", where_w, "WHERE", "NAME",
@@ -307,7 +317,7 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 	for (i = 0; i < n; i++) {
 		struct elf_sym *s = rows[i];
 		const struct elf_sym *d = s->defined ? s : defs[i].sym;
-		const char *t, *dm;
+		const char *t, *dn;
 
 		if (d && d->offset)
 			out_hex(o, d->offset, addr_w);
@@ -338,9 +348,11 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 			out_name(o, full_name(s, &buf, &alloc), lens[i]);
 		else
 			out_name(o, s->name, lens[i]);
-		if (!opt.no_demangle && (dm = elf_sym__demangled(s)) != s->name) {
+		if (dm && i >= ready)
+			ready = elf_demangler__wait(dm, i + 1);
+		if (dm && (dn = elf_sym__demangled(s)) != s->name) {
 			out_fill(o, ' ', ((size_t)name_w > lens[i] ? name_w - lens[i] : 0) + 2);
-			out_name(o, dm, strlen(dm));
+			out_name(o, dn, strlen(dn));
 		}
 		out_char(o, '\n');
 	}
@@ -351,10 +363,10 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 }
 
 static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import_def *defs,
-		       size_t n)
+		       size_t n, struct elf_demangler *dm)
 {
 	struct json_writer *jw = json_writer__new(stdout);
-	size_t i;
+	size_t i, ready = 0;
 
 	json_object_start(jw);
 	json_string_field(jw, "file", ef->path);
@@ -371,8 +383,11 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 		json_string_field(jw, "name", s->name);
 		json_string_field(jw, "version", s->version);
 		json_bool_field(jw, "default_version", s->default_version);
-		if (!opt.no_demangle)
+		if (dm) {
+			if (i >= ready)
+				ready = elf_demangler__wait(dm, i + 1);
 			json_string_field(jw, "demangled", elf_sym__demangled(s));
+		}
 		json_string_field(jw, "type", type_name(s->type));
 		json_string_field(jw, "bind", bind_name(s->bind));
 		json_bool_field(jw, "defined", s->defined);
@@ -411,6 +426,7 @@ static int cmd_list_syms(int argc, const char **argv)
 	struct elf_sym **rows = NULL;
 	struct import_def *defs = NULL;
 	struct importer im = { 0 };
+	struct elf_demangler *dm = NULL;
 	const char *pattern;
 	char err[256], *path = NULL, *buf = NULL;
 	const char *shown;
@@ -464,21 +480,16 @@ static int cmd_list_syms(int argc, const char **argv)
 		ALLOC_GROW(rows, nr + 1, alloc);
 		rows[nr++] = s;
 	}
-	/*
-	 * Every C++ name is demangled, to be matched or printed, unless the pattern
-	 * is on versioned names: all at once then, on as many threads as pay.
-	 */
-	if (!opt.no_demangle && (!pattern || !strchr(pattern, '@')))
-		elf_syms__demangle(rows, nr);
 	if (pattern) {
 		size_t kept = 0;
 
+		/* A C++ name is matched by its demangled form too: all at once, on threads. */
+		if (!opt.no_demangle && !strchr(pattern, '@'))
+			elf_syms__demangle(rows, nr);
 		for (i = 0; i < nr; i++)
 			if (pattern_matches(pattern, rows[i], &buf, &balloc))
 				rows[kept++] = rows[i];
 		nr = kept;
-		if (!opt.no_demangle && strchr(pattern, '@'))
-			elf_syms__demangle(rows, nr);
 	}
 	for (i = 0; i < nr; i++)
 		any_import |= !rows[i]->defined;
@@ -487,6 +498,9 @@ static int cmd_list_syms(int argc, const char **argv)
 		goto cleanup;
 	}
 
+	/* Demangled while imports are resolved and rows go out (only the rows' names are read). */
+	if (!opt.no_demangle)
+		dm = elf_demangler__start(rows, nr);
 	defs = xcalloc(nr ? nr : 1, sizeof(*defs));
 	if (any_import && !ef->is_static) {
 		char err[256];
@@ -498,12 +512,13 @@ static int cmd_list_syms(int argc, const char **argv)
 				defs[i] = importer__find(&im, rows[i]);
 	}
 	if (upx_json_mode)
-		print_json(ef, rows, defs, nr);
+		print_json(ef, rows, defs, nr, dm);
 	else
-		print_table(rows, defs, nr);
+		print_table(rows, defs, nr, dm);
 	ret = 0;
 
 cleanup:
+	elf_demangler__finish(dm);
 	importer__free(&im);
 	free(defs);
 	free(rows);
