@@ -658,6 +658,9 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 		return bad_table(cause, causelen, "string table not NUL-terminated");
 	syms = d->d_buf;
 	n = d->d_size / sizeof(Elf64_Sym);
+	/* Sorting indexes entries in 32 bits; no real table comes near. */
+	if (n > INT32_MAX - ef->nr_syms)
+		return bad_table(cause, causelen, "too many symbols");
 	if (strict) {
 		size_t bad = 0;
 
@@ -678,17 +681,21 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 		unsigned int type = ELF64_ST_TYPE(s->st_info);
 		struct elf_sym *e;
 		const char *name, *at;
+		size_t len;
 
 		if (!s->st_name || s->st_name >= sd->d_size)
 			continue;
 		if (type == STT_SECTION || type == STT_FILE)
 			continue;
 		name = strs + s->st_name;
-		if (!*name)
+		/* Measured here in table order, while the string table streams by. */
+		len = strlen(name);
+		if (!len || len >= UINT32_MAX)
 			continue;
 		e = &ef->syms[ef->nr_syms++];
 		memset(e, 0, sizeof(*e));
 		e->name = name;
+		e->name_len = len;
 		e->value = s->st_value;
 		e->size = s->st_size;
 		e->type = type;
@@ -702,9 +709,10 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 				e->version = v.names[idx];
 				e->default_version = e->defined && !(v.versym[i] & 0x8000);
 			}
-		} else if (!dyn && (at = strchr(name + 1, '@'))) {
+		} else if (!dyn && (at = memchr(name + 1, '@', len - 1))) {
 			/* .symtab spells versions into names: "realpath@@GLIBC_2.3". */
 			e->name = priv_strdup(p, name, at - name);
+			e->name_len = at - name;
 			e->default_version = at[1] == '@';
 			e->version = at + 1 + e->default_version;
 			if (!*e->version)
@@ -742,14 +750,23 @@ static int cmp_version(const char *a, const char *b)
 struct sort_key {
 	uint64_t word;			/* name[depth, depth + 8), big-endian, 0 after the NUL */
 	const unsigned char *name;
-	size_t idx;
+	uint32_t idx;			/* in the table (add_table() keeps it below 2^31) */
+	uint32_t len;			/* name_len */
 };
 
-static uint64_t name_word(const unsigned char *s)
+/* The 8 bytes of s (left bytes long) as a big-endian number, 0 past the end. */
+static uint64_t name_word(const unsigned char *s, size_t left)
 {
 	uint64_t w = 0;
 
-	for (int i = 0; i < 8 && s[i]; i++)
+	if (left >= 8) {
+		memcpy(&w, s, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		return w;
+	}
+	for (size_t i = 0; i < left; i++)
 		w |= (uint64_t)s[i] << (56 - 8 * i);
 	return w;
 }
@@ -803,7 +820,7 @@ static uint64_t med3(uint64_t a, uint64_t b, uint64_t c)
 static void keys_advance(struct sort_key *k, size_t n, size_t depth)
 {
 	for (size_t i = 0; i < n; i++)
-		k[i].word = name_word(k[i].name + depth + 8);
+		k[i].word = name_word(k[i].name + depth + 8, k[i].len - depth - 8);
 }
 
 /*
@@ -911,12 +928,14 @@ static void sort_syms(struct elf_file *ef)
 	k = xmalloc(n * sizeof(*k));
 	for (i = 0; i < n; i++) {
 		k[i].name = (const unsigned char *)syms[i].name;
-		k[i].word = name_word(k[i].name);
+		k[i].len = syms[i].name_len;
+		k[i].word = name_word(k[i].name, k[i].len);
 		k[i].idx = i;
 	}
 	keys_sort(k, n, 0);
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && !strcmp((const char *)k[j].name, (const char *)k[i].name); j++)
+		for (j = i + 1; j < n && k[j].len == k[i].len &&
+			    !strcmp((const char *)k[j].name, (const char *)k[i].name); j++)
 			;
 		if (j - i > 1)
 			run_sort(syms, k + i, j - i);
@@ -944,7 +963,8 @@ static void dedup(struct elf_file *ef)
 		return;
 	gone = xcalloc(n, sizeof(*gone));
 	while (i < n) {
-		for (j = i + 1; j < n && !strcmp(s[j].name, s[i].name); j++)
+		for (j = i + 1; j < n && s[j].name_len == s[i].name_len && !strcmp(s[j].name, s[i].name);
+		     j++)
 			;
 		for (k = i; k < j; k++) {
 			size_t m;

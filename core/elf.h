@@ -25,6 +25,7 @@ struct elf_sym {
 	uint8_t bind;		/* STB_GLOBAL, STB_WEAK, STB_LOCAL */
 	bool defined;		/* st_shndx != SHN_UNDEF */
 	bool in_dynsym;		/* seen in .dynsym (else only in .symtab) */
+	uint32_t name_len;	/* strlen(name) (a longer name than 4 GiB is left out) */
 	char *demangled;	/* filled by elf_sym__demangled(); NULL until asked */
 	bool demangle_tried;
 };

@@ -77,7 +77,7 @@ static const char *full_name(const struct elf_sym *s, char **buf, size_t *alloc)
 
 	if (!s->version)
 		return s->name;
-	n = strlen(s->name);
+	n = s->name_len;
 	v = strlen(s->version);
 	if (n + v + 3 > *alloc) {
 		*alloc = (n + v + 3) * 2;
@@ -177,29 +177,51 @@ static int dec_digits(uint64_t v)
 	return n;
 }
 
-/* "%0*llx" */
-static void out_hex(struct out *o, uint64_t v, int width)
+/* Room for n (<= 4096) more bytes in o: where they go; o->len is then moved past them. */
+static char *out_room(struct out *o, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int n = hex_digits(v), i;
-
-	for (i = n - 1; i >= 0; i--, v >>= 4)
-		tmp[i] = digits[v & 15];
-	out_fill(o, '0', width - n);
-	out_mem(o, tmp, n);
+	if (sizeof(o->buf) - o->len < n)
+		out_flush(o);
+	return o->buf + o->len;
 }
 
-/* "%*llu" */
-static void out_dec(struct out *o, uint64_t v, int width)
+/* n spaces at p (none if n <= 0) */
+static char *put_spaces(char *p, int n)
 {
-	char tmp[20];
+	for (; n > 0; n--)
+		*p++ = ' ';
+	return p;
+}
+
+/* "%-*s" (n <= 20, width <= 20) */
+static char *put_left(char *p, const char *s, size_t n, int width)
+{
+	memcpy(p, s, n);
+	return put_spaces(p + n, width - (int)n);
+}
+
+/* "%0*llx" (width <= 16) */
+static char *put_hex(char *p, uint64_t v, int width)
+{
+	static const char digits[] = "0123456789abcdef";
+	int n = hex_digits(v), i;
+
+	for (i = n; i < width; i++)
+		*p++ = '0';
+	for (i = n - 1; i >= 0; i--, v >>= 4)
+		p[i] = digits[v & 15];
+	return p + n;
+}
+
+/* "%*llu" (width <= 20) */
+static char *put_dec(char *p, uint64_t v, int width)
+{
 	int n = dec_digits(v), i;
 
+	p = put_spaces(p, width - n);
 	for (i = n - 1; i >= 0; i--, v /= 10)
-		tmp[i] = '0' + v % 10;
-	out_fill(o, ' ', width - n);
-	out_mem(o, tmp, n);
+		p[i] = '0' + v % 10;
+	return p + n;
 }
 
 #define BYTES_1 0x0101010101010101ull
@@ -264,7 +286,7 @@ static const char *where_name(const struct elf_sym *s, const struct import_def *
 /* strlen() of "name@@version" */
 static size_t full_name_len(const struct elf_sym *s)
 {
-	size_t n = strlen(s->name);
+	size_t n = s->name_len;
 
 	if (s->version)
 		n += strlen(s->version) + 1 + s->default_version;
@@ -319,28 +341,32 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 		const struct elf_sym *d = s->defined ? s : defs[i].sym;
 		const char *t, *dn;
 
+		/* OFFSET to BIND: at most 16 + 16 + 20 hex and decimal digits, 7 + 6 letters. */
+		char *p = out_room(o, 80);
+
 		if (d && d->offset)
-			out_hex(o, d->offset, addr_w);
+			p = put_hex(p, d->offset, addr_w);
 		else
-			out_left(o, "-", 1, addr_w);
-		out_char(o, ' ');
+			p = put_left(p, "-", 1, addr_w);
+		*p++ = ' ';
 		if (d) {
-			out_hex(o, d->value, addr_w);
-			out_char(o, ' ');
-			out_dec(o, d->size, size_w);
+			p = put_hex(p, d->value, addr_w);
+			*p++ = ' ';
+			p = put_dec(p, d->size, size_w);
 		} else {
-			out_left(o, "-", 1, addr_w);
-			out_char(o, ' ');
-			out_fill(o, ' ', size_w - 1);
-			out_char(o, '-');
+			p = put_left(p, "-", 1, addr_w);
+			*p++ = ' ';
+			p = put_spaces(p, size_w - 1);
+			*p++ = '-';
 		}
-		out_char(o, ' ');
+		*p++ = ' ';
 		t = type_name(d ? d->type : s->type);
-		out_left(o, t, strlen(t), 6);
-		out_char(o, ' ');
+		p = put_left(p, t, strlen(t), 6);
+		*p++ = ' ';
 		t = bind_name(s->bind);
-		out_left(o, t, strlen(t), 6);
-		out_char(o, ' ');
+		p = put_left(p, t, strlen(t), 6);
+		*p++ = ' ';
+		o->len = p - o->buf;
 		t = where_name(s, &defs[i]);
 		out_left(o, t, strlen(t), where_w);
 		out_char(o, ' ');
