@@ -919,7 +919,7 @@ static void run_sort(const struct elf_sym *syms, struct sort_key *k, size_t n)
 
 static void sort_syms(struct elf_file *ef)
 {
-	struct elf_sym *syms = ef->syms, *out;
+	struct elf_sym *syms = ef->syms;
 	size_t n = ef->nr_syms, i, j;
 	struct sort_key *k;
 
@@ -940,11 +940,25 @@ static void sort_syms(struct elf_file *ef)
 		if (j - i > 1)
 			run_sort(syms, k + i, j - i);
 	}
-	out = xmalloc(n * sizeof(*out));
-	for (i = 0; i < n; i++)
-		out[i] = syms[k[i].idx];
-	free(syms);
-	ef->syms = out;
+	/*
+	 * Entry k[i].idx goes to i: in place, a cycle at a time (a second array
+	 * of 45k entries is 700 more page faults).  A placed slot gets idx = i.
+	 */
+	for (i = 0; i < n; i++) {
+		struct elf_sym t;
+		size_t at = i, from;
+
+		if (k[i].idx == i)
+			continue;
+		t = syms[i];
+		while ((from = k[at].idx) != i) {
+			syms[at] = syms[from];
+			k[at].idx = at;
+			at = from;
+		}
+		syms[at] = t;
+		k[at].idx = at;
+	}
 	free(k);
 }
 

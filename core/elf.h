@@ -14,19 +14,20 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+/* In an order without holes: 64 bytes, tens of thousands of them for a big library. */
 struct elf_sym {
 	const char *name;	/* raw name, without @version */
 	const char *version;	/* "GLIBC_2.2.5", or NULL */
-	bool default_version;	/* '@@' (the one a new link binds to) rather than '@' */
 	uint64_t value;		/* st_value (a virtual address for ET_EXEC/ET_DYN) */
 	uint64_t size;
 	uint64_t offset;	/* file offset of value through PT_LOAD; 0 if unmapped/undefined */
+	char *demangled;	/* filled by elf_sym__demangled(); NULL until asked */
+	uint32_t name_len;	/* strlen(name) (a longer name than 4 GiB is left out) */
 	uint8_t type;		/* STT_FUNC, STT_OBJECT, STT_GNU_IFUNC, ... */
 	uint8_t bind;		/* STB_GLOBAL, STB_WEAK, STB_LOCAL */
+	bool default_version;	/* '@@' (the one a new link binds to) rather than '@' */
 	bool defined;		/* st_shndx != SHN_UNDEF */
 	bool in_dynsym;		/* seen in .dynsym (else only in .symtab) */
-	uint32_t name_len;	/* strlen(name) (a longer name than 4 GiB is left out) */
-	char *demangled;	/* filled by elf_sym__demangled(); NULL until asked */
 	bool demangle_tried;
 };
 
