@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -391,8 +392,16 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import_def *defs,
 		       size_t n, struct elf_demangler *dm)
 {
-	struct json_writer *jw = json_writer__new(stdout);
+	struct json_writer *jw;
 	size_t i, ready = 0;
+
+	/*
+	 * The writer goes a character at a time through stdio, which locks the
+	 * stream on every call once a thread exists; the demangling threads never
+	 * touch stdio, so stdout is left unlocked while the document is written.
+	 */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	jw = json_writer__new(stdout);
 
 	json_object_start(jw);
 	json_string_field(jw, "file", ef->path);
@@ -444,6 +453,7 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 	json_object_end(jw);
 	json_writer__end_line(jw);
 	json_writer__free(jw);
+	__fsetlocking(stdout, FSETLOCKING_INTERNAL);
 }
 
 static int cmd_list_syms(int argc, const char **argv)
