@@ -8,7 +8,7 @@
 set -e
 
 # Packages of the plain suite.
-MAIN_PKGS="make gcc g++ libc6-dev clang llvm libcunit1-dev binutils bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
+MAIN_PKGS="make gcc g++ libc6-dev clang libclang-rt-14-dev llvm libcunit1-dev binutils bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf).
 BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev"
 
