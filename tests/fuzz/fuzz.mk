@@ -13,7 +13,7 @@ FUZZ_SMOKE_S ?= 3
 FUZZ_TARGETS := elf ldcache libdeps probe-spec match insn dwarf
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
-	       -Wno-unused-parameter -Wno-missing-field-initializers -iquote core -iquote tests/fuzz \
+	       -Wno-unused-parameter -Wno-missing-field-initializers -iquote core -iquote probes -iquote tests/fuzz \
 	       -DUPX_VERSION='"fuzz"' $(FUZZ_SAN)
 # Everything of core/ that does not load BPF; the harnesses take what they need from the archive.
 FUZZ_CORE_SRCS := $(filter-out core/attach.c core/bpf-util.c core/cmd.c core/events.c \
