@@ -16,6 +16,7 @@
 #include "imports.h"
 #include "libsearch.h"
 #include "options.h"
+#include "output.h"
 #include "util.h"
 
 static const char *const list_syms_usage[] = {
@@ -276,7 +277,7 @@ static int cmd_list_syms(int argc, const char **argv)
 		      ef->debug_rejected ? "its debug file was rejected" : "no debug file found");
 		goto cleanup;
 	}
-	if (!upx_json_mode) {
+	if (!output_json()) {
 		if (ef->is_static)
 			note("'%s': statically linked: its own symbols, no imports", shown);
 		/* A rejected debug file had its warning, which said .dynsym was used. */
@@ -308,13 +309,13 @@ static int cmd_list_syms(int argc, const char **argv)
 	if (any_import && !ef->is_static) {
 		char err[256];
 
-		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !upx_json_mode)
+		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !output_json())
 			note("'%s': imports left unresolved: %s", path, err);
 		for (i = 0; i < nr; i++)
 			if (!rows[i]->defined)
 				defs[i] = importer__find(&im, rows[i]);
 	}
-	if (upx_json_mode)
+	if (output_json())
 		print_json(ef, rows, defs, nr);
 	else
 		print_table(rows, defs, nr);
