@@ -130,12 +130,13 @@ static void test_quoted(void)
 static void test_event_head_text(void)
 {
 	static const char *const comms[] = { "bash", "a-sixteen-byte-n", "", "x\ty\x1b" };
+	static const uint32_t ids[] = { 4294967295u, 7 };
 	long long ns = 1700000000123456789LL;
 	char got[EVENT_HEAD_MAX(2, 16) + 1], want[256], tbuf[32], comm[80], *end;
 
 	format_clock(ns, tbuf, sizeof(tbuf));
 	for (size_t i = 0; i < ARRAY_SIZE(comms); i++) {
-		end = event_head_text(got, ns, (const uint32_t[]){ 4294967295u, 7 }, 2, comms[i], 16);
+		end = event_head_text(got, ns, ids, 2, comms[i], 16);
 		*end = '\0';
 		escape_to_buf(comm, sizeof(comm), comms[i], -1);
 		snprintf(want, sizeof(want), "%-15s %-7u %-7u %-16s ", tbuf, 4294967295u, 7, comm);
@@ -206,8 +207,8 @@ static void test_event_head_json(void)
 		 "{\"time\":\"%s\",\"time_ns\":1700000000123456789,\"pid\":10,\"tid\":11,"
 		 "\"comm\":\"bash\"}\n", tbuf);
 	CU_ASSERT_EQUAL(strncmp(s, want, strlen(want)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(s + strlen(want),
-				      "\"pid\":1,\"tid\":2,\"comm\":\"a\\ufffdb\",\"comm_hex\":\"61ff62\"}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s + strlen(want), "\"pid\":1,\"tid\":2,"
+				      "\"comm\":\"a\\ufffdb\",\"comm_hex\":\"61ff62\"}\n"));
 	free(s);
 }
 
@@ -255,7 +256,8 @@ static void test_report_lost(void)
 	upx_output = saved;
 	upx_cmd_name = saved_name;
 	CU_ASSERT_STRING_EQUAL(c.out_buf, "{\"lost\":12}\n");
-	CU_ASSERT_STRING_EQUAL(c.err_buf, "upx test: warning: lost 3 lines: the ring buffer was full\n");
+	CU_ASSERT_STRING_EQUAL(c.err_buf,
+			       "upx test: warning: lost 3 lines: the ring buffer was full\n");
 	capture_free(&c);
 }
 
