@@ -17,6 +17,7 @@
 #include "imports.h"
 #include "libsearch.h"
 #include "options.h"
+#include "output.h"
 #include "util.h"
 
 static const char *const list_syms_usage[] = {
@@ -202,7 +203,7 @@ static char *put_left(char *p, const char *s, size_t n, int width)
 }
 
 /* "%0*llx" (width <= 16) */
-static char *put_hex(char *p, uint64_t v, int width)
+static char *put_hex_w(char *p, uint64_t v, int width)
 {
 	static const char digits[] = "0123456789abcdef";
 	int n = hex_digits(v), i;
@@ -215,7 +216,7 @@ static char *put_hex(char *p, uint64_t v, int width)
 }
 
 /* "%*llu" (width <= 20) */
-static char *put_dec(char *p, uint64_t v, int width)
+static char *put_dec_w(char *p, uint64_t v, int width)
 {
 	int n = dec_digits(v), i;
 
@@ -346,14 +347,14 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 		char *p = out_room(o, 80);
 
 		if (d && d->offset)
-			p = put_hex(p, d->offset, addr_w);
+			p = put_hex_w(p, d->offset, addr_w);
 		else
 			p = put_left(p, "-", 1, addr_w);
 		*p++ = ' ';
 		if (d) {
-			p = put_hex(p, d->value, addr_w);
+			p = put_hex_w(p, d->value, addr_w);
 			*p++ = ' ';
-			p = put_dec(p, d->size, size_w);
+			p = put_dec_w(p, d->size, size_w);
 		} else {
 			p = put_left(p, "-", 1, addr_w);
 			*p++ = ' ';
@@ -496,7 +497,7 @@ static int cmd_list_syms(int argc, const char **argv)
 		      ef->debug_rejected ? "its debug file was rejected" : "no debug file found");
 		goto cleanup;
 	}
-	if (!upx_json_mode) {
+	if (!output_json()) {
 		if (ef->is_static)
 			note("'%s': statically linked: its own symbols, no imports", shown);
 		/* A rejected debug file had its warning, which said .dynsym was used. */
@@ -541,13 +542,13 @@ static int cmd_list_syms(int argc, const char **argv)
 	if (any_import && !ef->is_static) {
 		char err[256];
 
-		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !upx_json_mode)
+		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !output_json())
 			note("'%s': imports left unresolved: %s", path, err);
 		for (i = 0; i < nr; i++)
 			if (!rows[i]->defined)
 				defs[i] = importer__find(&im, rows[i]);
 	}
-	if (upx_json_mode)
+	if (output_json())
 		print_json(ef, rows, defs, nr, dm);
 	else
 		print_table(rows, defs, nr, dm);
