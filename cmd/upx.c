@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf-util.h"
 #include "cmd.h"
+#include "events.h"
 #include "options.h"
 #include "privs.h"
 #include "util.h"
@@ -144,6 +146,9 @@ int main(int argc, const char **argv)
 				help = true;
 		if (!help && check_bpf_privileges())
 			return UPX_EXIT_FAILURE;
+		/* What every tracing command needs before it starts (git's RUN_SETUP). */
+		bpf_util_setup_logging();
+		events_signals_setup();
 	}
 	ret = cmd->fn(argc - 1, argv + 1);
 	return finish_stdout(ret);

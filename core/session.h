@@ -29,6 +29,9 @@ struct session {
 	char **cmd_argv;			/* -c CMD or -- CMD ARGS, NULL: none */
 	struct json_writer *jw;			/* on stdout */
 	long long realtime_offset_ns;		/* to date bpf_ktime_get_ns() stamps */
+	/* Set by a command's configure step (core/run.h): */
+	pid_t attach_pid;			/* the kernel filters by this process, -1: none */
+	struct event_loop loop;			/* -d, -i and its tick, -p watched */
 };
 
 void session_init(struct session *s);

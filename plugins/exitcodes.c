@@ -24,6 +24,7 @@
 #include "output.h"
 #include "plan.h"
 #include "proc.h"
+#include "run.h"
 #include "runopt.h"
 #include "session.h"
 #include "util.h"
@@ -33,21 +34,18 @@ static const char *const exitcodes_usage[] = {
 	NULL,
 };
 
+static struct run_opts ro;
 static struct {
-	double duration;
-	const char *comm;
-	long long pid;
 	bool nonzero;
-	const char *cmd;
 } opt;
 
 static const struct upx_option exitcodes_options[] = {
-	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
-	OPT_STRING(0, "comm", &opt.comm, "NAME", "only processes with this name"),
-	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its libc, even in a container); stop when it is gone"),
+	OPT_RUN_DURATION(&ro),
+	OPT_RUN_COMM(&ro),
+	OPT_RUN_PID(&ro),
 	OPT_BOOL(0, "nonzero", &opt.nonzero, "only exits with a code other than 0"),
 	OPT_JSON(),
-	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, watch it and its descendants, stop when it exits"),
+	OPT_RUN_CMD(&ro),
 	OPT_VERBOSE(),
 	OPT_END(),
 };
@@ -188,6 +186,12 @@ static const struct {
 	[OUTPUT_JSON] = { on_event_json, print_summary_json },
 };
 
+/* What the ring buffer calls: the printer of the format chosen (one indirect call). */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	return printers[upx_output].event(ctx, data, size);
+}
+
 static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 {
 	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
@@ -195,109 +199,94 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 	printers[upx_output].summary(ctx, lost);
 }
 
+
+/* exit() first: its cookie tells the BPF side which probe fired. */
+static int exitcodes_plan(struct session *s, void *ctx)
+{
+	return plan_add_function(&s->plan, "libc.so.6", "exit", false) ||
+	       plan_add_function(&s->plan, "libc.so.6", "_exit", false) ? -1 : 0;
+}
+
+static int exitcodes_configure(struct session *s, void *skel_, struct attach_progs *progs,
+			       void *ctx)
+{
+	struct exitcodes_bpf *skel = skel_;
+	bool follow = s->cmd_argv != NULL;
+
+	skel->rodata->exit_cookie = plan_cookie_of(&s->plan, "exit");
+	skel->rodata->filter_tgid = ro.pid;
+	skel->rodata->nonzero_only = opt.nonzero;
+	skel->rodata->use_follow = follow;
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (kfield_task_offsets(skel->rodata->task_off))
+		return -1;
+	bpf_program__set_autoload(skel->progs.upx_follow_fork, follow);
+	bpf_program__set_autoload(skel->progs.upx_exit_gone, follow);
+	s->attach_pid = ro.pid > 0 ? ro.pid : -1;
+	*progs = (struct attach_progs){
+		.entry = skel->progs.upx_exit,
+		.entry_multi = skel->progs.upx_exit_multi,
+	};
+	return 0;
+}
+
+/* -c: the command and its descendants, followed as they fork and exit. */
+static int exitcodes_attached(struct session *s, void *skel_, void *ctx)
+{
+	struct exitcodes_bpf *skel = skel_;
+
+	if (!s->cmd_argv)
+		return 0;
+	return session_follow(s, skel->maps.follow, skel->progs.upx_follow_fork) ||
+	       session_attach(s, skel->progs.upx_exit_gone, "sched_process_exit") ? -1 : 0;
+}
+
+static struct bpf_map *exitcodes_events(void *skel)
+{
+	return ((struct exitcodes_bpf *)skel)->maps.events;
+}
+
+static void exitcodes_armed(struct session *s, void *ctx)
+{
+	fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", s->plan.files[0].path,
+		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	if (!output_json())
+		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
+		       "VIA");
+}
+
+static void exitcodes_report(struct session *s, void *skel, unsigned long long not_shown,
+			     void *ctx)
+{
+	print_summary(ctx, percpu_u64_sum(bpf_map__fd(((struct exitcodes_bpf *)skel)->maps.stats),
+					  EXITCODES_STAT_LOST) + not_shown);
+}
+
+RUN_SKELETON(exitcodes_bpf);
+
+static const struct run_ops exitcodes_run = {
+	.skel = &exitcodes_bpf_run_skeleton,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM,
+	.plan = exitcodes_plan,
+	.configure = exitcodes_configure,
+	.attached = exitcodes_attached,
+	.events = exitcodes_events,
+	.on_event = on_event,
+	.armed = exitcodes_armed,
+	.report = exitcodes_report,
+};
+
 static int cmd_exitcodes(int argc, const char **argv)
 {
 	struct exitcodes_ctx ctx = {};
-	struct exitcodes_bpf *skel = NULL;
-	struct attach_progs progs;
-	struct event_loop loop;
-	int ret = UPX_EXIT_FAILURE;
-	long long exit_cookie;
-	enum loop_end end;
+	int ret;
 
 	argc = parse_options(argc, argv, exitcodes_options, exitcodes_usage,
 			     PARSE_OPT_KEEP_DASHDASH);
 	if (argc < 0)
 		return parse_options_exit(argc);
 	session_init(&ctx.s);
-	ret = runopt_command(opt.cmd, argc, argv, &ctx.s.cmd_argv);
-	if (ret)
-		goto out;
-	ret = UPX_EXIT_FAILURE;
-	if (opt.pid && ctx.s.cmd_argv) {
-		ret = usage_error("-p and -c exclude each other");
-		goto out;
-	}
-	if (opt.pid < 0 || (opt.pid && proc_exists(opt.pid))) {
-		error("no process %lld", opt.pid);
-		goto out;
-	}
-
-	/* exit() first: its cookie tells the BPF side which probe fired. */
-	ctx.s.plan.pid = opt.pid;
-	if (plan_add_function(&ctx.s.plan, "libc.so.6", "exit", false) ||
-	    plan_add_function(&ctx.s.plan, "libc.so.6", "_exit", false))
-		goto out;
-	if (upx_verbose)
-		plan_print(&ctx.s.plan, stderr);
-	exit_cookie = plan_cookie_of(&ctx.s.plan, "exit");
-
-	events_signals_setup();
-	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))
-		goto out;
-
-	bpf_util_setup_logging();
-	skel = exitcodes_bpf__open();
-	if (!skel) {
-		error("cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	skel->rodata->exit_cookie = exit_cookie;
-	skel->rodata->filter_tgid = opt.pid;
-	skel->rodata->self_tgid = getpid();
-	if (opt.comm) {
-		strncpy((char *)skel->rodata->filter_comm, opt.comm, EXITCODES_COMM_LEN - 1);
-		skel->rodata->has_comm = 1;
-	}
-	skel->rodata->nonzero_only = opt.nonzero;
-	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
-	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
-	if (kfield_task_offsets(skel->rodata->task_off))
-		goto out;
-	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
-	bpf_program__set_autoload(skel->progs.upx_exit_gone, ctx.s.cmd_argv != NULL);
-	progs = (struct attach_progs){
-		.entry = skel->progs.upx_exit,
-		.entry_multi = skel->progs.upx_exit_multi,
-	};
-	attach_prepare(&ctx.s.plan, &progs);
-	if (exitcodes_bpf__load(skel)) {
-		bpf_load_error();
-		goto out;
-	}
-	if (ctx.s.cmd_argv &&
-	    (session_follow(&ctx.s, skel->maps.follow, skel->progs.upx_follow_fork) ||
-	     session_attach(&ctx.s, skel->progs.upx_exit_gone, "sched_process_exit")))
-		goto out;
-	if (attach_plan(&ctx.s.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.s.att))
-		goto out;
-
-	ctx.s.ev = events_open(skel->maps.events, printers[upx_output].event, &ctx);
-	if (!ctx.s.ev)
-		goto out;
-	if (!output_json()) {
-		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", ctx.s.plan.files[0].path,
-			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
-		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
-		       "VIA");
-	}
-	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
-		goto out;
-	loop = (struct event_loop){
-		.duration = opt.duration,
-		/* with -p, the answer is complete once the process is gone */
-		.watch_pid = opt.pid,
-	};
-	end = session_run(&ctx.s, &loop);
-	if (end == LOOP_ERROR)
-		goto out;
-	if (end != LOOP_STDOUT_CLOSED)
-		print_summary(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats),
-						   EXITCODES_STAT_LOST) + loop.not_shown);
-	ret = 0;
-out:
-	session_end(&ctx.s);
-	exitcodes_bpf__destroy(skel);
+	ret = run_main(&exitcodes_run, &ro, argc, argv, &ctx);
 	free(ctx.rows);
 	return ret;
 }

@@ -24,6 +24,7 @@
 #include "options.h"
 #include "output.h"
 #include "plan.h"
+#include "run.h"
 #include "runopt.h"
 #include "session.h"
 #include "util.h"
@@ -33,17 +34,13 @@ static const char *const lifetimes_usage[] = {
 	NULL,
 };
 
-static struct {
-	double duration;
-	const char *comm;
-	const char *cmd;
-} opt;
+static struct run_opts ro;
 
 static const struct upx_option lifetimes_options[] = {
-	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
-	OPT_STRING(0, "comm", &opt.comm, "NAME", "only processes with this name"),
+	OPT_RUN_DURATION(&ro),
+	OPT_RUN_COMM(&ro),
 	OPT_JSON(),
-	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, watch it and its descendants, stop when it exits"),
+	OPT_RUN_CMD(&ro),
 	OPT_VERBOSE(),
 	OPT_END(),
 };
@@ -204,93 +201,85 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 	report_lost(ctx->s.jw, lost, "processes");
 }
 
+static int lifetimes_plan(struct session *s, void *ctx)
+{
+	return plan_add_function(&s->plan, "libc.so.6", "__libc_start_main", false) ||
+	       plan_add_function(&s->plan, "libc.so.6", "exit", false) ||
+	       plan_add_function(&s->plan, "libc.so.6", "_exit", false) ? -1 : 0;
+}
+
+static int lifetimes_configure(struct session *s, void *skel_, struct attach_progs *progs,
+			       void *ctx)
+{
+	struct lifetimes_bpf *skel = skel_;
+
+	skel->rodata->start_cookie = plan_cookie_of(&s->plan, "__libc_start_main");
+	skel->rodata->exit_cookie = plan_cookie_of(&s->plan, "exit");
+	skel->rodata->use_follow = s->cmd_argv != NULL;
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (kfield_task_offsets(skel->rodata->task_off))
+		return -1;
+	bpf_program__set_autoload(skel->progs.upx_follow_fork, s->cmd_argv != NULL);
+	*progs = (struct attach_progs){
+		.entry = skel->progs.upx_lifetime,
+		.entry_multi = skel->progs.upx_lifetime_m,
+	};
+	return 0;
+}
+
+static int lifetimes_attached(struct session *s, void *skel_, void *ctx)
+{
+	struct lifetimes_bpf *skel = skel_;
+
+	if (s->cmd_argv && session_follow(s, skel->maps.follow, skel->progs.upx_follow_fork))
+		return -1;
+	/* Before the uprobes: a process must not leave an entry behind. */
+	return session_attach(s, skel->progs.upx_life_gone, "sched_process_exit");
+}
+
+static struct bpf_map *lifetimes_events(void *skel)
+{
+	return ((struct lifetimes_bpf *)skel)->maps.events;
+}
+
+static void lifetimes_armed(struct session *s, void *ctx)
+{
+	fprintf(stderr, "Tracing process lifetimes through %s%s\n", s->plan.files[0].path,
+		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+}
+
+static void lifetimes_report(struct session *s, void *skel, unsigned long long not_shown,
+			     void *ctx)
+{
+	print_all(ctx, percpu_u64_sum(bpf_map__fd(((struct lifetimes_bpf *)skel)->maps.stats),
+				      LIFETIMES_STAT_LOST) + not_shown);
+}
+
+RUN_SKELETON(lifetimes_bpf);
+
+static const struct run_ops lifetimes_run = {
+	.skel = &lifetimes_bpf_run_skeleton,
+	.flags = RUN_CMD | RUN_COMM,
+	.plan = lifetimes_plan,
+	.configure = lifetimes_configure,
+	.attached = lifetimes_attached,
+	.events = lifetimes_events,
+	.on_event = on_event,
+	.armed = lifetimes_armed,
+	.report = lifetimes_report,
+};
+
 static int cmd_lifetimes(int argc, const char **argv)
 {
 	struct lifetimes_ctx ctx = {};
-	struct lifetimes_bpf *skel = NULL;
-	struct attach_progs progs;
-	struct event_loop loop;
 	int ret;
-	enum loop_end end;
 
 	argc = parse_options(argc, argv, lifetimes_options, lifetimes_usage,
 			     PARSE_OPT_KEEP_DASHDASH);
 	if (argc < 0)
 		return parse_options_exit(argc);
 	session_init(&ctx.s);
-	ret = runopt_command(opt.cmd, argc, argv, &ctx.s.cmd_argv);
-	if (ret)
-		goto out;
-	ret = UPX_EXIT_FAILURE;
-
-	if (plan_add_function(&ctx.s.plan, "libc.so.6", "__libc_start_main", false) ||
-	    plan_add_function(&ctx.s.plan, "libc.so.6", "exit", false) ||
-	    plan_add_function(&ctx.s.plan, "libc.so.6", "_exit", false))
-		goto out;
-	if (upx_verbose)
-		plan_print(&ctx.s.plan, stderr);
-
-	events_signals_setup();
-	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))
-		goto out;
-
-	bpf_util_setup_logging();
-	skel = lifetimes_bpf__open();
-	if (!skel) {
-		error("cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	skel->rodata->start_cookie = plan_cookie_of(&ctx.s.plan, "__libc_start_main");
-	skel->rodata->exit_cookie = plan_cookie_of(&ctx.s.plan, "exit");
-	if (opt.comm) {
-		strncpy((char *)skel->rodata->filter_comm, opt.comm, LIFETIMES_COMM_LEN - 1);
-		skel->rodata->has_comm = 1;
-	}
-	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;
-	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
-	if (kfield_task_offsets(skel->rodata->task_off))
-		goto out;
-	skel->rodata->self_tgid = getpid();
-	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
-	progs = (struct attach_progs){
-		.entry = skel->progs.upx_lifetime,
-		.entry_multi = skel->progs.upx_lifetime_m,
-	};
-	attach_prepare(&ctx.s.plan, &progs);
-	if (lifetimes_bpf__load(skel)) {
-		bpf_load_error();
-		goto out;
-	}
-	if (ctx.s.cmd_argv &&
-	    session_follow(&ctx.s, skel->maps.follow, skel->progs.upx_follow_fork))
-		goto out;
-	/* Before the uprobes: a process must not leave an entry behind. */
-	if (session_attach(&ctx.s, skel->progs.upx_life_gone, "sched_process_exit"))
-		goto out;
-	if (attach_plan(&ctx.s.plan, &progs, -1, &ctx.s.att))
-		goto out;
-
-	ctx.s.ev = events_open(skel->maps.events, on_event, &ctx);
-	if (!ctx.s.ev)
-		goto out;
-	if (!output_json())
-		fprintf(stderr, "Tracing process lifetimes through %s%s\n", ctx.s.plan.files[0].path,
-			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
-		goto out;
-	loop = (struct event_loop){
-		.duration = opt.duration,
-	};
-	end = session_run(&ctx.s, &loop);
-	if (end == LOOP_ERROR)
-		goto out;
-	if (end != LOOP_STDOUT_CLOSED)
-		print_all(&ctx, percpu_u64_sum(bpf_map__fd(skel->maps.stats), LIFETIMES_STAT_LOST) +
-				loop.not_shown);
-	ret = 0;
-out:
-	session_end(&ctx.s);
-	lifetimes_bpf__destroy(skel);
+	ret = run_main(&lifetimes_run, &ro, argc, argv, &ctx);
 	free(ctx.rows);
 	return ret;
 }

@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "readline.h"
 #include "readline.skel.h"
+#include "run.h"
 #include "runopt.h"
 #include "session.h"
 #include "util.h"
@@ -36,14 +37,11 @@ static const char *const readline_usage[] = {
 	NULL,
 };
 
-static struct {
-	double duration;
-	long long pid;
-} opt;
+static struct run_opts ro;
 
 static const struct upx_option readline_options[] = {
-	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
-	OPT_INT('p', "pid", &opt.pid, "PID", "only this process (its bash or libreadline, even in a container); stop when it is gone"),
+	OPT_RUN_DURATION(&ro),
+	OPT_RUN_PID(&ro),
 	OPT_JSON(),
 	OPT_VERBOSE(),
 	OPT_END(),
@@ -110,10 +108,17 @@ static int on_event_json(void *data, void *buf, size_t size)
 }
 
 /* The event printer of each output format, chosen once. */
-static int (*const on_event[OUTPUT_NR])(void *ctx, void *data, size_t size) = {
+static int (*const on_event_as[OUTPUT_NR])(void *ctx, void *data, size_t size) = {
 	[OUTPUT_TEXT] = on_event_plain,
 	[OUTPUT_JSON] = on_event_json,
 };
+
+/* What the ring buffer calls: the printer of the format chosen (one indirect call). */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	return on_event_as[upx_output](ctx, data, size);
+}
+
 
 /*
  * Which of readline_funcs target defines, as a bit set; 0 (quietly) when the
@@ -173,88 +178,77 @@ static int plan_readline(struct plan *plan, pid_t pid)
 	return 0;
 }
 
+static int readline_plan(struct session *s, void *ctx)
+{
+	if (plan_readline(&s->plan, ro.pid))
+		return -1;
+	if (s->plan.nr > READLINE_MAX_PROBES)
+		return error("too many readline probes (%zu)", s->plan.nr);
+	return 0;
+}
+
+static int readline_configure(struct session *s, void *skel_, struct attach_progs *progs,
+			      void *ctx)
+{
+	struct readline_bpf *skel = skel_;
+
+	for (size_t i = 0; i < s->plan.nr; i++)
+		((__u8 *)skel->rodata->roles)[s->plan.entries[i].cookie] =
+			strcmp(s->plan.entries[i].func, "readline") ? READLINE_ROLE_TEARDOWN :
+								      READLINE_ROLE_READLINE;
+	skel->rodata->filter_tgid = ro.pid;
+	s->attach_pid = ro.pid > 0 ? ro.pid : -1;
+	*progs = (struct attach_progs){
+		.ret = skel->progs.upx_readline,
+		.ret_multi = skel->progs.upx_readline_m,
+	};
+	return 0;
+}
+
+static struct bpf_map *readline_events(void *skel)
+{
+	return ((struct readline_bpf *)skel)->maps.events;
+}
+
+static void readline_armed(struct session *s, void *ctx)
+{
+	fprintf(stderr, "Tracing readline in");
+	for (size_t i = 0; i < s->plan.nr_files; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", s->plan.files[i].path);
+	fprintf(stderr, ". Hit Ctrl-C to end.\n");
+	if (!output_json())
+		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
+}
+
+static void readline_report(struct session *s, void *skel, unsigned long long not_shown,
+			    void *ctx)
+{
+	report_lost(s->jw, percpu_u64_sum(bpf_map__fd(((struct readline_bpf *)skel)->maps.stats),
+					  READLINE_STAT_LOST) + not_shown, "lines");
+}
+
+RUN_SKELETON(readline_bpf);
+
+static const struct run_ops readline_run = {
+	.skel = &readline_bpf_run_skeleton,
+	.flags = RUN_PID,
+	.plan = readline_plan,
+	.configure = readline_configure,
+	.events = readline_events,
+	.on_event = on_event,
+	.armed = readline_armed,
+	.report = readline_report,
+};
+
 static int cmd_readline(int argc, const char **argv)
 {
-	struct session ctx;
-	struct readline_bpf *skel = NULL;
-	struct attach_progs progs;
-	struct event_loop loop;
-	int ret = UPX_EXIT_FAILURE;
-	enum loop_end end;
+	struct session s;
 
 	argc = parse_options(argc, argv, readline_options, readline_usage, 0);
 	if (argc < 0)
 		return parse_options_exit(argc);
-	if (argc > 0)
-		return usage_error("unexpected argument '%s'", argv[0]);
-	if (opt.pid < 0 || (opt.pid && proc_exists(opt.pid))) {
-		error("no process %lld", opt.pid);
-		return UPX_EXIT_FAILURE;
-	}
-
-	session_init(&ctx);
-	ctx.plan.pid = opt.pid;
-	if (plan_readline(&ctx.plan, opt.pid))
-		goto out;
-	if (ctx.plan.nr > READLINE_MAX_PROBES) {
-		error("too many readline probes (%zu)", ctx.plan.nr);
-		goto out;
-	}
-	if (upx_verbose)
-		plan_print(&ctx.plan, stderr);
-
-	events_signals_setup();
-	bpf_util_setup_logging();
-	skel = readline_bpf__open();
-	if (!skel) {
-		error("cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	for (size_t i = 0; i < ctx.plan.nr; i++)
-		((__u8 *)skel->rodata->roles)[ctx.plan.entries[i].cookie] =
-			strcmp(ctx.plan.entries[i].func, "readline") ? READLINE_ROLE_TEARDOWN :
-								       READLINE_ROLE_READLINE;
-	skel->rodata->filter_tgid = opt.pid;
-	skel->rodata->self_tgid = getpid();
-	progs = (struct attach_progs){
-		.ret = skel->progs.upx_readline,
-		.ret_multi = skel->progs.upx_readline_m,
-	};
-	attach_prepare(&ctx.plan, &progs);
-	if (readline_bpf__load(skel)) {
-		bpf_load_error();
-		goto out;
-	}
-	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.att))
-		goto out;
-
-	ctx.ev = events_open(skel->maps.events, on_event[upx_output], &ctx);
-	if (!ctx.ev)
-		goto out;
-	if (!output_json()) {
-		fprintf(stderr, "Tracing readline in");
-		for (size_t i = 0; i < ctx.plan.nr_files; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", ctx.plan.files[i].path);
-		fprintf(stderr, ". Hit Ctrl-C to end.\n");
-		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
-		fflush(stdout);
-	}
-	loop = (struct event_loop){
-		.duration = opt.duration,
-		/* with -p, stop when the shell is gone */
-		.watch_pid = opt.pid,
-	};
-	end = session_run(&ctx, &loop);
-	if (end == LOOP_ERROR)
-		goto out;
-	if (end != LOOP_STDOUT_CLOSED)
-		report_lost(ctx.jw, percpu_u64_sum(bpf_map__fd(skel->maps.stats),
-						   READLINE_STAT_LOST) + loop.not_shown, "lines");
-	ret = 0;
-out:
-	session_end(&ctx);
-	readline_bpf__destroy(skel);
-	return ret;
+	session_init(&s);
+	return run_main(&readline_run, &ro, argc, argv, &s);
 }
 
 const struct upx_cmd upx_cmd_readline = {

@@ -26,6 +26,7 @@
 #include "plan.h"
 #include "probe-spec.h"
 #include "proc.h"
+#include "run.h"
 #include "runopt.h"
 #include "session.h"
 #include "trace.h"
@@ -38,9 +39,8 @@ static const char *const trace_usage[] = {
 	NULL,
 };
 
+static struct run_opts ro;
 static struct {
-	long long pid;
-	const char *comm;
 	long long uid;
 	unsigned long long min, max;
 	bool has_min, has_max;
@@ -50,8 +50,7 @@ static struct {
 	bool count;
 	const char *hist;
 	bool latency;
-	double interval, duration;
-	const char *cmd;
+	double interval;
 	bool follow;
 	bool force;
 	bool at_entry;
@@ -71,8 +70,8 @@ static int min_cb(const struct upx_option *o, const char *arg)
 
 static const struct upx_option trace_options[] = {
 	OPT_GROUP("Filters (run in the kernel)"),
-	OPT_INT('p', "pid", &opt.pid, "PID", "only this process; libraries are the files it has mapped"),
-	OPT_STRING(0, "comm", &opt.comm, "NAME", "only threads with this name"),
+	OPT_RUN_PID(&ro),
+	OPT_RUN_COMM(&ro),
 	OPT_INT(0, "uid", &opt.uid, "UID", "only this user"),
 	OPT_CALLBACK(0, "min", &opt.min, "N", "only calls where ARG >= N (see --on)", min_cb),
 	OPT_CALLBACK(0, "max", &opt.max, "N", "only calls where ARG <= N (see --on)", min_cb),
@@ -86,8 +85,8 @@ static const struct upx_option trace_options[] = {
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
 	OPT_JSON(),
 	OPT_GROUP("Running"),
-	OPT_CALLBACK('d', "duration", &opt.duration, "SECONDS", "stop after SECONDS", opt_seconds_cb),
-	OPT_STRING('c', "cmd", &opt.cmd, "CMD", "run CMD once the probes are live, trace only it, stop when it exits"),
+	OPT_RUN_DURATION(&ro),
+	OPT_RUN_CMD(&ro),
 	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
 	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
 	OPT_BOOL(0, "force", &opt.force, "allow return probes that can break the program (Go; setjmp, longjmp, exit)"),
@@ -124,9 +123,18 @@ static int parse_arg_name(const char *s)
 	return ARG_BY_NAME;
 }
 
+struct tick_ctx {
+	struct trace_ctx *ctx;
+	const struct probe_spec *specs;
+};
+
 struct trace_ctx {
-	struct session s;
+	struct session s;	/* first: core/run.c's hooks get the context as a session */
 	struct trace_bpf *skel;
+	struct follow_bpf *follow;	/* --follow */
+	struct probe_spec *specs;
+	size_t nr_specs;
+	struct tick_ctx tick;	/* -i */
 	int str_arg;
 	int value_arg;	/* what --min/--max test: shown in every event */
 	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
@@ -571,6 +579,12 @@ static const struct trace_printers printers[OUTPUT_NR] = {
 	[OUTPUT_JSON] = { on_event_json, print_counts_json, print_hist_json },
 };
 
+/* What the ring buffer calls: the printer of the format chosen (one indirect call). */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	return printers[upx_output].event(ctx, data, size);
+}
+
 static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
 	int fd = bpf_map__fd(ctx->skel->maps.hists);
@@ -590,11 +604,6 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 		printers[upx_output].hist(ctx, pe, slots, total);
 	}
 }
-
-struct tick_ctx {
-	struct trace_ctx *ctx;
-	const struct probe_spec *specs;
-};
 
 static void print_aggregations(void *p)
 {
@@ -683,225 +692,197 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	return 0;
 }
 
-static int cmd_trace(int argc, const char **argv)
+/* argv -> attach plan; DWARF parameter names for display and --str/--on/--hist NAME. */
+static int trace_plan(struct session *s, void *p)
 {
-	struct trace_ctx ctx = {};
-	struct follow_bpf *follow = NULL;
-	struct probe_spec *specs = NULL;
-	struct attach_progs progs;
-	struct event_loop loop = {};
-	struct tick_ctx tick;
-	char err[256];
-	size_t nr_specs = 0;
-	int value_arg = TRACE_VALUE_NONE, str_arg = TRACE_VALUE_NONE, ret, i, dashdash = -1;
-	pid_t attach_pid = -1;
-	enum loop_end end;
+	struct trace_ctx *ctx = p;
 
-	argc = parse_options(argc, argv, trace_options, trace_usage, PARSE_OPT_KEEP_DASHDASH);
-	if (argc < 0)
-		return parse_options_exit(argc);
-	session_init(&ctx.s);
-	for (i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--")) {
-			dashdash = i;
-			break;
-		}
-	nr_specs = dashdash >= 0 ? (size_t)dashdash : (size_t)argc;
-	if (!nr_specs) {
-		ret = usage_error("no probe given: e.g. 'upx trace libc.so.6:malloc'");
-		goto out;
-	}
-	ret = runopt_command(opt.cmd, argc - nr_specs, argv + nr_specs, &ctx.s.cmd_argv);
-	if (ret)
-		goto out;
-	ret = UPX_EXIT_FAILURE;
-	if (opt.follow && !ctx.s.cmd_argv) {
-		ret = usage_error("--follow goes with -c CMD or -- CMD");
-		goto out;
-	}
-	if (opt.pid && ctx.s.cmd_argv) {
-		ret = usage_error("-p and -c (or -- CMD) exclude each other");
-		goto out;
-	}
-
-	specs = xcalloc(nr_specs, sizeof(*specs));
-	for (size_t k = 0; k < nr_specs; k++) {
-		if (probe_spec_parse(argv[k], &specs[k], err, sizeof(err))) {
-			ret = usage_error("'%s': %s", argv[k], err);
-			goto out;
-		}
-	}
-	ret = check_options(specs, nr_specs, &value_arg, &str_arg);
-	if (ret)
-		goto out;
-	ret = UPX_EXIT_FAILURE;
-	if (opt.pid && proc_exists(opt.pid)) {
-		error("no process %lld", opt.pid);
-		goto out;
-	}
-
-	/* argv -> attach plan */
-	ctx.s.plan.pid = opt.pid;
-	ctx.s.plan.force = opt.force;
-	ctx.s.plan.no_endbr_skip = opt.at_entry;
-	ctx.s.plan.entry_and_return = opt.latency;
-	for (size_t k = 0; k < nr_specs; k++)
-		if (plan_add_spec(&ctx.s.plan, &specs[k], k))
-			goto out;
-	if (upx_verbose)
-		plan_print(&ctx.s.plan, stderr);
-	else if (!output_json())
-		for (size_t k = 0; k < ctx.s.plan.nr; k++) {
-			const struct plan_entry *pe = &ctx.s.plan.entries[k];
+	if (opt.follow && !s->cmd_argv)
+		return usage_error("--follow goes with -c CMD or -- CMD");
+	s->plan.force = opt.force;
+	s->plan.no_endbr_skip = opt.at_entry;
+	s->plan.entry_and_return = opt.latency;
+	for (size_t k = 0; k < ctx->nr_specs; k++)
+		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
+			return -1;
+	if (!upx_verbose && !output_json())
+		for (size_t k = 0; k < s->plan.nr; k++) {
+			const struct plan_entry *pe = &s->plan.entries[k];
 
 			/* Say so when a named function is not probed where its symbol points. */
-			if (pe->spec >= 0 && !pattern_is_glob(specs[pe->spec].function) &&
+			if (pe->spec >= 0 && !pattern_is_glob(ctx->specs[pe->spec].function) &&
 			    !strncmp(pe->how, "IFUNC ", 6))
 				fprintf(stderr, "upx trace: %s is an IFUNC: probing the implementation "
 						"the dynamic linker picks here (%s)\n",
 					pe->label, pe->how + 6);
 		}
-
-	/* Parameter names from DWARF: for display, and for --str/--on/--hist NAME. */
-	if (opt.nr_args || value_arg == ARG_BY_NAME || str_arg == ARG_BY_NAME ||
+	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    (!(opt.count || opt.hist || opt.latency) &&
-	     (value_arg != TRACE_VALUE_NONE || str_arg != TRACE_VALUE_NONE)))
-		load_params(&ctx);
-	if (value_arg == ARG_BY_NAME) {
-		value_arg = resolve_param(&ctx, opt.hist ? opt.hist : opt.value_arg,
-					  opt.hist ? "--hist" : "--on");
-		if (value_arg < 0)
-			goto out;
+	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
+		load_params(ctx);
+	if (ctx->value_arg == ARG_BY_NAME) {
+		ctx->value_arg = resolve_param(ctx, opt.hist ? opt.hist : opt.value_arg,
+					       opt.hist ? "--hist" : "--on");
+		if (ctx->value_arg < 0)
+			return -1;
 	}
-	if (str_arg == ARG_BY_NAME) {
-		str_arg = resolve_param(&ctx, opt.str_arg, "--str");
-		if (str_arg < 0)
-			goto out;
+	if (ctx->str_arg == ARG_BY_NAME) {
+		ctx->str_arg = resolve_param(ctx, opt.str_arg, "--str");
+		if (ctx->str_arg < 0)
+			return -1;
 	}
-	plan_warn_left_out(&ctx.s.plan, upx_verbose);
+	plan_warn_left_out(&s->plan, upx_verbose);
+	return 0;
+}
 
-	events_signals_setup();
-	if (ctx.s.cmd_argv && child_start(&ctx.s.child, ctx.s.cmd_argv))
-		goto out;
+static int trace_configure(struct session *s, void *skel, struct attach_progs *progs, void *p)
+{
+	struct trace_ctx *ctx = p;
+	bool aggregate = opt.count || opt.hist || opt.latency;
 
-	/* plan -> BPF object */
-	bpf_util_setup_logging();
-	ctx.skel = trace_bpf__open();
-	if (!ctx.skel) {
-		error("cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	ctx.skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
+	ctx->skel = skel;
+	/* With -p or -c (and no --follow) the kernel filters by process too. */
+	if (ro.pid > 0)
+		s->attach_pid = ro.pid;
+	else if (s->child.pid > 0 && !opt.follow)
+		s->attach_pid = s->child.pid;
+	ctx->skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
 				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
-	ctx.skel->rodata->filter_tgid = opt.pid > 0 ? opt.pid : ctx.s.child.pid > 0 && !opt.follow ? ctx.s.child.pid : 0;
-	ctx.skel->rodata->use_follow = opt.follow;
-	ctx.skel->rodata->self_tgid = getpid();
+	ctx->skel->rodata->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
+	ctx->skel->rodata->use_follow = opt.follow;
 	if (opt.uid >= 0)
-		ctx.skel->rodata->filter_uid = opt.uid;
-	if (opt.comm) {
-		strncpy((char *)ctx.skel->rodata->filter_comm, opt.comm, TRACE_COMM_LEN - 1);
-		ctx.skel->rodata->has_comm = 1;
-	}
-	ctx.skel->rodata->str_arg = str_arg;
-	ctx.skel->rodata->value_arg = value_arg;
-	ctx.skel->rodata->has_min = opt.has_min;
-	ctx.skel->rodata->has_max = opt.has_max;
-	ctx.skel->rodata->min_value = opt.min;
-	ctx.skel->rodata->max_value = opt.max;
-	ctx.str_arg = str_arg;
-	ctx.value_arg = value_arg;
-	bpf_map__set_max_entries(ctx.skel->maps.counts, opt.count ? ctx.s.plan.nr : 1);
-	bpf_map__set_max_entries(ctx.skel->maps.hists,
-				 (opt.hist || opt.latency) ? ctx.s.plan.nr * TRACE_HIST_SLOTS : 1);
-	if (opt.count || opt.hist || opt.latency) {
-		bpf_map__set_max_entries(ctx.skel->maps.events, 4096);
+		ctx->skel->rodata->filter_uid = opt.uid;
+	ctx->skel->rodata->str_arg = ctx->str_arg;
+	ctx->skel->rodata->value_arg = ctx->value_arg;
+	ctx->skel->rodata->has_min = opt.has_min;
+	ctx->skel->rodata->has_max = opt.has_max;
+	ctx->skel->rodata->min_value = opt.min;
+	ctx->skel->rodata->max_value = opt.max;
+	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr : 1);
+	bpf_map__set_max_entries(ctx->skel->maps.hists,
+				 (opt.hist || opt.latency) ? s->plan.nr * TRACE_HIST_SLOTS : 1);
+	if (aggregate) {
+		bpf_map__set_max_entries(ctx->skel->maps.events, 4096);
 	} else {
-		bpf_map__set_max_entries(ctx.skel->maps.events, opt.buffer_size);
-		/* Wake user space when a quarter is pending (it also drains every 100 ms). */
-		ctx.skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
-						 opt.buffer_size / 4 : 256 * 1024;
+		bpf_map__set_max_entries(ctx->skel->maps.events, opt.buffer_size);
+		/* Wake user space when a quarter is pending (it also drains on a timer). */
+		ctx->skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
+						  opt.buffer_size / 4 : 256 * 1024;
 	}
 	if (!opt.latency)
-		bpf_map__set_max_entries(ctx.skel->maps.starts, 1);
-	progs = (struct attach_progs){
-		.entry = ctx.skel->progs.upx_entry,
-		.ret = ctx.skel->progs.upx_return,
-		.entry_multi = ctx.skel->progs.upx_entry_multi,
-		.ret_multi = ctx.skel->progs.upx_return_multi,
+		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
+	*progs = (struct attach_progs){
+		.entry = ctx->skel->progs.upx_entry,
+		.ret = ctx->skel->progs.upx_return,
+		.entry_multi = ctx->skel->progs.upx_entry_multi,
+		.ret_multi = ctx->skel->progs.upx_return_multi,
 	};
-	if (str_arg != TRACE_VALUE_NONE) {
+	if (ctx->str_arg != TRACE_VALUE_NONE) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
-		progs.entry_s = ctx.skel->progs.upx_entry_s;
-		progs.ret_s = ctx.skel->progs.upx_return_s;
-		progs.entry_multi_s = ctx.skel->progs.upx_entry_multi_s;
-		progs.ret_multi_s = ctx.skel->progs.upx_return_multi_s;
+		progs->entry_s = ctx->skel->progs.upx_entry_s;
+		progs->ret_s = ctx->skel->progs.upx_return_s;
+		progs->entry_multi_s = ctx->skel->progs.upx_entry_multi_s;
+		progs->ret_multi_s = ctx->skel->progs.upx_return_multi_s;
 		if (upx_verbose)
 			fprintf(stderr, "upx trace: %s\n",
-				attach_uses_sleepable(&ctx.s.plan, &progs) ?
+				attach_uses_sleepable(&s->plan, progs) ?
 				"strings are read by sleepable uprobes, which fault pages in" :
 				"no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 				"not touched yet shows as unreadable");
 	}
-	attach_prepare(&ctx.s.plan, &progs);
-	if (trace_bpf__load(ctx.skel)) {
-		bpf_load_error();
-		goto out;
-	}
+	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
+	s->loop.interval = opt.interval;
+	s->loop.tick = print_aggregations;
+	s->loop.ctx = &ctx->tick;
+	return 0;
+}
 
-	if (opt.follow && start_follow(&ctx, &follow))
-		goto out;
+static int trace_attached(struct session *s, void *skel, void *p)
+{
+	struct trace_ctx *ctx = p;
 
-	/* BPF object -> links.  With -p or -c the kernel filters by process too. */
-	if (opt.pid > 0)
-		attach_pid = opt.pid;
-	else if (ctx.s.child.pid > 0 && !opt.follow)
-		attach_pid = ctx.s.child.pid;
-	if (attach_plan(&ctx.s.plan, &progs, attach_pid, &ctx.s.att))
-		goto out;
+	return opt.follow ? start_follow(ctx, &ctx->follow) : 0;
+}
+
+/* Events mode only: aggregations are read from their maps. */
+static struct bpf_map *trace_events(void *skel)
+{
+	return opt.count || opt.hist || opt.latency ? NULL : ((struct trace_bpf *)skel)->maps.events;
+}
+
+static void trace_armed(struct session *s, void *p)
+{
 	/* On stderr even with --json: it says the probes are live. */
 	fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
-		ctx.s.att.nr_sites, ctx.s.att.nr_sites == 1 ? "" : "s", ctx.s.plan.nr_files,
-		ctx.s.plan.nr_files == 1 ? "" : "s", ctx.s.att.nr_multi,
-		ctx.s.att.nr_multi == 1 ? "" : "s", ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
+		s->att.nr_sites, s->att.nr_sites == 1 ? "" : "s", s->plan.nr_files,
+		s->plan.nr_files == 1 ? "" : "s", s->att.nr_multi, s->att.nr_multi == 1 ? "" : "s",
+		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	if (s->ev && !output_json())
+		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
+}
 
-	/* links -> event loop -> output */
-	if (!(opt.count || opt.hist || opt.latency)) {
-		ctx.s.ev = events_open(ctx.skel->maps.events, printers[upx_output].event, &ctx);
-		if (!ctx.s.ev)
+static void trace_report(struct session *s, void *skel, unsigned long long not_shown, void *p)
+{
+	struct trace_ctx *ctx = p;
+
+	print_aggregations(&ctx->tick);
+	if (!opt.count)
+		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "events");
+}
+
+RUN_SKELETON(trace_bpf);
+
+static const struct run_ops trace_run = {
+	.skel = &trace_bpf_run_skeleton,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM,
+	.plan = trace_plan,
+	.configure = trace_configure,
+	.attached = trace_attached,
+	.events = trace_events,
+	.on_event = on_event,
+	.armed = trace_armed,
+	.report = trace_report,
+};
+
+static int cmd_trace(int argc, const char **argv)
+{
+	struct trace_ctx ctx = {};
+	char err[256];
+	int ret, dashdash = -1;
+
+	argc = parse_options(argc, argv, trace_options, trace_usage, PARSE_OPT_KEEP_DASHDASH);
+	if (argc < 0)
+		return parse_options_exit(argc);
+	session_init(&ctx.s);
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
+	ctx.nr_specs = dashdash >= 0 ? (size_t)dashdash : (size_t)argc;
+	if (!ctx.nr_specs) {
+		ret = usage_error("no probe given: e.g. 'upx trace libc.so.6:malloc'");
+		goto out;
+	}
+	ctx.specs = xcalloc(ctx.nr_specs, sizeof(*ctx.specs));
+	for (size_t k = 0; k < ctx.nr_specs; k++) {
+		if (probe_spec_parse(argv[k], &ctx.specs[k], err, sizeof(err))) {
+			ret = usage_error("'%s': %s", argv[k], err);
 			goto out;
-		if (!output_json())
-			printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
+		}
 	}
-	if (ctx.s.cmd_argv && child_go(&ctx.s.child))
+	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg);
+	if (ret)
 		goto out;
-	tick = (struct tick_ctx){ &ctx, specs };
-	loop = (struct event_loop){
-		.duration = opt.duration,
-		.interval = opt.interval,
-		.tick = print_aggregations,
-		.ctx = &tick,
-		.watch_pid = opt.pid,
-	};
-	end = session_run(&ctx.s, &loop);
-	if (end == LOOP_ERROR)
-		goto out;
-	if (end != LOOP_STDOUT_CLOSED) {
-		uint64_t lost = stat_value(&ctx, TRACE_STAT_LOST) + loop.not_shown;
-
-		print_aggregations(&tick);
-		if (!opt.count)
-			report_lost(ctx.s.jw, lost, "events");
-	}
-	ret = 0;
+	ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
 out:
 	session_end(&ctx.s);
-	follow_bpf__destroy(follow);
-	trace_bpf__destroy(ctx.skel);
+	follow_bpf__destroy(ctx.follow);
 	free(ctx.params);
 	free(ctx.nr_params);
-	for (size_t k = 0; specs && k < nr_specs; k++)
-		probe_spec_free(&specs[k]);
-	free(specs);
+	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)
+		probe_spec_free(&ctx.specs[k]);
+	free(ctx.specs);
 	return ret;
 }
 
