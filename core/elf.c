@@ -482,6 +482,7 @@ void elf_file__close(struct elf_file *ef)
 	if (ef->fd >= 0)
 		close(ef->fd);
 	free(ef->debug_path);
+	free(ef->syms_rejected);
 	free(ef->path);
 	free(ef);
 }
@@ -1103,8 +1104,12 @@ int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_DYNSYM ||
-		    (sh.sh_type == SHT_SYMTAB && !(flags & ELF_SYMS_DYNSYM_ONLY)))
-			add_table(ef, ef->elf, scn, &sh, &alloc, false, cause, sizeof(cause));
+		    (sh.sh_type == SHT_SYMTAB && !(flags & ELF_SYMS_DYNSYM_ONLY))) {
+			if (add_table(ef, ef->elf, scn, &sh, &alloc, false, cause, sizeof(cause)) &&
+			    !ef->syms_rejected)
+				ef->syms_rejected = xasprintf("%s: %s", sh.sh_type == SHT_DYNSYM ?
+							      ".dynsym" : ".symtab", cause);
+		}
 		if (sh.sh_type == SHT_DYNSYM)
 			has_dynsym = true;
 	}

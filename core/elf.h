@@ -44,6 +44,7 @@ struct elf_file {
 	bool has_symtab;	/* the file itself has .symtab */
 	char *debug_path;	/* separate debug file whose .symtab was read, or NULL */
 	bool debug_rejected;	/* one was found but is corrupt: left out, with a warning */
+	char *syms_rejected;	/* ".dynsym: cause" of a corrupt table of the file itself, or NULL */
 	char build_id[41];	/* hex, "" if none */
 	struct elf_sym *syms;	/* sorted by name, then version */
 	size_t nr_syms;

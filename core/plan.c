@@ -625,8 +625,13 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	if (!matched) {
 		if (!glob && explain_import(pf, func))
 			return -1;
+		if (ef->syms_rejected)
+			return error("'%s': no function %s '%s' (%s)", pf->display,
+				     glob ? "matches" : "named", func, ef->syms_rejected);
 		error("'%s': no function %s '%s'%s", pf->display, glob ? "matches" : "named", func,
-		      ef->has_symtab || ef->debug_path ? "" : " (stripped: only .dynsym was read)");
+		      ef->has_symtab || ef->debug_path ? "" : ef->debug_rejected ?
+		      " (its debug file was rejected: only .dynsym was read)" :
+		      " (stripped: only .dynsym was read)");
 		if (!glob)
 			suggest(ef, func);
 		return -1;

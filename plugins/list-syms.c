@@ -492,6 +492,10 @@ static int cmd_list_syms(int argc, const char **argv)
 		goto cleanup;
 	}
 	elf_file__load_syms(ef, 0);
+	if (!ef->nr_syms && ef->syms_rejected) {
+		error("'%s': no symbols (%s)", shown, ef->syms_rejected);
+		goto cleanup;
+	}
 	if (!ef->nr_syms) {
 		error("'%s': no symbols (stripped, and %s)", shown,
 		      ef->debug_rejected ? "its debug file was rejected" : "no debug file found");
