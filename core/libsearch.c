@@ -320,10 +320,16 @@ static const struct ld_cache *system_cache(void)
 	static bool tried;
 
 	if (!tried) {
-		const char *path = getenv("UPX_LD_SO_CACHE");
+		const char *env = getenv("UPX_LD_SO_CACHE");
+		const char *path = env && *env ? env : LD_SO_CACHE;
+		int err;
 
 		tried = true;
-		ld_cache__open(path && *path ? path : LD_SO_CACHE, &cache);
+		err = ld_cache__open(path, &cache);
+		/* No cache is normal (a minimal root); a broken one is worth a line. */
+		if (err && err != -ENOENT)
+			warning("'%s': %s: not used (ld.so does not use it either)", path,
+				err == -EINVAL ? "not a valid ld.so.cache" : strerror(-err));
 	}
 	return cache;
 }
