@@ -53,7 +53,7 @@ static const struct upx_option exitcodes_options[] = {
 
 /* The summary: exits per (comm, code). */
 struct exit_row {
-	char comm[EXITCODES_COMM_LEN + 1];
+	char comm[UPX_COMM_LEN + 1];
 	int code;
 	unsigned long long count;
 };
@@ -73,7 +73,7 @@ static void count_exit(struct exitcodes_ctx *ctx, const char *comm, int code)
 		}
 	ALLOC_GROW(ctx->rows, ctx->nr_rows + 1, ctx->alloc_rows);
 	memset(&ctx->rows[ctx->nr_rows], 0, sizeof(ctx->rows[0]));
-	memcpy(ctx->rows[ctx->nr_rows].comm, comm, EXITCODES_COMM_LEN);
+	memcpy(ctx->rows[ctx->nr_rows].comm, comm, UPX_COMM_LEN);
 	ctx->rows[ctx->nr_rows].code = code;
 	ctx->rows[ctx->nr_rows++].count = 1;
 }
@@ -89,7 +89,7 @@ static int on_event(void *data, void *buf, size_t size)
 	const struct exitcodes_event *e = buf;
 	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
 	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
-	char tbuf[32], comm[4 * EXITCODES_COMM_LEN + 1];
+	char tbuf[32], comm[4 * UPX_COMM_LEN + 1];
 	int code = e->status & 0xff;
 
 	if (size < sizeof(*e))
@@ -149,7 +149,7 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 	}
 	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		char comm[4 * EXITCODES_COMM_LEN + 1];
+		char comm[4 * UPX_COMM_LEN + 1];
 
 		escape_to_buf(comm, sizeof(comm), ctx->rows[i].comm, -1);
 		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);
@@ -209,7 +209,7 @@ static int cmd_exitcodes(int argc, const char **argv)
 	skel->rodata->filter_tgid = opt.pid;
 	skel->rodata->self_tgid = getpid();
 	if (opt.comm) {
-		strncpy((char *)skel->rodata->filter_comm, opt.comm, EXITCODES_COMM_LEN - 1);
+		strncpy((char *)skel->rodata->filter_comm, opt.comm, UPX_COMM_LEN - 1);
 		skel->rodata->has_comm = 1;
 	}
 	skel->rodata->nonzero_only = opt.nonzero;

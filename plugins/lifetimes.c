@@ -49,7 +49,7 @@ static const struct upx_option lifetimes_options[] = {
 
 /* The lifetimes of one process name. */
 struct life_row {
-	char comm[LIFETIMES_COMM_LEN + 1];
+	char comm[UPX_COMM_LEN + 1];
 	uint64_t slots[HIST_SLOTS];
 	uint64_t count, min, max, already_running;
 	long double sum;
@@ -71,7 +71,7 @@ static struct life_row *row_of(struct lifetimes_ctx *ctx, const char *comm)
 	ALLOC_GROW(ctx->rows, ctx->nr_rows + 1, ctx->alloc_rows);
 	r = &ctx->rows[ctx->nr_rows++];
 	memset(r, 0, sizeof(*r));
-	memcpy(r->comm, comm, LIFETIMES_COMM_LEN);
+	memcpy(r->comm, comm, UPX_COMM_LEN);
 	r->min = UINT64_MAX;
 	return r;
 }
@@ -80,12 +80,12 @@ static int on_event(void *data, void *buf, size_t size)
 {
 	struct lifetimes_ctx *ctx = data;
 	const struct lifetimes_event *e = buf;
-	char comm[LIFETIMES_COMM_LEN + 1] = {};
+	char comm[UPX_COMM_LEN + 1] = {};
 	struct life_row *r;
 
 	if (size < sizeof(*e))
 		return 0;
-	memcpy(comm, e->comm, LIFETIMES_COMM_LEN);
+	memcpy(comm, e->comm, UPX_COMM_LEN);
 	r = row_of(ctx, comm);
 	r->slots[hist_slot(e->lifetime_ns)]++;
 	r->count++;
@@ -131,7 +131,7 @@ static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
 	double mean = (double)(r->sum / r->count);
 	double p50 = clamp(hist_percentile(r->slots, HIST_SLOTS, 50), r->min, r->max);
 	double p99 = clamp(hist_percentile(r->slots, HIST_SLOTS, 99), r->min, r->max);
-	char comm[4 * LIFETIMES_COMM_LEN + 1], s[5][32];
+	char comm[4 * UPX_COMM_LEN + 1], s[5][32];
 
 	if (upx_json_mode) {
 		struct json_writer *jw = ctx->s.jw;
@@ -220,7 +220,7 @@ static int cmd_lifetimes(int argc, const char **argv)
 	skel->rodata->start_cookie = plan_cookie_of(&ctx.s.plan, "__libc_start_main");
 	skel->rodata->exit_cookie = plan_cookie_of(&ctx.s.plan, "exit");
 	if (opt.comm) {
-		strncpy((char *)skel->rodata->filter_comm, opt.comm, LIFETIMES_COMM_LEN - 1);
+		strncpy((char *)skel->rodata->filter_comm, opt.comm, UPX_COMM_LEN - 1);
 		skel->rodata->has_comm = 1;
 	}
 	skel->rodata->use_follow = ctx.s.cmd_argv != NULL;

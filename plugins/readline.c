@@ -60,7 +60,7 @@ static int on_event(void *data, void *buf, size_t size)
 	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
 	bool cut = e->len > READLINE_LINE_MAX;
 	long len = e->len < 0 ? 0 : cut ? READLINE_LINE_MAX : e->len;
-	char tbuf[32], comm[4 * READLINE_COMM_LEN + 1];
+	char tbuf[32], comm[4 * UPX_COMM_LEN + 1];
 
 	if (size < sizeof(*e))
 		return 0;

@@ -387,7 +387,7 @@ static int on_event(void *data, void *buf, size_t size)
 	const struct plan_entry *pe;
 	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
 	bool has_str = event_has_str(ctx, e, size);
-	char tbuf[32], comm[4 * TRACE_COMM_LEN + 1];
+	char tbuf[32], comm[4 * UPX_COMM_LEN + 1];
 
 	if (e->cookie >= ctx->s.plan.nr)
 		return 0;
@@ -763,7 +763,7 @@ static int cmd_trace(int argc, const char **argv)
 	if (opt.uid >= 0)
 		ctx.skel->rodata->filter_uid = opt.uid;
 	if (opt.comm) {
-		strncpy((char *)ctx.skel->rodata->filter_comm, opt.comm, TRACE_COMM_LEN - 1);
+		strncpy((char *)ctx.skel->rodata->filter_comm, opt.comm, UPX_COMM_LEN - 1);
 		ctx.skel->rodata->has_comm = 1;
 	}
 	ctx.skel->rodata->str_arg = str_arg;

@@ -8,7 +8,8 @@
 #ifndef UPX_PROBES_COMMON_BPF_H
 #define UPX_PROBES_COMMON_BPF_H
 
-#define UPX_COMM_LEN 16
+#include "common.h"
+
 #define UPX_STATS_MAX 8 /* slots of `stats`; each program numbers its own */
 #ifndef UPX_EVENTS_SIZE
 #define UPX_EVENTS_SIZE (1 << 20)

@@ -39,7 +39,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	__u32 tgid = id >> 32;
 	bool via_exit = bpf_get_attach_cookie(ctx) == exit_cookie;
 	struct exitcodes_event *e;
-	char comm[EXITCODES_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 	int status = (int)PT_REGS_PARM1(ctx);
 
 	if (filter_tgid && tgid != filter_tgid)

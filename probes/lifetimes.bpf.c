@@ -49,7 +49,7 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 {
 	struct proc_state *st = bpf_map_lookup_elem(&upx_life_procs, &tgid), fresh = {};
 	struct lifetimes_event *e;
-	char comm[LIFETIMES_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 	__u64 now = bpf_ktime_get_ns(), start;
 	__u8 from;
 

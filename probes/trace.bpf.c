@@ -84,7 +84,7 @@ static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
 
 static __always_inline bool current_comm_matches(void)
 {
-	char comm[TRACE_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	return comm_matches(comm);
