@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define HIST_SLOTS 65
+#include "log2.h"
+
+#define HIST_SLOTS UPX_LOG2_SLOTS
 
 struct json_writer;
 
+/* The slot of v: upx_log2_slot() (probes/log2.h), as the BPF programs bucket it. */
 unsigned int hist_slot(uint64_t v);
 /* Lower bound of a slot's range (0, 1, 2, 4, ...). */
 uint64_t hist_slot_low(unsigned int slot);

@@ -90,25 +90,9 @@ static __always_inline bool current_comm_matches(void)
 	return comm_matches(comm);
 }
 
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0;
-
-	if (!v)
-		return 0;
-	/* floor(log2(v)) + 1: slot 1 holds 1, slot 2 holds [2,4), ... */
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
-	return r + 1;
-}
-
 static __always_inline void hist_add(__u32 probe, __u64 value)
 {
-	__u32 key = probe * TRACE_HIST_SLOTS + log2_slot(value);
+	__u32 key = probe * TRACE_HIST_SLOTS + upx_log2_slot(value);
 	__u64 *v = bpf_map_lookup_elem(&hists, &key);
 
 	if (v)

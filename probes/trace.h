@@ -7,11 +7,12 @@
 #define UPX_PROBES_TRACE_H
 
 #include "common.h"
+#include "log2.h"
 
 #define TRACE_MAX_ARGS 6
 #define TRACE_STR_MAX 256      /* bytes of a string argument shown; one more is read to see a cut */
 #define TRACE_STR_BUF (TRACE_STR_MAX + 2) /* ... and its NUL */
-#define TRACE_HIST_SLOTS 65    /* log2 buckets: [0], [1], [2,4), ... [2^63, 2^64) */
+#define TRACE_HIST_SLOTS UPX_LOG2_SLOTS /* log2 buckets: [0], [1], [2,4), ... [2^63, 2^64) */
 #define TRACE_VALUE_RETVAL 15  /* value_arg / str_arg: the return value instead of an argument */
 #define TRACE_VALUE_NONE 255
 
