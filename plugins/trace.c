@@ -21,6 +21,7 @@
 #include "events.h"
 #include "hist.h"
 #include "json.h"
+#include "kfield.h"
 #include "options.h"
 #include "plan.h"
 #include "probe-spec.h"
@@ -583,6 +584,9 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 	if (!f)
 		return error("cannot open the follow program: %s", strerror(errno));
 	*out = f;
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (kfield_task_offsets(f->rodata->task_off))
+		return -1;
 	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->skel->maps.follow)) ||
 	    follow_bpf__load(f))
 		return error("cannot load the follow program: %s", strerror(errno));

@@ -16,11 +16,13 @@
 #include "trace.h"
 #define UPX_EVENTS_SIZE (8 << 20)
 #include "common.bpf.h"
+/* Processes traced with -c --follow, kept by probes/follow.bpf.c (shared by fd). */
+#define UPX_FOLLOW_MAP_ONLY
+#include "follow.bpf.h"
 
 const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
 const volatile __u32 filter_uid = (__u32)-1; /* -1: any user */
-const volatile __u8 use_follow;             /* tgids in `follow` only (-c --follow) */
 const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string */
 const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
 const volatile __u8 has_min, has_max;
@@ -53,17 +55,6 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } starts SEC(".maps");
-
-/*
- * Processes traced with -c --follow: the command and its descendants, kept
- * by probes/follow.bpf.c, which shares this map (same definition).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u8);
-} follow SEC(".maps");
 
 /*
  * Argument i (or the return value).  The registers are read at fixed offsets
@@ -106,7 +97,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 		return false;
 	if (self_tgid && tgid == self_tgid)
 		return false;
-	if (use_follow && !bpf_map_lookup_elem(&follow, &tgid))
+	if (!followed(tgid))
 		return false;
 	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
 		return false;
