@@ -231,7 +231,7 @@ static int cmd_lifetimes(int argc, const char **argv)
 	bpf_program__set_autoload(skel->progs.upx_follow_fork, ctx.s.cmd_argv != NULL);
 	progs = (struct attach_progs){
 		.entry = skel->progs.upx_lifetime,
-		.entry_multi = skel->progs.upx_lifetime_m,
+		.entry_multi = skel->progs.upx_lifetime_multi,
 	};
 	attach_prepare(&ctx.s.plan, &progs);
 	if (lifetimes_bpf__load(skel)) {

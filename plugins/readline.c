@@ -195,7 +195,7 @@ static int cmd_readline(int argc, const char **argv)
 	skel->rodata->self_tgid = getpid();
 	progs = (struct attach_progs){
 		.ret = skel->progs.upx_readline,
-		.ret_multi = skel->progs.upx_readline_m,
+		.ret_multi = skel->progs.upx_readline_multi,
 	};
 	attach_prepare(&ctx.plan, &progs);
 	if (readline_bpf__load(skel)) {

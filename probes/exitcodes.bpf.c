@@ -83,18 +83,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	return 0;
 }
 
-/* Classic and multi links need programs of different attach types. */
-SEC("uprobe")
-int upx_exit(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
-
-SEC("uprobe.multi")
-int upx_exit_multi(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
+UPX_UPROBE_TWINS(uprobe, upx_exit, handle(ctx))
 
 /* With -c: a followed process that is gone leaves the follow map. */
 SEC("raw_tp/sched_process_exit")

@@ -98,18 +98,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	return on_end(tgid, cookie == exit_cookie);
 }
 
-/* Classic and multi links need programs of different attach types. */
-SEC("uprobe")
-int upx_lifetime(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
-
-SEC("uprobe.multi")
-int upx_lifetime_m(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
+UPX_UPROBE_TWINS(uprobe, upx_lifetime, handle(ctx))
 
 /* A process that is gone, however it ended, leaves the maps. */
 SEC("raw_tp/sched_process_exit")

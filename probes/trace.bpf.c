@@ -222,61 +222,16 @@ static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 	return 0;
 }
 
-/*
- * Classic uprobe links and uprobe_multi links need programs of different
- * expected attach types; user space loads only the ones it uses.
- */
-SEC("uprobe")
-int upx_entry(struct pt_regs *ctx)
-{
-	return handle(ctx, false, false);
-}
-
-SEC("uretprobe")
-int upx_return(struct pt_regs *ctx)
-{
-	return handle_return(ctx, false);
-}
-
-SEC("uprobe.multi")
-int upx_entry_multi(struct pt_regs *ctx)
-{
-	return handle(ctx, false, false);
-}
-
-SEC("uretprobe.multi")
-int upx_return_multi(struct pt_regs *ctx)
-{
-	return handle_return(ctx, false);
-}
+/* Entry and return, classic and multi (see UPX_UPROBE_TWINS). */
+UPX_UPROBE_TWINS(uprobe, upx_entry, handle(ctx, false, false))
+UPX_UPROBE_TWINS(uretprobe, upx_return, handle_return(ctx, false))
 
 /*
  * Sleepable twins, for --str: they may fault a page in to read a string.
  * A sleepable program costs more per hit (see Documentation/upx-trace.txt),
  * so user space loads them only when a string is read.
  */
-SEC("uprobe.s")
-int upx_entry_s(struct pt_regs *ctx)
-{
-	return handle(ctx, false, true);
-}
-
-SEC("uretprobe.s")
-int upx_return_s(struct pt_regs *ctx)
-{
-	return handle_return(ctx, true);
-}
-
-SEC("uprobe.multi.s")
-int upx_entry_multi_s(struct pt_regs *ctx)
-{
-	return handle(ctx, false, true);
-}
-
-SEC("uretprobe.multi.s")
-int upx_return_multi_s(struct pt_regs *ctx)
-{
-	return handle_return(ctx, true);
-}
+UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
+UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
 
 char LICENSE[] SEC("license") = "GPL";
