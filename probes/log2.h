@@ -18,28 +18,13 @@ static inline __attribute__((always_inline)) unsigned int upx_log2_slot(unsigned
 
 	if (!v)
 		return 0;
-	if (v >> 32) {
-		v >>= 32;
-		r += 32;
+	/* halves of 32, 16, ... 1 bits: a constant trip count, unrolled */
+	for (unsigned int s = 32; s; s >>= 1) {
+		if (v >> s) {
+			v >>= s;
+			r += s;
+		}
 	}
-	if (v >> 16) {
-		v >>= 16;
-		r += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		r += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		r += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		r += 2;
-	}
-	if (v >> 1)
-		r += 1;
 	return r + 1;
 }
 
