@@ -5,6 +5,8 @@
 #include <fnmatch.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,6 +658,9 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 		return bad_table(cause, causelen, "string table not NUL-terminated");
 	syms = d->d_buf;
 	n = d->d_size / sizeof(Elf64_Sym);
+	/* Sorting indexes entries in 32 bits; no real table comes near. */
+	if (n > INT32_MAX - ef->nr_syms)
+		return bad_table(cause, causelen, "too many symbols");
 	if (strict) {
 		size_t bad = 0;
 
@@ -676,17 +681,21 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 		unsigned int type = ELF64_ST_TYPE(s->st_info);
 		struct elf_sym *e;
 		const char *name, *at;
+		size_t len;
 
 		if (!s->st_name || s->st_name >= sd->d_size)
 			continue;
 		if (type == STT_SECTION || type == STT_FILE)
 			continue;
 		name = strs + s->st_name;
-		if (!*name)
+		/* Measured here in table order, while the string table streams by. */
+		len = strlen(name);
+		if (!len || len >= UINT32_MAX)
 			continue;
 		e = &ef->syms[ef->nr_syms++];
 		memset(e, 0, sizeof(*e));
 		e->name = name;
+		e->name_len = len;
 		e->value = s->st_value;
 		e->size = s->st_size;
 		e->type = type;
@@ -700,9 +709,10 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 				e->version = v.names[idx];
 				e->default_version = e->defined && !(v.versym[i] & 0x8000);
 			}
-		} else if (!dyn && (at = strchr(name + 1, '@'))) {
+		} else if (!dyn && (at = memchr(name + 1, '@', len - 1))) {
 			/* .symtab spells versions into names: "realpath@@GLIBC_2.3". */
 			e->name = priv_strdup(p, name, at - name);
+			e->name_len = at - name;
 			e->default_version = at[1] == '@';
 			e->version = at + 1 + e->default_version;
 			if (!*e->version)
@@ -727,20 +737,229 @@ static int cmp_version(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static int cmp_sym(const void *pa, const void *pb)
-{
-	const struct elf_sym *a = pa, *b = pb;
-	int c = strcmp(a->name, b->name);
+/* Sorting ---------------------------------------------------------------------
+ * The order is name (strcmp), version (none first), value, .dynsym first, and
+ * for entries equal in all of these their order in the tables: what a stable
+ * sort on those keys gives.  Names are sorted by a multikey quicksort on an
+ * array of keys that hold the next 8 bytes of the name as a number: LLVM's 45k
+ * names share long "_ZN4llvm..." prefixes, which strcmp in a comparison sort
+ * reads again at every step; here each 8 bytes of a name are fetched about
+ * once, and the partitions run over the keys alone.  Equal names (a few
+ * versions, or a .symtab copy) are then ordered by the other keys.
+ */
+struct sort_key {
+	uint64_t word;			/* name[depth, depth + 8), big-endian, 0 after the NUL */
+	const unsigned char *name;
+	uint32_t idx;			/* in the table (add_table() keeps it below 2^31) */
+	uint32_t len;			/* name_len */
+};
 
-	if (c)
-		return c;
-	c = cmp_version(a->version, b->version);
+/* The 8 bytes of s (left bytes long) as a big-endian number, 0 past the end. */
+static uint64_t name_word(const unsigned char *s, size_t left)
+{
+	uint64_t w = 0;
+
+	if (left >= 8) {
+		memcpy(&w, s, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		return w;
+	}
+	for (size_t i = 0; i < left; i++)
+		w |= (uint64_t)s[i] << (56 - 8 * i);
+	return w;
+}
+
+/* The word's last byte is 0 when the name ends in it (what follows the NUL is 0 too). */
+static bool word_ends(uint64_t w)
+{
+	return !(w & 0xff);
+}
+
+static void key_swap(struct sort_key *a, struct sort_key *b)
+{
+	struct sort_key t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static int key_cmp(const struct sort_key *a, const struct sort_key *b, size_t depth)
+{
+	if (a->word != b->word)
+		return a->word < b->word ? -1 : 1;
+	if (word_ends(a->word))
+		return 0;
+	return strcmp((const char *)a->name + depth + 8, (const char *)b->name + depth + 8);
+}
+
+/* Insertion sort of keys whose names agree in their first depth bytes. */
+static void keys_insertion_sort(struct sort_key *k, size_t n, size_t depth)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct sort_key t = k[i];
+		size_t j = i;
+
+		while (j > 0 && key_cmp(&k[j - 1], &t, depth) > 0) {
+			k[j] = k[j - 1];
+			j--;
+		}
+		k[j] = t;
+	}
+}
+
+static uint64_t med3(uint64_t a, uint64_t b, uint64_t c)
+{
+	if (a < b)
+		return b < c ? b : (a < c ? c : a);
+	return a < c ? a : (b < c ? c : b);
+}
+
+/* The keys of names equal up to depth + 8 move on to the next 8 bytes. */
+static void keys_advance(struct sort_key *k, size_t n, size_t depth)
+{
+	for (size_t i = 0; i < n; i++)
+		k[i].word = name_word(k[i].name + depth + 8, k[i].len - depth - 8);
+}
+
+/*
+ * Bentley and Sedgewick's multikey quicksort, 8 bytes at a time: a three-way
+ * partition on the word at depth.  The two smaller parts recurse (each at
+ * most half), the largest loops, so the stack stays at log2(n) frames.
+ */
+static void keys_sort(struct sort_key *k, size_t n, size_t depth)
+{
+	while (n > 16) {
+		uint64_t v = med3(k[0].word, k[n / 2].word, k[n - 1].word);
+		size_t lt = 0, i = 0, gt = n, sz[3], big;
+
+		while (i < gt) {
+			uint64_t w = k[i].word;
+
+			if (w < v)
+				key_swap(&k[lt++], &k[i++]);
+			else if (w > v)
+				key_swap(&k[i], &k[--gt]);
+			else
+				i++;
+		}
+		/* [0, lt) less, [lt, gt) equal at depth, [gt, n) greater */
+		sz[0] = lt;
+		sz[1] = gt - lt;
+		sz[2] = n - gt;
+		big = sz[0] >= sz[1] ? (sz[0] >= sz[2] ? 0 : 2) : (sz[1] >= sz[2] ? 1 : 2);
+		if (big != 0)
+			keys_sort(k, lt, depth);
+		if (big != 2)
+			keys_sort(k + gt, n - gt, depth);
+		/* Names that end in this word are equal: that part is sorted. */
+		if (big != 1 && !word_ends(v)) {
+			keys_advance(k + lt, gt - lt, depth);
+			keys_sort(k + lt, gt - lt, depth + 8);
+		}
+		if (big == 0) {
+			n = lt;
+		} else if (big == 2) {
+			k += gt;
+			n -= gt;
+		} else {
+			if (word_ends(v))
+				return;
+			k += lt;
+			n = gt - lt;
+			keys_advance(k, n, depth);
+			depth += 8;
+		}
+	}
+	keys_insertion_sort(k, n, depth);
+}
+
+/* Within one name: version, value, .dynsym first (the one kept when two merge), table order. */
+static int cmp_same_name(const struct elf_sym *a, size_t ia, const struct elf_sym *b, size_t ib)
+{
+	int c = cmp_version(a->version, b->version);
+
 	if (c)
 		return c;
 	if (a->value != b->value)
 		return a->value < b->value ? -1 : 1;
-	/* .dynsym first: it is the one kept when two are merged. */
-	return (int)b->in_dynsym - (int)a->in_dynsym;
+	if (a->in_dynsym != b->in_dynsym)
+		return a->in_dynsym ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+static int cmp_run_key(const void *pa, const void *pb, void *syms)
+{
+	const struct sort_key *a = pa, *b = pb;
+	const struct elf_sym *s = syms;
+
+	return cmp_same_name(&s[a->idx], a->idx, &s[b->idx], b->idx);
+}
+
+/* Keys of one name, in the order of cmp_same_name(). */
+static void run_sort(const struct elf_sym *syms, struct sort_key *k, size_t n)
+{
+	if (n > 8) {
+		qsort_r(k, n, sizeof(*k), cmp_run_key, (void *)syms);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct sort_key t = k[i];
+		size_t j = i;
+
+		while (j > 0 && cmp_same_name(&syms[k[j - 1].idx], k[j - 1].idx, &syms[t.idx],
+					      t.idx) > 0) {
+			k[j] = k[j - 1];
+			j--;
+		}
+		k[j] = t;
+	}
+}
+
+static void sort_syms(struct elf_file *ef)
+{
+	struct elf_sym *syms = ef->syms;
+	size_t n = ef->nr_syms, i, j;
+	struct sort_key *k;
+
+	if (n < 2)
+		return;
+	k = xmalloc(n * sizeof(*k));
+	for (i = 0; i < n; i++) {
+		k[i].name = (const unsigned char *)syms[i].name;
+		k[i].len = syms[i].name_len;
+		k[i].word = name_word(k[i].name, k[i].len);
+		k[i].idx = i;
+	}
+	keys_sort(k, n, 0);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].len == k[i].len &&
+			    !strcmp((const char *)k[j].name, (const char *)k[i].name); j++)
+			;
+		if (j - i > 1)
+			run_sort(syms, k + i, j - i);
+	}
+	/*
+	 * Entry k[i].idx goes to i: in place, a cycle at a time (a second array
+	 * of 45k entries is 700 more page faults).  A placed slot gets idx = i.
+	 */
+	for (i = 0; i < n; i++) {
+		struct elf_sym t;
+		size_t at = i, from;
+
+		if (k[i].idx == i)
+			continue;
+		t = syms[i];
+		while ((from = k[at].idx) != i) {
+			syms[at] = syms[from];
+			k[at].idx = at;
+			at = from;
+		}
+		syms[at] = t;
+		k[at].idx = at;
+	}
+	free(k);
 }
 
 /*
@@ -758,7 +977,8 @@ static void dedup(struct elf_file *ef)
 		return;
 	gone = xcalloc(n, sizeof(*gone));
 	while (i < n) {
-		for (j = i + 1; j < n && !strcmp(s[j].name, s[i].name); j++)
+		for (j = i + 1; j < n && s[j].name_len == s[i].name_len && !strcmp(s[j].name, s[i].name);
+		     j++)
 			;
 		for (k = i; k < j; k++) {
 			size_t m;
@@ -797,7 +1017,7 @@ static void dedup(struct elf_file *ef)
 	free(gone);
 	/* A swap can put a version out of order within its name. */
 	if (swapped)
-		qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
+		sort_syms(ef);
 }
 
 /*
@@ -899,7 +1119,7 @@ int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
 	}
 	if (!ef->syms)
 		ef->syms = xcalloc(1, sizeof(*ef->syms));
-	qsort(ef->syms, ef->nr_syms, sizeof(*ef->syms), cmp_sym);
+	sort_syms(ef);
 	dedup(ef);
 	return 0;
 }
@@ -951,6 +1171,125 @@ const char *elf_sym__demangled(struct elf_sym *sym)
 		sym->demangled = demangle(sym->name);
 	}
 	return sym->demangled ? sym->demangled : sym->name;
+}
+
+/*
+ * Demangling a whole table (libLLVM: 36k C++ names, more than half of
+ * list-syms's instructions) is shared with threads, one per further CPU this
+ * process may run on (up to four in all), while the caller consumes the rows
+ * in order: all take chunks of rows from one counter, so the caller demangles
+ * too whenever the rows it wants next are not done yet.  Each thread writes
+ * only the entries of its own chunks and publishes a chunk with a release
+ * store of its flag (or through pthread_join()).
+ */
+#define DEMANGLE_CHUNK 256
+#define DEMANGLE_MIN_PARALLEL 2048	/* fewer mangled names: a thread costs more than it saves */
+#define DEMANGLE_MAX_THREADS 4
+
+struct elf_demangler {
+	struct elf_sym **syms;
+	size_t n, nr_chunks;
+	size_t next;		/* the next chunk to take, atomically */
+	unsigned char *done;	/* per chunk, set with release when demangled */
+	size_t ready;		/* syms[0, ready) are done (the caller's view) */
+	pthread_t threads[DEMANGLE_MAX_THREADS - 1];
+	int nr_threads;
+};
+
+/* Take and demangle one chunk; false when none is left. */
+static bool demangle_one_chunk(struct elf_demangler *d)
+{
+	size_t c = __atomic_fetch_add(&d->next, 1, __ATOMIC_RELAXED), i, end;
+
+	if (c >= d->nr_chunks)
+		return false;
+	i = c * DEMANGLE_CHUNK;
+	end = d->n - i > DEMANGLE_CHUNK ? i + DEMANGLE_CHUNK : d->n;
+	for (; i < end; i++)
+		elf_sym__demangled(d->syms[i]);
+	__atomic_store_n(&d->done[c], 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void *demangle_worker(void *arg)
+{
+	while (demangle_one_chunk(arg))
+		;
+	return NULL;
+}
+
+static int usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set);
+}
+
+struct elf_demangler *elf_demangler__start(struct elf_sym **syms, size_t n)
+{
+	struct elf_demangler *d = xcalloc(1, sizeof(*d));
+	size_t i, mangled = 0;
+	int want = 0;
+
+	d->syms = syms;
+	d->n = n;
+	d->nr_chunks = (n + DEMANGLE_CHUNK - 1) / DEMANGLE_CHUNK;
+	d->done = xcalloc(d->nr_chunks ? d->nr_chunks : 1, 1);
+	for (i = 0; i < n; i++)
+		mangled += !syms[i]->demangle_tried && syms[i]->name[0] == '_' &&
+			   syms[i]->name[1] == 'Z';
+	if (mangled >= DEMANGLE_MIN_PARALLEL)
+		want = usable_cpus() - 1;
+	if (want > DEMANGLE_MAX_THREADS - 1)
+		want = DEMANGLE_MAX_THREADS - 1;
+	/* A thread that cannot be made leaves its share to the others. */
+	while (d->nr_threads < want &&
+	       !pthread_create(&d->threads[d->nr_threads], NULL, demangle_worker, d))
+		d->nr_threads++;
+	return d;
+}
+
+size_t elf_demangler__wait(struct elf_demangler *d, size_t want)
+{
+	if (want > d->n)
+		want = d->n;
+	while (d->ready < want) {
+		size_t c = d->ready / DEMANGLE_CHUNK;
+
+		if (__atomic_load_n(&d->done[c], __ATOMIC_ACQUIRE)) {
+			d->ready = d->n - d->ready > DEMANGLE_CHUNK ? (c + 1) * DEMANGLE_CHUNK : d->n;
+			continue;
+		}
+		/* Another thread has it: do one of the next meanwhile, or wait for them all. */
+		if (demangle_one_chunk(d))
+			continue;
+		while (d->nr_threads)
+			pthread_join(d->threads[--d->nr_threads], NULL);
+		d->ready = d->n;
+	}
+	return d->ready;
+}
+
+void elf_demangler__finish(struct elf_demangler *d)
+{
+	if (!d)
+		return;
+	elf_demangler__wait(d, d->n);
+	/*
+	 * All chunks may be done while a thread still looks for another: it reads
+	 * d until it is joined.
+	 */
+	while (d->nr_threads)
+		pthread_join(d->threads[--d->nr_threads], NULL);
+	free(d->done);
+	free(d);
+}
+
+void elf_syms__demangle(struct elf_sym **syms, size_t n)
+{
+	elf_demangler__finish(elf_demangler__start(syms, n));
 }
 
 /* Debug files ---------------------------------------------------------------- */

@@ -2,7 +2,8 @@
 /*
  * ELF files and their symbols, read with libelf: .symtab and .dynsym
  * (union, deduplicated), symbol versions, the file offset a uprobe uses,
- * separate debug files, C++ demangling (lazily, through __cxa_demangle).
+ * separate debug files, C++ demangling (lazily through __cxa_demangle, or a
+ * whole table at once on several threads).
  * `upx list-syms` is the front end; trace resolves probe specs through it.
  */
 #ifndef UPX_ELF_H
@@ -13,18 +14,20 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+/* In an order without holes: 64 bytes, tens of thousands of them for a big library. */
 struct elf_sym {
 	const char *name;	/* raw name, without @version */
 	const char *version;	/* "GLIBC_2.2.5", or NULL */
-	bool default_version;	/* '@@' (the one a new link binds to) rather than '@' */
 	uint64_t value;		/* st_value (a virtual address for ET_EXEC/ET_DYN) */
 	uint64_t size;
 	uint64_t offset;	/* file offset of value through PT_LOAD; 0 if unmapped/undefined */
+	char *demangled;	/* filled by elf_sym__demangled(); NULL until asked */
+	uint32_t name_len;	/* strlen(name) (a longer name than 4 GiB is left out) */
 	uint8_t type;		/* STT_FUNC, STT_OBJECT, STT_GNU_IFUNC, ... */
 	uint8_t bind;		/* STB_GLOBAL, STB_WEAK, STB_LOCAL */
+	bool default_version;	/* '@@' (the one a new link binds to) rather than '@' */
 	bool defined;		/* st_shndx != SHN_UNDEF */
 	bool in_dynsym;		/* seen in .dynsym (else only in .symtab) */
-	char *demangled;	/* filled by elf_sym__demangled(); NULL until asked */
 	bool demangle_tried;
 };
 
@@ -86,6 +89,19 @@ struct elf_sym *elf_file__find_def(const struct elf_file *ef, const char *name, 
 
 /* The demangled C++ name, or the raw name when it is not a mangled name. */
 const char *elf_sym__demangled(struct elf_sym *sym);
+/*
+ * elf_sym__demangled() for each of syms[0..n) (distinct entries) ahead of
+ * their use, on more threads when there are thousands of C++ names.  start()
+ * sets it going, wait(d, k) returns once at least syms[0, k) are done (a count
+ * >= k, or n), demangling in the caller too; only then may the caller touch
+ * those entries.  finish() waits for all and frees d.
+ */
+struct elf_demangler;
+struct elf_demangler *elf_demangler__start(struct elf_sym **syms, size_t n);
+size_t elf_demangler__wait(struct elf_demangler *d, size_t want);
+void elf_demangler__finish(struct elf_demangler *d);
+/* All of syms[0..n) at once: start() and finish(). */
+void elf_syms__demangle(struct elf_sym **syms, size_t n);
 
 /* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "hist.h"
-#include "json.h"
 
 unsigned int hist_slot(uint64_t v)
 {
@@ -46,34 +45,6 @@ void hist_slot_label(unsigned int slot, char *buf, size_t size)
 	snprintf(buf, size, "[%s, %s)", lo, hi);
 }
 
-void hist_print(FILE *f, const uint64_t *slots, unsigned int nr)
-{
-	unsigned int first = nr, last = 0, i;
-	uint64_t max = 0;
-	char label[40], bar[53];
-
-	for (i = 0; i < nr; i++) {
-		if (!slots[i])
-			continue;
-		if (first == nr)
-			first = i;
-		last = i;
-		if (slots[i] > max)
-			max = slots[i];
-	}
-	if (!max)
-		return;
-	for (i = first; i <= last; i++) {
-		unsigned int w = (unsigned int)(slots[i] * 52 / max);
-
-		memset(bar, '@', w);
-		memset(bar + w, ' ', 52 - w);
-		bar[52] = '\0';
-		hist_slot_label(i, label, sizeof(label));
-		fprintf(f, "%-16s %8llu |%s|\n", label, (unsigned long long)slots[i], bar);
-	}
-}
-
 double hist_percentile(const uint64_t *slots, unsigned int nr, double pct)
 {
 	uint64_t total = 0, seen = 0;
@@ -100,24 +71,4 @@ double hist_percentile(const uint64_t *slots, unsigned int nr, double pct)
 		seen += slots[i];
 	}
 	return (double)hist_slot_low(nr - 1);
-}
-
-void hist_json(struct json_writer *jw, const uint64_t *slots, unsigned int nr)
-{
-	json_name(jw, "buckets");
-	json_array_start(jw);
-	for (unsigned int i = 0; i < nr; i++) {
-		if (!slots[i])
-			continue;
-		json_object_start(jw);
-		json_u64_field(jw, "low", hist_slot_low(i));
-		json_name(jw, "high");
-		if (i == 64)
-			json_null(jw);
-		else
-			json_u64(jw, i ? hist_slot_low(i + 1) : 1);
-		json_u64_field(jw, "count", slots[i]);
-		json_object_end(jw);
-	}
-	json_array_end(jw);
 }

@@ -10,11 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output.h"	/* hist_print(), hist_json(): the printers are in the output layer */
 #include "log2.h"
 
 #define HIST_SLOTS UPX_LOG2_SLOTS
-
-struct json_writer;
 
 /* The slot of v: upx_log2_slot() (probes/log2.h), as the BPF programs bucket it. */
 unsigned int hist_slot(uint64_t v);
@@ -22,10 +21,7 @@ unsigned int hist_slot(uint64_t v);
 uint64_t hist_slot_low(unsigned int slot);
 /* "[2M, 4M)", "[0]", "[1]" into buf; suffixes K M G T P E are powers of 1024. */
 void hist_slot_label(unsigned int slot, char *buf, size_t size);
-void hist_print(FILE *f, const uint64_t *slots, unsigned int nr_slots);
 /* Estimated percentile (0..100) from the buckets: interpolated inside the bucket. */
 double hist_percentile(const uint64_t *slots, unsigned int nr_slots, double pct);
-/* {"buckets":[{"low":..,"high":..,"count":..}, ...]} fields into the current object. */
-void hist_json(struct json_writer *jw, const uint64_t *slots, unsigned int nr_slots);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "util.h"
+#include "util.h"	/* xmalloc(): no messages from here */
 
 #define JSON_MAX_DEPTH 64
 
@@ -27,9 +27,19 @@ struct json_writer *json_writer__new(FILE *f)
 	return jw;
 }
 
+/* No allocation: a message about memory running out still gets written. */
+static struct json_writer stdout_jw;
+
+struct json_writer *json_writer__stdout(void)
+{
+	stdout_jw.f = stdout;
+	return &stdout_jw;
+}
+
 void json_writer__free(struct json_writer *jw)
 {
-	free(jw);
+	if (jw != &stdout_jw)
+		free(jw);
 }
 
 void json_writer__end_line(struct json_writer *jw)

@@ -14,6 +14,11 @@
 struct json_writer;
 
 struct json_writer *json_writer__new(FILE *f);
+/*
+ * The one writer on stdout, shared by a command's stream and its error
+ * messages, so both keep one state; json_writer__free() leaves it alone.
+ */
+struct json_writer *json_writer__stdout(void);
 void json_writer__free(struct json_writer *jw);
 /* Newline after a complete top-level value (a document or one stream line). */
 void json_writer__end_line(struct json_writer *jw);

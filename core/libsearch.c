@@ -309,15 +309,21 @@ void ld_cache__free(struct ld_cache *cache)
 	free(cache);
 }
 
-/* The system cache, read once per process; NULL if there is none. */
+/*
+ * The system cache, read once per process; NULL if there is none.  For tests
+ * only, UPX_LD_SO_CACHE names another file to read instead (the fuzzers give
+ * the DT_NEEDED walk a small cache of their own, not the machine's).
+ */
 static const struct ld_cache *system_cache(void)
 {
 	static struct ld_cache *cache;
 	static bool tried;
 
 	if (!tried) {
+		const char *path = getenv("UPX_LD_SO_CACHE");
+
 		tried = true;
-		ld_cache__open(LD_SO_CACHE, &cache);
+		ld_cache__open(path && *path ? path : LD_SO_CACHE, &cache);
 	}
 	return cache;
 }

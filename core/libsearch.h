@@ -10,6 +10,8 @@
  * is parsed again if stat() says it changed); none of this is thread-safe.
  * Not modelled: LD_PRELOAD and /etc/ld.so.preload, secure (setuid) mode,
  * glibc-hwcaps entries of the cache (the plain entry is taken).
+ * For tests only: the environment variable UPX_LD_SO_CACHE, when set and not
+ * empty, names the cache file read instead of /etc/ld.so.cache.
  */
 #ifndef UPX_LIBSEARCH_H
 #define UPX_LIBSEARCH_H

@@ -7,11 +7,12 @@
 
 #include "cmd.h"
 #include "options.h"
+#include "output.h"
 #include "util.h"
 
 int opt_json_cb(const struct upx_option *opt __maybe_unused, const char *arg __maybe_unused)
 {
-	upx_json_mode = true;
+	upx_output = OUTPUT_JSON;
 	return 0;
 }
 

@@ -519,8 +519,8 @@ static void suggest(struct elf_file *ef, const char *want)
 		}
 	}
 	if (best[0])
-		fprintf(stderr, "  did you mean: %s%s%s%s%s?\n", best[0], best[1] ? ", " : "",
-			best[1] ? best[1] : "", best[2] ? ", " : "", best[2] ? best[2] : "");
+		hint("did you mean: %s%s%s%s%s?", best[0], best[1] ? ", " : "",
+		     best[1] ? best[1] : "", best[2] ? ", " : "", best[2] ? best[2] : "");
 }
 
 /* An undefined (imported) symbol of that name: say where it is defined. */

@@ -8,6 +8,7 @@
 
 #include "bpf-util.h"
 #include "json.h"
+#include "output.h"
 #include "session.h"
 #include "util.h"
 
@@ -16,7 +17,7 @@ void session_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->child.pid = -1;
 	s->child.go_fd = -1;
-	s->jw = json_writer__new(stdout);
+	s->jw = json_writer__stdout();
 	s->realtime_offset_ns = realtime_offset_ns();
 }
 

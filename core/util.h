@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Messages and small helpers every command uses.  Messages follow one shape:
- *   upx CMD: 'object': cause
- * error() prints and returns -1 so a caller can `return error(...)`; core
- * functions themselves return negative errno values and never exit.
+ * Small helpers every command uses: allocation that cannot fail, files,
+ * numbers, columns.  The messages (error(), warning(), die(), ...) are in
+ * usage.h, included here so that every user of one has the other; terminal
+ * escaping is in output.h.
  */
 #ifndef UPX_UTIL_H
 #define UPX_UTIL_H
@@ -12,25 +12,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "usage.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b) __attribute__((format(printf, a, b)))
 #ifndef __maybe_unused
 #define __maybe_unused __attribute__((unused))
 #endif
-
-/* The running command, for the message prefix ("upx list-syms: ..."). */
-extern const char *upx_cmd_name;
-/* Set by --json: errors are printed as {"error": "..."} on stdout. */
-extern bool upx_json_mode;
-/* Set by --verbose (-v). */
-extern int upx_verbose;
-
-int error(const char *fmt, ...) __printf(1, 2);
-void warning(const char *fmt, ...) __printf(1, 2);
-void note(const char *fmt, ...) __printf(1, 2);
-/* Usage error: prints the message and a hint to -h, returns UPX_EXIT_USAGE. */
-int usage_error(const char *fmt, ...) __printf(1, 2);
-void die(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
@@ -52,12 +39,6 @@ bool parse_s64(const char *s, long long *out);
 int edit_distance(const char *a, const char *b);
 
 /*
- * Write s to f with everything a terminal could act on escaped: control
- * characters as \n, \t, \xNN; backslash doubled; bytes >= 0x80 kept only when
- * they form valid UTF-8.  At most len bytes (or up to NUL if len < 0).
- */
-void fputs_escaped(FILE *f, const char *s, long len);
-/*
  * Numbers and columns written into a caller's buffer, for lines printed once
  * an event (printf is a third of what upx spends on one).  Each returns the
  * end of what it wrote; put_u64() needs 20 bytes, put_s64() 21, put_hex() 18.
@@ -67,13 +48,5 @@ char *put_s64(char *p, long long v);
 char *put_hex(char *p, unsigned long long v);	/* "0x1f" */
 /* s (len bytes), then spaces up to width: "%-*s".  Needs max(len, width) bytes. */
 char *put_col(char *p, const char *s, size_t len, size_t width);
-
-/* The same between double quotes, a '"' inside escaped as \" (a field of its own on a line). */
-void fputs_quoted(FILE *f, const char *s, long len);
-/*
- * s escaped as fputs_escaped() does, into buf (always NUL-terminated, cut
- * before an escape that does not fit); returns the bytes of s taken.
- */
-size_t escape_to_buf(char *buf, size_t size, const char *s, long len);
 
 #endif

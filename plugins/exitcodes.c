@@ -21,6 +21,7 @@
 #include "json.h"
 #include "kfield.h"
 #include "options.h"
+#include "output.h"
 #include "plan.h"
 #include "proc.h"
 #include "runopt.h"
@@ -83,34 +84,53 @@ static const char *via_name(__u32 via)
 	return via == EXITCODES_VIA_EXIT ? "exit" : "_exit";
 }
 
-static int on_event(void *data, void *buf, size_t size)
+/* The record and its exit code; NULL for a short one.  Every exit counts in the summary. */
+static const struct exitcodes_event *take_event(struct exitcodes_ctx *ctx, void *buf, size_t size,
+						int *code)
 {
-	struct exitcodes_ctx *ctx = data;
 	const struct exitcodes_event *e = buf;
-	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
-	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
-	char tbuf[32], comm[4 * UPX_COMM_LEN + 1];
-	int code = e->status & 0xff;
 
 	if (size < sizeof(*e))
-		return 0;
-	count_exit(ctx, e->comm, code);
-	if (upx_json_mode) {
-		struct json_writer *jw = ctx->s.jw;
+		return NULL;
+	*code = e->status & 0xff;
+	count_exit(ctx, e->comm, *code);
+	return e;
+}
 
-		json_event_start(jw, real, e->pid, e->tid, e->comm, sizeof(e->comm));
-		json_u64_field(jw, "ppid", e->ppid);
-		json_s64_field(jw, "code", code);
-		json_s64_field(jw, "status", e->status);
-		json_string_field(jw, "via", via_name(e->via));
-		json_object_end(jw);
-		json_writer__end_line(jw);
+static int on_event_plain(void *data, void *buf, size_t size)
+{
+	struct exitcodes_ctx *ctx = data;
+	const struct exitcodes_event *e;
+	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)], *end;
+	int code;
+
+	e = take_event(ctx, buf, size, &code);
+	if (!e)
 		return 0;
-	}
-	format_clock(real, tbuf, sizeof(tbuf));
-	escape_to_buf(comm, sizeof(comm), e->comm, comm_len);
-	printf("%-15s %-7u %-7u %-16s %4d %s\n", tbuf, e->pid, e->ppid, comm, code,
-	       via_name(e->via));
+	end = event_head_text(line, e->ts_ns + ctx->s.realtime_offset_ns,
+			      (const uint32_t[]){ e->pid, e->ppid }, 2, e->comm, sizeof(e->comm));
+	printf("%.*s%4d %s\n", (int)(end - line), line, code, via_name(e->via));
+	return 0;
+}
+
+static int on_event_json(void *data, void *buf, size_t size)
+{
+	struct exitcodes_ctx *ctx = data;
+	struct json_writer *jw = ctx->s.jw;
+	const struct exitcodes_event *e;
+	int code;
+
+	e = take_event(ctx, buf, size, &code);
+	if (!e)
+		return 0;
+	event_head_json(jw, e->ts_ns + ctx->s.realtime_offset_ns, e->pid, e->tid, e->comm,
+			sizeof(e->comm));
+	json_u64_field(jw, "ppid", e->ppid);
+	json_s64_field(jw, "code", code);
+	json_s64_field(jw, "status", e->status);
+	json_string_field(jw, "via", via_name(e->via));
+	json_object_end(jw);
+	json_writer__end_line(jw);
 	return 0;
 }
 
@@ -125,28 +145,8 @@ static int cmp_rows(const void *a, const void *b)
 	return c ? c : (x->code > y->code) - (x->code < y->code);
 }
 
-static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
+static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lost)
 {
-	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
-		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
-	if (upx_json_mode) {
-		json_object_start(ctx->s.jw);
-		json_name(ctx->s.jw, "summary");
-		json_array_start(ctx->s.jw);
-		for (size_t i = 0; i < ctx->nr_rows; i++) {
-			json_object_start(ctx->s.jw);
-			json_name(ctx->s.jw, "comm");
-			json_string_len(ctx->s.jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
-			json_s64_field(ctx->s.jw, "code", ctx->rows[i].code);
-			json_u64_field(ctx->s.jw, "count", ctx->rows[i].count);
-			json_object_end(ctx->s.jw);
-		}
-		json_array_end(ctx->s.jw);
-		json_u64_field(ctx->s.jw, "lost", lost);
-		json_object_end(ctx->s.jw);
-		json_writer__end_line(ctx->s.jw);
-		return;
-	}
 	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
 		char comm[4 * UPX_COMM_LEN + 1];
@@ -156,6 +156,43 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 	}
 	if (lost)
 		warning("lost %llu exits: the ring buffer was full", lost);
+}
+
+static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long lost)
+{
+	struct json_writer *jw = ctx->s.jw;
+
+	json_object_start(jw);
+	json_name(jw, "summary");
+	json_array_start(jw);
+	for (size_t i = 0; i < ctx->nr_rows; i++) {
+		json_object_start(jw);
+		json_name(jw, "comm");
+		json_string_len(jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
+		json_s64_field(jw, "code", ctx->rows[i].code);
+		json_u64_field(jw, "count", ctx->rows[i].count);
+		json_object_end(jw);
+	}
+	json_array_end(jw);
+	json_u64_field(jw, "lost", lost);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+}
+
+/* The printers of one output format, chosen once. */
+static const struct {
+	int (*event)(void *ctx, void *data, size_t size);
+	void (*summary)(struct exitcodes_ctx *ctx, unsigned long long lost);
+} printers[OUTPUT_NR] = {
+	[OUTPUT_TEXT] = { on_event_plain, print_summary_plain },
+	[OUTPUT_JSON] = { on_event_json, print_summary_json },
+};
+
+static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
+{
+	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
+	printers[upx_output].summary(ctx, lost);
 }
 
 static int cmd_exitcodes(int argc, const char **argv)
@@ -235,10 +272,10 @@ static int cmd_exitcodes(int argc, const char **argv)
 	if (attach_plan(&ctx.s.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.s.att))
 		goto out;
 
-	ctx.s.ev = events_open(skel->maps.events, on_event, &ctx);
+	ctx.s.ev = events_open(skel->maps.events, printers[upx_output].event, &ctx);
 	if (!ctx.s.ev)
 		goto out;
-	if (!upx_json_mode) {
+	if (!output_json()) {
 		fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", ctx.s.plan.files[0].path,
 			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
 		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",

@@ -12,6 +12,7 @@
 #include "json.h"
 #include "libsearch.h"
 #include "options.h"
+#include "output.h"
 #include "util.h"
 
 static const char *const ldd_resolve_usage[] = {
@@ -184,7 +185,7 @@ static int cmd_ldd_resolve(int argc, const char **argv)
 		return usage_error("which program or library? (BINARY|SONAME)");
 
 	/* Several arguments in JSON mode make one array, errors included. */
-	if (upx_json_mode && argc > 1) {
+	if (output_json() && argc > 1) {
 		jw = json_writer__new(stdout);
 		json_array_start(jw);
 	}
@@ -206,7 +207,7 @@ static int cmd_ldd_resolve(int argc, const char **argv)
 		}
 		if (jw) {
 			print_json(jw, &t, d);
-		} else if (upx_json_mode) {
+		} else if (output_json()) {
 			struct json_writer *one = json_writer__new(stdout);
 
 			print_json(one, &t, d);

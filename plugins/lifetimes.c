@@ -22,6 +22,7 @@
 #include "lifetimes.h"
 #include "lifetimes.skel.h"
 #include "options.h"
+#include "output.h"
 #include "plan.h"
 #include "runopt.h"
 #include "session.h"
@@ -126,40 +127,34 @@ static int cmp_rows(const void *a, const void *b)
 	return strcmp(x->comm, y->comm);
 }
 
-static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
+/* What every format shows of a row: the mean and the estimated percentiles. */
+struct life_stats {
+	double mean, p50, p99;
+};
+
+static struct life_stats row_stats(const struct life_row *r)
 {
-	double mean = (double)(r->sum / r->count);
-	double p50 = clamp(hist_percentile(r->slots, HIST_SLOTS, 50), r->min, r->max);
-	double p99 = clamp(hist_percentile(r->slots, HIST_SLOTS, 99), r->min, r->max);
+	return (struct life_stats){
+		.mean = (double)(r->sum / r->count),
+		.p50 = clamp(hist_percentile(r->slots, HIST_SLOTS, 50), r->min, r->max),
+		.p99 = clamp(hist_percentile(r->slots, HIST_SLOTS, 99), r->min, r->max),
+	};
+}
+
+static void print_row_plain(struct lifetimes_ctx *ctx __maybe_unused, const struct life_row *r)
+{
+	struct life_stats st = row_stats(r);
 	char comm[4 * UPX_COMM_LEN + 1], s[5][32];
 
-	if (upx_json_mode) {
-		struct json_writer *jw = ctx->s.jw;
-
-		json_object_start(jw);
-		json_name(jw, "comm");
-		json_string_len(jw, r->comm, strlen(r->comm));
-		json_u64_field(jw, "count", r->count);
-		json_u64_field(jw, "min_ns", r->min);
-		json_u64_field(jw, "mean_ns", (uint64_t)(mean + 0.5));
-		json_u64_field(jw, "max_ns", r->max);
-		json_u64_field(jw, "p50_ns", (uint64_t)(p50 + 0.5));
-		json_u64_field(jw, "p99_ns", (uint64_t)(p99 + 0.5));
-		json_u64_field(jw, "already_running", r->already_running);
-		hist_json(jw, r->slots, HIST_SLOTS);
-		json_object_end(jw);
-		json_writer__end_line(jw);
-		return;
-	}
 	escape_to_buf(comm, sizeof(comm), r->comm, -1);
 	printf("@lifetime_ns[%s]: %llu process%s\n", comm, (unsigned long long)r->count,
 	       r->count == 1 ? "" : "es");
 	hist_print(stdout, r->slots, HIST_SLOTS);
 	human_ns(r->min, s[0], sizeof(s[0]));
-	human_ns(mean, s[1], sizeof(s[1]));
+	human_ns(st.mean, s[1], sizeof(s[1]));
 	human_ns(r->max, s[2], sizeof(s[2]));
-	human_ns(p50, s[3], sizeof(s[3]));
-	human_ns(p99, s[4], sizeof(s[4]));
+	human_ns(st.p50, s[3], sizeof(s[3]));
+	human_ns(st.p99, s[4], sizeof(s[4]));
 	printf("  count %llu, min %s, mean %s, max %s, p50 ~%s, p99 ~%s"
 	       " (estimated from the buckets)\n",
 	       (unsigned long long)r->count, s[0], s[1], s[2], s[3], s[4]);
@@ -170,14 +165,42 @@ static void print_row(struct lifetimes_ctx *ctx, const struct life_row *r)
 	putchar('\n');
 }
 
+static void print_row_json(struct lifetimes_ctx *ctx, const struct life_row *r)
+{
+	struct life_stats st = row_stats(r);
+	struct json_writer *jw = ctx->s.jw;
+
+	json_object_start(jw);
+	json_name(jw, "comm");
+	json_string_len(jw, r->comm, strlen(r->comm));
+	json_u64_field(jw, "count", r->count);
+	json_u64_field(jw, "min_ns", r->min);
+	json_u64_field(jw, "mean_ns", (uint64_t)(st.mean + 0.5));
+	json_u64_field(jw, "max_ns", r->max);
+	json_u64_field(jw, "p50_ns", (uint64_t)(st.p50 + 0.5));
+	json_u64_field(jw, "p99_ns", (uint64_t)(st.p99 + 0.5));
+	json_u64_field(jw, "already_running", r->already_running);
+	hist_json(jw, r->slots, HIST_SLOTS);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+}
+
+/* The row printer of each output format, chosen once. */
+static void (*const print_row[OUTPUT_NR])(struct lifetimes_ctx *ctx, const struct life_row *r) = {
+	[OUTPUT_TEXT] = print_row_plain,
+	[OUTPUT_JSON] = print_row_json,
+};
+
 static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 {
+	void (*print)(struct lifetimes_ctx *ctx, const struct life_row *r) = print_row[upx_output];
+
 	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
 		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
-	if (!ctx->nr_rows && !upx_json_mode)
+	if (!ctx->nr_rows && !output_json())
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
-		print_row(ctx, &ctx->rows[i]);
+		print(ctx, &ctx->rows[i]);
 	report_lost(ctx->s.jw, lost, "processes");
 }
 
@@ -250,7 +273,7 @@ static int cmd_lifetimes(int argc, const char **argv)
 	ctx.s.ev = events_open(skel->maps.events, on_event, &ctx);
 	if (!ctx.s.ev)
 		goto out;
-	if (!upx_json_mode)
+	if (!output_json())
 		fprintf(stderr, "Tracing process lifetimes through %s%s\n", ctx.s.plan.files[0].path,
 			ctx.s.cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (ctx.s.cmd_argv && child_go(&ctx.s.child))

@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "imports.h"
 #include "libsearch.h"
 #include "options.h"
+#include "output.h"
 #include "util.h"
 
 static const char *const list_syms_usage[] = {
@@ -72,16 +74,20 @@ static bool is_function(const struct elf_sym *s)
 /* "malloc@@GLIBC_2.2.5", or the bare name; in buf when versioned. */
 static const char *full_name(const struct elf_sym *s, char **buf, size_t *alloc)
 {
-	size_t n;
+	size_t n, v;
+	char *p;
 
 	if (!s->version)
 		return s->name;
-	n = strlen(s->name) + strlen(s->version) + 3;
-	if (n > *alloc) {
-		*alloc = n * 2;
+	n = s->name_len;
+	v = strlen(s->version);
+	if (n + v + 3 > *alloc) {
+		*alloc = (n + v + 3) * 2;
 		*buf = xrealloc(*buf, *alloc);
 	}
-	snprintf(*buf, *alloc, "%s%s%s", s->name, s->default_version ? "@@" : "@", s->version);
+	p = mempcpy(*buf, s->name, n);
+	p = mempcpy(p, s->default_version ? "@@" : "@", s->default_version ? 2 : 1);
+	memcpy(p, s->version, v + 1);
 	return *buf;
 }
 
@@ -96,18 +102,173 @@ static bool pattern_matches(const char *pattern, struct elf_sym *s, char **buf, 
 	       pattern_match_substring(pattern, elf_sym__demangled(s));
 }
 
-/* Names come from the file: anything a terminal could act on is escaped. */
-static void put_name(const char *s, FILE *f)
-{
-	const unsigned char *p;
+/*
+ * The table goes out through one buffer, formatted by hand (printf's parsing
+ * of the format was a sixth of the time for libLLVM's 45k rows), in chunks of
+ * 64 KiB.
+ */
+struct out {
+	size_t len;
+	char buf[65536];
+};
 
-	for (p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			break;
-	if (*p)
-		fputs_escaped(f, s, -1);
-	else
-		fputs(s, f);
+static void out_flush(struct out *o)
+{
+	if (o->len)
+		fwrite(o->buf, 1, o->len, stdout);
+	o->len = 0;
+}
+
+static void out_mem(struct out *o, const char *s, size_t n)
+{
+	if (n > sizeof(o->buf) - o->len) {
+		out_flush(o);
+		if (n > sizeof(o->buf)) {
+			fwrite(s, 1, n, stdout);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void out_char(struct out *o, char c)
+{
+	if (o->len == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->len++] = c;
+}
+
+/* n (<= 0: none) copies of c */
+static void out_fill(struct out *o, char c, long n)
+{
+	while (n > 0) {
+		size_t k;
+
+		if (o->len == sizeof(o->buf))
+			out_flush(o);
+		k = sizeof(o->buf) - o->len;
+		if (k > (size_t)n)
+			k = n;
+		memset(o->buf + o->len, c, k);
+		o->len += k;
+		n -= k;
+	}
+}
+
+/* s left-aligned in width columns: "%-*s" */
+static void out_left(struct out *o, const char *s, size_t n, int width)
+{
+	out_mem(o, s, n);
+	out_fill(o, ' ', (long)width - (long)n);
+}
+
+static int hex_digits(uint64_t v)
+{
+	return v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
+}
+
+static int dec_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Room for n (<= 4096) more bytes in o: where they go; o->len is then moved past them. */
+static char *out_room(struct out *o, size_t n)
+{
+	if (sizeof(o->buf) - o->len < n)
+		out_flush(o);
+	return o->buf + o->len;
+}
+
+/* n spaces at p (none if n <= 0) */
+static char *put_spaces(char *p, int n)
+{
+	for (; n > 0; n--)
+		*p++ = ' ';
+	return p;
+}
+
+/* "%-*s" (n <= 20, width <= 20) */
+static char *put_left(char *p, const char *s, size_t n, int width)
+{
+	memcpy(p, s, n);
+	return put_spaces(p + n, width - (int)n);
+}
+
+/* "%0*llx" (width <= 16) */
+static char *put_hex_w(char *p, uint64_t v, int width)
+{
+	static const char digits[] = "0123456789abcdef";
+	int n = hex_digits(v), i;
+
+	for (i = n; i < width; i++)
+		*p++ = '0';
+	for (i = n - 1; i >= 0; i--, v >>= 4)
+		p[i] = digits[v & 15];
+	return p + n;
+}
+
+/* "%*llu" (width <= 20) */
+static char *put_dec_w(char *p, uint64_t v, int width)
+{
+	int n = dec_digits(v), i;
+
+	p = put_spaces(p, width - n);
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = '0' + v % 10;
+	return p + n;
+}
+
+#define BYTES_1 0x0101010101010101ull
+#define BYTES_80 0x8080808080808080ull
+
+/* The high bit of a byte of the result is set if one of x's bytes is below c (c <= 0x80). */
+static uint64_t bytes_below(uint64_t x, unsigned int c)
+{
+	return (x - BYTES_1 * c) & ~x & BYTES_80;
+}
+
+/* A control character, DEL, a backslash or a byte past ASCII: 8 bytes at a time. */
+static bool needs_escape(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		if (bytes_below(x, 0x20) | (x & BYTES_80) | bytes_below(x ^ (BYTES_1 * 0x7f), 1) |
+		    bytes_below(x ^ (BYTES_1 * '\\'), 1))
+			return true;
+	}
+	for (; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Names come from the file: anything a terminal could act on is escaped
+ * (through stdio, after what o holds).
+ */
+static void out_name(struct out *o, const char *s, size_t n)
+{
+	if (needs_escape(s, n)) {
+		out_flush(o);
+		fputs_escaped(stdout, s, n);
+	} else {
+		out_mem(o, s, n);
+	}
 }
 
 static const char *lib_name(const struct lib_entry *l)
@@ -124,33 +285,55 @@ static const char *where_name(const struct elf_sym *s, const struct import_def *
 	return d->lib ? lib_name(d->lib) : "unresolved";
 }
 
+/* strlen() of "name@@version" */
+static size_t full_name_len(const struct elf_sym *s)
+{
+	size_t n = s->name_len;
+
+	if (s->version)
+		n += strlen(s->version) + 1 + s->default_version;
+	return n;
+}
+
 /*
  * One row per symbol; an import shows the offset, value, size and type of the
- * definition it binds to, and the library that has it under WHERE.
+ * definition it binds to, and the library that has it under WHERE.  dm (NULL
+ * with --no-demangle) demangles the rows meanwhile: a row's demangled name is
+ * read once dm has it.
  */
-static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n)
+static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n,
+			struct elf_demangler *dm)
 {
-	char *buf = NULL, tmp[32];
-	size_t alloc = 0, i;
+	struct out *o = xmalloc(sizeof(*o));
+	char *buf = NULL;
+	size_t alloc = 0, i, *lens = xmalloc((n ? n : 1) * sizeof(*lens));
 	int addr_w = 8, size_w = 4, where_w = 5, name_w = 4, w;
 	bool any_demangled = false;
+	size_t ready = 0;
 
+	o->len = 0;
 	for (i = 0; i < n; i++) {
 		const struct elf_sym *d = rows[i]->defined ? rows[i] : defs[i].sym;
 
 		if (d) {
-			w = snprintf(tmp, sizeof(tmp), "%llx", (unsigned long long)d->value);
+			w = hex_digits(d->value);
 			addr_w = w > addr_w ? w : addr_w;
-			w = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)d->size);
+			w = dec_digits(d->size);
 			size_w = w > size_w ? w : size_w;
 		}
 		w = strlen(where_name(rows[i], &defs[i]));
 		where_w = w > where_w ? w : where_w;
-		w = strlen(full_name(rows[i], &buf, &alloc));
-		if (w > name_w)
-			name_w = w < 40 ? w : 40;
-		if (!opt.no_demangle && elf_sym__demangled(rows[i]) != rows[i]->name)
-			any_demangled = true;
+		lens[i] = full_name_len(rows[i]);
+		w = lens[i] < 40 ? lens[i] : 40;
+		name_w = w > name_w ? w : name_w;
+	}
+	/* The header has DEMANGLED if a row has: the first C++ name tells, as a rule. */
+	for (i = 0; dm && i < n && !any_demangled; i++) {
+		if (rows[i]->name[0] != '_' || rows[i]->name[1] != 'Z')
+			continue;
+		if (i >= ready)
+			ready = elf_demangler__wait(dm, i + 1);
+		any_demangled = elf_sym__demangled(rows[i]) != rows[i]->name;
 	}
 	printf("%-*s %-*s %*s %-6s %-6s %-*s %s%*s\n", addr_w, "OFFSET", addr_w, "VALUE", size_w,
 	       "SIZE", "TYPE", "BIND", where_w, "WHERE", "NAME",
@@ -158,35 +341,68 @@ static void print_table(struct elf_sym **rows, struct import_def *defs, size_t n
 	for (i = 0; i < n; i++) {
 		struct elf_sym *s = rows[i];
 		const struct elf_sym *d = s->defined ? s : defs[i].sym;
-		const char *name = full_name(s, &buf, &alloc);
+		const char *t, *dn;
+
+		/* OFFSET to BIND: at most 16 + 16 + 20 hex and decimal digits, 7 + 6 letters. */
+		char *p = out_room(o, 80);
 
 		if (d && d->offset)
-			printf("%0*llx ", addr_w, (unsigned long long)d->offset);
+			p = put_hex_w(p, d->offset, addr_w);
 		else
-			printf("%-*s ", addr_w, "-");
-		if (d)
-			printf("%0*llx %*llu ", addr_w, (unsigned long long)d->value, size_w,
-			       (unsigned long long)d->size);
-		else
-			printf("%-*s %*s ", addr_w, "-", size_w, "-");
-		printf("%-6s %-6s %-*s ", type_name(d ? d->type : s->type), bind_name(s->bind),
-		       where_w, where_name(s, &defs[i]));
-		put_name(name, stdout);
-		if (!opt.no_demangle && elf_sym__demangled(s) != s->name) {
-			printf("%*s  ", name_w - (int)strlen(name) > 0 ? name_w - (int)strlen(name) : 0,
-			       "");
-			put_name(elf_sym__demangled(s), stdout);
+			p = put_left(p, "-", 1, addr_w);
+		*p++ = ' ';
+		if (d) {
+			p = put_hex_w(p, d->value, addr_w);
+			*p++ = ' ';
+			p = put_dec_w(p, d->size, size_w);
+		} else {
+			p = put_left(p, "-", 1, addr_w);
+			*p++ = ' ';
+			p = put_spaces(p, size_w - 1);
+			*p++ = '-';
 		}
-		putchar('\n');
+		*p++ = ' ';
+		t = type_name(d ? d->type : s->type);
+		p = put_left(p, t, strlen(t), 6);
+		*p++ = ' ';
+		t = bind_name(s->bind);
+		p = put_left(p, t, strlen(t), 6);
+		*p++ = ' ';
+		o->len = p - o->buf;
+		t = where_name(s, &defs[i]);
+		out_left(o, t, strlen(t), where_w);
+		out_char(o, ' ');
+		if (s->version)
+			out_name(o, full_name(s, &buf, &alloc), lens[i]);
+		else
+			out_name(o, s->name, lens[i]);
+		if (dm && i >= ready)
+			ready = elf_demangler__wait(dm, i + 1);
+		if (dm && (dn = elf_sym__demangled(s)) != s->name) {
+			out_fill(o, ' ', ((size_t)name_w > lens[i] ? name_w - lens[i] : 0) + 2);
+			out_name(o, dn, strlen(dn));
+		}
+		out_char(o, '\n');
 	}
+	out_flush(o);
+	free(lens);
 	free(buf);
+	free(o);
 }
 
 static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import_def *defs,
-		       size_t n)
+		       size_t n, struct elf_demangler *dm)
 {
-	struct json_writer *jw = json_writer__new(stdout);
-	size_t i;
+	struct json_writer *jw;
+	size_t i, ready = 0;
+
+	/*
+	 * The writer goes a character at a time through stdio, which locks the
+	 * stream on every call once a thread exists; the demangling threads never
+	 * touch stdio, so stdout is left unlocked while the document is written.
+	 */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	jw = json_writer__new(stdout);
 
 	json_object_start(jw);
 	json_string_field(jw, "file", ef->path);
@@ -203,8 +419,11 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 		json_string_field(jw, "name", s->name);
 		json_string_field(jw, "version", s->version);
 		json_bool_field(jw, "default_version", s->default_version);
-		if (!opt.no_demangle)
+		if (dm) {
+			if (i >= ready)
+				ready = elf_demangler__wait(dm, i + 1);
 			json_string_field(jw, "demangled", elf_sym__demangled(s));
+		}
 		json_string_field(jw, "type", type_name(s->type));
 		json_string_field(jw, "bind", bind_name(s->bind));
 		json_bool_field(jw, "defined", s->defined);
@@ -235,6 +454,7 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 	json_object_end(jw);
 	json_writer__end_line(jw);
 	json_writer__free(jw);
+	__fsetlocking(stdout, FSETLOCKING_INTERNAL);
 }
 
 static int cmd_list_syms(int argc, const char **argv)
@@ -243,6 +463,7 @@ static int cmd_list_syms(int argc, const char **argv)
 	struct elf_sym **rows = NULL;
 	struct import_def *defs = NULL;
 	struct importer im = { 0 };
+	struct elf_demangler *dm = NULL;
 	const char *pattern;
 	char err[256], *path = NULL, *buf = NULL;
 	const char *shown;
@@ -276,7 +497,7 @@ static int cmd_list_syms(int argc, const char **argv)
 		      ef->debug_rejected ? "its debug file was rejected" : "no debug file found");
 		goto cleanup;
 	}
-	if (!upx_json_mode) {
+	if (!output_json()) {
 		if (ef->is_static)
 			note("'%s': statically linked: its own symbols, no imports", shown);
 		/* A rejected debug file had its warning, which said .dynsym was used. */
@@ -293,34 +514,48 @@ static int cmd_list_syms(int argc, const char **argv)
 			continue;
 		if ((opt.defined && !s->defined) || (opt.imported && s->defined))
 			continue;
-		if (pattern && !pattern_matches(pattern, s, &buf, &balloc))
-			continue;
 		ALLOC_GROW(rows, nr + 1, alloc);
 		rows[nr++] = s;
-		any_import |= !s->defined;
 	}
+	if (pattern) {
+		size_t kept = 0;
+
+		/* A C++ name is matched by its demangled form too: all at once, on threads. */
+		if (!opt.no_demangle && !strchr(pattern, '@'))
+			elf_syms__demangle(rows, nr);
+		for (i = 0; i < nr; i++)
+			if (pattern_matches(pattern, rows[i], &buf, &balloc))
+				rows[kept++] = rows[i];
+		nr = kept;
+	}
+	for (i = 0; i < nr; i++)
+		any_import |= !rows[i]->defined;
 	if (pattern && !nr) {
 		error("'%s': no %ssymbol matches '%s'", shown, opt.all ? "" : "function ", pattern);
 		goto cleanup;
 	}
 
+	/* Demangled while imports are resolved and rows go out (only the rows' names are read). */
+	if (!opt.no_demangle)
+		dm = elf_demangler__start(rows, nr);
 	defs = xcalloc(nr ? nr : 1, sizeof(*defs));
 	if (any_import && !ef->is_static) {
 		char err[256];
 
-		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !upx_json_mode)
+		if (importer__init(&im, path, err, sizeof(err)) && upx_verbose && !output_json())
 			note("'%s': imports left unresolved: %s", path, err);
 		for (i = 0; i < nr; i++)
 			if (!rows[i]->defined)
 				defs[i] = importer__find(&im, rows[i]);
 	}
-	if (upx_json_mode)
-		print_json(ef, rows, defs, nr);
+	if (output_json())
+		print_json(ef, rows, defs, nr, dm);
 	else
-		print_table(rows, defs, nr);
+		print_table(rows, defs, nr, dm);
 	ret = 0;
 
 cleanup:
+	elf_demangler__finish(dm);
 	importer__free(&im);
 	free(defs);
 	free(rows);

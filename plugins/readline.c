@@ -22,6 +22,7 @@
 #include "json.h"
 #include "libsearch.h"
 #include "options.h"
+#include "output.h"
 #include "plan.h"
 #include "proc.h"
 #include "readline.h"
@@ -52,36 +53,27 @@ static const struct upx_option readline_options[] = {
 static const char *const readline_targets[] = { "bash", "libreadline.so.8" };
 static const char *const readline_funcs[] = { "readline_internal_teardown", "readline" };
 
-static int on_event(void *data, void *buf, size_t size)
+/* The bytes of the line the record holds (0 when unreadable); *cut when it was longer. */
+static long line_len(const struct readline_event *e, bool *cut)
+{
+	*cut = e->len > READLINE_LINE_MAX;
+	return e->len < 0 ? 0 : *cut ? READLINE_LINE_MAX : e->len;
+}
+
+static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct session *ctx = data;
 	const struct readline_event *e = buf;
-	long long real = e->ts_ns + ctx->realtime_offset_ns;
-	size_t comm_len = strnlen(e->comm, sizeof(e->comm));
-	bool cut = e->len > READLINE_LINE_MAX;
-	long len = e->len < 0 ? 0 : cut ? READLINE_LINE_MAX : e->len;
-	char tbuf[32], comm[4 * UPX_COMM_LEN + 1];
+	char line[EVENT_HEAD_MAX(1, UPX_COMM_LEN)], *end;
+	bool cut;
+	long len;
 
 	if (size < sizeof(*e))
 		return 0;
-	if (upx_json_mode) {
-		struct json_writer *jw = ctx->jw;
-
-		json_event_start(jw, real, e->pid, e->tid, e->comm, sizeof(e->comm));
-		if (e->len >= 0) {
-			json_name(jw, "command");
-			json_string_len(jw, e->line, len);
-			json_bool_field(jw, "truncated", cut);
-		} else {
-			json_s64_field(jw, "error", e->len);
-		}
-		json_object_end(jw);
-		json_writer__end_line(jw);
-		return 0;
-	}
-	format_clock(real, tbuf, sizeof(tbuf));
-	escape_to_buf(comm, sizeof(comm), e->comm, comm_len);
-	printf("%-15s %-7u %-16s ", tbuf, e->pid, comm);
+	len = line_len(e, &cut);
+	end = event_head_text(line, e->ts_ns + ctx->realtime_offset_ns,
+			      (const uint32_t[]){ e->pid }, 1, e->comm, sizeof(e->comm));
+	fwrite(line, 1, end - line, stdout);
 	if (e->len < 0)
 		printf("(unreadable: %s)", strerror(-e->len));
 	else
@@ -91,6 +83,37 @@ static int on_event(void *data, void *buf, size_t size)
 	putchar('\n');
 	return 0;
 }
+
+static int on_event_json(void *data, void *buf, size_t size)
+{
+	struct session *ctx = data;
+	const struct readline_event *e = buf;
+	struct json_writer *jw = ctx->jw;
+	bool cut;
+	long len;
+
+	if (size < sizeof(*e))
+		return 0;
+	len = line_len(e, &cut);
+	event_head_json(jw, e->ts_ns + ctx->realtime_offset_ns, e->pid, e->tid, e->comm,
+			sizeof(e->comm));
+	if (e->len >= 0) {
+		json_name(jw, "command");
+		json_string_len(jw, e->line, len);
+		json_bool_field(jw, "truncated", cut);
+	} else {
+		json_s64_field(jw, "error", e->len);
+	}
+	json_object_end(jw);
+	json_writer__end_line(jw);
+	return 0;
+}
+
+/* The event printer of each output format, chosen once. */
+static int (*const on_event[OUTPUT_NR])(void *ctx, void *data, size_t size) = {
+	[OUTPUT_TEXT] = on_event_plain,
+	[OUTPUT_JSON] = on_event_json,
+};
 
 /*
  * Which of readline_funcs target defines, as a bit set; 0 (quietly) when the
@@ -205,10 +228,10 @@ static int cmd_readline(int argc, const char **argv)
 	if (attach_plan(&ctx.plan, &progs, opt.pid > 0 ? opt.pid : -1, &ctx.att))
 		goto out;
 
-	ctx.ev = events_open(skel->maps.events, on_event, &ctx);
+	ctx.ev = events_open(skel->maps.events, on_event[upx_output], &ctx);
 	if (!ctx.ev)
 		goto out;
-	if (!upx_json_mode) {
+	if (!output_json()) {
 		fprintf(stderr, "Tracing readline in");
 		for (size_t i = 0; i < ctx.plan.nr_files; i++)
 			fprintf(stderr, "%s %s", i ? "," : "", ctx.plan.files[i].path);

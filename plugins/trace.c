@@ -23,6 +23,7 @@
 #include "json.h"
 #include "kfield.h"
 #include "options.h"
+#include "output.h"
 #include "plan.h"
 #include "probe-spec.h"
 #include "proc.h"
@@ -265,25 +266,13 @@ static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u6
 }
 
 /* "%-15s %-7u %-7u %-16s %s" of the time, pid, tid, comm and probe, without printf. */
-static void print_head(const char *tbuf, __u32 tgid, __u32 tid, const char *comm,
-		       const char *label)
+static void print_head(const struct trace_event *e, long long real, const char *label)
 {
-	char line[128], num[20], *p = line, *end;
+	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)];
+	uint32_t ids[2] = { e->tgid, e->tid };
+	char *end = event_head_text(line, real, ids, 2, e->comm, sizeof(e->comm));
 
-	p = put_col(p, tbuf, strlen(tbuf), 15);
-	*p++ = ' ';
-	end = put_u64(num, tgid);
-	p = put_col(p, num, end - num, 7);
-	*p++ = ' ';
-	end = put_u64(num, tid);
-	p = put_col(p, num, end - num, 7);
-	*p++ = ' ';
-	fwrite(line, 1, p - line, stdout);
-	/* comm is escaped: up to 4 bytes a character */
-	p = line;
-	p = put_col(p, comm, strlen(comm), 16);
-	*p++ = ' ';
-	fwrite(line, 1, p - line, stdout);
+	fwrite(line, 1, end - line, stdout);
 	fputs(label, stdout);
 }
 
@@ -381,55 +370,23 @@ static void json_str_fields(struct json_writer *jw, const struct trace_ctx *ctx,
 	json_u64_field(jw, "str_ptr", ptr);
 }
 
-static int on_event(void *data, void *buf, size_t size)
+/* The probe an event is from; NULL for a cookie out of range. */
+static const struct plan_entry *event_probe(const struct trace_ctx *ctx,
+					    const struct trace_event *e)
+{
+	return e->cookie < ctx->s.plan.nr ? &ctx->s.plan.entries[e->cookie] : NULL;
+}
+
+static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct trace_ctx *ctx = data;
 	const struct trace_event *e = buf;
-	const struct plan_entry *pe;
-	long long real = e->ts_ns + ctx->s.realtime_offset_ns;
+	const struct plan_entry *pe = event_probe(ctx, e);
 	bool has_str = event_has_str(ctx, e, size);
-	char tbuf[32], comm[4 * UPX_COMM_LEN + 1];
 
-	if (e->cookie >= ctx->s.plan.nr)
+	if (!pe)
 		return 0;
-	pe = &ctx->s.plan.entries[e->cookie];
-	if (upx_json_mode) {
-		struct json_writer *jw = ctx->s.jw;
-
-		json_event_start(jw, real, e->tgid, e->tid, e->comm, sizeof(e->comm));
-		json_u64_field(jw, "uid", e->uid);
-		json_string_field(jw, "probe", pe->label);
-		json_string_field(jw, "function", pe->func);
-		json_name(jw, "args");
-		json_array_start(jw);
-		for (int i = 0; !e->is_return && i < opt.nr_args; i++)
-			json_u64(jw, e->args[i]);
-		json_array_end(jw);
-		if (!e->is_return && opt.nr_args && param_of(ctx, e->cookie, 0)) {
-			json_name(jw, "params");
-			json_array_start(jw);
-			for (int i = 0; i < opt.nr_args; i++) {
-				const struct dwarf_param *p = param_of(ctx, e->cookie, i);
-
-				if (p)
-					json_string(jw, p->name);
-				else
-					json_null(jw);
-			}
-			json_array_end(jw);
-		}
-		if (e->is_return)
-			json_s64_field(jw, "retval", (long long)e->retval);
-		json_value_fields(jw, ctx, e);
-		if (has_str)
-			json_str_fields(jw, ctx, e);
-		json_object_end(jw);
-		json_writer__end_line(jw);
-		return 0;
-	}
-	format_clock(real, tbuf, sizeof(tbuf));
-	escape_to_buf(comm, sizeof(comm), e->comm, strnlen(e->comm, sizeof(e->comm)));
-	print_head(tbuf, e->tgid, e->tid, comm, pe->label);
+	print_head(e, e->ts_ns + ctx->s.realtime_offset_ns, pe->label);
 	/* Each argument once, in order; at a return the argument registers are gone. */
 	for (int i = 0; !e->is_return && i < TRACE_MAX_ARGS; i++) {
 		if (!arg_shown(ctx, i, has_str))
@@ -441,7 +398,7 @@ static int on_event(void *data, void *buf, size_t size)
 			print_typed(ctx, e->cookie, i, e->args[i]);
 	}
 	if (e->is_return) {
-		printf(" ret=");
+		fputs(" ret=", stdout);
 		if (has_str)
 			print_str(e, e->retval);
 		else
@@ -450,6 +407,60 @@ static int on_event(void *data, void *buf, size_t size)
 	putchar('\n');
 	return 0;
 }
+
+static int on_event_json(void *data, void *buf, size_t size)
+{
+	struct trace_ctx *ctx = data;
+	const struct trace_event *e = buf;
+	const struct plan_entry *pe = event_probe(ctx, e);
+	struct json_writer *jw = ctx->s.jw;
+
+	if (!pe)
+		return 0;
+	event_head_json(jw, e->ts_ns + ctx->s.realtime_offset_ns, e->tgid, e->tid, e->comm,
+			sizeof(e->comm));
+	json_u64_field(jw, "uid", e->uid);
+	json_string_field(jw, "probe", pe->label);
+	json_string_field(jw, "function", pe->func);
+	json_name(jw, "args");
+	json_array_start(jw);
+	for (int i = 0; !e->is_return && i < opt.nr_args; i++)
+		json_u64(jw, e->args[i]);
+	json_array_end(jw);
+	if (!e->is_return && opt.nr_args && param_of(ctx, e->cookie, 0)) {
+		json_name(jw, "params");
+		json_array_start(jw);
+		for (int i = 0; i < opt.nr_args; i++) {
+			const struct dwarf_param *p = param_of(ctx, e->cookie, i);
+
+			if (p)
+				json_string(jw, p->name);
+			else
+				json_null(jw);
+		}
+		json_array_end(jw);
+	}
+	if (e->is_return)
+		json_s64_field(jw, "retval", (long long)e->retval);
+	json_value_fields(jw, ctx, e);
+	if (event_has_str(ctx, e, size))
+		json_str_fields(jw, ctx, e);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+	return 0;
+}
+
+struct count_row;
+
+/* The printers of one output format, chosen once. */
+struct trace_printers {
+	int (*event)(void *ctx, void *data, size_t size);
+	void (*counts)(struct trace_ctx *ctx, const struct count_row *rows, size_t n, size_t w);
+	void (*hist)(struct trace_ctx *ctx, const struct plan_entry *pe, const uint64_t *slots,
+		     uint64_t total);
+};
+
+static const struct trace_printers printers[OUTPUT_NR];
 
 struct count_row {
 	size_t probe;
@@ -478,6 +489,36 @@ static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
 	return percpu_u64_sum(bpf_map__fd(ctx->skel->maps.stats), st);
 }
 
+static void print_counts_plain(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
+			       size_t w)
+{
+	printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
+	for (size_t i = 0; i < n; i++)
+		printf("%-*s %12llu\n", (int)w, ctx->s.plan.entries[rows[i].probe].label,
+		       (unsigned long long)rows[i].count);
+}
+
+static void print_counts_json(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
+			      size_t w __maybe_unused)
+{
+	struct json_writer *jw = ctx->s.jw;
+
+	json_object_start(jw);
+	json_name(jw, "counts");
+	json_array_start(jw);
+	for (size_t i = 0; i < n; i++) {
+		json_object_start(jw);
+		json_string_field(jw, "probe", ctx->s.plan.entries[rows[i].probe].label);
+		json_string_field(jw, "function", ctx->s.plan.entries[rows[i].probe].func);
+		json_u64_field(jw, "count", rows[i].count);
+		json_object_end(jw);
+	}
+	json_array_end(jw);
+	json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+	json_object_end(jw);
+	json_writer__end_line(jw);
+}
+
 static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
 	int fd = bpf_map__fd(ctx->skel->maps.counts);
@@ -494,29 +535,42 @@ static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 			w = strlen(ctx->s.plan.entries[i].label);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_count);
-	if (upx_json_mode) {
-		json_object_start(ctx->s.jw);
-		json_name(ctx->s.jw, "counts");
-		json_array_start(ctx->s.jw);
-		for (size_t i = 0; i < n; i++) {
-			json_object_start(ctx->s.jw);
-			json_string_field(ctx->s.jw, "probe", ctx->s.plan.entries[rows[i].probe].label);
-			json_string_field(ctx->s.jw, "function", ctx->s.plan.entries[rows[i].probe].func);
-			json_u64_field(ctx->s.jw, "count", rows[i].count);
-			json_object_end(ctx->s.jw);
-		}
-		json_array_end(ctx->s.jw);
-		json_u64_field(ctx->s.jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
-		json_object_end(ctx->s.jw);
-		json_writer__end_line(ctx->s.jw);
-	} else {
-		printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
-		for (size_t i = 0; i < n; i++)
-			printf("%-*s %12llu\n", (int)w, ctx->s.plan.entries[rows[i].probe].label,
-			       (unsigned long long)rows[i].count);
-	}
+	printers[upx_output].counts(ctx, rows, n, w);
 	free(rows);
 }
+
+static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
+			     const uint64_t *slots, uint64_t total)
+{
+	printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist, pe->label,
+	       (unsigned long long)total);
+	hist_print(stdout, slots, TRACE_HIST_SLOTS);
+	if (opt.latency && total)
+		printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
+		       hist_percentile(slots, TRACE_HIST_SLOTS, 50),
+		       hist_percentile(slots, TRACE_HIST_SLOTS, 99));
+	putchar('\n');
+}
+
+static void print_hist_json(struct trace_ctx *ctx, const struct plan_entry *pe,
+			    const uint64_t *slots, uint64_t total)
+{
+	struct json_writer *jw = ctx->s.jw;
+
+	json_object_start(jw);
+	json_string_field(jw, "probe", pe->label);
+	json_string_field(jw, "function", pe->func);
+	json_string_field(jw, "value", opt.latency ? "latency_ns" : opt.hist);
+	json_u64_field(jw, "count", total);
+	hist_json(jw, slots, TRACE_HIST_SLOTS);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+}
+
+static const struct trace_printers printers[OUTPUT_NR] = {
+	[OUTPUT_TEXT] = { on_event_plain, print_counts_plain, print_hist_plain },
+	[OUTPUT_JSON] = { on_event_json, print_counts_json, print_hist_json },
+};
 
 static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
@@ -534,25 +588,7 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
 		if (!total && !show_zero(ctx, i, specs))
 			continue;
-		if (upx_json_mode) {
-			json_object_start(ctx->s.jw);
-			json_string_field(ctx->s.jw, "probe", pe->label);
-			json_string_field(ctx->s.jw, "function", pe->func);
-			json_string_field(ctx->s.jw, "value", opt.latency ? "latency_ns" : opt.hist);
-			json_u64_field(ctx->s.jw, "count", total);
-			hist_json(ctx->s.jw, slots, TRACE_HIST_SLOTS);
-			json_object_end(ctx->s.jw);
-			json_writer__end_line(ctx->s.jw);
-			continue;
-		}
-		printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist,
-		       pe->label, (unsigned long long)total);
-		hist_print(stdout, slots, TRACE_HIST_SLOTS);
-		if (opt.latency && total)
-			printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
-			       hist_percentile(slots, TRACE_HIST_SLOTS, 50),
-			       hist_percentile(slots, TRACE_HIST_SLOTS, 99));
-		putchar('\n');
+		printers[upx_output].hist(ctx, pe, slots, total);
 	}
 }
 
@@ -718,7 +754,7 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 	if (upx_verbose)
 		plan_print(&ctx.s.plan, stderr);
-	else if (!upx_json_mode)
+	else if (!output_json())
 		for (size_t k = 0; k < ctx.s.plan.nr; k++) {
 			const struct plan_entry *pe = &ctx.s.plan.entries[k];
 
@@ -834,10 +870,10 @@ static int cmd_trace(int argc, const char **argv)
 
 	/* links -> event loop -> output */
 	if (!(opt.count || opt.hist || opt.latency)) {
-		ctx.s.ev = events_open(ctx.skel->maps.events, on_event, &ctx);
+		ctx.s.ev = events_open(ctx.skel->maps.events, printers[upx_output].event, &ctx);
 		if (!ctx.s.ev)
 			goto out;
-		if (!upx_json_mode)
+		if (!output_json())
 			printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 	}
 	if (ctx.s.cmd_argv && child_go(&ctx.s.child))

@@ -10,7 +10,7 @@ set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
 BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils"
-TEST_PKGS="libcunit1-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build.
 BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev"
 
@@ -28,7 +28,8 @@ upx deps: $1: nothing installed.  Install by hand, then run 'make test':
             libelf and libdw (elfutils) with their headers, zlib with its headers
   to test:  CUnit (headers), python3, bash, tmux, valgrind, util-linux (script,
             setpriv, unshare, flock), procps (ps, pgrep), binutils (nm, readelf,
-            objdump), and the C library's debugging symbols
+            objdump), clang's libFuzzer (compiler-rt) and the C library's
+            debugging symbols
   On Debian 12 they are: $BUILD_PKGS $TEST_PKGS,
   and from bookworm-backports: $BPO_PKGS.
 EOF

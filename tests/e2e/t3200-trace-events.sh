@@ -107,6 +107,8 @@ lost_run() {
 	# "Tracing" is printed once the probes are live, before the command is released
 	wait_for "^Tracing" "$2" &&
 	kid=$(pgrep -P $up) &&
+	# released: upx wrote the byte that lets it exec (a stopped upx never would)
+	wait_exec $kid $T &&
 	kill -STOP $up &&
 	echo go >&3 &&
 	# the command has exited (a zombie: upx, stopped, cannot reap it)

@@ -284,6 +284,62 @@ static void test_versions(void)
 	elf_file__close(ef);
 }
 
+/* The order elf_file__load_syms() promises: name, version (none first), value, .dynsym first. */
+static int ref_cmp(const struct elf_sym *a, const struct elf_sym *b)
+{
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	if (a->version != b->version) {
+		if (!a->version || !b->version)
+			return a->version ? 1 : -1;
+		c = strcmp(a->version, b->version);
+		if (c)
+			return c;
+	}
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	return (int)b->in_dynsym - (int)a->in_dynsym;
+}
+
+/*
+ * Files with many names sharing long prefixes (libLLVM's "_ZN4llvm..."), names
+ * that are prefixes of others, versions of one name, a debug file's .symtab
+ * merged with .dynsym: every neighbour in order, and find_syms() finds each.
+ */
+static void test_sort_order(void)
+{
+	static const char *const files[] = {
+		LIBC, TRUE_BIN, "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+		"/usr/lib/x86_64-linux-gnu/libLLVM-14.so.1", "/usr/bin/python3",
+	};
+
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct elf_file *ef;
+		char err[256];
+		size_t i, bad = 0, missed = 0;
+
+		if (elf_file__open(files[f], &ef, err, sizeof(err))) {
+			fprintf(stderr, "\n  %s: %s, skipped\n", files[f], err);
+			continue;
+		}
+		CU_ASSERT_FATAL(elf_file__load_syms(ef, 0) == 0);
+		CU_ASSERT(ef->nr_syms > 10);
+		for (i = 1; i < ef->nr_syms; i++)
+			bad += ref_cmp(&ef->syms[i - 1], &ef->syms[i]) > 0;
+		for (i = 0; i < ef->nr_syms; i++) {
+			struct elf_sym *s;
+			size_t n = elf_file__find_syms(ef, ef->syms[i].name, &s);
+
+			missed += !n || &ef->syms[i] < s || &ef->syms[i] >= s + n;
+		}
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_EQUAL(missed, 0);
+		elf_file__close(ef);
+	}
+}
+
 /* libc6-dbg: the full .symtab behind the build-id, merged with .dynsym. */
 static void test_debug_file(void)
 {
@@ -338,6 +394,49 @@ static void test_demangled_lazily(void)
 	CU_ASSERT_TRUE(s.demangle_tried);
 	CU_ASSERT_PTR_EQUAL(elf_sym__demangled(&c), c.name);
 	free(s.demangled);
+}
+
+/*
+ * All of a table at once (threads for libstdc++'s thousands of C++ names) gives
+ * what one elf_sym__demangled() at a time gives.
+ */
+static void test_demangle_table(void)
+{
+	static const char *const files[] = { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", LIBC };
+
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct elf_file *ef;
+		struct elf_sym **rows;
+		char err[256];
+		size_t i, mangled = 0, wrong = 0, untried = 0;
+
+		if (elf_file__open(files[f], &ef, err, sizeof(err))) {
+			fprintf(stderr, "\n  %s: %s, skipped\n", files[f], err);
+			continue;
+		}
+		CU_ASSERT_FATAL(elf_file__load_syms(ef, ELF_SYMS_DYNSYM_ONLY) == 0);
+		rows = xcalloc(ef->nr_syms, sizeof(*rows));
+		for (i = 0; i < ef->nr_syms; i++)
+			rows[i] = &ef->syms[i];
+		/* One already done by itself is left as it is. */
+		elf_sym__demangled(&ef->syms[ef->nr_syms / 2]);
+		elf_syms__demangle(rows, ef->nr_syms);
+		for (i = 0; i < ef->nr_syms; i++) {
+			struct elf_sym *s = &ef->syms[i];
+			char *d = demangle(s->name);
+
+			untried += !s->demangle_tried;
+			mangled += d != NULL;
+			wrong += d ? !s->demangled || strcmp(d, s->demangled) : s->demangled != NULL;
+			free(d);
+		}
+		CU_ASSERT_EQUAL(untried, 0);
+		CU_ASSERT_EQUAL(wrong, 0);
+		if (f == 0)
+			CU_ASSERT(mangled > 2048);
+		free(rows);
+		elf_file__close(ef);
+	}
 }
 
 static void test_patterns(void)
@@ -427,8 +526,10 @@ CU_TestInfo elf_tests[] = {
 	UNIT_TEST(test_read),
 	UNIT_TEST(test_versions),
 	UNIT_TEST(test_debug_file),
+	UNIT_TEST(test_sort_order),
 	UNIT_TEST(test_demangle),
 	UNIT_TEST(test_demangled_lazily),
+	UNIT_TEST(test_demangle_table),
 	UNIT_TEST(test_patterns),
 	UNIT_TEST(test_garbage),
 	UNIT_TEST(test_cleanup),

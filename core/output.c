@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The output layer: format, event heads, lost reports, clock, escaping, histograms. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "hist.h"
+#include "json.h"
+#include "output.h"
+#include "usage.h"
+#include "util.h"
+
+enum output_format upx_output = OUTPUT_TEXT;
+
+long long realtime_offset_ns(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
+}
+
+void format_clock(long long ns, char *buf, unsigned long size)
+{
+	/* One localtime_r() a second, not one an event. */
+	static time_t last_sec = -1;
+	static char hms[16];
+	time_t sec = ns / 1000000000LL;
+	long us = (ns % 1000000000LL) / 1000;
+	char out[16];
+
+	if (sec != last_sec) {
+		struct tm tm;
+
+		localtime_r(&sec, &tm);
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d.", tm.tm_hour % 100, tm.tm_min % 100,
+			 tm.tm_sec % 100);
+		last_sec = sec;
+	}
+	memcpy(out, hms, 9);
+	for (int i = 14; i >= 9; i--, us /= 10)
+		out[i] = '0' + us % 10;
+	out[15] = '\0';
+	if (size) {
+		size_t n = size < sizeof(out) ? size - 1 : sizeof(out) - 1;
+
+		memcpy(buf, out, n);
+		buf[n] = '\0';
+	}
+}
+
+char *event_head_text(char *buf, long long realtime_ns, const uint32_t *ids, unsigned int nr_ids,
+		      const char *comm, size_t comm_max)
+{
+	char tbuf[16], num[20], esc[4 * 64 + 1], *p = buf, *end;
+
+	format_clock(realtime_ns, tbuf, sizeof(tbuf));
+	p = put_col(p, tbuf, strlen(tbuf), 15);
+	*p++ = ' ';
+	for (unsigned int i = 0; i < nr_ids; i++) {
+		end = put_u64(num, ids[i]);
+		p = put_col(p, num, end - num, 7);
+		*p++ = ' ';
+	}
+	if (comm_max > 64)
+		comm_max = 64;
+	escape_to_buf(esc, sizeof(esc), comm, strnlen(comm, comm_max));
+	p = put_col(p, esc, strlen(esc), 16);
+	*p++ = ' ';
+	return p;
+}
+
+void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
+		     const char *comm, size_t comm_max)
+{
+	char tbuf[32];
+
+	format_clock(realtime_ns, tbuf, sizeof(tbuf));
+	json_object_start(jw);
+	json_string_field(jw, "time", tbuf);
+	json_u64_field(jw, "time_ns", realtime_ns);
+	json_u64_field(jw, "pid", pid);
+	json_u64_field(jw, "tid", tid);
+	json_bytes_field(jw, "comm", comm, strnlen(comm, comm_max));
+}
+
+void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
+{
+	if (!lost)
+		return;
+	if (output_json()) {
+		json_object_start(jw);
+		json_u64_field(jw, "lost", lost);
+		json_object_end(jw);
+		json_writer__end_line(jw);
+	} else {
+		warning("lost %llu %s: the ring buffer was full", (unsigned long long)lost, what);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (of at most n bytes), 0 if invalid. */
+static int utf8_len(const unsigned char *s, size_t n)
+{
+	int len, i;
+	uint32_t cp;
+
+	if (s[0] < 0xc2)
+		return 0;
+	if (s[0] < 0xe0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] < 0xf0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] < 0xf5) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
+		return 0; /* overlong, surrogate, or a C1 control (CSI is 0x9b) */
+	return len;
+}
+
+/*
+ * The escaped form of the character at s (n > 0 bytes left) into out (room
+ * for 4 bytes and a NUL); returns how many bytes of s it took.  With quote,
+ * '"' is escaped too, for a string shown between quotes.
+ */
+static size_t escape_char(const unsigned char *s, size_t n, char *out, bool quote)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c = s[0];
+	int u;
+
+	if (c == '\\' || (quote && c == '"')) {
+		out[0] = '\\';
+		out[1] = c;
+		out[2] = '\0';
+	} else if (c == '\n' || c == '\t' || c == '\r') {
+		out[0] = '\\';
+		out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+		out[2] = '\0';
+	} else if (c >= 0x20 && c < 0x7f) {
+		out[0] = c;
+		out[1] = '\0';
+	} else if (c >= 0x80 && (u = utf8_len(s, n))) {
+		memcpy(out, s, u);
+		out[u] = '\0';
+		return u;
+	} else {
+		out[0] = '\\';
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 15];
+		out[4] = '\0';
+	}
+	return 1;
+}
+
+/*
+ * Escape s into buf until it or s ends; returns the bytes of s taken.  No
+ * allocation and no stdio: it runs for every event (a probe on malloc or
+ * memcpy must not see upx feed itself).
+ */
+static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t n, bool quote)
+{
+	size_t i = 0, w = 0;
+	char one[5];
+
+	while (i < n) {
+		size_t used = escape_char(s + i, n - i, one, quote), k = strlen(one);
+
+		if (w + k >= size)
+			break;
+		memcpy(buf + w, one, k);
+		w += k;
+		i += used;
+	}
+	buf[w] = '\0';
+	return i;
+}
+
+size_t escape_to_buf(char *buf, size_t size, const char *s, long len)
+{
+	size_t n = len < 0 ? strlen(s) : (size_t)len;
+
+	if (!size)
+		return 0;
+	return escape_into(buf, size, (const unsigned char *)s, n, false);
+}
+
+static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0;
+	char buf[1024];
+
+	while (i < n) {
+		i += escape_into(buf, sizeof(buf), s + i, n - i, quote);
+		fputs(buf, f);
+	}
+}
+
+void fputs_escaped(FILE *f, const char *s, long len)
+{
+	fputs_escaped_as(f, s, len, false);
+}
+
+void fputs_quoted(FILE *f, const char *s, long len)
+{
+	fputc('"', f);
+	fputs_escaped_as(f, s, len, true);
+	fputc('"', f);
+}
+
+void hist_print(FILE *f, const uint64_t *slots, unsigned int nr)
+{
+	unsigned int first = nr, last = 0, i;
+	uint64_t max = 0;
+	char label[40], bar[53];
+
+	for (i = 0; i < nr; i++) {
+		if (!slots[i])
+			continue;
+		if (first == nr)
+			first = i;
+		last = i;
+		if (slots[i] > max)
+			max = slots[i];
+	}
+	if (!max)
+		return;
+	for (i = first; i <= last; i++) {
+		unsigned int w = (unsigned int)(slots[i] * 52 / max);
+
+		memset(bar, '@', w);
+		memset(bar + w, ' ', 52 - w);
+		bar[52] = '\0';
+		hist_slot_label(i, label, sizeof(label));
+		fprintf(f, "%-16s %8llu |%s|\n", label, (unsigned long long)slots[i], bar);
+	}
+}
+
+void hist_json(struct json_writer *jw, const uint64_t *slots, unsigned int nr)
+{
+	json_name(jw, "buckets");
+	json_array_start(jw);
+	for (unsigned int i = 0; i < nr; i++) {
+		if (!slots[i])
+			continue;
+		json_object_start(jw);
+		json_u64_field(jw, "low", hist_slot_low(i));
+		json_name(jw, "high");
+		if (i == 64)
+			json_null(jw);
+		else
+			json_u64(jw, i ? hist_slot_low(i + 1) : 1);
+		json_u64_field(jw, "count", slots[i]);
+		json_object_end(jw);
+	}
+	json_array_end(jw);
+}
