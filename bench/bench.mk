@@ -3,7 +3,7 @@
 BENCH := $(O)/bench
 BENCH_BINS := $(BENCH)/floor $(BENCH)/benchme $(BENCH)/stamp
 
-$(BENCH)/floor.bpf.o: bench/floor/floor.bpf.c bench/floor/floor.h | $(O)/vmlinux.h
+$(BENCH)/floor.bpf.o: bench/floor/floor.bpf.c bench/floor/floor.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench/floor -c $< -o $@

@@ -6,7 +6,7 @@
 
 unsigned int hist_slot(uint64_t v)
 {
-	return v ? 64 - __builtin_clzll(v) : 0;
+	return upx_log2_slot(v);
 }
 
 uint64_t hist_slot_low(unsigned int slot)

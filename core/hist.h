@@ -11,9 +11,11 @@
 #include <stdio.h>
 
 #include "output.h"	/* hist_print(), hist_json(): the printers are in the output layer */
+#include "log2.h"
 
-#define HIST_SLOTS 65
+#define HIST_SLOTS UPX_LOG2_SLOTS
 
+/* The slot of v: upx_log2_slot() (probes/log2.h), as the BPF programs bucket it. */
 unsigned int hist_slot(uint64_t v);
 /* Lower bound of a slot's range (0, 1, 2, 4, ...). */
 uint64_t hist_slot_low(unsigned int slot);

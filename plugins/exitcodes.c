@@ -52,7 +52,7 @@ static const struct upx_option exitcodes_options[] = {
 
 /* The summary: exits per (comm, code). */
 struct exit_row {
-	char comm[EXITCODES_COMM_LEN + 1];
+	char comm[UPX_COMM_LEN + 1];
 	int code;
 	unsigned long long count;
 };
@@ -72,7 +72,7 @@ static void count_exit(struct exitcodes_ctx *ctx, const char *comm, int code)
 		}
 	ALLOC_GROW(ctx->rows, ctx->nr_rows + 1, ctx->alloc_rows);
 	memset(&ctx->rows[ctx->nr_rows], 0, sizeof(ctx->rows[0]));
-	memcpy(ctx->rows[ctx->nr_rows].comm, comm, EXITCODES_COMM_LEN);
+	memcpy(ctx->rows[ctx->nr_rows].comm, comm, UPX_COMM_LEN);
 	ctx->rows[ctx->nr_rows].code = code;
 	ctx->rows[ctx->nr_rows++].count = 1;
 }
@@ -99,7 +99,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct exitcodes_ctx *ctx = data;
 	const struct exitcodes_event *e;
-	char line[EVENT_HEAD_MAX(2, EXITCODES_COMM_LEN)], *end;
+	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)], *end;
 	int code;
 
 	e = take_event(ctx, buf, size, &code);
@@ -147,7 +147,7 @@ static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lo
 {
 	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		char comm[4 * EXITCODES_COMM_LEN + 1];
+		char comm[4 * UPX_COMM_LEN + 1];
 
 		escape_to_buf(comm, sizeof(comm), ctx->rows[i].comm, -1);
 		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);

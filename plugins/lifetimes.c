@@ -47,7 +47,7 @@ static const struct upx_option lifetimes_options[] = {
 
 /* The lifetimes of one process name. */
 struct life_row {
-	char comm[LIFETIMES_COMM_LEN + 1];
+	char comm[UPX_COMM_LEN + 1];
 	uint64_t slots[HIST_SLOTS];
 	uint64_t count, min, max, already_running;
 	long double sum;
@@ -69,7 +69,7 @@ static struct life_row *row_of(struct lifetimes_ctx *ctx, const char *comm)
 	ALLOC_GROW(ctx->rows, ctx->nr_rows + 1, ctx->alloc_rows);
 	r = &ctx->rows[ctx->nr_rows++];
 	memset(r, 0, sizeof(*r));
-	memcpy(r->comm, comm, LIFETIMES_COMM_LEN);
+	memcpy(r->comm, comm, UPX_COMM_LEN);
 	r->min = UINT64_MAX;
 	return r;
 }
@@ -78,12 +78,12 @@ static int on_event(void *data, void *buf, size_t size)
 {
 	struct lifetimes_ctx *ctx = data;
 	const struct lifetimes_event *e = buf;
-	char comm[LIFETIMES_COMM_LEN + 1] = {};
+	char comm[UPX_COMM_LEN + 1] = {};
 	struct life_row *r;
 
 	if (size < sizeof(*e))
 		return 0;
-	memcpy(comm, e->comm, LIFETIMES_COMM_LEN);
+	memcpy(comm, e->comm, UPX_COMM_LEN);
 	r = row_of(ctx, comm);
 	r->slots[hist_slot(e->lifetime_ns)]++;
 	r->count++;
@@ -141,7 +141,7 @@ static struct life_stats row_stats(const struct life_row *r)
 static void print_row_plain(struct lifetimes_ctx *ctx __maybe_unused, const struct life_row *r)
 {
 	struct life_stats st = row_stats(r);
-	char comm[4 * LIFETIMES_COMM_LEN + 1], s[5][32];
+	char comm[4 * UPX_COMM_LEN + 1], s[5][32];
 
 	escape_to_buf(comm, sizeof(comm), r->comm, -1);
 	printf("@lifetime_ns[%s]: %llu process%s\n", comm, (unsigned long long)r->count,
@@ -222,7 +222,7 @@ static int lifetimes_configure(struct session *s, void *skel_, struct attach_pro
 	bpf_program__set_autoload(skel->progs.upx_follow_fork, s->cmd_argv != NULL);
 	*progs = (struct attach_progs){
 		.entry = skel->progs.upx_lifetime,
-		.entry_multi = skel->progs.upx_lifetime_m,
+		.entry_multi = skel->progs.upx_lifetime_multi,
 	};
 	return 0;
 }

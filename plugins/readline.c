@@ -62,7 +62,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct session *ctx = data;
 	const struct readline_event *e = buf;
-	char line[EVENT_HEAD_MAX(1, READLINE_COMM_LEN)], *end;
+	char line[EVENT_HEAD_MAX(1, UPX_COMM_LEN)], *end;
 	bool cut;
 	long len;
 
@@ -200,7 +200,7 @@ static int readline_configure(struct session *s, void *skel_, struct attach_prog
 	s->attach_pid = ro.pid > 0 ? ro.pid : -1;
 	*progs = (struct attach_progs){
 		.ret = skel->progs.upx_readline,
-		.ret_multi = skel->progs.upx_readline_m,
+		.ret_multi = skel->progs.upx_readline_multi,
 	};
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "events.h"
 #include "hist.h"
 #include "json.h"
+#include "kfield.h"
 #include "options.h"
 #include "output.h"
 #include "plan.h"
@@ -275,7 +276,7 @@ static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u6
 /* "%-15s %-7u %-7u %-16s %s" of the time, pid, tid, comm and probe, without printf. */
 static void print_head(const struct trace_event *e, long long real, const char *label)
 {
-	char line[EVENT_HEAD_MAX(2, TRACE_COMM_LEN)];
+	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)];
 	uint32_t ids[2] = { e->tgid, e->tid };
 	char *end = event_head_text(line, real, ids, 2, e->comm, sizeof(e->comm));
 
@@ -628,6 +629,9 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 	if (!f)
 		return error("cannot open the follow program: %s", strerror(errno));
 	*out = f;
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (kfield_task_offsets(f->rodata->task_off))
+		return -1;
 	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->skel->maps.follow)) ||
 	    follow_bpf__load(f))
 		return error("cannot load the follow program: %s", strerror(errno));

@@ -8,7 +8,8 @@
 #ifndef UPX_PROBES_COMMON_BPF_H
 #define UPX_PROBES_COMMON_BPF_H
 
-#define UPX_COMM_LEN 16
+#include "common.h"
+
 #define UPX_STATS_MAX 8 /* slots of `stats`; each program numbers its own */
 #ifndef UPX_EVENTS_SIZE
 #define UPX_EVENTS_SIZE (1 << 20)
@@ -95,5 +96,31 @@ static __always_inline void submit_batched(void *e, __u64 size)
 	}
 	bpf_ringbuf_submit(e, flags);
 }
+
+/*
+ * Classic uprobe links and uprobe_multi links need programs of different
+ * expected attach types, so every body has two entry points; user space loads
+ * only the ones it uses.  UPX_UPROBE_TWINS(uprobe, upx_entry, handle(ctx))
+ * defines upx_entry in SEC("uprobe") and upx_entry_multi in
+ * SEC("uprobe.multi"), both returning handle(ctx); kind is uprobe or
+ * uretprobe.  The _SLEEPABLE form defines name_s and name_multi_s in the
+ * sleepable sections (".s").
+ */
+#define UPX_PROBE_PAIR(sec, multi_sec, name, multi_name, call)		\
+SEC(sec)								\
+int name(struct pt_regs *ctx)						\
+{									\
+	return call;							\
+}									\
+									\
+SEC(multi_sec)								\
+int multi_name(struct pt_regs *ctx)					\
+{									\
+	return call;							\
+}
+#define UPX_UPROBE_TWINS(kind, name, call)					\
+	UPX_PROBE_PAIR(#kind, #kind ".multi", name, name##_multi, call)
+#define UPX_UPROBE_TWINS_SLEEPABLE(kind, name, call)				\
+	UPX_PROBE_PAIR(#kind ".s", #kind ".multi.s", name##_s, name##_multi_s, call)
 
 #endif

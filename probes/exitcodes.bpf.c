@@ -39,7 +39,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	__u32 tgid = id >> 32;
 	bool via_exit = bpf_get_attach_cookie(ctx) == exit_cookie;
 	struct exitcodes_event *e;
-	char comm[EXITCODES_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 	int status = (int)PT_REGS_PARM1(ctx);
 
 	if (filter_tgid && tgid != filter_tgid)
@@ -83,18 +83,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	return 0;
 }
 
-/* Classic and multi links need programs of different attach types. */
-SEC("uprobe")
-int upx_exit(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
-
-SEC("uprobe.multi")
-int upx_exit_multi(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
+UPX_UPROBE_TWINS(uprobe, upx_exit, handle(ctx))
 
 /* With -c: a followed process that is gone leaves the follow map. */
 SEC("raw_tp/sched_process_exit")

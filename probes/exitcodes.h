@@ -6,7 +6,7 @@
 #ifndef UPX_PROBES_EXITCODES_H
 #define UPX_PROBES_EXITCODES_H
 
-#define EXITCODES_COMM_LEN 16
+#include "common.h"
 
 enum exitcodes_via {
 	EXITCODES_VIA_EXIT = 0,  /* exit(): atexit handlers and stdio flushing ran */
@@ -27,7 +27,7 @@ struct exitcodes_event {
 	__s32 status;   /* the argument as passed; the parent sees status & 0xff */
 	__u32 via;      /* enum exitcodes_via */
 	__u32 pad;
-	char comm[EXITCODES_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 };
 
 #endif

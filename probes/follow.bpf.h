@@ -8,9 +8,11 @@
  *
  * Forks and exits are seen through raw tracepoints (no tracefs), whose
  * arguments are untyped task pointers: the tgid and the group's live count
- * are read at offsets from probes/task.bpf.h, so the program needs no CO-RE
- * and libbpf does not parse the kernel's BTF.  probes/follow.bpf.c (trace
- * --follow) defines UPX_FOLLOW_CORE and brings its own BTF-typed programs.
+ * are read at offsets from probes/task.bpf.h, so no program needs CO-RE and
+ * libbpf does not parse the kernel's BTF.  The map is defined here only:
+ * trace.bpf.c, whose probes consult it, defines UPX_FOLLOW_MAP_ONLY and gets
+ * the map and followed() without the programs, and probes/follow.bpf.c
+ * (trace --follow) keeps trace's map, shared by fd.
  */
 #ifndef UPX_PROBES_FOLLOW_BPF_H
 #define UPX_PROBES_FOLLOW_BPF_H
@@ -39,7 +41,7 @@ static __always_inline void follow_fork(__u32 ptgid, __u32 ctgid)
 		bpf_map_update_elem(&follow, &ctgid, &one, BPF_ANY);
 }
 
-#ifndef UPX_FOLLOW_CORE
+#ifndef UPX_FOLLOW_MAP_ONLY
 #include "task.bpf.h"
 
 /*

@@ -49,7 +49,7 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 {
 	struct proc_state *st = bpf_map_lookup_elem(&upx_life_procs, &tgid), fresh = {};
 	struct lifetimes_event *e;
-	char comm[LIFETIMES_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 	__u64 now = bpf_ktime_get_ns(), start;
 	__u8 from;
 
@@ -98,18 +98,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	return on_end(tgid, cookie == exit_cookie);
 }
 
-/* Classic and multi links need programs of different attach types. */
-SEC("uprobe")
-int upx_lifetime(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
-
-SEC("uprobe.multi")
-int upx_lifetime_m(struct pt_regs *ctx)
-{
-	return handle(ctx);
-}
+UPX_UPROBE_TWINS(uprobe, upx_lifetime, handle(ctx))
 
 /* A process that is gone, however it ended, leaves the maps. */
 SEC("raw_tp/sched_process_exit")

@@ -6,7 +6,7 @@
 #ifndef UPX_PROBES_LIFETIMES_H
 #define UPX_PROBES_LIFETIMES_H
 
-#define LIFETIMES_COMM_LEN 16
+#include "common.h"
 
 /* Where a lifetime was measured from. */
 enum lifetimes_from {
@@ -24,7 +24,7 @@ struct lifetimes_event {
 	__u64 lifetime_ns;
 	__u32 pid;
 	__u32 from;	/* enum lifetimes_from */
-	char comm[LIFETIMES_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 };
 
 #endif

@@ -71,17 +71,6 @@ static __always_inline int handle_return(struct pt_regs *ctx)
 	return 0;
 }
 
-/* Classic and multi links need programs of different attach types. */
-SEC("uretprobe")
-int upx_readline(struct pt_regs *ctx)
-{
-	return handle_return(ctx);
-}
-
-SEC("uretprobe.multi")
-int upx_readline_m(struct pt_regs *ctx)
-{
-	return handle_return(ctx);
-}
+UPX_UPROBE_TWINS(uretprobe, upx_readline, handle_return(ctx))
 
 char LICENSE[] SEC("license") = "GPL";

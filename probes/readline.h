@@ -6,7 +6,8 @@
 #ifndef UPX_PROBES_READLINE_H
 #define UPX_PROBES_READLINE_H
 
-#define READLINE_COMM_LEN 16
+#include "common.h"
+
 #define READLINE_LINE_MAX 4096	/* bytes of a line shown; one more is read to see a cut */
 #define READLINE_MAX_PROBES 8	/* entries of the attach plan (cookies) */
 
@@ -30,7 +31,7 @@ struct readline_event {
 	__u32 tid;
 	__s32 len;	/* bytes in line without the NUL (> READLINE_LINE_MAX: cut), or -errno */
 	__u32 pad;
-	char comm[READLINE_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 	char line[READLINE_LINE_MAX + 2];
 };
 

@@ -16,11 +16,13 @@
 #include "trace.h"
 #define UPX_EVENTS_SIZE (8 << 20)
 #include "common.bpf.h"
+/* Processes traced with -c --follow, kept by probes/follow.bpf.c (shared by fd). */
+#define UPX_FOLLOW_MAP_ONLY
+#include "follow.bpf.h"
 
 const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
 const volatile __u32 filter_uid = (__u32)-1; /* -1: any user */
-const volatile __u8 use_follow;             /* tgids in `follow` only (-c --follow) */
 const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string */
 const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
 const volatile __u8 has_min, has_max;
@@ -55,17 +57,6 @@ struct {
 } starts SEC(".maps");
 
 /*
- * Processes traced with -c --follow: the command and its descendants, kept
- * by probes/follow.bpf.c, which shares this map (same definition).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u8);
-} follow SEC(".maps");
-
-/*
  * Argument i (or the return value).  The registers are read at fixed offsets
  * first: a computed pointer into pt_regs is refused by the verifier.
  */
@@ -84,31 +75,15 @@ static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
 
 static __always_inline bool current_comm_matches(void)
 {
-	char comm[TRACE_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 
 	bpf_get_current_comm(comm, sizeof(comm));
 	return comm_matches(comm);
 }
 
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 r = 0;
-
-	if (!v)
-		return 0;
-	/* floor(log2(v)) + 1: slot 1 holds 1, slot 2 holds [2,4), ... */
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
-	return r + 1;
-}
-
 static __always_inline void hist_add(__u32 probe, __u64 value)
 {
-	__u32 key = probe * TRACE_HIST_SLOTS + log2_slot(value);
+	__u32 key = probe * TRACE_HIST_SLOTS + upx_log2_slot(value);
 	__u64 *v = bpf_map_lookup_elem(&hists, &key);
 
 	if (v)
@@ -122,7 +97,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 		return false;
 	if (self_tgid && tgid == self_tgid)
 		return false;
-	if (use_follow && !bpf_map_lookup_elem(&follow, &tgid))
+	if (!followed(tgid))
 		return false;
 	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
 		return false;
@@ -247,61 +222,16 @@ static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 	return 0;
 }
 
-/*
- * Classic uprobe links and uprobe_multi links need programs of different
- * expected attach types; user space loads only the ones it uses.
- */
-SEC("uprobe")
-int upx_entry(struct pt_regs *ctx)
-{
-	return handle(ctx, false, false);
-}
-
-SEC("uretprobe")
-int upx_return(struct pt_regs *ctx)
-{
-	return handle_return(ctx, false);
-}
-
-SEC("uprobe.multi")
-int upx_entry_multi(struct pt_regs *ctx)
-{
-	return handle(ctx, false, false);
-}
-
-SEC("uretprobe.multi")
-int upx_return_multi(struct pt_regs *ctx)
-{
-	return handle_return(ctx, false);
-}
+/* Entry and return, classic and multi (see UPX_UPROBE_TWINS). */
+UPX_UPROBE_TWINS(uprobe, upx_entry, handle(ctx, false, false))
+UPX_UPROBE_TWINS(uretprobe, upx_return, handle_return(ctx, false))
 
 /*
  * Sleepable twins, for --str: they may fault a page in to read a string.
  * A sleepable program costs more per hit (see Documentation/upx-trace.txt),
  * so user space loads them only when a string is read.
  */
-SEC("uprobe.s")
-int upx_entry_s(struct pt_regs *ctx)
-{
-	return handle(ctx, false, true);
-}
-
-SEC("uretprobe.s")
-int upx_return_s(struct pt_regs *ctx)
-{
-	return handle_return(ctx, true);
-}
-
-SEC("uprobe.multi.s")
-int upx_entry_multi_s(struct pt_regs *ctx)
-{
-	return handle(ctx, false, true);
-}
-
-SEC("uretprobe.multi.s")
-int upx_return_multi_s(struct pt_regs *ctx)
-{
-	return handle_return(ctx, true);
-}
+UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
+UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
 
 char LICENSE[] SEC("license") = "GPL";

@@ -6,11 +6,13 @@
 #ifndef UPX_PROBES_TRACE_H
 #define UPX_PROBES_TRACE_H
 
+#include "common.h"
+#include "log2.h"
+
 #define TRACE_MAX_ARGS 6
 #define TRACE_STR_MAX 256      /* bytes of a string argument shown; one more is read to see a cut */
 #define TRACE_STR_BUF (TRACE_STR_MAX + 2) /* ... and its NUL */
-#define TRACE_HIST_SLOTS 65    /* log2 buckets: [0], [1], [2,4), ... [2^63, 2^64) */
-#define TRACE_COMM_LEN 16
+#define TRACE_HIST_SLOTS UPX_LOG2_SLOTS /* log2 buckets: [0], [1], [2,4), ... [2^63, 2^64) */
 #define TRACE_VALUE_RETVAL 15  /* value_arg / str_arg: the return value instead of an argument */
 #define TRACE_VALUE_NONE 255
 
@@ -39,7 +41,7 @@ struct trace_event {
 	__s16 str_len;   /* bytes in str (without NUL; > TRACE_STR_MAX: cut), or -errno when unreadable */
 	__u64 args[TRACE_MAX_ARGS]; /* all six at entry, whatever --args shows: --on and --str need theirs */
 	__u64 retval;
-	char comm[TRACE_COMM_LEN];
+	char comm[UPX_COMM_LEN];
 	/* Present only when a string is asked for (see trace_event_size()). */
 	char str[TRACE_STR_BUF];
 };

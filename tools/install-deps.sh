@@ -3,14 +3,38 @@
 # Install what upx needs to build and test on Debian 12 (run as root).
 # libbpf 1.4 and bpftool 7.5 come from bookworm-backports (plain bookworm's
 # libbpf 1.1 lacks uprobe_multi); the suite is added as an apt source if missing.
+# Elsewhere it installs nothing: it says what to install by hand.
 #   tools/install-deps.sh          install
-#   tools/install-deps.sh --check  exit 0 when everything is already there
+#   tools/install-deps.sh --check  exit 0 when everything is already there (any distribution)
 set -e
 
-# Packages of the plain suite.
-MAIN_PKGS="make gcc g++ libc6-dev clang libclang-rt-14-dev llvm libcunit1-dev binutils bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
-# Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf).
+# Packages of the plain suite: what `make` needs, and what `make test` needs besides.
+BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
+# Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build.
 BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev"
+
+# Without dpkg, what the packages give: commands, and headers the compiler finds.
+BUILD_CMDS="make gcc g++ clang bpftool"
+BUILD_HEADERS="bpf/libbpf.h libelf.h elfutils/libdw.h zlib.h"
+TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump"
+TEST_HEADERS="CUnit/Basic.h"
+
+by_hand() {
+	cat >&2 <<EOF
+upx deps: $1: nothing installed.  Install by hand, then run 'make test':
+  to build: make, gcc and g++ (C11, libstdc++), clang and llvm (the BPF target),
+            libbpf >= 1.4 with its headers (uprobe_multi links), bpftool >= 7.5,
+            libelf and libdw (elfutils) with their headers, zlib with its headers
+  to test:  CUnit (headers), python3, bash, tmux, valgrind, util-linux (script,
+            setpriv, unshare, flock), procps (ps, pgrep), binutils (nm, readelf,
+            objdump), clang's libFuzzer (compiler-rt) and the C library's
+            debugging symbols
+  On Debian 12 they are: $BUILD_PKGS $TEST_PKGS,
+  and from bookworm-backports: $BPO_PKGS.
+EOF
+	exit 1
+}
 
 installed() {
 	for p in "$@"; do
@@ -18,12 +42,25 @@ installed() {
 	done
 }
 
+have_cmds() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || return 1
+	done
+}
+
+have_headers() {
+	for h in "$@"; do
+		printf '#include <%s>\n' "$h" | gcc -E -x c - >/dev/null 2>&1 || return 1
+	done
+}
+
+# libbpf's version as its headers say, wherever the compiler finds them.
 libbpf_ok() {
-	h=/usr/include/bpf/libbpf_version.h
-	[ -r "$h" ] || return 1
-	maj=$(awk '/LIBBPF_MAJOR_VERSION/ {print $3}' "$h")
-	min=$(awk '/LIBBPF_MINOR_VERSION/ {print $3}' "$h")
-	[ "$maj" -gt 1 ] || { [ "$maj" -eq 1 ] && [ "$min" -ge 4 ]; }
+	v=$(printf '#include <bpf/libbpf_version.h>\nLIBBPF_MAJOR_VERSION LIBBPF_MINOR_VERSION\n' |
+		gcc -E -P -x c - 2>/dev/null | tail -n 1)
+	[ -n "$v" ] || return 1
+	set -- $v
+	[ "$1" -gt 1 ] 2>/dev/null || { [ "$1" -eq 1 ] && [ "$2" -ge 4 ]; } 2>/dev/null
 }
 
 bpftool_ok() {
@@ -34,7 +71,19 @@ bpftool_ok() {
 }
 
 check() {
-	installed $MAIN_PKGS $BPO_PKGS && libbpf_ok && bpftool_ok
+	if command -v dpkg-query >/dev/null 2>&1; then
+		installed $BUILD_PKGS $TEST_PKGS $BPO_PKGS || return 1
+	else
+		have_cmds $BUILD_CMDS $TEST_CMDS && have_headers $BUILD_HEADERS $TEST_HEADERS ||
+			return 1
+	fi
+	libbpf_ok && bpftool_ok
+}
+
+# Debian 12 (bookworm), as /etc/os-release says: the one system whose suites this knows.
+is_bookworm() {
+	[ -r /etc/os-release ] || return 1
+	(. /etc/os-release && [ "$ID" = debian ] && [ "$VERSION_ID" = 12 ])
 }
 
 if [ "$1" = "--check" ]; then
@@ -44,6 +93,9 @@ fi
 if check; then
 	echo "upx deps: everything is installed"
 	exit 0
+fi
+if ! is_bookworm; then
+	by_hand "this is not Debian 12 ($(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-$ID}" || echo "no /etc/os-release"))"
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "upx deps: must run as root to install packages (try 'sudo make deps')" >&2
@@ -58,6 +110,6 @@ if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources
 fi
 apt-get update -qq
 apt-get install -y -qq -t bookworm-backports $BPO_PKGS
-apt-get install -y -qq $MAIN_PKGS
+apt-get install -y -qq $BUILD_PKGS $TEST_PKGS
 check || { echo "upx deps: packages installed but libbpf >= 1.4 / bpftool >= 7.5 not found" >&2; exit 1; }
 echo "upx deps: done"

@@ -3,7 +3,9 @@
  * The floor's programs: the least a uprobe tool can run per hit.  The loader
  * keeps one of them (autoload) and attaches it; see floor.c.
  */
-#include "vmlinux.h"
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "floor.h"

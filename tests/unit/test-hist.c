@@ -18,6 +18,47 @@ static void test_slots(void)
 	CU_ASSERT_EQUAL(hist_slot_low(21), 1048576);
 }
 
+/* The number of significant bits, one at a time: what a log2 slot must be. */
+static unsigned int ref_slot(uint64_t v)
+{
+	unsigned int n = 0;
+
+	for (; v; v >>= 1)
+		n++;
+	return n;
+}
+
+/*
+ * The one log2 (probes/log2.h), as trace.bpf.c buckets in the kernel and
+ * hist_slot() in user space: against the reference at 0, ~0 and on each side
+ * of every power of two, where a slot begins and ends.
+ */
+static void test_log2_edges(void)
+{
+	unsigned int bad = 0;
+
+	CU_ASSERT_EQUAL(upx_log2_slot(0), 0);
+	CU_ASSERT_EQUAL(upx_log2_slot(~0ULL), 64);
+	CU_ASSERT_EQUAL(UPX_LOG2_SLOTS, 65);
+	for (unsigned int k = 0; k < 64; k++) {
+		uint64_t p = 1ULL << k;
+		uint64_t vals[] = { p - 1, p, p + 1, p | (p >> 1), p | (p - 1) };
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			uint64_t v = vals[i];
+
+			if (upx_log2_slot(v) != ref_slot(v) || hist_slot(v) != ref_slot(v))
+				bad++;
+		}
+		/* p is the low end of its slot, and the slot of p - 1 is the one below */
+		CU_ASSERT_EQUAL(upx_log2_slot(p), k + 1);
+		CU_ASSERT_EQUAL(hist_slot_low(upx_log2_slot(p)), p);
+		if (k)
+			CU_ASSERT_EQUAL(upx_log2_slot(p - 1), k);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void test_labels(void)
 {
 	char b[40];
@@ -67,6 +108,7 @@ static void test_percentile(void)
 
 CU_TestInfo hist_tests[] = {
 	UNIT_TEST(test_slots),
+	UNIT_TEST(test_log2_edges),
 	UNIT_TEST(test_labels),
 	UNIT_TEST(test_print),
 	UNIT_TEST(test_percentile),
