@@ -9,6 +9,7 @@
 
 #include "attach.h"
 #include "bpf-util.h"
+#include "common.h"
 #include "cmd.h"
 #include "proc.h"
 #include "run.h"
@@ -48,14 +49,11 @@ static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
 	return NULL;
 }
 
-/* TASK_COMM_LEN: the size of filter_comm in probes/common.bpf.h. */
-#define RUN_COMM_LEN 16
-
 /* What every program shares: its own pid left out, --comm (probes/common.bpf.h). */
 static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro, pid_t attach_pid)
 {
 	__u32 *self = rodata_var(obj, "self_tgid", sizeof(__u32));
-	char *comm = rodata_var(obj, "filter_comm", RUN_COMM_LEN);
+	char *comm = rodata_var(obj, "filter_comm", UPX_COMM_LEN);
 	__u8 *has_comm = rodata_var(obj, "has_comm", sizeof(__u8));
 
 	if (!self)
@@ -65,7 +63,7 @@ static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro, 
 	if (ro->comm) {
 		if (!comm || !has_comm)
 			return error("the BPF program has no --comm filter");
-		strncpy(comm, ro->comm, RUN_COMM_LEN - 1);
+		strncpy(comm, ro->comm, UPX_COMM_LEN - 1);
 		*has_comm = 1;
 	}
 	return 0;
