@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One run of a tracing command: set up in one place, released in one place. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -24,15 +25,10 @@ void session_init(struct session *s)
 
 int session_keep_link(struct session *s, struct bpf_link *link)
 {
-	size_t i;
-
 	if (!link)
 		return -1;
-	for (i = 0; i < SESSION_MAX_LINKS && s->links[i]; i++)
-		;
-	if (i == SESSION_MAX_LINKS)
-		die("too many links in one session");
-	s->links[i] = link;
+	ALLOC_GROW(s->links, s->nr_links + 1, s->alloc_links);
+	s->links[s->nr_links++] = link;
 	return 0;
 }
 
@@ -56,10 +52,11 @@ int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program
 void session_detach(struct session *s)
 {
 	attachment__destroy(&s->att);
-	for (size_t i = 0; i < SESSION_MAX_LINKS; i++) {
+	for (size_t i = 0; i < s->nr_links; i++)
 		bpf_link__destroy(s->links[i]);
-		s->links[i] = NULL;
-	}
+	free(s->links);
+	s->links = NULL;
+	s->nr_links = s->alloc_links = 0;
 }
 
 static void detach_hook(void *s)

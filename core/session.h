@@ -18,12 +18,11 @@ struct bpf_program;
 struct events;
 struct json_writer;
 
-#define SESSION_MAX_LINKS 4
-
 struct session {
 	struct plan plan;
 	struct attachment att;			/* the uprobe links */
-	struct bpf_link *links[SESSION_MAX_LINKS]; /* others: fork and exit watchers */
+	struct bpf_link **links;		/* others: fork and exit watchers */
+	size_t nr_links, alloc_links;
 	struct events *ev;			/* the ring buffer, NULL: none */
 	struct upx_child child;			/* pid -1: none */
 	char **cmd_argv;			/* -c CMD or -- CMD ARGS, NULL: none */
