@@ -40,7 +40,6 @@ static void plan_reset(void)
 	for (size_t i = 0; i < plan.nr; i++) {
 		free(plan.entries[i].func);
 		free(plan.entries[i].label);
-		free(plan.entries[i].how_buf);
 	}
 	plan.nr = 0;
 	for (size_t i = 0; i < plan.nr_skipped; i++)
@@ -84,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		spec.target = (char *)target;
 		spec.function = pat;
 		spec.is_return = flags && (flags[0] & 1);
-		plan.entry_and_return = flags && (flags[0] & 2);
+		plan.opts.entry_and_return = flags && (flags[0] & 2);
 		if (flags && !spec.is_return && (flags[0] & 4)) {
 			spec.has_offset = true;
 			spec.offset = foff + 1 < size ? flags[1] : 0;

@@ -208,8 +208,8 @@ static int plan_one(struct plan *plan, const char *text, bool latency, bool forc
 	int ret;
 
 	CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
-	plan->entry_and_return = latency;
-	plan->force = force;
+	plan->opts.entry_and_return = latency;
+	plan->opts.force = force;
 	ret = plan_add_spec(plan, &spec, 0);
 	probe_spec_free(&spec);
 	return ret;
