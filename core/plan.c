@@ -66,49 +66,6 @@ static bool is_func(const struct elf_sym *s)
 	return s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->offset;
 }
 
-/*
- * A demangled template instance starts with its return type
- * ("long shop::discount<long>(long, int)"): the qualified name starts after
- * the last space outside <> and () before the parameter list.
- */
-static const char *skip_return_type(const char *dm)
-{
-	const char *start = dm;
-	int depth = 0;
-
-	for (const char *p = dm; *p; p++) {
-		if (*p == '<')
-			depth++;
-		else if (*p == '>')
-			depth--;
-		else if (*p == '(' && !depth)
-			break;
-		else if (*p == ' ' && !depth)
-			start = p + 1;
-	}
-	return start;
-}
-
-/* Does a symbol answer to FUNCTION?  Raw or demangled; a demangled name may omit its parameters. */
-static bool func_matches(struct elf_sym *s, const char *pat, bool glob)
-{
-	const char *dm, *name;
-	size_t n;
-
-	if (glob ? !fnmatch(pat, s->name, 0) : !strcmp(pat, s->name))
-		return true;
-	if (s->name[0] != '_' || s->name[1] != 'Z')
-		return false;
-	dm = elf_sym__demangled(s);
-	name = skip_return_type(dm);
-	if (glob)
-		return !fnmatch(pat, dm, 0) || !fnmatch(pat, name, 0);
-	if (!strcmp(pat, dm) || !strcmp(pat, name))
-		return true;
-	n = strlen(pat);
-	return !strchr(pat, '(') && !strncmp(name, pat, n) && name[n] == '(';
-}
-
 static void add_skipped(struct plan *plan, const char *func, const char *why)
 {
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
@@ -567,7 +524,7 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		const char *why;
 		uint64_t site, vaddr = s->value, off = s->offset, size = s->size;
 
-		if (!is_func(s) || !func_matches(s, func, glob))
+		if (!is_func(s) || !elf_sym__matches(s, func, 0))
 			continue;
 		matched++;
 		if (s->type == STT_GNU_IFUNC) {
