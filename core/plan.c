@@ -507,8 +507,9 @@ static int explain_import(struct plan_file *pf, const char *func)
 	return ret;
 }
 
+/* *planned: how many matches got a probe, their own or (an alias) one already planned. */
 static int add_matches(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
-		       const char *func, bool is_return, int tag)
+		       const char *func, bool is_return, int tag, size_t *planned)
 {
 	struct plan_file *pf = &plan->files[file];
 	struct elf_file *ef = pf->ef;
@@ -572,6 +573,7 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			continue;
 		}
 		add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site, &facts);
+		(*planned)++;
 	}
 	if (!matched) {
 		if (!glob && explain_import(pf, func))
@@ -593,11 +595,12 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx, int tag)
 {
 	int file = plan_open_file(plan, spec->target);
-	size_t before = plan->nr, skipped_before = plan->nr_skipped;
+	size_t before = plan->nr, skipped_before = plan->nr_skipped, planned = 0;
 
 	if (file < 0)
 		return -1;
-	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return, tag))
+	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return, tag,
+			&planned))
 		return -1;
 	if (plan->opts.entry_and_return) {
 		/* --latency: the return probe of every function just planned. */
@@ -613,7 +616,7 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 				plan->entries[n].cookie = i;
 		}
 	}
-	if (plan->nr == before) {
+	if (!planned) {
 		char names[1024] = "";
 		size_t len = 0, k;
 
