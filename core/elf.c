@@ -1412,18 +1412,73 @@ bool pattern_is_glob(const char *pattern)
 	return strpbrk(pattern, "*?[") != NULL;
 }
 
-bool pattern_match_substring(const char *pattern, const char *name)
+static bool text_matches(const char *pattern, const char *text, bool glob, bool substring)
 {
-	if (pattern_is_glob(pattern))
-		return !fnmatch(pattern, name, 0);
-	return strstr(name, pattern) != NULL;
+	if (glob)
+		return !fnmatch(pattern, text, 0);
+	return substring ? strstr(text, pattern) != NULL : !strcmp(pattern, text);
 }
 
-bool pattern_match_exact(const char *pattern, const char *name)
+bool pattern_match_substring(const char *pattern, const char *name)
 {
-	if (pattern_is_glob(pattern))
-		return !fnmatch(pattern, name, 0);
-	return !strcmp(pattern, name);
+	return text_matches(pattern, name, pattern_is_glob(pattern), true);
+}
+
+const char *demangled_skip_return_type(const char *dm)
+{
+	const char *start = dm;
+	int depth = 0;
+
+	for (const char *p = dm; *p; p++) {
+		if (*p == '<')
+			depth++;
+		else if (*p == '>')
+			depth--;
+		else if (*p == '(' && !depth)
+			break;
+		else if (*p == ' ' && !depth)
+			start = p + 1;
+	}
+	return start;
+}
+
+/* "name@VER" / "name@@VER" (the default version), or the bare name when unversioned. */
+static bool versioned_matches(const char *pattern, const struct elf_sym *s, bool glob,
+			      bool substring)
+{
+	char *full;
+	bool ret;
+
+	if (!s->version)
+		return text_matches(pattern, s->name, glob, substring);
+	full = xasprintf("%.*s%s%s", (int)s->name_len, s->name, s->default_version ? "@@" : "@",
+			 s->version);
+	ret = text_matches(pattern, full, glob, substring);
+	free(full);
+	return ret;
+}
+
+bool elf_sym__matches(struct elf_sym *s, const char *pattern, unsigned int flags)
+{
+	bool glob = pattern_is_glob(pattern), substring = flags & SYM_MATCH_SUBSTRING;
+	const char *dm, *name;
+	size_t n;
+
+	if (strchr(pattern, '@'))
+		return versioned_matches(pattern, s, glob, substring);
+	if (text_matches(pattern, s->name, glob, substring))
+		return true;
+	if ((flags & SYM_MATCH_NO_DEMANGLE) || s->name[0] != '_' || s->name[1] != 'Z')
+		return false;
+	dm = elf_sym__demangled(s);
+	name = demangled_skip_return_type(dm);
+	if (text_matches(pattern, dm, glob, substring) ||
+	    (name != dm && text_matches(pattern, name, glob, substring)))
+		return true;
+	/* "shop::discount" names every shop::discount(...), not shop::discountx(). */
+	n = strlen(pattern);
+	return !glob && !substring && !strchr(pattern, '(') && !strncmp(name, pattern, n) &&
+	       name[n] == '(';
 }
 
 char *demangle(const char *name)

@@ -114,12 +114,24 @@ int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t
 /* The separate debug file for a build-id or .gnu_debuglink, or NULL. */
 char *find_debug_file(const struct elf_file *ef);
 
-/* Patterns: a glob when it has any of *?[, otherwise ... */
+/* Patterns: a glob (fnmatch(3)) when it has any of *?[, otherwise a name, or with
+ * SYM_MATCH_SUBSTRING a substring (list-syms, like `nm | grep`). */
 bool pattern_is_glob(const char *pattern);
-/* ... a substring (list-syms, like `nm | grep`); both match functions apply a glob with fnmatch(3) */
+/* One text against a pattern, as SYM_MATCH_SUBSTRING does. */
 bool pattern_match_substring(const char *pattern, const char *name);
-/* ... or an exact name (trace). */
-bool pattern_match_exact(const char *pattern, const char *name);
+
+#define SYM_MATCH_SUBSTRING	(1u << 0)	/* a plain name matches within (list-syms) */
+#define SYM_MATCH_NO_DEMANGLE	(1u << 1)	/* the raw name only (list-syms --no-demangle) */
+/*
+ * The one matcher (trace and list-syms): does symbol s answer to pattern?
+ * By its raw name, or a C++ name by its demangled form, with or without the
+ * return type of a template instance ("shop::discount<long>(long, int)"), and
+ * a plain name without parameters names every overload ("shop::discount").
+ * A pattern with '@' is matched against "name@VER" / "name@@VER" alone.
+ */
+bool elf_sym__matches(struct elf_sym *s, const char *pattern, unsigned int flags);
+/* Where the qualified name starts in a demangled name: after a template's return type. */
+const char *demangled_skip_return_type(const char *dm);
 
 /* Demangle one name with the C++ ABI demangler; malloc'd, or NULL if not mangled. */
 char *demangle(const char *name);

@@ -66,49 +66,6 @@ static bool is_func(const struct elf_sym *s)
 	return s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->offset;
 }
 
-/*
- * A demangled template instance starts with its return type
- * ("long shop::discount<long>(long, int)"): the qualified name starts after
- * the last space outside <> and () before the parameter list.
- */
-static const char *skip_return_type(const char *dm)
-{
-	const char *start = dm;
-	int depth = 0;
-
-	for (const char *p = dm; *p; p++) {
-		if (*p == '<')
-			depth++;
-		else if (*p == '>')
-			depth--;
-		else if (*p == '(' && !depth)
-			break;
-		else if (*p == ' ' && !depth)
-			start = p + 1;
-	}
-	return start;
-}
-
-/* Does a symbol answer to FUNCTION?  Raw or demangled; a demangled name may omit its parameters. */
-static bool func_matches(struct elf_sym *s, const char *pat, bool glob)
-{
-	const char *dm, *name;
-	size_t n;
-
-	if (glob ? !fnmatch(pat, s->name, 0) : !strcmp(pat, s->name))
-		return true;
-	if (s->name[0] != '_' || s->name[1] != 'Z')
-		return false;
-	dm = elf_sym__demangled(s);
-	name = skip_return_type(dm);
-	if (glob)
-		return !fnmatch(pat, dm, 0) || !fnmatch(pat, name, 0);
-	if (!strcmp(pat, dm) || !strcmp(pat, name))
-		return true;
-	n = strlen(pat);
-	return !strchr(pat, '(') && !strncmp(name, pat, n) && name[n] == '(';
-}
-
 static void add_skipped(struct plan *plan, const char *func, const char *why)
 {
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
@@ -404,7 +361,7 @@ static bool have_entry(const struct plan *plan, int file, uint64_t offset, bool 
  * Returns 0, or -1 when the kernel would refuse the site (why filled).
  */
 static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint64_t size,
-		 const struct probe_spec *spec, uint64_t *site, const char **how, const char **why)
+		 const struct probe_spec *spec, uint64_t *site, enum plan_site *how, const char **why)
 {
 	enum insn_arch arch = insn_arch_of_machine(pf->ef->e_machine);
 	uint8_t code[64];
@@ -413,7 +370,7 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 	int n;
 
 	*site = sym_off;
-	*how = "";
+	*how = PLAN_SITE_START;
 	if (spec && spec->has_offset) {
 		uint8_t *buf;
 
@@ -431,7 +388,7 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 		}
 		free(buf);
 		*site = sym_off + spec->offset;
-		*how = "at the given offset";
+		*how = PLAN_SITE_AT_OFFSET;
 	}
 	n = elf_file__read(pf->ef, *site, code, want > sizeof(code) ? sizeof(code) : want);
 	if (n <= 0) {
@@ -447,12 +404,12 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 	 * is usually a push the kernel emulates (~0.6 µs).  Arguments are still
 	 * in their registers there.  Return probes are placed at the entry too.
 	 */
-	if (in.is_endbr64 && !(spec && spec->has_offset) && !plan->no_endbr_skip) {
+	if (in.is_endbr64 && !(spec && spec->has_offset) && !plan->opts.no_endbr_skip) {
 		struct insn_info next;
 
 		if (!insn_decode(arch, code + in.len, n - in.len, &next) && next.uprobe_ok) {
 			*site += in.len;
-			*how = "after endbr64";
+			*how = PLAN_SITE_AFTER_ENDBR;
 			in = next;
 		}
 	}
@@ -463,17 +420,15 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 	return 0;
 }
 
-/* how_buf: a built "how" string the entry takes over (freed when the entry is an alias). */
+/* facts: what the entry is to say of itself (is_ifunc, ifunc, impl, site, tag). */
 static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
-		      uint64_t vaddr, uint64_t site, const char *how, char *how_buf)
+		      uint64_t vaddr, uint64_t offset, const struct plan_entry *facts)
 {
 	struct plan_file *pf = &plan->files[file];
 	struct plan_entry *e;
 
-	if (have_entry(plan, file, site, is_return)) {
-		free(how_buf);
+	if (have_entry(plan, file, offset, is_return))
 		return; /* an alias of a function already planned */
-	}
 	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
 	e = &plan->entries[plan->nr++];
 	*e = (struct plan_entry){
@@ -483,10 +438,13 @@ static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return,
 		.func = xstrdup(func),
 		.label = xasprintf("%s%s:%s", is_return ? "r:" : "", pf->display, func),
 		.vaddr = vaddr,
-		.offset = site,
+		.offset = offset,
 		.cookie = plan->nr - 1,
-		.how = how_buf ? how_buf : how,
-		.how_buf = how_buf,
+		.is_ifunc = facts->is_ifunc,
+		.ifunc = facts->ifunc,
+		.impl = facts->impl,
+		.site = facts->site,
+		.tag = facts->tag,
 	};
 }
 
@@ -549,24 +507,25 @@ static int explain_import(struct plan_file *pf, const char *func)
 	return ret;
 }
 
+/* *planned: how many matches got a probe, their own or (an alias) one already planned. */
 static int add_matches(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
-		       const char *func, bool is_return)
+		       const char *func, bool is_return, int tag, size_t *planned)
 {
 	struct plan_file *pf = &plan->files[file];
 	struct elf_file *ef = pf->ef;
 	bool glob = pattern_is_glob(func);
 	size_t matched = 0;
 
-	if (is_return && ef->is_go && !plan->force)
+	if (is_return && ef->is_go && !plan->opts.force)
 		return error("'%s': a Go program: a return probe crashes it when Go moves a "
 			     "goroutine's stack (use --force to do it anyway)", pf->display);
 	for (size_t i = 0; i < ef->nr_syms; i++) {
 		struct elf_sym *s = &ef->syms[i];
-		const char *how, *why;
+		struct plan_entry facts = { .tag = tag };
+		const char *why;
 		uint64_t site, vaddr = s->value, off = s->offset, size = s->size;
-		char *ifunc_how = NULL;
 
-		if (!is_func(s) || !func_matches(s, func, glob))
+		if (!is_func(s) || !elf_sym__matches(s, func, 0))
 			continue;
 		matched++;
 		if (s->type == STT_GNU_IFUNC) {
@@ -585,15 +544,16 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			is = func_at(ef, impl);
 			vaddr = impl;
 			size = is ? is->size : 0;
-			ifunc_how = xasprintf("IFUNC %s -> %s", s->name, is ? is->name : "?");
+			facts.is_ifunc = true;
+			facts.ifunc = s->name;
+			facts.impl = is ? is->name : NULL;
 		}
-		if ((is_return || plan->entry_and_return) && !plan->force) {
+		if ((is_return || plan->opts.entry_and_return) && !plan->opts.force) {
 			enum plan_hazard hz = plan_return_hazard(plan, file, s->value);
 
 			if (!hz && vaddr != s->value)
 				hz = plan_return_hazard(plan, file, vaddr);
 			if (hz) {
-				free(ifunc_how);
 				if (!glob)
 					return error("'%s': '%s' %s: a return probe%s would "
 						     "break the program (an entry probe is "
@@ -605,22 +565,15 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 				continue;
 			}
 		}
-		if (place(plan, pf, off, size, spec, &site, &how, &why)) {
-			free(ifunc_how);
+		if (place(plan, pf, off, size, spec, &site, &facts.site, &why)) {
 			if (!glob)
 				return error("'%s': cannot probe '%s': %s", pf->display,
 					     elf_sym__demangled(s), why);
 			add_skipped(plan, elf_sym__demangled(s), why);
 			continue;
 		}
-		if (ifunc_how && *how) {
-			char *both = xasprintf("%s, %s", ifunc_how, how);
-
-			free(ifunc_how);
-			ifunc_how = both;
-		}
-		add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site, how,
-			  ifunc_how);
+		add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site, &facts);
+		(*planned)++;
 	}
 	if (!matched) {
 		if (!glob && explain_import(pf, func))
@@ -639,16 +592,17 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	return 0;
 }
 
-int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx)
+static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx, int tag)
 {
 	int file = plan_open_file(plan, spec->target);
-	size_t before = plan->nr, skipped_before = plan->nr_skipped;
+	size_t before = plan->nr, skipped_before = plan->nr_skipped, planned = 0;
 
 	if (file < 0)
 		return -1;
-	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return))
+	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return, tag,
+			&planned))
 		return -1;
-	if (plan->entry_and_return) {
+	if (plan->opts.entry_and_return) {
 		/* --latency: the return probe of every function just planned. */
 		size_t end = plan->nr;
 
@@ -657,13 +611,12 @@ int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx
 			const struct plan_entry e = plan->entries[i];
 			size_t n = plan->nr;
 
-			add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, e.how,
-				  e.how_buf ? xstrdup(e.how_buf) : NULL);
+			add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e);
 			if (plan->nr > n)
 				plan->entries[n].cookie = i;
 		}
 	}
-	if (plan->nr == before) {
+	if (!planned) {
 		char names[1024] = "";
 		size_t len = 0, k;
 
@@ -682,7 +635,13 @@ int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx
 	return 0;
 }
 
-int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return)
+int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx)
+{
+	return add_spec(plan, spec, spec_idx, 0);
+}
+
+int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return,
+		      int tag)
 {
 	struct probe_spec spec = {
 		.text = func,
@@ -691,25 +650,50 @@ int plan_add_function(struct plan *plan, const char *target, const char *func, b
 		.function = (char *)func,
 	};
 
-	return plan_add_spec(plan, &spec, -1);
+	return add_spec(plan, &spec, -1, tag);
 }
 
-long long plan_cookie_of(const struct plan *plan, const char *func)
+long long plan_cookie_of_tag(const struct plan *plan, int tag)
 {
 	for (size_t i = 0; i < plan->nr; i++)
-		if (!strcmp(plan->entries[i].func, func))
+		if (plan->entries[i].tag == tag)
 			return plan->entries[i].cookie;
 	return -1;
+}
+
+const char *plan_site_text(enum plan_site site)
+{
+	switch (site) {
+	case PLAN_SITE_AFTER_ENDBR:
+		return "after endbr64";
+	case PLAN_SITE_AT_OFFSET:
+		return "at the given offset";
+	default:
+		return "";
+	}
+}
+
+void plan_entry_how(const struct plan_entry *e, char *buf, size_t len)
+{
+	const char *site = plan_site_text(e->site);
+
+	if (e->is_ifunc)
+		snprintf(buf, len, "IFUNC %s -> %s%s%s", e->ifunc, e->impl ? e->impl : "?",
+			 *site ? ", " : "", site);
+	else
+		snprintf(buf, len, "%s", site);
 }
 
 void plan_print(const struct plan *plan, FILE *f)
 {
 	for (size_t i = 0; i < plan->nr; i++) {
 		const struct plan_entry *e = &plan->entries[i];
+		char how[512];
 
+		plan_entry_how(e, how, sizeof(how));
 		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,
 			plan->files[e->file].path, (unsigned long long)e->offset,
-			*e->how ? " (" : "", e->how, *e->how ? ")" : "");
+			*how ? " (" : "", how, *how ? ")" : "");
 	}
 	for (size_t i = 0; i < plan->nr_skipped; i++)
 		fprintf(f, "upx: left out: %s (%s)\n", plan->skipped[i].func, plan->skipped[i].why);
@@ -752,7 +736,6 @@ void plan_free(struct plan *plan)
 	for (size_t i = 0; i < plan->nr; i++) {
 		free(plan->entries[i].func);
 		free(plan->entries[i].label);
-		free(plan->entries[i].how_buf);
 	}
 	free(plan->entries);
 	for (size_t i = 0; i < plan->nr_files; i++) {

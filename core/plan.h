@@ -54,6 +54,13 @@ struct plan_file {
 	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
 };
 
+/* Where in a function the uprobe goes, as plan.c decided from its first instruction. */
+enum plan_site {
+	PLAN_SITE_START,	/* its first instruction */
+	PLAN_SITE_AFTER_ENDBR,	/* the one after endbr64 (single-stepped, ~10x the cost) */
+	PLAN_SITE_AT_OFFSET,	/* FUNCTION+OFFSET, checked on an instruction boundary */
+};
+
 struct plan_entry {
 	int file;		/* index into plan->files */
 	int spec;		/* index of the probe spec it came from */
@@ -64,8 +71,13 @@ struct plan_entry {
 	uint64_t offset;	/* file offset where the uprobe goes */
 	uint64_t cookie;	/* what the BPF side sees: the entry's index, or (--latency)
 				 * for a return probe the index of its entry probe */
-	const char *how;	/* "", "after endbr64", "IFUNC strlen -> __strlen_avx2", ... */
-	char *how_buf;
+	/* What plan.c decided, as facts: the text is made by who prints it (plan_entry_how). */
+	bool is_ifunc;		/* the symbol is an IFUNC: probed at the implementation */
+	const char *ifunc;	/* its name ("strlen"), when is_ifunc */
+	const char *impl;	/* the implementation the dynamic linker picks ("__strlen_avx2"),
+				 * NULL when no symbol names it */
+	enum plan_site site;	/* where in the function the uprobe sits */
+	int tag;		/* the caller's, from plan_add_function(); 0 for specs */
 };
 
 /* A function left out, and why. */
@@ -77,6 +89,14 @@ struct plan_skip {
 	uint64_t vaddr;
 };
 
+/* What the caller asks of the plan. */
+struct plan_opts {
+	bool force;		/* --force: allow r: on Go binaries, and on functions that return
+				 * twice or never return */
+	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
+	bool entry_and_return;	/* --latency: each function gets both probes */
+};
+
 struct plan {
 	struct plan_file *files;
 	size_t nr_files, alloc_files;
@@ -85,10 +105,7 @@ struct plan {
 	struct plan_skip *skipped; /* sites the kernel would refuse, return probes that break */
 	size_t nr_skipped, alloc_skipped;
 	pid_t pid;		/* -p: resolve libraries through this process */
-	bool force;		/* --force: allow r: on Go binaries, and on functions that return
-				 * twice or never return */
-	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
-	bool entry_and_return;	/* --latency: each function gets both probes */
+	struct plan_opts opts;
 };
 
 /* Opens (once per plan) the file a TARGET names: its index in files, or -1 after error(). */
@@ -106,10 +123,18 @@ const char *plan_hazard_text(enum plan_hazard hazard);
 
 /* Adds the probes of one spec; on error prints one line (via error()) and returns -1. */
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx);
-/* Adds the probe on one named function of a file found like a spec TARGET. */
-int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return);
-/* The cookie of the first probe on func (as named in the plan), or -1. */
-long long plan_cookie_of(const struct plan *plan, const char *func);
+/*
+ * Adds the probe on one named function of a file found like a spec TARGET;
+ * its entries carry tag (not 0), for the caller to find them by.
+ */
+int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return,
+		      int tag);
+/* The cookie of the first probe tagged tag, or -1. */
+long long plan_cookie_of_tag(const struct plan *plan, int tag);
+/* "" / "after endbr64" / "at the given offset": an entry's site, as -v says it. */
+const char *plan_site_text(enum plan_site site);
+/* How an entry is probed, as -v says it: "", "IFUNC strlen -> __strlen_avx2, after endbr64". */
+void plan_entry_how(const struct plan_entry *e, char *buf, size_t len);
 void plan_print(const struct plan *plan, FILE *f);
 /* Warns about what was left out: how many sites the kernel refuses; the hazards by name. */
 void plan_warn_left_out(const struct plan *plan, bool verbose);

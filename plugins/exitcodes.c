@@ -34,6 +34,9 @@ static const char *const exitcodes_usage[] = {
 	NULL,
 };
 
+/* Plan tags: which probe is which. */
+enum { TAG_EXIT = 1, TAG__EXIT };
+
 static struct run_opts ro;
 static struct {
 	bool nonzero;
@@ -203,8 +206,8 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 /* exit() first: its cookie tells the BPF side which probe fired. */
 static int exitcodes_plan(struct session *s, void *ctx)
 {
-	return plan_add_function(&s->plan, "libc.so.6", "exit", false) ||
-	       plan_add_function(&s->plan, "libc.so.6", "_exit", false) ? -1 : 0;
+	return plan_add_function(&s->plan, "libc.so.6", "exit", false, TAG_EXIT) ||
+	       plan_add_function(&s->plan, "libc.so.6", "_exit", false, TAG__EXIT) ? -1 : 0;
 }
 
 static int exitcodes_configure(struct session *s, void *skel_, struct attach_progs *progs,
@@ -213,7 +216,7 @@ static int exitcodes_configure(struct session *s, void *skel_, struct attach_pro
 	struct exitcodes_bpf *skel = skel_;
 	bool follow = s->cmd_argv != NULL;
 
-	skel->rodata->exit_cookie = plan_cookie_of(&s->plan, "exit");
+	skel->rodata->exit_cookie = plan_cookie_of_tag(&s->plan, TAG_EXIT);
 	skel->rodata->filter_tgid = ro.pid;
 	skel->rodata->nonzero_only = opt.nonzero;
 	skel->rodata->use_follow = follow;

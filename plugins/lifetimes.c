@@ -34,6 +34,9 @@ static const char *const lifetimes_usage[] = {
 	NULL,
 };
 
+/* Plan tags: which probe is which. */
+enum { TAG_START = 1, TAG_EXIT, TAG__EXIT };
+
 static struct run_opts ro;
 
 static const struct upx_option lifetimes_options[] = {
@@ -203,9 +206,9 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 
 static int lifetimes_plan(struct session *s, void *ctx)
 {
-	return plan_add_function(&s->plan, "libc.so.6", "__libc_start_main", false) ||
-	       plan_add_function(&s->plan, "libc.so.6", "exit", false) ||
-	       plan_add_function(&s->plan, "libc.so.6", "_exit", false) ? -1 : 0;
+	return plan_add_function(&s->plan, "libc.so.6", "__libc_start_main", false, TAG_START) ||
+	       plan_add_function(&s->plan, "libc.so.6", "exit", false, TAG_EXIT) ||
+	       plan_add_function(&s->plan, "libc.so.6", "_exit", false, TAG__EXIT) ? -1 : 0;
 }
 
 static int lifetimes_configure(struct session *s, void *skel_, struct attach_progs *progs,
@@ -213,8 +216,8 @@ static int lifetimes_configure(struct session *s, void *skel_, struct attach_pro
 {
 	struct lifetimes_bpf *skel = skel_;
 
-	skel->rodata->start_cookie = plan_cookie_of(&s->plan, "__libc_start_main");
-	skel->rodata->exit_cookie = plan_cookie_of(&s->plan, "exit");
+	skel->rodata->start_cookie = plan_cookie_of_tag(&s->plan, TAG_START);
+	skel->rodata->exit_cookie = plan_cookie_of_tag(&s->plan, TAG_EXIT);
 	skel->rodata->use_follow = s->cmd_argv != NULL;
 	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
 	if (kfield_task_offsets(skel->rodata->task_off))

@@ -91,17 +91,6 @@ static const char *full_name(const struct elf_sym *s, char **buf, size_t *alloc)
 	return *buf;
 }
 
-static bool pattern_matches(const char *pattern, struct elf_sym *s, char **buf, size_t *alloc)
-{
-	/* "malloc@@GLIBC*" matches the versioned name. */
-	if (strchr(pattern, '@'))
-		return pattern_match_substring(pattern, full_name(s, buf, alloc));
-	if (pattern_match_substring(pattern, s->name))
-		return true;
-	return !opt.no_demangle && s->name[0] == '_' && s->name[1] == 'Z' &&
-	       pattern_match_substring(pattern, elf_sym__demangled(s));
-}
-
 /*
  * The table goes out through one buffer, formatted by hand (printf's parsing
  * of the format was a sixth of the time for libLLVM's 45k rows), in chunks of
@@ -465,9 +454,9 @@ static int cmd_list_syms(int argc, const char **argv)
 	struct importer im = { 0 };
 	struct elf_demangler *dm = NULL;
 	const char *pattern;
-	char err[256], *path = NULL, *buf = NULL;
+	char err[256], *path = NULL;
 	const char *shown;
-	size_t nr = 0, alloc = 0, balloc = 0, i;
+	size_t nr = 0, alloc = 0, i;
 	bool any_import = false;
 	int ret = UPX_EXIT_FAILURE;
 
@@ -528,7 +517,8 @@ static int cmd_list_syms(int argc, const char **argv)
 		if (!opt.no_demangle && !strchr(pattern, '@'))
 			elf_syms__demangle(rows, nr);
 		for (i = 0; i < nr; i++)
-			if (pattern_matches(pattern, rows[i], &buf, &balloc))
+			if (elf_sym__matches(rows[i], pattern, SYM_MATCH_SUBSTRING |
+					     (opt.no_demangle ? SYM_MATCH_NO_DEMANGLE : 0)))
 				rows[kept++] = rows[i];
 		nr = kept;
 	}
@@ -563,7 +553,6 @@ cleanup:
 	importer__free(&im);
 	free(defs);
 	free(rows);
-	free(buf);
 	elf_file__close(ef);
 	free(path);
 	return ret;

@@ -50,6 +50,8 @@ static const struct upx_option readline_options[] = {
 /* Where readline lives: bash's own copy, and the shared library. */
 static const char *const readline_targets[] = { "bash", "libreadline.so.8" };
 static const char *const readline_funcs[] = { "readline_internal_teardown", "readline" };
+/* The plan tags of their probes: the role + 1 (a plan tag is not 0). */
+static const int readline_tags[] = { READLINE_ROLE_TEARDOWN + 1, READLINE_ROLE_READLINE + 1 };
 
 /* The bytes of the line the record holds (0 when unreadable); *cut when it was longer. */
 static long line_len(const struct readline_event *e, bool *cut)
@@ -165,7 +167,8 @@ static int plan_readline(struct plan *plan, pid_t pid)
 
 		for (size_t i = 0; i < ARRAY_SIZE(readline_funcs); i++)
 			if ((found & (1u << i)) &&
-			    plan_add_function(plan, readline_targets[t], readline_funcs[i], true))
+			    plan_add_function(plan, readline_targets[t], readline_funcs[i], true,
+					      readline_tags[i]))
 				return -1;
 	}
 	if (!plan->nr) {
@@ -194,8 +197,7 @@ static int readline_configure(struct session *s, void *skel_, struct attach_prog
 
 	for (size_t i = 0; i < s->plan.nr; i++)
 		((__u8 *)skel->rodata->roles)[s->plan.entries[i].cookie] =
-			strcmp(s->plan.entries[i].func, "readline") ? READLINE_ROLE_TEARDOWN :
-								      READLINE_ROLE_READLINE;
+			s->plan.entries[i].tag - 1;
 	skel->rodata->filter_tgid = ro.pid;
 	s->attach_pid = ro.pid > 0 ? ro.pid : -1;
 	*progs = (struct attach_progs){

@@ -703,22 +703,26 @@ static int trace_plan(struct session *s, void *p)
 
 	if (opt.follow && !s->cmd_argv)
 		return usage_error("--follow goes with -c CMD or -- CMD");
-	s->plan.force = opt.force;
-	s->plan.no_endbr_skip = opt.at_entry;
-	s->plan.entry_and_return = opt.latency;
+	s->plan.opts = (struct plan_opts){
+		.force = opt.force,
+		.no_endbr_skip = opt.at_entry,
+		.entry_and_return = opt.latency,
+	};
 	for (size_t k = 0; k < ctx->nr_specs; k++)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
 	if (!upx_verbose && !output_json())
 		for (size_t k = 0; k < s->plan.nr; k++) {
 			const struct plan_entry *pe = &s->plan.entries[k];
+			const char *site = plan_site_text(pe->site);
 
 			/* Say so when a named function is not probed where its symbol points. */
 			if (pe->spec >= 0 && !pattern_is_glob(ctx->specs[pe->spec].function) &&
-			    !strncmp(pe->how, "IFUNC ", 6))
+			    pe->is_ifunc)
 				fprintf(stderr, "upx trace: %s is an IFUNC: probing the implementation "
-						"the dynamic linker picks here (%s)\n",
-					pe->label, pe->how + 6);
+						"the dynamic linker picks here (%s -> %s%s%s)\n",
+					pe->label, pe->ifunc, pe->impl ? pe->impl : "?",
+					*site ? ", " : "", site);
 		}
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    (!(opt.count || opt.hist || opt.latency) &&

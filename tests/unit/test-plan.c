@@ -2,8 +2,11 @@
 /*
  * core/plan.c: which functions get no return probe (they return twice or never
  * return), told from names, aliases and DWARF, on the real libc and on
- * programs built here; what r: and --latency globs and named functions do then.
+ * programs built here; what r: and --latency globs and named functions do then;
+ * and over the fixtures (make fixtures): aliases, IFUNCs, endbr64, refused
+ * sites, C++ globs and overloads, the one matcher, tags.
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,8 +211,8 @@ static int plan_one(struct plan *plan, const char *text, bool latency, bool forc
 	int ret;
 
 	CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
-	plan->entry_and_return = latency;
-	plan->force = force;
+	plan->opts.entry_and_return = latency;
+	plan->opts.force = force;
 	ret = plan_add_spec(plan, &spec, 0);
 	probe_spec_free(&spec);
 	return ret;
@@ -322,6 +325,257 @@ static void test_named_refused_unless_forced(void)
 	plan_free(&plan);
 }
 
+/* A fixture built by `make fixtures`; NULL (and one failure saying so) when it is not there. */
+static const char *fixture(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "build/fixtures/%s", name);
+	if (access(path, R_OK)) {
+		fprintf(stderr, "\n    no %s: run make fixtures ", path);
+		CU_FAIL("fixture missing");
+		return NULL;
+	}
+	return path;
+}
+
+/* Plan text (a spec) into plan; 0 or -1 as plan_add_spec. */
+static int plan_text(struct plan *plan, const char *text)
+{
+	struct probe_spec spec;
+	char err[256];
+	int ret;
+
+	CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
+	ret = plan_add_spec(plan, &spec, 0);
+	probe_spec_free(&spec);
+	return ret;
+}
+
+static const struct plan_entry *entry_named(const struct plan *plan, const char *func)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (!strcmp(plan->entries[i].func, func))
+			return &plan->entries[i];
+	return NULL;
+}
+
+/* The file offset of a defined function of plan->files[0], as its symbol says. */
+static uint64_t sym_offset(const struct plan *plan, const char *func)
+{
+	struct elf_sym *s;
+	size_t n = elf_file__find_syms(plan->files[0].ef, func, &s);
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i].defined && s[i].offset)
+			return s[i].offset;
+	CU_FAIL("no such function");
+	return 0;
+}
+
+static void test_aliases_merged(void)
+{
+	struct plan plan = {};
+	char how[64];
+
+	/* malloc and __libc_malloc are one function: one probe, named as first asked. */
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, "libc.so.6:malloc"), 0);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, "libc.so.6:__libc_malloc"), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	CU_ASSERT_STRING_EQUAL(plan.entries[0].label, "libc.so.6:malloc");
+	CU_ASSERT_FALSE(plan.entries[0].is_ifunc);
+	CU_ASSERT_EQUAL(plan.entries[0].tag, 0);
+	/* The other direction is another probe on the same site. */
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, "r:libc.so.6:__libc_malloc"), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 2);
+	CU_ASSERT_TRUE(plan.entries[1].is_return);
+	CU_ASSERT_EQUAL(plan.entries[1].offset, plan.entries[0].offset);
+	CU_ASSERT_EQUAL(plan.entries[1].cookie, 1);
+	plan_entry_how(&plan.entries[1], how, sizeof(how));
+	CU_ASSERT_STRING_EQUAL(how, plan_site_text(plan.entries[1].site));
+	plan_free(&plan);
+}
+
+static void test_ifunc_resolved(void)
+{
+	struct plan plan = {};
+	const struct plan_entry *e;
+	char how[128];
+	struct elf_sym *impl;
+
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, "libc.so.6:strlen"), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 1);
+	e = &plan.entries[0];
+	CU_ASSERT_TRUE(e->is_ifunc);
+	CU_ASSERT_STRING_EQUAL(e->ifunc, "strlen");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->impl);
+	CU_ASSERT_NSTRING_EQUAL(e->impl, "__strlen_", 9);
+	/* Probed at the implementation: its symbol's address, not strlen's (the resolver). */
+	CU_ASSERT_FATAL(elf_file__find_syms(plan.files[0].ef, e->impl, &impl) > 0);
+	CU_ASSERT_EQUAL(e->vaddr, impl->value);
+	CU_ASSERT_NOT_EQUAL(e->offset, sym_offset(&plan, "strlen"));
+	plan_entry_how(e, how, sizeof(how));
+	CU_ASSERT_NSTRING_EQUAL(how, "IFUNC strlen -> __strlen_", 25);
+	CU_ASSERT_STRING_EQUAL(how + strlen("IFUNC strlen -> "), e->impl);
+	plan_free(&plan);
+}
+
+static void test_endbr_skipped(void)
+{
+	const char *cet = fixture("uprobeme-cet");
+	struct plan plan = {};
+	char text[300], how[64];
+	uint64_t foo;
+
+	if (!cet)
+		return;
+	snprintf(text, sizeof(text), "%s:foo", cet);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 1);
+	foo = sym_offset(&plan, "foo");
+	CU_ASSERT_EQUAL(plan.entries[0].site, PLAN_SITE_AFTER_ENDBR);
+	CU_ASSERT_EQUAL(plan.entries[0].offset, foo + 4);	/* f3 0f 1e fa */
+	plan_entry_how(&plan.entries[0], how, sizeof(how));
+	CU_ASSERT_STRING_EQUAL(how, "after endbr64");
+	plan_free(&plan);
+
+	/* --at-entry: on endbr64 itself. */
+	plan.opts.no_endbr_skip = true;
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 1);
+	CU_ASSERT_EQUAL(plan.entries[0].site, PLAN_SITE_START);
+	CU_ASSERT_EQUAL(plan.entries[0].offset, foo);
+	plan_entry_how(&plan.entries[0], how, sizeof(how));
+	CU_ASSERT_STRING_EQUAL(how, "");
+	plan_free(&plan);
+
+	/* FUNCTION+OFFSET: where asked, said so. */
+	snprintf(text, sizeof(text), "%s:foo+4", cet);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 1);
+	CU_ASSERT_EQUAL(plan.entries[0].site, PLAN_SITE_AT_OFFSET);
+	CU_ASSERT_EQUAL(plan.entries[0].offset, foo + 4);
+	plan_free(&plan);
+}
+
+static void test_refused_left_out(void)
+{
+	struct plan plan = {};
+	bool listed = false;
+
+	/* pthread_spin_lock starts with a lock prefix: no uprobe there. */
+	CU_ASSERT_EQUAL(plan_text(&plan, "libc.so.6:pthread_spin_lock"), -1);
+	CU_ASSERT_EQUAL(plan.nr, 0);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, "libc.so.6:pthread_spin_*"), 0);
+	CU_ASSERT(plan.nr > 0);
+	CU_ASSERT_PTR_NULL(entry_named(&plan, "pthread_spin_lock"));
+	for (size_t i = 0; i < plan.nr; i++)
+		CU_ASSERT_NSTRING_EQUAL(plan.entries[i].func, "pthread_spin_", 13);
+	for (size_t i = 0; i < plan.nr_skipped; i++)
+		if (!strcmp(plan.skipped[i].func, "pthread_spin_lock")) {
+			CU_ASSERT_STRING_EQUAL(plan.skipped[i].why, "lock prefix");
+			listed = true;
+		}
+	CU_ASSERT_TRUE(listed);
+	plan_free(&plan);
+}
+
+static void test_cxx_globs_and_overloads(void)
+{
+	const char *shop = fixture("cxxshop");
+	struct plan plan = {};
+	char text[300];
+
+	if (!shop)
+		return;
+	/* Without parameters: every overload, and no other function. */
+	snprintf(text, sizeof(text), "%s:shop::cart::Basket::add", shop);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+	CU_ASSERT_EQUAL(plan.nr, 3);
+	CU_ASSERT_PTR_NOT_NULL(entry_named(&plan, "shop::cart::Basket::add(int)"));
+	CU_ASSERT_PTR_NOT_NULL(entry_named(&plan, "shop::cart::Basket::add(double)"));
+	plan_free(&plan);
+	/* With them: that one. */
+	snprintf(text, sizeof(text), "%s:shop::cart::Basket::add(int)", shop);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	CU_ASSERT_STRING_EQUAL(plan.entries[0].func, "shop::cart::Basket::add(int)");
+	plan_free(&plan);
+	/* A glob over template instances, matched without their return type. */
+	snprintf(text, sizeof(text), "%s:shop::cart::discount*", shop);
+	CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+	CU_ASSERT_EQUAL(plan.nr, 2);
+	CU_ASSERT_PTR_NOT_NULL(entry_named(&plan, "long shop::cart::discount<long>(long, int)"));
+	CU_ASSERT_PTR_NOT_NULL(entry_named(&plan,
+					   "double shop::cart::discount<double>(double, int)"));
+	plan_free(&plan);
+	/* A name that is only a prefix of a function names nothing. */
+	snprintf(text, sizeof(text), "%s:shop::cart::Basket::ad", shop);
+	CU_ASSERT_EQUAL(plan_text(&plan, text), -1);
+	plan_free(&plan);
+}
+
+/* list-syms and trace share elf_sym__matches(): same answer for a glob. */
+static void test_one_matcher(void)
+{
+	const char *shop = fixture("cxxshop");
+	static const char *const globs[] = {
+		"shop::cart::discount*", "*Basket::add*", "_ZN4shop*", "main",
+	};
+	struct plan plan = {};
+	struct elf_file *ef;
+
+	if (!shop)
+		return;
+	CU_ASSERT_EQUAL_FATAL(plan_open_file(&plan, shop), 0);
+	ef = plan.files[0].ef;
+	for (size_t g = 0; g < ARRAY_SIZE(globs); g++) {
+		size_t listed = 0, planned_nr;
+		char text[300];
+
+		for (size_t i = 0; i < ef->nr_syms; i++) {
+			struct elf_sym *s = &ef->syms[i];
+
+			if (s->defined && s->offset && s->type == STT_FUNC &&
+			    elf_sym__matches(s, globs[g], SYM_MATCH_SUBSTRING))
+				CU_ASSERT_TRUE(elf_sym__matches(s, globs[g], 0) ||
+					       !pattern_is_glob(globs[g]));
+			listed += s->defined && s->offset && s->type == STT_FUNC &&
+				  elf_sym__matches(s, globs[g], 0);
+		}
+		CU_ASSERT(listed > 0);
+		snprintf(text, sizeof(text), "%s:%s", shop, globs[g]);
+		planned_nr = plan.nr;
+		CU_ASSERT_EQUAL(plan_text(&plan, text), 0);
+		/* Aliases merge in the plan: never more probes than matching symbols. */
+		CU_ASSERT(plan.nr - planned_nr <= listed && plan.nr > planned_nr);
+	}
+	plan_free(&plan);
+}
+
+static void test_tags(void)
+{
+	struct plan plan = {};
+
+	CU_ASSERT_EQUAL_FATAL(plan_add_function(&plan, "libc.so.6", "_exit", false, 7), 0);
+	CU_ASSERT_EQUAL_FATAL(plan_add_function(&plan, "libc.so.6", "exit", false, 3), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 2);
+	CU_ASSERT_EQUAL(plan_cookie_of_tag(&plan, 3), 1);
+	CU_ASSERT_EQUAL(plan_cookie_of_tag(&plan, 7), 0);
+	CU_ASSERT_EQUAL(plan_cookie_of_tag(&plan, 5), -1);
+	CU_ASSERT_STRING_EQUAL(plan.entries[1].func, "exit");
+	CU_ASSERT_EQUAL(plan.entries[1].spec, -1);
+	plan_free(&plan);
+	/* --latency: the return probe carries its entry's tag. */
+	plan.opts.entry_and_return = true;
+	CU_ASSERT_EQUAL_FATAL(plan_add_function(&plan, "libc.so.6", "malloc", false, 9), 0);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 2);
+	CU_ASSERT_EQUAL(plan.entries[1].tag, 9);
+	CU_ASSERT_EQUAL(plan.entries[1].cookie, 0);
+	plan_free(&plan);
+}
+
 CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_libc_returns_twice),
 	UNIT_TEST(test_libc_never_returns),
@@ -330,5 +584,12 @@ CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_program_dwarf_and_aliases),
 	UNIT_TEST(test_return_globs_leave_them_out),
 	UNIT_TEST(test_named_refused_unless_forced),
+	UNIT_TEST(test_aliases_merged),
+	UNIT_TEST(test_ifunc_resolved),
+	UNIT_TEST(test_endbr_skipped),
+	UNIT_TEST(test_refused_left_out),
+	UNIT_TEST(test_cxx_globs_and_overloads),
+	UNIT_TEST(test_one_matcher),
+	UNIT_TEST(test_tags),
 	CU_TEST_INFO_NULL,
 };

@@ -18,7 +18,10 @@
 	SUITE(dwarf) \
 	SUITE(proc) \
 	SUITE(plan) \
-	SUITE(kfield)
+	SUITE(kfield) \
+	SUITE(runopt) \
+	SUITE(imports) \
+	SUITE(ifunc)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
