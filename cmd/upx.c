@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,6 +112,12 @@ int main(int argc, const char **argv)
 	 */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/*
+	 * Only the main thread writes stdout (list-syms' demangling threads
+	 * never do): no lock around each of the dozens of stdio calls an event
+	 * makes.
+	 */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		main_usage(stdout);

@@ -160,8 +160,17 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
+		size_t run = i;
 		long u;
 
+		/* Printable ASCII needs no escape: copied a run at a time (every name and value). */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			EMIT(s + i, run - i);
+			i = run;
+			continue;
+		}
 		switch (c) {
 		case '"': EMIT("\\\"", 2); i++; continue;
 		case '\\': EMIT("\\\\", 2); i++; continue;
