@@ -382,7 +382,7 @@ enum loop_end event_loop_run(struct event_loop *el)
 {
 	double start = now(), next_tick = start + el->interval;
 	struct pollfd pfd[4];
-	int nfds = 0, pid_i = -1, child_i = -1, out_i = -1, pidfd = -1, child_fd = -1;
+	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1, child_fd = -1;
 	bool more = false, busy = false;
 	enum loop_end end;
 
@@ -399,10 +399,9 @@ enum loop_end event_loop_run(struct event_loop *el)
 	/* The -c command's exit wakes the poll even when SIGCHLD came before it. */
 	if (el->child && el->child->pid > 0 && !el->child->exited) {
 		child_fd = pidfd_of(el->child->pid);
-		if (child_fd >= 0) {
-			child_i = nfds;
+		/* Its POLLIN only wakes the poll: the reap below says it exited. */
+		if (child_fd >= 0)
 			pfd[nfds++] = (struct pollfd){ .fd = child_fd, .events = POLLIN };
-		}
 	}
 	if (stdout_can_hang_up()) {
 		out_i = nfds;
@@ -441,7 +440,6 @@ enum loop_end event_loop_run(struct event_loop *el)
 			end = LOOP_SIGNAL;
 			break;
 		}
-		(void)child_i; /* its POLLIN only wakes us: the reap says it exited */
 		if (el->child && child_reap(el->child, WNOHANG)) {
 			end = LOOP_CHILD_EXITED;
 			break;
