@@ -10,7 +10,7 @@ set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
 BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils"
-TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind time"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build.
 BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev"
 
