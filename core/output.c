@@ -100,37 +100,17 @@ void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (of at most n bytes), 0 if invalid. */
+/*
+ * Length of the valid UTF-8 sequence at s (of at most n bytes) that may reach
+ * a terminal, 0 if invalid or a C1 control (U+0080..U+009F: CSI is U+009B).
+ */
 static int utf8_len(const unsigned char *s, size_t n)
 {
-	int len, i;
-	uint32_t cp;
+	long u = utf8_seq(s, n);
 
-	if (s[0] < 0xc2)
+	if (u < 2 || (s[0] == 0xc2 && s[1] < 0xa0))
 		return 0;
-	if (s[0] < 0xe0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] < 0xf0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] < 0xf5) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
-		return 0; /* overlong, surrogate, or a C1 control (CSI is 0x9b) */
-	return len;
+	return u;
 }
 
 /*

@@ -37,6 +37,12 @@ bool parse_s64(const char *s, long long *out);
 
 /* Levenshtein-like distance for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);
+/*
+ * The UTF-8 sequence at s (n > 0 bytes): its length when valid, else minus
+ * the length of its maximal invalid subpart (what becomes one U+FFFD).
+ * ASCII is 1.  Overlong forms, surrogates and values past U+10FFFF are invalid.
+ */
+long utf8_seq(const unsigned char *s, size_t n);
 
 /*
  * Numbers and columns written into a caller's buffer, for lines printed once
