@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Addresses in a process to names: which file is mapped there (from
+ * /proc/PID/maps, read at the first address of a process and kept, so a
+ * process that has exited since is still symbolized), the function that
+ * covers the address (each file's symbols loaded once per build-id or
+ * device+inode through core/elf.c, shared by every process that maps it,
+ * demangled, resolved by binary search), and with DWARF (the file's own or a
+ * separate debug file found by build-id) the source line and the inlined
+ * calls at the address.  A mapping whose file was deleted or replaced since
+ * it was mapped is read through /proc/PID/map_files while the process lives
+ * and reported as deleted; the vDSO is named "[vdso]" and symbolized from the
+ * copy of it mapped into upx itself when it is the same image.
+ * Not thread-safe: one symbolizer per thread.
+ */
+#ifndef UPX_SYMBOLIZE_H
+#define UPX_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct symbolizer;
+
+struct symbolizer *symbolizer_new(void);
+void symbolizer_free(struct symbolizer *sy);
+
+/*
+ * Read /proc/PID/maps once, the first time pid is seen (later calls: no-op),
+ * and keep it, so a process that has exited is still symbolized.  Files are
+ * resolved in the process's own view (/proc/PID/root, /proc/PID/map_files as
+ * core/proc.c does).  0 or -errno.
+ */
+int symbolizer_add_process(struct symbolizer *sy, pid_t pid);
+
+struct sym_frame {
+	uint64_t addr;		/* the address in the process */
+	const char *file;	/* path of the mapping; NULL: no mapping ("[unknown]") */
+	const char *build_id;	/* hex, or NULL */
+	uint64_t file_offset;	/* offset of addr in the file */
+	const char *function;	/* demangled C++ name; NULL when no symbol covers addr */
+	uint64_t offset;	/* addr - start of function */
+	const char *src_file;	/* from DWARF (separate debug files by build-id too); NULL without */
+	int line;		/* 0 without DWARF */
+	bool inlined;		/* an inlined call inside the next frame out */
+	bool deleted;		/* the mapped file was deleted or replaced since it was mapped */
+};
+
+/*
+ * The frames at addr, innermost (inlined) first, the real function last: the
+ * number written (>= 1, <= max).  is_return_addr: addr is a return address
+ * (look up addr - 1 for function/line, but report addr).  Strings live as long
+ * as sy.  Calls symbolizer_add_process() itself if needed.
+ */
+int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_return_addr,
+		   struct sym_frame *out, int max);
+
+#endif
