@@ -40,8 +40,9 @@ struct fg_stacks {
 	struct fg_stack *stacks;
 	size_t nr, alloc;
 	/* private */
-	char **frames_buf;	/* one allocation per stack: its frame pointers */
-	char *text;		/* the parsed copy of the input */
+	const char **frame_ptrs;	/* every stack's frames, one stack after another */
+	size_t nr_frame_ptrs, alloc_frame_ptrs;
+	char *text;			/* the parsed copy of the input */
 };
 
 /*
