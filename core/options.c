@@ -122,7 +122,7 @@ int parse_options(int argc, const char **argv, const struct upx_option *opts,
 				if (i + 1 >= argc)
 					return -usage_error("option '--%s' needs a value", o->long_name);
 				arg = argv[++i];
-			} else if (!needs_arg(o) && arg) {
+			} else if (!needs_arg(o) && arg && !o->optional_arg) {
 				return -usage_error("option '--%s' takes no value", o->long_name);
 			}
 			err = set_value(o, arg, a, negated);
@@ -188,7 +188,8 @@ void usage_with_options(FILE *f, const char *const usage[], const struct upx_opt
 		if (o->long_name)
 			pos += snprintf(left + pos, sizeof(left) - pos, "--%s", o->long_name);
 		if (o->argh && pos < (int)sizeof(left))
-			snprintf(left + pos, sizeof(left) - pos, " <%s>", o->argh);
+			snprintf(left + pos, sizeof(left) - pos,
+				 o->optional_arg ? "[=<%s>]" : " <%s>", o->argh);
 		if (strlen(left) > 28)
 			fprintf(f, "%s\n%30s%s\n", left, "", o->help);
 		else

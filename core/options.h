@@ -35,6 +35,7 @@ struct upx_option {
 	const char *help;
 	upx_opt_cb cb;
 	bool takes_arg; /* CALLBACK only */
+	bool optional_arg; /* CALLBACK only: --NAME or --NAME=VALUE (cb gets NULL for the first) */
 };
 
 #define OPT_END() { .type = UPX_OPT_END }
@@ -46,6 +47,8 @@ struct upx_option {
 #define OPT_STRING(s, l, v, a, h) { UPX_OPT_STRING, (s), (l), (v), (a), (h) }
 #define OPT_CALLBACK(s, l, v, a, h, f) \
 	{ UPX_OPT_CALLBACK, (s), (l), (v), (a), (h), (f), (a) != NULL }
+#define OPT_CALLBACK_OPTARG(s, l, v, a, h, f) \
+	{ UPX_OPT_CALLBACK, (s), (l), (v), (a), (h), (f), false, true }
 /* The flags every command shares. */
 #define OPT_JSON() OPT_CALLBACK(0, "json", NULL, NULL, "print JSON instead of a table", opt_json_cb)
 #define OPT_VERBOSE() OPT_COUNT('v', "verbose", &upx_verbose, "say more about what is done")
