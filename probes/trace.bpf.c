@@ -19,6 +19,7 @@
 /* Processes traced with -c --follow, kept by probes/follow.bpf.c (shared by fd). */
 #define UPX_FOLLOW_MAP_ONLY
 #include "follow.bpf.h"
+#include "stack.bpf.h"
 
 const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
@@ -147,9 +148,9 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
 
 	if (str_arg != TRACE_VALUE_NONE)
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_extra(), 0);
 	else
-		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE, 0);
+		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE + stack_extra(), 0);
 	if (!e) {
 		stat_inc(TRACE_STAT_LOST);
 		return;
@@ -168,7 +169,8 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	e->str_len = 0;
 	if (str_arg != TRACE_VALUE_NONE && is_return == (str_arg == TRACE_VALUE_RETVAL))
 		e->str_len = read_str(e->str, (const char *)arg_value(ctx, str_arg), sleepable);
-	submit_batched(e, size);
+	stack_fill(ctx, (void *)e + size);	/* --stack: after the event (and its string) */
+	submit_batched(e, size + stack_extra());
 }
 
 /* Entry, or return outside latency mode: filter, then count, bucket or emit. */
@@ -186,6 +188,8 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 
 		if (v)
 			(*v)++;
+		if (!sleepable)	/* sleepable programs may not use a stack map */
+			stack_count(ctx, probe, id >> 32);	/* --count --stack=fp */
 		break;
 	}
 	case TRACE_MODE_HIST:

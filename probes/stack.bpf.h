@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * upx trace --stack, kernel side: the user stack of a call appended to its
+ * event (frame pointers walked by bpf_get_stack(), or the registers and a
+ * copy of the top of the stack for user space to unwind with DWARF), and
+ * --count --stack=fp counted per stack in the kernel (a stack map and a hash
+ * of (probe, process, stack id) -> calls, as BCC's stackcount does).
+ * Include after common.bpf.h; trace.bpf.c calls stack_extra(), stack_fill()
+ * and stack_count() from its hooks.
+ */
+#ifndef UPX_PROBES_STACK_BPF_H
+#define UPX_PROBES_STACK_BPF_H
+
+#include "stack.h"
+
+const volatile __u8 stack_mode = STACK_NONE;
+const volatile __u32 stack_size = STACK_SIZE_DEFAULT;	/* dwarf: bytes copied, a multiple of 8 */
+
+/* --count --stack=fp (max_entries set before load; 1 when unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, STACK_MAX_DEPTH * sizeof(__u64));
+} stack_traces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct stack_count_key);
+	__type(value, __u64);
+} stack_counts SEC(".maps");
+
+/* Processes already announced to user space (LRU: a long run sees many). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8);
+} stack_seen SEC(".maps");
+
+/* Bytes the stack record adds to an event (a constant once rodata is frozen). */
+static __always_inline __u32 stack_extra(void)
+{
+	if (stack_mode == STACK_FP)
+		return sizeof(struct stack_fp_rec);
+	if (stack_mode == STACK_DWARF)
+		return sizeof(struct stack_dwarf_rec) + stack_size;
+	return 0;
+}
+
+/*
+ * The top of the stack, as much of stack_size bytes from sp as is mapped.
+ * bpf_probe_read_user() copies all or nothing, and a probe in main or a thread's
+ * first function is close to the top of its stack mapping: then try the part up to
+ * a page boundary plus as many whole pages as are readable, largest first.
+ */
+static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
+{
+	__u32 first = STACK_PAGE - (sp & (STACK_PAGE - 1));
+	long err = bpf_probe_read_user(dst, stack_size, (const void *)sp);
+
+	if (!err)
+		return stack_size;
+	for (int i = STACK_SIZE_MAX / STACK_PAGE - 1; i >= 0; i--) {
+		__u32 n = first + (__u32)i * STACK_PAGE;
+
+		if (n >= stack_size)
+			continue;
+		err = bpf_probe_read_user(dst, n, (const void *)sp);
+		if (!err)
+			return n;
+	}
+	return err;
+}
+
+static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
+{
+	if (stack_mode == STACK_FP) {
+		struct stack_fp_rec *r = rec;
+
+		r->pad = 0;
+		if (bpf_probe_read_user(&r->sp0, sizeof(r->sp0), (const void *)ctx->rsp))
+			r->sp0 = 0;
+		r->len = bpf_get_stack(ctx, r->ips, sizeof(r->ips), BPF_F_USER_STACK);
+	} else if (stack_mode == STACK_DWARF) {
+		struct stack_dwarf_rec *r = rec;
+
+		r->regs[0] = ctx->rax;
+		r->regs[1] = ctx->rdx;
+		r->regs[2] = ctx->rcx;
+		r->regs[3] = ctx->rbx;
+		r->regs[4] = ctx->rsi;
+		r->regs[5] = ctx->rdi;
+		r->regs[6] = ctx->rbp;
+		r->regs[7] = ctx->rsp;
+		r->regs[8] = ctx->r8;
+		r->regs[9] = ctx->r9;
+		r->regs[10] = ctx->r10;
+		r->regs[11] = ctx->r11;
+		r->regs[12] = ctx->r12;
+		r->regs[13] = ctx->r13;
+		r->regs[14] = ctx->r14;
+		r->regs[15] = ctx->r15;
+		r->regs[16] = ctx->rip;
+		r->size = stack_size;
+		r->len = stack_copy(r->data, ctx->rsp);
+	}
+}
+
+/* A process's first counted call: tell user space, which reads its mappings now. */
+static __always_inline void stack_announce(__u32 tgid)
+{
+	struct stack_proc_rec *r;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&stack_seen, &tgid))
+		return;
+	if (bpf_map_update_elem(&stack_seen, &tgid, &one, BPF_NOEXIST))
+		return;	/* another CPU was first */
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r)
+		return;
+	r->tgid = tgid;
+	r->kind = STACK_REC_PROC;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* --count --stack=fp: one more call of probe on this stack. */
+static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 tgid)
+{
+	struct stack_count_key k = { .probe = probe, .tgid = tgid };
+	__u64 zero = 0, *v;
+
+	if (stack_mode != STACK_FP)
+		return;
+	stack_announce(tgid);
+	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
+		k.sp0 = 0;
+	k.stackid = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+	if (k.stackid < 0)
+		k.tgid = 0;	/* one row per error, not per process */
+	v = bpf_map_lookup_elem(&stack_counts, &k);
+	if (!v) {
+		bpf_map_update_elem(&stack_counts, &k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&stack_counts, &k);
+	}
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+#endif

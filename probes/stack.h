@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User stacks (upx trace --stack), what probes/stack.bpf.h and core/ustack.c
+ * share: the record appended to an event, the per-stack count key and the
+ * record that says a process was seen first.  Fixed-size fields only.
+ */
+#ifndef UPX_PROBES_STACK_H
+#define UPX_PROBES_STACK_H
+
+#include "common.h"
+
+/* bpf_get_stack() depth: the kernel's default kernel.perf_event_max_stack. */
+#define STACK_MAX_DEPTH 127
+/* --stack=dwarf: bytes of stack copied per event (perf's default 8K; its maximum is under 64K). */
+#define STACK_SIZE_DEFAULT 8192
+#define STACK_SIZE_MAX 65536
+#define STACK_PAGE 4096
+#define STACK_NR_REGS 17	/* DWARF order: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip */
+
+enum stack_mode {
+	STACK_NONE = 0,
+	STACK_FP = 1,		/* frame pointers, walked by the kernel */
+	STACK_DWARF = 2,	/* registers + a copy of the stack, unwound in user space */
+};
+
+/* After an event, --stack=fp: the return addresses, innermost first. */
+struct stack_fp_rec {
+	__s32 len;		/* bytes in ips (8 each), or -errno */
+	__u32 pad;
+	/*
+	 * The word at %rsp: at a function's entry, the return address.  The
+	 * walk starts at %rbp, which the function has not set up yet there, so
+	 * it skips the caller; user space puts this back (core/ustack.c).
+	 */
+	__u64 sp0;
+	__u64 ips[STACK_MAX_DEPTH];
+};
+
+/* After an event, --stack=dwarf: the registers and `len` bytes from rsp upward. */
+struct stack_dwarf_rec {
+	__u64 regs[STACK_NR_REGS];
+	__u32 size;		/* bytes asked for (--stack-size) */
+	__s32 len;		/* bytes copied (< size: the end of the mapping), or -errno */
+	__u8 data[];		/* size bytes reserved */
+};
+
+/* --count --stack=fp: calls per (probe, process, stack map id); stackid < 0: -errno. */
+struct stack_count_key {
+	__u32 probe;
+	__u32 tgid;
+	__s32 stackid;
+	__u32 pad;
+	__u64 sp0;		/* as in stack_fp_rec */
+};
+
+/*
+ * --count --stack=fp: a process's first call, sent through the ring buffer
+ * so that user space reads its mappings while it lives.  Its size tells it
+ * from an event.
+ */
+struct stack_proc_rec {
+	__u32 tgid;
+	__u32 kind;		/* STACK_REC_PROC */
+};
+#define STACK_REC_PROC 0x5354ac
+
+#endif
