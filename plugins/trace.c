@@ -34,6 +34,7 @@
 #include "follow.skel.h"
 #include "trace.skel.h"
 #include "util.h"
+#include "ustack.h"
 
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
@@ -56,6 +57,7 @@ static struct {
 	bool force;
 	bool at_entry;
 	unsigned long long buffer_size;
+	struct ustack_opts stack;
 } opt = { .uid = -1, .buffer_size = 8 << 20 };
 
 static int min_cb(const struct upx_option *o, const char *arg)
@@ -83,6 +85,7 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
+	OPT_USTACK(&opt.stack),
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
 	OPT_JSON(),
 	OPT_GROUP("Running"),
@@ -141,6 +144,8 @@ struct trace_ctx {
 	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
 	struct dwarf_param (*params)[TRACE_MAX_ARGS];
 	int *nr_params;
+	struct ustack *stk;	/* --stack */
+	bool stack_failed;	/* the flame graph could not be written */
 };
 
 /* DWARF parameters of every entry probe's function, when names are wanted. */
@@ -385,6 +390,16 @@ static const struct plan_entry *event_probe(const struct trace_ctx *ctx,
 	return e->cookie < ctx->s.plan.nr ? &ctx->s.plan.entries[e->cookie] : NULL;
 }
 
+/* --stack: the frames of the record after the event (text, or fields of jw's object). */
+static void event_stack(struct trace_ctx *ctx, const struct trace_event *e, size_t size,
+			struct json_writer *jw)
+{
+	size_t rec = ustack__rec_size(ctx->stk);
+
+	if (ctx->stk && size >= TRACE_EVENT_HDR_SIZE + rec)
+		ustack__event(ctx->stk, e->tgid, e->cookie, (const char *)e + size - rec, rec, jw);
+}
+
 static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct trace_ctx *ctx = data;
@@ -413,6 +428,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 			print_value(stdout, e->retval);
 	}
 	putchar('\n');
+	event_stack(ctx, e, size, NULL);
 	return 0;
 }
 
@@ -453,6 +469,7 @@ static int on_event_json(void *data, void *buf, size_t size)
 	json_value_fields(jw, ctx, e);
 	if (event_has_str(ctx, e, size))
 		json_str_fields(jw, ctx, e);
+	event_stack(ctx, e, size, jw);
 	json_object_end(jw);
 	json_writer__end_line(jw);
 	return 0;
@@ -583,6 +600,14 @@ static const struct trace_printers printers[OUTPUT_NR] = {
 /* What the ring buffer calls: the printer of the format chosen (one indirect call). */
 static int on_event(void *ctx, void *data, size_t size)
 {
+	struct trace_ctx *t = ctx;
+
+	/* --count --stack: a process seen first (fp), or a call to count under its stack (dwarf). */
+	if (t->stk && (ustack__proc_record(t->stk, data, size) || opt.count)) {
+		if (opt.count && size >= TRACE_EVENT_HDR_SIZE)
+			event_stack(t, data, size, NULL);
+		return 0;
+	}
 	return printers[upx_output].event(ctx, data, size);
 }
 
@@ -606,11 +631,32 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 	}
 }
 
+/* --count --stack: calls per stack, most frequent first; --folded, --flamegraph. */
+static void print_stack_counts(struct trace_ctx *ctx)
+{
+	const char **labels = xcalloc(ctx->s.plan.nr + 1, sizeof(*labels));
+	const char **funcs = xcalloc(ctx->s.plan.nr + 1, sizeof(*funcs));
+
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		labels[i] = ctx->s.plan.entries[i].label;
+		funcs[i] = ctx->s.plan.entries[i].func;
+	}
+	if (ustack__counts_in_kernel(ctx->stk))
+		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->skel->maps.stack_counts),
+				    bpf_map__fd(ctx->skel->maps.stack_traces));
+	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr, ctx->s.jw))
+		ctx->stack_failed = true;
+	free(labels);
+	free(funcs);
+}
+
 static void print_aggregations(void *p)
 {
 	struct tick_ctx *t = p;
 
-	if (opt.count)
+	if (opt.count && t->ctx->stk)
+		print_stack_counts(t->ctx);
+	else if (opt.count)
 		print_counts(t->ctx, t->specs);
 	else if (opt.hist || opt.latency)
 		print_hists(t->ctx, t->specs);
@@ -645,7 +691,10 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg)
 {
 	bool all_return = true, any_return = false;
+	int ret = ustack_check_options(&opt.stack, &opt.count, opt.hist, opt.latency, output_json());
 
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < nr; i++) {
 		all_return &= specs[i].is_return;
 		any_return |= specs[i].is_return;
@@ -743,10 +792,33 @@ static int trace_plan(struct session *s, void *p)
 	return 0;
 }
 
+/* --stack: what the kernel copies or counts (probes/stack.bpf.h). */
+static void configure_stack(struct trace_ctx *ctx)
+{
+	struct trace_bpf *skel = ctx->skel;
+	bool kcount = ustack__counts_in_kernel(ctx->stk);
+
+	skel->rodata->stack_mode = ustack__mode(ctx->stk);
+	skel->rodata->stack_size = opt.stack.size ? opt.stack.size : STACK_SIZE_DEFAULT;
+	bpf_map__set_max_entries(skel->maps.stack_traces, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(skel->maps.stack_counts, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(skel->maps.stack_seen, kcount ? 4096 : 1);
+	if (kcount)	/* only the records that announce a process */
+		bpf_map__set_max_entries(skel->maps.events, 64 * 1024);
+	else if (ctx->stk && opt.count)
+		skel->rodata->mode = TRACE_MODE_EVENTS;
+	if (ctx->stk && upx_verbose)
+		fprintf(stderr, "upx trace: stacks: %s\n", ustack__mode(ctx->stk) == STACK_FP ?
+			"frame pointers walked in the kernel (bpf_get_stack)" :
+			"registers and the top of the stack copied, unwound with DWARF CFI here");
+}
+
 static int trace_configure(struct session *s, void *skel, struct attach_progs *progs, void *p)
 {
 	struct trace_ctx *ctx = p;
-	bool aggregate = opt.count || opt.hist || opt.latency;
+	/* --count --stack=dwarf counts in user space: events, and their full buffer. */
+	bool aggregate = (opt.count || opt.hist || opt.latency) &&
+			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk));
 
 	ctx->skel = skel;
 	/* With -p or -c (and no --follow) the kernel filters by process too. */
@@ -798,6 +870,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 				"no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 				"not touched yet shows as unreadable");
 	}
+	configure_stack(ctx);
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;
 	s->loop.tick = print_aggregations;
@@ -815,6 +888,8 @@ static int trace_attached(struct session *s, void *skel, void *p)
 /* Events mode only: aggregations are read from their maps. */
 static struct bpf_map *trace_events(void *skel)
 {
+	if (opt.stack.mode != STACK_NONE)	/* with --count: see on_event() */
+		return ((struct trace_bpf *)skel)->maps.events;
 	return opt.count || opt.hist || opt.latency ? NULL : ((struct trace_bpf *)skel)->maps.events;
 }
 
@@ -834,7 +909,7 @@ static void trace_report(struct session *s, void *skel, unsigned long long not_s
 	struct trace_ctx *ctx = p;
 
 	print_aggregations(&ctx->tick);
-	if (!opt.count)
+	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
 		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "events");
 }
 
@@ -882,10 +957,14 @@ static int cmd_trace(int argc, const char **argv)
 	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg);
 	if (ret)
 		goto out;
+	ctx.stk = ustack__new(&opt.stack, opt.count);
 	ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
+	if (!ret && ctx.stack_failed)
+		ret = 1;
 out:
 	session_end(&ctx.s);
 	follow_bpf__destroy(ctx.follow);
+	ustack__free(ctx.stk);
 	free(ctx.params);
 	free(ctx.nr_params);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)
