@@ -119,6 +119,7 @@ struct ustack {
 	struct fp_fn *fns;
 	size_t nr_fns, alloc_fns;
 	bool warned;
+	bool warned_gone;
 	char **owned;		/* strings made here (folded names) */
 	size_t nr_owned, alloc_owned;
 };
@@ -183,13 +184,29 @@ enum stack_mode ustack__mode(const struct ustack *u)
 	return u ? u->mode : STACK_NONE;
 }
 
+/*
+ * A process's mappings, read at its first event and kept: it may be gone by
+ * the time its stacks are printed.  One that exited before its first event
+ * was read cannot be symbolized: say so once.
+ */
+static void add_process(struct ustack *u, pid_t pid)
+{
+	int err = symbolizer_add_process(u->sy, pid);
+
+	if (err < 0 && !u->warned_gone) {
+		u->warned_gone = true;
+		warning("process %d exited before its mappings were read (%s): its frames show as "
+			"addresses", (int)pid, strerror(-err));
+	}
+}
+
 bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 {
 	const struct stack_proc_rec *r = data;
 
 	if (!u || size != sizeof(*r) || r->kind != STACK_REC_PROC)
 		return false;
-	symbolizer_add_process(u->sy, r->tgid);
+	add_process(u, r->tgid);
 	return true;
 }
 
@@ -559,7 +576,7 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 	int n, err;
 
 	/* The mappings now, while the process lives: it may be gone when it is printed. */
-	symbolizer_add_process(u->sy, pid);
+	add_process(u, pid);
 	n = rec_ips(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
 	if (u->count)
 		count_add(u, probe, pid, ips, n, cut, err, 1);

@@ -644,7 +644,7 @@ static void print_stack_counts(struct trace_ctx *ctx)
 	if (ustack__counts_in_kernel(ctx->stk))
 		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->skel->maps.stack_counts),
 				    bpf_map__fd(ctx->skel->maps.stack_traces));
-	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr, ctx->s.jw))
+	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr, output_json() ? ctx->s.jw : NULL))
 		ctx->stack_failed = true;
 	free(labels);
 	free(funcs);
@@ -900,7 +900,7 @@ static void trace_armed(struct session *s, void *p)
 		s->att.nr_sites, s->att.nr_sites == 1 ? "" : "s", s->plan.nr_files,
 		s->plan.nr_files == 1 ? "" : "s", s->att.nr_multi, s->att.nr_multi == 1 ? "" : "s",
 		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (s->ev && !output_json())
+	if (s->ev && !output_json() && !opt.count)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 }
 

@@ -57,14 +57,16 @@ static __always_inline __u32 stack_extra(void)
  */
 static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
 {
-	__u32 first = STACK_PAGE - (sp & (STACK_PAGE - 1));
+	__u64 first = STACK_PAGE - (sp & (STACK_PAGE - 1));
 	long err = bpf_probe_read_user(dst, stack_size, (const void *)sp);
 
 	if (!err)
 		return stack_size;
 	for (int i = STACK_SIZE_MAX / STACK_PAGE - 1; i >= 0; i--) {
-		__u32 n = first + (__u32)i * STACK_PAGE;
+		/* 64 bits and the very register tested: the verifier needs n's bound at the call */
+		__u64 n = first + (__u64)i * STACK_PAGE;
 
+		barrier_var(n);
 		if (n >= stack_size)
 			continue;
 		err = bpf_probe_read_user(dst, n, (const void *)sp);
