@@ -7,6 +7,7 @@
 # loads BPF holds /tmp/upx-bpf.lock while it runs.  Prints a table and writes
 # bench/results.json.  Exits non-zero only when a command fails, never on a ratio.
 #   QUICK=1  fewer calls and rounds, under a minute
+#   ONLY=NAME  only the figure run by that function (stream, perhit, stacks, ...)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 export LC_ALL=C
@@ -14,8 +15,10 @@ export LC_ALL=C
 QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
+	N_STK=${N_STK:-20000}
 else
 	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
+	N_STK=${N_STK:-20000}
 fi
 TIMEOUT=${TIMEOUT:-120}
 LOCK=/tmp/upx-bpf.lock
@@ -24,6 +27,8 @@ B=$PWD/build/bench
 BM=$B/benchme
 FLOOR=$B/floor
 OUT=bench/results.json
+# ONLY: a partial run leaves the figures of record alone.
+[ -n "${ONLY:-}" ] && OUT=/dev/null
 
 if ! command -v bpftrace >/dev/null; then
 	echo "bench: installing bpftrace"
@@ -302,8 +307,56 @@ globrun() {
 	done
 }
 
+# --- 10: stacks: per-hit cost and unwinding throughput (stackfix's b, 4 frames) ----------------
+# stackfix (tests/fixtures, built with frame pointers so that fp and dwarf walk the same
+# code) writes ELAPSED_NS of its calls to $BENCHME_OUT; b starts with push %rbp, which the
+# kernel emulates (leaf starts with a load that is single-stepped: 5 us more a hit).  bpftrace's peers: @ = count(),
+# @[ustack] = count() (frame pointers) and printf; it has no DWARF unwinder to compare.
+# The dwarf runs get a 256M ring buffer so that no event is lost: the figure is the
+# cost to the traced program, the throughput is what upx -v says it unwound.
+stacks() {
+	local n=$N_STK f=$PWD/build/fixtures/stackfix b w
+	local fn=$f:b
+	w="$TASKSET -c 1 $f $n 0"
+	row 10 ns/call "" "per hit, 4-frame stack: --count"
+	row 10.fp ns/call "" "  --count --stack=fp (in the kernel)"
+	row 10.ev ns/call "" "  events (--args 1) to a file"
+	row 10.fpev ns/call "" "  --stack=fp events to a file"
+	row 10.dw ns/call "" "  --stack=dwarf events (8K copied) to a file"
+	row 10.dwc ns/call "" "  --count --stack=dwarf (counted in upx)"
+	row 10.lost events "0" "  dwarf events lost of $n"
+	row 10.unw stacks/s "" "DWARF unwinding in upx (-v), 4 frames"
+	for _ in $(seq "$REPS"); do
+		taskset -c 1 timeout "$TIMEOUT" $f "$n" 0 >/dev/null 2>"$TMP/err" || fail "stackfix"
+		b=$(elapsed)
+		tracer "$UPX" trace --count "$fn" -c "$w" && sample 10 upx "$(per_call "$b" "$n")"
+		tracer bpftrace -e "uprobe:$fn { @ = count(); }" -c "$w" &&
+			sample 10 bt "$(per_call "$b" "$n")"
+		tracer "$UPX" trace --count --stack=fp "$fn" -c "$w" &&
+			sample 10.fp upx "$(per_call "$b" "$n")"
+		tracer bpftrace -e "uprobe:$fn { @[ustack] = count(); }" -c "$w" &&
+			sample 10.fp bt "$(per_call "$b" "$n")"
+		tracer "$UPX" trace --args 1 "$fn" -c "$w" && sample 10.ev upx "$(per_call "$b" "$n")"
+		tracer bpftrace -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" &&
+			sample 10.ev bt "$(per_call "$b" "$n")"
+		tracer "$UPX" trace --stack=fp "$fn" -c "$w" && sample 10.fpev upx "$(per_call "$b" "$n")"
+		tracer bpftrace -e "uprobe:$fn { printf(\"%s\\n\", ustack); }" -c "$w" &&
+			sample 10.fpev bt "$(per_call "$b" "$n")"
+		if tracer "$UPX" trace -v -m 256M --stack=dwarf "$fn" -c "$w"; then
+			sample 10.dw upx "$(per_call "$b" "$n")"
+			sample 10.lost upx $((n - $(grep -c '^    b+0x0 ' "$TMP/out")))
+		fi
+		if tracer "$UPX" trace -v -m 256M --count --stack=dwarf "$fn" -c "$w"; then
+			sample 10.dwc upx "$(per_call "$b" "$n")"
+			sample 10.unw upx "$(sed -n 's/.*unwound with DWARF in .* (\([0-9]*\) stacks\/s)$/\1/p' \
+				"$TMP/err")"
+		fi
+	done
+}
+
 figure() {
 	local s w
+	[ -n "${ONLY:-}" ] && [ "$1" != "$ONLY" ] && return
 	w=$(date +%s)
 	lock
 	s=$(date +%s)
@@ -324,12 +377,13 @@ figure perhit 5.ret push push_first "per hit, return probe, --count" r
 figure bpfstats
 figure memory
 [ -z "$QUICK" ] && figure globrun
+figure stacks
 
 # --- 7 and the others without BPF: their own output ------------------------------------
-echo "=== bench/list-syms.sh (figure 7)"
+[ -z "${ONLY:-}" ] && echo "=== bench/list-syms.sh (figure 7)"
 # Its exit status may be a verdict on a ratio: reported, not counted as a failure.
-RUNS=${RUNS:-$REPS} bench/list-syms.sh || echo "bench: bench/list-syms.sh exited $?"
-if [ -z "$QUICK" ]; then
+[ -z "${ONLY:-}" ] && { RUNS=${RUNS:-$REPS} bench/list-syms.sh || echo "bench: bench/list-syms.sh exited $?"; }
+if [ -z "$QUICK" ] && [ -z "${ONLY:-}" ]; then
 	echo "=== bench/ldd-resolve.sh"
 	: >"$TMP/err"
 	bench/ldd-resolve.sh || fail "bench/ldd-resolve.sh"
