@@ -21,7 +21,9 @@
 	SUITE(kfield) \
 	SUITE(runopt) \
 	SUITE(imports) \
-	SUITE(ifunc)
+	SUITE(ifunc) \
+	SUITE(symbolize) \
+	SUITE(unwind)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
