@@ -503,6 +503,28 @@ int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_
 	return -ENOENT;
 }
 
+int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64_t *vaddr)
+{
+	const struct elf_priv *p = ef->priv;
+	size_t i;
+	int pass;
+
+	/* Inside a segment's bytes first; then the head of the page it starts in. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < p->nr_loads; i++) {
+			const struct load_seg *l = &p->loads[i];
+			uint64_t lead = pass ? l->offset & 4095 : 0;
+			uint64_t first = l->offset - lead;
+
+			if (offset < first || offset - first >= lead + l->filesz || l->vaddr < lead)
+				continue;
+			*vaddr = l->vaddr - lead + (offset - first);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len)
 {
 	size_t done = 0;

@@ -106,6 +106,9 @@ void elf_syms__demangle(struct elf_sym **syms, size_t n);
 
 /* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);
+/* File offset to virtual address through the PT_LOAD that maps it (a mapping's page-aligned
+ * start below p_offset counts as that segment's, as mmap maps it); -ENOENT if none does. */
+int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64_t *vaddr);
 
 /* Up to len bytes of the file at offset (for decoding a function's first instruction);
  * returns the number of bytes read (short at end of file) or a negative errno. */

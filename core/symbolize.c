@@ -1,35 +1,810 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Addresses in a process to files, functions and source lines: see symbolize.h.
- * (First commit: the interface; the implementation follows.) */
+/*
+ * Addresses in a process to files, functions and source lines (symbolize.h).
+ *
+ * Three levels, each kept for the symbolizer's life:
+ *  - a process (struct sym_proc): its /proc/PID/maps as read the first time
+ *    the pid is seen, sorted by address, each mapping pointing at a file;
+ *  - a file (struct sym_file), one per device and inode as maps gives them:
+ *    a descriptor opened right away (through /proc/PID/map_files, else the
+ *    path in the process's root), so the file can be read after the process
+ *    exited or the file was deleted;
+ *  - an image (struct sym_image), one per build-id (files without one: per
+ *    file), loaded at the first address that falls in it: core/elf.c's
+ *    symbols (the separate debug file's too), the functions sorted by
+ *    address for a binary search, the DWARF (separate debug file first),
+ *    and the frames found at each address looked up so far.
+ * The vDSO is symbolized from a copy of upx's own, which is the same image
+ * for every 64-bit process of this kernel.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include "elf.h"
 #include "symbolize.h"
+#include "symbolize-priv.h"
+#include "util.h"
+
+/* A map from 64-bit keys to pointers, open addressing; a key is never 0 (callers add 1). */
+struct htab {
+	uint64_t *keys;
+	void **vals;
+	size_t mask, nr;
+};
+
+static uint64_t hash64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static void **htab_slot(struct htab *h, uint64_t key, bool add)
+{
+	size_t i;
+
+	if (add && (h->nr + 1) * 4 > (h->mask + 1) * 3) {
+		struct htab n = { .mask = h->mask ? 2 * h->mask + 1 : 63 };
+
+		n.keys = xcalloc(n.mask + 1, sizeof(*n.keys));
+		n.vals = xcalloc(n.mask + 1, sizeof(*n.vals));
+		for (i = 0; h->mask && i <= h->mask; i++)
+			if (h->keys[i])
+				*htab_slot(&n, h->keys[i], true) = h->vals[i];
+		free(h->keys);
+		free(h->vals);
+		*h = n;
+	}
+	if (!h->mask)
+		return NULL;
+	for (i = hash64(key) & h->mask; h->keys[i]; i = (i + 1) & h->mask)
+		if (h->keys[i] == key)
+			return &h->vals[i];
+	if (!add)
+		return NULL;
+	h->keys[i] = key;
+	h->nr++;
+	return &h->vals[i];
+}
+
+static void *htab_get(struct htab *h, uint64_t key)
+{
+	void **v = htab_slot(h, key, false);
+
+	return v ? *v : NULL;
+}
+
+static void htab_free(struct htab *h)
+{
+	free(h->keys);
+	free(h->vals);
+	memset(h, 0, sizeof(*h));
+}
+
+/* One frame as found in an image, without what depends on the mapping. */
+struct cframe {
+	const char *function;
+	uint64_t func_vaddr;	/* the real function's start: offset = vaddr - this */
+	const char *src_file;
+	int line;
+	bool inlined;
+	bool has_func;
+};
+
+struct cframes {
+	int nr;
+	struct cframe f[];
+};
+
+struct sym_image {
+	struct elf_file *ef;
+	char *load_err;			/* why the file could not be read as ELF, or NULL */
+	struct elf_sym **funcs;		/* defined functions by address, then best name first */
+	size_t nr_funcs;
+	bool dwarf_tried;
+	int dw_fd;
+	Elf *dw_elf;
+	Dwarf *dw;
+	struct htab frames;		/* lookup vaddr + 1 -> struct cframes */
+	char **strs;			/* strings made here (source paths) */
+	size_t nr_strs, alloc_strs;
+	struct sym_image *next;
+};
 
 struct symbolizer {
-	int unused;
+	struct htab procs;		/* pid + 1 -> struct sym_proc */
+	struct htab files;		/* hash of dev and inode -> chain of struct sym_file */
+	struct sym_file *all_files;
+	struct sym_image *images;
+	struct sym_file *vdso;		/* upx's own vDSO, copied to a memfd */
+	bool vdso_tried;
+	char cut[256];			/* unwind.c's reason a stack was cut */
 };
+
+char *symbolizer__cut_buf(struct symbolizer *sy, size_t *len)
+{
+	*len = sizeof(sy->cut);
+	return sy->cut;
+}
 
 struct symbolizer *symbolizer_new(void)
 {
-	return calloc(1, sizeof(struct symbolizer));
+	return xcalloc(1, sizeof(struct symbolizer));
+}
+
+static void image_free(struct sym_image *im)
+{
+	size_t i;
+
+	for (i = 0; im->frames.mask && i <= im->frames.mask; i++)
+		if (im->frames.keys[i])
+			free(im->frames.vals[i]);
+	htab_free(&im->frames);
+	for (i = 0; i < im->nr_strs; i++)
+		free(im->strs[i]);
+	free(im->strs);
+	if (im->dw)
+		dwarf_end(im->dw);
+	if (im->dw_elf)
+		elf_end(im->dw_elf);
+	if (im->dw_fd >= 0)
+		close(im->dw_fd);
+	free(im->funcs);
+	free(im->load_err);
+	elf_file__close(im->ef);
+	free(im);
+}
+
+static void proc_free(struct sym_proc *p)
+{
+	size_t i;
+
+	if (p->unwind_free)
+		p->unwind_free(p->unwind);
+	for (i = 0; i < p->nr_maps; i++)
+		free(p->maps[i].name);
+	free(p->maps);
+	free(p);
+}
+
+void symbolizer_forget_process(struct symbolizer *sy, pid_t pid)
+{
+	void **slot = htab_slot(&sy->procs, (uint64_t)pid + 1, false);
+
+	/* Open addressing has no cheap delete: the slot stays, empty. */
+	if (slot && *slot) {
+		proc_free(*slot);
+		*slot = NULL;
+	}
 }
 
 void symbolizer_free(struct symbolizer *sy)
 {
+	size_t i;
+
+	if (!sy)
+		return;
+	for (i = 0; sy->procs.mask && i <= sy->procs.mask; i++)
+		if (sy->procs.keys[i] && sy->procs.vals[i])
+			proc_free(sy->procs.vals[i]);
+	htab_free(&sy->procs);
+	htab_free(&sy->files);
+	while (sy->all_files) {
+		struct sym_file *f = sy->all_files;
+
+		sy->all_files = f->next_all;
+		if (f->fd >= 0)
+			close(f->fd);
+		free(f->path);
+		free(f);
+	}
+	while (sy->images) {
+		struct sym_image *im = sy->images;
+
+		sy->images = im->next;
+		image_free(im);
+	}
 	free(sy);
+}
+
+/* Files -------------------------------------------------------------------- */
+
+static uint64_t file_key(unsigned int major, unsigned int minor, uint64_t ino)
+{
+	return hash64(((uint64_t)major << 44 ^ (uint64_t)minor << 24) ^ hash64(ino)) | 1;
+}
+
+static bool is_that_file(int fd, unsigned int major, unsigned int minor, uint64_t ino)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == ino &&
+	       major(st.st_dev) == major && minor(st.st_dev) == minor;
+}
+
+/*
+ * The mapped file itself: /proc/PID/map_files/START-END (CAP_SYS_ADMIN) is the
+ * very inode, deleted or not; else the path in the process's root when its
+ * inode is the mapped one (or on overlayfs and btrfs, whose maps and stat
+ * devices differ, when maps does not say it was deleted).
+ */
+static int open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path, bool deleted,
+		       unsigned int major, unsigned int minor, uint64_t ino)
+{
+	char buf[PATH_MAX + 64];
+	int fd;
+
+	snprintf(buf, sizeof(buf), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)start, (unsigned long long)end);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	if (deleted || path[0] != '/')
+		return -1;
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, path);
+	fd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (is_that_file(fd, major, minor, ino))
+		return fd;
+	{
+		struct stat st;
+
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+static struct sym_file *file_get(struct symbolizer *sy, pid_t pid, uint64_t start, uint64_t end,
+				 const char *path, bool deleted, unsigned int major,
+				 unsigned int minor, uint64_t ino)
+{
+	uint64_t key = file_key(major, minor, ino);
+	void **slot = htab_slot(&sy->files, key, true);
+	struct sym_file *f;
+
+	for (f = *slot; f; f = f->next_hash)
+		if (f->ino == ino && f->major == major && f->minor == minor)
+			return f;
+	f = xcalloc(1, sizeof(*f));
+	f->major = major;
+	f->minor = minor;
+	f->ino = ino;
+	f->path = xstrdup(path);
+	f->fd = open_mapped(pid, start, end, path, deleted, major, minor, ino);
+	f->next_hash = *slot;
+	*slot = f;
+	f->next_all = sy->all_files;
+	sy->all_files = f;
+	return f;
+}
+
+/* upx's own vDSO in a memfd: the image every 64-bit process of this kernel maps. */
+static struct sym_file *vdso_file(struct symbolizer *sy)
+{
+	char *maps = NULL, *line;
+	uint64_t base = getauxval(AT_SYSINFO_EHDR), size = 0;
+	size_t len;
+	int fd;
+
+	if (sy->vdso_tried)
+		return sy->vdso;
+	sy->vdso_tried = true;
+	if (!base || read_file("/proc/self/maps", &maps, &len))
+		return NULL;
+	for (line = maps; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		unsigned long long s, e;
+
+		if (sscanf(line, "%llx-%llx", &s, &e) == 2 && s == base) {
+			size = e - s;
+			break;
+		}
+	}
+	free(maps);
+	if (!size)
+		return NULL;
+	fd = memfd_create("upx-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, (const void *)(uintptr_t)base, size) != (ssize_t)size) {
+		close(fd);
+		return NULL;
+	}
+	sy->vdso = xcalloc(1, sizeof(*sy->vdso));
+	sy->vdso->fd = fd;
+	sy->vdso->path = xstrdup("[vdso]");
+	sy->vdso->size = size;
+	sy->vdso->next_all = sy->all_files;
+	sy->all_files = sy->vdso;
+	return sy->vdso;
+}
+
+/* Processes ---------------------------------------------------------------- */
+
+static int cmp_map(const void *a, const void *b)
+{
+	const struct sym_map *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int proc_load(struct symbolizer *sy, struct sym_proc *p)
+{
+	char path[64], *buf, *line, *next;
+	size_t len, alloc = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	ret = read_file(path, &buf, &len);
+	if (ret)
+		return ret;
+	for (line = buf; *line; line = next) {
+		unsigned long long start, end, pgoff, ino;
+		unsigned int major, minor;
+		char perms[8];
+		struct sym_map m = {};
+		char *name;
+		size_t nl;
+		int n = 0;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff,
+			   &major, &minor, &ino, &n) < 7 || !n)
+			continue;
+		name = line + n;
+		nl = strlen(name);
+		m.start = start;
+		m.end = end;
+		m.pgoff = pgoff;
+		m.exec = perms[2] == 'x';
+		if (nl > 10 && !strcmp(name + nl - 10, " (deleted)")) {
+			m.deleted = true;
+			name[nl - 10] = '\0';
+		}
+		if (ino) {
+			m.file = file_get(sy, p->pid, start, end, name, m.deleted, major, minor, ino);
+		} else if (!strcmp(name, "[vdso]")) {
+			m.file = vdso_file(sy);
+			if (m.file && m.file->size != end - start)
+				m.file = NULL;	/* not the image upx has */
+		}
+		m.name = name[0] ? xstrdup(name) : NULL;
+		ALLOC_GROW(p->maps, p->nr_maps + 1, alloc);
+		p->maps[p->nr_maps++] = m;
+	}
+	free(buf);
+	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	return 0;
+}
+
+struct sym_proc *symbolizer__proc(struct symbolizer *sy, pid_t pid)
+{
+	return htab_get(&sy->procs, (uint64_t)pid + 1);
 }
 
 int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 {
+	void **slot;
+	struct sym_proc *p;
+	int ret;
+
+	if (pid <= 0)
+		return -EINVAL;
+	slot = htab_slot(&sy->procs, (uint64_t)pid + 1, true);
+	if (*slot)
+		return 0;
+	p = xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	ret = proc_load(sy, p);
+	if (ret) {
+		/* Not kept: a later call may find the process (or the error again). */
+		proc_free(p);
+		return ret;
+	}
+	*slot = p;
 	return 0;
+}
+
+struct sym_map *sym_proc__find(struct sym_proc *p, uint64_t addr)
+{
+	size_t lo = 0, hi = p->nr_maps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < p->maps[mid].start)
+			hi = mid;
+		else if (addr >= p->maps[mid].end)
+			lo = mid + 1;
+		else
+			return &p->maps[mid];
+	}
+	return NULL;
+}
+
+/* Images ------------------------------------------------------------------- */
+
+static bool is_func(const struct elf_sym *s)
+{
+	return s->defined && s->value && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC);
+}
+
+/* By address; at one address the sized, global, default-version, shortest name first. */
+static int cmp_func(const void *a, const void *b)
+{
+	const struct elf_sym *x = *(struct elf_sym *const *)a, *y = *(struct elf_sym *const *)b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (!x->size != !y->size)
+		return !x->size - !y->size;
+	if ((x->bind == STB_GLOBAL) != (y->bind == STB_GLOBAL))
+		return x->bind == STB_GLOBAL ? -1 : 1;
+	if (x->default_version != y->default_version)
+		return x->default_version ? -1 : 1;
+	if (x->name_len != y->name_len)
+		return x->name_len < y->name_len ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static struct sym_image *image_find_build_id(struct symbolizer *sy, const char *build_id)
+{
+	struct sym_image *im;
+
+	for (im = sy->images; im; im = im->next)
+		if (im->ef && build_id[0] && !strcmp(im->ef->build_id, build_id))
+			return im;
+	return NULL;
+}
+
+static struct sym_image *file_image(struct symbolizer *sy, struct sym_file *f)
+{
+	struct sym_image *im, *same;
+	struct elf_file *ef;
+	char path[64], err[256];
+	size_t i, n = 0;
+
+	if (f->image || f->fd < 0)
+		return f->image;
+	im = xcalloc(1, sizeof(*im));
+	im->dw_fd = -1;
+	f->image = im;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f->fd);
+	if (elf_file__open(path, &ef, err, sizeof(err))) {
+		im->load_err = xstrdup(err);
+		im->next = sy->images;
+		sy->images = im;
+		return im;
+	}
+	same = image_find_build_id(sy, ef->build_id);
+	if (same) {
+		/* Another file with the same contents: its symbols and DWARF serve. */
+		elf_file__close(ef);
+		free(im);
+		f->image = same;
+		return same;
+	}
+	im->ef = ef;
+	im->next = sy->images;
+	sy->images = im;
+	elf_file__load_syms(ef, 0);
+	for (i = 0; i < ef->nr_syms; i++)
+		n += is_func(&ef->syms[i]);
+	im->funcs = xcalloc(n ? n : 1, sizeof(*im->funcs));
+	for (i = 0; i < ef->nr_syms; i++)
+		if (is_func(&ef->syms[i]))
+			im->funcs[im->nr_funcs++] = &ef->syms[i];
+	qsort(im->funcs, im->nr_funcs, sizeof(*im->funcs), cmp_func);
+	/* One name per address: the best, first. */
+	for (i = n = 0; i < im->nr_funcs; i++)
+		if (!n || im->funcs[n - 1]->value != im->funcs[i]->value)
+			im->funcs[n++] = im->funcs[i];
+	im->nr_funcs = n;
+	return im;
+}
+
+/*
+ * The function symbol covering vaddr: the last one starting at or below it
+ * whose size reaches it (a size-0 symbol, from assembler, reaches up to the
+ * next symbol); a few earlier ones are tried for one that encloses another.
+ */
+static struct elf_sym *image_func(struct sym_image *im, uint64_t vaddr)
+{
+	size_t lo = 0, hi = im->nr_funcs, i;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (im->funcs[mid]->value <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	for (i = lo; i-- > 0 && i + 8 >= lo;) {
+		struct elf_sym *s = im->funcs[i];
+
+		if (vaddr - s->value < s->size)
+			return s;
+		if (!s->size && i + 1 == lo)
+			return s;
+	}
+	return NULL;
+}
+
+static const char *image_keep(struct sym_image *im, char *s)
+{
+	ALLOC_GROW(im->strs, im->nr_strs + 1, im->alloc_strs);
+	im->strs[im->nr_strs++] = s;
+	return s;
+}
+
+static bool has_debug_info(Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, ".debug_info"))
+			return true;
+	}
+	return false;
+}
+
+/* The DWARF of an image: its separate debug file (by build-id or debuglink), else its own. */
+static Dwarf *image_dwarf(struct sym_image *im)
+{
+	char *dbg;
+
+	if (im->dwarf_tried)
+		return im->dw;
+	im->dwarf_tried = true;
+	if (!im->ef)
+		return NULL;
+	dbg = find_debug_file(im->ef);
+	if (dbg) {
+		im->dw_fd = open(dbg, O_RDONLY | O_CLOEXEC);
+		free(dbg);
+		if (im->dw_fd >= 0) {
+			im->dw_elf = elf_begin(im->dw_fd, ELF_C_READ_MMAP, NULL);
+			if (im->dw_elf && has_debug_info(im->dw_elf))
+				im->dw = dwarf_begin_elf(im->dw_elf, DWARF_C_READ, NULL);
+			if (im->dw)
+				return im->dw;
+			if (im->dw_elf)
+				elf_end(im->dw_elf);
+			im->dw_elf = NULL;
+			close(im->dw_fd);
+			im->dw_fd = -1;
+		}
+	}
+	if (has_debug_info(im->ef->elf))
+		im->dw = dwarf_begin_elf(im->ef->elf, DWARF_C_READ, NULL);
+	return im->dw;
+}
+
+/* The compile unit around vaddr: through .debug_aranges, else (clang's default) each CU asked. */
+static bool find_cu(Dwarf *dw, uint64_t vaddr, Dwarf_Die *cudie)
+{
+	Dwarf_CU *cu = NULL;
+
+	if (dwarf_addrdie(dw, vaddr, cudie))
+		return true;
+	while (dwarf_get_units(dw, cu, &cu, NULL, NULL, cudie, NULL) == 0)
+		if (dwarf_tag(cudie) == DW_TAG_compile_unit && dwarf_haspc(cudie, vaddr) > 0)
+			return true;
+	return false;
+}
+
+/* A path as given, or joined to the compilation directory when relative. */
+static const char *src_path(struct sym_image *im, Dwarf_Die *cudie, const char *name)
+{
+	Dwarf_Attribute attr;
+	const char *dir;
+
+	if (!name || name[0] == '/')
+		return name;
+	dir = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &attr));
+	if (!dir)
+		return name;
+	return image_keep(im, xasprintf("%s/%s", dir, name));
+}
+
+/* The name of an inlined function: its linkage name demangled, else its DWARF name. */
+static const char *die_func_name(struct sym_image *im, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+	char *dm;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (name) {
+		dm = demangle(name);
+		return dm ? image_keep(im, dm) : name;
+	}
+	return dwarf_diename(die);
+}
+
+static void call_site(struct sym_image *im, Dwarf_Die *cudie, Dwarf_Die *inl, struct cframe *f)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word file = 0, line = 0;
+	size_t nfiles;
+
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_line, &attr), &line) == 0)
+		f->line = line;
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &file) == 0 &&
+	    dwarf_getsrcfiles(cudie, &files, &nfiles) == 0 && file < nfiles)
+		f->src_file = src_path(im, cudie, dwarf_filesrc(files, file, NULL, NULL));
+}
+
+#define MAX_INLINE 32
+
+/* The frames at vaddr: the inlined calls (DWARF), then the real function. */
+static struct cframes *image_frames(struct sym_image *im, uint64_t vaddr)
+{
+	void **slot = htab_slot(&im->frames, vaddr + 1, true);
+	struct cframe f[MAX_INLINE + 1] = {};
+	struct elf_sym *sym = image_func(im, vaddr);
+	Dwarf_Die cudie, *scopes = NULL;
+	struct cframes *cf;
+	Dwarf *dw;
+	int n = 0, i;
+
+	if (*slot)
+		return *slot;
+	dw = image_dwarf(im);
+	if (dw && find_cu(dw, vaddr, &cudie)) {
+		Dwarf_Line *line = dwarf_getsrc_die(&cudie, vaddr);
+		int ns = dwarf_getscopes(&cudie, vaddr, &scopes);
+		Dwarf_Die *chain = NULL;
+		int nc = 0;
+
+		/* Then the concrete scopes around the innermost, as eu-addr2line -i does. */
+		if (ns > 0)
+			nc = dwarf_getscopes_die(&scopes[0], &chain);
+		if (line) {
+			int lineno = 0;
+
+			f[0].src_file = src_path(im, &cudie, dwarf_linesrc(line, NULL, NULL));
+			dwarf_lineno(line, &lineno);
+			f[0].line = lineno;
+		}
+		for (i = 0; i < nc && n < MAX_INLINE; i++) {
+			int tag = dwarf_tag(&chain[i]);
+
+			if (tag == DW_TAG_subprogram) {
+				if (!sym)
+					f[n].function = die_func_name(im, &chain[i]);
+				break;
+			}
+			if (tag != DW_TAG_inlined_subroutine)
+				continue;
+			f[n].function = die_func_name(im, &chain[i]);
+			f[n].inlined = true;
+			f[n].has_func = true;
+			n++;
+			call_site(im, &cudie, &chain[i], &f[n]);
+		}
+		free(chain);
+		free(scopes);
+	}
+	if (sym) {
+		f[n].function = elf_sym__demangled(sym);
+		f[n].func_vaddr = sym->value;
+		f[n].has_func = true;
+	}
+	for (i = 0; i < n; i++)
+		f[i].func_vaddr = f[n].func_vaddr;
+	n++;
+	cf = xmalloc(sizeof(*cf) + n * sizeof(cf->f[0]));
+	cf->nr = n;
+	memcpy(cf->f, f, n * sizeof(f[0]));
+	*slot = cf;
+	return cf;
+}
+
+/* The load bias of a mapping: address - virtual address in the file (0 for ET_EXEC). */
+int sym_map__bias(struct symbolizer *sy, struct sym_map *m, uint64_t *bias)
+{
+	struct sym_image *im;
+	uint64_t vaddr;
+
+	if (m->bias_state)
+		goto done;
+	m->bias_state = -1;
+	if (!m->file)
+		goto done;
+	im = file_image(sy, m->file);
+	if (!im || !im->ef || elf_file__offset_to_vaddr(im->ef, m->pgoff, &vaddr))
+		goto done;
+	m->bias = m->start - vaddr;
+	m->bias_state = 1;
+done:
+	*bias = m->bias;
+	return m->bias_state > 0 ? 0 : -ENOENT;
+}
+
+const char *sym_file__elf_path(struct symbolizer *sy, struct sym_file *f, char *buf, size_t len)
+{
+	if (!f || f->fd < 0)
+		return NULL;
+	snprintf(buf, len, "/proc/self/fd/%d", f->fd);
+	return buf;
 }
 
 int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_return_addr,
 		   struct sym_frame *out, int max)
 {
+	struct sym_proc *p;
+	struct sym_map *m;
+	struct sym_image *im;
+	struct cframes *cf;
+	uint64_t bias, look;
+	int i, n, skip;
+
+	if (max < 1)
+		return 0;
 	memset(out, 0, sizeof(*out));
 	out->addr = addr;
-	return 1;
+	p = symbolizer__proc(sy, pid);
+	if (!p && !symbolizer_add_process(sy, pid))
+		p = symbolizer__proc(sy, pid);
+	look = is_return_addr && addr ? addr - 1 : addr;
+	m = p ? sym_proc__find(p, look) : NULL;
+	if (!m)
+		return 1;
+	out->file = m->name;
+	out->deleted = m->deleted;
+	out->file_offset = addr - m->start + m->pgoff;
+	if (!m->file || sym_map__bias(sy, m, &bias))
+		return 1;
+	im = file_image(sy, m->file);
+	if (!im || !im->ef)
+		return 1;
+	if (im->ef->build_id[0])
+		out->build_id = im->ef->build_id;
+	cf = image_frames(im, look - bias);
+	/* More than max: the innermost max - 1 and the real function. */
+	n = cf->nr < max ? cf->nr : max;
+	skip = cf->nr - n;
+	for (i = 0; i < n; i++) {
+		const struct cframe *c = &cf->f[i < n - 1 ? i : i + skip];
+
+		out[i] = out[0];
+		out[i].function = c->has_func ? c->function : NULL;
+		out[i].offset = c->has_func && c->func_vaddr ? addr - bias - c->func_vaddr : 0;
+		out[i].src_file = c->src_file;
+		out[i].line = c->line;
+		out[i].inlined = c->inlined;
+	}
+	return n;
 }

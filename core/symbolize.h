@@ -32,6 +32,8 @@ void symbolizer_free(struct symbolizer *sy);
  * core/proc.c does).  0 or -errno.
  */
 int symbolizer_add_process(struct symbolizer *sy, pid_t pid);
+/* Drop what was kept of pid (its pid may be reused by a new process); files stay cached. */
+void symbolizer_forget_process(struct symbolizer *sy, pid_t pid);
 
 struct sym_frame {
 	uint64_t addr;		/* the address in the process */
@@ -45,6 +47,13 @@ struct sym_frame {
 	bool inlined;		/* an inlined call inside the next frame out */
 	bool deleted;		/* the mapped file was deleted or replaced since it was mapped */
 };
+/*
+ * file is what maps names ("/usr/lib/x86_64-linux-gnu/libc.so.6", "[vdso]",
+ * "[heap]"), NULL for an anonymous mapping or none.  An inlined frame's
+ * offset is that of the real function it was inlined into.  Functions come
+ * from the ELF symbols (the real function) and DWARF (inlined ones; also the
+ * real one when no symbol covers addr).
+ */
 
 /*
  * The frames at addr, innermost (inlined) first, the real function last: the

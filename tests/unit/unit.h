@@ -22,7 +22,9 @@
 	SUITE(runopt) \
 	SUITE(imports) \
 	SUITE(ifunc) \
-	SUITE(flamegraph)
+	SUITE(flamegraph) \
+	SUITE(symbolize) \
+	SUITE(unwind)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 

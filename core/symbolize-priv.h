@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the symbolizer, for core/unwind.c: a process's kept mappings and the
+ * files behind them, so the unwinder reports the same files to libdw (and
+ * reads them) after the process exited.  Not for other users.
+ */
+#ifndef UPX_SYMBOLIZE_PRIV_H
+#define UPX_SYMBOLIZE_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct symbolizer;
+struct sym_image;
+
+/* A mapped file, one per device and inode (maps' numbers); the vDSO is one too. */
+struct sym_file {
+	unsigned int major, minor;
+	uint64_t ino;
+	char *path;		/* as maps names it */
+	int fd;			/* the very file, kept open; -1 when it could not be opened */
+	uint64_t size;		/* the vDSO's size */
+	struct sym_image *image;	/* loaded at first use */
+	struct sym_file *next_hash, *next_all;
+};
+
+struct sym_map {
+	uint64_t start, end, pgoff;
+	char *name;		/* maps' name without " (deleted)"; NULL for an anonymous mapping */
+	struct sym_file *file;	/* NULL: anonymous, or the file is unreadable */
+	uint64_t bias;		/* see sym_map__bias() */
+	int bias_state;		/* 0 not known yet, 1 known, -1 none */
+	bool deleted;
+	bool exec;
+};
+
+struct sym_proc {
+	pid_t pid;
+	struct sym_map *maps;	/* by address */
+	size_t nr_maps;
+	void *unwind;		/* unwind.c's state for the process, freed with unwind_free */
+	void (*unwind_free)(void *);
+};
+
+/* The kept process, or NULL when symbolizer_add_process() has not read it. */
+struct sym_proc *symbolizer__proc(struct symbolizer *sy, pid_t pid);
+/* The mapping around addr, or NULL. */
+struct sym_map *sym_proc__find(struct sym_proc *p, uint64_t addr);
+/* The load bias (addresses in the process - virtual addresses in the file): 0 or -ENOENT. */
+int sym_map__bias(struct symbolizer *sy, struct sym_map *m, uint64_t *bias);
+/* A path that opens the file (/proc/self/fd/N) in buf, or NULL. */
+const char *sym_file__elf_path(struct symbolizer *sy, struct sym_file *f, char *buf, size_t len);
+/* The symbolizer's buffer for unwind.c's "why the stack was cut" text. */
+char *symbolizer__cut_buf(struct symbolizer *sy, size_t *len);
+
+#endif
