@@ -14,6 +14,7 @@
 
 #include <bpf/bpf.h>
 
+#include "events.h"
 #include "flamegraph.h"
 #include "insn.h"
 #include "json.h"
@@ -24,6 +25,12 @@
 #include "util.h"
 
 #define MAX_INLINE 8
+/*
+ * After a stop signal, how long the events still in the ring buffer are
+ * unwound and symbolized (a process's first stack can take tens of ms): past
+ * it they are shown or counted without their stacks, so a stop stays a stop.
+ */
+#define STOP_BUDGET_NS (50 * 1000 * 1000ULL)
 #define STR_(x) #x
 #define STR(x) STR_(x)	/* frames one address may stand for (inlined calls) */
 
@@ -122,6 +129,8 @@ struct ustack {
 	bool warned;
 	bool warned_gone;
 	uint64_t nr_unwound, unwind_ns;	/* -v: DWARF unwinding throughput */
+	uint64_t stop_ns;		/* when a stop signal was first seen here */
+	uint64_t nr_skipped;		/* stacks left out after it */
 	char **owned;		/* strings made here (folded names) */
 	size_t nr_owned, alloc_owned;
 };
@@ -157,6 +166,9 @@ void ustack__free(struct ustack *u)
 {
 	if (!u)
 		return;
+	if (u->nr_skipped)
+		warning("%llu stack%s not unwound: upx was stopping", (unsigned long long)u->nr_skipped,
+			u->nr_skipped == 1 ? "" : "s");
 	if (upx_verbose && u->nr_unwound)
 		note("stacks: %llu unwound with DWARF in %.1f ms (%.0f stacks/s)",
 		     (unsigned long long)u->nr_unwound, u->unwind_ns / 1e6,
@@ -522,7 +534,9 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		json_string_field(jw, "stack_unreliable", bad);
 		return;
 	}
-	if (err)
+	if (err == -EINTR)
+		printf("    [stack not unwound: upx was stopping]\n");
+	else if (err)
 		printf("    [no stack: %s]\n", err_name(err));
 	if (bad)
 		printf("    [unreliable: %s]\n", bad);
@@ -582,12 +596,39 @@ static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 	u->slots[s] = ++u->nr_entries;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
+/* Stopping (a signal) for longer than STOP_BUDGET_NS: no more unwinding. */
+static bool out_of_time(struct ustack *u)
+{
+	if (!upx_stop)
+		return false;
+	if (!u->stop_ns)
+		u->stop_ns = now_ns();
+	return now_ns() - u->stop_ns > STOP_BUDGET_NS;
+}
+
 void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
 		   struct json_writer *jw)
 {
 	uint64_t ips[STACK_MAX_DEPTH];
 	const char *cut;
 	int n, err;
+
+	if (out_of_time(u)) {
+		u->nr_skipped++;
+		if (u->count)
+			count_add(u, probe, pid, ips, 0, NULL, -EINTR, 1);
+		else
+			print_stack(u, pid, ips, 0, NULL, -EINTR, jw);
+		return;
+	}
 
 	/* The mappings now, while the process lives: it may be gone when it is printed. */
 	add_process(u, pid);
