@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>	/* probes/stack.h's __u32, __u64 */
 
 #include "options.h"
 #include "stack.h"

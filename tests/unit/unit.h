@@ -24,7 +24,8 @@
 	SUITE(ifunc) \
 	SUITE(flamegraph) \
 	SUITE(symbolize) \
-	SUITE(unwind)
+	SUITE(unwind) \
+	SUITE(ustack)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
