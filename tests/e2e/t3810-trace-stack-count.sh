@@ -92,6 +92,9 @@ test_expect_success BPF '--flamegraph FILE: a valid SVG, one rectangle per frame
 test_expect_success BPF '--folded and --flamegraph together; an unwritable SVG is an error' '
 	upx trace --folded --flamegraph fg.svg $F:leaf -c "$F $N $M $LINGER" >out 2>err &&
 	test_line_count = 2 out && xmllint --noout fg.svg &&
+	# the folded lines drawn by upx flamegraph: the same picture
+	upx flamegraph --title "upx trace --stack" --count-name calls -o fg2.svg out &&
+	test_cmp fg.svg fg2.svg &&
 	test_expect_code 1 upx trace --flamegraph /nonexistent/fg.svg $F:leaf -c "$F 1 1 $LINGER" >out 2>err &&
 	test_grep "^upx trace: cannot open ./nonexistent/fg.svg.: No such file or directory$" err
 '
