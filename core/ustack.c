@@ -154,8 +154,10 @@ struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 
 static void clear_counts(struct ustack *u)
 {
-	for (size_t i = 0; i < u->nr_entries; i++)
+	for (size_t i = 0; i < u->nr_entries; i++) {
 		free(u->entries[i].ips);
+		free((char *)u->entries[i].cut);
+	}
 	u->nr_entries = 0;
 	free(u->slots);
 	u->slots = NULL;
@@ -591,7 +593,9 @@ static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 	}
 	ALLOC_GROW(u->entries, u->nr_entries + 1, u->alloc_entries);
 	e = &u->entries[u->nr_entries];
-	*e = (struct count_entry){ probe, pid, n, xmalloc(n * sizeof(*ips) + 1), cut, err, count, h };
+	/* cut may be the unwinder's buffer, rewritten by the next stack: a copy */
+	*e = (struct count_entry){ probe, pid, n, xmalloc(n * sizeof(*ips) + 1),
+				   cut ? xstrdup(cut) : NULL, err, count, h };
 	memcpy(e->ips, ips, n * sizeof(*ips));
 	u->slots[s] = ++u->nr_entries;
 }
