@@ -4,6 +4,7 @@
  * in the kernel.  argv -> probe specs -> attach plan -> skeleton -> links ->
  * event loop -> output; each step lives in core/.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "bykey.h"
 #include "bpf-util.h"
 #include "cmd.h"
 #include "dwarf.h"
@@ -56,7 +58,10 @@ static struct {
 	bool force;
 	bool at_entry;
 	unsigned long long buffer_size;
-} opt = { .uid = -1, .buffer_size = 8 << 20 };
+	const char *by;
+	unsigned long long by_size;
+	long long top;
+} opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = 10240 };
 
 static int min_cb(const struct upx_option *o, const char *arg)
 {
@@ -83,6 +88,9 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
+	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, argN, retval, a parameter or str:ARG"),
+	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
+	OPT_INT(0, "top", &opt.top, "N", "show the N largest counts only"),
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
 	OPT_JSON(),
 	OPT_GROUP("Running"),
@@ -141,6 +149,7 @@ struct trace_ctx {
 	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
 	struct dwarf_param (*params)[TRACE_MAX_ARGS];
 	int *nr_params;
+	struct by_spec by;	/* --by; by.nr 0: per probe */
 };
 
 /* DWARF parameters of every entry probe's function, when names are wanted. */
@@ -470,6 +479,12 @@ struct trace_printers {
 
 static const struct trace_printers printers[OUTPUT_NR];
 
+/* Rows shown: all, or --top N of them. */
+static size_t by_shown(size_t n)
+{
+	return opt.top > 0 && (size_t)opt.top < n ? (size_t)opt.top : n;
+}
+
 struct count_row {
 	size_t probe;
 	uint64_t count;
@@ -543,7 +558,7 @@ static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 			w = strlen(ctx->s.plan.entries[i].label);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_count);
-	printers[upx_output].counts(ctx, rows, n, w);
+	printers[upx_output].counts(ctx, rows, by_shown(n), w);
 	free(rows);
 }
 
@@ -606,11 +621,252 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 	}
 }
 
+/* The probe whose DWARF types a --by number is shown with: its own, or the first entry probe. */
+static uint64_t by_type_probe(const struct trace_ctx *ctx, const struct trace_by_key *k)
+{
+	if (by_spec_has(&ctx->by, BY_PROBE))
+		return k->probe;
+	for (size_t i = 0; i < ctx->s.plan.nr; i++)
+		if (!ctx->s.plan.entries[i].is_return)
+			return i;
+	return 0;
+}
+
+/* One key part of a row as text (escaped for the terminal); its length. */
+static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
+		      const struct trace_by_key *k, char *buf, size_t size)
+{
+	const struct plan_entry *pe;
+	__u64 v;
+
+	switch (p->kind) {
+	case BY_PROBE:
+		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
+		snprintf(buf, size, "%s", pe ? pe->label : "?");
+		break;
+	case BY_PID:
+		snprintf(buf, size, "%u", k->pid);
+		break;
+	case BY_TID:
+		snprintf(buf, size, "%u", k->tid);
+		break;
+	case BY_UID:
+		snprintf(buf, size, "%u", k->uid);
+		break;
+	case BY_COMM:
+		escape_to_buf(buf, size, k->comm, strnlen(k->comm, sizeof(k->comm)));
+		break;
+	case BY_STR:
+		escape_to_buf(buf, size, k->str, strnlen(k->str, sizeof(k->str)));
+		break;
+	case BY_VALUE:
+		v = k->values[p->slot];
+		if (p->arg == TRACE_VALUE_RETVAL) {
+			snprintf(buf, size, "%lld", (long long)v);
+			break;
+		}
+		switch (typed_value(ctx, by_type_probe(ctx, k), p->arg, &v)) {
+		case SHOWN_HEX:
+			snprintf(buf, size, "0x%llx", (unsigned long long)v);
+			break;
+		case SHOWN_SIGNED:
+			snprintf(buf, size, "%lld", (long long)v);
+			break;
+		case SHOWN_UNSIGNED:
+			snprintf(buf, size, "%llu", (unsigned long long)v);
+			break;
+		default:
+			if ((long long)v < 0 && (long long)v > -65536)
+				snprintf(buf, size, "%lld", (long long)v);
+			else if (v <= 0xffffffffULL)
+				snprintf(buf, size, "%llu", (unsigned long long)v);
+			else
+				snprintf(buf, size, "0x%llx", (unsigned long long)v);
+		}
+		break;
+	}
+	return strlen(buf);
+}
+
+/* One key part of a row as a JSON field, named as written ("comm", "bytes", "arg1"). */
+static void by_json_field(const struct trace_ctx *ctx, const struct by_part *p,
+			  const struct trace_by_key *k)
+{
+	struct json_writer *jw = ctx->s.jw;
+	const struct plan_entry *pe;
+	__u64 v;
+
+	switch (p->kind) {
+	case BY_PROBE:
+		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
+		json_string_field(jw, "probe", pe ? pe->label : NULL);
+		json_string_field(jw, "function", pe ? pe->func : NULL);
+		break;
+	case BY_PID:
+		json_u64_field(jw, "pid", k->pid);
+		break;
+	case BY_TID:
+		json_u64_field(jw, "tid", k->tid);
+		break;
+	case BY_UID:
+		json_u64_field(jw, "uid", k->uid);
+		break;
+	case BY_COMM:
+		json_bytes_field(jw, "comm", k->comm, strnlen(k->comm, sizeof(k->comm)));
+		break;
+	case BY_STR:
+		json_bytes_field(jw, p->name, k->str, strnlen(k->str, sizeof(k->str)));
+		break;
+	case BY_VALUE:
+		v = k->values[p->slot];
+		json_name(jw, p->name);
+		if (p->arg == TRACE_VALUE_RETVAL ||
+		    typed_value(ctx, by_type_probe(ctx, k), p->arg, &v) == SHOWN_SIGNED)
+			json_s64(jw, (long long)v);
+		else
+			json_u64(jw, v);
+		break;
+	}
+}
+
+static void by_report_full(struct trace_ctx *ctx)
+{
+	uint64_t full = stat_value(ctx, TRACE_STAT_BY_FULL);
+
+	if (output_json())
+		return;
+	if (full)
+		fprintf(stderr, "upx trace: warning: the --by map is full (%llu keys): %llu calls "
+				"under other keys not counted; raise --by-size\n",
+			opt.by_size, (unsigned long long)full);
+}
+
+static void print_by_counts(struct trace_ctx *ctx)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_counts), false, &rows);
+	size_t w[BY_MAX_PARTS], shown;
+	char cell[4 * TRACE_BY_STR + 8];
+
+	if (n < 0) {
+		error("cannot read the --by counts: %s", strerror(-n));
+		return;
+	}
+	shown = by_shown(n);
+	if (output_json()) {
+		struct json_writer *jw = ctx->s.jw;
+
+		json_object_start(jw);
+		json_name(jw, "counts");
+		json_array_start(jw);
+		for (size_t r = 0; r < shown; r++) {
+			json_object_start(jw);
+			for (int i = 0; i < ctx->by.nr; i++)
+				by_json_field(ctx, &ctx->by.parts[i], &rows[r].key);
+			json_u64_field(jw, "count", rows[r].count);
+			json_object_end(jw);
+		}
+		json_array_end(jw);
+		json_u64_field(jw, "keys", n);
+		json_u64_field(jw, "not_counted", stat_value(ctx, TRACE_STAT_BY_FULL));
+		json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+		json_object_end(jw);
+		json_writer__end_line(jw);
+		free(rows);
+		return;
+	}
+	for (int i = 0; i < ctx->by.nr; i++) {
+		w[i] = strlen(ctx->by.parts[i].name) + (ctx->by.parts[i].kind == BY_STR ? 4 : 0);
+		for (size_t r = 0; r < shown; r++) {
+			size_t len = by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
+
+			if (len > w[i])
+				w[i] = len;
+		}
+	}
+	for (int i = 0; i < ctx->by.nr; i++) {
+		const struct by_part *p = &ctx->by.parts[i];
+		char head[128];
+		size_t k;
+
+		snprintf(head, sizeof(head), "%s%s", p->kind == BY_STR ? "str:" : "", p->name);
+		for (k = 0; head[k]; k++)
+			head[k] = toupper((unsigned char)head[k]);
+		printf("%-*s ", (int)w[i], head);
+	}
+	printf("%12s\n", "COUNT");
+	for (size_t r = 0; r < shown; r++) {
+		for (int i = 0; i < ctx->by.nr; i++) {
+			by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
+			printf("%-*s ", (int)w[i], cell);
+		}
+		printf("%12llu\n", (unsigned long long)rows[r].count);
+	}
+	if (shown < (size_t)n)
+		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+	by_report_full(ctx);
+	free(rows);
+}
+
+static void print_by_hists(struct trace_ctx *ctx)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_hists), true, &rows);
+	const char *what = opt.latency ? "latency_ns" : opt.hist;
+	char cell[4 * TRACE_BY_STR + 8];
+	size_t shown;
+
+	if (n < 0) {
+		error("cannot read the --by histograms: %s", strerror(-n));
+		return;
+	}
+	shown = by_shown(n);
+	for (size_t r = 0; r < shown; r++) {
+		const struct by_row *row = &rows[r];
+
+		if (output_json()) {
+			struct json_writer *jw = ctx->s.jw;
+
+			json_object_start(jw);
+			for (int i = 0; i < ctx->by.nr; i++)
+				by_json_field(ctx, &ctx->by.parts[i], &row->key);
+			json_string_field(jw, "value", what);
+			json_u64_field(jw, "count", row->count);
+			json_u64_field(jw, "sum", row->hist.sum);
+			hist_json(jw, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
+			json_object_end(jw);
+			json_writer__end_line(jw);
+			continue;
+		}
+		printf("@%s[", what);
+		for (int i = 0; i < ctx->by.nr; i++) {
+			by_cell(ctx, &ctx->by.parts[i], &row->key, cell, sizeof(cell));
+			printf("%s%s%s=%s", i ? ", " : "", ctx->by.parts[i].kind == BY_STR ? "str:" : "",
+			       ctx->by.parts[i].name, cell);
+		}
+		printf("]: %llu calls\n", (unsigned long long)row->count);
+		hist_print(stdout, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
+		if (opt.latency && row->count)
+			printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
+			       hist_percentile((const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS, 50),
+			       hist_percentile((const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS, 99));
+		putchar('\n');
+	}
+	if (!output_json() && shown < (size_t)n)
+		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+	by_report_full(ctx);
+	free(rows);
+}
+
 static void print_aggregations(void *p)
 {
 	struct tick_ctx *t = p;
 
-	if (opt.count)
+	if (t->ctx->by.nr && opt.count)
+		print_by_counts(t->ctx);
+	else if (t->ctx->by.nr)
+		print_by_hists(t->ctx);
+	else if (opt.count)
 		print_counts(t->ctx, t->specs);
 	else if (opt.hist || opt.latency)
 		print_hists(t->ctx, t->specs);
@@ -642,7 +898,38 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 }
 
 /* Options that contradict each other or the probes; 0 or a usage error. */
-static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg)
+static int check_by(struct by_spec *by, bool any_return, bool all_return)
+{
+	char err[160];
+
+	if (!opt.by) {
+		if (opt.by_size != 10240)
+			return usage_error("--by-size goes with --by");
+		return 0;
+	}
+	if (!(opt.count || opt.hist || opt.latency))
+		return usage_error("--by goes with --count, --hist or --latency");
+	if (by_spec_parse(by, opt.by, parse_arg_name, err, sizeof(err)))
+		return usage_error("--by %s", err);
+	if (opt.by_size < 1 || opt.by_size > (1 << 24))
+		return usage_error("--by-size takes 1 to 16M keys");
+	for (int i = 0; i < by->nr; i++) {
+		const struct by_part *p = &by->parts[i];
+
+		if (p->kind != BY_VALUE && p->kind != BY_STR)
+			continue;
+		if (p->arg == TRACE_VALUE_RETVAL && (!all_return || opt.latency))
+			return usage_error("--by %s needs return probes (write 'r:TARGET:FUNCTION'; "
+					   "not with --latency, which keys at entry)", p->name);
+		if (p->arg != TRACE_VALUE_RETVAL && any_return)
+			return usage_error("--by %s: arguments are gone when a function returns; "
+					   "name entry probes (without 'r:')", p->name);
+	}
+	return 0;
+}
+
+static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg,
+			 struct by_spec *by)
 {
 	bool all_return = true, any_return = false;
 
@@ -691,9 +978,12 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 			return usage_error("--str: arguments are gone when a function returns; "
 					   "add an entry probe (without 'r:')");
 		if (opt.count || opt.hist || opt.latency)
-			return usage_error("--str shows events; it does not go with aggregations");
+			return usage_error("--str shows events; it does not go with aggregations "
+					   "(count by the string with --by str:%s)", opt.str_arg);
 	}
-	return 0;
+	if (opt.top < 0 || (opt.top && !(opt.count || opt.hist || opt.latency)))
+		return usage_error("--top N goes with --count, --hist or --latency");
+	return check_by(by, any_return, all_return);
 }
 
 /* argv -> attach plan; DWARF parameter names for display and --str/--on/--hist NAME. */
@@ -725,6 +1015,7 @@ static int trace_plan(struct session *s, void *p)
 					*site ? ", " : "", site);
 		}
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
+	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
 	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
 		load_params(ctx);
@@ -739,8 +1030,40 @@ static int trace_plan(struct session *s, void *p)
 		if (ctx->str_arg < 0)
 			return -1;
 	}
+	for (int i = 0; i < ctx->by.nr; i++) {
+		struct by_part *bp = &ctx->by.parts[i];
+
+		if ((bp->kind == BY_VALUE || bp->kind == BY_STR) && bp->arg == ARG_BY_NAME) {
+			bp->arg = resolve_param(ctx, bp->name, "--by");
+			if (bp->arg < 0)
+				return -1;
+		}
+	}
 	plan_warn_left_out(&s->plan, upx_verbose);
 	return 0;
+}
+
+/* --by: the key's layout in rodata, and the maps it is counted in sized. */
+static void configure_by(struct trace_ctx *ctx)
+{
+	struct trace_bpf *skel = ctx->skel;
+
+	skel->rodata->by_on = 1;
+	skel->rodata->by_fields = by_spec_fields(&ctx->by);
+	for (int i = 0; i < ctx->by.nr; i++) {
+		const struct by_part *p = &ctx->by.parts[i];
+
+		if (p->kind == BY_VALUE)
+			skel->rodata->by_value_arg[p->slot] = p->arg;
+		else if (p->kind == BY_STR)
+			skel->rodata->by_str_arg = p->arg;
+	}
+	bpf_map__set_max_entries(skel->maps.counts, 1);
+	bpf_map__set_max_entries(skel->maps.hists, 1);
+	bpf_map__set_max_entries(opt.count ? skel->maps.by_counts : skel->maps.by_hists,
+				 opt.by_size);
+	if (opt.latency)
+		bpf_map__set_max_entries(skel->maps.by_starts, 16384);
 }
 
 static int trace_configure(struct session *s, void *skel, struct attach_progs *progs, void *p)
@@ -777,15 +1100,17 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		ctx->skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
 						  opt.buffer_size / 4 : 256 * 1024;
 	}
-	if (!opt.latency)
+	if (!opt.latency || ctx->by.nr)
 		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
+	if (ctx->by.nr)
+		configure_by(ctx);
 	*progs = (struct attach_progs){
 		.entry = ctx->skel->progs.upx_entry,
 		.ret = ctx->skel->progs.upx_return,
 		.entry_multi = ctx->skel->progs.upx_entry_multi,
 		.ret_multi = ctx->skel->progs.upx_return_multi,
 	};
-	if (ctx->str_arg != TRACE_VALUE_NONE) {
+	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
 		progs->entry_s = ctx->skel->progs.upx_entry_s;
 		progs->ret_s = ctx->skel->progs.upx_return_s;
@@ -879,7 +1204,7 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 		}
 	}
-	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg);
+	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg, &ctx.by);
 	if (ret)
 		goto out;
 	ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
@@ -888,6 +1213,7 @@ out:
 	follow_bpf__destroy(ctx.follow);
 	free(ctx.params);
 	free(ctx.nr_params);
+	by_spec_free(&ctx.by);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)
 		probe_spec_free(&ctx.specs[k]);
 	free(ctx.specs);
