@@ -585,6 +585,7 @@ int flamegraph_svg_write(FILE *f, const struct fg_stack *s, size_t n, const char
 	if (err)
 		return err;
 	total = nodes[0].count;
+	errno = 0;	/* what a failed write sets, for the caller's message */
 	height = (depth + 1) * FG_FRAME_H + FG_TOP + FG_BOTTOM;
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -618,5 +619,7 @@ int flamegraph_svg_write(FILE *f, const struct fg_stack *s, size_t n, const char
 	fputs(fg_script, f);
 	fputs("</svg>\n", f);
 	free(nodes);
-	return ferror(f) ? -EIO : 0;
+	if (fflush(f) || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
 }
