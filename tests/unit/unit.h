@@ -22,7 +22,8 @@
 	SUITE(runopt) \
 	SUITE(imports) \
 	SUITE(ifunc) \
-	SUITE(bykey)
+	SUITE(bykey) \
+	SUITE(flamegraph)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
