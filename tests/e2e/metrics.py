@@ -17,7 +17,7 @@
   metrics.py watch FILE SECONDS          read FILE over and over for SECONDS
                                          while it is replaced: every read must be
                                          a complete exposition; prints the reads
-                                         and the files (inodes) seen
+                                         and the files seen (inode and ctime)
   metrics.py stop PID                    SIGTERM to PID, then the milliseconds
                                          until it has exited (polled each 1 ms)
   metrics.py port PID                    the TCP port PID listens on
@@ -294,7 +294,9 @@ def watch(path, seconds):
     end, reads, inodes = time.monotonic() + seconds, 0, set()
     while time.monotonic() < end:
         with open(path, 'rb') as f:
-            inodes.add(os.fstat(f.fileno()).st_ino)
+            st = os.fstat(f.fileno())
+            # an inode number is reused once the file renamed over is gone
+            inodes.add((st.st_ino, st.st_ctime_ns))
             data = f.read()
         try:
             parse(data, 'text')
