@@ -630,8 +630,14 @@ static void print_aggregations(void *p)
 static void probe_labels(const struct trace_ctx *ctx, const struct plan_entry *pe,
 			 struct metric_labels *ls)
 {
+	const char *path = ctx->s.plan.files[pe->file].path, *p;
+
+	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
+	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
+	    !strncmp(p, "/root/", 6))
+		path = p + 5;
 	metric_labels_add(ls, "probe", pe->label);
-	metric_labels_add(ls, "file", ctx->s.plan.files[pe->file].path);
+	metric_labels_add(ls, "file", path);
 	metric_labels_add(ls, "function", pe->func);
 }
 

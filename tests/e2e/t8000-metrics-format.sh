@@ -119,6 +119,23 @@ test_expect_success BPF,PROMTOOL '--metrics-file: the same text, written at the 
 	test "$($M get e.prom upx_process_exits_total comm=sh code=3)" = 1
 '
 
+test_expect_success BPF '-p: the file label is the path in the process; its end is said, not an end' '
+	f=$FIXTURES/tracee &&
+	{ $f loop >/dev/null & } &&
+	pid=$! &&
+	test_when_finished "test_kill $pid" &&
+	serve trace --count --listen 127.0.0.1:0 $f:tick -p $pid &&
+	test_when_finished "test_kill $up" &&
+	wait_until 5 test "$($M fetch "$url" | $M get /dev/stdin upx_probe_calls_total function=tick)" -gt 2 &&
+	kill $pid &&
+	wait_for "process $pid has exited; serving until stopped" err &&
+	$M fetch "$url" text p.txt &&
+	n=$($M get p.txt upx_probe_calls_total function=tick file=$f) &&
+	$M fetch "$url" text p2.txt &&
+	test "$($M get p2.txt upx_probe_calls_total function=tick file=$f)" = "$n" &&
+	kill -0 $up
+'
+
 test_expect_success BPF 'only GET and HEAD of /metrics; anything else 404 or 405' '
 	serve trace --count --listen 127.0.0.1:0 $FIXTURES/uprobeme:foo &&
 	test_when_finished "test_kill $up" &&
