@@ -24,6 +24,7 @@
 #include "hist.h"
 #include "json.h"
 #include "kfield.h"
+#include "metrics.h"
 #include "options.h"
 #include "output.h"
 #include "plan.h"
@@ -32,6 +33,7 @@
 #include "run.h"
 #include "runopt.h"
 #include "session.h"
+#include "sum128.h"
 #include "trace.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
@@ -92,6 +94,8 @@ static const struct upx_option trace_options[] = {
 	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
 	OPT_INT(0, "top", &opt.top, "N", "show the N largest counts only"),
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
+	OPT_RUN_LISTEN(&ro),
+	OPT_RUN_METRICS_FILE(&ro),
 	OPT_JSON(),
 	OPT_GROUP("Running"),
 	OPT_RUN_DURATION(&ro),
@@ -808,6 +812,12 @@ static void print_by_counts(struct trace_ctx *ctx)
 	free(rows);
 }
 
+/* The exact sum of a --by histogram, as a double when it does not fit 64 bits. */
+static double by_hist_sum(const struct trace_by_hist *h)
+{
+	return (double)(((unsigned __int128)h->sum.hi << 64) | h->sum.lo);
+}
+
 static void print_by_hists(struct trace_ctx *ctx)
 {
 	struct by_row *rows = NULL;
@@ -832,7 +842,11 @@ static void print_by_hists(struct trace_ctx *ctx)
 				by_json_field(ctx, &ctx->by.parts[i], &row->key);
 			json_string_field(jw, "value", what);
 			json_u64_field(jw, "count", row->count);
-			json_u64_field(jw, "sum", row->hist.sum);
+			json_name(jw, "sum");
+			if (row->hist.sum.hi)
+				json_double(jw, by_hist_sum(&row->hist));
+			else
+				json_u64(jw, row->hist.sum.lo);
 			hist_json(jw, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
 			json_object_end(jw);
 			json_writer__end_line(jw);
@@ -871,6 +885,111 @@ static void print_aggregations(void *p)
 	else if (opt.hist || opt.latency)
 		print_hists(t->ctx, t->specs);
 	fflush(stdout);
+}
+
+/* Metrics (--listen, --metrics-file) ---------------------------------------- */
+
+/*
+ * The labels of a probe's series: probe (as the table shows it), file and
+ * function.  A key of --by adds its label after these.
+ */
+static void probe_labels(const struct trace_ctx *ctx, const struct plan_entry *pe,
+			 struct metric_labels *ls)
+{
+	const char *path = ctx->s.plan.files[pe->file].path, *p;
+
+	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
+	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
+	    !strncmp(p, "/root/", 6))
+		path = p + 5;
+	metric_labels_add(ls, "probe", pe->label);
+	metric_labels_add(ls, "file", path);
+	metric_labels_add(ls, "function", pe->func);
+}
+
+/* The exact sum of a probe's histogram values over the CPUs (probes/sum128.h). */
+static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
+{
+	static struct upx_sum128 *vals;
+	static int nr_cpus;
+	unsigned __int128 sum = 0;
+
+	if (!nr_cpus) {
+		nr_cpus = libbpf_num_possible_cpus();
+		if (nr_cpus < 1)
+			nr_cpus = 1;
+		vals = xcalloc(nr_cpus, sizeof(*vals));
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.hist_sums), &probe, vals))
+		return -1;
+	for (int i = 0; i < nr_cpus; i++)
+		sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
+	return (double)sum;
+}
+
+static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.counts);
+
+	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen by each probe.");
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		struct metric_labels ls = {};
+		uint64_t c = percpu_u64_sum(fd, i);
+
+		if (!c && !show_zero(ctx, i, ctx->specs))
+			continue;
+		probe_labels(ctx, &ctx->s.plan.entries[i], &ls);
+		metrics_counter(w, &ls, c);
+	}
+}
+
+static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.hists);
+	uint64_t slots[TRACE_HIST_SLOTS];
+
+	if (opt.latency)
+		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
+			       "Time from entry to return of each probed function (log2 buckets).");
+	else
+		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
+			       "Values of the --hist argument (label arg) at each probe (log2 buckets).");
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->s.plan.entries[i];
+		struct metric_labels ls = {};
+		uint64_t total = 0;
+
+		/* Latency buckets live under the entry probe's index. */
+		if (opt.latency && pe->is_return)
+			continue;
+		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
+		if (!total && !show_zero(ctx, i, ctx->specs))
+			continue;
+		probe_labels(ctx, pe, &ls);
+		if (!opt.latency)
+			metric_labels_add(&ls, "arg", opt.hist);
+		metrics_log2_histogram(w, &ls, slots, TRACE_HIST_SLOTS, hist_sum(ctx, i),
+				       opt.latency ? 1e9 : 1);
+	}
+	if (opt.latency) {
+		metrics_family(w, "upx_probe_returns_unmatched", METRIC_COUNTER,
+			       "Returns seen without their entry (missed or evicted): not in the durations.");
+		metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_NO_START));
+	}
+}
+
+static void trace_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
+{
+	struct trace_ctx *ctx = p;
+
+	if (opt.count)
+		count_metrics(w, ctx);
+	else
+		hist_metrics(w, ctx);
+	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
+		       "Events the kernel dropped: the ring buffer was full.");
+	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_LOST));
 }
 
 /*
@@ -948,6 +1067,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 				   "add an entry probe (without 'r:')");
 	if (opt.interval > 0 && !(opt.count || opt.hist || opt.latency))
 		return usage_error("-i goes with --count, --hist or --latency");
+	if ((ro.listen || ro.metrics_file) && !(opt.count || opt.hist || opt.latency))
+		return usage_error("--listen and --metrics-file serve aggregations: add --count, --hist or --latency");
 	if (opt.buffer_size < 4096 || opt.buffer_size > (1ULL << 30) ||
 	    (opt.buffer_size & (opt.buffer_size - 1)))
 		return usage_error("--buffer-size must be a power of 2 from 4K to 1G");
@@ -1092,6 +1213,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr : 1);
 	bpf_map__set_max_entries(ctx->skel->maps.hists,
 				 (opt.hist || opt.latency) ? s->plan.nr * TRACE_HIST_SLOTS : 1);
+	bpf_map__set_max_entries(ctx->skel->maps.hist_sums, (opt.hist || opt.latency) ? s->plan.nr : 1);
 	if (aggregate) {
 		bpf_map__set_max_entries(ctx->skel->maps.events, 4096);
 	} else {
@@ -1175,6 +1297,7 @@ static const struct run_ops trace_run = {
 	.on_event = on_event,
 	.armed = trace_armed,
 	.report = trace_report,
+	.metrics = trace_metrics,
 };
 
 static int cmd_trace(int argc, const char **argv)

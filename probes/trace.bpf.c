@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "trace.h"
+#include "sum128.h"
 #define UPX_EVENTS_SIZE (8 << 20)
 #include "common.bpf.h"
 /* Processes traced with -c --follow, kept by probes/follow.bpf.c (shared by fd). */
@@ -78,6 +79,14 @@ struct {
 	__type(value, struct by_start);
 } by_starts SEC(".maps");
 
+/* The real sum of the values in each probe's histogram (the _sum of its metric). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct upx_sum128);
+} hist_sums SEC(".maps");
+
 /*
  * Latency: entry time per (thread, probe).  LRU, so a thread that never
  * returns (longjmp, exit, a return probe that missed) cannot fill it: its
@@ -119,9 +128,12 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 {
 	__u32 key = probe * TRACE_HIST_SLOTS + upx_log2_slot(value);
 	__u64 *v = bpf_map_lookup_elem(&hists, &key);
+	struct upx_sum128 *sum = bpf_map_lookup_elem(&hist_sums, &probe);
 
 	if (v)
 		(*v)++;
+	if (sum)
+		upx_sum128_add(sum, value);
 }
 
 /* The filters every mode applies; false: not this call. */
@@ -245,7 +257,9 @@ static __always_inline void by_hist_add(struct trace_by_key *k, __u64 value)
 	if (!h || slot >= TRACE_HIST_SLOTS)
 		return;
 	__sync_fetch_and_add(&h->slots[slot], 1);
-	__sync_fetch_and_add(&h->sum, value);
+	/* Shared by the CPUs: the carry of the 128-bit sum is found by whoever made it. */
+	if (__sync_fetch_and_add(&h->sum.lo, value) + value < value)
+		__sync_fetch_and_add(&h->sum.hi, 1);
 }
 
 static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,

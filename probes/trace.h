@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "log2.h"
+#include "sum128.h"
 
 #define TRACE_MAX_ARGS 6
 #define TRACE_STR_MAX 256      /* bytes of a string argument shown; one more is read to see a cut */
@@ -74,10 +75,10 @@ struct trace_by_key {
 	char str[TRACE_BY_STR];
 };
 
-/* A histogram under one key: the log2 slots and the exact sum of what went in. */
+/* A histogram under one key: the log2 slots and the exact sum of what went in (128 bits). */
 struct trace_by_hist {
 	__u64 slots[TRACE_HIST_SLOTS];
-	__u64 sum;
+	struct upx_sum128 sum;
 };
 
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)

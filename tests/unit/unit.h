@@ -23,7 +23,8 @@
 	SUITE(imports) \
 	SUITE(ifunc) \
 	SUITE(bykey) \
-	SUITE(flamegraph)
+	SUITE(flamegraph) \
+	SUITE(metrics)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
