@@ -979,11 +979,76 @@ static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 	}
 }
 
+/*
+ * --by: one series per key, a label per part of the key (named as written:
+ * comm, pid, bytes, arg1 for str:arg1; probe gives probe, file and
+ * function), read from the by map at scrape time.  The series are bounded
+ * by --by-size; calls under keys past it are upx_by_not_counted_total.
+ */
+static void by_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
+						       ctx->skel->maps.by_hists), !opt.count, &rows);
+	char cells[BY_MAX_PARTS][48];
+
+	if (opt.count)
+		metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen, by the --by key.");
+	else if (opt.latency)
+		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
+			       "Time from entry to return, by the --by key (log2 buckets).");
+	else
+		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
+			       "Values of the --hist argument (label arg), by the --by key (log2 buckets).");
+	for (long r = 0; r < n; r++) {
+		const struct trace_by_key *k = &rows[r].key;
+		struct metric_labels ls = {};
+
+		for (int i = 0; i < ctx->by.nr; i++) {
+			const struct by_part *bp = &ctx->by.parts[i];
+
+			switch (bp->kind) {
+			case BY_PROBE:
+				if (k->probe < ctx->s.plan.nr)
+					probe_labels(ctx, &ctx->s.plan.entries[k->probe], &ls);
+				break;
+			case BY_COMM:
+				metric_labels_add_comm(&ls, k->comm, sizeof(k->comm));
+				break;
+			case BY_STR:
+				metric_labels_add_len(&ls, bp->name, k->str,
+						      strnlen(k->str, sizeof(k->str)));
+				break;
+			default:
+				by_cell(ctx, bp, k, cells[i], sizeof(cells[i]));
+				metric_labels_add(&ls, bp->name, cells[i]);
+			}
+		}
+		if (opt.count)
+			metrics_counter(w, &ls, rows[r].count);
+		else {
+			if (opt.hist)
+				metric_labels_add(&ls, "arg", opt.hist);
+			metrics_log2_histogram(w, &ls, (const uint64_t *)rows[r].hist.slots,
+					       TRACE_HIST_SLOTS, by_hist_sum(&rows[r].hist),
+					       opt.latency ? 1e9 : 1);
+		}
+	}
+	free(rows);
+	metrics_family(w, "upx_by_not_counted", METRIC_COUNTER,
+		       "Calls not counted: their --by key did not fit in --by-size keys.");
+	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_BY_FULL));
+	metrics_family(w, "upx_by_keys", METRIC_GAUGE, "Keys in the --by map (at most --by-size).");
+	metrics_gauge(w, &(struct metric_labels){}, n > 0 ? n : 0);
+}
+
 static void trace_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
 	struct trace_ctx *ctx = p;
 
-	if (opt.count)
+	if (ctx->by.nr)
+		by_metrics(w, ctx);
+	else if (opt.count)
 		count_metrics(w, ctx);
 	else
 		hist_metrics(w, ctx);

@@ -6,10 +6,10 @@
 
 T=$FIXTURES/tracee
 
-# Two names for one program (hard links: one inode, so one probe fires in
+# Two names for one program (symbolic links: one file, so one probe fires in
 # both): the comm is the name it was run by.
 A=$TRASH/alpha B=$TRASH/beta
-ln "$T" "$A" && ln "$T" "$B" || exit 1
+ln -s "$T" "$A" && ln -s "$T" "$B" || exit 1
 
 test_expect_success BPF '--by comm,pid: two programs in parallel, exact counts per key' '
 	{ upx trace --count --by comm,pid $A:greet >out 2>err & up=$!; } &&

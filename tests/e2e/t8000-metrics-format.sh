@@ -48,6 +48,31 @@ test_expect_success BPF,PROMTOOL '--count: exact calls per probe, text and OpenM
 	test "$(tail -1 m.om)" = "# EOF"
 '
 
+test_expect_success BPF,PROMTOOL '--count --by comm,arg0: a label per key, exact per series' '
+	f=$FIXTURES/tracee &&
+	ln -s "$f" alpha &&
+	serve trace --count --by comm,bytes --listen 127.0.0.1:0 libc.so.6:malloc -c "./alpha malloc 100 100 7" &&
+	test_when_finished "test_kill $up" &&
+	wait_for "the command has exited; serving until stopped" err &&
+	scrape m &&
+	test "$(both m upx_probe_calls_total comm=alpha bytes=100)" = 2 &&
+	test "$(both m upx_probe_calls_total comm=alpha bytes=7)" = 1 &&
+	test "$(both m upx_by_not_counted_total)" = 0 &&
+	test "$(both m upx_by_keys)" = 2
+'
+
+test_expect_success BPF,PROMTOOL '--latency --by pid: histograms per key, in seconds' '
+	f=$FIXTURES/tracee &&
+	serve trace --latency --by pid --listen 127.0.0.1:0 $f:nap -c "$f nap 3 4" &&
+	test_when_finished "test_kill $up" &&
+	wait_for "the command has exited; serving until stopped" err &&
+	scrape l &&
+	pid=$(sed -n "s/.*upx_probe_duration_seconds_count{pid=\"\([0-9]*\)\"} .*/\1/p" l.txt) &&
+	test -n "$pid" &&
+	test "$(both l upx_probe_duration_seconds_count pid=$pid)" = 4 &&
+	test "$(both l upx_probe_duration_seconds_bucket pid=$pid le=+Inf)" = 4
+'
+
 test_expect_success BPF,PROMTOOL '--hist: the buckets of known argument values, and their real sum' '
 	f=$FIXTURES/exact &&
 	serve trace --hist a --listen 127.0.0.1:0 $f:takes_args -c "$f args 10" &&

@@ -41,6 +41,9 @@ test_expect_success BPF,PROMETHEUS 'Prometheus scrapes exact counts, buckets and
 	test_when_finished "test_kill $hist_pid" &&
 	serve exits exitcodes --listen 127.0.0.1:0 -- "./$name" -c "exit 7" &&
 	test_when_finished "test_kill $exits_pid" &&
+	ln -s $u alpha && ln -s $u beta &&
+	serve by trace --count --by comm --listen 127.0.0.1:0 $u:bar &&
+	test_when_finished "test_kill $by_pid" &&
 	cat >prometheus.yml <<-EOF &&
 	global:
 	  scrape_interval: 1s
@@ -48,7 +51,7 @@ test_expect_success BPF,PROMETHEUS 'Prometheus scrapes exact counts, buckets and
 	scrape_configs:
 	  - job_name: upx
 	    static_configs:
-	      - targets: ["127.0.0.1:$count_port", "127.0.0.1:$hist_port", "127.0.0.1:$exits_port"]
+	      - targets: ["127.0.0.1:$count_port", "127.0.0.1:$hist_port", "127.0.0.1:$exits_port", "127.0.0.1:$by_port"]
 	EOF
 	{ prometheus --config.file=prometheus.yml --storage.tsdb.path="$PWD/data" \
 		--web.listen-address=127.0.0.1:0 --log.level=warn >prom.log 2>&1 & } &&
@@ -85,14 +88,20 @@ labels = json.loads(line[:line.rindex(\" \")])
 sys.exit(labels[\"comm\"] != sys.argv[1])
 " "$name" &&
 
+	# --by comm: two names of one program (symbolic links), one series each
+	./alpha 0 5 >/dev/null && ./beta 0 9 >/dev/null && ./alpha 0 2 >/dev/null &&
+	wait_until 15 value_is "upx_probe_calls_total{comm=\"alpha\"}" 7 &&
+	value_is "upx_probe_calls_total{comm=\"beta\"}" 9 &&
+	value_is "upx_by_keys{instance=\"127.0.0.1:$by_port\"}" 2 &&
+
 	# still exactly 37, scrape after scrape
 	wait_until 10 samples_at_least "upx_probe_calls_total{function=\"foo\"}" 3 &&
 	value_is "max_over_time(upx_probe_calls_total{function=\"foo\"}[1m])" 37 &&
 	value_is "upx_probe_calls_total{function=\"foo\"}" 37 &&
 
 	# stopped: nothing listens, nothing stays attached
-	test_kill $prom_pid $count_pid $hist_pid $exits_pid &&
-	for p in $count_port $hist_port $exits_port; do
+	test_kill $prom_pid $count_pid $hist_pid $exits_pid $by_pid &&
+	for p in $count_port $hist_port $exits_port $by_port; do
 		! $M listening $p || return 1
 	done &&
 	test_no_leftover_links
