@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "plan.h"
 #include "privs.h"
+#include "usdt.h"
 #include "util.h"
 
 bool attach_has_multi(void)
@@ -123,9 +124,30 @@ bool attach_uses_sleepable(const struct plan *plan, const struct attach_progs *p
 	return true;
 }
 
+static bool plan_has_usdt(const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->entries[i].is_usdt)
+			return true;
+	return false;
+}
+
+/* The USDT program: its sleepable twin when it is set and the kernel loads one. */
+static struct bpf_program *usdt_prog(const struct attach_progs *p)
+{
+	return p->usdt_s && attach_has_sleepable(true) && attach_has_sleepable(false) ?
+		       p->usdt_s : p->usdt;
+}
+
 void attach_prepare(const struct plan *plan, const struct attach_progs *p)
 {
 	bool use[PROG_KINDS] = {}, sleepable = attach_uses_sleepable(plan, p);
+	bool usdt = plan_has_usdt(plan);
+
+	if (p->usdt)
+		bpf_program__set_autoload(p->usdt, usdt && usdt_prog(p) == p->usdt);
+	if (p->usdt_s)
+		bpf_program__set_autoload(p->usdt_s, usdt && usdt_prog(p) == p->usdt_s);
 
 	kinds_used(plan, use);
 	for (int s = 0; s < 2; s++)
@@ -204,6 +226,38 @@ static int attach_one(const struct plan *plan, struct bpf_program *prog, const c
 	return 0;
 }
 
+/*
+ * Every site of a USDT entry at once, through libbpf, which reads the notes
+ * again for the argument specs its BPF side (usdt.bpf.h) decodes.
+ */
+static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t pid, size_t i,
+		       struct attachment *a)
+{
+	const struct plan_entry *e = &plan->entries[i];
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = e->cookie);
+	struct bpf_link *l;
+	int err;
+
+	l = bpf_program__attach_usdt(prog, pid, plan->files[e->file].path, e->usdt_provider,
+				     e->usdt_name, &opts);
+	if (!l) {
+		err = -errno;
+		if (e->usdt->semaphore && pid > 0 && (err == -EFAULT || err == -EPERM ||
+						     err == -EACCES || err == -EINVAL))
+			return error("'%s': cannot attach: the kernel could not increment its "
+				     "semaphore at 0x%llx in process %d: %s", e->label,
+				     (unsigned long long)e->usdt->semaphore, (int)pid,
+				     strerror(-err));
+		return error("'%s': cannot attach the USDT probe: %s", e->label, strerror(-err));
+	}
+	keep(a, l);
+	/* libbpf makes one uprobe_multi link of all sites when the kernel has them. */
+	if (bpf_program__expected_attach_type(prog) == BPF_TRACE_UPROBE_MULTI)
+		a->nr_multi++;
+	a->nr_sites += e->usdt_sites;
+	return 0;
+}
+
 int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid,
 		struct attachment *a)
 {
@@ -235,6 +289,9 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 		}
 	}
 	plan_groups_free(g, n);
+	for (size_t i = 0; i < plan->nr && !err; i++)
+		if (plan->entries[i].is_usdt)
+			err = attach_usdt(plan, usdt_prog(p), pid, i, a);
 	if (err) {
 		attachment__destroy(a);
 		return -1;

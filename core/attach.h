@@ -3,7 +3,10 @@
  * From an attach plan to live links: one uprobe_multi link per (file,
  * direction) when the file has more than one probe, a classic uprobe link
  * otherwise.  The cookie of every site is its index in the plan, which is
- * how the BPF side names the probe that fired.
+ * how the BPF side names the probe that fired.  USDT entries are attached by
+ * libbpf's USDT support (bpf_program__attach_usdt(): one uprobe_multi link
+ * per provider:name where the kernel has them, semaphores counted by the
+ * kernel through ref_ctr_offset), their plan index as the usdt cookie.
  */
 #ifndef UPX_ATTACH_H
 #define UPX_ATTACH_H
@@ -28,6 +31,7 @@ struct attach_progs {
 	struct bpf_program *entry_multi, *ret_multi; /* SEC("uprobe.multi"), SEC("uretprobe.multi") */
 	struct bpf_program *entry_s, *ret_s;         /* SEC("uprobe.s"), SEC("uretprobe.s") */
 	struct bpf_program *entry_multi_s, *ret_multi_s; /* SEC("uprobe.multi.s"), ... */
+	struct bpf_program *usdt, *usdt_s;	/* SEC("usdt"), SEC("usdt.s"): USDT entries */
 };
 
 struct attachment {

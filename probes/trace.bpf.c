@@ -12,6 +12,7 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
 
 #include "trace.h"
 #define UPX_EVENTS_SIZE (8 << 20)
@@ -58,10 +59,17 @@ struct {
 
 /*
  * Argument i (or the return value).  The registers are read at fixed offsets
- * first: a computed pointer into pt_regs is refused by the verifier.
+ * first: a computed pointer into pt_regs is refused by the verifier.  At a
+ * USDT site the note's argument spec says where argument i is (usdt.bpf.h).
  */
-static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
+static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i, bool usdt)
 {
+	if (usdt) {
+		long v = 0;
+
+		bpf_usdt_arg(ctx, i, &v);
+		return v;
+	}
 	__u64 v[7] = {
 		PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
 		PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx),
@@ -91,7 +99,7 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 }
 
 /* The filters every mode applies; false: not this call. */
-static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
+static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool usdt)
 {
 	if (filter_tgid && tgid != filter_tgid)
 		return false;
@@ -104,7 +112,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 	if (has_comm && !current_comm_matches())
 		return false;
 	if (has_min || has_max) {
-		__u64 v = arg_value(ctx, value_arg);
+		__u64 v = arg_value(ctx, value_arg, usdt);
 
 		if (has_min && v < min_value)
 			return false;
@@ -141,7 +149,7 @@ static __always_inline __s16 read_str(char *dst, const char *p, bool sleepable)
 }
 
 static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
-				 bool sleepable)
+				 bool sleepable, bool usdt)
 {
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
@@ -163,22 +171,27 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* At a return the argument registers hold whatever the function left there. */
 	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = !is_return ? arg_value(ctx, i) : 0;
+		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
 	e->str_len = 0;
 	if (str_arg != TRACE_VALUE_NONE && is_return == (str_arg == TRACE_VALUE_RETVAL))
-		e->str_len = read_str(e->str, (const char *)arg_value(ctx, str_arg), sleepable);
+		e->str_len = read_str(e->str, (const char *)arg_value(ctx, str_arg, usdt),
+				      sleepable);
 	submit_batched(e, size);
 }
 
-/* Entry, or return outside latency mode: filter, then count, bucket or emit. */
-static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
+/*
+ * Entry, or return outside latency mode: filter, then count, bucket or emit.
+ * usdt: a USDT site, whose plan index is the usdt cookie (the attach cookie is libbpf's).
+ */
+static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool sleepable,
+				       bool usdt)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
-	if (!pass_filters(ctx, id >> 32))
+	if (!pass_filters(ctx, id >> 32, usdt))
 		return 0;
 	switch (mode) {
 	case TRACE_MODE_COUNT: {
@@ -189,7 +202,7 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 		break;
 	}
 	case TRACE_MODE_HIST:
-		hist_add(probe, arg_value(ctx, value_arg));
+		hist_add(probe, arg_value(ctx, value_arg, usdt));
 		break;
 	case TRACE_MODE_LATENCY: {
 		__u64 key = (id << 32) | probe, ts = bpf_ktime_get_ns();
@@ -198,9 +211,14 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 		break;
 	}
 	default:
-		emit(ctx, cookie, id, is_return, sleepable);
+		emit(ctx, cookie, id, is_return, sleepable, usdt);
 	}
 	return 0;
+}
+
+static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
+{
+	return handle_site(ctx, is_return, sleepable, false);
 }
 
 static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
@@ -233,5 +251,18 @@ UPX_UPROBE_TWINS(uretprobe, upx_return, handle_return(ctx, false))
  */
 UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
 UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
+
+/* USDT sites (libbpf's bpf_program__attach_usdt), plain and sleepable (--str). */
+SEC("usdt")
+int upx_usdt(struct pt_regs *ctx)
+{
+	return handle_site(ctx, false, false, true);
+}
+
+SEC("usdt.s")
+int upx_usdt_s(struct pt_regs *ctx)
+{
+	return handle_site(ctx, false, true, true);
+}
 
 char LICENSE[] SEC("license") = "GPL";
