@@ -636,38 +636,6 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 	return 0;
 }
 
-/* Why libbpf cannot attach a site (NULL: it can): its notes' arguments. */
-static const char *usdt_site_problem(const struct usdt_probe *p, char *buf, size_t len)
-{
-	if (p->nr_args < 0)
-		return p->args_err;
-	for (int i = 0; i < p->nr_args; i++) {
-		const struct usdt_arg *a = &p->argv[i];
-
-		/* libbpf's USDT support reads a base register plus a number, nothing more. */
-		if (a->kind == USDT_ARG_MEM && (a->index[0] || a->sym[0] || !a->reg[0])) {
-			snprintf(buf, len, "argument %d (%s) uses %s, which libbpf's USDT "
-				 "support cannot read", i, p->args,
-				 a->sym[0] ? "a symbol" : "an index register");
-			return buf;
-		}
-	}
-	if (!p->offset)
-		return "its address is not in a loaded segment of the file";
-	if (p->semaphore && !p->sema_offset) {
-		snprintf(buf, len, "its semaphore at 0x%llx is not in the file's loaded data",
-			 (unsigned long long)p->semaphore);
-		return buf;
-	}
-	if (p->semaphore && !p->sema_writable) {
-		snprintf(buf, len, "its semaphore at 0x%llx is in a read-only segment: the "
-			 "process cannot be written there to enable the probe",
-			 (unsigned long long)p->semaphore);
-		return buf;
-	}
-	return NULL;
-}
-
 static struct plan_entry *usdt_entry_of(struct plan *plan, int file, const struct usdt_probe *p)
 {
 	for (size_t i = 0; i < plan->nr; i++) {
@@ -714,7 +682,7 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 		if (!usdt_probe_matches(p, spec->provider, spec->function))
 			continue;
 		matched++;
-		why = usdt_site_problem(p, err, sizeof(err));
+		why = usdt_probe_problem(p, err, sizeof(err));
 		if (why) {
 			char name[256];
 

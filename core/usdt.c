@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <asm/ptrace.h>
 
 #include "dwarf.h"
 #include "elf.h"
@@ -416,4 +418,65 @@ int usdt_probe_params(const struct usdt_probe *p, struct dwarf_param *out, int m
 			      a->size < 8 ? DWARF_PARAM_UINT : DWARF_PARAM_OTHER;
 	}
 	return n < 0 ? 0 : n;
+}
+
+const char *usdt_probe_problem(const struct usdt_probe *p, char *buf, size_t len)
+{
+	if (p->nr_args < 0)
+		return p->args_err;
+	for (int i = 0; i < p->nr_args; i++) {
+		const struct usdt_arg *a = &p->argv[i];
+
+		if (a->kind == USDT_ARG_MEM && (a->index[0] || a->sym[0] || !a->reg[0])) {
+			snprintf(buf, len, "argument %d of '%s' uses %s, which the BPF side "
+				 "(libbpf's usdt.bpf.h) cannot read", i, p->args,
+				 a->sym[0] ? "a symbol" : "an index register");
+			return buf;
+		}
+		if (a->kind != USDT_ARG_CONST && usdt_reg_offset(a->reg) < 0) {
+			snprintf(buf, len, "argument %d of '%s' is in register %%%s, which upx "
+				 "cannot read", i, p->args, a->reg);
+			return buf;
+		}
+	}
+	if (!p->offset)
+		return "its address is not in a loaded segment of the file";
+	if (p->semaphore && !p->sema_offset) {
+		snprintf(buf, len, "its semaphore at 0x%llx is not in the file's loaded data",
+			 (unsigned long long)p->semaphore);
+		return buf;
+	}
+	if (p->semaphore && !p->sema_writable) {
+		snprintf(buf, len, "its semaphore at 0x%llx is in a read-only segment: the "
+			 "kernel cannot write it in the process to enable the probe",
+			 (unsigned long long)p->semaphore);
+		return buf;
+	}
+	return NULL;
+}
+
+#define REG(r64, r32, r16, r8) { { #r64, #r32, #r16, #r8 }, offsetof(struct pt_regs, r64) }
+
+int usdt_reg_offset(const char *reg)
+{
+#ifdef __x86_64__
+	static const struct {
+		const char *names[4];
+		size_t off;
+	} regs[] = {
+		REG(rax, eax, ax, al), REG(rbx, ebx, bx, bl), REG(rcx, ecx, cx, cl),
+		REG(rdx, edx, dx, dl), REG(rsi, esi, si, sil), REG(rdi, edi, di, dil),
+		REG(rbp, ebp, bp, bpl), REG(rsp, esp, sp, spl), REG(rip, eip, ip, ipl),
+		REG(r8, r8d, r8w, r8b), REG(r9, r9d, r9w, r9b), REG(r10, r10d, r10w, r10b),
+		REG(r11, r11d, r11w, r11b), REG(r12, r12d, r12w, r12b),
+		REG(r13, r13d, r13w, r13b), REG(r14, r14d, r14w, r14b),
+		REG(r15, r15d, r15w, r15b),
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i++)
+		for (int k = 0; k < 4; k++)
+			if (!strcmp(reg, regs[i].names[k]))
+				return regs[i].off;
+#endif
+	return -1;
 }

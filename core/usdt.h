@@ -87,6 +87,17 @@ void usdt_suggest(const struct usdt_notes *n, const char *name, char *buf, size_
 int usdt_arg_parse(const char *text, struct usdt_arg *arg, char *err, size_t errlen);
 /* A whole spec, space separated: the number of arguments, or -EINVAL with err. */
 int usdt_args_parse(const char *text, struct usdt_arg *args, int max, char *err, size_t errlen);
+/*
+ * Why a site cannot be traced (NULL: it can): arguments that did not parse or
+ * that the BPF side (libbpf's usdt.bpf.h: a base register and a displacement)
+ * cannot read, an address or a semaphore outside the file's loaded segments, a
+ * semaphore in a read-only one (the kernel could not write it in the process).
+ */
+const char *usdt_probe_problem(const struct usdt_probe *p, char *buf, size_t len);
+
+/* Where register reg ("rax", "eax", "ax", "al", "r8d", ...) is in struct pt_regs; -1 unknown. */
+int usdt_reg_offset(const char *reg);
+
 struct dwarf_param;
 /*
  * The arguments of a site as trace shows parameters: "arg0".., signed ones as

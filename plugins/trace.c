@@ -792,6 +792,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		.entry_multi = ctx->skel->progs.upx_entry_multi,
 		.ret_multi = ctx->skel->progs.upx_return_multi,
 		.usdt = ctx->skel->progs.upx_usdt,
+		.usdt_specs = ctx->skel->maps.__bpf_usdt_specs,
 	};
 	if (ctx->str_arg != TRACE_VALUE_NONE) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
