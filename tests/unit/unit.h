@@ -21,7 +21,8 @@
 	SUITE(kfield) \
 	SUITE(runopt) \
 	SUITE(imports) \
-	SUITE(ifunc)
+	SUITE(ifunc) \
+	SUITE(usdt)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
