@@ -36,6 +36,7 @@ static struct {
 	bool no_demangle;
 	bool usdt;
 	long long pid;
+	bool every_file;	/* --usdt -p PID without BINARY: a FILE column */
 } opt;
 
 static const struct upx_option list_syms_options[] = {
@@ -566,7 +567,7 @@ static void print_usdt_table(const struct usdt_file *files, size_t nr, const cha
 			name_w = w > name_w ? w : name_w;
 		}
 	}
-	if (opt.pid > 0)
+	if (opt.every_file)
 		printf("%-*s ", file_w, "FILE");
 	printf("%-*s %-*s %-16s %-16s %-16s %s\n", prov_w, "PROVIDER", name_w, "NAME", "ADDRESS",
 	       "OFFSET", "SEMAPHORE", "ARGS");
@@ -580,7 +581,7 @@ static void print_usdt_table(const struct usdt_file *files, size_t nr, const cha
 			if (p->semaphore)
 				snprintf(sema, sizeof(sema), "%016llx",
 					 (unsigned long long)p->semaphore);
-			if (opt.pid > 0) {
+			if (opt.every_file) {
 				fputs_escaped(stdout, files[f].shown, strlen(files[f].shown));
 				printf("%*s ", file_w - (int)strlen(files[f].shown), "");
 			}
@@ -635,18 +636,23 @@ static int list_usdt(int argc, const char **argv)
 		return usage_error("too many arguments");
 	if (opt.pid <= 0 && argc < 1)
 		return usage_error("which BINARY? (or -p PID)");
-	if (opt.pid > 0 && proc_exists(opt.pid))
-		return error("no process %lld", opt.pid);
+	if (opt.pid > 0 && proc_exists(opt.pid)) {
+		error("no process %lld", opt.pid);
+		return UPX_EXIT_FAILURE;
+	}
 	pattern = argc > 1 ? argv[1] : NULL;
+	opt.every_file = argc < 1;
 	if (argc >= 1) {
 		mapped = xcalloc(1, sizeof(*mapped));
 		mapped[0] = xstrdup(argv[0]);
 		nr_mapped = 1;
 	} else {
 		mapped = mapped_files(opt.pid, &nr_mapped);
-		if (!mapped)
-			return error("cannot read the mappings of process %lld: %s", opt.pid,
-				     strerror(errno));
+		if (!mapped) {
+			error("cannot read the mappings of process %lld: %s", opt.pid,
+			      strerror(errno));
+			return UPX_EXIT_FAILURE;
+		}
 	}
 	for (size_t i = 0; i < nr_mapped; i++) {
 		struct usdt_file uf = {};
