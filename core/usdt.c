@@ -238,21 +238,21 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 {
 	struct load_seg *segs = NULL;
 	size_t nr_segs = 0, alloc_segs = 0, shstrndx, phnum;
+	struct elf_file *ef = NULL;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr ehdr;
-	struct stat st;
-	Elf *elf = NULL;
-	int fd, ret = 0;
+	Elf *elf;
+	int ret;
 	bool is64;
 
 	memset(out, 0, sizeof(*out));
-	fd = open_regular_file(path, &st, err, errlen);
-	if (fd < 0)
-		return fd;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr) ||
-	    elf_getshdrstrndx(elf, &shstrndx) || elf_getphdrnum(elf, &phnum)) {
+	/* The checks (and messages) every reader of a target has: a script, 32-bit, truncated. */
+	ret = elf_file__open(path, &ef, err, errlen);
+	if (ret)
+		return ret;
+	elf = ef->elf;
+	if (!gelf_getehdr(elf, &ehdr) || elf_getshdrstrndx(elf, &shstrndx) ||
+	    elf_getphdrnum(elf, &phnum)) {
 		snprintf(err, errlen, "not an ELF file");
 		ret = -ENOEXEC;
 		goto cleanup;
@@ -331,9 +331,7 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 
 cleanup:
 	free(segs);
-	if (elf)
-		elf_end(elf);
-	close(fd);
+	elf_file__close(ef);
 	if (ret)
 		usdt_notes__free(out);
 	return ret;

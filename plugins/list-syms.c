@@ -561,6 +561,8 @@ static void print_usdt_table(const struct usdt_file *files, size_t nr, const cha
 		for (size_t i = 0; i < files[f].notes.nr; i++) {
 			const struct usdt_probe *p = &files[f].notes.probes[i];
 
+			if (!usdt_shown(p, pattern))
+				continue;
 			w = strlen(p->provider);
 			prov_w = w > prov_w ? w : prov_w;
 			w = strlen(p->name);
