@@ -175,8 +175,8 @@ static size_t usdt_sites(const struct plan *plan, int file, const struct usdt_pr
 		for (size_t k = 0; k < plan->nr; k++) {
 			const struct plan_entry *e = &plan->entries[k];
 
-			if (e->is_usdt && e->file == file && !strcmp(e->usdt_provider, p->provider) &&
-			    !strcmp(e->usdt_name, p->name)) {
+			if (e->is_usdt && e->file == file &&
+			    !strcmp(e->usdt_provider, p->provider) && !strcmp(e->usdt_name, p->name)) {
 				(*out)[nr] = p;
 				(*entry)[nr++] = k;
 				break;

@@ -688,8 +688,8 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 
 			snprintf(name, sizeof(name), "%s:%s", p->provider, p->name);
 			if (!glob)
-				return error("'%s': cannot probe USDT %s at 0x%llx: %s", pf->display,
-					     name, (unsigned long long)p->pc, why);
+				return error("'%s': cannot probe USDT %s at 0x%llx: %s",
+					     pf->display, name, (unsigned long long)p->pc, why);
 			add_skipped(plan, name, "USDT site libbpf cannot attach");
 			continue;
 		}
@@ -789,10 +789,14 @@ void plan_print(const struct plan *plan, FILE *f)
 
 		plan_entry_how(e, how, sizeof(how));
 		if (e->is_usdt) {
-			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (%zu site%s, semaphore %s)\n", i,
+			char sema[40] = "no semaphore";
+
+			if (e->usdt->semaphore)
+				snprintf(sema, sizeof(sema), "semaphore at 0x%llx",
+					 (unsigned long long)e->usdt->semaphore);
+			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %zu site%s, %s)\n", i,
 				e->label, plan->files[e->file].path, (unsigned long long)e->offset,
-				e->usdt_sites, e->usdt_sites == 1 ? "" : "s",
-				e->usdt->semaphore ? "yes" : "none");
+				e->usdt_sites, e->usdt_sites == 1 ? "" : "s", sema);
 			continue;
 		}
 		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,

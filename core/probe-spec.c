@@ -55,7 +55,8 @@ static int parse_usdt(const char *p, struct probe_spec *spec, char *err, size_t 
 		}
 		spec->provider = strndup(c2 + 1, c1 - c2 - 1);
 		if (strchr(spec->provider, ':')) {
-			snprintf(err, errlen, "too many ':' in '%s': usdt:TARGET:[PROVIDER:]NAME", p);
+			snprintf(err, errlen, "too many ':' in '%s': usdt:TARGET:[PROVIDER:]NAME",
+				 p);
 			probe_spec_free(spec);
 			return -EINVAL;
 		}

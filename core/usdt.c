@@ -9,7 +9,6 @@
  * note recorded, and the site and semaphore move by the same amount.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stddef.h>
 #include <gelf.h>
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <asm/ptrace.h>
 
@@ -105,7 +103,8 @@ int usdt_arg_parse(const char *text, struct usdt_arg *arg, char *err, size_t err
 	} else {
 		arg->kind = USDT_ARG_MEM;
 		/* [disp | sym[+-disp]](base[,index[,scale]]) */
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' || *p == '.') {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' ||
+		    *p == '.') {
 			size_t n = strcspn(p, "+-(");
 
 			if (n >= sizeof(arg->sym))
@@ -291,7 +290,8 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 		const char *name;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
-		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)) || strcmp(name, ".note.stapsdt"))
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".note.stapsdt"))
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data)
@@ -384,9 +384,12 @@ void usdt_suggest(const struct usdt_notes *n, const char *name, char *buf, size_
 		int d = edit_distance(name, n->probes[i].name);
 		bool dup = false;
 
-		for (int k = 0; k < 3; k++)
-			dup |= best[k] >= 0 && !strcmp(n->probes[best[k]].name, n->probes[i].name) &&
-			       !strcmp(n->probes[best[k]].provider, n->probes[i].provider);
+		for (int k = 0; k < 3; k++) {
+			const struct usdt_probe *b = best[k] >= 0 ? &n->probes[best[k]] : NULL;
+
+			dup |= b && !strcmp(b->name, n->probes[i].name) &&
+			       !strcmp(b->provider, n->probes[i].provider);
+		}
 		if (dup || d > limit)
 			continue;
 		for (int k = 0; k < 3; k++)

@@ -28,11 +28,11 @@ struct usdt_arg {
 	int size;		/* bytes: 1, 2, 4 or 8 */
 	bool is_signed;		/* the spec's size was negative */
 	enum usdt_arg_kind kind;
-	char reg[8];		/* REG: the register as written ("eax"); MEM: the base ("" none) */
+	char reg[8];		/* REG: the register as written ("eax"); MEM: the base, "" */
 	char index[8];		/* MEM: index register, "" none */
 	int scale;		/* MEM: 1, 2, 4 or 8 (1 without an index) */
 	long long value;	/* CONST: the value; MEM: the displacement */
-	char sym[48];		/* MEM: a symbolic displacement ("counter" in counter(%rip)), "" none */
+	char sym[48];		/* MEM: a symbol ("counter" in counter(%rip)), "" none */
 };
 
 /* One probe site: a note. */
@@ -43,7 +43,7 @@ struct usdt_probe {
 	uint64_t base;		/* the note's .stapsdt.base address, as written */
 	uint64_t semaphore;	/* address of the semaphore (adjusted), 0: none */
 	uint64_t offset;	/* file offset of pc: where the uprobe goes */
-	uint64_t sema_offset;	/* file offset of the semaphore (the kernel's ref_ctr_offset), 0 */
+	uint64_t sema_offset;	/* file offset of the semaphore (ref_ctr_offset), 0 */
 	bool sema_writable;	/* the semaphore is in a writable PT_LOAD the file backs */
 	char *args;		/* the argument spec as written ("" none) */
 	struct usdt_arg argv[USDT_MAX_ARGS];

@@ -24,7 +24,8 @@
 #include "util.h"
 
 static void check_arg(const char *text, int size, bool is_signed, enum usdt_arg_kind kind,
-		      const char *reg, long long value, const char *index, int scale, const char *sym)
+		      const char *reg, long long value, const char *index, int scale,
+		      const char *sym)
 {
 	struct usdt_arg a;
 	char err[128];
