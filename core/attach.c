@@ -343,7 +343,7 @@ static int attach_usdt_file(const struct plan *plan, const struct attach_progs *
 {
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
 	const struct usdt_probe **sites;
-	size_t *entry, nr = usdt_sites(plan, file, &sites, &entry);
+	size_t *entry, nr = usdt_sites(plan, file, &sites, &entry), probes = 0;
 	unsigned long *offsets = xcalloc(nr + 1, sizeof(*offsets));
 	unsigned long *ref_ctr = xcalloc(nr + 1, sizeof(*ref_ctr));
 	__u64 *cookies = xcalloc(nr + 1, sizeof(*cookies));
@@ -360,6 +360,8 @@ static int attach_usdt_file(const struct plan *plan, const struct attach_progs *
 		offsets[i] = sites[i]->offset;
 		ref_ctr[i] = sites[i]->sema_offset;
 		cookies[i] = key;
+		/* Sites of one probe are adjacent in entry[] only by chance: count first sites. */
+		probes += plan->entries[entry[i]].usdt == sites[i];
 	}
 	if (!err && nr) {
 		opts.offsets = offsets;
@@ -371,7 +373,7 @@ static int attach_usdt_file(const struct plan *plan, const struct attach_progs *
 		if (l) {
 			keep(a, l);
 			a->nr_multi++;
-			a->nr_sites += nr;
+			a->nr_sites += probes; /* probes, as the plan counts them */
 		} else {
 			err = usdt_attach_error(plan, entry[0], pid, -errno);
 		}
@@ -403,7 +405,7 @@ static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t 
 	/* libbpf makes one uprobe_multi link of all sites when the kernel has them. */
 	if (bpf_program__expected_attach_type(prog) == BPF_TRACE_UPROBE_MULTI)
 		a->nr_multi++;
-	a->nr_sites += e->usdt_sites;
+	a->nr_sites++;
 	return 0;
 }
 

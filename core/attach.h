@@ -45,7 +45,7 @@ struct attachment {
 	struct bpf_link **links;
 	size_t nr, alloc;
 	size_t nr_multi;	/* how many of the links are uprobe_multi */
-	size_t nr_sites;	/* sites attached */
+	size_t nr_sites;	/* sites attached (a USDT probe counts once, whatever its sites) */
 	size_t nr_refused;	/* sites the kernel refused (found by splitting a set) */
 };
 

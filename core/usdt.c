@@ -376,7 +376,7 @@ bool usdt_probe_matches(const struct usdt_probe *p, const char *provider, const 
 void usdt_suggest(const struct usdt_notes *n, const char *name, char *buf, size_t len)
 {
 	int best[3] = { -1, -1, -1 }, dist[3] = { 1 << 30, 1 << 30, 1 << 30 };
-	int limit = strlen(name) / 2 + 2;
+	int limit = strlen(name) / 3 + 1;
 	size_t used = 0;
 
 	buf[0] = '\0';

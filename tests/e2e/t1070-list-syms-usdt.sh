@@ -52,9 +52,10 @@ for f in "$S" "$PY" "$STDCXX"; do
 	'
 done
 
-test_expect_success 'the fixture: three probes, one semaphore, memory operands' '
+test_expect_success 'the fixture: five sites of four probes, one semaphore, memory operands' '
 	upx list-syms --usdt $S >out &&
-	test_line_count = 4 out &&
+	test_line_count = 6 out &&
+	test $(grep -c "^upx  *twice .* -4@\$[12]\$" out) = 2 &&
 	awk "\$2 == \"sem\" && \$5 != \"-\"" out | grep -q . &&
 	awk "\$2 == \"plain\" && \$5 == \"-\"" out | grep -q . &&
 	test_grep "^upx  *mem .* -4@-[0-9]*(%rsp) 8@-[0-9]*(%rsp)\$" out
@@ -105,7 +106,8 @@ test_expect_success '-p PID: the probes of the files the process has mapped' '
 	wait_for "^pid " pidfile &&
 	upx list-syms --usdt -p $lp >out &&
 	awk "NR > 1 { print \$1, \$2, \$3 }" out >actual &&
-	printf "%s upx plain\n%s upx sem\n%s upx mem\n" $S $S $S >expect &&
+	printf "%s upx plain\n%s upx twice\n%s upx twice\n%s upx sem\n%s upx mem\n" \
+		$S $S $S $S $S >expect &&
 	test_cmp expect actual &&
 	upx list-syms --usdt -p $lp --json >out.json &&
 	jq -r ".pid, (.files | length), .files[0].file" out.json >actual &&

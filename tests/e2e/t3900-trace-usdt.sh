@@ -29,6 +29,8 @@ sem_is() { [ "$(sem_value)" = "$1" ]; }
 expect_args() {
 	for i in $(seq 0 $(($1 - 1))); do
 		echo "usdt:$S:upx:plain arg0=$i arg1=$((-i - 1)) arg2=PTR"
+		echo "usdt:$S:upx:twice arg0=1 arg1=0 arg2=0"
+		echo "usdt:$S:upx:twice arg0=2 arg1=0 arg2=0"
 		echo "usdt:$S:upx:sem arg0=$((i * 3)) arg1=$((200 + i)) arg2=0"
 		echo "usdt:$S:upx:mem arg0=$((-7 * i)) arg1=0x1122334455667788 arg2=0"
 	done
@@ -37,13 +39,14 @@ expect_args() {
 # Both ways of attaching: one uprobe_multi link per file (upx's own), and libbpf's
 # bpf_program__attach_usdt() (one link per probe), which UPX_NO_MULTI=1 selects.
 for how in own libbpf; do
-	if [ $how = own ]; then nomulti=0 links="1 multi link"; else nomulti=1 links="3 multi links"; fi
+	if [ $how = own ]; then nomulti=0 links="1 multi link"; else nomulti=1 links="4 multi links"; fi
 
 	test_expect_success BPF "$how links: exact counts of every probe, the semaphore's too" '
 		UPX_NO_MULTI=$nomulti upx trace --count "usdt:$S:*" -c "$S 25" >out 2>err &&
-		test_grep "^Tracing 3 probes in 1 file ($links)\.\$" err &&
+		test_grep "^Tracing 4 probes in 1 file ($links)\.\$" err &&
 		test_grep "^sem enabled\$" out &&
-		printf "%s 25\n" usdt:$S:upx:plain usdt:$S:upx:sem usdt:$S:upx:mem | sort >expect &&
+		{ printf "%s 25\n" usdt:$S:upx:plain usdt:$S:upx:sem usdt:$S:upx:mem &&
+		  echo "usdt:$S:upx:twice 50"; } | sort >expect &&
 		awk "/^usdt:/ { print \$1, \$2 }" out | sort >actual &&
 		test_cmp expect actual &&
 		test_no_leftover_links

@@ -163,7 +163,7 @@ static void test_fixture(void)
 	if (!fixture("sdtprobes", path, sizeof(path)))
 		return;
 	CU_ASSERT_EQUAL_FATAL(usdt_notes__read(path, &n, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(n.nr, 3);
+	CU_ASSERT_EQUAL(n.nr, 5);
 	CU_ASSERT(n.has_notes_section && n.has_base_section && n.has_probes_section);
 	CU_ASSERT_PTR_NULL(usdt_notes_missing(&n));
 	plain = find(&n, "plain");
@@ -190,8 +190,17 @@ static void test_fixture(void)
 	CU_ASSERT_EQUAL(mem->argv[0].kind, USDT_ARG_MEM);
 	CU_ASSERT_EQUAL(mem->argv[1].kind, USDT_ARG_MEM);
 	CU_ASSERT(mem->argv[0].is_signed);
-	for (size_t i = 0; i < n.nr; i++)
-		CU_ASSERT_PTR_NULL(usdt_probe_problem(&n.probes[i], buf, sizeof(buf)));
+	for (size_t i = 0, twice = 0; i < n.nr; i++) {
+		const struct usdt_probe *p = &n.probes[i];
+
+		CU_ASSERT_PTR_NULL(usdt_probe_problem(p, buf, sizeof(buf)));
+		if (strcmp(p->name, "twice"))
+			continue;
+		/* One probe at two sites, a constant each: 1, then 2. */
+		CU_ASSERT_EQUAL(p->nr_args, 1);
+		CU_ASSERT_EQUAL(p->argv[0].kind, USDT_ARG_CONST);
+		CU_ASSERT_EQUAL(p->argv[0].value, (long long)++twice);
+	}
 	/* File offsets agree with the symbol reader's PT_LOAD walk. */
 	CU_ASSERT_EQUAL_FATAL(elf_file__open(path, &ef, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(elf_file__vaddr_to_offset(ef, plain->pc, &off), 0);
