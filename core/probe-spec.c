@@ -37,7 +37,8 @@ static int parse_usdt(const char *p, struct probe_spec *spec, char *err, size_t 
 	const char *c1 = strrchr(p, ':'), *c2;
 
 	spec->is_usdt = true;
-	if (!c1 || c1 == p) {
+	/* TARGET ends at the first ':', and is not empty. */
+	if (!c1 || *p == ':') {
 		snprintf(err, errlen, "expected usdt:TARGET:[PROVIDER:]NAME, "
 			 "e.g. 'usdt:python3:function__entry'");
 		return -EINVAL;
@@ -46,7 +47,7 @@ static int parse_usdt(const char *p, struct probe_spec *spec, char *err, size_t 
 		snprintf(err, errlen, "no probe name after '%.*s:'", (int)(c1 - p), p);
 		return -EINVAL;
 	}
-	/* TARGET ends at the first ':'; a second one before NAME sets PROVIDER. */
+	/* A second ':' before NAME sets PROVIDER. */
 	c2 = strchr(p, ':');
 	if (c2 != c1) {
 		if (c1 == c2 + 1) {

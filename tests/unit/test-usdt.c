@@ -127,6 +127,8 @@ static void test_specs(void)
 	CU_ASSERT_EQUAL(probe_spec_parse("usdt:python3:", &s, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no probe name"));
 	CU_ASSERT_EQUAL(probe_spec_parse("usdt::x", &s, err, sizeof(err)), -EINVAL);
+	/* found by the fuzzer: an empty TARGET before a provider */
+	CU_ASSERT_EQUAL(probe_spec_parse("usdt::p:x", &s, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_EQUAL(probe_spec_parse("usdt:a::x", &s, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "empty provider"));
 	CU_ASSERT_EQUAL(probe_spec_parse("usdt:a:b:c:d", &s, err, sizeof(err)), -EINVAL);
