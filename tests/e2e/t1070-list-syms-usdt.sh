@@ -105,13 +105,14 @@ test_expect_success '-p PID: the probes of the files the process has mapped' '
 	test_when_finished "test_kill $lp" &&
 	wait_for "^pid " pidfile &&
 	upx list-syms --usdt -p $lp >out &&
-	awk "NR > 1 { print \$1, \$2, \$3 }" out >actual &&
+	# (a libc built with its own probes, as Fedora and Ubuntu have, is listed too)
+	awk -v s=$S "\$1 == s { print \$1, \$2, \$3 }" out >actual &&
 	printf "%s upx plain\n%s upx twice\n%s upx twice\n%s upx sem\n%s upx mem\n" \
 		$S $S $S $S $S >expect &&
 	test_cmp expect actual &&
 	upx list-syms --usdt -p $lp --json >out.json &&
-	jq -r ".pid, (.files | length), .files[0].file" out.json >actual &&
-	printf "%s\n1\n%s\n" $lp $S >expect &&
+	jq -r ".pid, (.files[] | select(.file == \"$S\") | .probes | length)" out.json >actual &&
+	printf "%s\n5\n" $lp >expect &&
 	test_cmp expect actual
 '
 

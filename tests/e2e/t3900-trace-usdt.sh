@@ -104,6 +104,22 @@ test_expect_success BPF 'libstdc++: throw and catch count the exceptions thrown 
 	test_no_leftover_links
 '
 
+test_expect_success BPF '-p PID: a library the process maps (libstdc++), listed and traced' '
+	{ $FIXTURES/throws loop >pidfile & } &&
+	tp=$! &&
+	test_when_finished "test_kill $tp" &&
+	wait_for "^pid $tp\$" pidfile &&
+	lib=$(awk "/libstdc\+\+/ { print \$6; exit }" /proc/$tp/maps) &&
+	upx list-syms --usdt -p $tp >out &&
+	# (a libc built with its own probes, as Fedora and Ubuntu have, is listed too)
+	awk -v lib=$lib "\$1 == lib { print \$1, \$2, \$3 }" out | sort >actual &&
+	printf "%s libstdcxx %s\n" $lib catch $lib rethrow $lib throw >expect &&
+	test_cmp expect actual &&
+	upx trace --count -p $tp -d 0.3 usdt:libstdc++.so.6:throw >out 2>err &&
+	test_grep "^usdt:libstdc++.so.6:libstdcxx:throw  *[1-9]" out &&
+	test_no_leftover_links
+'
+
 test_expect_success BPF 'the semaphore: 0, 1 while traced (-p), 0 after SIGINT' '
 	start_loop &&
 	sem_is 0 &&
