@@ -159,7 +159,8 @@ static void load_params(struct trace_ctx *ctx)
 			continue;
 		if (pe->is_usdt) {
 			/* The note's argument spec: sizes and signedness. */
-			ctx->nr_params[i] = usdt_probe_params(pe->usdt, ctx->params[i], TRACE_MAX_ARGS);
+			ctx->nr_params[i] = usdt_probe_params(pe->usdt, ctx->params[i],
+							      TRACE_MAX_ARGS);
 			continue;
 		}
 		ctx->nr_params[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr,

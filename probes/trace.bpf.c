@@ -252,7 +252,10 @@ UPX_UPROBE_TWINS(uretprobe, upx_return, handle_return(ctx, false))
 UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
 UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
 
-/* USDT sites (libbpf's bpf_program__attach_usdt), plain and sleepable (--str). */
+/*
+ * USDT sites, plain and sleepable (--str): attached by core/attach.c, one
+ * uprobe_multi link per file, or by libbpf's bpf_program__attach_usdt().
+ */
 SEC("usdt")
 int upx_usdt(struct pt_regs *ctx)
 {
