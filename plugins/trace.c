@@ -35,12 +35,14 @@
 #include "session.h"
 #include "sum128.h"
 #include "trace.h"
+#include "usdt.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
 #include "util.h"
 
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
+	"upx trace [options] usdt:TARGET:[PROVIDER:]NAME... [-- CMD [ARGS...]]",
 	NULL,
 };
 
@@ -168,6 +170,12 @@ static void load_params(struct trace_ctx *ctx)
 		ctx->nr_params[i] = -1;
 		if (pe->is_return)
 			continue;
+		if (pe->is_usdt) {
+			/* The note's argument spec: sizes and signedness. */
+			ctx->nr_params[i] = usdt_probe_params(pe->usdt, ctx->params[i],
+							      TRACE_MAX_ARGS);
+			continue;
+		}
 		ctx->nr_params[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr,
 						      ctx->params[i], TRACE_MAX_ARGS);
 		if (ctx->nr_params[i] < 0)
@@ -1296,6 +1304,8 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		.ret = ctx->skel->progs.upx_return,
 		.entry_multi = ctx->skel->progs.upx_entry_multi,
 		.ret_multi = ctx->skel->progs.upx_return_multi,
+		.usdt = ctx->skel->progs.upx_usdt,
+		.usdt_specs = ctx->skel->maps.__bpf_usdt_specs,
 	};
 	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
@@ -1303,6 +1313,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		progs->ret_s = ctx->skel->progs.upx_return_s;
 		progs->entry_multi_s = ctx->skel->progs.upx_entry_multi_s;
 		progs->ret_multi_s = ctx->skel->progs.upx_return_multi_s;
+		progs->usdt_s = ctx->skel->progs.upx_usdt_s;
 		if (upx_verbose)
 			fprintf(stderr, "upx trace: %s\n",
 				attach_uses_sleepable(&s->plan, progs) ?

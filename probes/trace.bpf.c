@@ -12,6 +12,7 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
 
 #include "trace.h"
 #include "sum128.h"
@@ -101,10 +102,17 @@ struct {
 
 /*
  * Argument i (or the return value).  The registers are read at fixed offsets
- * first: a computed pointer into pt_regs is refused by the verifier.
+ * first: a computed pointer into pt_regs is refused by the verifier.  At a
+ * USDT site the note's argument spec says where argument i is (usdt.bpf.h).
  */
-static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
+static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i, bool usdt)
 {
+	if (usdt) {
+		long v = 0;
+
+		bpf_usdt_arg(ctx, i, &v);
+		return v;
+	}
 	__u64 v[7] = {
 		PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
 		PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx),
@@ -137,7 +145,7 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 }
 
 /* The filters every mode applies; false: not this call. */
-static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
+static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool usdt)
 {
 	if (filter_tgid && tgid != filter_tgid)
 		return false;
@@ -150,7 +158,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 	if (has_comm && !current_comm_matches())
 		return false;
 	if (has_min || has_max) {
-		__u64 v = arg_value(ctx, value_arg);
+		__u64 v = arg_value(ctx, value_arg, usdt);
 
 		if (has_min && v < min_value)
 			return false;
@@ -188,7 +196,7 @@ static __always_inline __s16 read_str(char *dst, __u32 size, const char *p, bool
 
 /* The --by key of this call; fields not in the key stay 0. */
 static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key *k, __u32 probe,
-					__u64 id, bool sleepable)
+					__u64 id, bool sleepable, bool usdt)
 {
 	__builtin_memset(k, 0, sizeof(*k));
 	if (by_fields & TRACE_BY_PROBE)
@@ -203,10 +211,10 @@ static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key
 		bpf_get_current_comm(k->comm, sizeof(k->comm));
 	for (int i = 0; i < TRACE_BY_VALUES; i++)
 		if (by_value_arg[i] != TRACE_VALUE_NONE)
-			k->values[i] = arg_value(ctx, by_value_arg[i]);
+			k->values[i] = arg_value(ctx, by_value_arg[i], usdt);
 	/* An unreadable string counts under "" (user space shows it as such). */
 	if (by_str_arg != TRACE_VALUE_NONE &&
-	    read_str(k->str, sizeof(k->str), (const char *)arg_value(ctx, by_str_arg),
+	    read_str(k->str, sizeof(k->str), (const char *)arg_value(ctx, by_str_arg, usdt),
 		     sleepable) < 0)
 		k->str[0] = 0;
 }
@@ -263,7 +271,7 @@ static __always_inline void by_hist_add(struct trace_by_key *k, __u64 value)
 }
 
 static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
-				 bool sleepable)
+				 bool sleepable, bool usdt)
 {
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
@@ -285,27 +293,29 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* At a return the argument registers hold whatever the function left there. */
 	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = !is_return ? arg_value(ctx, i) : 0;
+		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
 	e->str_len = 0;
 	if (str_arg != TRACE_VALUE_NONE && is_return == (str_arg == TRACE_VALUE_RETVAL))
-		e->str_len = read_str(e->str, TRACE_STR_BUF, (const char *)arg_value(ctx, str_arg),
+		e->str_len = read_str(e->str, TRACE_STR_BUF,
+				      (const char *)arg_value(ctx, str_arg, usdt),
 				      sleepable);
 	submit_batched(e, size);
 }
 
 /* --by: count or bucket under the call's key; latency keeps the key until the return. */
-static __always_inline int handle_by(struct pt_regs *ctx, __u32 probe, __u64 id, bool sleepable)
+static __always_inline int handle_by(struct pt_regs *ctx, __u32 probe, __u64 id, bool sleepable,
+				     bool usdt)
 {
 	struct by_start st;
 
-	by_key_fill(ctx, &st.key, probe, id, sleepable);
+	by_key_fill(ctx, &st.key, probe, id, sleepable, usdt);
 	switch (mode) {
 	case TRACE_MODE_COUNT:
 		by_count(&st.key);
 		break;
 	case TRACE_MODE_HIST:
-		by_hist_add(&st.key, arg_value(ctx, value_arg));
+		by_hist_add(&st.key, arg_value(ctx, value_arg, usdt));
 		break;
 	case TRACE_MODE_LATENCY: {
 		__u64 key = (id << 32) | probe;
@@ -334,17 +344,21 @@ static __always_inline int by_return(__u64 key)
 	return 0;
 }
 
-/* Entry, or return outside latency mode: filter, then count, bucket or emit. */
-static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
+/*
+ * Entry, or return outside latency mode: filter, then count, bucket or emit.
+ * usdt: a USDT site, whose plan index is the usdt cookie (the attach cookie is libbpf's).
+ */
+static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool sleepable,
+				       bool usdt)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
-	if (!pass_filters(ctx, id >> 32))
+	if (!pass_filters(ctx, id >> 32, usdt))
 		return 0;
 	if (by_on && mode != TRACE_MODE_EVENTS)
-		return handle_by(ctx, probe, id, sleepable);
+		return handle_by(ctx, probe, id, sleepable, usdt);
 	switch (mode) {
 	case TRACE_MODE_COUNT: {
 		__u64 *v = bpf_map_lookup_elem(&counts, &probe);
@@ -354,7 +368,7 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 		break;
 	}
 	case TRACE_MODE_HIST:
-		hist_add(probe, arg_value(ctx, value_arg));
+		hist_add(probe, arg_value(ctx, value_arg, usdt));
 		break;
 	case TRACE_MODE_LATENCY: {
 		__u64 key = (id << 32) | probe, ts = bpf_ktime_get_ns();
@@ -363,9 +377,14 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 		break;
 	}
 	default:
-		emit(ctx, cookie, id, is_return, sleepable);
+		emit(ctx, cookie, id, is_return, sleepable, usdt);
 	}
 	return 0;
+}
+
+static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
+{
+	return handle_site(ctx, is_return, sleepable, false);
 }
 
 static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
@@ -400,5 +419,21 @@ UPX_UPROBE_TWINS(uretprobe, upx_return, handle_return(ctx, false))
  */
 UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
 UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
+
+/*
+ * USDT sites, plain and sleepable (--str): attached by core/attach.c, one
+ * uprobe_multi link per file, or by libbpf's bpf_program__attach_usdt().
+ */
+SEC("usdt")
+int upx_usdt(struct pt_regs *ctx)
+{
+	return handle_site(ctx, false, false, true);
+}
+
+SEC("usdt.s")
+int upx_usdt_s(struct pt_regs *ctx)
+{
+	return handle_site(ctx, false, true, true);
+}
 
 char LICENSE[] SEC("license") = "GPL";

@@ -24,7 +24,8 @@
 	SUITE(ifunc) \
 	SUITE(bykey) \
 	SUITE(flamegraph) \
-	SUITE(metrics)
+	SUITE(metrics) \
+	SUITE(usdt)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
