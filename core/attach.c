@@ -12,6 +12,7 @@
 #include "attach.h"
 #include "plan.h"
 #include "privs.h"
+#include "usdt.h"
 #include "util.h"
 
 bool attach_has_multi(void)
@@ -123,9 +124,106 @@ bool attach_uses_sleepable(const struct plan *plan, const struct attach_progs *p
 	return true;
 }
 
+static bool plan_has_usdt(const struct plan *plan)
+{
+	for (size_t i = 0; i < plan->nr; i++)
+		if (plan->entries[i].is_usdt)
+			return true;
+	return false;
+}
+
+/* The USDT program: its sleepable twin when it is set and the kernel loads one. */
+static struct bpf_program *usdt_prog(const struct attach_progs *p)
+{
+	return p->usdt_s && attach_has_sleepable(true) && attach_has_sleepable(false) ?
+		       p->usdt_s : p->usdt;
+}
+
+/*
+ * usdt.bpf.h's spec of libbpf 1.4 (struct __bpf_usdt_arg_spec, __bpf_usdt_spec),
+ * checked against the map's value size before use.
+ */
+struct bpf_usdt_arg_spec_v1 {
+	__u64 val_off;
+	__u32 arg_type;		/* 0 const, 1 register, 2 register + offset in memory */
+	short reg_off;
+	bool arg_signed;
+	char arg_bitshift;
+};
+
+struct bpf_usdt_spec_v1 {
+	struct bpf_usdt_arg_spec_v1 args[12];
+	__u64 usdt_cookie;
+	short arg_cnt;
+};
+
+/* The sites of USDT entries in plan files[file] that can be traced: their count, each in *out. */
+static size_t usdt_sites(const struct plan *plan, int file, const struct usdt_probe ***out,
+			 size_t **entry)
+{
+	const struct usdt_notes *n = plan->files[file].usdt;
+	size_t nr = 0;
+	char buf[256];
+
+	*out = xcalloc(n ? n->nr + 1 : 1, sizeof(**out));
+	*entry = xcalloc(n ? n->nr + 1 : 1, sizeof(**entry));
+	for (size_t i = 0; n && i < n->nr; i++) {
+		const struct usdt_probe *p = &n->probes[i];
+
+		if (usdt_probe_problem(p, buf, sizeof(buf)))
+			continue;
+		for (size_t k = 0; k < plan->nr; k++) {
+			const struct plan_entry *e = &plan->entries[k];
+
+			if (e->is_usdt && e->file == file &&
+			    !strcmp(e->usdt_provider, p->provider) && !strcmp(e->usdt_name, p->name)) {
+				(*out)[nr] = p;
+				(*entry)[nr++] = k;
+				break;
+			}
+		}
+	}
+	return nr;
+}
+
+static size_t usdt_total_sites(const struct plan *plan)
+{
+	size_t total = 0;
+
+	for (size_t f = 0; f < plan->nr_files; f++) {
+		const struct usdt_probe **sites;
+		size_t *entry;
+
+		total += usdt_sites(plan, f, &sites, &entry);
+		free(sites);
+		free(entry);
+	}
+	return total;
+}
+
+/* upx writes the specs itself (one link per file), or leaves it all to libbpf. */
+static bool usdt_own_links(const struct attach_progs *p)
+{
+	return attach_has_multi() && p->usdt_specs &&
+	       bpf_map__value_size(p->usdt_specs) == sizeof(struct bpf_usdt_spec_v1);
+}
+
 void attach_prepare(const struct plan *plan, const struct attach_progs *p)
 {
 	bool use[PROG_KINDS] = {}, sleepable = attach_uses_sleepable(plan, p);
+	bool usdt = plan_has_usdt(plan);
+
+	/* A spec per site at most (libbpf shares one among sites with the same spec). */
+	if (p->usdt_specs) {
+		size_t n = usdt ? usdt_total_sites(plan) : 0;
+
+		bpf_map__set_max_entries(p->usdt_specs, n ? n : 1);
+	}
+
+	if (p->usdt)
+		bpf_program__set_autoload(p->usdt, usdt && usdt_prog(p) == p->usdt);
+	if (p->usdt_s)
+		bpf_program__set_autoload(p->usdt_s, usdt && usdt_prog(p) == p->usdt_s);
 
 	kinds_used(plan, use);
 	for (int s = 0; s < 2; s++)
@@ -204,6 +302,113 @@ static int attach_one(const struct plan *plan, struct bpf_program *prog, const c
 	return 0;
 }
 
+static int usdt_spec_of(const struct usdt_probe *p, __u64 cookie, struct bpf_usdt_spec_v1 *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->usdt_cookie = cookie;
+	spec->arg_cnt = p->nr_args;
+	for (int i = 0; i < p->nr_args; i++) {
+		const struct usdt_arg *a = &p->argv[i];
+		struct bpf_usdt_arg_spec_v1 *s = &spec->args[i];
+
+		s->arg_type = a->kind == USDT_ARG_CONST ? 0 : a->kind == USDT_ARG_REG ? 1 : 2;
+		s->val_off = a->value;
+		s->reg_off = a->kind == USDT_ARG_CONST ? 0 : usdt_reg_offset(a->reg);
+		s->arg_signed = a->is_signed;
+		s->arg_bitshift = 64 - a->size * 8;
+	}
+	return 0;
+}
+
+/* The error of a USDT attach the kernel refused: the semaphore, when there is one. */
+static int usdt_attach_error(const struct plan *plan, size_t entry, pid_t pid, int err)
+{
+	const struct plan_entry *e = &plan->entries[entry];
+
+	if (e->usdt->semaphore && pid > 0 && (err == -EFAULT || err == -EPERM ||
+					     err == -EACCES || err == -EINVAL))
+		return error("'%s': cannot attach: the kernel could not increment its semaphore at "
+			     "0x%llx in process %d: %s", e->label,
+			     (unsigned long long)e->usdt->semaphore, (int)pid, strerror(-err));
+	return error("'%s': cannot attach the USDT probe: %s", e->label, strerror(-err));
+}
+
+/*
+ * Every USDT site of files[file] in one uprobe_multi link: spec k (from
+ * *next_spec on) is site k's arguments and plan index, its attach cookie k,
+ * its semaphore a ref_ctr_offset.
+ */
+static int attach_usdt_file(const struct plan *plan, const struct attach_progs *p, int file,
+			    pid_t pid, int *next_spec, struct attachment *a)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
+	const struct usdt_probe **sites;
+	size_t *entry, nr = usdt_sites(plan, file, &sites, &entry), probes = 0;
+	unsigned long *offsets = xcalloc(nr + 1, sizeof(*offsets));
+	unsigned long *ref_ctr = xcalloc(nr + 1, sizeof(*ref_ctr));
+	__u64 *cookies = xcalloc(nr + 1, sizeof(*cookies));
+	int fd = bpf_map__fd(p->usdt_specs), err = 0;
+	struct bpf_link *l;
+
+	for (size_t i = 0; i < nr && !err; i++) {
+		struct bpf_usdt_spec_v1 spec;
+		int key = (*next_spec)++;
+
+		usdt_spec_of(sites[i], plan->entries[entry[i]].cookie, &spec);
+		if (bpf_map_update_elem(fd, &key, &spec, BPF_ANY))
+			err = error("cannot write the USDT argument specs: %s", strerror(errno));
+		offsets[i] = sites[i]->offset;
+		ref_ctr[i] = sites[i]->sema_offset;
+		cookies[i] = key;
+		/* Sites of one probe are adjacent in entry[] only by chance: count first sites. */
+		probes += plan->entries[entry[i]].usdt == sites[i];
+	}
+	if (!err && nr) {
+		opts.offsets = offsets;
+		opts.ref_ctr_offsets = ref_ctr;
+		opts.cookies = cookies;
+		opts.cnt = nr;
+		l = bpf_program__attach_uprobe_multi(usdt_prog(p), pid, plan->files[file].path,
+						     NULL, &opts);
+		if (l) {
+			keep(a, l);
+			a->nr_multi++;
+			a->nr_sites += probes; /* probes, as the plan counts them */
+		} else {
+			err = usdt_attach_error(plan, entry[0], pid, -errno);
+		}
+	}
+	free(sites);
+	free(entry);
+	free(offsets);
+	free(ref_ctr);
+	free(cookies);
+	return err;
+}
+
+/*
+ * Every site of a USDT entry at once, through libbpf, which reads the notes
+ * again for the argument specs its BPF side (usdt.bpf.h) decodes.
+ */
+static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t pid, size_t i,
+		       struct attachment *a)
+{
+	const struct plan_entry *e = &plan->entries[i];
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = e->cookie);
+	struct bpf_link *l;
+
+	l = bpf_program__attach_usdt(prog, pid, plan->files[e->file].path, e->usdt_provider,
+				     e->usdt_name, &opts);
+	if (!l)
+		return usdt_attach_error(plan, i, pid, -errno);
+	keep(a, l);
+	/* libbpf makes one uprobe_multi link of all sites when the kernel has them. */
+	if (bpf_program__expected_attach_type(prog) == BPF_TRACE_UPROBE_MULTI)
+		a->nr_multi++;
+	a->nr_sites++;
+	return 0;
+}
+
 int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid,
 		struct attachment *a)
 {
@@ -235,6 +440,16 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 		}
 	}
 	plan_groups_free(g, n);
+	if (plan_has_usdt(plan) && usdt_own_links(p)) {
+		int next_spec = 0;
+
+		for (size_t f = 0; f < plan->nr_files && !err; f++)
+			err = attach_usdt_file(plan, p, f, pid, &next_spec, a);
+	} else {
+		for (size_t i = 0; i < plan->nr && !err; i++)
+			if (plan->entries[i].is_usdt)
+				err = attach_usdt(plan, usdt_prog(p), pid, i, a);
+	}
 	if (err) {
 		attachment__destroy(a);
 		return -1;

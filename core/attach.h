@@ -4,6 +4,15 @@
  * direction) when the file has more than one probe, a classic uprobe link
  * otherwise.  The cookie of every site is its index in the plan, which is
  * how the BPF side names the probe that fired.
+ *
+ * USDT entries: the BPF side is libbpf's (usdt.bpf.h: bpf_usdt_arg(),
+ * bpf_usdt_cookie()).  Where the kernel has uprobe_multi links, every USDT
+ * site of a file goes into one link, its argument specs written into
+ * usdt.bpf.h's spec map here and the semaphores given as ref_ctr_offsets
+ * (the kernel counts them up and back down when the link goes); libbpf's
+ * bpf_program__attach_usdt() makes one link per provider:name, and each link
+ * costs ~40 ms to detach.  Otherwise (or UPX_NO_MULTI=1, or a libbpf whose
+ * spec layout is not the one written here) bpf_program__attach_usdt() does it.
  */
 #ifndef UPX_ATTACH_H
 #define UPX_ATTACH_H
@@ -28,13 +37,15 @@ struct attach_progs {
 	struct bpf_program *entry_multi, *ret_multi; /* SEC("uprobe.multi"), SEC("uretprobe.multi") */
 	struct bpf_program *entry_s, *ret_s;         /* SEC("uprobe.s"), SEC("uretprobe.s") */
 	struct bpf_program *entry_multi_s, *ret_multi_s; /* SEC("uprobe.multi.s"), ... */
+	struct bpf_program *usdt, *usdt_s;	/* SEC("usdt"), SEC("usdt.s"): USDT entries */
+	struct bpf_map *usdt_specs;		/* usdt.bpf.h's __bpf_usdt_specs */
 };
 
 struct attachment {
 	struct bpf_link **links;
 	size_t nr, alloc;
 	size_t nr_multi;	/* how many of the links are uprobe_multi */
-	size_t nr_sites;	/* sites attached */
+	size_t nr_sites;	/* sites attached (a USDT probe counts once, whatever its sites) */
 	size_t nr_refused;	/* sites the kernel refused (found by splitting a set) */
 };
 

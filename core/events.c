@@ -375,14 +375,21 @@ static int poll_timeout(const struct event_loop *el, double start, double next_t
 		ms = (start + el->duration - t) * 1000;
 	if (el->interval > 0 && (next_tick - t) * 1000 < ms)
 		ms = (next_tick - t) * 1000;
+	if (el->on_fd && el->fd_timeout_ms) {
+		int fd_ms = el->fd_timeout_ms(el->fd_ctx);
+
+		if (fd_ms >= 0 && fd_ms < ms)
+			ms = fd_ms;
+	}
 	return ms > 0 ? (int)ms + 1 : 0;
 }
 
 enum loop_end event_loop_run(struct event_loop *el)
 {
 	double start = now(), next_tick = start + el->interval;
-	struct pollfd pfd[4];
-	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1, child_fd = -1;
+	struct pollfd pfd[5];
+	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1, child_fd = -1, child_i = -1;
+	bool child_done = false, pid_done = false;
 	bool more = false, busy = false;
 	enum loop_end end;
 
@@ -400,9 +407,13 @@ enum loop_end event_loop_run(struct event_loop *el)
 	if (el->child && el->child->pid > 0 && !el->child->exited) {
 		child_fd = pidfd_of(el->child->pid);
 		/* Its POLLIN only wakes the poll: the reap below says it exited. */
-		if (child_fd >= 0)
+		if (child_fd >= 0) {
+			child_i = nfds;
 			pfd[nfds++] = (struct pollfd){ .fd = child_fd, .events = POLLIN };
+		}
 	}
+	if (el->on_fd)
+		pfd[nfds++] = (struct pollfd){ .fd = el->extra_fd, .events = POLLIN };
 	if (stdout_can_hang_up()) {
 		out_i = nfds;
 		/* No events asked: POLLERR / POLLHUP are reported anyway. */
@@ -440,14 +451,28 @@ enum loop_end event_loop_run(struct event_loop *el)
 			end = LOOP_SIGNAL;
 			break;
 		}
-		if (el->child && child_reap(el->child, WNOHANG)) {
+		if (el->on_fd)
+			el->on_fd(el->fd_ctx);
+		if (el->child && !child_done && child_reap(el->child, WNOHANG)) {
 			end = LOOP_CHILD_EXITED;
-			break;
+			if (!el->until_stopped)
+				break;
+			/* Its pidfd stays readable: poll it no more. */
+			child_done = true;
+			if (child_i >= 0)
+				pfd[child_i].fd = -1;
+			note("the command has exited; serving until stopped");
 		}
-		if (el->watch_pid > 0 && ((pid_i >= 0 && n > 0 && (pfd[pid_i].revents & POLLIN)) ||
-					  (pid_i < 0 && pid_gone(el->watch_pid)))) {
+		if (el->watch_pid > 0 && !pid_done &&
+		    ((pid_i >= 0 && n > 0 && (pfd[pid_i].revents & POLLIN)) ||
+		     (pid_i < 0 && pid_gone(el->watch_pid)))) {
 			end = LOOP_PID_GONE;
-			break;
+			if (!el->until_stopped)
+				break;
+			pid_done = true;
+			if (pid_i >= 0)
+				pfd[pid_i].fd = -1;
+			note("process %d has exited; serving until stopped", (int)el->watch_pid);
 		}
 		t = now();
 		if (el->duration > 0 && t - start >= el->duration) {

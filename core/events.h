@@ -62,6 +62,22 @@ struct event_loop {
 	void (*detach)(void *detach_ctx);
 	void *detach_ctx;
 	unsigned long long not_shown;	/* out: records left in the buffer, unread */
+	/*
+	 * One more file descriptor (the --listen server, core/httpd.h), NULL
+	 * on_fd: none.  on_fd(fd_ctx) runs on the loop's thread after every
+	 * poll (libmicrohttpd wants a turn after each, ready or not), and
+	 * fd_timeout_ms(fd_ctx) bounds the sleep (-1: no bound).
+	 */
+	int extra_fd;
+	void (*on_fd)(void *fd_ctx);
+	int (*fd_timeout_ms)(void *fd_ctx);
+	void *fd_ctx;
+	/*
+	 * Serve until stopped (--listen): the -c command's exit and the end of
+	 * the -p process are said once on stderr, and the loop goes on until a
+	 * signal or -d.
+	 */
+	bool until_stopped;
 };
 
 /*

@@ -397,6 +397,7 @@ static const char fg_style[] =
 	"text { font-family: Verdana, \"DejaVu Sans\", sans-serif; font-size: 12px; fill: #000; }\n"
 	"#title { font-size: 17px; text-anchor: middle; }\n"
 	"#unzoom, #search { cursor: pointer; }\n"
+	"#search, #matched { text-anchor: end; }\n"
 	"#search.on { fill: rgb(230,0,230); }\n"
 	".f { cursor: pointer; }\n"
 	".f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
@@ -585,6 +586,7 @@ int flamegraph_svg_write(FILE *f, const struct fg_stack *s, size_t n, const char
 	if (err)
 		return err;
 	total = nodes[0].count;
+	errno = 0;	/* what a failed write sets, for the caller's message */
 	height = (depth + 1) * FG_FRAME_H + FG_TOP + FG_BOTTOM;
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -600,9 +602,9 @@ int flamegraph_svg_write(FILE *f, const struct fg_stack *s, size_t n, const char
 		height - FG_FONT_SIZE - 5);
 	fprintf(f, "<text id=\"unzoom\" class=\"hide\" x=\"%u\" y=\"%u\">Reset Zoom</text>\n",
 		FG_XPAD, FG_FONT_SIZE * 2);
-	fprintf(f, "<text id=\"search\" x=\"%u\" y=\"%u\">Search</text>\n",
-		FG_WIDTH - FG_XPAD - 100, FG_FONT_SIZE * 2);
-	fprintf(f, "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n", FG_WIDTH - FG_XPAD - 100,
+	fprintf(f, "<text id=\"search\" x=\"%u\" y=\"%u\">Search</text>\n", FG_WIDTH - FG_XPAD,
+		FG_FONT_SIZE * 2);
+	fprintf(f, "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n", FG_WIDTH - FG_XPAD,
 		height - FG_FONT_SIZE - 5);
 	if (!total) {
 		fprintf(f, "<text id=\"empty\" x=\"%u\" y=\"%u\">no ", FG_XPAD,
@@ -618,5 +620,7 @@ int flamegraph_svg_write(FILE *f, const struct fg_stack *s, size_t n, const char
 	fputs(fg_script, f);
 	fputs("</svg>\n", f);
 	free(nodes);
-	return ferror(f) ? -EIO : 0;
+	if (fflush(f) || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
 }

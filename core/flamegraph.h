@@ -30,7 +30,8 @@ void folded_write(FILE *f, const struct fg_stack *s, size_t n);
  * A self-contained SVG flame graph of the n stacks: identical prefixes
  * merged, children in alphabetical order, widths proportional to counts.
  * title and count_name may be NULL ("Flame Graph", "samples").  Returns 0 or
- * -errno (-EIO when writing to f failed).
+ * -errno: -EOVERFLOW when the counts add up past 2^64 - 1, the error of a write
+ * to f (it is flushed) that failed.
  */
 int flamegraph_svg_write(FILE *f, const struct fg_stack *s, size_t n, const char *title,
 			 const char *count_name);

@@ -19,6 +19,7 @@
 #include "plan.h"
 #include "probe-spec.h"
 #include "proc.h"
+#include "usdt.h"
 #include "util.h"
 
 int plan_open_file(struct plan *plan, const char *target)
@@ -635,8 +636,104 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 	return 0;
 }
 
+static struct plan_entry *usdt_entry_of(struct plan *plan, int file, const struct usdt_probe *p)
+{
+	for (size_t i = 0; i < plan->nr; i++) {
+		struct plan_entry *e = &plan->entries[i];
+
+		if (e->is_usdt && e->file == file && !strcmp(e->usdt_provider, p->provider) &&
+		    !strcmp(e->usdt_name, p->name))
+			return e;
+	}
+	return NULL;
+}
+
+/* usdt:TARGET:[PROVIDER:]NAME: an entry per provider:name that matches. */
+static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_idx)
+{
+	bool glob = pattern_is_glob(spec->function) ||
+		    (spec->provider && pattern_is_glob(spec->provider));
+	struct plan_file *pf;
+	char err[512];
+	size_t matched = 0;
+	const char *missing;
+	int file;
+
+	if (plan->opts.entry_and_return)
+		return error("'%s': a USDT probe has no return: --latency takes functions",
+			     spec->text);
+	file = plan_open_file(plan, spec->target);
+	if (file < 0)
+		return -1;
+	pf = &plan->files[file];
+	if (!pf->usdt) {
+		pf->usdt = xcalloc(1, sizeof(*pf->usdt));
+		if (usdt_notes__read(pf->path, pf->usdt, err, sizeof(err)))
+			return error("'%s': cannot read its USDT notes: %s", pf->display, err);
+	}
+	missing = usdt_notes_missing(pf->usdt);
+	if (missing)
+		return error("'%s': %s", pf->display, missing);
+	for (size_t i = 0; i < pf->usdt->nr; i++) {
+		const struct usdt_probe *p = &pf->usdt->probes[i];
+		struct plan_entry *e;
+		const char *why;
+
+		if (!usdt_probe_matches(p, spec->provider, spec->function))
+			continue;
+		matched++;
+		why = usdt_probe_problem(p, err, sizeof(err));
+		if (why) {
+			char name[256];
+
+			snprintf(name, sizeof(name), "%s:%s", p->provider, p->name);
+			if (!glob)
+				return error("'%s': cannot probe USDT %s at 0x%llx: %s",
+					     pf->display, name, (unsigned long long)p->pc, why);
+			add_skipped(plan, name, "USDT site libbpf cannot attach");
+			continue;
+		}
+		e = usdt_entry_of(plan, file, p);
+		if (e) {
+			if (e->spec == spec_idx)
+				e->usdt_sites++; /* not when a second spec names it again */
+			continue;
+		}
+		ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
+		e = &plan->entries[plan->nr++];
+		*e = (struct plan_entry){
+			.file = file,
+			.spec = spec_idx,
+			.func = xasprintf("%s:%s", p->provider, p->name),
+			.label = xasprintf("usdt:%s:%s:%s", pf->display, p->provider, p->name),
+			.vaddr = p->pc,
+			.offset = p->offset,
+			.cookie = plan->nr - 1,
+			.is_usdt = true,
+			.usdt_provider = xstrdup(p->provider),
+			.usdt_name = xstrdup(p->name),
+			.usdt_sites = 1,
+			.usdt = p,
+		};
+	}
+	if (!matched) {
+		char names[512];
+
+		error("'%s': no USDT probe %s '%s%s%s'", pf->display, glob ? "matches" : "named",
+		      spec->provider ? spec->provider : "", spec->provider ? ":" : "",
+		      spec->function);
+		usdt_suggest(pf->usdt, spec->function, names, sizeof(names));
+		if (!glob && names[0])
+			hint("did you mean: %s?", names);
+		return -1;
+	}
+	return 0;
+}
+
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx)
 {
+	if (spec->is_usdt)
+		return add_usdt(plan, spec, spec_idx);
 	return add_spec(plan, spec, spec_idx, 0);
 }
 
@@ -691,6 +788,17 @@ void plan_print(const struct plan *plan, FILE *f)
 		char how[512];
 
 		plan_entry_how(e, how, sizeof(how));
+		if (e->is_usdt) {
+			char sema[40] = "no semaphore";
+
+			if (e->usdt->semaphore)
+				snprintf(sema, sizeof(sema), "semaphore at 0x%llx",
+					 (unsigned long long)e->usdt->semaphore);
+			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %zu site%s, %s)\n", i,
+				e->label, plan->files[e->file].path, (unsigned long long)e->offset,
+				e->usdt_sites, e->usdt_sites == 1 ? "" : "s", sema);
+			continue;
+		}
 		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,
 			plan->files[e->file].path, (unsigned long long)e->offset,
 			*how ? " (" : "", how, *how ? ")" : "");
@@ -736,6 +844,8 @@ void plan_free(struct plan *plan)
 	for (size_t i = 0; i < plan->nr; i++) {
 		free(plan->entries[i].func);
 		free(plan->entries[i].label);
+		free(plan->entries[i].usdt_provider);
+		free(plan->entries[i].usdt_name);
 	}
 	free(plan->entries);
 	for (size_t i = 0; i < plan->nr_files; i++) {
@@ -744,6 +854,9 @@ void plan_free(struct plan *plan)
 		free(plan->files[i].ifuncs);
 		free(plan->files[i].ifunc_err);
 		free(plan->files[i].hazards);
+		if (plan->files[i].usdt)
+			usdt_notes__free(plan->files[i].usdt);
+		free(plan->files[i].usdt);
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);
@@ -762,6 +875,8 @@ size_t plan_groups(const struct plan *plan, struct plan_group **out)
 		const struct plan_entry *e = &plan->entries[i];
 		size_t k;
 
+		if (e->is_usdt)
+			continue; /* attached by libbpf's USDT support (core/attach.c) */
 		for (k = 0; k < nr; k++)
 			if (g[k].file == e->file && g[k].is_return == e->is_return)
 				break;

@@ -17,6 +17,8 @@
 struct elf_file;
 struct ifunc_result;
 struct probe_spec;
+struct usdt_notes;
+struct usdt_probe;
 
 /*
  * Why a return probe would break the traced program.  A uretprobe swaps the
@@ -52,6 +54,7 @@ struct plan_file {
 	size_t nr_hazards;
 	bool hazards_done;
 	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
+	struct usdt_notes *usdt; /* its SDT notes, read on the first usdt: spec */
 };
 
 /* Where in a function the uprobe goes, as plan.c decided from its first instruction. */
@@ -78,6 +81,15 @@ struct plan_entry {
 				 * NULL when no symbol names it */
 	enum plan_site site;	/* where in the function the uprobe sits */
 	int tag;		/* the caller's, from plan_add_function(); 0 for specs */
+	/*
+	 * A USDT probe (usdt:TARGET:[PROVIDER:]NAME): one entry per provider:name of the
+	 * file, every site of it attached at once (libbpf); vaddr and offset are the
+	 * first site's, func is "provider:name".
+	 */
+	bool is_usdt;
+	char *usdt_provider, *usdt_name;
+	size_t usdt_sites;
+	const struct usdt_probe *usdt; /* the first site: its semaphore and arguments */
 };
 
 /* A function left out, and why. */
@@ -121,7 +133,10 @@ int plan_open_file(struct plan *plan, const char *target);
 enum plan_hazard plan_return_hazard(struct plan *plan, int file, uint64_t vaddr);
 const char *plan_hazard_text(enum plan_hazard hazard);
 
-/* Adds the probes of one spec; on error prints one line (via error()) and returns -1. */
+/*
+ * Adds the probes of one spec (a USDT spec too: one entry per provider:name it matches);
+ * on error prints one line (via error()) and returns -1.
+ */
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx);
 /*
  * Adds the probe on one named function of a file found like a spec TARGET;
@@ -140,7 +155,7 @@ void plan_print(const struct plan *plan, FILE *f);
 void plan_warn_left_out(const struct plan *plan, bool verbose);
 void plan_free(struct plan *plan);
 
-/* Sites a group of entries shares: same file and direction (one multi link each). */
+/* Sites a group of entries shares: same file and direction (one multi link each); not USDT. */
 struct plan_group {
 	int file;
 	bool is_return;

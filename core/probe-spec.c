@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The probe-spec parser: `[r:]TARGET:FUNCTION[+OFFSET]`. */
+/* The probe-spec parser: `[r:]TARGET:FUNCTION[+OFFSET]`, `usdt:TARGET:[PROVIDER:]NAME`. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +31,42 @@ static const char *split_colon(const char *s)
 	return NULL;
 }
 
+/* usdt:TARGET:[PROVIDER:]NAME, after the prefix. */
+static int parse_usdt(const char *p, struct probe_spec *spec, char *err, size_t errlen)
+{
+	const char *c1 = strrchr(p, ':'), *c2;
+
+	spec->is_usdt = true;
+	/* TARGET ends at the first ':', and is not empty. */
+	if (!c1 || *p == ':') {
+		snprintf(err, errlen, "expected usdt:TARGET:[PROVIDER:]NAME, "
+			 "e.g. 'usdt:python3:function__entry'");
+		return -EINVAL;
+	}
+	if (!c1[1]) {
+		snprintf(err, errlen, "no probe name after '%.*s:'", (int)(c1 - p), p);
+		return -EINVAL;
+	}
+	/* A second ':' before NAME sets PROVIDER. */
+	c2 = strchr(p, ':');
+	if (c2 != c1) {
+		if (c1 == c2 + 1) {
+			snprintf(err, errlen, "empty provider in '%s'", p);
+			return -EINVAL;
+		}
+		spec->provider = strndup(c2 + 1, c1 - c2 - 1);
+		if (strchr(spec->provider, ':')) {
+			snprintf(err, errlen, "too many ':' in '%s': usdt:TARGET:[PROVIDER:]NAME",
+				 p);
+			probe_spec_free(spec);
+			return -EINVAL;
+		}
+	}
+	spec->target = strndup(p, c2 - p);
+	spec->function = xstrdup(c1 + 1);
+	return 0;
+}
+
 int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t errlen)
 {
 	const char *p = s, *colon, *plus;
@@ -38,6 +74,8 @@ int probe_spec_parse(const char *s, struct probe_spec *spec, char *err, size_t e
 
 	memset(spec, 0, sizeof(*spec));
 	spec->text = s;
+	if (!strncmp(p, "usdt:", 5))
+		return parse_usdt(p + 5, spec, err, errlen);
 	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
 		size_t n = strlen(prefixes[i].prefix);
 
@@ -82,5 +120,6 @@ void probe_spec_free(struct probe_spec *spec)
 {
 	free(spec->target);
 	free(spec->function);
-	spec->target = spec->function = NULL;
+	free(spec->provider);
+	spec->target = spec->function = spec->provider = NULL;
 }

@@ -11,6 +11,8 @@
 #include "bpf-util.h"
 #include "common.h"
 #include "cmd.h"
+#include "httpd.h"
+#include "metrics.h"
 #include "proc.h"
 #include "run.h"
 #include "runopt.h"
@@ -91,16 +93,127 @@ static int check_run_opts(const struct run_ops *ops, const struct run_opts *ro, 
 	return 0;
 }
 
+/* What a scrape and the metrics file need: the command's hook and its state. */
+struct run_metrics {
+	const struct run_ops *ops;
+	const struct run_opts *ro;
+	struct session *s;
+	void *skel;
+	void *ctx;
+	struct httpd *httpd;
+	void (*tick)(void *ctx);	/* the command's own -i tick, NULL: none */
+	void *tick_ctx;
+	int file_err;			/* the last --metrics-file failure, said once */
+	bool live;			/* the maps are loaded: the command's metrics can be read */
+};
+
+static int run_collect(struct metrics_writer *w, void *p)
+{
+	struct run_metrics *m = p;
+	struct metric_labels ls = {};
+
+	metrics_family(w, "upx_build_info", METRIC_GAUGE,
+		       "Always 1: the version of upx and the command that serves these metrics.");
+	metric_labels_add(&ls, "version", UPX_VERSION);
+	metric_labels_add(&ls, "command", upx_cmd_name ? upx_cmd_name : "");
+	metrics_gauge(w, &ls, 1);
+	metrics_family(w, "upx_probes_attached", METRIC_GAUGE,
+		       "Uprobes attached now (sites of the attach plan with a link).");
+	metrics_gauge(w, &(struct metric_labels){}, m->s->att.nr_sites);
+	if (m->live)
+		m->ops->metrics(w, m->s, m->skel, m->ctx);
+	return 0;
+}
+
+static void write_metrics_file(struct run_metrics *m)
+{
+	int err = metrics_file_write(m->ro->metrics_file, run_collect, m);
+
+	/* Said when it starts failing, or fails otherwise; not on every tick. */
+	if (err && err != m->file_err)
+		warning("cannot write '%s': %s", m->ro->metrics_file, strerror(-err));
+	m->file_err = err;
+}
+
+static void metrics_tick(void *p)
+{
+	struct run_metrics *m = p;
+
+	if (m->tick)
+		m->tick(m->tick_ctx);
+	write_metrics_file(m);
+}
+
+static void httpd_turn(void *h)
+{
+	httpd__run(h);
+}
+
+static int httpd_timeout(void *h)
+{
+	return httpd__timeout_ms(h);
+}
+
+/* --listen, --metrics-file and -i before anything is loaded: 0 or an exit status. */
+static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
+			 struct run_metrics *m)
+{
+	int err;
+
+	if ((ro->listen || ro->metrics_file) && !ops->metrics)
+		return usage_error("this command has no metrics for --listen or --metrics-file");
+	if (ro->interval > 0 && !ro->metrics_file)
+		return usage_error("-i goes with --metrics-file");
+	if (ro->metrics_file) {
+		/* A first file now (no probe yet): a path that cannot be written fails here. */
+		err = metrics_file_write(ro->metrics_file, run_collect, m);
+		if (err) {
+			error("cannot write '%s': %s", ro->metrics_file, strerror(-err));
+			return UPX_EXIT_FAILURE;
+		}
+	}
+	if (ro->listen) {
+		m->httpd = httpd__start(ro->listen, run_collect, m);
+		if (!m->httpd)
+			return UPX_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+/* After configure(): the server in the loop, the file on its tick. */
+static void loop_metrics(struct session *s, const struct run_opts *ro, struct run_metrics *m)
+{
+	if (m->httpd) {
+		s->loop.extra_fd = httpd__fd(m->httpd);
+		s->loop.on_fd = httpd_turn;
+		s->loop.fd_timeout_ms = httpd_timeout;
+		s->loop.fd_ctx = m->httpd;
+		s->loop.until_stopped = true;
+	}
+	if (ro->metrics_file) {
+		m->tick = s->loop.interval > 0 ? s->loop.tick : NULL;
+		m->tick_ctx = s->loop.ctx;
+		if (!(s->loop.interval > 0))
+			s->loop.interval = ro->interval > 0 ? ro->interval : RUN_METRICS_INTERVAL;
+		s->loop.tick = metrics_tick;
+		s->loop.ctx = m;
+	}
+}
+
 int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, const char **argv,
 	     void *ctx)
 {
 	struct session *s = ctx; /* the context starts with its session */
+	struct run_metrics m = { .ops = ops, .ro = ro, .s = s, .ctx = ctx };
 	struct attach_progs progs = {};
 	void *skel = NULL;
 	enum loop_end end;
 	int ret;
 
 	ret = check_run_opts(ops, ro, argc, argv, s);
+	if (ret)
+		goto out;
+	ret = start_metrics(ops, ro, &m);
 	if (ret)
 		goto out;
 	ret = UPX_EXIT_FAILURE;
@@ -128,11 +241,13 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		error("cannot open the BPF object: %s", strerror(errno));
 		goto out;
 	}
+	m.skel = skel;
 	s->loop.duration = ro->duration;
 	s->loop.watch_pid = ro->pid;
 	if (ops->configure(s, skel, &progs, ctx) ||
 	    set_common_rodata(ops->skel->object(skel), ro, s->attach_pid))
 		goto out;
+	loop_metrics(s, ro, &m);
 	attach_prepare(&s->plan, &progs);
 	if (ops->skel->load(skel)) {
 		bpf_load_error();
@@ -150,18 +265,25 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 			goto out;
 	}
 	ops->armed(s, ctx);
+	if (m.httpd)
+		fprintf(stderr, "Serving metrics on %s\n", httpd__url(m.httpd));
 	fflush(stdout);
 	if (s->cmd_argv && child_go(&s->child))
 		goto out;
 
 	/* links -> loop -> output */
+	m.live = true;
 	end = session_run(s, &s->loop);
 	if (end == LOOP_ERROR)
 		goto out;
 	if (end != LOOP_STDOUT_CLOSED)
 		ops->report(s, skel, s->loop.not_shown, ctx);
+	/* The last counts, the ring buffer drained. */
+	if (ro->metrics_file)
+		write_metrics_file(&m);
 	ret = 0;
 out:
+	httpd__stop(m.httpd);
 	session_end(s);
 	if (skel)
 		ops->skel->destroy(skel);

@@ -9,6 +9,11 @@
  *
  *   options -> plan() -> open -> configure() -> load -> attached() -> links
  *           -> armed() -> loop (on_event) -> report() -> free
+ *
+ * With --listen the metrics server is bound before anything is loaded (a
+ * bind failure costs nothing) and answers from the loop (metrics()); with
+ * --metrics-file the file is rewritten on the loop's tick and once at the
+ * end, after report().
  */
 #ifndef UPX_RUN_H
 #define UPX_RUN_H
@@ -21,6 +26,7 @@
 struct attach_progs;
 struct bpf_map;
 struct bpf_object;
+struct metrics_writer;
 
 /* The running options every tracing command may take; 0 / NULL: not given. */
 struct run_opts {
@@ -28,6 +34,9 @@ struct run_opts {
 	const char *comm;	/* --comm */
 	double duration;	/* -d */
 	const char *cmd;	/* -c (or -- CMD ARGS, found by run_main) */
+	const char *listen;	/* --listen ADDR:PORT: serve /metrics until stopped */
+	const char *metrics_file; /* --metrics-file PATH */
+	double interval;	/* -i of a command without its own: the metrics file's period */
 };
 
 /* One row each, one help text each, for the option tables. */
@@ -40,6 +49,18 @@ struct run_opts {
 	OPT_CALLBACK('d', "duration", &(r)->duration, "SECONDS", "stop after SECONDS", opt_seconds_cb)
 #define OPT_RUN_CMD(r) \
 	OPT_STRING('c', "cmd", &(r)->cmd, "CMD", "run CMD once the probes are live; stop when it exits")
+#define OPT_RUN_LISTEN(r) \
+	OPT_STRING(0, "listen", &(r)->listen, "ADDR:PORT", \
+		   "serve Prometheus metrics on http://ADDR:PORT/metrics until stopped (no authentication)")
+#define OPT_RUN_METRICS_FILE(r) \
+	OPT_STRING(0, "metrics-file", &(r)->metrics_file, "PATH", \
+		   "write the metrics to PATH (replaced atomically) every -i seconds and at exit")
+/* For commands without an -i of their own. */
+#define OPT_RUN_INTERVAL(r) \
+	OPT_CALLBACK('i', "interval", &(r)->interval, "SECONDS", \
+		     "with --metrics-file: rewrite it every SECONDS (default 10)", opt_seconds_cb)
+/* How often --metrics-file is rewritten when no -i says. */
+#define RUN_METRICS_INTERVAL 10.0
 
 /* A skeleton type made generic: RUN_SKELETON(trace_bpf) after its skel.h. */
 struct run_skeleton {
@@ -80,6 +101,13 @@ struct run_ops {
 	void (*armed)(struct session *s, void *ctx);
 	/* After any stop but a closed stdout: summaries, lost events (plus not_shown). */
 	void (*report)(struct session *s, void *skel, unsigned long long not_shown, void *ctx);
+	/*
+	 * The command's metric families (core/metrics.h), for --listen (at
+	 * each scrape, on the loop's thread) and --metrics-file; core writes
+	 * upx_build_info and upx_probes_attached before them.  NULL: the
+	 * command has no metrics (--listen and --metrics-file are refused).
+	 */
+	void (*metrics)(struct metrics_writer *w, struct session *s, void *skel, void *ctx);
 };
 
 #define RUN_PID		(1u << 0)	/* takes -p */

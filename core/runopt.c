@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* -d, -c / -- and escaped columns for the process-watching commands. */
+/* -d, -c / -- , --metrics-file and escaped columns for the process-watching commands. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "events.h"
+#include "metrics.h"
 #include "options.h"
 #include "runopt.h"
 #include "util.h"
@@ -70,4 +75,48 @@ bool pid_gone(pid_t pid)
 	gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
 	free(buf);
 	return gone;
+}
+
+int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
+		       void *ctx)
+{
+	const char *slash = strrchr(path, '/');
+	/* Hidden, and not *.prom: node_exporter reads only *.prom files. */
+	char *tmp = slash ? xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1) :
+			    xasprintf(".%s.XXXXXX", path);
+	struct metrics_writer *w;
+	int fd, err;
+	FILE *f;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		return err;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		goto fail;
+	}
+	/* mkostemp makes it 0600; the textfile collector often runs as another user. */
+	fchmod(fd, 0644);
+	w = metrics_writer__new(f, METRICS_TEXT);
+	err = collect(w, ctx);
+	if (!err)
+		err = metrics_writer__finish(w);
+	metrics_writer__free(w);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (!err) {
+		free(tmp);
+		return 0;
+	}
+fail:
+	unlink(tmp);
+	free(tmp);
+	return err;
 }

@@ -25,6 +25,18 @@ int opt_seconds_cb(const struct upx_option *o, const char *arg);
  */
 int runopt_command(const char *cmd, int argc, const char **argv, char ***out);
 
+struct metrics_writer;
+
+/*
+ * --metrics-file: what collect() writes (text format 0.0.4, which
+ * node_exporter's textfile collector reads) into a new file beside path,
+ * mode 0644, then renamed over path, so that a reader sees the old file or
+ * the new one, never a part.  No fsync: a crash may leave the old one.
+ * 0 or -errno (collect's own negative value when it failed).
+ */
+int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
+		       void *ctx);
+
 /* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
 bool pid_gone(pid_t pid);
 

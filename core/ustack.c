@@ -74,8 +74,6 @@ int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool lat
 	if (o->mode == STACK_NONE) {
 		if (o->size)
 			return usage_error("--stack-size goes with --stack=dwarf");
-		if (o->top)
-			return usage_error("--top goes with --count --stack");
 		return 0;
 	}
 	if (hist || latency)
@@ -86,8 +84,8 @@ int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool lat
 		return usage_error("--stack-size goes with --stack=dwarf (fp copies no stack)");
 	if (o->size && (o->size < 512 || o->size > STACK_SIZE_MAX || o->size % 8))
 		return usage_error("--stack-size must be a multiple of 8 from 512 to 64K");
-	if (o->top < 0 || (o->top && !*count))
-		return usage_error("--top N goes with --count --stack (N > 0)");
+	if (o->top && !*count)
+		return usage_error("--top N goes with --count --stack: events are not ranked");
 	return 0;
 }
 

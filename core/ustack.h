@@ -28,7 +28,7 @@ struct json_writer;
 struct ustack_opts {
 	enum stack_mode mode;		/* STACK_NONE: no --stack */
 	unsigned long long size;	/* --stack-size, 0: default */
-	long long top;			/* --top, 0: all */
+	long long top;			/* trace's --top, 0: all */
 	bool folded;
 	const char *flamegraph;
 };
@@ -40,7 +40,6 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 			    "show each call's user stack (default: dwarf, see STACKS)", ustack_opt_cb), \
 	OPT_UINT(0, "stack-size", &(u)->size, "BYTES",                                             \
 		 "--stack=dwarf: bytes of stack copied per call (default 8K, at most 64K)"),       \
-	OPT_INT(0, "top", &(u)->top, "N", "--count --stack: only the N most frequent stacks"),   \
 	OPT_BOOL(0, "folded", &(u)->folded, "count per stack, print folded stacks (main;a;b N)"), \
 	OPT_STRING(0, "flamegraph", &(u)->flamegraph, "FILE",                                     \
 		   "count per stack, write an SVG flame graph to FILE")
@@ -48,7 +47,8 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 /*
  * The options against each other and the others of trace: --folded and
  * --flamegraph imply --count --stack (*count set), --hist and --latency
- * exclude --stack.  0 or a usage error's exit status.
+ * exclude --stack.  0 or a usage error's exit status.  o->top is trace's
+ * --top (set before): with --count --stack, the N most frequent stacks.
  */
 int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json);
 

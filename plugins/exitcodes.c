@@ -20,6 +20,7 @@
 #include "exitcodes.skel.h"
 #include "json.h"
 #include "kfield.h"
+#include "metrics.h"
 #include "options.h"
 #include "output.h"
 #include "plan.h"
@@ -31,6 +32,7 @@
 
 static const char *const exitcodes_usage[] = {
 	"upx exitcodes [-d SECONDS] [--comm NAME] [-p PID] [--nonzero] [--json] [-c CMD | -- CMD [ARGS...]]",
+	"upx exitcodes [--listen ADDR:PORT] [--metrics-file PATH [-i SECONDS]] [--comm NAME] [--nonzero]",
 	NULL,
 };
 
@@ -49,6 +51,9 @@ static const struct upx_option exitcodes_options[] = {
 	OPT_BOOL(0, "nonzero", &opt.nonzero, "only exits with a code other than 0"),
 	OPT_JSON(),
 	OPT_RUN_CMD(&ro),
+	OPT_RUN_LISTEN(&ro),
+	OPT_RUN_METRICS_FILE(&ro),
+	OPT_RUN_INTERVAL(&ro),
 	OPT_VERBOSE(),
 	OPT_END(),
 };
@@ -265,6 +270,29 @@ static void exitcodes_report(struct session *s, void *skel, unsigned long long n
 					  EXITCODES_STAT_LOST) + not_shown);
 }
 
+/* --listen, --metrics-file: exits per (name, code), and the records lost. */
+static void exitcodes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
+{
+	struct exitcodes_ctx *ctx = p;
+
+	metrics_family(w, "upx_process_exits", METRIC_COUNTER,
+		       "Processes that ended through libc's exit() or _exit(), per name and exit code.");
+	for (size_t i = 0; i < ctx->nr_rows; i++) {
+		struct metric_labels ls = {};
+		char code[16];
+
+		snprintf(code, sizeof(code), "%d", ctx->rows[i].code);
+		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
+		metric_labels_add(&ls, "code", code);
+		metrics_counter(w, &ls, ctx->rows[i].count);
+	}
+	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
+		       "Exits not recorded: the ring buffer was full.");
+	metrics_counter(w, &(struct metric_labels){},
+			percpu_u64_sum(bpf_map__fd(((struct exitcodes_bpf *)skel)->maps.stats),
+				       EXITCODES_STAT_LOST));
+}
+
 RUN_SKELETON(exitcodes_bpf);
 
 static const struct run_ops exitcodes_run = {
@@ -277,6 +305,7 @@ static const struct run_ops exitcodes_run = {
 	.on_event = on_event,
 	.armed = exitcodes_armed,
 	.report = exitcodes_report,
+	.metrics = exitcodes_metrics,
 };
 
 static int cmd_exitcodes(int argc, const char **argv)

@@ -21,6 +21,7 @@
 #include "kfield.h"
 #include "lifetimes.h"
 #include "lifetimes.skel.h"
+#include "metrics.h"
 #include "options.h"
 #include "output.h"
 #include "plan.h"
@@ -31,6 +32,7 @@
 
 static const char *const lifetimes_usage[] = {
 	"upx lifetimes [-d SECONDS] [--comm NAME] [--json] [-c CMD | -- CMD [ARGS...]]",
+	"upx lifetimes [--listen ADDR:PORT] [--metrics-file PATH [-i SECONDS]] [--comm NAME]",
 	NULL,
 };
 
@@ -44,6 +46,9 @@ static const struct upx_option lifetimes_options[] = {
 	OPT_RUN_COMM(&ro),
 	OPT_JSON(),
 	OPT_RUN_CMD(&ro),
+	OPT_RUN_LISTEN(&ro),
+	OPT_RUN_METRICS_FILE(&ro),
+	OPT_RUN_INTERVAL(&ro),
 	OPT_VERBOSE(),
 	OPT_END(),
 };
@@ -258,6 +263,38 @@ static void lifetimes_report(struct session *s, void *skel, unsigned long long n
 				      LIFETIMES_STAT_LOST) + not_shown);
 }
 
+/*
+ * --listen, --metrics-file: the lifetimes of each name as a histogram in
+ * seconds, with the real sum, and the records lost.
+ */
+static void lifetimes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
+{
+	struct lifetimes_ctx *ctx = p;
+
+	metrics_family(w, "upx_process_lifetime_seconds", METRIC_HISTOGRAM,
+		       "How long processes lived, libc start to exit(), per name (log2 buckets).");
+	for (size_t i = 0; i < ctx->nr_rows; i++) {
+		struct metric_labels ls = {};
+
+		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
+		metrics_log2_histogram(w, &ls, ctx->rows[i].slots, HIST_SLOTS,
+				       (double)ctx->rows[i].sum, 1e9);
+	}
+	metrics_family(w, "upx_process_lifetimes_from_task_start", METRIC_COUNTER,
+		       "Of those, processes already running when tracing began: measured from their task's start.");
+	for (size_t i = 0; i < ctx->nr_rows; i++) {
+		struct metric_labels ls = {};
+
+		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
+		metrics_counter(w, &ls, ctx->rows[i].already_running);
+	}
+	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
+		       "Processes whose end was not recorded: the ring buffer was full.");
+	metrics_counter(w, &(struct metric_labels){},
+			percpu_u64_sum(bpf_map__fd(((struct lifetimes_bpf *)skel)->maps.stats),
+				       LIFETIMES_STAT_LOST));
+}
+
 RUN_SKELETON(lifetimes_bpf);
 
 static const struct run_ops lifetimes_run = {
@@ -270,6 +307,7 @@ static const struct run_ops lifetimes_run = {
 	.on_event = on_event,
 	.armed = lifetimes_armed,
 	.report = lifetimes_report,
+	.metrics = lifetimes_metrics,
 };
 
 static int cmd_lifetimes(int argc, const char **argv)

@@ -2,7 +2,8 @@
 /*
  * upx list-syms: the symbols of an ELF file as a uprobe sees them (file
  * offset, type, version, demangled name), imports with the library that
- * defines them.  The front end of core/elf.c.
+ * defines them; with --usdt its USDT probes (SDT notes).  The front end of
+ * core/elf.c and core/usdt.c.
  */
 #include <elf.h>
 #include <errno.h>
@@ -18,10 +19,13 @@
 #include "libsearch.h"
 #include "options.h"
 #include "output.h"
+#include "proc.h"
+#include "usdt.h"
 #include "util.h"
 
 static const char *const list_syms_usage[] = {
 	"upx list-syms [options] BINARY [PATTERN]",
+	"upx list-syms --usdt [-p PID] [BINARY] [PATTERN]",
 	NULL,
 };
 
@@ -30,6 +34,9 @@ static struct {
 	bool defined;
 	bool imported;
 	bool no_demangle;
+	bool usdt;
+	long long pid;
+	bool every_file;	/* --usdt -p PID without BINARY: a FILE column */
 } opt;
 
 static const struct upx_option list_syms_options[] = {
@@ -37,6 +44,9 @@ static const struct upx_option list_syms_options[] = {
 	OPT_BOOL(0, "defined", &opt.defined, "only symbols the file defines"),
 	OPT_BOOL(0, "imported", &opt.imported, "only symbols the file imports"),
 	OPT_BOOL(0, "no-demangle", &opt.no_demangle, "show C++ names as they are in the file"),
+	OPT_BOOL(0, "usdt", &opt.usdt, "the USDT probes (SDT notes) instead of the symbols"),
+	OPT_INT('p', "pid", &opt.pid, "PID",
+		"with --usdt: the probes of every file process PID has mapped"),
 	OPT_JSON(),
 	OPT_VERBOSE(),
 	OPT_END(),
@@ -446,6 +456,281 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 	__fsetlocking(stdout, FSETLOCKING_INTERNAL);
 }
 
+/* One file's USDT probes, read: its path as shown, and the notes. */
+struct usdt_file {
+	char *shown;
+	struct usdt_notes notes;
+};
+
+static void print_usdt_arg_json(struct json_writer *jw, const struct usdt_arg *a)
+{
+	json_object_start(jw);
+	json_u64_field(jw, "size", a->size);
+	json_bool_field(jw, "signed", a->is_signed);
+	json_string_field(jw, "kind", usdt_arg_kind_name(a->kind));
+	if (a->kind == USDT_ARG_CONST) {
+		json_s64_field(jw, "value", a->value);
+	} else {
+		json_string_field(jw, "reg", a->reg[0] ? a->reg : NULL);
+	}
+	if (a->kind == USDT_ARG_MEM) {
+		json_s64_field(jw, "offset", a->value);
+		json_string_field(jw, "index", a->index[0] ? a->index : NULL);
+		json_u64_field(jw, "scale", a->scale);
+		json_string_field(jw, "symbol", a->sym[0] ? a->sym : NULL);
+	}
+	json_object_end(jw);
+}
+
+static bool usdt_shown(const struct usdt_probe *p, const char *pattern)
+{
+	char full[512];
+
+	if (!pattern)
+		return true;
+	snprintf(full, sizeof(full), "%s:%s", p->provider, p->name);
+	return pattern_match_substring(pattern, p->name) || pattern_match_substring(pattern, full);
+}
+
+static void print_usdt_json(const struct usdt_file *files, size_t nr, const char *pattern)
+{
+	struct json_writer *jw = json_writer__new(stdout);
+
+	json_object_start(jw);
+	if (opt.pid > 0)
+		json_s64_field(jw, "pid", opt.pid);
+	json_name(jw, "files");
+	json_array_start(jw);
+	for (size_t f = 0; f < nr; f++) {
+		const struct usdt_notes *n = &files[f].notes;
+
+		json_object_start(jw);
+		json_string_field(jw, "file", files[f].shown);
+		json_name(jw, "probes");
+		json_array_start(jw);
+		for (size_t i = 0; i < n->nr; i++) {
+			const struct usdt_probe *p = &n->probes[i];
+
+			if (!usdt_shown(p, pattern))
+				continue;
+			json_object_start(jw);
+			json_string_field(jw, "provider", p->provider);
+			json_string_field(jw, "name", p->name);
+			json_u64_field(jw, "address", p->pc);
+			json_u64_field(jw, "offset", p->offset);
+			json_u64_field(jw, "base", p->base);
+			json_name(jw, "semaphore");
+			if (p->semaphore)
+				json_u64(jw, p->semaphore);
+			else
+				json_null(jw);
+			json_name(jw, "semaphore_offset");
+			if (p->semaphore)
+				json_u64(jw, p->sema_offset);
+			else
+				json_null(jw);
+			json_string_field(jw, "args", p->args);
+			json_name(jw, "arguments");
+			if (p->nr_args >= 0) {
+				json_array_start(jw);
+				for (int k = 0; k < p->nr_args; k++)
+					print_usdt_arg_json(jw, &p->argv[k]);
+				json_array_end(jw);
+			} else {
+				json_null(jw);
+				json_string_field(jw, "args_error", p->args_err);
+			}
+			json_object_end(jw);
+		}
+		json_array_end(jw);
+		json_object_end(jw);
+	}
+	json_array_end(jw);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+	json_writer__free(jw);
+}
+
+static void print_usdt_table(const struct usdt_file *files, size_t nr, const char *pattern)
+{
+	int prov_w = 8, name_w = 4, file_w = 4;
+
+	for (size_t f = 0; f < nr; f++) {
+		int w = strlen(files[f].shown);
+
+		file_w = w > file_w ? w : file_w;
+		for (size_t i = 0; i < files[f].notes.nr; i++) {
+			const struct usdt_probe *p = &files[f].notes.probes[i];
+
+			if (!usdt_shown(p, pattern))
+				continue;
+			w = strlen(p->provider);
+			prov_w = w > prov_w ? w : prov_w;
+			w = strlen(p->name);
+			name_w = w > name_w ? w : name_w;
+		}
+	}
+	if (opt.every_file)
+		printf("%-*s ", file_w, "FILE");
+	printf("%-*s %-*s %-16s %-16s %-16s %s\n", prov_w, "PROVIDER", name_w, "NAME", "ADDRESS",
+	       "OFFSET", "SEMAPHORE", "ARGS");
+	for (size_t f = 0; f < nr; f++)
+		for (size_t i = 0; i < files[f].notes.nr; i++) {
+			const struct usdt_probe *p = &files[f].notes.probes[i];
+			char sema[20] = "-";
+
+			if (!usdt_shown(p, pattern))
+				continue;
+			if (p->semaphore)
+				snprintf(sema, sizeof(sema), "%016llx",
+					 (unsigned long long)p->semaphore);
+			if (opt.every_file) {
+				fputs_escaped(stdout, files[f].shown, strlen(files[f].shown));
+				printf("%*s ", file_w - (int)strlen(files[f].shown), "");
+			}
+			/* Names and specs come from the file: escaped. */
+			fputs_escaped(stdout, p->provider, strlen(p->provider));
+			printf("%*s ", prov_w - (int)strlen(p->provider), "");
+			fputs_escaped(stdout, p->name, strlen(p->name));
+			printf("%*s %016llx %016llx %-16s ", name_w - (int)strlen(p->name), "",
+			       (unsigned long long)p->pc, (unsigned long long)p->offset, sema);
+			fputs_escaped(stdout, p->args, strlen(p->args));
+			putchar('\n');
+		}
+}
+
+/* The files /proc/PID/maps lists, each once, as the process names them. */
+static char **mapped_files(pid_t pid, size_t *nr)
+{
+	char path[64], *buf = NULL, *line, *save = NULL, **out = NULL;
+	size_t len, alloc = 0;
+
+	*nr = 0;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if (read_file(path, &buf, &len))
+		return NULL;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *file = strchr(line, '/');
+		size_t k;
+
+		if (!file || strstr(file, " (deleted)"))
+			continue;
+		for (k = 0; k < *nr && strcmp(out[k], file); k++)
+			;
+		if (k < *nr)
+			continue;
+		ALLOC_GROW(out, *nr + 1, alloc);
+		out[(*nr)++] = xstrdup(file);
+	}
+	free(buf);
+	return out;
+}
+
+static int list_usdt(int argc, const char **argv)
+{
+	const char *pattern = NULL;
+	struct usdt_file *files = NULL;
+	size_t nr = 0, alloc = 0;
+	char err[512], **mapped = NULL;
+	size_t nr_mapped = 0;
+	int ret = UPX_EXIT_FAILURE;
+
+	if (argc > 2)
+		return usage_error("too many arguments");
+	if (opt.pid <= 0 && argc < 1)
+		return usage_error("which BINARY? (or -p PID)");
+	if (opt.pid > 0 && proc_exists(opt.pid)) {
+		error("no process %lld", opt.pid);
+		return UPX_EXIT_FAILURE;
+	}
+	pattern = argc > 1 ? argv[1] : NULL;
+	opt.every_file = argc < 1;
+	if (argc >= 1) {
+		mapped = xcalloc(1, sizeof(*mapped));
+		mapped[0] = xstrdup(argv[0]);
+		nr_mapped = 1;
+	} else {
+		mapped = mapped_files(opt.pid, &nr_mapped);
+		if (!mapped) {
+			error("cannot read the mappings of process %lld: %s", opt.pid,
+			      strerror(errno));
+			return UPX_EXIT_FAILURE;
+		}
+	}
+	for (size_t i = 0; i < nr_mapped; i++) {
+		struct usdt_file uf = {};
+		char *path;
+
+		if (opt.pid > 0)
+			path = proc_find_mapped(opt.pid, mapped[i], err, sizeof(err));
+		else
+			path = resolve_target(mapped[i], err, sizeof(err));
+		if (!path) {
+			if (argc >= 1) {
+				error("'%s': %s", mapped[i], err);
+				goto cleanup;
+			}
+			continue; /* gone meanwhile, or not ours to read */
+		}
+		/* A path is shown as given, a name as the file it resolved to; -p: as mapped. */
+		uf.shown = xstrdup(opt.pid > 0 && argc < 1 ? mapped[i] :
+				   strchr(mapped[i], '/') ? mapped[i] : path);
+		if (usdt_notes__read(path, &uf.notes, err, sizeof(err))) {
+			free(path);
+			if (argc >= 1) {
+				error("'%s': %s", uf.shown, err);
+				free(uf.shown);
+				goto cleanup;
+			}
+			free(uf.shown);
+			continue;
+		}
+		free(path);
+		if (usdt_notes_missing(&uf.notes)) {
+			if (argc >= 1) {
+				error("'%s': %s", uf.shown, usdt_notes_missing(&uf.notes));
+				free(uf.shown);
+				goto cleanup;
+			}
+			free(uf.shown);
+			continue;
+		}
+		ALLOC_GROW(files, nr + 1, alloc);
+		files[nr++] = uf;
+	}
+	if (!nr) {
+		error("process %lld has no file with USDT probes mapped", opt.pid);
+		goto cleanup;
+	}
+	if (pattern) {
+		bool any = false;
+
+		for (size_t f = 0; f < nr; f++)
+			for (size_t i = 0; i < files[f].notes.nr; i++)
+				any |= usdt_shown(&files[f].notes.probes[i], pattern);
+		if (!any) {
+			error("'%s': no USDT probe matches '%s'", argc >= 1 ? files[0].shown :
+			      "the process's files", pattern);
+			goto cleanup;
+		}
+	}
+	if (output_json())
+		print_usdt_json(files, nr, pattern);
+	else
+		print_usdt_table(files, nr, pattern);
+	ret = 0;
+cleanup:
+	for (size_t f = 0; f < nr; f++) {
+		usdt_notes__free(&files[f].notes);
+		free(files[f].shown);
+	}
+	free(files);
+	for (size_t i = 0; i < nr_mapped; i++)
+		free(mapped[i]);
+	free(mapped);
+	return ret;
+}
+
 static int cmd_list_syms(int argc, const char **argv)
 {
 	struct elf_file *ef = NULL;
@@ -463,6 +748,10 @@ static int cmd_list_syms(int argc, const char **argv)
 	argc = parse_options(argc, argv, list_syms_options, list_syms_usage, 0);
 	if (argc < 0)
 		return parse_options_exit(argc);
+	if (opt.usdt)
+		return list_usdt(argc, argv);
+	if (opt.pid)
+		return usage_error("-p goes with --usdt");
 	if (argc < 1 || argc > 2)
 		return usage_error(argc < 1 ? "which BINARY?" : "too many arguments");
 	if (opt.defined && opt.imported)

@@ -4,6 +4,7 @@
  * in the kernel.  argv -> probe specs -> attach plan -> skeleton -> links ->
  * event loop -> output; each step lives in core/.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "bykey.h"
 #include "bpf-util.h"
 #include "cmd.h"
 #include "dwarf.h"
@@ -22,6 +24,7 @@
 #include "hist.h"
 #include "json.h"
 #include "kfield.h"
+#include "metrics.h"
 #include "options.h"
 #include "output.h"
 #include "plan.h"
@@ -30,7 +33,9 @@
 #include "run.h"
 #include "runopt.h"
 #include "session.h"
+#include "sum128.h"
 #include "trace.h"
+#include "usdt.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
 #include "util.h"
@@ -38,6 +43,7 @@
 
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
+	"upx trace [options] usdt:TARGET:[PROVIDER:]NAME... [-- CMD [ARGS...]]",
 	NULL,
 };
 
@@ -57,8 +63,11 @@ static struct {
 	bool force;
 	bool at_entry;
 	unsigned long long buffer_size;
+	const char *by;
+	unsigned long long by_size;
+	long long top;
 	struct ustack_opts stack;
-} opt = { .uid = -1, .buffer_size = 8 << 20 };
+} opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = 10240 };
 
 static int min_cb(const struct upx_option *o, const char *arg)
 {
@@ -85,8 +94,13 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
+	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, argN, retval, a parameter or str:ARG"),
+	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
+	OPT_INT(0, "top", &opt.top, "N", "show the N largest counts only"),
 	OPT_USTACK(&opt.stack),
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
+	OPT_RUN_LISTEN(&ro),
+	OPT_RUN_METRICS_FILE(&ro),
 	OPT_JSON(),
 	OPT_GROUP("Running"),
 	OPT_RUN_DURATION(&ro),
@@ -144,6 +158,7 @@ struct trace_ctx {
 	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
 	struct dwarf_param (*params)[TRACE_MAX_ARGS];
 	int *nr_params;
+	struct by_spec by;	/* --by; by.nr 0: per probe */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
 };
@@ -160,6 +175,12 @@ static void load_params(struct trace_ctx *ctx)
 		ctx->nr_params[i] = -1;
 		if (pe->is_return)
 			continue;
+		if (pe->is_usdt) {
+			/* The note's argument spec: sizes and signedness. */
+			ctx->nr_params[i] = usdt_probe_params(pe->usdt, ctx->params[i],
+							      TRACE_MAX_ARGS);
+			continue;
+		}
 		ctx->nr_params[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr,
 						      ctx->params[i], TRACE_MAX_ARGS);
 		if (ctx->nr_params[i] < 0)
@@ -487,6 +508,12 @@ struct trace_printers {
 
 static const struct trace_printers printers[OUTPUT_NR];
 
+/* Rows shown: all, or --top N of them. */
+static size_t by_shown(size_t n)
+{
+	return opt.top > 0 && (size_t)opt.top < n ? (size_t)opt.top : n;
+}
+
 struct count_row {
 	size_t probe;
 	uint64_t count;
@@ -560,7 +587,7 @@ static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 			w = strlen(ctx->s.plan.entries[i].label);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_count);
-	printers[upx_output].counts(ctx, rows, n, w);
+	printers[upx_output].counts(ctx, rows, by_shown(n), w);
 	free(rows);
 }
 
@@ -650,17 +677,438 @@ static void print_stack_counts(struct trace_ctx *ctx)
 	free(funcs);
 }
 
+/* The probe whose DWARF types a --by number is shown with: its own, or the first entry probe. */
+static uint64_t by_type_probe(const struct trace_ctx *ctx, const struct trace_by_key *k)
+{
+	if (by_spec_has(&ctx->by, BY_PROBE))
+		return k->probe;
+	for (size_t i = 0; i < ctx->s.plan.nr; i++)
+		if (!ctx->s.plan.entries[i].is_return)
+			return i;
+	return 0;
+}
+
+/* One key part of a row as text (escaped for the terminal); its length. */
+static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
+		      const struct trace_by_key *k, char *buf, size_t size)
+{
+	const struct plan_entry *pe;
+	__u64 v;
+
+	switch (p->kind) {
+	case BY_PROBE:
+		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
+		snprintf(buf, size, "%s", pe ? pe->label : "?");
+		break;
+	case BY_PID:
+		snprintf(buf, size, "%u", k->pid);
+		break;
+	case BY_TID:
+		snprintf(buf, size, "%u", k->tid);
+		break;
+	case BY_UID:
+		snprintf(buf, size, "%u", k->uid);
+		break;
+	case BY_COMM:
+		escape_to_buf(buf, size, k->comm, strnlen(k->comm, sizeof(k->comm)));
+		break;
+	case BY_STR:
+		escape_to_buf(buf, size, k->str, strnlen(k->str, sizeof(k->str)));
+		break;
+	case BY_VALUE:
+		v = k->values[p->slot];
+		if (p->arg == TRACE_VALUE_RETVAL) {
+			snprintf(buf, size, "%lld", (long long)v);
+			break;
+		}
+		switch (typed_value(ctx, by_type_probe(ctx, k), p->arg, &v)) {
+		case SHOWN_HEX:
+			snprintf(buf, size, "0x%llx", (unsigned long long)v);
+			break;
+		case SHOWN_SIGNED:
+			snprintf(buf, size, "%lld", (long long)v);
+			break;
+		case SHOWN_UNSIGNED:
+			snprintf(buf, size, "%llu", (unsigned long long)v);
+			break;
+		default:
+			if ((long long)v < 0 && (long long)v > -65536)
+				snprintf(buf, size, "%lld", (long long)v);
+			else if (v <= 0xffffffffULL)
+				snprintf(buf, size, "%llu", (unsigned long long)v);
+			else
+				snprintf(buf, size, "0x%llx", (unsigned long long)v);
+		}
+		break;
+	}
+	return strlen(buf);
+}
+
+/* One key part of a row as a JSON field, named as written ("comm", "bytes", "arg1"). */
+static void by_json_field(const struct trace_ctx *ctx, const struct by_part *p,
+			  const struct trace_by_key *k)
+{
+	struct json_writer *jw = ctx->s.jw;
+	const struct plan_entry *pe;
+	__u64 v;
+
+	switch (p->kind) {
+	case BY_PROBE:
+		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
+		json_string_field(jw, "probe", pe ? pe->label : NULL);
+		json_string_field(jw, "function", pe ? pe->func : NULL);
+		break;
+	case BY_PID:
+		json_u64_field(jw, "pid", k->pid);
+		break;
+	case BY_TID:
+		json_u64_field(jw, "tid", k->tid);
+		break;
+	case BY_UID:
+		json_u64_field(jw, "uid", k->uid);
+		break;
+	case BY_COMM:
+		json_bytes_field(jw, "comm", k->comm, strnlen(k->comm, sizeof(k->comm)));
+		break;
+	case BY_STR:
+		json_bytes_field(jw, p->name, k->str, strnlen(k->str, sizeof(k->str)));
+		break;
+	case BY_VALUE:
+		v = k->values[p->slot];
+		json_name(jw, p->name);
+		if (p->arg == TRACE_VALUE_RETVAL ||
+		    typed_value(ctx, by_type_probe(ctx, k), p->arg, &v) == SHOWN_SIGNED)
+			json_s64(jw, (long long)v);
+		else
+			json_u64(jw, v);
+		break;
+	}
+}
+
+static void by_report_full(struct trace_ctx *ctx)
+{
+	uint64_t full = stat_value(ctx, TRACE_STAT_BY_FULL);
+
+	if (output_json())
+		return;
+	if (full)
+		fprintf(stderr, "upx trace: warning: the --by map is full (%llu keys): %llu calls "
+				"under other keys not counted; raise --by-size\n",
+			opt.by_size, (unsigned long long)full);
+}
+
+static void print_by_counts(struct trace_ctx *ctx)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_counts), false, &rows);
+	size_t w[BY_MAX_PARTS], shown;
+	char cell[4 * TRACE_BY_STR + 8];
+
+	if (n < 0) {
+		error("cannot read the --by counts: %s", strerror(-n));
+		return;
+	}
+	shown = by_shown(n);
+	if (output_json()) {
+		struct json_writer *jw = ctx->s.jw;
+
+		json_object_start(jw);
+		json_name(jw, "counts");
+		json_array_start(jw);
+		for (size_t r = 0; r < shown; r++) {
+			json_object_start(jw);
+			for (int i = 0; i < ctx->by.nr; i++)
+				by_json_field(ctx, &ctx->by.parts[i], &rows[r].key);
+			json_u64_field(jw, "count", rows[r].count);
+			json_object_end(jw);
+		}
+		json_array_end(jw);
+		json_u64_field(jw, "keys", n);
+		json_u64_field(jw, "not_counted", stat_value(ctx, TRACE_STAT_BY_FULL));
+		json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+		json_object_end(jw);
+		json_writer__end_line(jw);
+		free(rows);
+		return;
+	}
+	for (int i = 0; i < ctx->by.nr; i++) {
+		w[i] = strlen(ctx->by.parts[i].name) + (ctx->by.parts[i].kind == BY_STR ? 4 : 0);
+		for (size_t r = 0; r < shown; r++) {
+			size_t len = by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
+
+			if (len > w[i])
+				w[i] = len;
+		}
+	}
+	for (int i = 0; i < ctx->by.nr; i++) {
+		const struct by_part *p = &ctx->by.parts[i];
+		char head[128];
+		size_t k;
+
+		snprintf(head, sizeof(head), "%s%s", p->kind == BY_STR ? "str:" : "", p->name);
+		for (k = 0; head[k]; k++)
+			head[k] = toupper((unsigned char)head[k]);
+		printf("%-*s ", (int)w[i], head);
+	}
+	printf("%12s\n", "COUNT");
+	for (size_t r = 0; r < shown; r++) {
+		for (int i = 0; i < ctx->by.nr; i++) {
+			by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
+			printf("%-*s ", (int)w[i], cell);
+		}
+		printf("%12llu\n", (unsigned long long)rows[r].count);
+	}
+	if (shown < (size_t)n)
+		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+	by_report_full(ctx);
+	free(rows);
+}
+
+/* The exact sum of a --by histogram, as a double when it does not fit 64 bits. */
+static double by_hist_sum(const struct trace_by_hist *h)
+{
+	return (double)(((unsigned __int128)h->sum.hi << 64) | h->sum.lo);
+}
+
+static void print_by_hists(struct trace_ctx *ctx)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_hists), true, &rows);
+	const char *what = opt.latency ? "latency_ns" : opt.hist;
+	char cell[4 * TRACE_BY_STR + 8];
+	size_t shown;
+
+	if (n < 0) {
+		error("cannot read the --by histograms: %s", strerror(-n));
+		return;
+	}
+	shown = by_shown(n);
+	for (size_t r = 0; r < shown; r++) {
+		const struct by_row *row = &rows[r];
+
+		if (output_json()) {
+			struct json_writer *jw = ctx->s.jw;
+
+			json_object_start(jw);
+			for (int i = 0; i < ctx->by.nr; i++)
+				by_json_field(ctx, &ctx->by.parts[i], &row->key);
+			json_string_field(jw, "value", what);
+			json_u64_field(jw, "count", row->count);
+			json_name(jw, "sum");
+			if (row->hist.sum.hi)
+				json_double(jw, by_hist_sum(&row->hist));
+			else
+				json_u64(jw, row->hist.sum.lo);
+			hist_json(jw, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
+			json_object_end(jw);
+			json_writer__end_line(jw);
+			continue;
+		}
+		printf("@%s[", what);
+		for (int i = 0; i < ctx->by.nr; i++) {
+			by_cell(ctx, &ctx->by.parts[i], &row->key, cell, sizeof(cell));
+			printf("%s%s%s=%s", i ? ", " : "", ctx->by.parts[i].kind == BY_STR ? "str:" : "",
+			       ctx->by.parts[i].name, cell);
+		}
+		printf("]: %llu calls\n", (unsigned long long)row->count);
+		hist_print(stdout, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
+		if (opt.latency && row->count)
+			printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
+			       hist_percentile((const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS, 50),
+			       hist_percentile((const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS, 99));
+		putchar('\n');
+	}
+	if (!output_json() && shown < (size_t)n)
+		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+	by_report_full(ctx);
+	free(rows);
+}
+
 static void print_aggregations(void *p)
 {
 	struct tick_ctx *t = p;
 
 	if (opt.count && t->ctx->stk)
 		print_stack_counts(t->ctx);
+	else if (t->ctx->by.nr && opt.count)
+		print_by_counts(t->ctx);
+	else if (t->ctx->by.nr)
+		print_by_hists(t->ctx);
 	else if (opt.count)
 		print_counts(t->ctx, t->specs);
 	else if (opt.hist || opt.latency)
 		print_hists(t->ctx, t->specs);
 	fflush(stdout);
+}
+
+/* Metrics (--listen, --metrics-file) ---------------------------------------- */
+
+/*
+ * The labels of a probe's series: probe (as the table shows it), file and
+ * function.  A key of --by adds its label after these.
+ */
+static void probe_labels(const struct trace_ctx *ctx, const struct plan_entry *pe,
+			 struct metric_labels *ls)
+{
+	const char *path = ctx->s.plan.files[pe->file].path, *p;
+
+	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
+	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
+	    !strncmp(p, "/root/", 6))
+		path = p + 5;
+	metric_labels_add(ls, "probe", pe->label);
+	metric_labels_add(ls, "file", path);
+	metric_labels_add(ls, "function", pe->func);
+}
+
+/* The exact sum of a probe's histogram values over the CPUs (probes/sum128.h). */
+static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
+{
+	static struct upx_sum128 *vals;
+	static int nr_cpus;
+	unsigned __int128 sum = 0;
+
+	if (!nr_cpus) {
+		nr_cpus = libbpf_num_possible_cpus();
+		if (nr_cpus < 1)
+			nr_cpus = 1;
+		vals = xcalloc(nr_cpus, sizeof(*vals));
+	}
+	if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.hist_sums), &probe, vals))
+		return -1;
+	for (int i = 0; i < nr_cpus; i++)
+		sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
+	return (double)sum;
+}
+
+static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.counts);
+
+	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen by each probe.");
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		struct metric_labels ls = {};
+		uint64_t c = percpu_u64_sum(fd, i);
+
+		if (!c && !show_zero(ctx, i, ctx->specs))
+			continue;
+		probe_labels(ctx, &ctx->s.plan.entries[i], &ls);
+		metrics_counter(w, &ls, c);
+	}
+}
+
+static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+{
+	int fd = bpf_map__fd(ctx->skel->maps.hists);
+	uint64_t slots[TRACE_HIST_SLOTS];
+
+	if (opt.latency)
+		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
+			       "Time from entry to return of each probed function (log2 buckets).");
+	else
+		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
+			       "Values of the --hist argument (label arg) at each probe (log2 buckets).");
+	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+		const struct plan_entry *pe = &ctx->s.plan.entries[i];
+		struct metric_labels ls = {};
+		uint64_t total = 0;
+
+		/* Latency buckets live under the entry probe's index. */
+		if (opt.latency && pe->is_return)
+			continue;
+		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
+		if (!total && !show_zero(ctx, i, ctx->specs))
+			continue;
+		probe_labels(ctx, pe, &ls);
+		if (!opt.latency)
+			metric_labels_add(&ls, "arg", opt.hist);
+		metrics_log2_histogram(w, &ls, slots, TRACE_HIST_SLOTS, hist_sum(ctx, i),
+				       opt.latency ? 1e9 : 1);
+	}
+	if (opt.latency) {
+		metrics_family(w, "upx_probe_returns_unmatched", METRIC_COUNTER,
+			       "Returns seen without their entry (missed or evicted): not in the durations.");
+		metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_NO_START));
+	}
+}
+
+/*
+ * --by: one series per key, a label per part of the key (named as written:
+ * comm, pid, bytes, arg1 for str:arg1; probe gives probe, file and
+ * function), read from the by map at scrape time.  The series are bounded
+ * by --by-size; calls under keys past it are upx_by_not_counted_total.
+ */
+static void by_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
+						       ctx->skel->maps.by_hists), !opt.count, &rows);
+	char cells[BY_MAX_PARTS][48];
+
+	if (opt.count)
+		metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen, by the --by key.");
+	else if (opt.latency)
+		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
+			       "Time from entry to return, by the --by key (log2 buckets).");
+	else
+		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
+			       "Values of the --hist argument (label arg), by the --by key (log2 buckets).");
+	for (long r = 0; r < n; r++) {
+		const struct trace_by_key *k = &rows[r].key;
+		struct metric_labels ls = {};
+
+		for (int i = 0; i < ctx->by.nr; i++) {
+			const struct by_part *bp = &ctx->by.parts[i];
+
+			switch (bp->kind) {
+			case BY_PROBE:
+				if (k->probe < ctx->s.plan.nr)
+					probe_labels(ctx, &ctx->s.plan.entries[k->probe], &ls);
+				break;
+			case BY_COMM:
+				metric_labels_add_comm(&ls, k->comm, sizeof(k->comm));
+				break;
+			case BY_STR:
+				metric_labels_add_len(&ls, bp->name, k->str,
+						      strnlen(k->str, sizeof(k->str)));
+				break;
+			default:
+				by_cell(ctx, bp, k, cells[i], sizeof(cells[i]));
+				metric_labels_add(&ls, bp->name, cells[i]);
+			}
+		}
+		if (opt.count)
+			metrics_counter(w, &ls, rows[r].count);
+		else {
+			if (opt.hist)
+				metric_labels_add(&ls, "arg", opt.hist);
+			metrics_log2_histogram(w, &ls, (const uint64_t *)rows[r].hist.slots,
+					       TRACE_HIST_SLOTS, by_hist_sum(&rows[r].hist),
+					       opt.latency ? 1e9 : 1);
+		}
+	}
+	free(rows);
+	metrics_family(w, "upx_by_not_counted", METRIC_COUNTER,
+		       "Calls not counted: their --by key did not fit in --by-size keys.");
+	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_BY_FULL));
+	metrics_family(w, "upx_by_keys", METRIC_GAUGE, "Keys in the --by map (at most --by-size).");
+	metrics_gauge(w, &(struct metric_labels){}, n > 0 ? n : 0);
+}
+
+static void trace_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
+{
+	struct trace_ctx *ctx = p;
+
+	if (ctx->by.nr)
+		by_metrics(w, ctx);
+	else if (opt.count)
+		count_metrics(w, ctx);
+	else
+		hist_metrics(w, ctx);
+	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
+		       "Events the kernel dropped: the ring buffer was full.");
+	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_LOST));
 }
 
 /*
@@ -688,13 +1136,49 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 }
 
 /* Options that contradict each other or the probes; 0 or a usage error. */
-static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg)
+static int check_by(struct by_spec *by, bool any_return, bool all_return)
+{
+	char err[160];
+
+	if (!opt.by) {
+		if (opt.by_size != 10240)
+			return usage_error("--by-size goes with --by");
+		return 0;
+	}
+	if (!(opt.count || opt.hist || opt.latency))
+		return usage_error("--by goes with --count, --hist or --latency");
+	if (by_spec_parse(by, opt.by, parse_arg_name, err, sizeof(err)))
+		return usage_error("--by %s", err);
+	if (opt.by_size < 1 || opt.by_size > (1 << 24))
+		return usage_error("--by-size takes 1 to 16M keys");
+	for (int i = 0; i < by->nr; i++) {
+		const struct by_part *p = &by->parts[i];
+
+		if (p->kind != BY_VALUE && p->kind != BY_STR)
+			continue;
+		if (p->arg == TRACE_VALUE_RETVAL && (!all_return || opt.latency))
+			return usage_error("--by %s needs return probes (write 'r:TARGET:FUNCTION'; "
+					   "not with --latency, which keys at entry)", p->name);
+		if (p->arg != TRACE_VALUE_RETVAL && any_return)
+			return usage_error("--by %s: arguments are gone when a function returns; "
+					   "name entry probes (without 'r:')", p->name);
+	}
+	return 0;
+}
+
+static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg,
+			 struct by_spec *by)
 {
 	bool all_return = true, any_return = false;
-	int ret = ustack_check_options(&opt.stack, &opt.count, opt.hist, opt.latency, output_json());
+	int ret;
 
+	opt.stack.top = opt.top;
+	ret = ustack_check_options(&opt.stack, &opt.count, opt.hist, opt.latency, output_json());
 	if (ret)
 		return ret;
+	if (opt.stack.mode && (opt.by || ro.listen || ro.metrics_file))
+		return usage_error("--stack counts per stack: not with %s", opt.by ? "--by" :
+				   ro.listen ? "--listen" : "--metrics-file");
 	for (size_t i = 0; i < nr; i++) {
 		all_return &= specs[i].is_return;
 		any_return |= specs[i].is_return;
@@ -710,6 +1194,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 				   "add an entry probe (without 'r:')");
 	if (opt.interval > 0 && !(opt.count || opt.hist || opt.latency))
 		return usage_error("-i goes with --count, --hist or --latency");
+	if ((ro.listen || ro.metrics_file) && !(opt.count || opt.hist || opt.latency))
+		return usage_error("--listen and --metrics-file serve aggregations: add --count, --hist or --latency");
 	if (opt.buffer_size < 4096 || opt.buffer_size > (1ULL << 30) ||
 	    (opt.buffer_size & (opt.buffer_size - 1)))
 		return usage_error("--buffer-size must be a power of 2 from 4K to 1G");
@@ -740,9 +1226,12 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 			return usage_error("--str: arguments are gone when a function returns; "
 					   "add an entry probe (without 'r:')");
 		if (opt.count || opt.hist || opt.latency)
-			return usage_error("--str shows events; it does not go with aggregations");
+			return usage_error("--str shows events; it does not go with aggregations "
+					   "(count by the string with --by str:%s)", opt.str_arg);
 	}
-	return 0;
+	if (opt.top < 0 || (opt.top && !(opt.count || opt.hist || opt.latency)))
+		return usage_error("--top N goes with --count, --hist or --latency");
+	return check_by(by, any_return, all_return);
 }
 
 /* argv -> attach plan; DWARF parameter names for display and --str/--on/--hist NAME. */
@@ -774,6 +1263,7 @@ static int trace_plan(struct session *s, void *p)
 					*site ? ", " : "", site);
 		}
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
+	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
 	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
 		load_params(ctx);
@@ -787,6 +1277,15 @@ static int trace_plan(struct session *s, void *p)
 		ctx->str_arg = resolve_param(ctx, opt.str_arg, "--str");
 		if (ctx->str_arg < 0)
 			return -1;
+	}
+	for (int i = 0; i < ctx->by.nr; i++) {
+		struct by_part *bp = &ctx->by.parts[i];
+
+		if ((bp->kind == BY_VALUE || bp->kind == BY_STR) && bp->arg == ARG_BY_NAME) {
+			bp->arg = resolve_param(ctx, bp->name, "--by");
+			if (bp->arg < 0)
+				return -1;
+		}
 	}
 	plan_warn_left_out(&s->plan, upx_verbose);
 	return 0;
@@ -811,6 +1310,29 @@ static void configure_stack(struct trace_ctx *ctx)
 		fprintf(stderr, "upx trace: stacks: %s\n", ustack__mode(ctx->stk) == STACK_FP ?
 			"frame pointers walked in the kernel (bpf_get_stack)" :
 			"registers and the top of the stack copied, unwound with DWARF CFI here");
+}
+
+/* --by: the key's layout in rodata, and the maps it is counted in sized. */
+static void configure_by(struct trace_ctx *ctx)
+{
+	struct trace_bpf *skel = ctx->skel;
+
+	skel->rodata->by_on = 1;
+	skel->rodata->by_fields = by_spec_fields(&ctx->by);
+	for (int i = 0; i < ctx->by.nr; i++) {
+		const struct by_part *p = &ctx->by.parts[i];
+
+		if (p->kind == BY_VALUE)
+			skel->rodata->by_value_arg[p->slot] = p->arg;
+		else if (p->kind == BY_STR)
+			skel->rodata->by_str_arg = p->arg;
+	}
+	bpf_map__set_max_entries(skel->maps.counts, 1);
+	bpf_map__set_max_entries(skel->maps.hists, 1);
+	bpf_map__set_max_entries(opt.count ? skel->maps.by_counts : skel->maps.by_hists,
+				 opt.by_size);
+	if (opt.latency)
+		bpf_map__set_max_entries(skel->maps.by_starts, 16384);
 }
 
 static int trace_configure(struct session *s, void *skel, struct attach_progs *progs, void *p)
@@ -841,6 +1363,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr : 1);
 	bpf_map__set_max_entries(ctx->skel->maps.hists,
 				 (opt.hist || opt.latency) ? s->plan.nr * TRACE_HIST_SLOTS : 1);
+	bpf_map__set_max_entries(ctx->skel->maps.hist_sums, (opt.hist || opt.latency) ? s->plan.nr : 1);
 	if (aggregate) {
 		bpf_map__set_max_entries(ctx->skel->maps.events, 4096);
 	} else {
@@ -849,20 +1372,25 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		ctx->skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
 						  opt.buffer_size / 4 : 256 * 1024;
 	}
-	if (!opt.latency)
+	if (!opt.latency || ctx->by.nr)
 		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
+	if (ctx->by.nr)
+		configure_by(ctx);
 	*progs = (struct attach_progs){
 		.entry = ctx->skel->progs.upx_entry,
 		.ret = ctx->skel->progs.upx_return,
 		.entry_multi = ctx->skel->progs.upx_entry_multi,
 		.ret_multi = ctx->skel->progs.upx_return_multi,
+		.usdt = ctx->skel->progs.upx_usdt,
+		.usdt_specs = ctx->skel->maps.__bpf_usdt_specs,
 	};
-	if (ctx->str_arg != TRACE_VALUE_NONE) {
+	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
 		progs->entry_s = ctx->skel->progs.upx_entry_s;
 		progs->ret_s = ctx->skel->progs.upx_return_s;
 		progs->entry_multi_s = ctx->skel->progs.upx_entry_multi_s;
 		progs->ret_multi_s = ctx->skel->progs.upx_return_multi_s;
+		progs->usdt_s = ctx->skel->progs.upx_usdt_s;
 		if (upx_verbose)
 			fprintf(stderr, "upx trace: %s\n",
 				attach_uses_sleepable(&s->plan, progs) ?
@@ -925,6 +1453,7 @@ static const struct run_ops trace_run = {
 	.on_event = on_event,
 	.armed = trace_armed,
 	.report = trace_report,
+	.metrics = trace_metrics,
 };
 
 static int cmd_trace(int argc, const char **argv)
@@ -954,7 +1483,7 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 		}
 	}
-	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg);
+	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg, &ctx.by);
 	if (ret)
 		goto out;
 	ctx.stk = ustack__new(&opt.stack, opt.count);
@@ -967,6 +1496,7 @@ out:
 	ustack__free(ctx.stk);
 	free(ctx.params);
 	free(ctx.nr_params);
+	by_spec_free(&ctx.by);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)
 		probe_spec_free(&ctx.specs[k]);
 	free(ctx.specs);

@@ -12,8 +12,10 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
 
 #include "trace.h"
+#include "sum128.h"
 #define UPX_EVENTS_SIZE (8 << 20)
 #include "common.bpf.h"
 /* Processes traced with -c --follow, kept by probes/follow.bpf.c (shared by fd). */
@@ -28,6 +30,11 @@ const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string *
 const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
 const volatile __u8 has_min, has_max;
 const volatile __u64 min_value, max_value;
+/* --by: the key's fields (TRACE_BY_*), numbers and string; by_on: any of them. */
+const volatile __u8 by_on;
+const volatile __u32 by_fields;
+const volatile __u8 by_value_arg[TRACE_BY_VALUES] = { TRACE_VALUE_NONE, TRACE_VALUE_NONE };
+const volatile __u8 by_str_arg = TRACE_VALUE_NONE;
 
 /* Calls per probe (max_entries = number of probes, set before load). */
 struct {
@@ -45,6 +52,43 @@ struct {
 	__type(value, __u64);
 } hists SEC(".maps");
 
+/* --by with --count: calls per key (max_entries: --by-size, set before load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct trace_by_key);
+	__type(value, __u64);
+} by_counts SEC(".maps");
+
+/* --by with --hist or --latency: a histogram per key. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct trace_by_key);
+	__type(value, struct trace_by_hist);
+} by_hists SEC(".maps");
+
+/* --by with --latency: the entry's time and key per (thread, probe), as `starts` without --by. */
+struct by_start {
+	__u64 ts;
+	struct trace_by_key key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct by_start);
+} by_starts SEC(".maps");
+
+/* The real sum of the values in each probe's histogram (the _sum of its metric). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct upx_sum128);
+} hist_sums SEC(".maps");
+
 /*
  * Latency: entry time per (thread, probe).  LRU, so a thread that never
  * returns (longjmp, exit, a return probe that missed) cannot fill it: its
@@ -59,10 +103,17 @@ struct {
 
 /*
  * Argument i (or the return value).  The registers are read at fixed offsets
- * first: a computed pointer into pt_regs is refused by the verifier.
+ * first: a computed pointer into pt_regs is refused by the verifier.  At a
+ * USDT site the note's argument spec says where argument i is (usdt.bpf.h).
  */
-static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i)
+static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i, bool usdt)
 {
+	if (usdt) {
+		long v = 0;
+
+		bpf_usdt_arg(ctx, i, &v);
+		return v;
+	}
 	__u64 v[7] = {
 		PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
 		PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), PT_REGS_PARM6(ctx),
@@ -86,13 +137,16 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 {
 	__u32 key = probe * TRACE_HIST_SLOTS + upx_log2_slot(value);
 	__u64 *v = bpf_map_lookup_elem(&hists, &key);
+	struct upx_sum128 *sum = bpf_map_lookup_elem(&hist_sums, &probe);
 
 	if (v)
 		(*v)++;
+	if (sum)
+		upx_sum128_add(sum, value);
 }
 
 /* The filters every mode applies; false: not this call. */
-static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
+static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool usdt)
 {
 	if (filter_tgid && tgid != filter_tgid)
 		return false;
@@ -105,7 +159,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
 	if (has_comm && !current_comm_matches())
 		return false;
 	if (has_min || has_max) {
-		__u64 v = arg_value(ctx, value_arg);
+		__u64 v = arg_value(ctx, value_arg, usdt);
 
 		if (has_min && v < min_value)
 			return false;
@@ -126,23 +180,99 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid)
  * pages).  It faults in only the pages the string is on, as a reader in the
  * process would; a copy that fails says why (EFAULT: not mapped).
  */
-static __always_inline __s16 read_str(char *dst, const char *p, bool sleepable)
+static __always_inline __s16 read_str(char *dst, __u32 size, const char *p, bool sleepable)
 {
-	long n = bpf_probe_read_user_str(dst, TRACE_STR_BUF, p);
+	long n = bpf_probe_read_user_str(dst, size, p);
 	char c;
 
 	if (sleepable && n < 0) {
 		n = bpf_copy_from_user(&c, 1, p);
 		if (!n)
-			n = bpf_probe_read_user_str(dst, TRACE_STR_BUF, p);
-		if (n < 0 && !bpf_copy_from_user(&c, 1, p + TRACE_STR_BUF - 1))
-			n = bpf_probe_read_user_str(dst, TRACE_STR_BUF, p);
+			n = bpf_probe_read_user_str(dst, size, p);
+		if (n < 0 && !bpf_copy_from_user(&c, 1, p + size - 1))
+			n = bpf_probe_read_user_str(dst, size, p);
 	}
 	return n > 0 ? n - 1 : (n < 0 ? n : 0);
 }
 
+/* The --by key of this call; fields not in the key stay 0. */
+static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key *k, __u32 probe,
+					__u64 id, bool sleepable, bool usdt)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	if (by_fields & TRACE_BY_PROBE)
+		k->probe = probe;
+	if (by_fields & TRACE_BY_PID)
+		k->pid = id >> 32;
+	if (by_fields & TRACE_BY_TID)
+		k->tid = (__u32)id;
+	if (by_fields & TRACE_BY_UID)
+		k->uid = (__u32)bpf_get_current_uid_gid();
+	if (by_fields & TRACE_BY_COMM)
+		bpf_get_current_comm(k->comm, sizeof(k->comm));
+	for (int i = 0; i < TRACE_BY_VALUES; i++)
+		if (by_value_arg[i] != TRACE_VALUE_NONE)
+			k->values[i] = arg_value(ctx, by_value_arg[i], usdt);
+	/* An unreadable string counts under "" (user space shows it as such). */
+	if (by_str_arg != TRACE_VALUE_NONE &&
+	    read_str(k->str, sizeof(k->str), (const char *)arg_value(ctx, by_str_arg, usdt),
+		     sleepable) < 0)
+		k->str[0] = 0;
+}
+
+/*
+ * The value under key k in a --by map, created zeroed the first time; NULL
+ * when the map is full (counted: the report says how many calls were not).
+ */
+static __always_inline void *by_slot(void *map, struct trace_by_key *k, void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, k);
+
+	if (v)
+		return v;
+	/* -EEXIST: another CPU made it first; any other error: the map is full. */
+	if (bpf_map_update_elem(map, k, zero, BPF_NOEXIST) && !bpf_map_lookup_elem(map, k)) {
+		stat_inc(TRACE_STAT_BY_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(map, k);
+}
+
+static __always_inline void by_count(struct trace_by_key *k)
+{
+	__u64 zero = 0, *v = by_slot(&by_counts, k, &zero);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/* One zeroed histogram, the template by_slot() copies in (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct trace_by_hist);
+} by_zero SEC(".maps");
+
+static __always_inline void by_hist_add(struct trace_by_key *k, __u64 value)
+{
+	__u32 z = 0;
+	struct trace_by_hist *zero = bpf_map_lookup_elem(&by_zero, &z), *h;
+	__u32 slot = upx_log2_slot(value);
+
+	if (!zero)
+		return;
+	h = by_slot(&by_hists, k, zero);
+	if (!h || slot >= TRACE_HIST_SLOTS)
+		return;
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	/* Shared by the CPUs: the carry of the 128-bit sum is found by whoever made it. */
+	if (__sync_fetch_and_add(&h->sum.lo, value) + value < value)
+		__sync_fetch_and_add(&h->sum.hi, 1);
+}
+
 static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
-				 bool sleepable)
+				 bool sleepable, bool usdt)
 {
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
@@ -164,24 +294,73 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* At a return the argument registers hold whatever the function left there. */
 	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = !is_return ? arg_value(ctx, i) : 0;
+		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
 	e->str_len = 0;
 	if (str_arg != TRACE_VALUE_NONE && is_return == (str_arg == TRACE_VALUE_RETVAL))
-		e->str_len = read_str(e->str, (const char *)arg_value(ctx, str_arg), sleepable);
+		e->str_len = read_str(e->str, TRACE_STR_BUF,
+				      (const char *)arg_value(ctx, str_arg, usdt),
+				      sleepable);
 	stack_fill(ctx, (void *)e + size);	/* --stack: after the event (and its string) */
 	submit_batched(e, size + stack_extra());
 }
 
-/* Entry, or return outside latency mode: filter, then count, bucket or emit. */
-static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
+/* --by: count or bucket under the call's key; latency keeps the key until the return. */
+static __always_inline int handle_by(struct pt_regs *ctx, __u32 probe, __u64 id, bool sleepable,
+				     bool usdt)
+{
+	struct by_start st;
+
+	by_key_fill(ctx, &st.key, probe, id, sleepable, usdt);
+	switch (mode) {
+	case TRACE_MODE_COUNT:
+		by_count(&st.key);
+		break;
+	case TRACE_MODE_HIST:
+		by_hist_add(&st.key, arg_value(ctx, value_arg, usdt));
+		break;
+	case TRACE_MODE_LATENCY: {
+		__u64 key = (id << 32) | probe;
+
+		st.ts = bpf_ktime_get_ns();
+		bpf_map_update_elem(&by_starts, &key, &st, BPF_ANY);
+		break;
+	}
+	}
+	return 0;
+}
+
+/* --by --latency at a return: the entry's key gets the duration. */
+static __always_inline int by_return(__u64 key)
+{
+	struct by_start *st = bpf_map_lookup_elem(&by_starts, &key);
+	struct trace_by_key k;
+
+	if (!st) {
+		stat_inc(TRACE_STAT_NO_START);
+		return 0;
+	}
+	__builtin_memcpy(&k, &st->key, sizeof(k));
+	by_hist_add(&k, bpf_ktime_get_ns() - st->ts);
+	bpf_map_delete_elem(&by_starts, &key);
+	return 0;
+}
+
+/*
+ * Entry, or return outside latency mode: filter, then count, bucket or emit.
+ * usdt: a USDT site, whose plan index is the usdt cookie (the attach cookie is libbpf's).
+ */
+static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool sleepable,
+				       bool usdt)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
-	if (!pass_filters(ctx, id >> 32))
+	if (!pass_filters(ctx, id >> 32, usdt))
 		return 0;
+	if (by_on && mode != TRACE_MODE_EVENTS)
+		return handle_by(ctx, probe, id, sleepable, usdt);
 	switch (mode) {
 	case TRACE_MODE_COUNT: {
 		__u64 *v = bpf_map_lookup_elem(&counts, &probe);
@@ -193,7 +372,7 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 		break;
 	}
 	case TRACE_MODE_HIST:
-		hist_add(probe, arg_value(ctx, value_arg));
+		hist_add(probe, arg_value(ctx, value_arg, usdt));
 		break;
 	case TRACE_MODE_LATENCY: {
 		__u64 key = (id << 32) | probe, ts = bpf_ktime_get_ns();
@@ -202,9 +381,14 @@ static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool slee
 		break;
 	}
 	default:
-		emit(ctx, cookie, id, is_return, sleepable);
+		emit(ctx, cookie, id, is_return, sleepable, usdt);
 	}
 	return 0;
+}
+
+static __always_inline int handle(struct pt_regs *ctx, bool is_return, bool sleepable)
+{
+	return handle_site(ctx, is_return, sleepable, false);
 }
 
 static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
@@ -216,6 +400,8 @@ static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 	/* Filters ran at entry: a recorded start is the ticket. */
 	id = bpf_get_current_pid_tgid();
 	key = (id << 32) | (__u32)bpf_get_attach_cookie(ctx);
+	if (by_on)
+		return by_return(key);
 	ts = bpf_map_lookup_elem(&starts, &key);
 	if (!ts) {
 		stat_inc(TRACE_STAT_NO_START);
@@ -237,5 +423,21 @@ UPX_UPROBE_TWINS(uretprobe, upx_return, handle_return(ctx, false))
  */
 UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
 UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
+
+/*
+ * USDT sites, plain and sleepable (--str): attached by core/attach.c, one
+ * uprobe_multi link per file, or by libbpf's bpf_program__attach_usdt().
+ */
+SEC("usdt")
+int upx_usdt(struct pt_regs *ctx)
+{
+	return handle_site(ctx, false, false, true);
+}
+
+SEC("usdt.s")
+int upx_usdt_s(struct pt_regs *ctx)
+{
+	return handle_site(ctx, false, true, true);
+}
 
 char LICENSE[] SEC("license") = "GPL";

@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "log2.h"
+#include "sum128.h"
 
 #define TRACE_MAX_ARGS 6
 #define TRACE_STR_MAX 256      /* bytes of a string argument shown; one more is read to see a cut */
@@ -28,6 +29,7 @@ enum trace_stat {
 	TRACE_STAT_LOST = 0,        /* ring buffer full: events dropped */
 	TRACE_STAT_START_EVICTED,   /* latency: entry with no return seen (never returned / missed) */
 	TRACE_STAT_NO_START,        /* latency: return without a recorded entry */
+	TRACE_STAT_BY_FULL,         /* --by: calls not counted, the key map was full */
 	TRACE_STAT_MAX,
 };
 
@@ -44,6 +46,39 @@ struct trace_event {
 	char comm[UPX_COMM_LEN];
 	/* Present only when a string is asked for (see trace_event_size()). */
 	char str[TRACE_STR_BUF];
+};
+
+/*
+ * --by KEY: what a call is counted (or bucketed) under, in the by_counts /
+ * by_hists hash maps.  Fields not in the key stay 0, so equal keys are equal
+ * bytes.  by_fields says which of the fixed fields are in it; by_value_arg[]
+ * and by_str_arg which arguments (TRACE_VALUE_NONE: none).
+ */
+#define TRACE_BY_VALUES 2	/* numbers (argN, a parameter, retval) in one key */
+#define TRACE_BY_STR 64		/* bytes of a string key, its NUL included */
+
+enum trace_by_field {
+	TRACE_BY_PROBE = 1 << 0,
+	TRACE_BY_PID = 1 << 1,
+	TRACE_BY_TID = 1 << 2,
+	TRACE_BY_UID = 1 << 3,
+	TRACE_BY_COMM = 1 << 4,
+};
+
+struct trace_by_key {
+	__u32 probe;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u64 values[TRACE_BY_VALUES];
+	char comm[UPX_COMM_LEN];
+	char str[TRACE_BY_STR];
+};
+
+/* A histogram under one key: the log2 slots and the exact sum of what went in (128 bits). */
+struct trace_by_hist {
+	__u64 slots[TRACE_HIST_SLOTS];
+	struct upx_sum128 sum;
 };
 
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)

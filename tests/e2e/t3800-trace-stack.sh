@@ -34,6 +34,10 @@ test_expect_success 'usage errors: bad unwinder, with --hist or --latency, stray
 	test_expect_code 2 upx trace --stack-size 16K x:y 2>err &&
 	test_expect_code 2 upx trace --stack --top 3 x:y 2>err &&
 	test_grep "^upx trace: --top N goes with --count --stack" err &&
+	test_expect_code 2 upx trace --count --stack --by comm x:y 2>err &&
+	test_grep "^upx trace: --stack counts per stack: not with --by$" err &&
+	test_expect_code 2 upx trace --folded --metrics-file m x:y 2>err &&
+	test_grep "^upx trace: --stack counts per stack: not with --metrics-file$" err &&
 	test_expect_code 2 upx trace --folded --json x:y >out 2>err &&
 	test_grep "^{\"error\":\"--folded is a text format: not with --json\"}$" out
 '

@@ -22,7 +22,10 @@
 	SUITE(runopt) \
 	SUITE(imports) \
 	SUITE(ifunc) \
+	SUITE(bykey) \
 	SUITE(flamegraph) \
+	SUITE(metrics) \
+	SUITE(usdt) \
 	SUITE(symbolize) \
 	SUITE(unwind) \
 	SUITE(ustack)

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include "bykey.h"
+#include "unit.h"
+
+/* What trace's parse_arg_name() does, enough for the parser: arg0..arg5, retval, names. */
+static int parse_arg(const char *s)
+{
+	if (!strcmp(s, "retval"))
+		return TRACE_VALUE_RETVAL;
+	if (!strncmp(s, "arg", 3) && s[3] >= '0' && s[3] <= '5' && !s[4])
+		return s[3] - '0';
+	return s[0] >= 'a' && s[0] <= 'z' ? 100 : -1;
+}
+
+static void test_parse(void)
+{
+	struct by_spec b;
+	char err[128];
+
+	CU_ASSERT_EQUAL_FATAL(by_spec_parse(&b, "comm,pid,str:arg1,arg0,bytes", parse_arg, err,
+					    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(b.nr, 5);
+	CU_ASSERT_EQUAL(b.parts[0].kind, BY_COMM);
+	CU_ASSERT_EQUAL(b.parts[1].kind, BY_PID);
+	CU_ASSERT_EQUAL(b.parts[2].kind, BY_STR);
+	CU_ASSERT_STRING_EQUAL(b.parts[2].name, "arg1");
+	CU_ASSERT_EQUAL(b.parts[2].arg, 1);
+	CU_ASSERT_EQUAL(b.parts[3].kind, BY_VALUE);
+	CU_ASSERT_EQUAL(b.parts[3].slot, 0);
+	CU_ASSERT_EQUAL(b.parts[4].slot, 1);
+	CU_ASSERT_EQUAL(b.parts[4].arg, 100);
+	CU_ASSERT_EQUAL(by_spec_fields(&b), TRACE_BY_COMM | TRACE_BY_PID);
+	CU_ASSERT_TRUE(by_spec_has(&b, BY_STR));
+	CU_ASSERT_FALSE(by_spec_has(&b, BY_TID));
+	by_spec_free(&b);
+}
+
+static void test_bad(void)
+{
+	static const char *const bad[] = {
+		"", ",", "comm,comm", "arg0,arg1,arg2", "str:arg0,str:arg1", "9x", "str:",
+		"a,b,c,d,e,f,g,h,i",
+	};
+	struct by_spec b;
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = 0;
+		CU_ASSERT_EQUAL(by_spec_parse(&b, bad[i], parse_arg, err, sizeof(err)), -1);
+		CU_ASSERT_NOT_EQUAL(err[0], 0);
+		by_spec_free(&b);
+	}
+}
+
+CU_TestInfo bykey_tests[] = {
+	UNIT_TEST(test_parse),
+	UNIT_TEST(test_bad),
+	CU_TEST_INFO_NULL,
+};
