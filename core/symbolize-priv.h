@@ -40,12 +40,22 @@ struct sym_proc {
 	pid_t pid;
 	struct sym_map *maps;	/* by address */
 	size_t nr_maps;
+	unsigned long long start_time;	/* /proc/PID/stat's, to tell a reused pid */
+	double read_at;		/* when maps was last read (CLOCK_MONOTONIC seconds) */
+	bool gone;		/* exited (or its pid reused): never read again */
 	void *unwind;		/* unwind.c's state for the process, freed with unwind_free */
 	void (*unwind_free)(void *);
 };
 
 /* The kept process, or NULL when symbolizer_add_process() has not read it. */
 struct sym_proc *symbolizer__proc(struct symbolizer *sy, pid_t pid);
+/*
+ * Read maps again, when an address is in none of the kept mappings (a library
+ * dlopen()ed since): the new mappings and the old ones none overlaps; at most
+ * every 100 ms, never once the process is gone.  The unwinder's state is
+ * dropped (its modules changed).  1 when the maps were read, else 0.
+ */
+int sym_proc__refresh(struct symbolizer *sy, struct sym_proc *p);
 /* The mapping around addr, or NULL. */
 struct sym_map *sym_proc__find(struct sym_proc *p, uint64_t addr);
 /* The load bias (addresses in the process - virtual addresses in the file): 0 or -ENOENT. */

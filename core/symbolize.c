@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "elf.h"
@@ -393,6 +394,74 @@ static int proc_load(struct symbolizer *sy, struct sym_proc *p)
 	return 0;
 }
 
+/* When the process started (/proc/PID/stat's field 22), 0 if unknown: tells a reused pid. */
+static unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], *buf, *p;
+	unsigned long long t = 0;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, &buf, &len))
+		return 0;
+	p = strrchr(buf, ')');	/* the command name may hold spaces and parentheses */
+	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			"%*d %*d %*d %llu", &t) != 1)
+		t = 0;
+	free(buf);
+	return t;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool overlaps_any(const struct sym_map *m, const struct sym_map *maps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m->start < maps[i].end && maps[i].start < m->end)
+			return true;
+	return false;
+}
+
+int sym_proc__refresh(struct symbolizer *sy, struct sym_proc *p)
+{
+	struct sym_proc q = { .pid = p->pid };
+	double now = mono_now();
+	size_t i, n;
+
+	if (p->gone || now - p->read_at < 0.1)
+		return 0;
+	p->read_at = now;
+	if (proc_start_time(p->pid) != p->start_time || proc_load(sy, &q)) {
+		p->gone = true;		/* exited, or its pid is another process's now */
+		return 0;
+	}
+	/* The new mappings, and the old ones nothing has replaced (a library dlclose()d since). */
+	n = q.nr_maps;
+	for (i = 0; i < p->nr_maps; i++) {
+		if (overlaps_any(&p->maps[i], q.maps, q.nr_maps)) {
+			free(p->maps[i].name);
+			continue;
+		}
+		q.maps = xrealloc(q.maps, (n + 1) * sizeof(*q.maps));
+		q.maps[n++] = p->maps[i];
+	}
+	free(p->maps);
+	p->maps = q.maps;
+	p->nr_maps = n;
+	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	if (p->unwind_free)
+		p->unwind_free(p->unwind);
+	p->unwind = NULL;
+	p->unwind_free = NULL;
+	return 1;
+}
+
 struct sym_proc *symbolizer__proc(struct symbolizer *sy, pid_t pid)
 {
 	return htab_get(&sy->procs, (uint64_t)pid + 1);
@@ -411,6 +480,7 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 		return 0;
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
+	p->start_time = proc_start_time(pid);
 	ret = proc_load(sy, p);
 	if (ret) {
 		/* Not kept: a later call may find the process (or the error again). */
@@ -780,6 +850,8 @@ int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_retu
 		p = symbolizer__proc(sy, pid);
 	look = is_return_addr && addr ? addr - 1 : addr;
 	m = p ? sym_proc__find(p, look) : NULL;
+	if (!m && p && sym_proc__refresh(sy, p))
+		m = sym_proc__find(p, look);
 	if (!m)
 		return 1;
 	out->file = m->name;

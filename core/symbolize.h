@@ -30,6 +30,9 @@ void symbolizer_free(struct symbolizer *sy);
  * and keep it, so a process that has exited is still symbolized.  Files are
  * resolved in the process's own view (/proc/PID/root, /proc/PID/map_files as
  * core/proc.c does).  0 or -errno.
+ * An address in none of the kept mappings while the process lives (a library
+ * dlopen()ed since) makes symbolize_addr() and unwind_user_stack() read the
+ * maps again, adding the new mappings to the kept ones (at most every 100 ms).
  */
 int symbolizer_add_process(struct symbolizer *sy, pid_t pid);
 /* Drop what was kept of pid (its pid may be reused by a new process); files stay cached. */

@@ -284,6 +284,9 @@ int unwind_user_stack(struct symbolizer *sy, pid_t pid, const uint64_t regs[UNWI
 			*cut = "the process's mappings are unknown (it exited before its first event)";
 		return 1;
 	}
+	/* A pc in no kept mapping: maybe a library loaded since the maps were read. */
+	if (!sym_proc__find(p, regs[16]))
+		sym_proc__refresh(sy, p);
 	u = p->unwind;
 	if (!u) {
 		u = xcalloc(1, sizeof(*u));

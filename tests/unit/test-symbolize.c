@@ -7,6 +7,7 @@
  * a process that has exited, one image shared by two processes and by two
  * copies of a file, and the vDSO against nm -D of its dumped image.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -712,6 +713,42 @@ static void test_vdso(void)
 	symbolizer_free(sy);
 }
 
+static void test_unmapped(void);
+
+/* A library dlopen()ed after the maps were read: they are read again, the rest kept. */
+static void test_dlopen_after_first_read(void)
+{
+	struct symbolizer *sy = symbolizer_new();
+	struct fixture fx;
+	struct sym_frame fr;
+	char *lib;
+	void *h, *fn;
+
+	fixture_build(&fx, "gcc", "c", "int plugin_fn(int x) { return x * 7 + 1; }\n",
+		      "-O2 -g -shared -fPIC");
+	lib = xasprintf("%s.so", fx.exe);
+	CU_ASSERT_EQUAL_FATAL(rename(fx.exe, lib), 0);
+	CU_ASSERT_EQUAL(symbolizer_add_process(sy, getpid()), 0);
+	h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	fn = dlsym(h, "plugin_fn");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fn);
+	CU_ASSERT_EQUAL(symbolize_addr(sy, getpid(), (uint64_t)(uintptr_t)fn + 2, false, &fr, 1), 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fr.file);
+	CU_ASSERT_STRING_EQUAL(fr.file, lib);
+	CU_ASSERT_STRING_EQUAL(fr.function, "plugin_fn");
+	CU_ASSERT_EQUAL(fr.offset, 2);
+	CU_ASSERT(fr.line == 1);
+	/* What was there before is still known. */
+	CU_ASSERT_EQUAL(symbolize_addr(sy, getpid(), (uint64_t)(uintptr_t)test_unmapped, false, &fr,
+				       1), 1);
+	CU_ASSERT_STRING_EQUAL(fr.function, "test_unmapped");
+	dlclose(h);
+	free(lib);
+	fixture_free(&fx);
+	symbolizer_free(sy);
+}
+
 /* No mapping at all: one frame, the address alone. */
 static void test_unmapped(void)
 {
@@ -738,5 +775,6 @@ CU_TestInfo symbolize_tests[] = {
 	UNIT_TEST(test_build_id),
 	UNIT_TEST(test_vdso),
 	UNIT_TEST(test_unmapped),
+	UNIT_TEST(test_dlopen_after_first_read),
 	CU_TEST_INFO_NULL,
 };
