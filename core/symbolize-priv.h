@@ -28,7 +28,7 @@ struct sym_file {
 
 struct sym_map {
 	uint64_t start, end, pgoff;
-	char *name;		/* maps' name without " (deleted)"; NULL for an anonymous mapping */
+	const char *name;	/* maps' name without " (deleted)" (the symbolizer's); NULL: anonymous */
 	struct sym_file *file;	/* NULL: anonymous, or the file is unreadable */
 	uint64_t bias;		/* see sym_map__bias() */
 	int bias_state;		/* 0 not known yet, 1 known, -1 none */

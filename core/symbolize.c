@@ -124,9 +124,15 @@ struct sym_image {
 	struct sym_image *next;
 };
 
+struct name {
+	struct name *next;
+	char s[];
+};
+
 struct symbolizer {
 	struct htab procs;		/* pid + 1 -> struct sym_proc */
 	struct htab files;		/* hash of dev and inode -> chain of struct sym_file */
+	struct htab names;		/* hash of a mapping's name -> chain of struct name */
 	struct sym_file *all_files;
 	struct sym_image *images;
 	struct sym_file *vdso;		/* upx's own vDSO, copied to a memfd */
@@ -170,12 +176,8 @@ static void image_free(struct sym_image *im)
 
 static void proc_free(struct sym_proc *p)
 {
-	size_t i;
-
 	if (p->unwind_free)
 		p->unwind_free(p->unwind);
-	for (i = 0; i < p->nr_maps; i++)
-		free(p->maps[i].name);
 	free(p->maps);
 	free(p);
 }
@@ -202,6 +204,17 @@ void symbolizer_free(struct symbolizer *sy)
 			proc_free(sy->procs.vals[i]);
 	htab_free(&sy->procs);
 	htab_free(&sy->files);
+	for (i = 0; sy->names.mask && i <= sy->names.mask; i++) {
+		struct name *n = sy->names.keys[i] ? sy->names.vals[i] : NULL;
+
+		while (n) {
+			struct name *next = n->next;
+
+			free(n);
+			n = next;
+		}
+	}
+	htab_free(&sy->names);
 	while (sy->all_files) {
 		struct sym_file *f = sy->all_files;
 
@@ -218,6 +231,27 @@ void symbolizer_free(struct symbolizer *sy)
 		image_free(im);
 	}
 	free(sy);
+}
+
+/* Names of mappings, kept for the symbolizer's life (sym_frame.file points at them). */
+static const char *intern(struct symbolizer *sy, const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	struct name *n;
+	void **slot;
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	slot = htab_slot(&sy->names, h | 1, true);
+	for (n = *slot; n; n = n->next)
+		if (!strcmp(n->s, s))
+			return n->s;
+	n = xmalloc(sizeof(*n) + len + 1);
+	memcpy(n->s, s, len + 1);
+	n->next = *slot;
+	*slot = n;
+	return n->s;
 }
 
 /* Files -------------------------------------------------------------------- */
@@ -385,7 +419,7 @@ static int proc_load(struct symbolizer *sy, struct sym_proc *p)
 			if (m.file && m.file->size != end - start)
 				m.file = NULL;	/* not the image upx has */
 		}
-		m.name = name[0] ? xstrdup(name) : NULL;
+		m.name = name[0] ? intern(sy, name) : NULL;
 		ALLOC_GROW(p->maps, p->nr_maps + 1, alloc);
 		p->maps[p->nr_maps++] = m;
 	}
@@ -444,10 +478,8 @@ int sym_proc__refresh(struct symbolizer *sy, struct sym_proc *p)
 	/* The new mappings, and the old ones nothing has replaced (a library dlclose()d since). */
 	n = q.nr_maps;
 	for (i = 0; i < p->nr_maps; i++) {
-		if (overlaps_any(&p->maps[i], q.maps, q.nr_maps)) {
-			free(p->maps[i].name);
+		if (overlaps_any(&p->maps[i], q.maps, q.nr_maps))
 			continue;
-		}
 		q.maps = xrealloc(q.maps, (n + 1) * sizeof(*q.maps));
 		q.maps[n++] = p->maps[i];
 	}
