@@ -21,6 +21,7 @@ struct sym_file {
 	uint64_t ino;
 	char *path;		/* as maps names it */
 	int fd;			/* the very file, kept open; -1 when it could not be opened */
+	bool fd_borrowed;	/* fd is the loaded image's (elf_file's), closed with it */
 	uint64_t size;		/* the vDSO's size */
 	struct sym_image *image;	/* loaded at first use */
 	struct sym_file *next_hash, *next_all;

@@ -219,7 +219,7 @@ void symbolizer_free(struct symbolizer *sy)
 		struct sym_file *f = sy->all_files;
 
 		sy->all_files = f->next_all;
-		if (f->fd >= 0)
+		if (f->fd >= 0 && !f->fd_borrowed)
 			close(f->fd);
 		free(f->path);
 		free(f);
@@ -294,6 +294,7 @@ static int open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path
 		return -1;
 	if (is_that_file(fd, major, minor, ino))
 		return fd;
+	/* Another inode, but maps did not say deleted: overlayfs or btrfs numbers. */
 	{
 		struct stat st;
 
@@ -599,10 +600,20 @@ static struct sym_image *file_image(struct symbolizer *sy, struct sym_file *f)
 		/* Another file with the same contents: its symbols and DWARF serve. */
 		elf_file__close(ef);
 		free(im);
-		f->image = same;
-		return same;
+		im = same;
+	} else {
+		/* Named by its own descriptor, which lives as long as it (debuglink lookups). */
+		free(ef->path);
+		ef->path = xasprintf("/proc/self/fd/%d", ef->fd);
+		im->ef = ef;
 	}
-	im->ef = ef;
+	/* One descriptor per file: the image's from now on. */
+	close(f->fd);
+	f->fd = im->ef->fd;
+	f->fd_borrowed = true;
+	f->image = im;
+	if (same)
+		return im;
 	im->next = sy->images;
 	sy->images = im;
 	elf_file__load_syms(ef, 0);
@@ -678,9 +689,13 @@ static bool has_debug_info(Elf *elf)
 	return false;
 }
 
-/* The DWARF of an image: its separate debug file (by build-id or debuglink), else its own. */
+/*
+ * The DWARF of an image: its separate debug file (by build-id or debuglink;
+ * the one core/elf.c read the symbols of, when it did), else its own.
+ */
 static Dwarf *image_dwarf(struct sym_image *im)
 {
+	Elf *dbg_elf;
 	char *dbg;
 
 	if (im->dwarf_tried)
@@ -688,7 +703,13 @@ static Dwarf *image_dwarf(struct sym_image *im)
 	im->dwarf_tried = true;
 	if (!im->ef)
 		return NULL;
-	dbg = find_debug_file(im->ef);
+	dbg_elf = elf_file__debug_elf(im->ef);
+	if (dbg_elf && has_debug_info(dbg_elf)) {
+		im->dw = dwarf_begin_elf(dbg_elf, DWARF_C_READ, NULL);
+		if (im->dw)
+			return im->dw;
+	}
+	dbg = dbg_elf ? NULL : find_debug_file(im->ef);
 	if (dbg) {
 		im->dw_fd = open(dbg, O_RDONLY | O_CLOEXEC);
 		free(dbg);

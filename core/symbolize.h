@@ -11,7 +11,11 @@
  * it was mapped is read through /proc/PID/map_files while the process lives
  * and reported as deleted; the vDSO is named "[vdso]" and symbolized from the
  * copy of it mapped into upx itself when it is the same image.
- * Not thread-safe: one symbolizer per thread.
+ * Descriptors: one per mapped file (distinct device and inode) from the first
+ * process that maps it, one per separate debug file read, and in the
+ * unwinder one per file with code per process unwound (libdw's).  Tracing
+ * many processes may need a higher RLIMIT_NOFILE (nothing here raises it: a
+ * traced child would inherit it).  Not thread-safe: one symbolizer per thread.
  */
 #ifndef UPX_SYMBOLIZE_H
 #define UPX_SYMBOLIZE_H

@@ -7,6 +7,7 @@
  * a process that has exited, one image shared by two processes and by two
  * copies of a file, and the vDSO against nm -D of its dumped image.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -713,6 +714,69 @@ static void test_vdso(void)
 	symbolizer_free(sy);
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Descriptors: one per mapped file once its image is loaded (plus debug files),
+ * none left after symbolizer_free().
+ */
+static void test_descriptors(void)
+{
+	struct symbolizer *sy;
+	struct fixture fx;
+	char path[600], line[4096];
+	unsigned long long start, ino, inos[64];
+	int before, during, files = 0, debug = 0;
+	FILE *f;
+
+	fixture_build(&fx, "gcc", "c", src_c, "-O2 -g");
+	fixture_start(&fx, NULL);
+	before = count_fds();
+	sy = symbolizer_new();
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)fx.pid);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct sym_frame fr;
+		char perms[8];
+		int i;
+
+		if (sscanf(line, "%llx-%*x %7s %*x %*s %llu", &start, perms, &ino) != 3 || !ino ||
+		    perms[2] != 'x')
+			continue;
+		for (i = 0; i < files && inos[i] != ino; i++)
+			;
+		if (i < files || files == 64)
+			continue;
+		inos[files++] = ino;
+		symbolize_addr(sy, fx.pid, start + 16, false, &fr, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fr.build_id);
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", fr.build_id,
+			 fr.build_id + 2);
+		debug += !access(path, F_OK);
+	}
+	fclose(f);
+	during = count_fds();
+	/* And the vDSO's copy. */
+	CU_ASSERT_EQUAL(during - before, files + debug + 1);
+	if (during - before != files + debug + 1)
+		fprintf(stderr, "\n    %d descriptors for %d files, %d with a separate debug file",
+			during - before, files, debug);
+	symbolizer_free(sy);
+	CU_ASSERT_EQUAL(count_fds(), before);
+	fixture_free(&fx);
+}
+
 static void test_unmapped(void);
 
 /* A library dlopen()ed after the maps were read: they are read again, the rest kept. */
@@ -776,5 +840,6 @@ CU_TestInfo symbolize_tests[] = {
 	UNIT_TEST(test_vdso),
 	UNIT_TEST(test_unmapped),
 	UNIT_TEST(test_dlopen_after_first_read),
+	UNIT_TEST(test_descriptors),
 	CU_TEST_INFO_NULL,
 };
