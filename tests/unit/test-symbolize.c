@@ -439,6 +439,11 @@ static void test_c_functions_lines(void)
 	CU_ASSERT_EQUAL(symbolizer_add_process(sy, fx.pid), 0);
 	check_all_addresses(&fx, sy, "addr2line", funcs, ARRAY_SIZE(funcs), false);
 	fixture_free(&fx);
+	/* clang emits no .debug_aranges: each compile unit is asked for its ranges. */
+	fixture_build(&fx, "clang", "c", src_c, "-O2 -g");
+	fixture_start(&fx, NULL);
+	check_all_addresses(&fx, sy, "addr2line", funcs, ARRAY_SIZE(funcs), false);
+	fixture_free(&fx);
 	symbolizer_free(sy);
 }
 

@@ -402,6 +402,21 @@ static void test_unwind_throughput(void)
 	fprintf(stderr, "\n    unwind: %d frames, %.0f stacks/s, %.2f us/frame; the first %.2f ms "
 		"(reporting the process's files to libdw)", n, iters / (t1 - t0),
 		(t1 - t0) / iters / n * 1e6, first * 1e3);
+	/* And symbolizing them, as a stack is printed (every address seen before). */
+	t0 = now();
+	iters = 0;
+	do {
+		for (int i = 0; i < 200; i++) {
+			for (int k = 0; k < n; k++) {
+				struct sym_frame fr[4];
+
+				CU_ASSERT(symbolize_addr(sy, getpid(), ips[k], k > 0, fr, 4) >= 1);
+			}
+		}
+		iters += 200;
+		t1 = now();
+	} while (t1 - t0 < 0.2);
+	fprintf(stderr, "\n    symbolize: %.0f stacks/s of these frames", iters / (t1 - t0));
 	free(c);
 	symbolizer_free(sy);
 }
