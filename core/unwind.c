@@ -218,7 +218,7 @@ static Dwarf_Frame *cfi_frame(Dwfl *dwfl, uint64_t pc)
 	return NULL;
 }
 
-/* The last frame is the outermost: its CFI says the return address is undefined (_start, clone3). */
+/* The last frame is the outermost: its CFI leaves the return address undefined (_start). */
 static bool at_outermost(struct unw_proc *u)
 {
 	uint64_t pc = u->ips[u->n - 1];
