@@ -44,11 +44,12 @@ struct sym_proc {
 	unsigned long long start_time;	/* /proc/PID/stat's, to tell a reused pid */
 	double read_at;		/* when maps was last read (CLOCK_MONOTONIC seconds) */
 	bool gone;		/* exited (or its pid reused): never read again */
+	int err;		/* maps could not be read the first time: -errno (no maps) */
 	void *unwind;		/* unwind.c's state for the process, freed with unwind_free */
 	void (*unwind_free)(void *);
 };
 
-/* The kept process, or NULL when symbolizer_add_process() has not read it. */
+/* The kept process (err says if its maps were read), or NULL when never added. */
 struct sym_proc *symbolizer__proc(struct symbolizer *sy, pid_t pid);
 /*
  * Read maps again, when an address is in none of the kept mappings (a library

@@ -504,24 +504,20 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 {
 	void **slot;
 	struct sym_proc *p;
-	int ret;
 
 	if (pid <= 0)
 		return -EINVAL;
 	slot = htab_slot(&sy->procs, (uint64_t)pid + 1, true);
 	if (*slot)
-		return 0;
+		return ((struct sym_proc *)*slot)->err;
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
 	p->start_time = proc_start_time(pid);
-	ret = proc_load(sy, p);
-	if (ret) {
-		/* Not kept: a later call may find the process (or the error again). */
-		proc_free(p);
-		return ret;
-	}
+	p->err = proc_load(sy, p);
+	/* Kept when it failed too (it exited before): not asked again at each address. */
+	p->gone = p->err != 0;
 	*slot = p;
-	return 0;
+	return p->err;
 }
 
 struct sym_map *sym_proc__find(struct sym_proc *p, uint64_t addr)
@@ -899,8 +895,10 @@ int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_retu
 	memset(out, 0, sizeof(*out));
 	out->addr = addr;
 	p = symbolizer__proc(sy, pid);
-	if (!p && !symbolizer_add_process(sy, pid))
+	if (!p) {
+		symbolizer_add_process(sy, pid);
 		p = symbolizer__proc(sy, pid);
+	}
 	look = is_return_addr && addr ? addr - 1 : addr;
 	m = p ? sym_proc__find(p, look) : NULL;
 	if (!m && p && sym_proc__refresh(sy, p))

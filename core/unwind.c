@@ -277,9 +277,11 @@ int unwind_user_stack(struct symbolizer *sy, pid_t pid, const uint64_t regs[UNWI
 		return 0;
 	ips[0] = regs[16];
 	p = symbolizer__proc(sy, pid);
-	if (!p && !symbolizer_add_process(sy, pid))
-		p = symbolizer__proc(sy, pid);
 	if (!p) {
+		symbolizer_add_process(sy, pid);
+		p = symbolizer__proc(sy, pid);
+	}
+	if (!p || p->err) {
 		if (cut)
 			*cut = "the process's mappings are unknown (it exited before its first event)";
 		return 1;

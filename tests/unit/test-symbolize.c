@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "symbolize.h"
+#include "unwind.h"
 #include "unit.h"
 #include "util.h"
 
@@ -556,7 +557,18 @@ static void test_exited_process(void)
 	CU_ASSERT_PTR_NULL(fr[0].file);
 	CU_ASSERT_PTR_NULL(fr[0].function);
 	CU_ASSERT_EQUAL(fr[0].addr, base + alpha->value);
-	CU_ASSERT(symbolizer_add_process(late, pid) < 0);
+	/* The failure is kept, and said again. */
+	CU_ASSERT_EQUAL(symbolizer_add_process(late, pid), -ENOENT);
+	CU_ASSERT_EQUAL(symbolizer_add_process(late, pid), -ENOENT);
+	{
+		uint64_t regs[UNWIND_NR_REGS] = { [16] = base + alpha->value }, ips[4];
+		const char *cut;
+
+		CU_ASSERT_EQUAL(unwind_user_stack(late, pid, regs, NULL, 0, ips, 4, &cut), 1);
+		CU_ASSERT_EQUAL(ips[0], base + alpha->value);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+		CU_ASSERT_PTR_NOT_NULL(strstr(cut, "mappings are unknown"));
+	}
 	fixture_free(&fx);
 	symbolizer_free(late);
 	symbolizer_free(sy);

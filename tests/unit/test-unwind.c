@@ -383,7 +383,7 @@ static void test_unwind_throughput(void)
 	uint64_t ips[128];
 	const char *cut;
 	double t0, t1, first;
-	long iters = 0;
+	long iters = 0, bad = 0;
 	int n;
 
 	chain_a(c, 1);
@@ -394,8 +394,8 @@ static void test_unwind_throughput(void)
 	t0 = now();
 	do {
 		for (int i = 0; i < 200; i++)
-			CU_ASSERT_EQUAL(unwind_user_stack(sy, getpid(), c->regs, c->stack, c->len, ips,
-							  128, &cut), n);
+			bad += unwind_user_stack(sy, getpid(), c->regs, c->stack, c->len, ips, 128,
+						 &cut) != n;
 		iters += 200;
 		t1 = now();
 	} while (t1 - t0 < 0.3);
@@ -410,13 +410,14 @@ static void test_unwind_throughput(void)
 			for (int k = 0; k < n; k++) {
 				struct sym_frame fr[4];
 
-				CU_ASSERT(symbolize_addr(sy, getpid(), ips[k], k > 0, fr, 4) >= 1);
+				bad += symbolize_addr(sy, getpid(), ips[k], k > 0, fr, 4) < 1;
 			}
 		}
 		iters += 200;
 		t1 = now();
 	} while (t1 - t0 < 0.2);
 	fprintf(stderr, "\n    symbolize: %.0f stacks/s of these frames", iters / (t1 - t0));
+	CU_ASSERT_EQUAL(bad, 0);
 	free(c);
 	symbolizer_free(sy);
 }
