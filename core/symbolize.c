@@ -791,8 +791,8 @@ static void call_site(struct sym_image *im, Dwarf_Die *cudie, Dwarf_Die *inl, st
 static struct cframes *image_frames(struct sym_image *im, uint64_t vaddr)
 {
 	void **slot = htab_slot(&im->frames, vaddr + 1, true);
-	struct cframe f[MAX_INLINE + 1] = {};
-	struct elf_sym *sym = image_func(im, vaddr);
+	struct cframe f[MAX_INLINE + 1];
+	struct elf_sym *sym;
 	Dwarf_Die cudie, *scopes = NULL;
 	struct cframes *cf;
 	Dwarf *dw;
@@ -800,6 +800,8 @@ static struct cframes *image_frames(struct sym_image *im, uint64_t vaddr)
 
 	if (*slot)
 		return *slot;
+	memset(f, 0, sizeof(f));
+	sym = image_func(im, vaddr);
 	dw = image_dwarf(im);
 	if (dw && find_cu(dw, vaddr, &cudie)) {
 		Dwarf_Line *line = dwarf_getsrc_die(&cudie, vaddr);
