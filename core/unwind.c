@@ -111,9 +111,15 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	if (m && m->file && m->file->fd >= 0 && addr + 8 <= m->end &&
 	    pread(m->file->fd, result, 8, addr - m->start + m->pgoff) == 8)
 		return true;
-	/* Past the copy in the stack's own mapping: the copy was too short. */
-	if (addr >= u->sp + u->stack_len && (m = sym_proc__find(u->p, u->sp)) && addr < m->end)
-		u->read_past = true;
+	/*
+	 * Past the copy in the stack's own mapping (or, for a thread's stack mapped
+	 * since the maps were read, within 8 MiB of it): the copy was too short.
+	 */
+	if (addr >= u->sp + u->stack_len) {
+		m = sym_proc__find(u->p, u->sp);
+		if (m ? addr < m->end : addr - u->sp < (8 << 20))
+			u->read_past = true;
+	}
 	return false;
 }
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <execinfo.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +35,18 @@ struct capture {
 	unsigned char stack[COPY_MAX];
 };
 
-static uint64_t stack_top;	/* the end of this thread's stack mapping */
+static __thread uint64_t stack_top;	/* the end of this thread's stack mapping */
 
+/* The end of the mapping that holds a local variable of the caller's. */
 static uint64_t find_stack_top(void)
 {
 	char line[512];
 	unsigned long long start, end;
-	uint64_t top = 0;
+	uint64_t top = 0, here = (uint64_t)(uintptr_t)&line;
 	FILE *f = fopen("/proc/self/maps", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "[stack]") && sscanf(line, "%llx-%llx", &start, &end) == 2)
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 && here >= start && here < end)
 			top = end;
 	if (f)
 		fclose(f);
@@ -367,6 +369,43 @@ static void test_unwind_exited_child(void)
 	symbolizer_free(sy);
 }
 
+static void *thread_fn(void *arg)
+{
+	stack_top = find_stack_top();
+	chain_a(arg, 1);
+	return NULL;
+}
+
+/* A thread started after the maps were read: to clone3's end, cut reported where copies end. */
+static void test_unwind_thread(void)
+{
+	struct symbolizer *sy = symbolizer_new();
+	struct capture *c = capture_new();
+	uint64_t ips[128];
+	const char *cut = "unset";
+	pthread_t t;
+	int n, i;
+
+	CU_ASSERT_EQUAL(symbolizer_add_process(sy, getpid()), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, thread_fn, c), 0);
+	CU_ASSERT_EQUAL(pthread_join(t, NULL), 0);
+	n = unwind_user_stack(sy, getpid(), c->regs, c->stack, c->len, ips, ARRAY_SIZE(ips), &cut);
+	bt_from_capture(c);
+	CU_ASSERT_EQUAL(n, c->nbt);
+	for (i = 1; i < n && i < c->nbt; i++)
+		CU_ASSERT_EQUAL(ips[i], (uint64_t)(uintptr_t)c->bt[i]);
+	CU_ASSERT(inside(ips[4], (const void *)thread_fn, "thread_fn"));
+	if (cut)
+		fprintf(stderr, "\n    cut: %s", cut);
+	CU_ASSERT_PTR_NULL(cut);
+	n = unwind_user_stack(sy, getpid(), c->regs, c->stack, 40, ips, ARRAY_SIZE(ips), &cut);
+	CU_ASSERT(n < c->nbt);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+	CU_ASSERT_STRING_EQUAL(cut, "stack copy truncated at 40 bytes");
+	free(c);
+	symbolizer_free(sy);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -427,6 +466,7 @@ CU_TestInfo unwind_tests[] = {
 	UNIT_TEST(test_unwind_truncated),
 	UNIT_TEST(test_unwind_no_info),
 	UNIT_TEST(test_unwind_exited_child),
+	UNIT_TEST(test_unwind_thread),
 	UNIT_TEST(test_unwind_throughput),
 	CU_TEST_INFO_NULL,
 };
