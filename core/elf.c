@@ -1321,6 +1321,13 @@ void elf_syms__demangle(struct elf_sym **syms, size_t n)
 
 /* Debug files ---------------------------------------------------------------- */
 
+void *elf_file__debug_elf(const struct elf_file *ef)
+{
+	const struct elf_priv *p = ef->priv;
+
+	return p ? p->dbg_elf : NULL;
+}
+
 static bool is_file(const char *path)
 {
 	struct stat st;

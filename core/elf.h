@@ -114,6 +114,9 @@ int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64
  * returns the number of bytes read (short at end of file) or a negative errno. */
 int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
 
+/* The Elf * (libelf) of the separate debug file elf_file__load_syms() read (debug_path), or NULL. */
+void *elf_file__debug_elf(const struct elf_file *ef);
+
 /* The separate debug file for a build-id or .gnu_debuglink, or NULL. */
 char *find_debug_file(const struct elf_file *ef);
 

@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "elf.h"
@@ -123,9 +124,15 @@ struct sym_image {
 	struct sym_image *next;
 };
 
+struct name {
+	struct name *next;
+	char s[];
+};
+
 struct symbolizer {
 	struct htab procs;		/* pid + 1 -> struct sym_proc */
 	struct htab files;		/* hash of dev and inode -> chain of struct sym_file */
+	struct htab names;		/* hash of a mapping's name -> chain of struct name */
 	struct sym_file *all_files;
 	struct sym_image *images;
 	struct sym_file *vdso;		/* upx's own vDSO, copied to a memfd */
@@ -169,12 +176,8 @@ static void image_free(struct sym_image *im)
 
 static void proc_free(struct sym_proc *p)
 {
-	size_t i;
-
 	if (p->unwind_free)
 		p->unwind_free(p->unwind);
-	for (i = 0; i < p->nr_maps; i++)
-		free(p->maps[i].name);
 	free(p->maps);
 	free(p);
 }
@@ -201,11 +204,22 @@ void symbolizer_free(struct symbolizer *sy)
 			proc_free(sy->procs.vals[i]);
 	htab_free(&sy->procs);
 	htab_free(&sy->files);
+	for (i = 0; sy->names.mask && i <= sy->names.mask; i++) {
+		struct name *n = sy->names.keys[i] ? sy->names.vals[i] : NULL;
+
+		while (n) {
+			struct name *next = n->next;
+
+			free(n);
+			n = next;
+		}
+	}
+	htab_free(&sy->names);
 	while (sy->all_files) {
 		struct sym_file *f = sy->all_files;
 
 		sy->all_files = f->next_all;
-		if (f->fd >= 0)
+		if (f->fd >= 0 && !f->fd_borrowed)
 			close(f->fd);
 		free(f->path);
 		free(f);
@@ -217,6 +231,27 @@ void symbolizer_free(struct symbolizer *sy)
 		image_free(im);
 	}
 	free(sy);
+}
+
+/* Names of mappings, kept for the symbolizer's life (sym_frame.file points at them). */
+static const char *intern(struct symbolizer *sy, const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	struct name *n;
+	void **slot;
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	slot = htab_slot(&sy->names, h | 1, true);
+	for (n = *slot; n; n = n->next)
+		if (!strcmp(n->s, s))
+			return n->s;
+	n = xmalloc(sizeof(*n) + len + 1);
+	memcpy(n->s, s, len + 1);
+	n->next = *slot;
+	*slot = n;
+	return n->s;
 }
 
 /* Files -------------------------------------------------------------------- */
@@ -259,6 +294,7 @@ static int open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path
 		return -1;
 	if (is_that_file(fd, major, minor, ino))
 		return fd;
+	/* Another inode, but maps did not say deleted: overlayfs or btrfs numbers. */
 	{
 		struct stat st;
 
@@ -384,13 +420,79 @@ static int proc_load(struct symbolizer *sy, struct sym_proc *p)
 			if (m.file && m.file->size != end - start)
 				m.file = NULL;	/* not the image upx has */
 		}
-		m.name = name[0] ? xstrdup(name) : NULL;
+		m.name = name[0] ? intern(sy, name) : NULL;
 		ALLOC_GROW(p->maps, p->nr_maps + 1, alloc);
 		p->maps[p->nr_maps++] = m;
 	}
 	free(buf);
 	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
 	return 0;
+}
+
+/* When the process started (/proc/PID/stat's field 22), 0 if unknown: tells a reused pid. */
+static unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], *buf, *p;
+	unsigned long long t = 0;
+	size_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, &buf, &len))
+		return 0;
+	p = strrchr(buf, ')');	/* the command name may hold spaces and parentheses */
+	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			"%*d %*d %*d %llu", &t) != 1)
+		t = 0;
+	free(buf);
+	return t;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool overlaps_any(const struct sym_map *m, const struct sym_map *maps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m->start < maps[i].end && maps[i].start < m->end)
+			return true;
+	return false;
+}
+
+int sym_proc__refresh(struct symbolizer *sy, struct sym_proc *p)
+{
+	struct sym_proc q = { .pid = p->pid };
+	double now = mono_now();
+	size_t i, n;
+
+	if (p->gone || now - p->read_at < 0.1)
+		return 0;
+	p->read_at = now;
+	if (proc_start_time(p->pid) != p->start_time || proc_load(sy, &q)) {
+		p->gone = true;		/* exited, or its pid is another process's now */
+		return 0;
+	}
+	/* The new mappings, and the old ones nothing has replaced (a library dlclose()d since). */
+	n = q.nr_maps;
+	for (i = 0; i < p->nr_maps; i++) {
+		if (overlaps_any(&p->maps[i], q.maps, q.nr_maps))
+			continue;
+		q.maps = xrealloc(q.maps, (n + 1) * sizeof(*q.maps));
+		q.maps[n++] = p->maps[i];
+	}
+	free(p->maps);
+	p->maps = q.maps;
+	p->nr_maps = n;
+	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	if (p->unwind_free)
+		p->unwind_free(p->unwind);
+	p->unwind = NULL;
+	p->unwind_free = NULL;
+	return 1;
 }
 
 struct sym_proc *symbolizer__proc(struct symbolizer *sy, pid_t pid)
@@ -402,23 +504,20 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 {
 	void **slot;
 	struct sym_proc *p;
-	int ret;
 
 	if (pid <= 0)
 		return -EINVAL;
 	slot = htab_slot(&sy->procs, (uint64_t)pid + 1, true);
 	if (*slot)
-		return 0;
+		return ((struct sym_proc *)*slot)->err;
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
-	ret = proc_load(sy, p);
-	if (ret) {
-		/* Not kept: a later call may find the process (or the error again). */
-		proc_free(p);
-		return ret;
-	}
+	p->start_time = proc_start_time(pid);
+	p->err = proc_load(sy, p);
+	/* Kept when it failed too (it exited before): not asked again at each address. */
+	p->gone = p->err != 0;
 	*slot = p;
-	return 0;
+	return p->err;
 }
 
 struct sym_map *sym_proc__find(struct sym_proc *p, uint64_t addr)
@@ -497,10 +596,20 @@ static struct sym_image *file_image(struct symbolizer *sy, struct sym_file *f)
 		/* Another file with the same contents: its symbols and DWARF serve. */
 		elf_file__close(ef);
 		free(im);
-		f->image = same;
-		return same;
+		im = same;
+	} else {
+		/* Named by its own descriptor, which lives as long as it (debuglink lookups). */
+		free(ef->path);
+		ef->path = xasprintf("/proc/self/fd/%d", ef->fd);
+		im->ef = ef;
 	}
-	im->ef = ef;
+	/* One descriptor per file: the image's from now on. */
+	close(f->fd);
+	f->fd = im->ef->fd;
+	f->fd_borrowed = true;
+	f->image = im;
+	if (same)
+		return im;
 	im->next = sy->images;
 	sy->images = im;
 	elf_file__load_syms(ef, 0);
@@ -576,9 +685,13 @@ static bool has_debug_info(Elf *elf)
 	return false;
 }
 
-/* The DWARF of an image: its separate debug file (by build-id or debuglink), else its own. */
+/*
+ * The DWARF of an image: its separate debug file (by build-id or debuglink;
+ * the one core/elf.c read the symbols of, when it did), else its own.
+ */
 static Dwarf *image_dwarf(struct sym_image *im)
 {
+	Elf *dbg_elf;
 	char *dbg;
 
 	if (im->dwarf_tried)
@@ -586,7 +699,13 @@ static Dwarf *image_dwarf(struct sym_image *im)
 	im->dwarf_tried = true;
 	if (!im->ef)
 		return NULL;
-	dbg = find_debug_file(im->ef);
+	dbg_elf = elf_file__debug_elf(im->ef);
+	if (dbg_elf && has_debug_info(dbg_elf)) {
+		im->dw = dwarf_begin_elf(dbg_elf, DWARF_C_READ, NULL);
+		if (im->dw)
+			return im->dw;
+	}
+	dbg = dbg_elf ? NULL : find_debug_file(im->ef);
 	if (dbg) {
 		im->dw_fd = open(dbg, O_RDONLY | O_CLOEXEC);
 		free(dbg);
@@ -672,8 +791,8 @@ static void call_site(struct sym_image *im, Dwarf_Die *cudie, Dwarf_Die *inl, st
 static struct cframes *image_frames(struct sym_image *im, uint64_t vaddr)
 {
 	void **slot = htab_slot(&im->frames, vaddr + 1, true);
-	struct cframe f[MAX_INLINE + 1] = {};
-	struct elf_sym *sym = image_func(im, vaddr);
+	struct cframe f[MAX_INLINE + 1];
+	struct elf_sym *sym;
 	Dwarf_Die cudie, *scopes = NULL;
 	struct cframes *cf;
 	Dwarf *dw;
@@ -681,6 +800,8 @@ static struct cframes *image_frames(struct sym_image *im, uint64_t vaddr)
 
 	if (*slot)
 		return *slot;
+	memset(f, 0, sizeof(f));
+	sym = image_func(im, vaddr);
 	dw = image_dwarf(im);
 	if (dw && find_cu(dw, vaddr, &cudie)) {
 		Dwarf_Line *line = dwarf_getsrc_die(&cudie, vaddr);
@@ -776,10 +897,14 @@ int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_retu
 	memset(out, 0, sizeof(*out));
 	out->addr = addr;
 	p = symbolizer__proc(sy, pid);
-	if (!p && !symbolizer_add_process(sy, pid))
+	if (!p) {
+		symbolizer_add_process(sy, pid);
 		p = symbolizer__proc(sy, pid);
+	}
 	look = is_return_addr && addr ? addr - 1 : addr;
 	m = p ? sym_proc__find(p, look) : NULL;
+	if (!m && p && sym_proc__refresh(sy, p))
+		m = sym_proc__find(p, look);
 	if (!m)
 		return 1;
 	out->file = m->name;

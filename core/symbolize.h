@@ -11,7 +11,11 @@
  * it was mapped is read through /proc/PID/map_files while the process lives
  * and reported as deleted; the vDSO is named "[vdso]" and symbolized from the
  * copy of it mapped into upx itself when it is the same image.
- * Not thread-safe: one symbolizer per thread.
+ * Descriptors: one per mapped file (distinct device and inode) from the first
+ * process that maps it, one per separate debug file read, and in the
+ * unwinder one per file with code per process unwound (libdw's).  Tracing
+ * many processes may need a higher RLIMIT_NOFILE (nothing here raises it: a
+ * traced child would inherit it).  Not thread-safe: one symbolizer per thread.
  */
 #ifndef UPX_SYMBOLIZE_H
 #define UPX_SYMBOLIZE_H
@@ -30,6 +34,9 @@ void symbolizer_free(struct symbolizer *sy);
  * and keep it, so a process that has exited is still symbolized.  Files are
  * resolved in the process's own view (/proc/PID/root, /proc/PID/map_files as
  * core/proc.c does).  0 or -errno.
+ * An address in none of the kept mappings while the process lives (a library
+ * dlopen()ed since) makes symbolize_addr() and unwind_user_stack() read the
+ * maps again, adding the new mappings to the kept ones (at most every 100 ms).
  */
 int symbolizer_add_process(struct symbolizer *sy, pid_t pid);
 /* Drop what was kept of pid (its pid may be reused by a new process); files stay cached. */

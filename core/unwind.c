@@ -111,8 +111,15 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	if (m && m->file && m->file->fd >= 0 && addr + 8 <= m->end &&
 	    pread(m->file->fd, result, 8, addr - m->start + m->pgoff) == 8)
 		return true;
-	if (addr >= u->sp + u->stack_len)
-		u->read_past = true;
+	/*
+	 * Past the copy in the stack's own mapping (or, for a thread's stack mapped
+	 * since the maps were read, within 8 MiB of it): the copy was too short.
+	 */
+	if (addr >= u->sp + u->stack_len) {
+		m = sym_proc__find(u->p, u->sp);
+		if (m ? addr < m->end : addr - u->sp < (8 << 20))
+			u->read_past = true;
+	}
 	return false;
 }
 
@@ -198,8 +205,8 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	return u->n < u->max ? DWARF_CB_OK : DWARF_CB_ABORT;
 }
 
-/* Whether the file around pc has CFI for it: .eh_frame, else .debug_frame. */
-static bool has_cfi(Dwfl *dwfl, uint64_t pc)
+/* The CFI row for pc in the file around it (.eh_frame, else .debug_frame): malloc'd, or NULL. */
+static Dwarf_Frame *cfi_frame(Dwfl *dwfl, uint64_t pc)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
 	Dwarf_Frame *frame = NULL;
@@ -207,18 +214,31 @@ static bool has_cfi(Dwfl *dwfl, uint64_t pc)
 	Dwarf_Addr bias;
 
 	if (!mod)
-		return false;
+		return NULL;
 	cfi = dwfl_module_eh_cfi(mod, &bias);
-	if (cfi && !dwarf_cfi_addrframe(cfi, pc - bias, &frame)) {
-		free(frame);
-		return true;
-	}
+	if (cfi && !dwarf_cfi_addrframe(cfi, pc - bias, &frame))
+		return frame;
 	cfi = dwfl_module_dwarf_cfi(mod, &bias);
-	if (cfi && !dwarf_cfi_addrframe(cfi, pc - bias, &frame)) {
-		free(frame);
-		return true;
-	}
-	return false;
+	if (cfi && !dwarf_cfi_addrframe(cfi, pc - bias, &frame))
+		return frame;
+	return NULL;
+}
+
+/* The last frame is the outermost: its CFI leaves the return address undefined (_start). */
+static bool at_outermost(struct unw_proc *u)
+{
+	uint64_t pc = u->ips[u->n - 1];
+	Dwarf_Frame *frame = cfi_frame(u->dwfl, u->n > 1 ? pc - 1 : pc);
+	Dwarf_Op ops_mem[3], *ops;
+	size_t nops;
+	bool end;
+
+	if (!frame)
+		return false;
+	end = dwarf_frame_register(frame, dwarf_frame_info(frame, NULL, NULL, NULL), ops_mem, &ops,
+				   &nops) == 0 && nops == 0 && ops == ops_mem;
+	free(frame);
+	return end;
 }
 
 /* Why the walk ended at the last frame found. */
@@ -228,19 +248,24 @@ static const char *why_cut(struct unw_proc *u, const char *dwfl_err)
 	char *buf = symbolizer__cut_buf(u->sy, &len);
 	uint64_t pc = u->ips[u->n - 1], look = u->n > 1 ? pc - 1 : pc;
 	struct sym_map *m = sym_proc__find(u->p, look);
+	Dwarf_Frame *frame;
 
-	if (u->read_past)
-		snprintf(buf, len, "stack copy truncated at %zu bytes", u->stack_len);
-	else if (!m || !m->file)
+	if (!m || !m->file) {
 		snprintf(buf, len, "unknown mapping 0x%llx%s%s%s", (unsigned long long)pc,
 			 m && m->name ? " (" : "", m && m->name ? m->name : "",
 			 m && m->name ? ")" : "");
-	else if (u->fallback || !u->ok || !has_cfi(u->dwfl, look))
+		return buf;
+	}
+	frame = u->ok && !u->fallback ? cfi_frame(u->dwfl, look) : NULL;
+	free(frame);
+	if (!frame)
 		snprintf(buf, len, "no unwind info for 0x%llx in %s", (unsigned long long)pc,
 			 m->name ? m->name : "?");
+	else if (u->read_past)
+		snprintf(buf, len, "stack copy truncated at %zu bytes", u->stack_len);
 	else
-		snprintf(buf, len, "unwinding failed at 0x%llx in %s: %s", (unsigned long long)pc,
-			 m->name ? m->name : "?", dwfl_err ? dwfl_err : "unknown error");
+		snprintf(buf, len, "unwinding stopped at 0x%llx in %s%s%s", (unsigned long long)pc,
+			 m->name ? m->name : "?", dwfl_err ? ": " : "", dwfl_err ? dwfl_err : "");
 	return buf;
 }
 
@@ -258,13 +283,18 @@ int unwind_user_stack(struct symbolizer *sy, pid_t pid, const uint64_t regs[UNWI
 		return 0;
 	ips[0] = regs[16];
 	p = symbolizer__proc(sy, pid);
-	if (!p && !symbolizer_add_process(sy, pid))
-		p = symbolizer__proc(sy, pid);
 	if (!p) {
+		symbolizer_add_process(sy, pid);
+		p = symbolizer__proc(sy, pid);
+	}
+	if (!p || p->err) {
 		if (cut)
 			*cut = "the process's mappings are unknown (it exited before its first event)";
 		return 1;
 	}
+	/* A pc in no kept mapping: maybe a library loaded since the maps were read. */
+	if (!sym_proc__find(p, regs[16]))
+		sym_proc__refresh(sy, p);
 	u = p->unwind;
 	if (!u) {
 		u = xcalloc(1, sizeof(*u));
@@ -292,9 +322,12 @@ int unwind_user_stack(struct symbolizer *sy, pid_t pid, const uint64_t regs[UNWI
 	}
 	if (!u->n)
 		u->n = 1;	/* ips[0] is regs[16] whatever happened */
-	if (cut && u->n == max && ret == DWARF_CB_ABORT && !u->fallback)
+	if (!cut)
+		return u->n;
+	/* libdw ends the walk without an error where memory could not be read too. */
+	if (u->n == max && ret == DWARF_CB_ABORT && !u->fallback)
 		*cut = "more frames than asked for";
-	else if (cut && ret)
+	else if (ret || u->read_past || !at_outermost(u))
 		*cut = why_cut(u, err);
 	return u->n;
 }

@@ -30,6 +30,21 @@
  * outermost frame, a static or sy-owned string such as "stack copy truncated
  * at N bytes", "no unwind info for 0x... in FILE", "unknown mapping 0x...";
  * NULL when it reached the end.
+ *
+ * The end is a frame whose CFI leaves the return address undefined (_start,
+ * a thread's clone3).  The texts of *cut:
+ *   "unknown mapping 0xPC"              pc in no mapping ...
+ *   "unknown mapping 0xPC (NAME)"       ... or in an anonymous one ([heap], JIT code)
+ *   "no unwind info for 0xPC in FILE"   no CFI covers pc (libdw's frame-pointer
+ *                                       guess, DWFL_UNWOUND_EBL, is not taken)
+ *   "stack copy truncated at N bytes"   the caller's frame is past the copy
+ *   "unwinding stopped at 0xPC in FILE[: libdw's message]"
+ *   "more frames than asked for"        max reached
+ *   "the process's mappings are unknown (it exited before its first event)"
+ * A sy-owned text is overwritten by the next call: copy it to keep it.
+ * The first call for a process reports its files to libdw (about 10 ms for a
+ * few dozen libraries); later ones reuse that (tens of thousands of stacks a
+ * second).  Not thread-safe, like the symbolizer.
  */
 int unwind_user_stack(struct symbolizer *sy, pid_t pid, const uint64_t regs[UNWIND_NR_REGS],
 		      const void *stack, size_t stack_len, uint64_t *ips, int max, const char **cut);

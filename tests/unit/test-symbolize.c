@@ -7,6 +7,8 @@
  * a process that has exited, one image shared by two processes and by two
  * copies of a file, and the vDSO against nm -D of its dumped image.
  */
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "symbolize.h"
+#include "unwind.h"
 #include "unit.h"
 #include "util.h"
 
@@ -437,6 +440,11 @@ static void test_c_functions_lines(void)
 	CU_ASSERT_EQUAL(symbolizer_add_process(sy, fx.pid), 0);
 	check_all_addresses(&fx, sy, "addr2line", funcs, ARRAY_SIZE(funcs), false);
 	fixture_free(&fx);
+	/* clang emits no .debug_aranges: each compile unit is asked for its ranges. */
+	fixture_build(&fx, "clang", "c", src_c, "-O2 -g");
+	fixture_start(&fx, NULL);
+	check_all_addresses(&fx, sy, "addr2line", funcs, ARRAY_SIZE(funcs), false);
+	fixture_free(&fx);
 	symbolizer_free(sy);
 }
 
@@ -549,7 +557,18 @@ static void test_exited_process(void)
 	CU_ASSERT_PTR_NULL(fr[0].file);
 	CU_ASSERT_PTR_NULL(fr[0].function);
 	CU_ASSERT_EQUAL(fr[0].addr, base + alpha->value);
-	CU_ASSERT(symbolizer_add_process(late, pid) < 0);
+	/* The failure is kept, and said again. */
+	CU_ASSERT_EQUAL(symbolizer_add_process(late, pid), -ENOENT);
+	CU_ASSERT_EQUAL(symbolizer_add_process(late, pid), -ENOENT);
+	{
+		uint64_t regs[UNWIND_NR_REGS] = { [16] = base + alpha->value }, ips[4];
+		const char *cut;
+
+		CU_ASSERT_EQUAL(unwind_user_stack(late, pid, regs, NULL, 0, ips, 4, &cut), 1);
+		CU_ASSERT_EQUAL(ips[0], base + alpha->value);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+		CU_ASSERT_PTR_NOT_NULL(strstr(cut, "mappings are unknown"));
+	}
 	fixture_free(&fx);
 	symbolizer_free(late);
 	symbolizer_free(sy);
@@ -712,6 +731,105 @@ static void test_vdso(void)
 	symbolizer_free(sy);
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Descriptors: one per mapped file once its image is loaded (plus debug files),
+ * none left after symbolizer_free().
+ */
+static void test_descriptors(void)
+{
+	struct symbolizer *sy;
+	struct fixture fx;
+	char path[600], line[4096];
+	unsigned long long start, ino, inos[64];
+	int before, during, files = 0, debug = 0;
+	FILE *f;
+
+	fixture_build(&fx, "gcc", "c", src_c, "-O2 -g");
+	fixture_start(&fx, NULL);
+	before = count_fds();
+	sy = symbolizer_new();
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)fx.pid);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct sym_frame fr;
+		char perms[8];
+		int i;
+
+		if (sscanf(line, "%llx-%*x %7s %*x %*s %llu", &start, perms, &ino) != 3 || !ino ||
+		    perms[2] != 'x')
+			continue;
+		for (i = 0; i < files && inos[i] != ino; i++)
+			;
+		if (i < files || files == 64)
+			continue;
+		inos[files++] = ino;
+		symbolize_addr(sy, fx.pid, start + 16, false, &fr, 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fr.build_id);
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", fr.build_id,
+			 fr.build_id + 2);
+		debug += !access(path, F_OK);
+	}
+	fclose(f);
+	during = count_fds();
+	/* And the vDSO's copy. */
+	CU_ASSERT_EQUAL(during - before, files + debug + 1);
+	if (during - before != files + debug + 1)
+		fprintf(stderr, "\n    %d descriptors for %d files, %d with a separate debug file",
+			during - before, files, debug);
+	symbolizer_free(sy);
+	CU_ASSERT_EQUAL(count_fds(), before);
+	fixture_free(&fx);
+}
+
+static void test_unmapped(void);
+
+/* A library dlopen()ed after the maps were read: they are read again, the rest kept. */
+static void test_dlopen_after_first_read(void)
+{
+	struct symbolizer *sy = symbolizer_new();
+	struct fixture fx;
+	struct sym_frame fr;
+	char *lib;
+	void *h, *fn;
+
+	fixture_build(&fx, "gcc", "c", "int plugin_fn(int x) { return x * 7 + 1; }\n",
+		      "-O2 -g -shared -fPIC");
+	lib = xasprintf("%s.so", fx.exe);
+	CU_ASSERT_EQUAL_FATAL(rename(fx.exe, lib), 0);
+	CU_ASSERT_EQUAL(symbolizer_add_process(sy, getpid()), 0);
+	h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	fn = dlsym(h, "plugin_fn");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fn);
+	CU_ASSERT_EQUAL(symbolize_addr(sy, getpid(), (uint64_t)(uintptr_t)fn + 2, false, &fr, 1), 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fr.file);
+	CU_ASSERT_STRING_EQUAL(fr.file, lib);
+	CU_ASSERT_STRING_EQUAL(fr.function, "plugin_fn");
+	CU_ASSERT_EQUAL(fr.offset, 2);
+	CU_ASSERT(fr.line == 1);
+	/* What was there before is still known. */
+	CU_ASSERT_EQUAL(symbolize_addr(sy, getpid(), (uint64_t)(uintptr_t)test_unmapped, false, &fr,
+				       1), 1);
+	CU_ASSERT_STRING_EQUAL(fr.function, "test_unmapped");
+	dlclose(h);
+	free(lib);
+	fixture_free(&fx);
+	symbolizer_free(sy);
+}
+
 /* No mapping at all: one frame, the address alone. */
 static void test_unmapped(void)
 {
@@ -738,5 +856,7 @@ CU_TestInfo symbolize_tests[] = {
 	UNIT_TEST(test_build_id),
 	UNIT_TEST(test_vdso),
 	UNIT_TEST(test_unmapped),
+	UNIT_TEST(test_dlopen_after_first_read),
+	UNIT_TEST(test_descriptors),
 	CU_TEST_INFO_NULL,
 };
