@@ -36,7 +36,8 @@ if ! command -v bpftrace >/dev/null; then
 		{ echo "bench: cannot install bpftrace" >&2; exit 1; }
 fi
 BT_VERSION=$(bpftrace --version)
-make -s all fixtures "$B/floor" "$B/benchme" "$B/stamp" || exit 1
+# The rules name their targets relative to the tree (build/bench/...), not by $B.
+make -s all fixtures build/bench/floor build/bench/benchme build/bench/stamp || exit 1
 LIBC=$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')
 [ -n "$LIBC" ] || LIBC=$(ldconfig -p | awk '$1 == "libc.so.6" { print $NF; exit }')
 
