@@ -104,6 +104,17 @@ test_expect_success BPF 'libstdc++: throw and catch count the exceptions thrown 
 	test_no_leftover_links
 '
 
+test_expect_success BPF 'libstdc++ throw --count --stack: who threw, one stack, every throw' '
+	upx trace --count --stack usdt:libstdc++.so.6:throw -c "$FIXTURES/throws 5" >out 2>err &&
+	test_grep "^usdt:libstdc++.so.6:libstdcxx:throw  *5\$" out &&
+	test "$(grep -c "^usdt:" out)" = 1 &&
+	sed -n "/^usdt:/,\$p" out | sed 1d | sed "s/^ *//; s/[+ ].*//" >frames &&
+	printf "%s\n" __cxa_throw "thrower(int)" >expect &&
+	head -2 frames >got &&
+	test_cmp expect got &&
+	test_grep "^_start\$" frames
+'
+
 test_expect_success BPF '-p PID: a library the process maps (libstdc++), listed and traced' '
 	{ $FIXTURES/throws loop >pidfile & } &&
 	tp=$! &&
