@@ -277,6 +277,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
 
+	stack_announce(id >> 32);	/* --stack: a process's mappings before its first event */
 	if (str_arg != TRACE_VALUE_NONE)
 		e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_extra(), 0);
 	else
