@@ -180,7 +180,7 @@ static __always_inline void vma_snapshot(__u32 tgid)
 		r->nr = n + 1;
 	}
 	bpf_iter_task_vma_destroy(&it);
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);	/* the event after it wakes user space */
 }
 
 #endif
