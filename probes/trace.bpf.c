@@ -5,7 +5,7 @@
  * filtering and aggregating in the kernel so that only what is asked for is
  * copied out.  Configuration is
  * rodata set before load, so the verifier drops the branches not taken.
- * Reads no kernel structure: no CO-RE, no kernel BTF to parse at start.
+ * Reads no kernel structure but --stack's mappings (probes/vma.bpf.h, CO-RE).
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
