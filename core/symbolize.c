@@ -425,7 +425,8 @@ static int proc_load(struct symbolizer *sy, struct sym_proc *p)
 		p->maps[p->nr_maps++] = m;
 	}
 	free(buf);
-	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	if (p->nr_maps)	/* a zombie's maps is empty */
+		qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
 	return 0;
 }
 
@@ -472,8 +473,9 @@ int sym_proc__refresh(struct symbolizer *sy, struct sym_proc *p)
 	if (p->gone || now - p->read_at < 0.1)
 		return 0;
 	p->read_at = now;
-	if (proc_start_time(p->pid) != p->start_time || proc_load(sy, &q)) {
-		p->gone = true;		/* exited, or its pid is another process's now */
+	if (proc_start_time(p->pid) != p->start_time || proc_load(sy, &q) || !q.nr_maps) {
+		p->gone = true;		/* exited (a zombie), or its pid is another process's now */
+		free(q.maps);
 		return 0;
 	}
 	/* The new mappings, and the old ones nothing has replaced (a library dlclose()d since). */
@@ -607,7 +609,8 @@ int symbolizer_add_mappings(struct symbolizer *sy, pid_t pid, const struct sym_s
 		m->file = f->fd >= 0 || f->image ? f : NULL;
 		m->name = m->file ? intern(sy, f->path) : NULL;
 	}
-	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	if (p->nr_maps)
+		qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
 	p->err = 0;
 	return 1;
 }
