@@ -121,7 +121,7 @@ static __always_inline void stack_announce(__u32 tgid)
 		return;
 	if (bpf_map_update_elem(&stack_seen, &tgid, &one, BPF_NOEXIST))
 		return;	/* another CPU was first */
-	vma_snapshot(tgid);
+	upx_vma_snapshot(tgid);
 }
 
 /* --count --stack=fp: one more call of probe on this stack. */

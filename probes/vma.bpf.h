@@ -66,18 +66,26 @@ extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __ksym;
 
 #define UPX_VM_EXEC 0x4
 
-/* One path being read (bpf_loop()'s context): its dentry, the bytes written. */
+/*
+ * One path being read (bpf_loop()'s context): its dentry, and whether the
+ * root was reached.  Verifying this walk is most of what the snapshot adds to
+ * a --stack run's start (some 150 ms on Linux 6.18).
+ */
 struct vma_path_ctx {
 	struct dentry___upx *d;
-	__u32 off;
-	bool root;		/* reached */
+	bool root;
 };
 
+/*
+ * Where a path is put together (per CPU), and how many bytes it has: kept in
+ * the map, not the loop's context, a value the verifier does not track, so
+ * the loop body is verified in a pass or two instead of once per component.
+ */
 struct vma_path_buf {
+	__u32 off;
 	char b[STACK_VMA_PATH + STACK_VMA_NAME];
 };
 
-/* Where a path is put together (per CPU): the loop's callback cannot reach the ring buffer. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -99,13 +107,13 @@ static long vma_path_step(__u64 i, struct vma_path_ctx *c)
 		return 1;
 	}
 	buf = bpf_map_lookup_elem(&vma_path_scratch, &zero);
-	if (!buf || c->off >= STACK_VMA_PATH - 2)
+	if (!buf || buf->off >= STACK_VMA_PATH - 2)
 		return 1;
-	o = c->off & (STACK_VMA_PATH - 1);
+	o = buf->off & (STACK_VMA_PATH - 1);
 	n = bpf_probe_read_kernel_str(buf->b + o, STACK_VMA_NAME, BPF_CORE_READ(d, d_name.name));
 	if (n <= 0)
 		return 1;
-	c->off += n;
+	buf->off += n;
 	c->d = parent;
 	return 0;
 }
@@ -114,8 +122,7 @@ static long vma_path_step(__u64 i, struct vma_path_ctx *c)
  * The path of d into out, leaf first: each component NUL-terminated (at most
  * STACK_VMA_NAME bytes with it), at most STACK_VMA_DEPTH of them starting in
  * the first STACK_VMA_PATH bytes.  The bytes used, with STACK_VMA_PATH_TRUNC
- * when the root was not reached.  A loop of bpf_loop(): its body is verified
- * once, not once per mapping and component.
+ * when the root was not reached.
  */
 static __always_inline __u32 vma_path(char *out, struct dentry___upx *d)
 {
@@ -123,20 +130,24 @@ static __always_inline __u32 vma_path(char *out, struct dentry___upx *d)
 	struct vma_path_buf *buf;
 	__u32 zero = 0;
 
-	bpf_loop(STACK_VMA_DEPTH + 1, vma_path_step, &c, 0);
 	buf = bpf_map_lookup_elem(&vma_path_scratch, &zero);
-	if (!buf || !c.root || !c.off)
-		return c.off | STACK_VMA_PATH_TRUNC;
+	if (!buf)
+		return STACK_VMA_PATH_TRUNC;
+	buf->off = 0;
+	bpf_loop(STACK_VMA_DEPTH + 1, vma_path_step, &c, 0);
+	if (!c.root || !buf->off)
+		return STACK_VMA_PATH_TRUNC;
 	bpf_probe_read_kernel(out, sizeof(buf->b), buf->b);
-	return c.off;
+	return buf->off;	/* under STACK_VMA_PATH + STACK_VMA_NAME */
 }
 
 /*
  * The current process's file-backed mappings, into the ring buffer before its
  * first event.  The counts live in the record, not in registers: values the
  * verifier does not track, so the iterator's loop is verified in a few passes.
+ * A global function: verified once, apart from the states of its caller.
  */
-static __always_inline void vma_snapshot(__u32 tgid)
+__attribute__((noinline)) int upx_vma_snapshot(__u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct bpf_iter_task_vma it;
@@ -146,7 +157,7 @@ static __always_inline void vma_snapshot(__u32 tgid)
 
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r)
-		return;
+		return 0;
 	r->kind = STACK_REC_MAPS;
 	r->tgid = tgid;
 	r->nr = 0;
@@ -181,6 +192,7 @@ static __always_inline void vma_snapshot(__u32 tgid)
 	}
 	bpf_iter_task_vma_destroy(&it);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);	/* the event after it wakes user space */
+	return 0;
 }
 
 #endif
