@@ -425,7 +425,8 @@ static int proc_load(struct symbolizer *sy, struct sym_proc *p)
 		p->maps[p->nr_maps++] = m;
 	}
 	free(buf);
-	qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	if (p->nr_maps)	/* a zombie's maps is empty */
+		qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
 	return 0;
 }
 
@@ -472,8 +473,9 @@ int sym_proc__refresh(struct symbolizer *sy, struct sym_proc *p)
 	if (p->gone || now - p->read_at < 0.1)
 		return 0;
 	p->read_at = now;
-	if (proc_start_time(p->pid) != p->start_time || proc_load(sy, &q)) {
-		p->gone = true;		/* exited, or its pid is another process's now */
+	if (proc_start_time(p->pid) != p->start_time || proc_load(sy, &q) || !q.nr_maps) {
+		p->gone = true;		/* exited (a zombie), or its pid is another process's now */
+		free(q.maps);
 		return 0;
 	}
 	/* The new mappings, and the old ones nothing has replaced (a library dlclose()d since). */
@@ -514,10 +516,103 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 	p->pid = pid;
 	p->start_time = proc_start_time(pid);
 	p->err = proc_load(sy, p);
+	if (!p->err && !p->nr_maps)
+		p->err = -ESRCH;	/* a zombie: its mm is gone, maps is empty */
 	/* Kept when it failed too (it exited before): not asked again at each address. */
 	p->gone = p->err != 0;
 	*slot = p;
 	return p->err;
+}
+
+/* A file of a snapshot: the mapping itself while the process lives, else its path if the same inode. */
+static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted)
+{
+	char buf[PATH_MAX + 64];
+	struct stat st;
+	int fd;
+
+	*deleted = false;
+	snprintf(buf, sizeof(buf), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)sm->start, (unsigned long long)sm->end);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		*deleted = !fstat(fd, &st) && !st.st_nlink;
+		return fd;
+	}
+	if (!sm->path || sm->path[0] != '/')
+		return -1;
+	fd = open(sm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, sm->path);
+	fd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int symbolizer_add_mappings(struct symbolizer *sy, pid_t pid, const struct sym_snap_map *maps,
+			    size_t n)
+{
+	struct sym_proc *p;
+	const char *path = NULL;
+	struct sym_file *opened = NULL;
+	bool deleted = false;
+	void **slot;
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (!symbolizer__proc(sy, pid) && !symbolizer_add_process(sy, pid))
+		return 0;	/* alive: /proc/PID/maps has it all */
+	slot = htab_slot(&sy->procs, (uint64_t)pid + 1, false);
+	p = *slot;
+	if (!p || p->nr_maps)
+		return 0;
+	p->maps = xcalloc(n ? n : 1, sizeof(*p->maps));
+	for (size_t i = 0; i < n; i++) {
+		const struct sym_snap_map *sm = &maps[i];
+		struct sym_map *m = &p->maps[p->nr_maps++];
+		uint64_t key = file_key(sm->major, sm->minor, sm->ino);
+		void **fslot = htab_slot(&sy->files, key, true);
+		struct sym_file *f;
+
+		if (sm->path)
+			path = sm->path;	/* entries of one file after the first have none */
+		m->start = sm->start;
+		m->end = sm->end;
+		m->pgoff = sm->pgoff;
+		m->exec = sm->exec;
+		for (f = *fslot; f; f = f->next_hash)
+			if (f->ino == sm->ino && f->major == sm->major && f->minor == sm->minor)
+				break;
+		if (!f) {
+			struct sym_snap_map with = *sm;
+
+			with.path = path;
+			f = xcalloc(1, sizeof(*f));
+			f->major = sm->major;
+			f->minor = sm->minor;
+			f->ino = sm->ino;
+			f->path = xstrdup(path ? path : "[unknown]");
+			f->fd = open_snap(pid, &with, &deleted);
+			opened = f;
+			f->next_hash = *fslot;
+			*fslot = f;
+			f->next_all = sy->all_files;
+			sy->all_files = f;
+		}
+		m->deleted = f == opened && deleted;
+		m->file = f->fd >= 0 || f->image ? f : NULL;
+		m->name = m->file ? intern(sy, f->path) : NULL;
+	}
+	if (p->nr_maps)
+		qsort(p->maps, p->nr_maps, sizeof(*p->maps), cmp_map);
+	p->err = 0;
+	return 1;
 }
 
 struct sym_map *sym_proc__find(struct sym_proc *p, uint64_t addr)

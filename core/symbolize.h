@@ -33,12 +33,35 @@ void symbolizer_free(struct symbolizer *sy);
  * Read /proc/PID/maps once, the first time pid is seen (later calls: no-op),
  * and keep it, so a process that has exited is still symbolized.  Files are
  * resolved in the process's own view (/proc/PID/root, /proc/PID/map_files as
- * core/proc.c does).  0 or -errno.
+ * core/proc.c does).  0 or -errno (-ESRCH: gone, or a zombie whose maps are empty).
  * An address in none of the kept mappings while the process lives (a library
  * dlopen()ed since) makes symbolize_addr() and unwind_user_stack() read the
  * maps again, adding the new mappings to the kept ones (at most every 100 ms).
  */
 int symbolizer_add_process(struct symbolizer *sy, pid_t pid);
+/*
+ * A mapping as the kernel saw it in the process (trace --stack's snapshot at
+ * its first event, probes/vma.bpf.h): path as the file's dentries name it
+ * under its mount's root (NULL: unknown), checked against the device and
+ * inode before it is opened.
+ */
+struct sym_snap_map {
+	uint64_t start, end, pgoff;
+	unsigned int major, minor;
+	uint64_t ino;
+	const char *path;
+	bool exec;
+};
+/*
+ * Keep maps[0..n) (by address) as pid's mappings when /proc/PID/maps has not
+ * given them (not read yet: it is read first; or the process exited, a
+ * zombie's being empty).  Each file is opened through /proc/PID/map_files
+ * while the process lives, else by its path (then /proc/PID/root + path)
+ * when that is the very inode, else the mapping is kept with no file.
+ * 1 when the snapshot was used, 0 when maps was, or -errno.
+ */
+int symbolizer_add_mappings(struct symbolizer *sy, pid_t pid, const struct sym_snap_map *maps,
+			    size_t n);
 /* Drop what was kept of pid (its pid may be reused by a new process); files stay cached. */
 void symbolizer_forget_process(struct symbolizer *sy, pid_t pid);
 

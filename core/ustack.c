@@ -126,6 +126,8 @@ struct ustack {
 	size_t nr_fns, alloc_fns;
 	bool warned;
 	bool warned_gone;
+	uint64_t nr_snapshots;		/* processes whose mappings came from the kernel */
+	uint64_t nr_unsymbolized;	/* stacks of processes with no mappings */
 	uint64_t nr_unwound, unwind_ns;	/* -v: DWARF unwinding throughput */
 	uint64_t stop_ns;		/* when a stop signal was first seen here */
 	uint64_t nr_skipped;		/* stacks left out after it */
@@ -169,6 +171,13 @@ void ustack__free(struct ustack *u)
 	if (u->nr_skipped)
 		warning("%llu stack%s not unwound: upx was stopping", (unsigned long long)u->nr_skipped,
 			u->nr_skipped == 1 ? "" : "s");
+	if (u->nr_unsymbolized)
+		warning("%llu stack%s not symbolized: %s process exited before its mappings were "
+			"read", (unsigned long long)u->nr_unsymbolized,
+			u->nr_unsymbolized == 1 ? "" : "s", u->nr_unsymbolized == 1 ? "its" : "their");
+	if (upx_verbose && u->nr_snapshots)
+		note("stacks: mappings of %llu process%s taken in the kernel at the first event",
+		     (unsigned long long)u->nr_snapshots, u->nr_snapshots == 1 ? "" : "es");
 	if (upx_verbose && u->nr_unwound)
 		note("stacks: %llu unwound with DWARF in %.1f ms (%.0f stacks/s)",
 		     (unsigned long long)u->nr_unwound, u->unwind_ns / 1e6,
@@ -207,24 +216,73 @@ enum stack_mode ustack__mode(const struct ustack *u)
  * the time its stacks are printed.  One that exited before its first event
  * was read cannot be symbolized: say so once.
  */
-static void add_process(struct ustack *u, pid_t pid)
+static int add_process(struct ustack *u, pid_t pid)
 {
 	int err = symbolizer_add_process(u->sy, pid);
 
-	if (err < 0 && !u->warned_gone) {
+	if (err < 0 && !u->warned_gone && upx_verbose) {
 		u->warned_gone = true;
-		warning("process %d exited before its mappings were read (%s): its frames show as "
-			"addresses", (int)pid, strerror(-err));
+		note("process %d exited before its mappings were read (%s): its frames show as "
+		     "addresses", (int)pid, strerror(-err));
 	}
+	return err;
+}
+
+/* A path from the kernel's dentry names, leaf first, each NUL-terminated: NULL if cut short. */
+static char *snap_path(const struct stack_vma *v)
+{
+	size_t len = v->path_len & ~STACK_VMA_PATH_TRUNC, i = len, out = 0;
+	char *s;
+
+	if ((v->path_len & STACK_VMA_PATH_TRUNC) || !len || len > sizeof(v->path))
+		return NULL;
+	s = xmalloc(len + 2);
+	/* components from the last (next to the root) to the first */
+	while (i > 0) {
+		size_t end = i - 1, start = end;	/* path[end] is a NUL */
+
+		while (start > 0 && v->path[start - 1])
+			start--;
+		s[out++] = '/';
+		memcpy(s + out, v->path + start, end - start);
+		out += end - start;
+		i = start;
+	}
+	s[out] = '\0';
+	return s;
 }
 
 bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 {
-	const struct stack_proc_rec *r = data;
+	const struct stack_maps_rec *r = data;
+	struct sym_snap_map maps[STACK_MAPS_MAX] = {};
+	char *paths[STACK_MAPS_MAX];
+	size_t n;
 
-	if (!u || size != sizeof(*r) || r->kind != STACK_REC_PROC)
+	if (!u || size != sizeof(*r) || r->kind != STACK_REC_MAPS)
 		return false;
-	add_process(u, r->tgid);
+	n = r->nr < STACK_MAPS_MAX ? r->nr : STACK_MAPS_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct stack_vma *v = &r->maps[i];
+
+		paths[i] = v->path_len ? snap_path(v) : NULL;
+		maps[i] = (struct sym_snap_map){
+			.start = v->start, .end = v->end, .pgoff = v->pgoff,
+			.major = v->dev >> 20, .minor = v->dev & 0xfffff, .ino = v->ino,
+			.path = paths[i], .exec = v->flags & STACK_VMA_EXEC,
+		};
+		/* a path cut short: the entries of that file after it have none either */
+		if (v->path_len && !paths[i])
+			maps[i].path = "";
+	}
+	if (symbolizer_add_mappings(u->sy, r->tgid, maps, n) > 0) {
+		u->nr_snapshots++;
+		if (upx_verbose && r->dropped)
+			note("process %u: %u file mappings past the first %d not kept: frames in "
+			     "them show as addresses", r->tgid, r->dropped, STACK_MAPS_MAX);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
 	return true;
 }
 
@@ -632,8 +690,12 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		return;
 	}
 
-	/* The mappings now, while the process lives: it may be gone when it is printed. */
-	add_process(u, pid);
+	/*
+	 * The mappings: the kernel's snapshot came before this first event of
+	 * the process; else /proc/PID/maps now, while it may still live.
+	 */
+	if (add_process(u, pid) < 0)
+		u->nr_unsymbolized++;
 	n = rec_ips(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
 	if (u->count)
 		count_add(u, probe, pid, ips, n, cut, err, 1);

@@ -65,8 +65,9 @@ bool ustack__counts_in_kernel(const struct ustack *u);
 enum stack_mode ustack__mode(const struct ustack *u);
 
 /*
- * A record from the ring buffer: a struct stack_proc_rec (a process's first
- * call with --count --stack=fp: its mappings are read now).  True if it was one.
+ * A record from the ring buffer: a struct stack_maps_rec (a process's
+ * mappings, taken by the probe at its first event and sent before it; kept
+ * for its stacks when /proc/PID/maps cannot give them).  True if it was one.
  */
 bool ustack__proc_record(struct ustack *u, const void *data, size_t size);
 

@@ -629,9 +629,11 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct trace_ctx *t = ctx;
 
-	/* --count --stack: a process seen first (fp), or a call to count under its stack (dwarf). */
-	if (t->stk && (ustack__proc_record(t->stk, data, size) || opt.count)) {
-		if (opt.count && size >= TRACE_EVENT_HDR_SIZE)
+	/* --stack: a process's mappings at its first event; --count: a call to count under its stack. */
+	if (t->stk && ustack__proc_record(t->stk, data, size))
+		return 0;
+	if (t->stk && opt.count) {
+		if (size >= TRACE_EVENT_HDR_SIZE)
 			event_stack(t, data, size, NULL);
 		return 0;
 	}
@@ -1301,7 +1303,7 @@ static void configure_stack(struct trace_ctx *ctx)
 	skel->rodata->stack_size = opt.stack.size ? opt.stack.size : STACK_SIZE_DEFAULT;
 	bpf_map__set_max_entries(skel->maps.stack_traces, kcount ? 16384 : 1);
 	bpf_map__set_max_entries(skel->maps.stack_counts, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(skel->maps.stack_seen, kcount ? 4096 : 1);
+	bpf_map__set_max_entries(skel->maps.stack_seen, ctx->stk ? 4096 : 1);
 	if (kcount)	/* only the records that announce a process */
 		bpf_map__set_max_entries(skel->maps.events, 64 * 1024);
 	else if (ctx->stk && opt.count)

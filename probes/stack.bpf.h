@@ -110,22 +110,18 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 	}
 }
 
-/* A process's first counted call: tell user space, which reads its mappings now. */
+#include "vma.bpf.h"
+
+/* A process's first event: its mappings to user space, which keeps them for its stacks. */
 static __always_inline void stack_announce(__u32 tgid)
 {
-	struct stack_proc_rec *r;
 	__u8 one = 1;
 
-	if (bpf_map_lookup_elem(&stack_seen, &tgid))
+	if (stack_mode == STACK_NONE || bpf_map_lookup_elem(&stack_seen, &tgid))
 		return;
 	if (bpf_map_update_elem(&stack_seen, &tgid, &one, BPF_NOEXIST))
 		return;	/* another CPU was first */
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r)
-		return;
-	r->tgid = tgid;
-	r->kind = STACK_REC_PROC;
-	bpf_ringbuf_submit(r, 0);
+	upx_vma_snapshot(tgid);
 }
 
 /* --count --stack=fp: one more call of probe on this stack. */

@@ -54,14 +54,40 @@ struct stack_count_key {
 };
 
 /*
- * --count --stack=fp: a process's first call, sent through the ring buffer
- * so that user space reads its mappings while it lives.  Its size tells it
- * from an event.
+ * A process's first event (every --stack mode): its file-backed mappings,
+ * read by the probe in the process (probes/vma.bpf.h) and sent through the
+ * ring buffer before the event, so that user space symbolizes its stacks
+ * after it exited.  Code mappings and the first mapping of each file, by
+ * address.  Its size and kind tell it from an event.
  */
-struct stack_proc_rec {
-	__u32 tgid;
-	__u32 kind;		/* STACK_REC_PROC */
+#define STACK_MAPS_MAX 64	/* mappings kept (a power of 2); more are counted in dropped */
+#define STACK_VMA_PATH 256	/* a path's components start in its first bytes (a power of 2) */
+#define STACK_VMA_NAME 128	/* bytes of one component, its NUL included */
+#define STACK_VMA_DEPTH 16	/* its components at most */
+#define STACK_VMA_PATH_TRUNC 0x8000	/* in path_len: the walk stopped before the root */
+#define STACK_VMA_EXEC 1
+
+struct stack_vma {
+	__u64 start, end, pgoff;	/* pgoff in bytes */
+	__u64 ino;
+	__u32 dev;			/* the kernel's dev_t: major << 20 | minor */
+	__u16 flags;			/* STACK_VMA_EXEC */
+	/*
+	 * Bytes of path, the file's dentry names leaf first, each
+	 * NUL-terminated (relative to its mount's root), | STACK_VMA_PATH_TRUNC;
+	 * 0: the same file as the entry before.
+	 */
+	__u16 path_len;
+	char path[STACK_VMA_PATH + STACK_VMA_NAME];
 };
-#define STACK_REC_PROC 0x5354ac
+
+struct stack_maps_rec {
+	__u32 tgid;
+	__u32 kind;		/* STACK_REC_MAPS */
+	__u32 nr;		/* entries in maps */
+	__u32 dropped;		/* file-backed mappings past STACK_MAPS_MAX */
+	struct stack_vma maps[STACK_MAPS_MAX];
+};
+#define STACK_REC_MAPS 0x5354ad
 
 #endif

@@ -5,7 +5,7 @@
  * filtering and aggregating in the kernel so that only what is asked for is
  * copied out.  Configuration is
  * rodata set before load, so the verifier drops the branches not taken.
- * Reads no kernel structure: no CO-RE, no kernel BTF to parse at start.
+ * Reads no kernel structure but --stack's mappings (probes/vma.bpf.h, CO-RE).
  */
 #include <stdbool.h>
 #include <linux/bpf.h>
@@ -277,6 +277,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	struct trace_event *e;
 	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
 
+	stack_announce(id >> 32);	/* --stack: a process's mappings before its first event */
 	if (str_arg != TRACE_VALUE_NONE)
 		e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_extra(), 0);
 	else
