@@ -38,6 +38,7 @@
 #include "usdt.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
+#include "trace-stack.skel.h"
 #include "util.h"
 #include "ustack.h"
 
@@ -148,7 +149,8 @@ struct tick_ctx {
 
 struct trace_ctx {
 	struct session s;	/* first: core/run.c's hooks get the context as a session */
-	struct trace_bpf *skel;
+	struct trace_bpf *skel;	/* the plain object, or stack_view of the --stack one */
+	struct trace_bpf stack_view;
 	struct follow_bpf *follow;	/* --follow */
 	struct probe_spec *specs;
 	size_t nr_specs;
@@ -1337,6 +1339,61 @@ static void configure_by(struct trace_ctx *ctx)
 		bpf_map__set_max_entries(skel->maps.by_starts, 16384);
 }
 
+/*
+ * --stack: probes/trace-stack.bpf.c is trace.bpf.c with the mappings walk,
+ * whose kfuncs and CO-RE make libbpf parse the kernel's BTF; a trace without
+ * --stack loads trace.bpf.c and never does.  The rest of this file sees the
+ * stack object through the plain skeleton's type: its maps and programs
+ * found by name (each object lists them in its own order), its globals where
+ * the plain skeleton has them (tools/same-globals.sh, run by the build,
+ * checks the two lay them out alike).  Before load only, as configure() is.
+ */
+static int stack_view(struct trace_bpf *view, struct trace_stack_bpf *skel)
+{
+	struct bpf_object_skeleton *d;
+	int err;
+
+	memset(view, 0, sizeof(*view));
+	view->obj = skel->obj;
+	err = trace_bpf__create_skeleton(view);
+	if (err)
+		return err;
+	d = view->skeleton;
+	for (int i = 0; !err && i < d->map_cnt; i++) {
+		struct bpf_map_skeleton *m = (void *)((char *)d->maps + i * d->map_skel_sz);
+		const char *dot = strchr(m->name, '.');
+		struct bpf_map *map;
+
+		*m->map = NULL;
+		/* Internal maps are named after their object: "trace_bp.rodata" */
+		bpf_object__for_each_map(map, skel->obj) {
+			const char *name = bpf_map__name(map);
+
+			if (dot ? strchr(name, '.') && !strcmp(strchr(name, '.'), dot) :
+				  !strcmp(name, m->name))
+				*m->map = map;
+		}
+		err = *m->map ? 0 : -ENOENT;
+	}
+	for (int i = 0; !err && i < d->prog_cnt; i++) {
+		struct bpf_prog_skeleton *p = (void *)((char *)d->progs + i * d->prog_skel_sz);
+
+		*p->prog = bpf_object__find_program_by_name(skel->obj, p->name);
+		err = *p->prog ? 0 : -ENOENT;
+	}
+	free(d->maps);
+	free(d->progs);
+	free(d);
+	view->skeleton = NULL;
+	view->rodata = (void *)skel->rodata;
+	view->bss = (void *)skel->bss;
+	view->kconfig = (void *)skel->kconfig;
+	return err;
+}
+
+/* The ring buffer of the object loaded (configure() finds it: skel may be either type). */
+static struct bpf_map *trace_events_map;
+
 static int trace_configure(struct session *s, void *skel, struct attach_progs *progs, void *p)
 {
 	struct trace_ctx *ctx = p;
@@ -1345,6 +1402,13 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk));
 
 	ctx->skel = skel;
+	if (opt.stack.mode != STACK_NONE) {
+		if (stack_view(&ctx->stack_view, skel))
+			return error("cannot open the --stack program: its maps and programs "
+				     "are not those of trace.bpf.c");
+		ctx->skel = &ctx->stack_view;
+	}
+	trace_events_map = ctx->skel->maps.events;
 	/* With -p or -c (and no --follow) the kernel filters by process too. */
 	if (ro.pid > 0)
 		s->attach_pid = ro.pid;
@@ -1419,8 +1483,8 @@ static int trace_attached(struct session *s, void *skel, void *p)
 static struct bpf_map *trace_events(void *skel)
 {
 	if (opt.stack.mode != STACK_NONE)	/* with --count: see on_event() */
-		return ((struct trace_bpf *)skel)->maps.events;
-	return opt.count || opt.hist || opt.latency ? NULL : ((struct trace_bpf *)skel)->maps.events;
+		return trace_events_map;
+	return opt.count || opt.hist || opt.latency ? NULL : trace_events_map;
 }
 
 static void trace_armed(struct session *s, void *p)
@@ -1444,6 +1508,8 @@ static void trace_report(struct session *s, void *skel, unsigned long long not_s
 }
 
 RUN_SKELETON(trace_bpf);
+/* --stack loads probes/trace-stack.bpf.c instead (see stack_view()). */
+RUN_SKELETON(trace_stack_bpf);
 
 static const struct run_ops trace_run = {
 	.skel = &trace_bpf_run_skeleton,
@@ -1489,7 +1555,14 @@ static int cmd_trace(int argc, const char **argv)
 	if (ret)
 		goto out;
 	ctx.stk = ustack__new(&opt.stack, opt.count);
-	ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
+	if (opt.stack.mode != STACK_NONE) {
+		struct run_ops with_stacks = trace_run;
+
+		with_stacks.skel = &trace_stack_bpf_run_skeleton;
+		ret = run_main(&with_stacks, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
+	} else {
+		ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
+	}
 	if (!ret && ctx.stack_failed)
 		ret = 1;
 out:

@@ -110,7 +110,32 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 	}
 }
 
+/*
+ * Where a path is put together (per CPU), and how many bytes it has: kept in
+ * the map, not the loop's context, a value the verifier does not track, so
+ * the loop body is verified in a pass or two instead of once per component.
+ */
+struct vma_path_buf {
+	__u32 off;
+	char b[STACK_VMA_PATH + STACK_VMA_NAME];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vma_path_buf);
+} vma_path_scratch SEC(".maps");
+
+#ifdef UPX_STACK_MAPS
 #include "vma.bpf.h"
+#else
+/* The object without --stack (trace.bpf.c): no mappings walk, no kernel BTF needed. */
+static __always_inline int upx_vma_snapshot(__u32 tgid)
+{
+	return 0;
+}
+#endif
 
 /* A process's first event: its mappings to user space, which keeps them for its stacks. */
 static __always_inline void stack_announce(__u32 tgid)

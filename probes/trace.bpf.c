@@ -5,7 +5,9 @@
  * filtering and aggregating in the kernel so that only what is asked for is
  * copied out.  Configuration is
  * rodata set before load, so the verifier drops the branches not taken.
- * Reads no kernel structure but --stack's mappings (probes/vma.bpf.h, CO-RE).
+ * Reads no kernel structure: no CO-RE, no kernel BTF to parse at start.
+ * trace-stack.bpf.c is this with --stack's walk of a process's mappings
+ * (probes/vma.bpf.h: kfuncs and CO-RE), loaded only with --stack.
  */
 #include <stdbool.h>
 #include <linux/bpf.h>

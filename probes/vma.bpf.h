@@ -5,8 +5,10 @@
  * symbolizes its stacks even when it has exited before they are printed.
  * The open-coded VMA iterator (bpf_iter_task_vma_*, kfuncs) walks the current
  * task's mappings; the few vm_area_struct, file, inode and dentry members are
- * read through CO-RE (minimal declarations below, no vmlinux.h).  Include
- * after stack.bpf.h.
+ * read through CO-RE (minimal declarations below, no vmlinux.h).  Included
+ * by stack.bpf.h in probes/trace-stack.bpf.c only: the object `upx trace`
+ * loads without --stack has neither kfuncs nor CO-RE, so libbpf never parses
+ * the kernel's BTF for it (some 10 MB and 20 ms).
  */
 #ifndef UPX_PROBES_VMA_BPF_H
 #define UPX_PROBES_VMA_BPF_H
@@ -76,22 +78,6 @@ struct vma_path_ctx {
 	bool root;
 };
 
-/*
- * Where a path is put together (per CPU), and how many bytes it has: kept in
- * the map, not the loop's context, a value the verifier does not track, so
- * the loop body is verified in a pass or two instead of once per component.
- */
-struct vma_path_buf {
-	__u32 off;
-	char b[STACK_VMA_PATH + STACK_VMA_NAME];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vma_path_buf);
-} vma_path_scratch SEC(".maps");
 
 /* One component: its name after those read, then up to its parent.  1 to stop. */
 static long vma_path_step(__u64 i, struct vma_path_ctx *c)

@@ -64,4 +64,13 @@ test_expect_success BPF '--count --stack=fp: symbolized too (the kernel counts)'
 	done
 '
 
+test_expect_success BPF 'only --stack loads the kernel BTF (the mappings walk); a plain trace does not' '
+	upx trace -vv --count $T:main -c "$T malloc 1" >out 2>err &&
+	! grep "loaded kernel BTF" err &&
+	upx trace -vv --count --stack $T:main -c "$T malloc 1" >out 2>err &&
+	test_grep "loaded kernel BTF" err &&
+	test_grep "bpf_iter_task_vma_new.: resolved" err &&
+	test_no_leftover_links
+'
+
 test_done
