@@ -290,8 +290,18 @@ static int open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path
 		return -1;
 	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, path);
 	fd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		/*
+		 * Gone since its maps were read (it exits right after its
+		 * call): the path in upx's own view, when it is the very inode.
+		 */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0 && is_that_file(fd, major, minor, ino))
+			return fd;
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	if (is_that_file(fd, major, minor, ino))
 		return fd;
 	/* Another inode, but maps did not say deleted: overlayfs or btrfs numbers. */
@@ -314,8 +324,12 @@ static struct sym_file *file_get(struct symbolizer *sy, pid_t pid, uint64_t star
 	struct sym_file *f;
 
 	for (f = *slot; f; f = f->next_hash)
-		if (f->ino == ino && f->major == major && f->minor == minor)
+		if (f->ino == ino && f->major == major && f->minor == minor) {
+			/* Not opened through the process that mapped it first: try this one. */
+			if (f->fd < 0)
+				f->fd = open_mapped(pid, start, end, path, deleted, major, minor, ino);
 			return f;
+		}
 	f = xcalloc(1, sizeof(*f));
 	f->major = major;
 	f->minor = minor;
