@@ -539,7 +539,8 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 }
 
 /* A file of a snapshot: the mapping itself while the process lives, else its path if the same inode. */
-static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted)
+/* *tail: where in sm->path the path that opened it starts (upx's view). */
+static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted, const char **tail_used)
 {
 	char buf[PATH_MAX + 64];
 	struct stat st;
@@ -555,11 +556,21 @@ static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted)
 	}
 	if (!sm->path || sm->path[0] != '/')
 		return -1;
-	fd = open(sm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino))
-		return fd;
-	if (fd >= 0)
-		close(fd);
+	/*
+	 * The path is from the root of the file's mount, which is not upx's
+	 * root when upx runs in a chroot below it: the path, then each of its
+	 * tails ("/work/tree/usr/lib/x.so", "/tree/usr/lib/x.so", ...), the
+	 * first that is the very inode.
+	 */
+	for (const char *tail = sm->path; tail; tail = strchr(tail + 1, '/')) {
+		fd = open(tail, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino)) {
+			*tail_used = tail;
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, sm->path);
 	fd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino))
@@ -605,14 +616,15 @@ int symbolizer_add_mappings(struct symbolizer *sy, pid_t pid, const struct sym_s
 				break;
 		if (!f) {
 			struct sym_snap_map with = *sm;
+			const char *tail = path;
 
 			with.path = path;
 			f = xcalloc(1, sizeof(*f));
 			f->major = sm->major;
 			f->minor = sm->minor;
 			f->ino = sm->ino;
-			f->path = xstrdup(path ? path : "[unknown]");
-			f->fd = open_snap(pid, &with, &deleted);
+			f->fd = open_snap(pid, &with, &deleted, &tail);
+			f->path = xstrdup(tail ? tail : "[unknown]");
 			opened = f;
 			f->next_hash = *fslot;
 			*fslot = f;
