@@ -220,16 +220,19 @@ static int resolve_param(struct trace_ctx *ctx, const char *name, const char *op
 
 
 /* Small values in decimal, pointers in hex, small negatives (errors) as such. */
+static char *put_value(char *buf, __u64 v)
+{
+	if ((long long)v < 0 && (long long)v > -65536)
+		return put_s64(buf, (long long)v);
+	if (v <= 0xffffffffULL)
+		return put_u64(buf, v);
+	return put_hex(buf, v);
+}
+
 static void print_value(FILE *f, __u64 v)
 {
-	char buf[24], *end;
+	char buf[24], *end = put_value(buf, v);
 
-	if ((long long)v < 0 && (long long)v > -65536)
-		end = put_s64(buf, (long long)v);
-	else if (v <= 0xffffffffULL)
-		end = put_u64(buf, v);
-	else
-		end = put_hex(buf, v);
 	fwrite(buf, 1, end - buf, f);
 }
 
@@ -280,24 +283,25 @@ static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, in
 	return SHOWN_UNSIGNED;
 }
 
+/* Argument i as its DWARF type says (a guess without), into buf (24 bytes); the end. */
+static char *put_typed(char *buf, const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
+{
+	switch (typed_value(ctx, probe, i, &v)) {
+	case SHOWN_HEX:
+		return put_hex(buf, v);
+	case SHOWN_SIGNED:
+		return put_s64(buf, (long long)v);
+	case SHOWN_UNSIGNED:
+		return put_u64(buf, v);
+	default:
+		return put_value(buf, v);
+	}
+}
+
 static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
 {
-	char buf[24], *end = buf;
+	char buf[24], *end = put_typed(buf, ctx, probe, i, v);
 
-	switch (typed_value(ctx, probe, i, &v)) {
-	case SHOWN_GUESS:
-		print_value(stdout, v);
-		return;
-	case SHOWN_HEX:
-		end = put_hex(buf, v);
-		break;
-	case SHOWN_SIGNED:
-		end = put_s64(buf, (long long)v);
-		break;
-	case SHOWN_UNSIGNED:
-		end = put_u64(buf, v);
-		break;
-	}
 	fwrite(buf, 1, end - buf, stdout);
 }
 
@@ -593,17 +597,23 @@ static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 	free(rows);
 }
 
-static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
-			     const uint64_t *slots, uint64_t total)
+/* The buckets under an "@...: N calls" line; latency adds its estimated p50 and p99. */
+static void print_hist_body(const uint64_t *slots, uint64_t total)
 {
-	printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist, pe->label,
-	       (unsigned long long)total);
 	hist_print(stdout, slots, TRACE_HIST_SLOTS);
 	if (opt.latency && total)
 		printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
 		       hist_percentile(slots, TRACE_HIST_SLOTS, 50),
 		       hist_percentile(slots, TRACE_HIST_SLOTS, 99));
 	putchar('\n');
+}
+
+static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
+			     const uint64_t *slots, uint64_t total)
+{
+	printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist, pe->label,
+	       (unsigned long long)total);
+	print_hist_body(slots, total);
 }
 
 static void print_hist_json(struct trace_ctx *ctx, const struct plan_entry *pe,
@@ -697,6 +707,7 @@ static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
 		      const struct trace_by_key *k, char *buf, size_t size)
 {
 	const struct plan_entry *pe;
+	char *end;
 	__u64 v;
 
 	switch (p->kind) {
@@ -721,28 +732,10 @@ static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
 		break;
 	case BY_VALUE:
 		v = k->values[p->slot];
-		if (p->arg == TRACE_VALUE_RETVAL) {
-			snprintf(buf, size, "%lld", (long long)v);
-			break;
-		}
-		switch (typed_value(ctx, by_type_probe(ctx, k), p->arg, &v)) {
-		case SHOWN_HEX:
-			snprintf(buf, size, "0x%llx", (unsigned long long)v);
-			break;
-		case SHOWN_SIGNED:
-			snprintf(buf, size, "%lld", (long long)v);
-			break;
-		case SHOWN_UNSIGNED:
-			snprintf(buf, size, "%llu", (unsigned long long)v);
-			break;
-		default:
-			if ((long long)v < 0 && (long long)v > -65536)
-				snprintf(buf, size, "%lld", (long long)v);
-			else if (v <= 0xffffffffULL)
-				snprintf(buf, size, "%llu", (unsigned long long)v);
-			else
-				snprintf(buf, size, "0x%llx", (unsigned long long)v);
-		}
+		/* size is at least 24 (the cells of print_by_*() and by_metrics()) */
+		end = p->arg == TRACE_VALUE_RETVAL ? put_s64(buf, (long long)v) :
+			put_typed(buf, ctx, by_type_probe(ctx, k), p->arg, v);
+		*end = '\0';
 		break;
 	}
 	return strlen(buf);
@@ -915,12 +908,7 @@ static void print_by_hists(struct trace_ctx *ctx)
 			       ctx->by.parts[i].name, cell);
 		}
 		printf("]: %llu calls\n", (unsigned long long)row->count);
-		hist_print(stdout, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
-		if (opt.latency && row->count)
-			printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
-			       hist_percentile((const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS, 50),
-			       hist_percentile((const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS, 99));
-		putchar('\n');
+		print_hist_body((const uint64_t *)row->hist.slots, row->count);
 	}
 	if (!output_json() && shown < (size_t)n)
 		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
