@@ -421,15 +421,38 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 	return 0;
 }
 
-/* facts: what the entry is to say of itself (is_ifunc, ifunc, impl, site, tag). */
-static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
-		      uint64_t vaddr, uint64_t offset, const struct plan_entry *facts)
+/*
+ * The gate every return probe of a file passes, whatever asks for it (r:, --latency, a
+ * plugin's plan_add_function(), ...): add_entry() asks it before planning one.  Go copies a
+ * goroutine's stack when it grows and walks the return addresses on it; one that is the
+ * uretprobe trampoline's is "unexpected return pc", and the program dies.  (Functions that
+ * return twice or never return are the other hazard: add_matches() leaves them out.)
+ */
+static int return_gate(const struct plan *plan, int file)
+{
+	const struct plan_file *pf = &plan->files[file];
+
+	if (pf->ef->is_go && !plan->opts.force)
+		return error("'%s': a Go program: a return probe%s crashes it when Go moves a "
+			     "goroutine's stack (--force to do it anyway)", pf->display,
+			     plan->opts.entry_and_return ? " (--latency)" : "");
+	return 0;
+}
+
+/*
+ * facts: what the entry is to say of itself (is_ifunc, ifunc, impl, site, tag).  0, or -1
+ * after error() when a return probe is refused (return_gate()).
+ */
+static int add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
+		     uint64_t vaddr, uint64_t offset, const struct plan_entry *facts)
 {
 	struct plan_file *pf = &plan->files[file];
 	struct plan_entry *e;
 
+	if (is_return && return_gate(plan, file))
+		return -1;
 	if (have_entry(plan, file, offset, is_return))
-		return; /* an alias of a function already planned */
+		return 0; /* an alias of a function already planned */
 	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
 	e = &plan->entries[plan->nr++];
 	*e = (struct plan_entry){
@@ -447,6 +470,7 @@ static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return,
 		.site = facts->site,
 		.tag = facts->tag,
 	};
+	return 0;
 }
 
 /* "did you mean" for a missing name: the closest defined functions. */
@@ -517,9 +541,6 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	bool glob = pattern_is_glob(func);
 	size_t matched = 0;
 
-	if (is_return && ef->is_go && !plan->opts.force)
-		return error("'%s': a Go program: a return probe crashes it when Go moves a "
-			     "goroutine's stack (use --force to do it anyway)", pf->display);
 	for (size_t i = 0; i < ef->nr_syms; i++) {
 		struct elf_sym *s = &ef->syms[i];
 		struct plan_entry facts = { .tag = tag };
@@ -573,7 +594,9 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			add_skipped(plan, elf_sym__demangled(s), why);
 			continue;
 		}
-		add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site, &facts);
+		if (add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site,
+			      &facts))
+			return -1;
 		(*planned)++;
 	}
 	if (!matched) {
@@ -612,7 +635,8 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 			const struct plan_entry e = plan->entries[i];
 			size_t n = plan->nr;
 
-			add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e);
+			if (add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e))
+				return -1;
 			if (plan->nr > n)
 				plan->entries[n].cookie = i;
 		}

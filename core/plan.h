@@ -103,8 +103,8 @@ struct plan_skip {
 
 /* What the caller asks of the plan. */
 struct plan_opts {
-	bool force;		/* --force: allow r: on Go binaries, and on functions that return
-				 * twice or never return */
+	bool force;		/* --force: allow return probes (r:, --latency, a plugin's) on Go
+				 * programs, and on functions that return twice or never return */
 	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
 	bool entry_and_return;	/* --latency: each function gets both probes */
 };
@@ -140,7 +140,9 @@ const char *plan_hazard_text(enum plan_hazard hazard);
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx);
 /*
  * Adds the probe on one named function of a file found like a spec TARGET;
- * its entries carry tag (not 0), for the caller to find them by.
+ * its entries carry tag (not 0), for the caller to find them by.  A return
+ * probe passes the same checks as r: (refused on Go, on functions that
+ * return twice or never return, unless opts.force).
  */
 int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return,
 		      int tag);

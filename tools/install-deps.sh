@@ -10,14 +10,14 @@ set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
 BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev"
-TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core golang-go"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build.
 BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev"
 
 # Without dpkg, what the packages give: commands, and headers the compiler finds.
 BUILD_CMDS="make gcc g++ clang bpftool"
 BUILD_HEADERS="bpf/libbpf.h libelf.h elfutils/libdw.h zlib.h microhttpd.h"
-TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump jq xmllint prometheus promtool chromium"
+TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump jq xmllint prometheus promtool chromium go"
 TEST_HEADERS="CUnit/Basic.h sys/sdt.h"
 
 by_hand() {
@@ -31,7 +31,7 @@ upx deps: $1: nothing installed.  Install by hand, then run 'make test':
             setpriv, unshare, flock), procps (ps, pgrep), binutils (nm, readelf,
             objdump), clang's libFuzzer (compiler-rt), the C library's
             debugging symbols, <sys/sdt.h> (systemtap), Prometheus with promtool,
-            and Chromium (renders the flame graph SVG)
+            Chromium (renders the flame graph SVG) and Go (a Go fixture)
   On Debian 12 they are: $BUILD_PKGS $TEST_PKGS,
   and from bookworm-backports: $BPO_PKGS.
 EOF

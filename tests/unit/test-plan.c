@@ -576,6 +576,32 @@ static void test_tags(void)
 	plan_free(&plan);
 }
 
+/* Every way to a return probe passes one gate: on Go, a plugin's plan_add_function() too. */
+static void test_go_return_gate(void)
+{
+	const char *go = "build/fixtures/gotest";
+	struct plan plan = {};
+
+	/* Built only where a Go toolchain is (tests/fixtures/fixtures.mk). */
+	if (access(go, R_OK)) {
+		fprintf(stderr, "\n    SKIP: no %s (no Go toolchain: install golang-go) ", go);
+		return;
+	}
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.deep", true, 4), -1);
+	CU_ASSERT_EQUAL(plan.nr, 0);
+	plan_free(&plan);
+	plan.opts.entry_and_return = true;
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.*", false, 4), -1);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.deep", false, 4), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	plan_free(&plan);
+	plan.opts.force = true;
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.deep", true, 4), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	plan_free(&plan);
+}
+
 CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_libc_returns_twice),
 	UNIT_TEST(test_libc_never_returns),
@@ -591,5 +617,6 @@ CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_cxx_globs_and_overloads),
 	UNIT_TEST(test_one_matcher),
 	UNIT_TEST(test_tags),
+	UNIT_TEST(test_go_return_gate),
 	CU_TEST_INFO_NULL,
 };
