@@ -67,10 +67,17 @@ static bool is_func(const struct elf_sym *s)
 	return s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->offset;
 }
 
-static void add_skipped(struct plan *plan, const char *func, const char *why)
+static void add_skipped(struct plan *plan, enum plan_skip_kind kind, int file, uint64_t vaddr,
+			const char *func, const char *why)
 {
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
-	plan->skipped[plan->nr_skipped++] = (struct plan_skip){ .func = xstrdup(func), .why = why };
+	plan->skipped[plan->nr_skipped++] = (struct plan_skip){
+		.func = xstrdup(func),
+		.why = xstrdup(why),
+		.kind = kind,
+		.file = file,
+		.vaddr = vaddr,
+	};
 }
 
 /*
@@ -236,7 +243,7 @@ static void add_hazard_skip(struct plan *plan, int file, struct elf_sym *s, uint
 	size_t len = 0;
 
 	for (size_t i = 0; i < plan->nr_skipped; i++)
-		if (plan->skipped[i].hazard && plan->skipped[i].file == file &&
+		if (plan->skipped[i].kind == PLAN_SKIP_HAZARD && plan->skipped[i].file == file &&
 		    plan->skipped[i].vaddr == vaddr)
 			return;
 	for (size_t i = 0; i < ef->nr_syms; i++) {
@@ -263,15 +270,10 @@ static void add_hazard_skip(struct plan *plan, int file, struct elf_sym *s, uint
 		len += snprintf(names + len, sizeof(names) - len, "%s%s%s%s", len ? "/" : "",
 				a->name, version ? "@" : "", version ? version : "");
 	}
-	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
-	plan->skipped[plan->nr_skipped++] = (struct plan_skip){
-		.func = xstrdup(len ? names : elf_sym__demangled(s)),
-		.why = hazard == PLAN_HAZARD_RETURNS_TWICE ? "returns twice: no return probe" :
-							      "never returns: no return probe",
-		.hazard = hazard,
-		.file = file,
-		.vaddr = vaddr,
-	};
+	add_skipped(plan, PLAN_SKIP_HAZARD, file, vaddr, len ? names : elf_sym__demangled(s),
+		    hazard == PLAN_HAZARD_RETURNS_TWICE ? "returns twice: no return probe" :
+							  "never returns: no return probe");
+	plan->skipped[plan->nr_skipped - 1].hazard = hazard;
 }
 
 /* A defined function of ef at vaddr (for an IFUNC's implementation), preferring global names. */
@@ -532,6 +534,33 @@ static int explain_import(struct plan_file *pf, const char *func)
 	return ret;
 }
 
+/*
+ * The names of the functions left out for kind, from skipped[from] on, into buf ("a, b, c",
+ * ", ..." when they do not fit); returns how many there are.
+ */
+static size_t join_skipped(const struct plan *plan, size_t from, enum plan_skip_kind kind,
+			   char *buf, size_t size)
+{
+	size_t nr = 0, len = 0;
+	bool cut = false;
+
+	buf[0] = '\0';
+	for (size_t i = from; i < plan->nr_skipped; i++) {
+		const char *name = plan->skipped[i].func;
+
+		if (plan->skipped[i].kind != kind)
+			continue;
+		if (!cut && len + strlen(name) + 8 < size) {
+			len += snprintf(buf + len, size - len, "%s%s", nr ? ", " : "", name);
+		} else if (!cut) {
+			snprintf(buf + len, size - len, ", ...");
+			cut = true;
+		}
+		nr++;
+	}
+	return nr;
+}
+
 /* *planned: how many matches got a probe, their own or (an alias) one already planned. */
 static int add_matches(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
 		       const char *func, bool is_return, int tag, size_t *planned)
@@ -550,17 +579,38 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		if (!is_func(s) || !elf_sym__matches(s, func, 0))
 			continue;
 		matched++;
+		/* `.type f, @function` in .rodata: a probe would write int3 into its data. */
+		if (!s->exec) {
+			if (!glob)
+				return error("'%s': '%s' is not in executable memory (0x%llx is in a "
+					     "segment mapped without execute permission): a probe "
+					     "would write into the program's data", pf->display,
+					     elf_sym__demangled(s), (unsigned long long)s->value);
+			add_skipped(plan, PLAN_SKIP_NOT_CODE, file, s->value, elf_sym__demangled(s),
+				    "not in executable memory");
+			continue;
+		}
 		if (s->type == STT_GNU_IFUNC) {
-			char err[256];
-			uint64_t impl;
+			char err[256] = "";
+			uint64_t impl = 0;
 			struct elf_sym *is;
 
-			if (resolve_ifunc(pf, exported_alias(ef, s), &impl, err, sizeof(err)) ||
-			    elf_file__vaddr_to_offset(ef, impl, &off)) {
+			if (!resolve_ifunc(pf, exported_alias(ef, s), &impl, err, sizeof(err))) {
+				if (elf_file__vaddr_to_offset(ef, impl, &off))
+					snprintf(err, sizeof(err), "it resolves to 0x%llx, in no "
+						 "loaded segment", (unsigned long long)impl);
+				else if (!(elf_file__vaddr_flags(ef, impl) & PF_X))
+					snprintf(err, sizeof(err), "it resolves to 0x%llx, outside "
+						 "executable memory", (unsigned long long)impl);
+			} else if (!err[0]) {
+				snprintf(err, sizeof(err), "not resolved");
+			}
+			if (err[0]) {
 				if (!glob)
 					return error("'%s': cannot resolve IFUNC '%s': %s",
 						     pf->display, s->name, err);
-				add_skipped(plan, s->name, "IFUNC not resolved");
+				add_skipped(plan, PLAN_SKIP_REFUSED, file, s->value, s->name,
+					    "IFUNC not resolved");
 				continue;
 			}
 			is = func_at(ef, impl);
@@ -591,7 +641,8 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			if (!glob)
 				return error("'%s': cannot probe '%s': %s", pf->display,
 					     elf_sym__demangled(s), why);
-			add_skipped(plan, elf_sym__demangled(s), why);
+			add_skipped(plan, PLAN_SKIP_REFUSED, file, s->value, elf_sym__demangled(s),
+				    why);
 			continue;
 		}
 		if (add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site,
@@ -642,18 +693,20 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 		}
 	}
 	if (!planned) {
-		char names[1024] = "";
-		size_t len = 0, k;
+		size_t left = plan->nr_skipped - skipped_before;
+		char names[1024];
 
-		for (k = skipped_before; k < plan->nr_skipped && plan->skipped[k].hazard; k++)
-			if (len + strlen(plan->skipped[k].func) + 3 < sizeof(names))
-				len += snprintf(names + len, sizeof(names) - len, "%s%s",
-						len ? ", " : "", plan->skipped[k].func);
-		if (k == plan->nr_skipped && k > skipped_before)
+		if (left && join_skipped(plan, skipped_before, PLAN_SKIP_HAZARD, names,
+					 sizeof(names)) == left)
 			return error("'%s': every function that matched '%s' returns twice "
 				     "or never returns, a return probe would break the "
 				     "program: %s (--force to do it anyway)",
 				     spec->target, spec->function, names);
+		if (left && join_skipped(plan, skipped_before, PLAN_SKIP_NOT_CODE, names,
+					 sizeof(names)) == left)
+			return error("'%s': every function that matched '%s' is outside "
+				     "executable memory, a probe would write into the "
+				     "program's data: %s", spec->target, spec->function, names);
 		return error("'%s': every function that matched '%s' was left out (see -v)",
 			     spec->target, spec->function);
 	}
@@ -714,7 +767,7 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 			if (!glob)
 				return error("'%s': cannot probe USDT %s at 0x%llx: %s",
 					     pf->display, name, (unsigned long long)p->pc, why);
-			add_skipped(plan, name, "USDT site libbpf cannot attach");
+			add_skipped(plan, PLAN_SKIP_USDT, file, p->pc, name, why);
 			continue;
 		}
 		e = usdt_entry_of(plan, file, p);
@@ -827,40 +880,45 @@ void plan_print(const struct plan *plan, FILE *f)
 			plan->files[e->file].path, (unsigned long long)e->offset,
 			*how ? " (" : "", how, *how ? ")" : "");
 	}
-	for (size_t i = 0; i < plan->nr_skipped; i++)
-		fprintf(f, "upx: left out: %s (%s)\n", plan->skipped[i].func, plan->skipped[i].why);
+	for (size_t i = 0; i < plan->nr_skipped; i++) {
+		const struct plan_skip *k = &plan->skipped[i];
+
+		if (k->kind == PLAN_SKIP_USDT)
+			fprintf(f, "upx: left out: USDT %s at 0x%llx (%s)\n", k->func,
+				(unsigned long long)k->vaddr, k->why);
+		else
+			fprintf(f, "upx: left out: %s (%s)\n", k->func, k->why);
+	}
 }
 
 void plan_warn_left_out(const struct plan *plan, bool verbose)
 {
-	size_t refused = 0, hazards = 0, len = 0;
-	char names[2048] = "";
-	bool truncated = false;
+	size_t refused = 0, sites = 0, n;
+	char names[2048];
 
 	for (size_t i = 0; i < plan->nr_skipped; i++) {
-		const char *name = plan->skipped[i].func;
+		const struct plan_skip *k = &plan->skipped[i];
 
-		if (!plan->skipped[i].hazard) {
-			refused++;
-			continue;
-		}
-		if (!truncated && len + strlen(name) + 8 < sizeof(names)) {
-			len += snprintf(names + len, sizeof(names) - len, "%s%s",
-					hazards ? ", " : "", name);
-		} else if (!truncated) {
-			len += snprintf(names + len, sizeof(names) - len, ", ...");
-			truncated = true;
-		}
-		hazards++;
+		refused += k->kind == PLAN_SKIP_REFUSED;
+		/* Each USDT site by its name and address: a hostile file could have thousands. */
+		if (k->kind == PLAN_SKIP_USDT && (sites++ < 10 || verbose))
+			warning("left out USDT site %s at 0x%llx of '%s': %s", k->func,
+				(unsigned long long)k->vaddr, plan->files[k->file].display, k->why);
 	}
+	if (sites > 10 && !verbose)
+		warning("left out %zu more USDT sites (-v lists them)", sites - 10);
 	if (refused)
 		warning("left out %zu function%s the kernel cannot probe%s", refused,
 			refused > 1 ? "s" : "", verbose ? "" : " (-v lists them)");
-	if (hazards)
+	n = join_skipped(plan, 0, PLAN_SKIP_HAZARD, names, sizeof(names));
+	if (n)
 		warning("left out %zu function%s that return%s twice or never return%s, a return "
-			"probe would break the program: %s (--force keeps them)", hazards,
-			hazards > 1 ? "s" : "", hazards > 1 ? "" : "s", hazards > 1 ? "" : "s",
-			names);
+			"probe would break the program: %s (--force keeps them)", n,
+			n > 1 ? "s" : "", n > 1 ? "" : "s", n > 1 ? "" : "s", names);
+	n = join_skipped(plan, 0, PLAN_SKIP_NOT_CODE, names, sizeof(names));
+	if (n)
+		warning("left out %zu function symbol%s outside executable memory, a probe would "
+			"write into the program's data: %s", n, n > 1 ? "s" : "", names);
 }
 
 void plan_free(struct plan *plan)
@@ -884,8 +942,10 @@ void plan_free(struct plan *plan)
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);
-	for (size_t i = 0; i < plan->nr_skipped; i++)
+	for (size_t i = 0; i < plan->nr_skipped; i++) {
 		free(plan->skipped[i].func);
+		free(plan->skipped[i].why);
+	}
 	free(plan->skipped);
 	memset(plan, 0, sizeof(*plan));
 }

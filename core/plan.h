@@ -92,13 +92,23 @@ struct plan_entry {
 	const struct usdt_probe *usdt; /* the first site: its semaphore and arguments */
 };
 
-/* A function left out, and why. */
+/* Why a function or a USDT site was left out. */
+enum plan_skip_kind {
+	PLAN_SKIP_REFUSED,	/* the kernel would refuse its instruction; an IFUNC not resolved */
+	PLAN_SKIP_HAZARD,	/* a return probe would break it (hazard says how) */
+	PLAN_SKIP_NOT_CODE,	/* a function symbol outside executable memory */
+	PLAN_SKIP_USDT,		/* a USDT site upx cannot attach */
+};
+
+/* A function (or a USDT site) left out, and why. */
 struct plan_skip {
-	char *func;		/* as shown; a hazard by its exported names: "_longjmp/longjmp" */
-	const char *why;	/* "lock prefix", "IFUNC not resolved", "never returns", ... */
-	enum plan_hazard hazard; /* not NONE: left out as a return probe would break it */
+	char *func;		/* as shown; a hazard by its exported names: "_longjmp/longjmp";
+				 * a USDT site by "provider:name" */
+	char *why;		/* "lock prefix", "IFUNC not resolved", "never returns", ... */
+	enum plan_skip_kind kind;
+	enum plan_hazard hazard; /* PLAN_SKIP_HAZARD: the return probe's */
 	int file;
-	uint64_t vaddr;
+	uint64_t vaddr;		/* the function's; a USDT site's address */
 };
 
 /* What the caller asks of the plan. */
