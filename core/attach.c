@@ -163,14 +163,13 @@ static size_t usdt_sites(const struct plan *plan, int file, const struct usdt_pr
 {
 	const struct usdt_notes *n = plan->files[file].usdt;
 	size_t nr = 0;
-	char buf[256];
 
 	*out = xcalloc(n ? n->nr + 1 : 1, sizeof(**out));
 	*entry = xcalloc(n ? n->nr + 1 : 1, sizeof(**entry));
 	for (size_t i = 0; n && i < n->nr; i++) {
 		const struct usdt_probe *p = &n->probes[i];
 
-		if (usdt_probe_problem(p, buf, sizeof(buf)))
+		if (plan_usdt_site_left_out(plan, file, p))
 			continue;
 		for (size_t k = 0; k < plan->nr; k++) {
 			const struct plan_entry *e = &plan->entries[k];
@@ -397,6 +396,10 @@ static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t 
 	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = e->cookie);
 	struct bpf_link *l;
 
+	if (e->usdt_left_out)
+		return error("'%s': %zu of its sites were left out, and libbpf's USDT attach "
+			     "(without uprobe_multi links) takes every site of a probe",
+			     e->label, e->usdt_left_out);
 	l = bpf_program__attach_usdt(prog, pid, plan->files[e->file].path, e->usdt_provider,
 				     e->usdt_name, &opts);
 	if (!l)

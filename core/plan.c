@@ -725,15 +725,129 @@ static struct plan_entry *usdt_entry_of(struct plan *plan, int file, const struc
 	return NULL;
 }
 
-/* usdt:TARGET:[PROVIDER:]NAME: an entry per provider:name that matches. */
+/* The function symbol whose code holds vaddr, or NULL. */
+static struct elf_sym *func_covering(struct elf_file *ef, uint64_t vaddr)
+{
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		struct elf_sym *s = &ef->syms[i];
+
+		if (s->type == STT_FUNC && s->defined && s->exec && s->value <= vaddr &&
+		    vaddr - s->value < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/* The most code decoded to check one site: a function longer than this is not followed. */
+#define USDT_DECODE_MAX (4u << 20)
+
+/* insn_boundary() of the code from vaddr start to pc; *at: a vaddr. */
+static int boundary_from(struct elf_file *ef, uint64_t start, uint64_t pc, uint64_t *at)
+{
+	uint64_t off;
+	size_t span = pc - start, pos;
+	uint8_t *code;
+	int n, ret;
+
+	*at = start;
+	if (span >= USDT_DECODE_MAX || elf_file__vaddr_to_offset(ef, start, &off))
+		return -EINVAL;
+	code = xmalloc(span + 16);
+	n = elf_file__read(ef, off, code, span + 16);
+	ret = n > 0 ? insn_boundary(insn_arch_of_machine(ef->e_machine), code, n, span, &pos) :
+		      -EINVAL;
+	if (n > 0)
+		*at = start + pos;
+	free(code);
+	return ret;
+}
+
+/*
+ * Is a USDT site on an instruction boundary?  The kernel writes its int3 at pc
+ * whatever is there: inside an instruction it changes what the program
+ * computes (SIGILL, SIGSEGV, a wrong value), as FUNCTION+OFFSET would.  The
+ * code is decoded from a boundary before pc: the start of the function symbol
+ * that holds it, else of its call frame information row (.eh_frame: in a
+ * stripped python3.11 no symbol holds a site).  NULL, or why not (in buf).
+ */
+static const char *usdt_site_problem(struct plan_file *pf, const struct usdt_probe *p, char *buf,
+				     size_t len)
+{
+	struct elf_sym *s = func_covering(pf->ef, p->pc);
+	uint64_t start, at = 0;
+	int ret = -ENOENT;
+
+	if (s) {
+		ret = boundary_from(pf->ef, s->value, p->pc, &at);
+		if (ret == 0) {
+			snprintf(buf, len, "not on an instruction boundary: inside the instruction "
+				 "at %s+0x%llx", elf_sym__demangled(s),
+				 (unsigned long long)(at - s->value));
+			return buf;
+		}
+	}
+	if (ret != 1 && !dwarf_cfi_row_start(pf->ef->elf, p->pc, &start)) {
+		ret = boundary_from(pf->ef, start, p->pc, &at);
+		if (ret == 0) {
+			snprintf(buf, len, "not on an instruction boundary: inside the instruction "
+				 "at 0x%llx", (unsigned long long)at);
+			return buf;
+		}
+	}
+	if (ret == 1)
+		return NULL;
+	if (ret == -ENOENT)
+		return "no function symbol or call frame information covers it: upx cannot tell "
+		       "it is on an instruction boundary";
+	snprintf(buf, len, "upx cannot tell it is on an instruction boundary (the code before it "
+		 "does not decode at 0x%llx)", (unsigned long long)at);
+	return buf;
+}
+
+/* The verdict on site i of pf's notes, once: NULL (it may be probed) or why not (kept). */
+static const char *usdt_site_verdict(struct plan *plan, int file, size_t i)
+{
+	struct plan_file *pf = &plan->files[file];
+	const struct usdt_probe *p = &pf->usdt->probes[i];
+	const char *why;
+	char buf[512], name[256];
+
+	if (!pf->usdt_why)
+		pf->usdt_why = xcalloc(pf->usdt->nr, sizeof(*pf->usdt_why));
+	if (pf->usdt_why[i])
+		return *pf->usdt_why[i] ? pf->usdt_why[i] : NULL;
+	why = usdt_probe_problem(p, buf, sizeof(buf));
+	if (!why)
+		why = usdt_site_problem(pf, p, buf, sizeof(buf));
+	pf->usdt_why[i] = xstrdup(why ? why : "");
+	if (why) {
+		snprintf(name, sizeof(name), "%s:%s", p->provider, p->name);
+		add_skipped(plan, PLAN_SKIP_USDT, file, p->pc, name, why);
+	}
+	return why ? pf->usdt_why[i] : NULL;
+}
+
+bool plan_usdt_site_left_out(const struct plan *plan, int file, const struct usdt_probe *p)
+{
+	const struct plan_file *pf = &plan->files[file];
+	size_t i = p - pf->usdt->probes;
+
+	/* A site no spec asked for is not in the plan either. */
+	return !pf->usdt_why || !pf->usdt_why[i] || *pf->usdt_why[i];
+}
+
+/*
+ * usdt:TARGET:[PROVIDER:]NAME: an entry per provider:name that matches, with
+ * the sites upx may probe; each other site is left out with its reason.
+ */
 static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_idx)
 {
 	bool glob = pattern_is_glob(spec->function) ||
 		    (spec->provider && pattern_is_glob(spec->provider));
 	struct plan_file *pf;
 	char err[512];
-	size_t matched = 0;
-	const char *missing;
+	size_t matched = 0, sites = 0, first_bad = 0;
+	const char *missing, *first_why = NULL;
 	int file;
 
 	if (plan->opts.entry_and_return)
@@ -759,18 +873,16 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 		if (!usdt_probe_matches(p, spec->provider, spec->function))
 			continue;
 		matched++;
-		why = usdt_probe_problem(p, err, sizeof(err));
+		why = usdt_site_verdict(plan, file, i);
+		e = usdt_entry_of(plan, file, p);
 		if (why) {
-			char name[256];
-
-			snprintf(name, sizeof(name), "%s:%s", p->provider, p->name);
-			if (!glob)
-				return error("'%s': cannot probe USDT %s at 0x%llx: %s",
-					     pf->display, name, (unsigned long long)p->pc, why);
-			add_skipped(plan, PLAN_SKIP_USDT, file, p->pc, name, why);
+			if (!first_why) {
+				first_why = why;
+				first_bad = i;
+			}
 			continue;
 		}
-		e = usdt_entry_of(plan, file, p);
+		sites++;
 		if (e) {
 			if (e->spec == spec_idx)
 				e->usdt_sites++; /* not when a second spec names it again */
@@ -803,6 +915,35 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 		if (!glob && names[0])
 			hint("did you mean: %s?", names);
 		return -1;
+	}
+	/* libbpf's attach (no uprobe_multi) takes every site of a probe: it must know. */
+	for (size_t k = 0; k < plan->nr; k++) {
+		struct plan_entry *e = &plan->entries[k];
+
+		if (!e->is_usdt || e->file != file)
+			continue;
+		e->usdt_left_out = 0;
+		for (size_t i = 0; i < pf->usdt->nr; i++)
+			e->usdt_left_out += !strcmp(pf->usdt->probes[i].provider, e->usdt_provider) &&
+					    !strcmp(pf->usdt->probes[i].name, e->usdt_name) &&
+					    pf->usdt_why[i] && *pf->usdt_why[i];
+	}
+	if (!sites) {
+		const struct usdt_probe *p = &pf->usdt->probes[first_bad];
+
+		char all[48] = "the one site that matches";
+
+		if (matched == 1 && !glob)
+			return error("'%s': cannot probe USDT %s:%s at 0x%llx: %s", pf->display,
+				     p->provider, p->name, (unsigned long long)p->pc, first_why);
+		if (matched > 1)
+			snprintf(all, sizeof(all), "all %zu sites that match", matched);
+		return error("'%s': no USDT probe left to attach: %s '%s%s%s' %s left out; "
+			     "%s:%s at 0x%llx: %s%s", pf->display, all,
+			     spec->provider ? spec->provider : "", spec->provider ? ":" : "",
+			     spec->function, matched > 1 ? "were" : "was", p->provider, p->name,
+			     (unsigned long long)p->pc, first_why,
+			     matched > 1 ? " (-v lists them)" : "");
 	}
 	return 0;
 }
@@ -936,8 +1077,13 @@ void plan_free(struct plan *plan)
 		free(plan->files[i].ifuncs);
 		free(plan->files[i].ifunc_err);
 		free(plan->files[i].hazards);
-		if (plan->files[i].usdt)
+		if (plan->files[i].usdt) {
+			for (size_t k = 0; plan->files[i].usdt_why && k < plan->files[i].usdt->nr;
+			     k++)
+				free(plan->files[i].usdt_why[k]);
 			usdt_notes__free(plan->files[i].usdt);
+		}
+		free(plan->files[i].usdt_why);
 		free(plan->files[i].usdt);
 		elf_file__close(plan->files[i].ef);
 	}

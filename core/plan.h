@@ -55,6 +55,7 @@ struct plan_file {
 	bool hazards_done;
 	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
 	struct usdt_notes *usdt; /* its SDT notes, read on the first usdt: spec */
+	char **usdt_why;	/* per note: NULL not asked for, "" probed, else why it is not */
 };
 
 /* Where in a function the uprobe goes, as plan.c decided from its first instruction. */
@@ -89,6 +90,7 @@ struct plan_entry {
 	bool is_usdt;
 	char *usdt_provider, *usdt_name;
 	size_t usdt_sites;
+	size_t usdt_left_out;	/* sites of it left out (plan_usdt_site_left_out()) */
 	const struct usdt_probe *usdt; /* the first site: its semaphore and arguments */
 };
 
@@ -156,6 +158,12 @@ int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx
  */
 int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return,
 		      int tag);
+/*
+ * Is the USDT site p (one of files[file]'s notes) left out of the plan: not
+ * asked for, or not one upx may probe (its arguments, its semaphore, an
+ * address outside executable memory or inside an instruction)?
+ */
+bool plan_usdt_site_left_out(const struct plan *plan, int file, const struct usdt_probe *p);
 /* The cookie of the first probe tagged tag, or -1. */
 long long plan_cookie_of_tag(const struct plan *plan, int tag);
 /* "" / "after endbr64" / "at the given offset": an entry's site, as -v says it. */

@@ -45,6 +45,7 @@ struct usdt_probe {
 	uint64_t offset;	/* file offset of pc: where the uprobe goes */
 	uint64_t sema_offset;	/* file offset of the semaphore (ref_ctr_offset), 0 */
 	bool sema_writable;	/* the semaphore is in a writable PT_LOAD the file backs */
+	bool exec;		/* pc is in an executable PT_LOAD */
 	char *args;		/* the argument spec as written ("" none) */
 	struct usdt_arg argv[USDT_MAX_ARGS];
 	int nr_args;		/* -1: the spec did not parse (args_err says why) */
@@ -90,8 +91,10 @@ int usdt_args_parse(const char *text, struct usdt_arg *args, int max, char *err,
 /*
  * Why a site cannot be traced (NULL: it can): arguments that did not parse or
  * that the BPF side (libbpf's usdt.bpf.h: a base register and a displacement)
- * cannot read, an address or a semaphore outside the file's loaded segments, a
- * semaphore in a read-only one (the kernel could not write it in the process).
+ * cannot read, an address or a semaphore outside the file's loaded segments, an
+ * address outside executable memory, a semaphore in a read-only segment (the
+ * kernel could not write it in the process).  Whether the address is on an
+ * instruction boundary is the plan's to check (it decodes the code).
  */
 const char *usdt_probe_problem(const struct usdt_probe *p, char *buf, size_t len);
 
