@@ -177,8 +177,7 @@ int usdt_args_parse(const char *text, struct usdt_arg *args, int max, char *err,
 	}
 }
 
-/* One note's descriptor into a probe; false when it is malformed. */
-static bool parse_note(const char *desc, size_t len, bool is64, struct usdt_probe *p)
+bool usdt_note_parse(const char *desc, size_t len, bool is64, struct usdt_probe *p)
 {
 	size_t asz = is64 ? 8 : 4, off = 3 * asz;
 	const char *prov, *name, *args;
@@ -198,11 +197,12 @@ static bool parse_note(const char *desc, size_t len, bool is64, struct usdt_prob
 	}
 	prov = desc + off;
 	name = memchr(prov, '\0', len - off);
-	if (!name++ || name >= desc + len)
+	if (!name || ++name == desc + len)
 		return false;
 	args = memchr(name, '\0', desc + len - name);
-	if (!args++ || args > desc + len)
+	if (!args)
 		return false;
+	args++;
 	if (args == desc + len || !memchr(args, '\0', desc + len - args))
 		args = "";
 	p->pc = a[0];
@@ -254,7 +254,7 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 		}
 	}
 	while ((scn = elf_nextscn(elf, scn))) {
-		size_t off = 0, name_off, desc_off;
+		size_t next, name_off, desc_off;
 		Elf_Data *data;
 		GElf_Nhdr nh;
 		GElf_Shdr sh;
@@ -267,16 +267,29 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 		data = elf_getdata(scn, NULL);
 		if (!data)
 			continue;
-		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		for (size_t at = 0; at < data->d_size; at = next) {
 			struct usdt_probe p = {};
 			int64_t delta = 0;
+			uint32_t hdr[3] = {};
 
+			next = gelf_getnote(data, at, &nh, &name_off, &desc_off);
+			if (!next) {
+				/* Every note after it is lost too: say so, not "no notes". */
+				memcpy(hdr, (char *)data->d_buf + at,
+				       data->d_size - at < sizeof(hdr) ? data->d_size - at :
+									 sizeof(hdr));
+				snprintf(err, errlen, "corrupt .note.stapsdt: the note at +0x%zx "
+					 "(namesz %u, descsz %u) runs past the section's end "
+					 "(0x%zx bytes)", at, hdr[0], hdr[1], (size_t)data->d_size);
+				ret = -EINVAL;
+				goto cleanup;
+			}
 			if (nh.n_type != NT_STAPSDT || nh.n_namesz != sizeof("stapsdt") ||
 			    memcmp((char *)data->d_buf + name_off, "stapsdt", sizeof("stapsdt")))
 				continue;
-			if (!parse_note((char *)data->d_buf + desc_off, nh.n_descsz, is64, &p)) {
-				snprintf(err, errlen, "malformed .note.stapsdt note at +0x%zx",
-					 desc_off);
+			if (!usdt_note_parse((char *)data->d_buf + desc_off, nh.n_descsz, is64, &p)) {
+				snprintf(err, errlen, "corrupt .note.stapsdt: the note at +0x%zx "
+					 "has no provider and name", at);
 				ret = -EINVAL;
 				goto cleanup;
 			}

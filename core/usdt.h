@@ -62,6 +62,15 @@ struct usdt_notes {
 };
 
 /*
+ * One note's descriptor (desc[0..len): the site, .stapsdt.base and semaphore
+ * addresses, 8 bytes each (is64) or 4, then provider, name and argument spec,
+ * each NUL-terminated; a missing spec is "") into p's addresses and malloc'd
+ * provider, name and args (the spec not parsed).  false when it is malformed
+ * (too short, no provider and name): p is left untouched.
+ */
+bool usdt_note_parse(const char *desc, size_t len, bool is64, struct usdt_probe *p);
+
+/*
  * Read every SDT note of the ELF file at path.  Returns 0 (nr may be 0: see
  * usdt_notes_missing()), or a negative errno with a cause in err.
  */

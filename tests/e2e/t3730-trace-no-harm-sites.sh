@@ -6,7 +6,7 @@
 # program prints what it prints untraced.  list-syms still lists it, marked.
 # The same for USDT sites: copies of the sdtprobes fixture with a note's pc
 # inside an instruction, in data, or where nothing says where instructions
-# start.  And the words when every site is left out.
+# start.  And the words: every site left out, corrupt notes.
 . "$(dirname "$0")/lib.sh"
 
 D=$FIXTURES/datafunc
@@ -140,6 +140,20 @@ test_expect_success BPF,PYTHON 'every site of a glob left out: no probe left to 
 	test_one_line_error err &&
 	test_grep "no USDT probe left to attach: .*upx:sem at 0x[0-9a-f]*: its semaphore at 0x[0-9a-f]* is in a read-only segment" err &&
 	test_line_count = 0 out
+'
+
+test_expect_success PYTHON 'corrupt namesz or descsz in .note.stapsdt: the notes are corrupt' '
+	python3 "$SRC_DIR/tests/e2e/stapsdt.py" sizes "$S" cn upx:plain 0xffff 52 &&
+	python3 "$SRC_DIR/tests/e2e/stapsdt.py" sizes "$S" cd upx:twice 8 0x7fffffff &&
+	chmod +x cn cd &&
+	for f in cn cd; do
+		test_expect_code 1 upx list-syms --usdt ./$f >out 2>err &&
+		test_one_line_error err &&
+		test_grep "^upx list-syms: '\''./$f'\'': corrupt .note.stapsdt: the note at +0x[0-9a-f]* (namesz [0-9]*, descsz [0-9]*) runs past the section'\''s end (0x[0-9a-f]* bytes)$" err || return 1
+	done &&
+	test_expect_code 1 upx trace usdt:./cn:plain -c true 2>err &&
+	test_one_line_error err &&
+	test_grep "^upx trace: '\''./cn'\'': cannot read its USDT notes: corrupt .note.stapsdt: the note at +0x0 (namesz 65535, descsz 52)" err
 '
 
 test_done
