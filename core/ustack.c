@@ -295,16 +295,75 @@ static const char *own(struct ustack *u, char *s)
 
 /* ---- the frame-pointer check ---- */
 
+/* Is the instruction b[0..len) part of Go's stack bound check (ABIInternal, g in %r14)? */
+static bool go_stack_check(const uint8_t *b, int len)
+{
+	/* cmp d8(%r14),%rsp; cmp d8(%r14),%r12 */
+	if (len == 4 && (b[0] == 0x49 || b[0] == 0x4d) && b[1] == 0x3b && b[2] == 0x66)
+		return true;
+	/* lea -N(%rsp),%r12 (a frame larger than the guard) */
+	if ((len == 5 || len == 8) && b[0] == 0x4c && b[1] == 0x8d && (b[2] & 0xc7) == 0x44 &&
+	    b[3] == 0x24)
+		return true;
+	/* jbe to the morestack call */
+	return (len == 2 && b[0] == 0x76) || (len == 6 && b[0] == 0x0f && b[1] == 0x86);
+}
+
+/* The displacement of `OP %rbp,D(%rsp)` / `OP D(%rsp),%rbp` (48 OP 6c 24 d8 | 48 OP ac 24 d32). */
+static bool rbp_rsp_disp(const uint8_t *b, int len, uint8_t op, int64_t *d)
+{
+	if (b[0] != 0x48 || b[1] != op || b[3] != 0x24)
+		return false;
+	if (len == 5 && b[2] == 0x6c) {
+		*d = (int8_t)b[4];
+		return true;
+	}
+	if (len == 8 && b[2] == 0xac) {
+		*d = (int32_t)(b[4] | b[5] << 8 | b[6] << 16 | (uint32_t)b[7] << 24);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Go's frame set-up after `sub $N,%rsp`: `mov %rbp,N-8(%rsp); lea N-8(%rsp),%rbp`, a frame
+ * record like push's (the saved %rbp, the return address above it).  The length of the
+ * three instructions at b, or 0.
+ */
+static int go_frame_setup(const uint8_t *b, int n)
+{
+	struct insn_info sub, mov, lea;
+	int64_t size, d1, d2;
+
+	if (insn_decode(INSN_X86_64, b, n, &sub) || b[0] != 0x48 || b[2] != 0xec)
+		return 0;
+	if (sub.len == 4 && b[1] == 0x83)
+		size = b[3];
+	else if (sub.len == 7 && b[1] == 0x81)
+		size = (int32_t)(b[3] | b[4] << 8 | b[5] << 16 | (uint32_t)b[6] << 24);
+	else
+		return 0;
+	if (insn_decode(INSN_X86_64, b + sub.len, n - sub.len, &mov) ||
+	    !rbp_rsp_disp(b + sub.len, mov.len, 0x89, &d1) ||
+	    insn_decode(INSN_X86_64, b + sub.len + mov.len, n - sub.len - mov.len, &lea) ||
+	    !rbp_rsp_disp(b + sub.len + mov.len, lea.len, 0x8d, &d2) || d1 != d2 ||
+	    d1 + 8 != size)
+		return 0;
+	return sub.len + mov.len + lea.len;
+}
+
 /*
  * Where does the function at file offset start begin, past endbr64, and
- * does it set up the frame pointer, `[endbr64] push %rbp; mov %rsp,%rbp`?
+ * does it set up the frame pointer: `[endbr64] push %rbp; mov %rsp,%rbp`,
+ * or Go's `sub $N,%rsp; mov %rbp,N-8(%rsp); lea N-8(%rsp),%rbp`, either
+ * after Go's stack bound check (`cmp 16(%r14),%rsp; jbe` ...)?
  */
 static void read_prologue(pid_t pid, struct fp_fn *fn)
 {
-	uint8_t b[16];
+	uint8_t b[64];
 	struct insn_info ii;
 	char root[64 + 4096];
-	int fd, off = 0;
+	int fd, off = 0, setup;
 	ssize_t n;
 
 	fn->entry_off = 0;
@@ -322,11 +381,17 @@ static void read_prologue(pid_t pid, struct fp_fn *fn)
 	if (!insn_decode(INSN_X86_64, b, n, &ii) && ii.is_endbr64)
 		off = ii.len;
 	fn->entry_off = off;
-	if (b[off] != 0x55 || off + 4 > n || b[off + 1] != 0x48 ||
-	    !((b[off + 2] == 0x89 && b[off + 3] == 0xe5) || (b[off + 2] == 0x8b && b[off + 3] == 0xec)))
-		return;
-	fn->push_off = off;
-	fn->body_off = off + 4;
+	for (int k = 0; k < 4 && !insn_decode(INSN_X86_64, b + off, n - off, &ii) &&
+			go_stack_check(b + off, ii.len); k++)
+		off += ii.len;
+	if (off + 4 <= n && b[off] == 0x55 && b[off + 1] == 0x48 &&
+	    ((b[off + 2] == 0x89 && b[off + 3] == 0xe5) || (b[off + 2] == 0x8b && b[off + 3] == 0xec))) {
+		fn->push_off = off;
+		fn->body_off = off + 4;
+	} else if ((setup = go_frame_setup(b + off, n - off))) {
+		fn->push_off = off;
+		fn->body_off = off + setup;
+	}
 }
 
 static const struct fp_fn *fp_fn_of(struct ustack *u, pid_t pid, const struct sym_frame *f)
@@ -387,6 +452,9 @@ static bool is_stack_root(const char *fn)
 	static const char *const roots[] = {
 		"_start", "__libc_start_call_main", "__libc_start_main", "__libc_start_main_impl",
 		"start_thread", "clone", "clone3", "__clone", "__clone3", "thread_start",
+		/* Go: a goroutine's first frame returns to goexit; a thread's stack starts in mstart */
+		"runtime.goexit", "runtime.goexit.abi0", "runtime.mstart", "runtime.mstart.abi0",
+		"runtime.rt0_go", "runtime.rt0_go.abi0",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(roots); i++)

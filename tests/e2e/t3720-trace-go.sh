@@ -4,7 +4,7 @@
 # goroutine's stack ("unexpected return pc"), so every way of asking for one
 # (r:, --latency, a glob) is refused with one line unless --force; entry
 # probes are fine.  And Go's frame pointers (sub; mov %rbp,N(%rsp); lea
-# N(%rsp),%rbp) hold up under --stack=fp.
+# N(%rsp),%rbp) hold up under --stack=fp, to the goroutine's goexit.
 . "$(dirname "$0")/lib.sh"
 
 G=$FIXTURES/gotest
@@ -58,6 +58,22 @@ test_expect_success BPF,GO '--force attaches the return probes' '
 	{ upx trace --force --count r:$G:main.leaf -c "$G 3" >out 2>err || :; } &&
 	test_grep "^Tracing 1 probe in 1 file" err &&
 	test_no_leftover_links
+'
+
+# frames FILE: the function of each frame of the (one) stack in FILE, one a line
+frames() {
+	sed -n 's/^    \([^ +]*\)+0x[0-9a-f]* .*/\1/p' "$1"
+}
+
+test_expect_success BPF,GO '--stack=fp: Go frame pointers hold (sub; mov %rbp; lea), to goexit' '
+	upx trace --count --stack=fp $G:main.leaf -c "$G 3" >out 2>err &&
+	test_grep "^$G:main.leaf  *1$" out &&
+	frames out >actual &&
+	printf "%s\n" main.leaf main.deep main.deep main.deep main.deep main.main.func1 \
+		runtime.goexit.abi0 >expect &&
+	test_cmp expect actual &&
+	test_grep -v "unreliable" out &&
+	test_grep -v "unreliable" err
 '
 
 test_done
