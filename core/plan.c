@@ -67,6 +67,67 @@ static bool is_func(const struct elf_sym *s)
 	return s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->offset;
 }
 
+/* Rank of a binding as a name to show: GLOBAL, then WEAK, then the rest (LOCAL). */
+static int bind_rank(const struct elf_sym *s)
+{
+	return s->bind == STB_GLOBAL ? 0 : s->bind == STB_WEAK ? 1 : 2;
+}
+
+/* Is a a better name to show than b for their one address: its binding, then the shorter. */
+static bool better_name(const struct elf_sym *a, const struct elf_sym *b)
+{
+	if (bind_rank(a) != bind_rank(b))
+		return bind_rank(a) < bind_rank(b);
+	if (a->name_len != b->name_len)
+		return a->name_len < b->name_len;
+	return a < b;	/* the first in name order */
+}
+
+static int cmp_by_value(const void *x, const void *y, void *arg)
+{
+	const struct elf_sym *syms = arg;
+	uint64_t a = syms[*(const size_t *)x].value, b = syms[*(const size_t *)y].value;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Is s the name to show for its address among the functions there that pattern matches
+ * (glibc's exit is also __GI_exit, malloc __libc_malloc and __malloc)?  The others are
+ * not planned: they would only merge into its probe under a worse name.
+ */
+static bool shown_alias(struct plan_file *pf, struct elf_sym *s, const char *pattern)
+{
+	struct elf_file *ef = pf->ef;
+	size_t lo = 0, hi;
+
+	if (!pf->by_value) {
+		pf->by_value = xcalloc(ef->nr_syms + 1, sizeof(*pf->by_value));
+		for (size_t i = 0; i < ef->nr_syms; i++)
+			if (is_func(&ef->syms[i]))
+				pf->by_value[pf->nr_by_value++] = i;
+		qsort_r(pf->by_value, pf->nr_by_value, sizeof(*pf->by_value), cmp_by_value,
+			ef->syms);
+	}
+	/* The first symbol at s->value. */
+	for (hi = pf->nr_by_value; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ef->syms[pf->by_value[mid]].value < s->value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pf->nr_by_value && ef->syms[pf->by_value[lo]].value == s->value; lo++) {
+		struct elf_sym *t = &ef->syms[pf->by_value[lo]];
+
+		if (t != s && t->type == s->type && better_name(t, s) &&
+		    elf_sym__matches(t, pattern, 0))
+			return false;
+	}
+	return true;
+}
+
 static void add_skipped(struct plan *plan, enum plan_skip_kind kind, int file, uint64_t vaddr,
 			const char *func, const char *why)
 {
@@ -579,6 +640,8 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		if (!is_func(s) || !elf_sym__matches(s, func, 0))
 			continue;
 		matched++;
+		if (!shown_alias(pf, s, func))
+			continue;
 		/* `.type f, @function` in .rodata: a probe would write int3 into its data. */
 		if (!s->exec) {
 			if (!glob)
@@ -1077,6 +1140,7 @@ void plan_free(struct plan *plan)
 		free(plan->files[i].ifuncs);
 		free(plan->files[i].ifunc_err);
 		free(plan->files[i].hazards);
+		free(plan->files[i].by_value);
 		if (plan->files[i].usdt) {
 			for (size_t k = 0; plan->files[i].usdt_why && k < plan->files[i].usdt->nr;
 			     k++)

@@ -2,7 +2,7 @@
 /*
  * The attach plan: the list of (file, offset, cookie, entry/return) a set of
  * probe specs comes to, after target files are found, names and globs
- * matched, aliases merged, IFUNCs resolved to the implementation the dynamic
+ * matched, aliases merged (named GLOBAL, then WEAK, then the shortest LOCAL), IFUNCs resolved to the implementation the dynamic
  * linker picks, `endbr64` stepped over, sites the kernel would refuse left
  * out, and no return probe on a function that returns twice or never returns.
  * Pure data: printed by --verbose, tested without BPF.
@@ -56,6 +56,8 @@ struct plan_file {
 	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
 	struct usdt_notes *usdt; /* its SDT notes, read on the first usdt: spec */
 	char **usdt_why;	/* per note: NULL not asked for, "" probed, else why it is not */
+	size_t *by_value;	/* indexes of its functions in ef->syms by address (aliases) */
+	size_t nr_by_value;
 };
 
 /* Where in a function the uprobe goes, as plan.c decided from its first instruction. */

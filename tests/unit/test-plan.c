@@ -219,7 +219,7 @@ static int plan_one(struct plan *plan, const char *text, bool latency, bool forc
 	return ret;
 }
 
-/* Is func (or an alias: the first name at an address labels the probe) planned? */
+/* Is func (or an alias: the best name at an address labels the probe) planned? */
 static bool planned(const struct plan *plan, const char *func)
 {
 	struct elf_sym *s;
