@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Live links for an attach plan: uprobe_multi where it pays, classic otherwise. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -462,10 +463,45 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 	return 0;
 }
 
+/* At most this many threads detach links at once. */
+#define DETACH_THREADS 16
+
+struct detach_slice {
+	struct bpf_link **links;
+	size_t first, nr, step;
+};
+
+static void *detach_slice(void *p)
+{
+	struct detach_slice *d = p;
+
+	for (size_t i = d->first; i < d->nr; i += d->step)
+		bpf_link__destroy(d->links[i]);
+	return NULL;
+}
+
+/*
+ * The release of a uprobe link waits for the kernel's grace periods (20-60 ms
+ * here): the links go on several threads at once, so that a stop waits for
+ * about one of them, not their sum (--latency has two, USDT and uprobe specs
+ * one each per file).
+ */
 void attachment__destroy(struct attachment *a)
 {
-	for (size_t i = 0; i < a->nr; i++)
-		bpf_link__destroy(a->links[i]);
+	size_t nt = a->nr < DETACH_THREADS ? a->nr : DETACH_THREADS, started = 0;
+	struct detach_slice d[DETACH_THREADS];
+	pthread_t t[DETACH_THREADS];
+
+	for (size_t k = 0; k < nt; k++) {
+		d[k] = (struct detach_slice){ a->links, k, a->nr, nt };
+		/* The last slice (and any a thread could not take) on this one. */
+		if (k + 1 == nt || pthread_create(&t[started], NULL, detach_slice, &d[k]))
+			detach_slice(&d[k]);
+		else
+			started++;
+	}
+	while (started)
+		pthread_join(t[--started], NULL);
 	free(a->links);
 	memset(a, 0, sizeof(*a));
 }

@@ -25,12 +25,6 @@
 #include "util.h"
 
 #define MAX_INLINE 8
-/*
- * After a stop signal, how long the events still in the ring buffer are
- * unwound and symbolized (a process's first stack can take tens of ms): past
- * it they are shown or counted without their stacks, so a stop stays a stop.
- */
-#define STOP_BUDGET_NS (50 * 1000 * 1000ULL)
 #define STR_(x) #x
 #define STR(x) STR_(x)	/* frames one address may stand for (inlined calls) */
 
@@ -129,8 +123,8 @@ struct ustack {
 	uint64_t nr_snapshots;		/* processes whose mappings came from the kernel */
 	uint64_t nr_unsymbolized;	/* stacks of processes with no mappings */
 	uint64_t nr_unwound, unwind_ns;	/* -v: DWARF unwinding throughput */
-	uint64_t stop_ns;		/* when a stop signal was first seen here */
 	uint64_t nr_skipped;		/* stacks left out after it */
+	uint64_t nr_late;		/* frames shown not fully symbolized after it */
 	char **owned;		/* strings made here (folded names) */
 	size_t nr_owned, alloc_owned;
 };
@@ -171,6 +165,10 @@ void ustack__free(struct ustack *u)
 	if (u->nr_skipped)
 		warning("%llu stack%s not unwound: upx was stopping", (unsigned long long)u->nr_skipped,
 			u->nr_skipped == 1 ? "" : "s");
+	if (u->nr_late)
+		warning("%llu frame%s not fully symbolized (no source line, inlined calls, or "
+			"function): upx was stopping", (unsigned long long)u->nr_late,
+			u->nr_late == 1 ? "" : "s");
 	if (u->nr_unsymbolized)
 		warning("%llu stack%s not symbolized: %s process exited before its mappings were "
 			"read", (unsigned long long)u->nr_unsymbolized,
@@ -417,12 +415,16 @@ static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struc
 	struct sym_frame sf[MAX_INLINE];
 	int k = symbolize_addr(u->sy, pid, ip, ret, sf, MAX_INLINE);
 
+	out->late = k > 0 && sf[k - 1].late;
 	if (k <= 0 || !sf[k - 1].file || !sf[k - 1].function)
 		return false;
 	*out = sf[k - 1];
 	*fn = fp_fn_of(u, pid, out);
 	return true;
 }
+
+/* fp_unreliable() of a stack upx had no time to check (a stop signal). */
+static const char fp_not_checked[] = "not checked: upx was stopping";
 
 /*
  * A probe at a function's entry: %rbp is still the caller's, so the walk
@@ -487,6 +489,8 @@ static const char *fp_unreliable(struct ustack *u, pid_t pid, const uint64_t *ip
 		const struct fp_fn *fn;
 
 		if (!real_frame(u, pid, ips[i], i > 0, &f, &fn)) {
+			if (f.late)
+				return fp_not_checked;
 			snprintf(why, sizeof(why), "0x%llx is in no known function",
 				 (unsigned long long)ips[i]);
 			return why;
@@ -637,7 +641,7 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 	const char *bad = u->mode == STACK_FP && n ? fp_unreliable(u, pid, ips, n) : NULL;
 	struct sym_frame sf[MAX_INLINE];
 
-	if (bad)
+	if (bad && bad != fp_not_checked)
 		warn_unreliable(u, bad);
 	if (jw) {
 		json_name(jw, "stack");
@@ -646,6 +650,7 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 	for (int i = 0; i < n; i++) {
 		int k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 
+		u->nr_late += sf[0].late;
 		for (int j = 0; j < k; j++)
 			if (jw)
 				frame_json(jw, &sf[j]);
@@ -698,7 +703,8 @@ static void rehash(struct ustack *u, size_t nr_slots)
 	}
 }
 
-static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
+/* Counts a stack; true when it is a new one. */
+static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
 		      const char *cut, int err, uint64_t count)
 {
 	uint64_t h = hash_key(probe, pid, ips, n, err);
@@ -712,7 +718,7 @@ static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 		if (e->hash == h && e->probe == probe && e->pid == pid && e->nr == n &&
 		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips))) {
 			e->count += count;
-			return;
+			return false;
 		}
 	}
 	ALLOC_GROW(u->entries, u->nr_entries + 1, u->alloc_entries);
@@ -722,24 +728,20 @@ static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 				   cut ? xstrdup(cut) : NULL, err, count, h };
 	memcpy(e->ips, ips, n * sizeof(*ips));
 	u->slots[s] = ++u->nr_entries;
+	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
-/* Stopping (a signal) for longer than STOP_BUDGET_NS: no more unwinding. */
+/*
+ * After a stop signal the events still in the ring buffer are unwound until
+ * its STOP_UNWIND share (a process's first stack can take tens of ms): past
+ * it they are shown or counted without their stacks, so a stop stays a stop.
+ */
 static bool out_of_time(struct ustack *u)
 {
-	if (!upx_stop)
-		return false;
-	if (!u->stop_ns)
-		u->stop_ns = now_ns();
-	return now_ns() - u->stop_ns > STOP_BUDGET_NS;
+	/* ... and symbolized until its STOP_SYMBOLIZE share, the report's too. */
+	if (upx_stop_ns)
+		symbolizer_set_deadline(u->sy, stop_deadline_ns(STOP_SYMBOLIZE));
+	return stop_overdue(STOP_UNWIND);
 }
 
 void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
@@ -765,9 +767,19 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 	if (add_process(u, pid) < 0)
 		u->nr_unsymbolized++;
 	n = rec_ips(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
-	if (u->count)
-		count_add(u, probe, pid, ips, n, cut, err, 1);
-	else
+	if (u->count) {
+		/*
+		 * A new stack is symbolized now, while no stop waits on it: its files' DWARF
+		 * is not opened at a stop (symbolizer_set_deadline()), and its frames are
+		 * cached for the report.
+		 */
+		if (count_add(u, probe, pid, ips, n, cut, err, 1) && !upx_stop)
+			for (int i = 0; i < n; i++) {
+				struct sym_frame sf[MAX_INLINE];
+
+				symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
+			}
+	} else
 		print_stack(u, pid, ips, n, cut, err, jw);
 }
 
@@ -777,6 +789,7 @@ void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 	uint64_t ips[STACK_MAX_DEPTH];
 
 	clear_counts(u);
+	out_of_time(u);
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		uint64_t count;
 		int n = 0, err = 0;
@@ -884,6 +897,7 @@ static size_t row_frames(struct ustack *u, const struct count_entry *e, const ch
 	for (int i = e->nr - 1; i >= 0; i--) {
 		int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
 
+		u->nr_late += sf[0].late;
 		for (int j = k - 1; j >= 0; j--) {
 			const char *name = sf[j].function;
 
@@ -970,8 +984,12 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 		   size_t nr_probes, struct json_writer *jw)
 {
 	struct row *rows;
-	size_t n = build_rows(u, &rows), shown = n, w = 5;
+	size_t n, shown, w = 5;
 	int ret = 0;
+
+	out_of_time(u);
+	n = build_rows(u, &rows);
+	shown = n;
 
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].probe < nr_probes && strlen(labels[rows[i].probe]) > w)
