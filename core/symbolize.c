@@ -722,6 +722,7 @@ static struct sym_image *file_image(struct symbolizer *sy, struct sym_file *f)
 		/* Named by its own descriptor, which lives as long as it (debuglink lookups). */
 		free(ef->path);
 		ef->path = xasprintf("/proc/self/fd/%d", ef->fd);
+		ef->shown = f->path;
 		im->ef = ef;
 	}
 	/* One descriptor per file: the image's from now on. */
