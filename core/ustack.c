@@ -367,7 +367,7 @@ static const struct fp_fn *fp_fn_of(struct ustack *u, pid_t pid, const struct sy
 	return fn;
 }
 
-/* The function (not an inlined call) at an address, and its start; false when unknown. */
+/* The function (not an inlined call) at an address, and its start (NULL for JIT code); false when unknown. */
 static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struct sym_frame *out,
 		       const struct fp_fn **fn)
 {
@@ -377,7 +377,8 @@ static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struc
 	if (k <= 0 || !sf[k - 1].file || !sf[k - 1].function)
 		return false;
 	*out = sf[k - 1];
-	*fn = fp_fn_of(u, pid, out);
+	/* JIT code: no file holds its prologue (NULL: not checked) */
+	*fn = out->jit ? NULL : fp_fn_of(u, pid, out);
 	return true;
 }
 
@@ -394,7 +395,7 @@ static int fp_fix_entry(struct ustack *u, pid_t pid, uint64_t *ips, int n, int m
 
 	if (n < 1 || !sp0 || (n > 1 && ips[1] == sp0))
 		return n;
-	if (!real_frame(u, pid, ips[0], false, &f, &fn) || (int64_t)f.offset > fn->entry_off)
+	if (!real_frame(u, pid, ips[0], false, &f, &fn) || !fn || (int64_t)f.offset > fn->entry_off)
 		return n;
 	if (n == max)
 		n--;
@@ -445,6 +446,8 @@ static const char *fp_unreliable(struct ustack *u, pid_t pid, const uint64_t *ip
 				 (unsigned long long)ips[i]);
 			return why;
 		}
+		if (!fn)
+			continue;	/* JIT code: taken on trust, as perf does */
 		if (i == 0 && (int64_t)f.offset <= fn->entry_off)
 			continue;	/* at the entry: the caller came from %rsp */
 		if (i == 0 && fn->push_off >= 0 && (int64_t)f.offset < fn->body_off) {
