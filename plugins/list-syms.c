@@ -859,4 +859,5 @@ const struct upx_cmd upx_cmd_list_syms = {
 	"list the symbols of an ELF file with the offsets uprobes use",
 	cmd_list_syms,
 	0,
+	list_syms_options,
 };

@@ -1573,4 +1573,5 @@ const struct upx_cmd upx_cmd_trace = {
 	.summary = "trace calls of any function with uprobes: events, counts, histograms",
 	.fn = cmd_trace,
 	.flags = UPX_CMD_NEEDS_BPF,
+	.opts = trace_options,
 };
