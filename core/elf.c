@@ -1180,7 +1180,7 @@ static void load_other_symtab(struct elf_file *ef, size_t *alloc, bool has_dynsy
 	}
 	ef->debug_rejected = dbg && load_debug_file(ef, dbg, alloc, cause, sizeof(cause));
 	if (ef->debug_rejected)
-		warning("'%s': debug file '%s' rejected: %s%s", shown, dbg, cause,
+		warning("'%s': debug file '%s' rejected: %s%s", ef->path, dbg, cause,
 			ef->has_minidebug ? "; using its MiniDebugInfo" :
 			has_dynsym ? "; using .dynsym only" : "");
 	free(dbg);
