@@ -451,7 +451,7 @@ static void proc_ids(struct sym_proc *p)
 {
 	char path[64], *buf, *l;
 	size_t len;
-	unsigned int ruid, euid;
+	unsigned int ruid = 0, euid = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)p->pid);
 	if (read_file(path, &buf, &len))
