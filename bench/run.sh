@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: upx beside bpftrace and beside the floor (bench/floor, a bare
 # libbpf loader), run in turns (A B A B ...), REPS rounds, medians and ranges.
-# Figures 1-8 are described in Documentation/bench.txt.  The tracer runs on
+# Figures 1-11 are described in Documentation/bench.txt.  The tracer runs on
 # CPU0, the workload on CPU1; every peer run has a timeout; each figure that
 # loads BPF holds /tmp/upx-bpf.lock while it runs.  Prints a table and writes
 # bench/results.json.  Exits non-zero only when a command fails, never on a ratio.
@@ -355,6 +355,52 @@ stacks() {
 	done
 }
 
+# --- 11: the stop of each mode after SIGINT, under a storm ---------------------------------
+# build/fixtures/storm (4 threads of malloc, memcpy, strlen, write, free) runs on CPU1;
+# upx traces libc's malloc system-wide on CPU0 for 1 s, then gets SIGINT: the ms until it
+# has exited (bench/stopms.py).  Events and --stack events go to a file; "tty" prints
+# events to a terminal inside tmux, where tmux's own mallocs for each line are traced too.
+STOP_MODES="count events latency fpcount dwcount fpev tty"
+stop_opts() {
+	case $1 in
+	count) echo "--count" ;;
+	latency) echo "--latency" ;;
+	fpcount) echo "--count --stack=fp" ;;
+	dwcount) echo "--count --stack" ;;
+	fpev) echo "--stack=fp" ;;
+	esac
+}
+stopping() {
+	local st opts ms
+	taskset -c 1 "$PWD/build/fixtures/storm" 4 >/dev/null &
+	st=$!
+	for mode in $STOP_MODES; do
+		case $mode in
+		events) opts="events to a file" ;;
+		fpev) opts="--stack=fp events to a file" ;;
+		tty) opts="events to a terminal in tmux" ;;
+		*) opts=$(stop_opts $mode) ;;
+		esac
+		row "11.$mode" ms "<= 100" "stop after SIGINT, storm: $opts"
+	done
+	for _ in $(seq "$REPS"); do
+		for mode in $STOP_MODES; do
+			opts=$(stop_opts $mode)
+			if [ "$mode" = tty ]; then
+				ms=$(python3 bench/stopms.py --tmux -- taskset -c 0 "$UPX" trace \
+					libc.so.6:malloc 2>"$TMP/err") || { fail "stop: $mode"; continue; }
+			else
+				# shellcheck disable=SC2086
+				ms=$(python3 bench/stopms.py -o "$TMP/out" -- taskset -c 0 "$UPX" trace \
+					$opts libc.so.6:malloc 2>"$TMP/err") || { fail "stop: $mode"; continue; }
+			fi
+			sample "11.$mode" upx "$ms"
+		done
+	done
+	kill "$st"
+	wait "$st" 2>/dev/null
+}
+
 figure() {
 	local s w
 	[ -n "${ONLY:-}" ] && [ "$1" != "$ONLY" ] && return
@@ -379,6 +425,7 @@ figure bpfstats
 figure memory
 [ -z "$QUICK" ] && figure globrun
 figure stacks
+figure stopping
 
 # --- 7 and the others without BPF: their own output ------------------------------------
 [ -z "${ONLY:-}" ] && echo "=== bench/list-syms.sh (figure 7)"

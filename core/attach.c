@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Live links for an attach plan: uprobe_multi where it pays, classic otherwise. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -163,14 +164,13 @@ static size_t usdt_sites(const struct plan *plan, int file, const struct usdt_pr
 {
 	const struct usdt_notes *n = plan->files[file].usdt;
 	size_t nr = 0;
-	char buf[256];
 
 	*out = xcalloc(n ? n->nr + 1 : 1, sizeof(**out));
 	*entry = xcalloc(n ? n->nr + 1 : 1, sizeof(**entry));
 	for (size_t i = 0; n && i < n->nr; i++) {
 		const struct usdt_probe *p = &n->probes[i];
 
-		if (usdt_probe_problem(p, buf, sizeof(buf)))
+		if (plan_usdt_site_left_out(plan, file, p))
 			continue;
 		for (size_t k = 0; k < plan->nr; k++) {
 			const struct plan_entry *e = &plan->entries[k];
@@ -397,6 +397,10 @@ static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t 
 	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = e->cookie);
 	struct bpf_link *l;
 
+	if (e->usdt_left_out)
+		return error("'%s': %zu of its sites were left out, and libbpf's USDT attach "
+			     "(without uprobe_multi links) takes every site of a probe",
+			     e->label, e->usdt_left_out);
 	l = bpf_program__attach_usdt(prog, pid, plan->files[e->file].path, e->usdt_provider,
 				     e->usdt_name, &opts);
 	if (!l)
@@ -459,10 +463,45 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 	return 0;
 }
 
+/* At most this many threads detach links at once. */
+#define DETACH_THREADS 16
+
+struct detach_slice {
+	struct bpf_link **links;
+	size_t first, nr, step;
+};
+
+static void *detach_slice(void *p)
+{
+	struct detach_slice *d = p;
+
+	for (size_t i = d->first; i < d->nr; i += d->step)
+		bpf_link__destroy(d->links[i]);
+	return NULL;
+}
+
+/*
+ * The release of a uprobe link waits for the kernel's grace periods (20-60 ms
+ * here): the links go on several threads at once, so that a stop waits for
+ * about one of them, not their sum (--latency has two, USDT and uprobe specs
+ * one each per file).
+ */
 void attachment__destroy(struct attachment *a)
 {
-	for (size_t i = 0; i < a->nr; i++)
-		bpf_link__destroy(a->links[i]);
+	size_t nt = a->nr < DETACH_THREADS ? a->nr : DETACH_THREADS, started = 0;
+	struct detach_slice d[DETACH_THREADS];
+	pthread_t t[DETACH_THREADS];
+
+	for (size_t k = 0; k < nt; k++) {
+		d[k] = (struct detach_slice){ a->links, k, a->nr, nt };
+		/* The last slice (and any a thread could not take) on this one. */
+		if (k + 1 == nt || pthread_create(&t[started], NULL, detach_slice, &d[k]))
+			detach_slice(&d[k]);
+		else
+			started++;
+	}
+	while (started)
+		pthread_join(t[--started], NULL);
 	free(a->links);
 	memset(a, 0, sizeof(*a));
 }

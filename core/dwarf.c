@@ -514,3 +514,24 @@ int dwarf_noreturn_funcs(const char *path, const char *debug_path, uint64_t **ou
 		ret = noreturn_in(path, out);
 	return ret;
 }
+
+/* The rows of CFI change between instructions (after a push, ...): a row starts on a boundary. */
+int dwarf_cfi_row_start(void *elf, uint64_t vaddr, uint64_t *start)
+{
+	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf);
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Addr lo, hi;
+	int ret = -ENOENT;
+
+	if (!cfi)
+		return ret;
+	if (!dwarf_cfi_addrframe(cfi, vaddr, &frame)) {
+		if (dwarf_frame_info(frame, &lo, &hi, NULL) >= 0 && lo <= vaddr && vaddr < hi) {
+			*start = lo;
+			ret = 0;
+		}
+		free(frame);
+	}
+	dwarf_cfi_end(cfi);
+	return ret;
+}

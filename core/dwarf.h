@@ -49,6 +49,13 @@ int dwarf_func_params(const char *path, const char *debug_path, uint64_t vaddr,
  */
 int dwarf_noreturn_funcs(const char *path, const char *debug_path, uint64_t **out);
 
+/*
+ * The start of the call frame information row (.eh_frame) that covers vaddr in the ELF file
+ * elf (an Elf *): an instruction boundary at or before vaddr, in the same function.  A
+ * stripped file still has it where its symbols are gone.  0, or -ENOENT.
+ */
+int dwarf_cfi_row_start(void *elf, uint64_t vaddr, uint64_t *start);
+
 /* Close the cached Dwarf handles (also done at exit). */
 void dwarf_cache_free(void);
 

@@ -41,6 +41,7 @@
 
 struct load_seg {
 	uint64_t vaddr, filesz, offset;
+	uint32_t flags;		/* p_flags: PF_X, PF_W, PF_R */
 };
 
 struct elf_priv {
@@ -279,6 +280,7 @@ static int read_phdrs(struct elf_file *ef, struct elf_priv *p)
 			p->loads[p->nr_loads].vaddr = ph.p_vaddr;
 			p->loads[p->nr_loads].filesz = ph.p_filesz;
 			p->loads[p->nr_loads].offset = ph.p_offset;
+			p->loads[p->nr_loads].flags = ph.p_flags;
 			p->nr_loads++;
 			break;
 		case PT_INTERP:
@@ -484,20 +486,35 @@ void elf_file__close(struct elf_file *ef)
 	free(ef);
 }
 
-int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset)
+/* The PT_LOAD whose bytes in the file hold vaddr, or NULL. */
+static const struct load_seg *load_of(const struct elf_file *ef, uint64_t vaddr)
 {
 	const struct elf_priv *p = ef->priv;
-	size_t i;
 
-	for (i = 0; i < p->nr_loads; i++) {
+	for (size_t i = 0; i < p->nr_loads; i++) {
 		const struct load_seg *l = &p->loads[i];
 
-		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz) {
-			*offset = l->offset + (vaddr - l->vaddr);
-			return 0;
-		}
+		if (vaddr >= l->vaddr && vaddr - l->vaddr < l->filesz)
+			return l;
 	}
-	return -ENOENT;
+	return NULL;
+}
+
+int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset)
+{
+	const struct load_seg *l = load_of(ef, vaddr);
+
+	if (!l)
+		return -ENOENT;
+	*offset = l->offset + (vaddr - l->vaddr);
+	return 0;
+}
+
+uint32_t elf_file__vaddr_flags(const struct elf_file *ef, uint64_t vaddr)
+{
+	const struct load_seg *l = load_of(ef, vaddr);
+
+	return l ? l->flags : 0;
 }
 
 int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64_t *vaddr)
@@ -741,6 +758,7 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 		if (e->defined && type != STT_TLS && e->value &&
 		    elf_file__vaddr_to_offset(ef, e->value, &e->offset))
 			e->offset = 0;
+		e->exec = e->offset && (elf_file__vaddr_flags(ef, e->value) & PF_X);
 	}
 	free(v.names);
 	return 0;
@@ -1025,6 +1043,7 @@ static void dedup(struct elf_file *ef)
 					keep->size = drop->size;
 				if (!keep->offset)
 					keep->offset = drop->offset;
+				keep->exec |= drop->exec;
 				gone[m] = true;
 			}
 		}

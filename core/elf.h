@@ -29,6 +29,7 @@ struct elf_sym {
 	bool defined;		/* st_shndx != SHN_UNDEF */
 	bool in_dynsym;		/* seen in .dynsym (else only in .symtab) */
 	bool demangle_tried;
+	bool exec;		/* value is in an executable PT_LOAD (PF_X): code a probe may go in */
 };
 
 struct elf_file {
@@ -113,6 +114,8 @@ void elf_syms__demangle(struct elf_sym **syms, size_t n);
 
 /* Virtual address to file offset through the PT_LOAD segments; -ENOENT if unmapped. */
 int elf_file__vaddr_to_offset(const struct elf_file *ef, uint64_t vaddr, uint64_t *offset);
+/* The p_flags (PF_X, PF_W, PF_R) of the PT_LOAD whose file bytes hold vaddr; 0 when none does. */
+uint32_t elf_file__vaddr_flags(const struct elf_file *ef, uint64_t vaddr);
 /* File offset to virtual address through the PT_LOAD that maps it (a mapping's page-aligned
  * start below p_offset counts as that segment's, as mmap maps it); -ENOENT if none does. */
 int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64_t *vaddr);

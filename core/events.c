@@ -22,6 +22,7 @@
 #include "util.h"
 
 volatile sig_atomic_t upx_stop;
+volatile uint64_t upx_stop_ns;
 /* The -c command, terminated too when a second signal ends upx at once. */
 static volatile pid_t child_pid;
 
@@ -37,7 +38,35 @@ static void on_stop(int sig)
 			kill(child_pid, SIGTERM);
 		_exit(128 + sig);
 	}
+	upx_stop_ns = mono_ns(); /* clock_gettime() is async-signal-safe */
 	upx_stop = sig;
+}
+
+/* UPX_STOP_MS, or the environment's (tests: 0 cuts everything that can wait). */
+static uint64_t stop_bound_ns(void)
+{
+	static long long ms = -1;
+	const char *env;
+
+	if (ms < 0) {
+		env = getenv("UPX_STOP_MS");
+		ms = env && *env && parse_s64(env, &ms) && ms >= 0 ? ms : UPX_STOP_MS;
+	}
+	return ms * 1000000ULL;
+}
+
+uint64_t stop_deadline_ns(enum stop_share share)
+{
+	uint64_t t = upx_stop_ns;
+
+	return t ? t + stop_bound_ns() / 100 * share : 0;
+}
+
+bool stop_overdue(enum stop_share share)
+{
+	uint64_t t = stop_deadline_ns(share);
+
+	return t && mono_ns() >= t;
 }
 
 static void on_child(int sig)
@@ -325,22 +354,9 @@ static long events_read_some(struct events *ev, bool *more)
 	return total;
 }
 
-/*
- * Once, at the end: show what the ring buffer holds now (the probes are
- * detached, so it no longer grows), then count, unshown, whatever came after
- * or could not be shown because stdout went away.
- */
-static unsigned long long events_drain(struct events *ev)
+/* Count, unshown, what the ring buffer holds now. */
+static unsigned long long events_count_rest(struct events *ev)
 {
-	unsigned long long pending = events_pending(ev);
-	long n;
-
-	ev->bytes_left = pending;
-	while (ev->bytes_left && !stdout_closed()) {
-		n = events_consume(ev, EVENTS_BATCH);
-		if (n <= 0)
-			break;
-	}
 	ev->counting = true;
 	ev->counted = 0;
 	ev->bytes_left = events_pending(ev);
@@ -348,6 +364,33 @@ static unsigned long long events_drain(struct events *ev)
 		;
 	ev->counting = false;
 	return ev->counted;
+}
+
+/*
+ * Once, at the end: show what the ring buffer holds now (the probes are
+ * detached, so it no longer grows), then count, unshown, whatever came after
+ * or could not be shown because stdout went away.  After a stop signal
+ * (hurry) they are shown until its STOP_SHOW share: what is left then is
+ * counted in *cut (a slow terminal must not hold a stop up).
+ */
+static unsigned long long events_drain(struct events *ev, bool hurry, unsigned long long *cut)
+{
+	unsigned long long pending = events_pending(ev);
+	long n;
+
+	*cut = 0;
+	ev->bytes_left = pending;
+	while (ev->bytes_left && !stdout_closed()) {
+		if (hurry && stop_overdue(STOP_SHOW)) {
+			*cut = events_count_rest(ev);
+			break;
+		}
+		/* In a hurry, a look at the clock every few records (a stack each, a slow tty). */
+		n = events_consume(ev, hurry ? EVENTS_BATCH / 16 : EVENTS_BATCH);
+		if (n <= 0)
+			break;
+	}
+	return events_count_rest(ev);
 }
 
 /* Loop ------------------------------------------------------------------- */
@@ -499,7 +542,13 @@ enum loop_end event_loop_run(struct event_loop *el)
 	if (el->ev && el->detach)
 		el->detach(el->detach_ctx);
 	/* What the kernel wrote before the end is still shown. */
-	if (el->ev && end != LOOP_STDOUT_CLOSED && end != LOOP_ERROR)
-		el->not_shown = events_drain(el->ev);
+	if (el->ev && end != LOOP_STDOUT_CLOSED && end != LOOP_ERROR) {
+		unsigned long long cut;
+
+		el->not_shown = events_drain(el->ev, end == LOOP_SIGNAL, &cut);
+		if (cut)
+			warning("%llu event%s not shown: upx was stopping (a stop does not wait on "
+				"the output)", cut, cut == 1 ? "" : "s");
+	}
 	return end;
 }

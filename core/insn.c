@@ -454,21 +454,35 @@ int insn_decode(enum insn_arch arch, const uint8_t *buf, size_t len, struct insn
 	}
 }
 
-bool insn_is_boundary(enum insn_arch arch, const uint8_t *code, size_t len, size_t off)
+int insn_boundary(enum insn_arch arch, const uint8_t *code, size_t len, size_t off, size_t *at)
 {
 	struct insn_info in;
-	size_t at = 0;
+	size_t pos = 0;
 
+	*at = 0;
 	if (off >= len)
-		return false;
-	if (arch == INSN_ARM64)
+		return -EINVAL;
+	if (arch == INSN_ARM64) {
+		*at = off & ~(size_t)3;
 		return off % 4 == 0 && off + 4 <= len;
-	while (at < off) {
-		if (insn_decode(arch, code + at, len - at, &in))
-			return false;
-		at += in.len;
 	}
-	return at == off;
+	while (pos < off) {
+		*at = pos;
+		if (insn_decode(arch, code + pos, len - pos, &in))
+			return -EINVAL;
+		if ((size_t)in.len > off - pos)
+			return 0;
+		pos += in.len;
+	}
+	*at = off;
+	return 1;
+}
+
+bool insn_is_boundary(enum insn_arch arch, const uint8_t *code, size_t len, size_t off)
+{
+	size_t at;
+
+	return insn_boundary(arch, code, len, off, &at) == 1;
 }
 
 enum insn_arch insn_arch_of_machine(uint16_t e_machine)

@@ -42,6 +42,13 @@ int insn_decode(enum insn_arch arch, const uint8_t *buf, size_t len, struct insn
  * linearly from 0, so data in the middle of the code breaks the chain (false).
  */
 bool insn_is_boundary(enum insn_arch arch, const uint8_t *code, size_t len, size_t off);
+/*
+ * The same, telling the two noes apart: 1 an instruction starts at off; 0 the
+ * one that starts at *at covers it (off is inside an instruction); -EINVAL
+ * the decoder stopped at *at first (an undecodable instruction, data, or off
+ * past len): whether off is a boundary is not known.
+ */
+int insn_boundary(enum insn_arch arch, const uint8_t *code, size_t len, size_t off, size_t *at);
 
 /* EM_X86_64 / EM_AARCH64 to the decoder for it; INSN_ARCH_NONE otherwise. */
 enum insn_arch insn_arch_of_machine(uint16_t e_machine);

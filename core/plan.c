@@ -67,10 +67,78 @@ static bool is_func(const struct elf_sym *s)
 	return s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) && s->offset;
 }
 
-static void add_skipped(struct plan *plan, const char *func, const char *why)
+/* Rank of a binding as a name to show: GLOBAL, then WEAK, then the rest (LOCAL). */
+static int bind_rank(const struct elf_sym *s)
+{
+	return s->bind == STB_GLOBAL ? 0 : s->bind == STB_WEAK ? 1 : 2;
+}
+
+/* Is a a better name to show than b for their one address: its binding, then the shorter. */
+static bool better_name(const struct elf_sym *a, const struct elf_sym *b)
+{
+	if (bind_rank(a) != bind_rank(b))
+		return bind_rank(a) < bind_rank(b);
+	if (a->name_len != b->name_len)
+		return a->name_len < b->name_len;
+	return a < b;	/* the first in name order */
+}
+
+static int cmp_by_value(const void *x, const void *y, void *arg)
+{
+	const struct elf_sym *syms = arg;
+	uint64_t a = syms[*(const size_t *)x].value, b = syms[*(const size_t *)y].value;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Is s the name to show for its address among the functions there that pattern matches
+ * (glibc's exit is also __GI_exit, malloc __libc_malloc and __malloc)?  The others are
+ * not planned: they would only merge into its probe under a worse name.
+ */
+static bool shown_alias(struct plan_file *pf, struct elf_sym *s, const char *pattern)
+{
+	struct elf_file *ef = pf->ef;
+	size_t lo = 0, hi;
+
+	if (!pf->by_value) {
+		pf->by_value = xcalloc(ef->nr_syms + 1, sizeof(*pf->by_value));
+		for (size_t i = 0; i < ef->nr_syms; i++)
+			if (is_func(&ef->syms[i]))
+				pf->by_value[pf->nr_by_value++] = i;
+		qsort_r(pf->by_value, pf->nr_by_value, sizeof(*pf->by_value), cmp_by_value,
+			ef->syms);
+	}
+	/* The first symbol at s->value. */
+	for (hi = pf->nr_by_value; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ef->syms[pf->by_value[mid]].value < s->value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pf->nr_by_value && ef->syms[pf->by_value[lo]].value == s->value; lo++) {
+		struct elf_sym *t = &ef->syms[pf->by_value[lo]];
+
+		if (t != s && t->type == s->type && better_name(t, s) &&
+		    elf_sym__matches(t, pattern, 0))
+			return false;
+	}
+	return true;
+}
+
+static void add_skipped(struct plan *plan, enum plan_skip_kind kind, int file, uint64_t vaddr,
+			const char *func, const char *why)
 {
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
-	plan->skipped[plan->nr_skipped++] = (struct plan_skip){ .func = xstrdup(func), .why = why };
+	plan->skipped[plan->nr_skipped++] = (struct plan_skip){
+		.func = xstrdup(func),
+		.why = xstrdup(why),
+		.kind = kind,
+		.file = file,
+		.vaddr = vaddr,
+	};
 }
 
 /*
@@ -236,7 +304,7 @@ static void add_hazard_skip(struct plan *plan, int file, struct elf_sym *s, uint
 	size_t len = 0;
 
 	for (size_t i = 0; i < plan->nr_skipped; i++)
-		if (plan->skipped[i].hazard && plan->skipped[i].file == file &&
+		if (plan->skipped[i].kind == PLAN_SKIP_HAZARD && plan->skipped[i].file == file &&
 		    plan->skipped[i].vaddr == vaddr)
 			return;
 	for (size_t i = 0; i < ef->nr_syms; i++) {
@@ -263,15 +331,10 @@ static void add_hazard_skip(struct plan *plan, int file, struct elf_sym *s, uint
 		len += snprintf(names + len, sizeof(names) - len, "%s%s%s%s", len ? "/" : "",
 				a->name, version ? "@" : "", version ? version : "");
 	}
-	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
-	plan->skipped[plan->nr_skipped++] = (struct plan_skip){
-		.func = xstrdup(len ? names : elf_sym__demangled(s)),
-		.why = hazard == PLAN_HAZARD_RETURNS_TWICE ? "returns twice: no return probe" :
-							      "never returns: no return probe",
-		.hazard = hazard,
-		.file = file,
-		.vaddr = vaddr,
-	};
+	add_skipped(plan, PLAN_SKIP_HAZARD, file, vaddr, len ? names : elf_sym__demangled(s),
+		    hazard == PLAN_HAZARD_RETURNS_TWICE ? "returns twice: no return probe" :
+							  "never returns: no return probe");
+	plan->skipped[plan->nr_skipped - 1].hazard = hazard;
 }
 
 /* A defined function of ef at vaddr (for an IFUNC's implementation), preferring global names. */
@@ -421,15 +484,38 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
 	return 0;
 }
 
-/* facts: what the entry is to say of itself (is_ifunc, ifunc, impl, site, tag). */
-static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
-		      uint64_t vaddr, uint64_t offset, const struct plan_entry *facts)
+/*
+ * The gate every return probe of a file passes, whatever asks for it (r:, --latency, a
+ * plugin's plan_add_function(), ...): add_entry() asks it before planning one.  Go copies a
+ * goroutine's stack when it grows and walks the return addresses on it; one that is the
+ * uretprobe trampoline's is "unexpected return pc", and the program dies.  (Functions that
+ * return twice or never return are the other hazard: add_matches() leaves them out.)
+ */
+static int return_gate(const struct plan *plan, int file)
+{
+	const struct plan_file *pf = &plan->files[file];
+
+	if (pf->ef->is_go && !plan->opts.force)
+		return error("'%s': a Go program: a return probe%s crashes it when Go moves a "
+			     "goroutine's stack (--force to do it anyway)", pf->display,
+			     plan->opts.entry_and_return ? " (--latency)" : "");
+	return 0;
+}
+
+/*
+ * facts: what the entry is to say of itself (is_ifunc, ifunc, impl, site, tag).  0, or -1
+ * after error() when a return probe is refused (return_gate()).
+ */
+static int add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
+		     uint64_t vaddr, uint64_t offset, const struct plan_entry *facts)
 {
 	struct plan_file *pf = &plan->files[file];
 	struct plan_entry *e;
 
+	if (is_return && return_gate(plan, file))
+		return -1;
 	if (have_entry(plan, file, offset, is_return))
-		return; /* an alias of a function already planned */
+		return 0; /* an alias of a function already planned */
 	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
 	e = &plan->entries[plan->nr++];
 	*e = (struct plan_entry){
@@ -447,6 +533,7 @@ static void add_entry(struct plan *plan, int file, int spec_idx, bool is_return,
 		.site = facts->site,
 		.tag = facts->tag,
 	};
+	return 0;
 }
 
 /* "did you mean" for a missing name: the closest defined functions. */
@@ -508,6 +595,33 @@ static int explain_import(struct plan_file *pf, const char *func)
 	return ret;
 }
 
+/*
+ * The names of the functions left out for kind, from skipped[from] on, into buf ("a, b, c",
+ * ", ..." when they do not fit); returns how many there are.
+ */
+static size_t join_skipped(const struct plan *plan, size_t from, enum plan_skip_kind kind,
+			   char *buf, size_t size)
+{
+	size_t nr = 0, len = 0;
+	bool cut = false;
+
+	buf[0] = '\0';
+	for (size_t i = from; i < plan->nr_skipped; i++) {
+		const char *name = plan->skipped[i].func;
+
+		if (plan->skipped[i].kind != kind)
+			continue;
+		if (!cut && len + strlen(name) + 8 < size) {
+			len += snprintf(buf + len, size - len, "%s%s", nr ? ", " : "", name);
+		} else if (!cut) {
+			snprintf(buf + len, size - len, ", ...");
+			cut = true;
+		}
+		nr++;
+	}
+	return nr;
+}
+
 /* *planned: how many matches got a probe, their own or (an alias) one already planned. */
 static int add_matches(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
 		       const char *func, bool is_return, int tag, size_t *planned)
@@ -517,9 +631,6 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	bool glob = pattern_is_glob(func);
 	size_t matched = 0;
 
-	if (is_return && ef->is_go && !plan->opts.force)
-		return error("'%s': a Go program: a return probe crashes it when Go moves a "
-			     "goroutine's stack (use --force to do it anyway)", pf->display);
 	for (size_t i = 0; i < ef->nr_syms; i++) {
 		struct elf_sym *s = &ef->syms[i];
 		struct plan_entry facts = { .tag = tag };
@@ -529,17 +640,40 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		if (!is_func(s) || !elf_sym__matches(s, func, 0))
 			continue;
 		matched++;
+		if (!shown_alias(pf, s, func))
+			continue;
+		/* `.type f, @function` in .rodata: a probe would write int3 into its data. */
+		if (!s->exec) {
+			if (!glob)
+				return error("'%s': '%s' is not in executable memory (0x%llx is in a "
+					     "segment mapped without execute permission): a probe "
+					     "would write into the program's data", pf->display,
+					     elf_sym__demangled(s), (unsigned long long)s->value);
+			add_skipped(plan, PLAN_SKIP_NOT_CODE, file, s->value, elf_sym__demangled(s),
+				    "not in executable memory");
+			continue;
+		}
 		if (s->type == STT_GNU_IFUNC) {
-			char err[256];
-			uint64_t impl;
+			char err[256] = "";
+			uint64_t impl = 0;
 			struct elf_sym *is;
 
-			if (resolve_ifunc(pf, exported_alias(ef, s), &impl, err, sizeof(err)) ||
-			    elf_file__vaddr_to_offset(ef, impl, &off)) {
+			if (!resolve_ifunc(pf, exported_alias(ef, s), &impl, err, sizeof(err))) {
+				if (elf_file__vaddr_to_offset(ef, impl, &off))
+					snprintf(err, sizeof(err), "it resolves to 0x%llx, in no "
+						 "loaded segment", (unsigned long long)impl);
+				else if (!(elf_file__vaddr_flags(ef, impl) & PF_X))
+					snprintf(err, sizeof(err), "it resolves to 0x%llx, outside "
+						 "executable memory", (unsigned long long)impl);
+			} else if (!err[0]) {
+				snprintf(err, sizeof(err), "not resolved");
+			}
+			if (err[0]) {
 				if (!glob)
 					return error("'%s': cannot resolve IFUNC '%s': %s",
 						     pf->display, s->name, err);
-				add_skipped(plan, s->name, "IFUNC not resolved");
+				add_skipped(plan, PLAN_SKIP_REFUSED, file, s->value, s->name,
+					    "IFUNC not resolved");
 				continue;
 			}
 			is = func_at(ef, impl);
@@ -570,10 +704,13 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			if (!glob)
 				return error("'%s': cannot probe '%s': %s", pf->display,
 					     elf_sym__demangled(s), why);
-			add_skipped(plan, elf_sym__demangled(s), why);
+			add_skipped(plan, PLAN_SKIP_REFUSED, file, s->value, elf_sym__demangled(s),
+				    why);
 			continue;
 		}
-		add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site, &facts);
+		if (add_entry(plan, file, spec_idx, is_return, elf_sym__demangled(s), vaddr, site,
+			      &facts))
+			return -1;
 		(*planned)++;
 	}
 	if (!matched) {
@@ -613,24 +750,27 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 			const struct plan_entry e = plan->entries[i];
 			size_t n = plan->nr;
 
-			add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e);
+			if (add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e))
+				return -1;
 			if (plan->nr > n)
 				plan->entries[n].cookie = i;
 		}
 	}
 	if (!planned) {
-		char names[1024] = "";
-		size_t len = 0, k;
+		size_t left = plan->nr_skipped - skipped_before;
+		char names[1024];
 
-		for (k = skipped_before; k < plan->nr_skipped && plan->skipped[k].hazard; k++)
-			if (len + strlen(plan->skipped[k].func) + 3 < sizeof(names))
-				len += snprintf(names + len, sizeof(names) - len, "%s%s",
-						len ? ", " : "", plan->skipped[k].func);
-		if (k == plan->nr_skipped && k > skipped_before)
+		if (left && join_skipped(plan, skipped_before, PLAN_SKIP_HAZARD, names,
+					 sizeof(names)) == left)
 			return error("'%s': every function that matched '%s' returns twice "
 				     "or never returns, a return probe would break the "
 				     "program: %s (--force to do it anyway)",
 				     spec->target, spec->function, names);
+		if (left && join_skipped(plan, skipped_before, PLAN_SKIP_NOT_CODE, names,
+					 sizeof(names)) == left)
+			return error("'%s': every function that matched '%s' is outside "
+				     "executable memory, a probe would write into the "
+				     "program's data: %s", spec->target, spec->function, names);
 		return error("'%s': every function that matched '%s' was left out (see -v)",
 			     spec->target, spec->function);
 	}
@@ -649,15 +789,129 @@ static struct plan_entry *usdt_entry_of(struct plan *plan, int file, const struc
 	return NULL;
 }
 
-/* usdt:TARGET:[PROVIDER:]NAME: an entry per provider:name that matches. */
+/* The function symbol whose code holds vaddr, or NULL. */
+static struct elf_sym *func_covering(struct elf_file *ef, uint64_t vaddr)
+{
+	for (size_t i = 0; i < ef->nr_syms; i++) {
+		struct elf_sym *s = &ef->syms[i];
+
+		if (s->type == STT_FUNC && s->defined && s->exec && s->value <= vaddr &&
+		    vaddr - s->value < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/* The most code decoded to check one site: a function longer than this is not followed. */
+#define USDT_DECODE_MAX (4u << 20)
+
+/* insn_boundary() of the code from vaddr start to pc; *at: a vaddr. */
+static int boundary_from(struct elf_file *ef, uint64_t start, uint64_t pc, uint64_t *at)
+{
+	uint64_t off;
+	size_t span = pc - start, pos;
+	uint8_t *code;
+	int n, ret;
+
+	*at = start;
+	if (span >= USDT_DECODE_MAX || elf_file__vaddr_to_offset(ef, start, &off))
+		return -EINVAL;
+	code = xmalloc(span + 16);
+	n = elf_file__read(ef, off, code, span + 16);
+	ret = n > 0 ? insn_boundary(insn_arch_of_machine(ef->e_machine), code, n, span, &pos) :
+		      -EINVAL;
+	if (n > 0)
+		*at = start + pos;
+	free(code);
+	return ret;
+}
+
+/*
+ * Is a USDT site on an instruction boundary?  The kernel writes its int3 at pc
+ * whatever is there: inside an instruction it changes what the program
+ * computes (SIGILL, SIGSEGV, a wrong value), as FUNCTION+OFFSET would.  The
+ * code is decoded from a boundary before pc: the start of the function symbol
+ * that holds it, else of its call frame information row (.eh_frame: in a
+ * stripped python3.11 no symbol holds a site).  NULL, or why not (in buf).
+ */
+static const char *usdt_site_problem(struct plan_file *pf, const struct usdt_probe *p, char *buf,
+				     size_t len)
+{
+	struct elf_sym *s = func_covering(pf->ef, p->pc);
+	uint64_t start, at = 0;
+	int ret = -ENOENT;
+
+	if (s) {
+		ret = boundary_from(pf->ef, s->value, p->pc, &at);
+		if (ret == 0) {
+			snprintf(buf, len, "not on an instruction boundary: inside the instruction "
+				 "at %s+0x%llx", elf_sym__demangled(s),
+				 (unsigned long long)(at - s->value));
+			return buf;
+		}
+	}
+	if (ret != 1 && !dwarf_cfi_row_start(pf->ef->elf, p->pc, &start)) {
+		ret = boundary_from(pf->ef, start, p->pc, &at);
+		if (ret == 0) {
+			snprintf(buf, len, "not on an instruction boundary: inside the instruction "
+				 "at 0x%llx", (unsigned long long)at);
+			return buf;
+		}
+	}
+	if (ret == 1)
+		return NULL;
+	if (ret == -ENOENT)
+		return "no function symbol or call frame information covers it: upx cannot tell "
+		       "it is on an instruction boundary";
+	snprintf(buf, len, "upx cannot tell it is on an instruction boundary (the code before it "
+		 "does not decode at 0x%llx)", (unsigned long long)at);
+	return buf;
+}
+
+/* The verdict on site i of pf's notes, once: NULL (it may be probed) or why not (kept). */
+static const char *usdt_site_verdict(struct plan *plan, int file, size_t i)
+{
+	struct plan_file *pf = &plan->files[file];
+	const struct usdt_probe *p = &pf->usdt->probes[i];
+	const char *why;
+	char buf[512], name[256];
+
+	if (!pf->usdt_why)
+		pf->usdt_why = xcalloc(pf->usdt->nr, sizeof(*pf->usdt_why));
+	if (pf->usdt_why[i])
+		return *pf->usdt_why[i] ? pf->usdt_why[i] : NULL;
+	why = usdt_probe_problem(p, buf, sizeof(buf));
+	if (!why)
+		why = usdt_site_problem(pf, p, buf, sizeof(buf));
+	pf->usdt_why[i] = xstrdup(why ? why : "");
+	if (why) {
+		snprintf(name, sizeof(name), "%s:%s", p->provider, p->name);
+		add_skipped(plan, PLAN_SKIP_USDT, file, p->pc, name, why);
+	}
+	return why ? pf->usdt_why[i] : NULL;
+}
+
+bool plan_usdt_site_left_out(const struct plan *plan, int file, const struct usdt_probe *p)
+{
+	const struct plan_file *pf = &plan->files[file];
+	size_t i = p - pf->usdt->probes;
+
+	/* A site no spec asked for is not in the plan either. */
+	return !pf->usdt_why || !pf->usdt_why[i] || *pf->usdt_why[i];
+}
+
+/*
+ * usdt:TARGET:[PROVIDER:]NAME: an entry per provider:name that matches, with
+ * the sites upx may probe; each other site is left out with its reason.
+ */
 static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_idx)
 {
 	bool glob = pattern_is_glob(spec->function) ||
 		    (spec->provider && pattern_is_glob(spec->provider));
 	struct plan_file *pf;
 	char err[512];
-	size_t matched = 0;
-	const char *missing;
+	size_t matched = 0, sites = 0, first_bad = 0;
+	const char *missing, *first_why = NULL;
 	int file;
 
 	if (plan->opts.entry_and_return)
@@ -683,18 +937,16 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 		if (!usdt_probe_matches(p, spec->provider, spec->function))
 			continue;
 		matched++;
-		why = usdt_probe_problem(p, err, sizeof(err));
+		why = usdt_site_verdict(plan, file, i);
+		e = usdt_entry_of(plan, file, p);
 		if (why) {
-			char name[256];
-
-			snprintf(name, sizeof(name), "%s:%s", p->provider, p->name);
-			if (!glob)
-				return error("'%s': cannot probe USDT %s at 0x%llx: %s",
-					     pf->display, name, (unsigned long long)p->pc, why);
-			add_skipped(plan, name, "USDT site libbpf cannot attach");
+			if (!first_why) {
+				first_why = why;
+				first_bad = i;
+			}
 			continue;
 		}
-		e = usdt_entry_of(plan, file, p);
+		sites++;
 		if (e) {
 			if (e->spec == spec_idx)
 				e->usdt_sites++; /* not when a second spec names it again */
@@ -727,6 +979,35 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 		if (!glob && names[0])
 			hint("did you mean: %s?", names);
 		return -1;
+	}
+	/* libbpf's attach (no uprobe_multi) takes every site of a probe: it must know. */
+	for (size_t k = 0; k < plan->nr; k++) {
+		struct plan_entry *e = &plan->entries[k];
+
+		if (!e->is_usdt || e->file != file)
+			continue;
+		e->usdt_left_out = 0;
+		for (size_t i = 0; i < pf->usdt->nr; i++)
+			e->usdt_left_out += !strcmp(pf->usdt->probes[i].provider, e->usdt_provider) &&
+					    !strcmp(pf->usdt->probes[i].name, e->usdt_name) &&
+					    pf->usdt_why[i] && *pf->usdt_why[i];
+	}
+	if (!sites) {
+		const struct usdt_probe *p = &pf->usdt->probes[first_bad];
+
+		char all[48] = "the one site that matches";
+
+		if (matched == 1 && !glob)
+			return error("'%s': cannot probe USDT %s:%s at 0x%llx: %s", pf->display,
+				     p->provider, p->name, (unsigned long long)p->pc, first_why);
+		if (matched > 1)
+			snprintf(all, sizeof(all), "all %zu sites that match", matched);
+		return error("'%s': no USDT probe left to attach: %s '%s%s%s' %s left out; "
+			     "%s:%s at 0x%llx: %s%s", pf->display, all,
+			     spec->provider ? spec->provider : "", spec->provider ? ":" : "",
+			     spec->function, matched > 1 ? "were" : "was", p->provider, p->name,
+			     (unsigned long long)p->pc, first_why,
+			     matched > 1 ? " (-v lists them)" : "");
 	}
 	return 0;
 }
@@ -804,40 +1085,45 @@ void plan_print(const struct plan *plan, FILE *f)
 			plan->files[e->file].path, (unsigned long long)e->offset,
 			*how ? " (" : "", how, *how ? ")" : "");
 	}
-	for (size_t i = 0; i < plan->nr_skipped; i++)
-		fprintf(f, "upx: left out: %s (%s)\n", plan->skipped[i].func, plan->skipped[i].why);
+	for (size_t i = 0; i < plan->nr_skipped; i++) {
+		const struct plan_skip *k = &plan->skipped[i];
+
+		if (k->kind == PLAN_SKIP_USDT)
+			fprintf(f, "upx: left out: USDT %s at 0x%llx (%s)\n", k->func,
+				(unsigned long long)k->vaddr, k->why);
+		else
+			fprintf(f, "upx: left out: %s (%s)\n", k->func, k->why);
+	}
 }
 
 void plan_warn_left_out(const struct plan *plan, bool verbose)
 {
-	size_t refused = 0, hazards = 0, len = 0;
-	char names[2048] = "";
-	bool truncated = false;
+	size_t refused = 0, sites = 0, n;
+	char names[2048];
 
 	for (size_t i = 0; i < plan->nr_skipped; i++) {
-		const char *name = plan->skipped[i].func;
+		const struct plan_skip *k = &plan->skipped[i];
 
-		if (!plan->skipped[i].hazard) {
-			refused++;
-			continue;
-		}
-		if (!truncated && len + strlen(name) + 8 < sizeof(names)) {
-			len += snprintf(names + len, sizeof(names) - len, "%s%s",
-					hazards ? ", " : "", name);
-		} else if (!truncated) {
-			len += snprintf(names + len, sizeof(names) - len, ", ...");
-			truncated = true;
-		}
-		hazards++;
+		refused += k->kind == PLAN_SKIP_REFUSED;
+		/* Each USDT site by its name and address: a hostile file could have thousands. */
+		if (k->kind == PLAN_SKIP_USDT && (sites++ < 10 || verbose))
+			warning("left out USDT site %s at 0x%llx of '%s': %s", k->func,
+				(unsigned long long)k->vaddr, plan->files[k->file].display, k->why);
 	}
+	if (sites > 10 && !verbose)
+		warning("left out %zu more USDT sites (-v lists them)", sites - 10);
 	if (refused)
 		warning("left out %zu function%s the kernel cannot probe%s", refused,
 			refused > 1 ? "s" : "", verbose ? "" : " (-v lists them)");
-	if (hazards)
+	n = join_skipped(plan, 0, PLAN_SKIP_HAZARD, names, sizeof(names));
+	if (n)
 		warning("left out %zu function%s that return%s twice or never return%s, a return "
-			"probe would break the program: %s (--force keeps them)", hazards,
-			hazards > 1 ? "s" : "", hazards > 1 ? "" : "s", hazards > 1 ? "" : "s",
-			names);
+			"probe would break the program: %s (--force keeps them)", n,
+			n > 1 ? "s" : "", n > 1 ? "" : "s", n > 1 ? "" : "s", names);
+	n = join_skipped(plan, 0, PLAN_SKIP_NOT_CODE, names, sizeof(names));
+	if (n)
+		warning("left out %zu function symbol%s outside executable memory, a probe would "
+			"write into the program's data: %s", n, n > 1 ? "s" : "", names);
 }
 
 void plan_free(struct plan *plan)
@@ -855,14 +1141,22 @@ void plan_free(struct plan *plan)
 		free(plan->files[i].ifuncs);
 		free(plan->files[i].ifunc_err);
 		free(plan->files[i].hazards);
-		if (plan->files[i].usdt)
+		free(plan->files[i].by_value);
+		if (plan->files[i].usdt) {
+			for (size_t k = 0; plan->files[i].usdt_why && k < plan->files[i].usdt->nr;
+			     k++)
+				free(plan->files[i].usdt_why[k]);
 			usdt_notes__free(plan->files[i].usdt);
+		}
+		free(plan->files[i].usdt_why);
 		free(plan->files[i].usdt);
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);
-	for (size_t i = 0; i < plan->nr_skipped; i++)
+	for (size_t i = 0; i < plan->nr_skipped; i++) {
 		free(plan->skipped[i].func);
+		free(plan->skipped[i].why);
+	}
 	free(plan->skipped);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -2,7 +2,7 @@
 /*
  * The attach plan: the list of (file, offset, cookie, entry/return) a set of
  * probe specs comes to, after target files are found, names and globs
- * matched, aliases merged, IFUNCs resolved to the implementation the dynamic
+ * matched, aliases merged (named GLOBAL, then WEAK, then the shortest LOCAL), IFUNCs resolved to the implementation the dynamic
  * linker picks, `endbr64` stepped over, sites the kernel would refuse left
  * out, and no return probe on a function that returns twice or never returns.
  * Pure data: printed by --verbose, tested without BPF.
@@ -55,6 +55,9 @@ struct plan_file {
 	bool hazards_done;
 	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
 	struct usdt_notes *usdt; /* its SDT notes, read on the first usdt: spec */
+	char **usdt_why;	/* per note: NULL not asked for, "" probed, else why it is not */
+	size_t *by_value;	/* indexes of its functions in ef->syms by address (aliases) */
+	size_t nr_by_value;
 };
 
 /* Where in a function the uprobe goes, as plan.c decided from its first instruction. */
@@ -89,22 +92,33 @@ struct plan_entry {
 	bool is_usdt;
 	char *usdt_provider, *usdt_name;
 	size_t usdt_sites;
+	size_t usdt_left_out;	/* sites of it left out (plan_usdt_site_left_out()) */
 	const struct usdt_probe *usdt; /* the first site: its semaphore and arguments */
 };
 
-/* A function left out, and why. */
+/* Why a function or a USDT site was left out. */
+enum plan_skip_kind {
+	PLAN_SKIP_REFUSED,	/* the kernel would refuse its instruction; an IFUNC not resolved */
+	PLAN_SKIP_HAZARD,	/* a return probe would break it (hazard says how) */
+	PLAN_SKIP_NOT_CODE,	/* a function symbol outside executable memory */
+	PLAN_SKIP_USDT,		/* a USDT site upx cannot attach */
+};
+
+/* A function (or a USDT site) left out, and why. */
 struct plan_skip {
-	char *func;		/* as shown; a hazard by its exported names: "_longjmp/longjmp" */
-	const char *why;	/* "lock prefix", "IFUNC not resolved", "never returns", ... */
-	enum plan_hazard hazard; /* not NONE: left out as a return probe would break it */
+	char *func;		/* as shown; a hazard by its exported names: "_longjmp/longjmp";
+				 * a USDT site by "provider:name" */
+	char *why;		/* "lock prefix", "IFUNC not resolved", "never returns", ... */
+	enum plan_skip_kind kind;
+	enum plan_hazard hazard; /* PLAN_SKIP_HAZARD: the return probe's */
 	int file;
-	uint64_t vaddr;
+	uint64_t vaddr;		/* the function's; a USDT site's address */
 };
 
 /* What the caller asks of the plan. */
 struct plan_opts {
-	bool force;		/* --force: allow r: on Go binaries, and on functions that return
-				 * twice or never return */
+	bool force;		/* --force: allow return probes (r:, --latency, a plugin's) on Go
+				 * programs, and on functions that return twice or never return */
 	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
 	bool entry_and_return;	/* --latency: each function gets both probes */
 };
@@ -140,10 +154,18 @@ const char *plan_hazard_text(enum plan_hazard hazard);
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx);
 /*
  * Adds the probe on one named function of a file found like a spec TARGET;
- * its entries carry tag (not 0), for the caller to find them by.
+ * its entries carry tag (not 0), for the caller to find them by.  A return
+ * probe passes the same checks as r: (refused on Go, on functions that
+ * return twice or never return, unless opts.force).
  */
 int plan_add_function(struct plan *plan, const char *target, const char *func, bool is_return,
 		      int tag);
+/*
+ * Is the USDT site p (one of files[file]'s notes) left out of the plan: not
+ * asked for, or not one upx may probe (its arguments, its semaphore, an
+ * address outside executable memory or inside an instruction)?
+ */
+bool plan_usdt_site_left_out(const struct plan *plan, int file, const struct usdt_probe *p);
 /* The cookie of the first probe tagged tag, or -1. */
 long long plan_cookie_of_tag(const struct plan *plan, int tag);
 /* "" / "after endbr64" / "at the given offset": an entry's site, as -v says it. */

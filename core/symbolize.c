@@ -139,6 +139,7 @@ struct symbolizer {
 	struct sym_file *vdso;		/* upx's own vDSO, copied to a memfd */
 	bool vdso_tried;
 	char cut[256];			/* unwind.c's reason a stack was cut */
+	uint64_t deadline_ns;		/* symbolizer_set_deadline(), 0: none */
 };
 
 char *symbolizer__cut_buf(struct symbolizer *sy, size_t *len)
@@ -1036,6 +1037,16 @@ const char *sym_file__elf_path(struct symbolizer *sy, struct sym_file *f, char *
 	return buf;
 }
 
+void symbolizer_set_deadline(struct symbolizer *sy, uint64_t deadline_ns)
+{
+	sy->deadline_ns = deadline_ns;
+}
+
+static bool past_deadline(const struct symbolizer *sy)
+{
+	return sy->deadline_ns && mono_ns() >= sy->deadline_ns;
+}
+
 /*
  * The frame of an address in no file from the process's /tmp/perf-PID.map:
  * read at the first such address, again when an address is in none of its
@@ -1109,6 +1120,11 @@ int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_retu
 	out->file = m->name;
 	out->deleted = m->deleted;
 	out->file_offset = addr - m->start + m->pgoff;
+	/* Past the deadline nothing more is read, a file's symbols neither. */
+	if (m->file && !m->file->image && past_deadline(sy)) {
+		out->late = true;
+		return 1;
+	}
 	if (!m->file || sym_map__bias(sy, m, &bias))
 		return 1;
 	im = file_image(sy, m->file);
@@ -1116,6 +1132,21 @@ int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_retu
 		return 1;
 	if (im->ef->build_id[0])
 		out->build_id = im->ef->build_id;
+	/*
+	 * Stopping: no file's DWARF is opened any more (tens to hundreds of ms, once a file),
+	 * and past the deadline no DWARF is read at all: the function from the symbols.
+	 */
+	if (sy->deadline_ns && !htab_slot(&im->frames, look - bias + 1, false) &&
+	    (!im->dwarf_tried || past_deadline(sy))) {
+		struct elf_sym *sym = image_func(im, look - bias);
+
+		out->late = true;
+		if (sym) {
+			out->function = elf_sym__demangled(sym);
+			out->offset = addr - bias - sym->value;
+		}
+		return 1;
+	}
 	cf = image_frames(im, look - bias);
 	/* More than max: the innermost max - 1 and the real function. */
 	n = cf->nr < max ? cf->nr : max;

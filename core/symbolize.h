@@ -76,6 +76,7 @@ struct sym_frame {
 	int line;		/* 0 without DWARF */
 	bool inlined;		/* an inlined call inside the next frame out */
 	bool deleted;		/* the mapped file was deleted or replaced since it was mapped */
+	bool late;		/* not looked up in full: past the deadline (symbolizer_set_deadline()) */
 	bool jit;		/* named from the process's /tmp/perf-PID.map (file is that path,
 				 * file_offset the address) */
 };
@@ -86,6 +87,16 @@ struct sym_frame {
  * from the ELF symbols (the real function) and DWARF (inlined ones; also the
  * real one when no symbol covers addr).
  */
+
+/*
+ * A stop that must not wait (deadline_ns: mono_ns() time, 0 none): from now
+ * on no file's DWARF is opened (the one read that takes tens to hundreds of
+ * ms), and from deadline_ns on nothing more is read, symbols neither.  An
+ * address that needed more than that gets what is known (late set): its
+ * mapping (file and file_offset) and, when the file's symbols are read, its
+ * function; no source line or inlined calls.
+ */
+void symbolizer_set_deadline(struct symbolizer *sy, uint64_t deadline_ns);
 
 /*
  * The frames at addr, innermost (inlined) first, the real function last: the

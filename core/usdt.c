@@ -177,27 +177,7 @@ int usdt_args_parse(const char *text, struct usdt_arg *args, int max, char *err,
 	}
 }
 
-struct load_seg {
-	uint64_t vaddr, filesz, offset;
-	bool writable;
-};
-
-/* The file offset of vaddr through the PT_LOAD segments the file backs; false: none. */
-static bool seg_offset(const struct load_seg *segs, size_t nr, uint64_t vaddr, uint64_t *off,
-		       bool *writable)
-{
-	for (size_t i = 0; i < nr; i++)
-		if (vaddr >= segs[i].vaddr && vaddr < segs[i].vaddr + segs[i].filesz) {
-			*off = vaddr - segs[i].vaddr + segs[i].offset;
-			if (writable)
-				*writable = segs[i].writable;
-			return true;
-		}
-	return false;
-}
-
-/* One note's descriptor into a probe; false when it is malformed. */
-static bool parse_note(const char *desc, size_t len, bool is64, struct usdt_probe *p)
+bool usdt_note_parse(const char *desc, size_t len, bool is64, struct usdt_probe *p)
 {
 	size_t asz = is64 ? 8 : 4, off = 3 * asz;
 	const char *prov, *name, *args;
@@ -217,11 +197,12 @@ static bool parse_note(const char *desc, size_t len, bool is64, struct usdt_prob
 	}
 	prov = desc + off;
 	name = memchr(prov, '\0', len - off);
-	if (!name++ || name >= desc + len)
+	if (!name || ++name == desc + len)
 		return false;
 	args = memchr(name, '\0', desc + len - name);
-	if (!args++ || args > desc + len)
+	if (!args)
 		return false;
+	args++;
 	if (args == desc + len || !memchr(args, '\0', desc + len - args))
 		args = "";
 	p->pc = a[0];
@@ -235,8 +216,7 @@ static bool parse_note(const char *desc, size_t len, bool is64, struct usdt_prob
 
 int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t errlen)
 {
-	struct load_seg *segs = NULL;
-	size_t nr_segs = 0, alloc_segs = 0, shstrndx, phnum;
+	size_t shstrndx, phnum;
 	struct elf_file *ef = NULL;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr ehdr;
@@ -257,15 +237,6 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 		goto cleanup;
 	}
 	is64 = ehdr.e_ident[EI_CLASS] == ELFCLASS64;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		ALLOC_GROW(segs, nr_segs + 1, alloc_segs);
-		segs[nr_segs++] = (struct load_seg){ ph.p_vaddr, ph.p_filesz, ph.p_offset,
-						     !!(ph.p_flags & PF_W) };
-	}
 	/* The sections first: .stapsdt.base's address is needed for every note. */
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
@@ -283,7 +254,7 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 		}
 	}
 	while ((scn = elf_nextscn(elf, scn))) {
-		size_t off = 0, name_off, desc_off;
+		size_t next, name_off, desc_off;
 		Elf_Data *data;
 		GElf_Nhdr nh;
 		GElf_Shdr sh;
@@ -296,16 +267,29 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 		data = elf_getdata(scn, NULL);
 		if (!data)
 			continue;
-		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		for (size_t at = 0; at < data->d_size; at = next) {
 			struct usdt_probe p = {};
 			int64_t delta = 0;
+			uint32_t hdr[3] = {};
 
+			next = gelf_getnote(data, at, &nh, &name_off, &desc_off);
+			if (!next) {
+				/* Every note after it is lost too: say so, not "no notes". */
+				memcpy(hdr, (char *)data->d_buf + at,
+				       data->d_size - at < sizeof(hdr) ? data->d_size - at :
+									 sizeof(hdr));
+				snprintf(err, errlen, "corrupt .note.stapsdt: the note at +0x%zx "
+					 "(namesz %u, descsz %u) runs past the section's end "
+					 "(0x%zx bytes)", at, hdr[0], hdr[1], (size_t)data->d_size);
+				ret = -EINVAL;
+				goto cleanup;
+			}
 			if (nh.n_type != NT_STAPSDT || nh.n_namesz != sizeof("stapsdt") ||
 			    memcmp((char *)data->d_buf + name_off, "stapsdt", sizeof("stapsdt")))
 				continue;
-			if (!parse_note((char *)data->d_buf + desc_off, nh.n_descsz, is64, &p)) {
-				snprintf(err, errlen, "malformed .note.stapsdt note at +0x%zx",
-					 desc_off);
+			if (!usdt_note_parse((char *)data->d_buf + desc_off, nh.n_descsz, is64, &p)) {
+				snprintf(err, errlen, "corrupt .note.stapsdt: the note at +0x%zx "
+					 "has no provider and name", at);
 				ret = -EINVAL;
 				goto cleanup;
 			}
@@ -315,11 +299,14 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 			p.pc += delta;
 			if (p.semaphore)
 				p.semaphore += delta;
-			if (!seg_offset(segs, nr_segs, p.pc, &p.offset, NULL))
+			if (elf_file__vaddr_to_offset(ef, p.pc, &p.offset))
 				p.offset = 0;
-			if (p.semaphore && !seg_offset(segs, nr_segs, p.semaphore, &p.sema_offset,
-						       &p.sema_writable))
+			p.exec = p.offset && (elf_file__vaddr_flags(ef, p.pc) & PF_X);
+			if (p.semaphore &&
+			    elf_file__vaddr_to_offset(ef, p.semaphore, &p.sema_offset))
 				p.sema_offset = 0;
+			p.sema_writable = p.sema_offset &&
+					  (elf_file__vaddr_flags(ef, p.semaphore) & PF_W);
 			p.nr_args = usdt_args_parse(p.args, p.argv, USDT_MAX_ARGS, err, errlen);
 			if (p.nr_args < 0)
 				p.args_err = xstrdup(err);
@@ -330,7 +317,6 @@ int usdt_notes__read(const char *path, struct usdt_notes *out, char *err, size_t
 	}
 
 cleanup:
-	free(segs);
 	elf_file__close(ef);
 	if (ret)
 		usdt_notes__free(out);
@@ -442,6 +428,9 @@ const char *usdt_probe_problem(const struct usdt_probe *p, char *buf, size_t len
 	}
 	if (!p->offset)
 		return "its address is not in a loaded segment of the file";
+	if (!p->exec)
+		return "its address is not in executable memory: a probe would write into the "
+		       "program's data";
 	if (p->semaphore && !p->sema_offset) {
 		snprintf(buf, len, "its semaphore at 0x%llx is not in the file's loaded data",
 			 (unsigned long long)p->semaphore);

@@ -45,6 +45,7 @@ struct usdt_probe {
 	uint64_t offset;	/* file offset of pc: where the uprobe goes */
 	uint64_t sema_offset;	/* file offset of the semaphore (ref_ctr_offset), 0 */
 	bool sema_writable;	/* the semaphore is in a writable PT_LOAD the file backs */
+	bool exec;		/* pc is in an executable PT_LOAD */
 	char *args;		/* the argument spec as written ("" none) */
 	struct usdt_arg argv[USDT_MAX_ARGS];
 	int nr_args;		/* -1: the spec did not parse (args_err says why) */
@@ -59,6 +60,15 @@ struct usdt_notes {
 	bool has_probes_section;	/* .probes (where semaphores live; dtrace -G leaves one) */
 	uint64_t base_addr;		/* sh_addr of .stapsdt.base */
 };
+
+/*
+ * One note's descriptor (desc[0..len): the site, .stapsdt.base and semaphore
+ * addresses, 8 bytes each (is64) or 4, then provider, name and argument spec,
+ * each NUL-terminated; a missing spec is "") into p's addresses and malloc'd
+ * provider, name and args (the spec not parsed).  false when it is malformed
+ * (too short, no provider and name): p is left untouched.
+ */
+bool usdt_note_parse(const char *desc, size_t len, bool is64, struct usdt_probe *p);
 
 /*
  * Read every SDT note of the ELF file at path.  Returns 0 (nr may be 0: see
@@ -90,8 +100,10 @@ int usdt_args_parse(const char *text, struct usdt_arg *args, int max, char *err,
 /*
  * Why a site cannot be traced (NULL: it can): arguments that did not parse or
  * that the BPF side (libbpf's usdt.bpf.h: a base register and a displacement)
- * cannot read, an address or a semaphore outside the file's loaded segments, a
- * semaphore in a read-only one (the kernel could not write it in the process).
+ * cannot read, an address or a semaphore outside the file's loaded segments, an
+ * address outside executable memory, a semaphore in a read-only segment (the
+ * kernel could not write it in the process).  Whether the address is on an
+ * instruction boundary is the plan's to check (it decodes the code).
  */
 const char *usdt_probe_problem(const struct usdt_probe *p, char *buf, size_t len);
 

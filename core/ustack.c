@@ -27,12 +27,6 @@
 #include "util.h"
 
 #define MAX_INLINE 8
-/*
- * After a stop signal, how long the events still in the ring buffer are
- * unwound and symbolized (a process's first stack can take tens of ms): past
- * it they are shown or counted without their stacks, so a stop stays a stop.
- */
-#define STOP_BUDGET_NS (50 * 1000 * 1000ULL)
 #define STR_(x) #x
 #define STR(x) STR_(x)	/* frames one address may stand for (inlined calls) */
 
@@ -141,8 +135,8 @@ struct ustack {
 	uint64_t nr_snapshots;		/* processes whose mappings came from the kernel */
 	uint64_t nr_unsymbolized;	/* stacks of processes with no mappings */
 	uint64_t nr_unwound, unwind_ns;	/* -v: DWARF unwinding throughput */
-	uint64_t stop_ns;		/* when a stop signal was first seen here */
 	uint64_t nr_skipped;		/* stacks left out after it */
+	uint64_t nr_late;		/* frames shown not fully symbolized after it */
 	char **owned;		/* strings made here (folded names) */
 	size_t nr_owned, alloc_owned;
 };
@@ -193,6 +187,10 @@ void ustack__free(struct ustack *u)
 	if (u->nr_skipped)
 		warning("%llu stack%s not unwound: upx was stopping", (unsigned long long)u->nr_skipped,
 			u->nr_skipped == 1 ? "" : "s");
+	if (u->nr_late)
+		warning("%llu frame%s not fully symbolized (no source line, inlined calls, or "
+			"function): upx was stopping", (unsigned long long)u->nr_late,
+			u->nr_late == 1 ? "" : "s");
 	if (u->nr_unsymbolized)
 		warning("%llu stack%s not symbolized: %s process exited before its mappings were "
 			"read", (unsigned long long)u->nr_unsymbolized,
@@ -317,16 +315,75 @@ static const char *own(struct ustack *u, char *s)
 
 /* ---- the frame-pointer check ---- */
 
+/* Is the instruction b[0..len) part of Go's stack bound check (ABIInternal, g in %r14)? */
+static bool go_stack_check(const uint8_t *b, int len)
+{
+	/* cmp d8(%r14),%rsp; cmp d8(%r14),%r12 */
+	if (len == 4 && (b[0] == 0x49 || b[0] == 0x4d) && b[1] == 0x3b && b[2] == 0x66)
+		return true;
+	/* lea -N(%rsp),%r12 (a frame larger than the guard) */
+	if ((len == 5 || len == 8) && b[0] == 0x4c && b[1] == 0x8d && (b[2] & 0xc7) == 0x44 &&
+	    b[3] == 0x24)
+		return true;
+	/* jbe to the morestack call */
+	return (len == 2 && b[0] == 0x76) || (len == 6 && b[0] == 0x0f && b[1] == 0x86);
+}
+
+/* The displacement of `OP %rbp,D(%rsp)` / `OP D(%rsp),%rbp` (48 OP 6c 24 d8 | 48 OP ac 24 d32). */
+static bool rbp_rsp_disp(const uint8_t *b, int len, uint8_t op, int64_t *d)
+{
+	if (b[0] != 0x48 || b[1] != op || b[3] != 0x24)
+		return false;
+	if (len == 5 && b[2] == 0x6c) {
+		*d = (int8_t)b[4];
+		return true;
+	}
+	if (len == 8 && b[2] == 0xac) {
+		*d = (int32_t)(b[4] | b[5] << 8 | b[6] << 16 | (uint32_t)b[7] << 24);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Go's frame set-up after `sub $N,%rsp`: `mov %rbp,N-8(%rsp); lea N-8(%rsp),%rbp`, a frame
+ * record like push's (the saved %rbp, the return address above it).  The length of the
+ * three instructions at b, or 0.
+ */
+static int go_frame_setup(const uint8_t *b, int n)
+{
+	struct insn_info sub, mov, lea;
+	int64_t size, d1, d2;
+
+	if (insn_decode(INSN_X86_64, b, n, &sub) || b[0] != 0x48 || b[2] != 0xec)
+		return 0;
+	if (sub.len == 4 && b[1] == 0x83)
+		size = b[3];
+	else if (sub.len == 7 && b[1] == 0x81)
+		size = (int32_t)(b[3] | b[4] << 8 | b[5] << 16 | (uint32_t)b[6] << 24);
+	else
+		return 0;
+	if (insn_decode(INSN_X86_64, b + sub.len, n - sub.len, &mov) ||
+	    !rbp_rsp_disp(b + sub.len, mov.len, 0x89, &d1) ||
+	    insn_decode(INSN_X86_64, b + sub.len + mov.len, n - sub.len - mov.len, &lea) ||
+	    !rbp_rsp_disp(b + sub.len + mov.len, lea.len, 0x8d, &d2) || d1 != d2 ||
+	    d1 + 8 != size)
+		return 0;
+	return sub.len + mov.len + lea.len;
+}
+
 /*
  * Where does the function at file offset start begin, past endbr64, and
- * does it set up the frame pointer, `[endbr64] push %rbp; mov %rsp,%rbp`?
+ * does it set up the frame pointer: `[endbr64] push %rbp; mov %rsp,%rbp`,
+ * or Go's `sub $N,%rsp; mov %rbp,N-8(%rsp); lea N-8(%rsp),%rbp`, either
+ * after Go's stack bound check (`cmp 16(%r14),%rsp; jbe` ...)?
  */
 static void read_prologue(pid_t pid, struct fp_fn *fn)
 {
-	uint8_t b[16];
+	uint8_t b[64];
 	struct insn_info ii;
 	char root[64 + 4096];
-	int fd, off = 0;
+	int fd, off = 0, setup;
 	ssize_t n;
 
 	fn->entry_off = 0;
@@ -344,11 +401,17 @@ static void read_prologue(pid_t pid, struct fp_fn *fn)
 	if (!insn_decode(INSN_X86_64, b, n, &ii) && ii.is_endbr64)
 		off = ii.len;
 	fn->entry_off = off;
-	if (b[off] != 0x55 || off + 4 > n || b[off + 1] != 0x48 ||
-	    !((b[off + 2] == 0x89 && b[off + 3] == 0xe5) || (b[off + 2] == 0x8b && b[off + 3] == 0xec)))
-		return;
-	fn->push_off = off;
-	fn->body_off = off + 4;
+	for (int k = 0; k < 4 && !insn_decode(INSN_X86_64, b + off, n - off, &ii) &&
+			go_stack_check(b + off, ii.len); k++)
+		off += ii.len;
+	if (off + 4 <= n && b[off] == 0x55 && b[off + 1] == 0x48 &&
+	    ((b[off + 2] == 0x89 && b[off + 3] == 0xe5) || (b[off + 2] == 0x8b && b[off + 3] == 0xec))) {
+		fn->push_off = off;
+		fn->body_off = off + 4;
+	} else if ((setup = go_frame_setup(b + off, n - off))) {
+		fn->push_off = off;
+		fn->body_off = off + setup;
+	}
 }
 
 static const struct fp_fn *fp_fn_of(struct ustack *u, pid_t pid, const struct sym_frame *f)
@@ -374,6 +437,7 @@ static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struc
 	struct sym_frame sf[MAX_INLINE];
 	int k = symbolize_addr(u->sy, pid, ip, ret, sf, MAX_INLINE);
 
+	out->late = k > 0 && sf[k - 1].late;
 	if (k <= 0 || !sf[k - 1].file || !sf[k - 1].function)
 		return false;
 	*out = sf[k - 1];
@@ -381,6 +445,9 @@ static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struc
 	*fn = out->jit ? NULL : fp_fn_of(u, pid, out);
 	return true;
 }
+
+/* fp_unreliable() of a stack upx had no time to check (a stop signal). */
+static const char fp_not_checked[] = "not checked: upx was stopping";
 
 /*
  * A probe at a function's entry: %rbp is still the caller's, so the walk
@@ -410,6 +477,9 @@ static bool is_stack_root(const char *fn)
 	static const char *const roots[] = {
 		"_start", "__libc_start_call_main", "__libc_start_main", "__libc_start_main_impl",
 		"start_thread", "clone", "clone3", "__clone", "__clone3", "thread_start",
+		/* Go: a goroutine's first frame returns to goexit; a thread's stack starts in mstart */
+		"runtime.goexit", "runtime.goexit.abi0", "runtime.mstart", "runtime.mstart.abi0",
+		"runtime.rt0_go", "runtime.rt0_go.abi0",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(roots); i++)
@@ -442,6 +512,8 @@ static const char *fp_unreliable(struct ustack *u, pid_t pid, const uint64_t *ip
 		const struct fp_fn *fn;
 
 		if (!real_frame(u, pid, ips[i], i > 0, &f, &fn)) {
+			if (f.late)
+				return fp_not_checked;
 			snprintf(why, sizeof(why), "0x%llx is in no known function",
 				 (unsigned long long)ips[i]);
 			return why;
@@ -594,7 +666,7 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 	const char *bad = u->mode == STACK_FP && n ? fp_unreliable(u, pid, ips, n) : NULL;
 	struct sym_frame sf[MAX_INLINE];
 
-	if (bad)
+	if (bad && bad != fp_not_checked)
 		warn_unreliable(u, bad);
 	if (jw) {
 		json_name(jw, "stack");
@@ -603,6 +675,7 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 	for (int i = 0; i < n; i++) {
 		int k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 
+		u->nr_late += sf[0].late;
 		for (int j = 0; j < k; j++)
 			if (jw)
 				frame_json(jw, &sf[j]);
@@ -655,7 +728,8 @@ static void rehash(struct ustack *u, size_t nr_slots)
 	}
 }
 
-static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
+/* Counts a stack; true when it is a new one. */
+static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
 		      const char *cut, int err, uint64_t count)
 {
 	uint64_t h = hash_key(probe, pid, ips, n, err);
@@ -669,7 +743,7 @@ static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 		if (e->hash == h && e->probe == probe && e->pid == pid && e->nr == n &&
 		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips))) {
 			e->count += count;
-			return;
+			return false;
 		}
 	}
 	ALLOC_GROW(u->entries, u->nr_entries + 1, u->alloc_entries);
@@ -679,24 +753,20 @@ static void count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 				   cut ? xstrdup(cut) : NULL, err, count, h };
 	memcpy(e->ips, ips, n * sizeof(*ips));
 	u->slots[s] = ++u->nr_entries;
+	return true;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
-/* Stopping (a signal) for longer than STOP_BUDGET_NS: no more unwinding. */
+/*
+ * After a stop signal the events still in the ring buffer are unwound until
+ * its STOP_UNWIND share (a process's first stack can take tens of ms): past
+ * it they are shown or counted without their stacks, so a stop stays a stop.
+ */
 static bool out_of_time(struct ustack *u)
 {
-	if (!upx_stop)
-		return false;
-	if (!u->stop_ns)
-		u->stop_ns = now_ns();
-	return now_ns() - u->stop_ns > STOP_BUDGET_NS;
+	/* ... and symbolized until its STOP_SYMBOLIZE share, the report's too. */
+	if (upx_stop_ns)
+		symbolizer_set_deadline(u->sy, stop_deadline_ns(STOP_SYMBOLIZE));
+	return stop_overdue(STOP_UNWIND);
 }
 
 void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
@@ -722,9 +792,19 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 	if (add_process(u, pid) < 0)
 		u->nr_unsymbolized++;
 	n = rec_ips(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
-	if (u->count)
-		count_add(u, probe, pid, ips, n, cut, err, 1);
-	else
+	if (u->count) {
+		/*
+		 * A new stack is symbolized now, while no stop waits on it: its files' DWARF
+		 * is not opened at a stop (symbolizer_set_deadline()), and its frames are
+		 * cached for the report.
+		 */
+		if (count_add(u, probe, pid, ips, n, cut, err, 1) && !upx_stop)
+			for (int i = 0; i < n; i++) {
+				struct sym_frame sf[MAX_INLINE];
+
+				symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
+			}
+	} else
 		print_stack(u, pid, ips, n, cut, err, jw);
 }
 
@@ -734,6 +814,7 @@ void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 	uint64_t ips[STACK_MAX_DEPTH];
 
 	clear_counts(u);
+	out_of_time(u);
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		uint64_t count;
 		int n = 0, err = 0;
@@ -849,6 +930,7 @@ static size_t row_frames(struct ustack *u, const struct count_entry *e, const ch
 	for (int i = e->nr - 1; i >= 0; i--) {
 		int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
 
+		u->nr_late += sf[0].late;
 		for (int j = k - 1; j >= 0; j--) {
 			ALLOC_GROW(names, nr + 1, alloc);
 			names[nr++] = frame_name(u, &sf[j]);
@@ -968,8 +1050,12 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 		   size_t nr_probes, struct json_writer *jw)
 {
 	struct row *rows;
-	size_t n = build_rows(u, &rows), shown = n, w = 5;
+	size_t n, shown, w = 5;
 	int ret = 0;
+
+	out_of_time(u);
+	n = build_rows(u, &rows);
+	shown = n;
 
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].probe < nr_probes && strlen(labels[rows[i].probe]) > w)

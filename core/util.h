@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -37,6 +38,9 @@ int read_file(const char *path, char **buf, size_t *len);
 /* Parse a decimal/hex/size number ("4096", "0x10", "1M"); false on junk. */
 bool parse_u64(const char *s, unsigned long long *out);
 bool parse_s64(const char *s, long long *out);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t mono_ns(void);
 
 /* Levenshtein-like distance for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);

@@ -281,6 +281,9 @@ static const char *lib_name(const struct lib_entry *l)
 
 static const char *where_name(const struct elf_sym *s, const struct import_def *d)
 {
+	/* A function symbol outside executable memory: upx trace refuses it. */
+	if (s->defined && is_function(s) && !s->exec)
+		return "noexec";
 	if (s->defined)
 		return "defined";
 	return d->lib ? lib_name(d->lib) : "unresolved";
@@ -430,6 +433,7 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 		json_string_field(jw, "bind", bind_name(s->bind));
 		json_bool_field(jw, "defined", s->defined);
 		json_bool_field(jw, "dynamic", s->in_dynsym);
+		json_bool_field(jw, "executable", s->exec);
 		json_u64_field(jw, "value", s->value);
 		json_u64_field(jw, "size", s->size);
 		json_u64_field(jw, "offset", s->offset);

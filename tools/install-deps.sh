@@ -39,9 +39,9 @@ upx deps: $1: nothing installed.  Install by hand, then run 'make test':
             setpriv, unshare, flock), procps (ps, pgrep), binutils (nm, readelf,
             objdump), clang's libFuzzer (compiler-rt), the C library's
             debugging symbols, <sys/sdt.h> (systemtap), Prometheus with promtool,
-            Chromium (renders the flame graph SVG), xz, Go (go tool pprof), the
-            debuginfod server, and python3.11's and python3.11-dbg's .debs in
-            $TEST_DEB_DIR (served by a local debuginfod)
+            Chromium (renders the flame graph SVG), xz, Go (go tool pprof, a Go
+            fixture), the debuginfod server, and python3.11's and
+            python3.11-dbg's .debs in $TEST_DEB_DIR (served by a local debuginfod)
   On Debian 12 they are: $BUILD_PKGS $TEST_PKGS,
   and from bookworm-backports: $BPO_PKGS.
 EOF

@@ -36,6 +36,55 @@ for sig in TERM INT; do
 	'
 done
 
+# What a stop signal cuts, counted from it, is cut at once with UPX_STOP_MS=0 (the
+# bound is 100 ms; make bench figure 11 times it): what it leaves must be said.
+# sigint_stop ARGS...: upx trace ARGS on the loop, SIGINT once it has gone round with
+# the probe live; out and err hold what upx wrote
+sigint_stop() {
+	start_loop &&
+	{ UPX_STOP_MS=0 upx trace "$@" >out 2>err & } &&
+	up=$! &&
+	test_when_finished "test_kill $up" &&
+	wait_for "^Tracing" err &&
+	wait_wakeups $loop 10 &&
+	kill -INT $up &&
+	wait_exit $up 10
+}
+
+test_expect_success BPF '--count --stack, cut at once: the stacks counted before it are symbolized' '
+	sigint_stop --count --stack $T:tick &&
+	test_grep "^$T:tick  *[1-9]" out &&
+	test_grep "^    tick+0x[0-9a-f]* ($T) tracee.c:[0-9]*$" out &&
+	test_grep "^    main+0x[0-9a-f]* ($T) tracee.c:[0-9]*$" out &&
+	test_grep -v "not fully symbolized" err &&
+	test_no_leftover_links
+'
+
+test_expect_success BPF '--count --stack=fp, cut at once: frames by file and offset, and said' '
+	sigint_stop --count --stack=fp $T:tick &&
+	test_grep "^$T:tick  *[1-9]" out &&
+	test_grep "^    0x[0-9a-f]* ($T+0x[0-9a-f]*)$" out &&
+	test_grep "^    \[unreliable: not checked: upx was stopping\]$" out &&
+	test_grep "^upx trace: warning: [1-9][0-9]* frames\{0,1\} not fully symbolized (no source line, inlined calls, or function): upx was stopping$" err &&
+	test_grep -v "keeps no frame pointer" err &&
+	test_no_leftover_links
+'
+
+test_expect_success BPF 'events, cut at once: what the ring buffer held is counted, not shown' '
+	{ $FIXTURES/hostile storm 4 60 >/dev/null 2>&1 & } &&
+	st=$! &&
+	test_when_finished "test_kill $st" &&
+	{ UPX_STOP_MS=0 upx trace $FIXTURES/hostile:storm_fn >out 2>err & } &&
+	up=$! &&
+	test_when_finished "test_kill $up" &&
+	wait_for "^Tracing" err &&
+	wait_for " $FIXTURES/hostile:storm_fn" out &&
+	kill -INT $up &&
+	wait_exit $up 10 &&
+	test_grep "^upx trace: warning: [1-9][0-9]* events\{0,1\} not shown: upx was stopping (a stop does not wait on the output)$" err &&
+	test_no_leftover_links
+'
+
 test_expect_success BPF 'a closed pipe (| head) ends the trace quietly' '
 	start_loop &&
 	{ upx trace $T:tick 2>err; echo $? >ret; } | head -3 >out &&

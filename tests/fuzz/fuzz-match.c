@@ -42,8 +42,10 @@ static void plan_reset(void)
 		free(plan.entries[i].label);
 	}
 	plan.nr = 0;
-	for (size_t i = 0; i < plan.nr_skipped; i++)
+	for (size_t i = 0; i < plan.nr_skipped; i++) {
 		free(plan.skipped[i].func);
+		free(plan.skipped[i].why);
+	}
 	plan.nr_skipped = 0;
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Regenerate the seed corpora of tests/fuzz/corpus/ (committed; each file < 16 KB):
 # tiny ELF files built with gcc -nostdlib, a small ld.so.cache written by ldconfig
-# over a scratch root, probe specs, patterns and names, instruction bytes.
+# over a scratch root, probe specs, patterns and names, instruction bytes, USDT notes
+# (a file with them, single descriptors) and argument specs.
 #   tests/fuzz/make-seeds.sh [CORPUS_DIR]     (default: tests/fuzz/corpus; needs root for
 #                                              ldconfig -r; without it the cache seed is kept)
 # Crash inputs kept as regression seeds (crash-*) are left alone.
@@ -13,7 +14,7 @@ CXX=${CXX:-g++}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for d in elf libdeps dwarf ldcache probe-spec match insn; do
+for d in elf libdeps dwarf ldcache probe-spec match insn usdt; do
 	mkdir -p "$out/$d"
 	find "$out/$d" -name 'seed-*' -delete
 done
@@ -156,3 +157,24 @@ objcopy -O binary -j .text "$tmp/static" "$tmp/text"
 head -c 64 "$tmp/text" > "$out/insn/seed-text-static"
 objcopy -O binary -j .text "$tmp/cxx" "$tmp/text"
 head -c 64 "$tmp/text" > "$out/insn/seed-text-cxx"
+
+# usdt: an ELF file with SDT notes (semaphores, arguments in registers, memory and
+# constants: sys/sdt.h), one descriptor after "N" (64-bit) or "n" (32-bit), argument specs.
+cat > "$tmp/sdt.c" <<'C'
+#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+unsigned short fz_plain_semaphore __attribute__((section(".probes"), used));
+unsigned short fz_mem_semaphore __attribute__((section(".probes"), used));
+long counter;
+__attribute__((noinline)) void fire(int a, long b)
+{ STAP_PROBE3(fz, plain, a, b, 5); if (fz_mem_semaphore) STAP_PROBE2(fz, mem, counter, -a); }
+void _start(void) { fire(1, 2); for (;;) __asm__ volatile("syscall" :: "a"(60), "D"(0)); }
+C
+$CC -Os -g0 -nostdlib -static $LDSMALL -o "$out/usdt/seed-notes" "$tmp/sdt.c"
+printf 'N\020\020\0\0\0\0\0\0\0\040\0\0\0\0\0\0\0\0\0\0\0\0\0\0fz\0plain\0-4@%%edi 8@-8(%%rbp) 4@$5\0' \
+	> "$out/usdt/seed-note-64"
+printf 'n\020\020\0\0\0\040\0\0\0\0\0\0fz\0mem\0\0' > "$out/usdt/seed-note-32"
+printf '%s' '-4@%edi -8@%rax 8@%rdx' > "$out/usdt/seed-args-regs"
+printf '%s' '8@-8(%rbp) 4@$-5 2@%ax 1@%dil' > "$out/usdt/seed-args-mixed"
+printf '%s' '8@(%rax,%rdx,8) 4@counter(%rip) -8@16(%rsp)' > "$out/usdt/seed-args-mem"
+printf '%s' '%eax $5 -8(%rbp)' > "$out/usdt/seed-args-old"

@@ -222,6 +222,64 @@ static void test_offsets(void)
 	elf_file__close(ef);
 }
 
+/* The SHF_EXECINSTR of the allocated section holding vaddr (the oracle of elf_sym.exec); -1 none. */
+static int section_exec(const char *path, uint64_t vaddr)
+{
+	int fd = open(path, O_RDONLY), ret = -1;
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	Elf_Scn *scn = NULL;
+
+	while (elf && ret < 0 && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_PROGBITS &&
+		    (sh.sh_flags & SHF_ALLOC) && vaddr >= sh.sh_addr &&
+		    vaddr < sh.sh_addr + sh.sh_size)
+			ret = !!(sh.sh_flags & SHF_EXECINSTR);
+	}
+	elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+/* exec: in an executable PT_LOAD, as the section holding it says; data typed @function is not. */
+static void test_exec(void)
+{
+	const char *files[] = { LIBC, "build/fixtures/datafunc" };
+	size_t funcs = 0, data = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct elf_file *ef;
+		char err[256];
+
+		if (access(files[f], R_OK)) {
+			fprintf(stderr, "\n    no %s: run make fixtures ", files[f]);
+			CU_FAIL("fixture missing");
+			continue;
+		}
+		CU_ASSERT_FATAL(elf_file__open(files[f], &ef, err, sizeof(err)) == 0);
+		CU_ASSERT_FATAL(elf_file__load_syms(ef, ELF_SYMS_NO_DEBUG_FILE) == 0);
+		for (size_t i = 0; i < ef->nr_syms; i++) {
+			struct elf_sym *s = &ef->syms[i];
+			int want;
+
+			if (!s->defined || !s->offset)
+				continue;
+			want = section_exec(files[f], s->value);
+			if (want < 0)
+				continue;
+			CU_ASSERT_EQUAL(s->exec, want);
+			CU_ASSERT_EQUAL(!!(elf_file__vaddr_flags(ef, s->value) & PF_X), want);
+			funcs += s->type == STT_FUNC && want;
+			data += !want;
+			if (!strcmp(s->name, "rodata_fn"))
+				CU_ASSERT(s->type == STT_FUNC && !s->exec);
+		}
+		elf_file__close(ef);
+	}
+	CU_ASSERT(funcs > 1000 && data > 10);
+}
+
 static void test_read(void)
 {
 	struct elf_file *ef;
@@ -526,6 +584,7 @@ CU_TestInfo elf_tests[] = {
 	UNIT_TEST(test_open_not_regular),
 	UNIT_TEST(test_open_true),
 	UNIT_TEST(test_offsets),
+	UNIT_TEST(test_exec),
 	UNIT_TEST(test_read),
 	UNIT_TEST(test_versions),
 	UNIT_TEST(test_debug_file),

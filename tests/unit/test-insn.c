@@ -221,6 +221,18 @@ static void test_boundaries(void)
 	CU_ASSERT_TRUE(insn_is_boundary(INSN_ARM64, a64, sizeof(a64), 4));
 	CU_ASSERT_FALSE(insn_is_boundary(INSN_ARM64, a64, sizeof(a64), 2));
 	CU_ASSERT_FALSE(insn_is_boundary(INSN_ARM64, a64, sizeof(a64), 8));
+	/* Inside an instruction (which one), or not known (where the decoder stopped). */
+	CU_ASSERT_EQUAL(insn_boundary(INSN_X86_64, code, sizeof(code), 4, &off), 1);
+	CU_ASSERT_EQUAL(off, 4);
+	CU_ASSERT_EQUAL(insn_boundary(INSN_X86_64, code, sizeof(code), 3, &off), 0);
+	CU_ASSERT_EQUAL(off, 1);
+	CU_ASSERT_EQUAL(insn_boundary(INSN_X86_64, code, sizeof(code), 8, &off), 0);
+	CU_ASSERT_EQUAL(off, 6);
+	CU_ASSERT_EQUAL(insn_boundary(INSN_X86_64, junk, sizeof(junk), 2, &off), -EINVAL);
+	CU_ASSERT_EQUAL(off, 0);
+	CU_ASSERT_EQUAL(insn_boundary(INSN_X86_64, code, sizeof(code), sizeof(code), &off), -EINVAL);
+	CU_ASSERT_EQUAL(insn_boundary(INSN_ARM64, a64, sizeof(a64), 6, &off), 0);
+	CU_ASSERT_EQUAL(off, 4);
 	CU_ASSERT_EQUAL(insn_arch_of_machine(EM_X86_64), INSN_X86_64);
 	CU_ASSERT_EQUAL(insn_arch_of_machine(EM_AARCH64), INSN_ARM64);
 	CU_ASSERT_EQUAL(insn_arch_of_machine(EM_386), INSN_ARCH_NONE);

@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "probe-spec.h"
 #include "unit.h"
+#include "usdt.h"
 #include "util.h"
 
 /* The hazard of the function called name in plan->files[file]; -1 when there is none. */
@@ -218,7 +219,7 @@ static int plan_one(struct plan *plan, const char *text, bool latency, bool forc
 	return ret;
 }
 
-/* Is func (or an alias: the first name at an address labels the probe) planned? */
+/* Is func (or an alias: the best name at an address labels the probe) planned? */
 static bool planned(const struct plan *plan, const char *func)
 {
 	struct elf_sym *s;
@@ -576,6 +577,73 @@ static void test_tags(void)
 	plan_free(&plan);
 }
 
+/*
+ * Every USDT site of real files (python3.11, libstdc++, the fixtures) is on an instruction
+ * boundary as upx checks it, from a symbol or (stripped python3.11) the call frame
+ * information, and each is the nop sys/sdt.h puts there.
+ */
+static void test_usdt_real_sites_pass(void)
+{
+	static const char *const files[] = {
+		"/usr/bin/python3.11", "/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0",
+		"libstdc++.so.6", "build/fixtures/sdtprobes",
+	};
+	size_t sites = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(files); f++) {
+		struct plan plan = {};
+		char text[256];
+
+		if (files[f][0] == '/' && access(files[f], R_OK)) {
+			fprintf(stderr, "\n    no %s, skipped ", files[f]);
+			continue;
+		}
+		snprintf(text, sizeof(text), "usdt:%s:*", files[f]);
+		CU_ASSERT_EQUAL_FATAL(plan_text(&plan, text), 0);
+		for (size_t i = 0; i < plan.nr_skipped; i++)
+			fprintf(stderr, "\n    %s: %s left out: %s ", files[f], plan.skipped[i].func,
+				plan.skipped[i].why);
+		CU_ASSERT_EQUAL(plan.nr_skipped, 0);
+		for (size_t i = 0; i < plan.files[0].usdt->nr; i++) {
+			const struct usdt_probe *p = &plan.files[0].usdt->probes[i];
+			uint8_t b = 0;
+
+			CU_ASSERT_FALSE(plan_usdt_site_left_out(&plan, 0, p));
+			CU_ASSERT_EQUAL(elf_file__read(plan.files[0].ef, p->offset, &b, 1), 1);
+			CU_ASSERT_EQUAL(b, 0x90);
+			sites++;
+		}
+		plan_free(&plan);
+	}
+	CU_ASSERT(sites >= 10);
+}
+
+/* Every way to a return probe passes one gate: on Go, a plugin's plan_add_function() too. */
+static void test_go_return_gate(void)
+{
+	const char *go = "build/fixtures/gotest";
+	struct plan plan = {};
+
+	/* Built only where a Go toolchain is (tests/fixtures/fixtures.mk). */
+	if (access(go, R_OK)) {
+		fprintf(stderr, "\n    SKIP: no %s (no Go toolchain: install golang-go) ", go);
+		return;
+	}
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.deep", true, 4), -1);
+	CU_ASSERT_EQUAL(plan.nr, 0);
+	plan_free(&plan);
+	plan.opts.entry_and_return = true;
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.*", false, 4), -1);
+	plan_free(&plan);
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.deep", false, 4), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	plan_free(&plan);
+	plan.opts.force = true;
+	CU_ASSERT_EQUAL(plan_add_function(&plan, go, "main.deep", true, 4), 0);
+	CU_ASSERT_EQUAL(plan.nr, 1);
+	plan_free(&plan);
+}
+
 CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_libc_returns_twice),
 	UNIT_TEST(test_libc_never_returns),
@@ -591,5 +659,7 @@ CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_cxx_globs_and_overloads),
 	UNIT_TEST(test_one_matcher),
 	UNIT_TEST(test_tags),
+	UNIT_TEST(test_go_return_gate),
+	UNIT_TEST(test_usdt_real_sites_pass),
 	CU_TEST_INFO_NULL,
 };

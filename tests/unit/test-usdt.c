@@ -321,6 +321,37 @@ static void test_no_notes(void)
 	usdt_notes__free(&n);
 }
 
+/* One descriptor: three addresses, then provider, name and spec, each NUL-terminated. */
+static void test_note_parse(void)
+{
+	static const char good[] = "\x10\0\0\0\0\0\0\0" "\x20\0\0\0\0\0\0\0"
+				   "\0\0\0\0\0\0\0\0" "prov\0name\0-4@%edi";
+	static const char no_nul[] = "\x10\0\0\0\0\0\0\0" "\x20\0\0\0\0\0\0\0"
+				     "\0\0\0\0\0\0\0\0" "prov";
+	struct usdt_probe p = {};
+
+	/* The spec without its NUL (sizeof - 1) is no spec: "". */
+	CU_ASSERT_TRUE_FATAL(usdt_note_parse(good, sizeof(good) - 1, true, &p));
+	CU_ASSERT_EQUAL(p.pc, 0x10);
+	CU_ASSERT_EQUAL(p.base, 0x20);
+	CU_ASSERT_STRING_EQUAL(p.provider, "prov");
+	CU_ASSERT_STRING_EQUAL(p.name, "name");
+	CU_ASSERT_STRING_EQUAL(p.args, "");
+	free(p.provider);
+	free(p.name);
+	free(p.args);
+	CU_ASSERT_TRUE_FATAL(usdt_note_parse(good, sizeof(good), true, &p));
+	CU_ASSERT_STRING_EQUAL(p.args, "-4@%edi");
+	free(p.provider);
+	free(p.name);
+	free(p.args);
+	/* No NUL after the provider, none after the name, too short: malformed. */
+	CU_ASSERT_FALSE(usdt_note_parse(no_nul, sizeof(no_nul) - 1, true, &p));
+	CU_ASSERT_FALSE(usdt_note_parse(good, 24 + 9, true, &p));
+	CU_ASSERT_FALSE(usdt_note_parse(good, 24 + 5, true, &p));
+	CU_ASSERT_FALSE(usdt_note_parse(good, 20, true, &p));
+}
+
 static void test_params(void)
 {
 	struct usdt_probe p = { .args = "-4@%eax 2@%ax 8@%rdi" };
@@ -345,6 +376,7 @@ CU_TestInfo usdt_tests[] = {
 	UNIT_TEST(test_fixture),
 	UNIT_TEST(test_prelinked),
 	UNIT_TEST(test_no_notes),
+	UNIT_TEST(test_note_parse),
 	UNIT_TEST(test_params),
 	CU_TEST_INFO_NULL,
 };
