@@ -64,6 +64,16 @@ int httpd_parse_address(const char *s, struct sockaddr_storage *ss, socklen_t *l
 	}
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
+	if (!ss) {
+		struct in6_addr a6;
+
+		/* The form only: a name is looked up when the server starts. */
+		if (hints.ai_family == AF_INET6 && inet_pton(AF_INET6, host, &a6) != 1) {
+			snprintf(err, errlen, "'%s' is not an IPv6 address", host);
+			return -1;
+		}
+		return 0;
+	}
 	ret = getaddrinfo(hlen ? host : NULL, port, &hints, &res);
 	if (ret || !res) {
 		snprintf(err, errlen, "%s", ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));

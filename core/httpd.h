@@ -26,7 +26,8 @@ struct httpd;
 /*
  * "HOST:PORT" or "[V6]:PORT" into a socket address: HOST a numeric address
  * or a name (the first address it resolves to), empty for every IPv4
- * interface; PORT 0 for any free one.  0, or -1 with why in err.
+ * interface; PORT 0 for any free one.  0, or -1 with why in err.  With ss
+ * NULL only the form is checked (nothing is looked up).
  */
 int httpd_parse_address(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err,
 			size_t errlen);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One option parser for every command; it also renders their -h text. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,56 @@
 int opt_json_cb(const struct upx_option *opt __maybe_unused, const char *arg __maybe_unused)
 {
 	upx_output = OUTPUT_JSON;
+	return 0;
+}
+
+/* "--pid" or "-p", as the option was named in the table. */
+static const char *opt_name(const struct upx_option *o, char *buf, size_t size)
+{
+	if (o->long_name)
+		snprintf(buf, size, "--%s", o->long_name);
+	else
+		snprintf(buf, size, "-%c", o->short_name);
+	return buf;
+}
+
+/* A number from min to max into *(long long *)o->value, or a usage error saying what it expects. */
+static int range_cb(const struct upx_option *o, const char *arg, long long min, long long max,
+		    const char *what)
+{
+	char name[64];
+	long long v;
+
+	if (!parse_s64(arg, &v) || v < min || v > max)
+		return usage_error("option '%s' expects %s, not '%s'", opt_name(o, name, sizeof(name)),
+				   what, arg);
+	*(long long *)o->value = v;
+	return 0;
+}
+
+int opt_pid_cb(const struct upx_option *o, const char *arg)
+{
+	return range_cb(o, arg, 1, INT_MAX, "a process id (a positive number)");
+}
+
+int opt_positive_cb(const struct upx_option *o, const char *arg)
+{
+	return range_cb(o, arg, 1, LLONG_MAX, "a positive number");
+}
+
+int opt_uid_cb(const struct upx_option *o, const char *arg)
+{
+	return range_cb(o, arg, 0, UINT32_MAX - 1, "a user id (0 to 4294967294)");
+}
+
+int opt_nonempty_cb(const struct upx_option *o, const char *arg)
+{
+	char name[64];
+
+	if (!*arg)
+		return usage_error("option '%s' expects a value, not ''",
+				   opt_name(o, name, sizeof(name)));
+	*(const char **)o->value = arg;
 	return 0;
 }
 

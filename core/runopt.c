@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "events.h"
+#include "httpd.h"
 #include "metrics.h"
 #include "options.h"
 #include "runopt.h"
@@ -25,6 +26,17 @@ int opt_seconds_cb(const struct upx_option *o, const char *arg)
 		return usage_error("option '--%s' expects a number of seconds, not '%s'",
 				   o->long_name, arg);
 	*(double *)o->value = v;
+	return 0;
+}
+
+int opt_listen_cb(const struct upx_option *o, const char *arg)
+{
+	char err[256];
+
+	if (httpd_parse_address(arg, NULL, NULL, err, sizeof(err)))
+		return usage_error("option '--%s' expects ADDR:PORT, not '%s': %s", o->long_name,
+				   arg, err);
+	*(const char **)o->value = arg;
 	return 0;
 }
 

@@ -15,6 +15,8 @@ struct upx_option;
 
 /* OPT_CALLBACK for a positive number of seconds into a double. */
 int opt_seconds_cb(const struct upx_option *o, const char *arg);
+/* OPT_CALLBACK for --listen: the form of ADDR:PORT checked (core/httpd.h), the text kept. */
+int opt_listen_cb(const struct upx_option *o, const char *arg);
 
 /*
  * The command to run: split from cmd (-c), or the words after "--" among the

@@ -146,6 +146,44 @@ static void test_suggestions(void)
 	upx_cmd_name = NULL;
 }
 
+static void test_checked_values(void)
+{
+	static long long pid, top, uid;
+	static const char *name;
+	static const struct upx_option o3[] = {
+		OPT_CALLBACK('p', "pid", &pid, "PID", "pid", opt_pid_cb),
+		OPT_CALLBACK(0, "top", &top, "N", "top", opt_positive_cb),
+		OPT_CALLBACK(0, "uid", &uid, "UID", "uid", opt_uid_cb),
+		OPT_CALLBACK(0, "comm", &name, "NAME", "comm", opt_nonempty_cb),
+		OPT_END(),
+	};
+	static const struct {
+		const char *arg;
+		bool good;
+	} cases[] = {
+		{ "-p1", true }, { "--pid=2147483647", true }, { "-p0", false },
+		{ "--pid=-1", false }, { "--pid=2147483648", false }, { "-px", false },
+		{ "--top=1", true }, { "--top=0", false }, { "--top=-5", false },
+		{ "--uid=0", true }, { "--uid=4294967294", true }, { "--uid=4294967295", false },
+		{ "--uid=-1", false }, { "--comm=bash", true }, { "--comm=", false },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *argv[] = { "test", cases[i].arg, NULL };
+		char *err;
+		int ret;
+
+		err = stderr_of(2, argv, o3, &ret);
+		CU_ASSERT_EQUAL(ret, cases[i].good ? 0 : -UPX_EXIT_USAGE);
+		CU_ASSERT_EQUAL(!*err, cases[i].good);
+		free(err);
+	}
+	CU_ASSERT_EQUAL(pid, 2147483647);
+	CU_ASSERT_EQUAL(top, 1);
+	CU_ASSERT_EQUAL(uid, 4294967294LL);
+	CU_ASSERT_STRING_EQUAL(name, "bash");
+}
+
 static void test_usage_rendering(void)
 {
 	char *buf = NULL;
@@ -166,6 +204,7 @@ CU_TestInfo options_tests[] = {
 	UNIT_TEST(test_negation),
 	UNIT_TEST(test_errors),
 	UNIT_TEST(test_suggestions),
+	UNIT_TEST(test_checked_values),
 	UNIT_TEST(test_usage_rendering),
 	CU_TEST_INFO_NULL,
 };
