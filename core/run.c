@@ -103,7 +103,7 @@ struct run_metrics {
 	struct httpd *httpd;
 	void (*tick)(void *ctx);	/* the command's own -i tick, NULL: none */
 	void *tick_ctx;
-	int file_err;			/* the last --metrics-file failure, said once */
+	char file_why[128];		/* the last --metrics-file failure, said once ("": none) */
 	bool live;			/* the maps are loaded: the command's metrics can be read */
 };
 
@@ -127,12 +127,13 @@ static int run_collect(struct metrics_writer *w, void *p)
 
 static void write_metrics_file(struct run_metrics *m)
 {
-	int err = metrics_file_write(m->ro->metrics_file, run_collect, m);
+	char why[sizeof(m->file_why)] = "";
 
+	metrics_file_write(m->ro->metrics_file, run_collect, m, why, sizeof(why));
 	/* Said when it starts failing, or fails otherwise; not on every tick. */
-	if (err && err != m->file_err)
-		warning("cannot write '%s': %s", m->ro->metrics_file, strerror(-err));
-	m->file_err = err;
+	if (*why && strcmp(why, m->file_why))
+		warning("cannot write '%s': %s", m->ro->metrics_file, why);
+	memcpy(m->file_why, why, sizeof(why));
 }
 
 static void metrics_tick(void *p)
@@ -158,7 +159,7 @@ static int httpd_timeout(void *h)
 static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
 			 struct run_metrics *m)
 {
-	int err;
+	char why[128];
 
 	if ((ro->listen || ro->metrics_file) && !ops->metrics)
 		return usage_error("this command has no metrics for --listen or --metrics-file");
@@ -166,9 +167,8 @@ static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
 		return usage_error("-i goes with --metrics-file");
 	if (ro->metrics_file) {
 		/* A first file now (no probe yet): a path that cannot be written fails here. */
-		err = metrics_file_write(ro->metrics_file, run_collect, m);
-		if (err) {
-			error("cannot write '%s': %s", ro->metrics_file, strerror(-err));
+		if (metrics_file_write(ro->metrics_file, run_collect, m, why, sizeof(why))) {
+			error("cannot write '%s': %s", ro->metrics_file, why);
 			return UPX_EXIT_FAILURE;
 		}
 	}

@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* -d, -c / -- , --metrics-file and escaped columns for the process-watching commands. */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic-file.h"
 #include "cmd.h"
 #include "events.h"
 #include "httpd.h"
@@ -90,45 +86,31 @@ bool pid_gone(pid_t pid)
 }
 
 int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
-		       void *ctx)
+		       void *ctx, char *why, size_t size)
 {
-	const char *slash = strrchr(path, '/');
-	/* Hidden, and not *.prom: node_exporter reads only *.prom files. */
-	char *tmp = slash ? xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1) :
-			    xasprintf(".%s.XXXXXX", path);
 	struct metrics_writer *w;
-	int fd, err;
-	FILE *f;
+	struct atomic_file af;
+	int err;
 
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
+	/* 0644: the textfile collector often runs as another user. */
+	if (atomic_file__open(&af, path, 0644)) {
+		snprintf(why, size, "%s", af.why);
+		return -1;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	/* mkostemp makes it 0600; the textfile collector often runs as another user. */
-	fchmod(fd, 0644);
-	w = metrics_writer__new(f, METRICS_TEXT);
+	w = metrics_writer__new(af.f, METRICS_TEXT);
 	err = collect(w, ctx);
 	if (!err)
 		err = metrics_writer__finish(w);
 	metrics_writer__free(w);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (!err) {
-		free(tmp);
-		return 0;
+	/* A failed write is the cause the commit names; anything else is collect's own. */
+	if (err && !af.write_err) {
+		atomic_file__abort(&af);
+		snprintf(why, size, "%s", strerror(-err));
+		return -1;
 	}
-fail:
-	unlink(tmp);
-	free(tmp);
-	return err;
+	if (atomic_file__commit(&af)) {
+		snprintf(why, size, "%s", af.why);
+		return -1;
+	}
+	return 0;
 }
