@@ -245,3 +245,31 @@ void atomic_file__abort(struct atomic_file *af)
 	unlink(af->tmp);
 	release(af);
 }
+
+int atomic_file_write(const char *path, mode_t mode, int (*fill)(FILE *f, void *ctx), void *ctx,
+		      int *fill_err, char *why, size_t size)
+{
+	struct atomic_file af;
+	int err;
+
+	if (fill_err)
+		*fill_err = 0;
+	if (atomic_file__open(&af, path, mode)) {
+		snprintf(why, size, "%s", af.why);
+		return -1;
+	}
+	err = fill(af.f, ctx);
+	/* A failed write is the cause the commit names; anything else is fill's own. */
+	if (err && !af.write_err) {
+		atomic_file__abort(&af);
+		if (fill_err)
+			*fill_err = err;
+		snprintf(why, size, "%s", strerror(-err));
+		return -1;
+	}
+	if (atomic_file__commit(&af)) {
+		snprintf(why, size, "%s", af.why);
+		return -1;
+	}
+	return 0;
+}

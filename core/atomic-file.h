@@ -58,4 +58,13 @@ int atomic_file__commit(struct atomic_file *af);
 /* The content could not be made: remove the temporary, the file stays as it was. */
 void atomic_file__abort(struct atomic_file *af);
 
+/*
+ * The whole of it: open, fill(f, ctx) the content (0, or a negative errno),
+ * commit; or abort when fill failed otherwise than by a write.  0, or -1
+ * with why ("cannot write 'PATH': why") and the file as it was; *fill_err
+ * (NULL: not wanted) is fill's own error then, 0 when the file was at fault.
+ */
+int atomic_file_write(const char *path, mode_t mode, int (*fill)(FILE *f, void *ctx), void *ctx,
+		      int *fill_err, char *why, size_t size);
+
 #endif

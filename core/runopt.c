@@ -85,32 +85,28 @@ bool pid_gone(pid_t pid)
 	return gone;
 }
 
-int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
-		       void *ctx, char *why, size_t size)
-{
-	struct metrics_writer *w;
-	struct atomic_file af;
-	int err;
+struct metrics_fill {
+	int (*collect)(struct metrics_writer *w, void *ctx);
+	void *ctx;
+};
 
-	/* 0644: the textfile collector often runs as another user. */
-	if (atomic_file__open(&af, path, 0644)) {
-		snprintf(why, size, "%s", af.why);
-		return -1;
-	}
-	w = metrics_writer__new(af.f, METRICS_TEXT);
-	err = collect(w, ctx);
+static int fill_metrics(FILE *f, void *p)
+{
+	struct metrics_fill *mf = p;
+	struct metrics_writer *w = metrics_writer__new(f, METRICS_TEXT);
+	int err = mf->collect(w, mf->ctx);
+
 	if (!err)
 		err = metrics_writer__finish(w);
 	metrics_writer__free(w);
-	/* A failed write is the cause the commit names; anything else is collect's own. */
-	if (err && !af.write_err) {
-		atomic_file__abort(&af);
-		snprintf(why, size, "%s", strerror(-err));
-		return -1;
-	}
-	if (atomic_file__commit(&af)) {
-		snprintf(why, size, "%s", af.why);
-		return -1;
-	}
-	return 0;
+	return err;
+}
+
+int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
+		       void *ctx, char *why, size_t size)
+{
+	struct metrics_fill mf = { collect, ctx };
+
+	/* 0644: the textfile collector often runs as another user. */
+	return atomic_file_write(path, 0644, fill_metrics, &mf, NULL, why, size);
 }

@@ -158,6 +158,30 @@ static void test_not_regular_refused(void)
 	free(nodir);
 }
 
+static int fill_text(FILE *f, void *ctx)
+{
+	fputs(ctx, f);
+	return strcmp(ctx, "bad\n") ? 0 : -EOVERFLOW;
+}
+
+static void test_write_cycle(void)
+{
+	char *path = in_dir("cycle"), *got, why[128];
+	int err;
+
+	CU_ASSERT_EQUAL(atomic_file_write(path, 0644, fill_text, "good\n", &err, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(err, 0);
+	/* the content failed: fill's error, the file as it was */
+	CU_ASSERT_EQUAL(atomic_file_write(path, 0644, fill_text, "bad\n", &err, why, sizeof(why)), -1);
+	CU_ASSERT_EQUAL(err, -EOVERFLOW);
+	CU_ASSERT_STRING_EQUAL(why, strerror(EOVERFLOW));
+	got = slurp(path);
+	CU_ASSERT_STRING_EQUAL(got, "good\n");
+	free(got);
+	CU_ASSERT_EQUAL(others(), 0);
+	free(path);
+}
+
 /* Something else put at the path between open and commit is not renamed over. */
 static void test_changed_before_commit(void)
 {
@@ -183,6 +207,7 @@ CU_TestInfo atomic_file_tests[] = {
 	UNIT_TEST(test_replace_and_keep),
 	UNIT_TEST(test_link_followed),
 	UNIT_TEST(test_not_regular_refused),
+	UNIT_TEST(test_write_cycle),
 	UNIT_TEST(test_changed_before_commit),
 	CU_TEST_INFO_NULL,
 };
