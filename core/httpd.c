@@ -49,6 +49,7 @@ struct httpd {
 	struct waiting wait[HTTPD_MAX_WAITING];
 	size_t nr_wait;
 	const struct waiting *adding;	/* the one MHD_add_connection() is adding */
+	long long paused_ms;	/* out of file descriptors then: not polling the listener, 0: polling */
 };
 
 static long long now_ms(void)
@@ -354,12 +355,56 @@ static bool admit(struct httpd *h, size_t i, long long now)
 	return true;
 }
 
+/*
+ * Out of file descriptors, a pending connection stays pending and the
+ * listener readable: it leaves the poll for HTTPD_PAUSE_MS (as
+ * libmicrohttpd stops watching its own at its limit), not to spin.
+ */
+#define HTTPD_PAUSE_MS 10
+
+static void listener_watch(struct httpd *h, bool on, long long now)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (on == !h->paused_ms)
+		return;
+	epoll_ctl(h->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, h->listen_fd, &ev);
+	h->paused_ms = on ? 0 : now;
+}
+
+/*
+ * Out of file descriptors: close the oldest waiting connection that still
+ * has sent no whole request (looked at now), but none accepted in the last
+ * HTTPD_SHED_GRACE_MS (a client sends its request with the connection's
+ * last handshake packet); false: none.
+ */
+#define HTTPD_SHED_GRACE_MS 50
+
+static bool shed_waiting(struct httpd *h, long long now)
+{
+	for (size_t i = 0; i < h->nr_wait; i++) {
+		struct waiting *w = &h->wait[i];
+
+		if (now - w->since_ms < HTTPD_SHED_GRACE_MS)
+			break; /* the others are younger still */
+		if (!w->whole)
+			w->whole = whole_request(w->fd) > 0;
+		if (!w->whole) {
+			drop_waiting(h, i, true);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Accept what is pending, then give places: whole requests first, then in arrival order. */
 static void accept_and_admit(struct httpd *h)
 {
 	long long now = now_ms();
 
-	for (int n = 0; n < 64; n++) {
+	if (h->paused_ms && now - h->paused_ms >= HTTPD_PAUSE_MS)
+		listener_watch(h, true, now);
+	for (int n = 0; n < 64 && !h->paused_ms; n++) {
 		struct waiting *w;
 		int fd;
 
@@ -372,6 +417,19 @@ static void accept_and_admit(struct httpd *h)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				struct conn *c;
+
+				/* a waiting one that sends no request makes room at once */
+				if (shed_waiting(h, now))
+					continue;
+				/* or a served one does, once libmicrohttpd has closed it */
+				c = yielding(h, NULL, now);
+				if (c)
+					shut(h, c);
+				else
+					listener_watch(h, false, now);
+			}
 			break; /* EAGAIN, or out of file descriptors: they wait in the backlog */
 		}
 		w->fd = fd;
@@ -519,6 +577,8 @@ int httpd__timeout_ms(struct httpd *h)
 	/* Waiting connections: a place may free up, a served one may have had its grace. */
 	if (h->nr_wait && now + 50 < next)
 		next = now + 50;
+	if (h->paused_ms && h->paused_ms + HTTPD_PAUSE_MS < next)
+		next = h->paused_ms + HTTPD_PAUSE_MS;
 	return next > now ? (int)(next - now) : 0;
 }
 

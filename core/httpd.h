@@ -22,6 +22,9 @@
  *     closed.
  * So a slow client holds a place for seconds, not for ever, and a scraper
  * from another address, or one whose request is whole, is served at once.
+ * Out of file descriptors (RLIMIT_NOFILE below what the bounds need), a
+ * waiting connection without a whole request, or a served one past its
+ * grace, is closed to accept the next; else the listener rests 10 ms.
  */
 #ifndef UPX_HTTPD_H
 #define UPX_HTTPD_H

@@ -419,12 +419,12 @@ class Crowd:
 
     def connected(self):
         n = 0
-        for s in self.socks:
+        for s in list(self.socks):
             try:
                 s.getpeername()
                 n += 1
-            except OSError:
-                pass
+            except (OSError, AttributeError):
+                pass  # not connected yet, or closed (None) and about to be opened again
         return n
 
     def settle(self):
