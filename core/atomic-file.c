@@ -12,21 +12,6 @@
 #include "atomic-file.h"
 #include "util.h"
 
-static const char *file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISCHR(m))
-		return "a character device";
-	if (S_ISBLK(m))
-		return "a block device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "something";
-}
-
 /*
  * What path names, links followed: *real the file to replace (malloc'd), *st
  * its status (st_mode 0: it does not exist yet).  0, or -1 with why.

@@ -31,6 +31,7 @@ struct ustack_opts {
 	long long top;			/* trace's --top, 0: all */
 	bool folded;
 	const char *flamegraph;
+	const char *pprof;
 };
 
 int ustack_opt_cb(const struct upx_option *o, const char *arg);
@@ -42,13 +43,15 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 		 "--stack=dwarf: bytes of stack copied per call (default 8K, at most 64K)"),       \
 	OPT_BOOL(0, "folded", &(u)->folded, "count per stack, print folded stacks (main;a;b N)"), \
 	OPT_STRING(0, "flamegraph", &(u)->flamegraph, "FILE",                                     \
-		   "count per stack, write an SVG flame graph to FILE")
+		   "count per stack, write an SVG flame graph to FILE"),                            \
+	OPT_STRING(0, "pprof", &(u)->pprof, "FILE",                                               \
+		   "count per stack, write a pprof profile (gzipped profile.proto) to FILE")
 
 /*
- * The options against each other and the others of trace: --folded and
- * --flamegraph imply --count --stack (*count set), --hist and --latency
- * exclude --stack.  0 or a usage error's exit status, or 1 after an error
- * when the --flamegraph FILE could not be written (core/atomic-file.h's
+ * The options against each other and the others of trace: --folded,
+ * --flamegraph and --pprof imply --count --stack (*count set), --hist and
+ * --latency exclude --stack.  0 or a usage error's exit status, or 1 after
+ * an error when the --flamegraph FILE could not be written (core/atomic-file.h's
  * check).  o->top is trace's --top (set before): with --count --stack, the N
  * most frequent stacks.
  */
@@ -92,8 +95,8 @@ void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd);
 /*
  * The stacks counted, most frequent first: a table (text, JSON), or folded
  * lines, and the flame graph file (then no table: a note on stderr says where
- * the graph went).  labels[i] / funcs[i]: probe i's label and function.  0
- * or -1 after an error message (the SVG file).
+ * the graph went), and the pprof profile.  labels[i] / funcs[i]: probe i's
+ * label and function.  0 or -1 after an error message (the SVG or pprof file).
  */
 int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
 		   size_t nr_probes, struct json_writer *jw);

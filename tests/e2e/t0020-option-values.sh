@@ -40,6 +40,8 @@ readline -p -1 | option '--pid' expects a process id (a positive number), not '-
 readline -d 0 | option '--duration' expects a number of seconds, not '0'
 list-syms --usdt -p 0 | option '--pid' expects a process id (a positive number), not '0'
 list-syms --usdt --pid=-3 | option '--pid' expects a process id (a positive number), not '-3'
+list-syms --debuginfod notaurl /bin/true | option '--debuginfod' expects URLs (http://HOST...), not 'notaurl'
+trace --debuginfod http:/x libc.so.6:getpid | option '--debuginfod' expects URLs (http://HOST...), not 'http:/x'
 EOF
 
 test_expect_success ROOT 'a malformed option value: exit 2 in every command, the option and value named' '
