@@ -295,6 +295,51 @@ memory() {
 	done
 }
 
+# --- 11: a scrape while other clients hold connections (--listen) ----------------------
+# crowd_us URL N KIND FROM: the median us of 5 scrapes (from 127.0.0.1, each with a 2 s
+# timeout) while N KIND connections from FROM are held (tests/e2e/metrics.py crowd)
+crowd_us() {
+	timeout "$TIMEOUT" python3 tests/e2e/metrics.py crowd "$1" "$2" "$3" "$4" 5 2>>"$TMP/err" |
+		sort -n | awk '{ a[NR] = $1 } END { if (NR == 5) printf "%d\n", a[3] * 1000 }'
+}
+
+# scrape_sample ROW URL N KIND FROM
+scrape_sample() {
+	local v
+	v=$(crowd_us "$2" "$3" "$4" "$5")
+	[ -n "$v" ] || fail "scrapes with $3 $4 connections from $5"
+	sample "$1" upx "$v"
+}
+
+scrapes() {
+	local pid url
+	row 12.alone us "" "scrape (--listen), no other client"
+	row 12 us "< 1000000" "  100 idle connections from another address"
+	row 12.drip us "< 1000000" "  100 sending a byte a second, 100 addresses"
+	row 12.same us "< 1000000" "  100 idle from the scraper's own address"
+	for _ in $(seq "$REPS"); do
+		: >"$TMP/err"
+		taskset -c 0 "$UPX" trace --count --listen 127.0.0.1:0 "$BM:push_first" \
+			>"$TMP/out" 2>"$TMP/err" &
+		pid=$!
+		for _ in $(seq 200); do
+			grep -q '^Serving metrics on ' "$TMP/err" && break
+			sleep 0.05
+		done
+		url=$(sed -n 's/^Serving metrics on //p' "$TMP/err")
+		if [ -n "$url" ]; then
+			scrape_sample 12.alone "$url" 0 idle 127.0.0.2
+			scrape_sample 12 "$url" 100 idle 127.0.0.2
+			scrape_sample 12.drip "$url" 100 drip 127.0.0.2-127.0.0.101
+			scrape_sample 12.same "$url" 100 idle 127.0.0.1
+		else
+			fail "upx trace --listen"
+		fi
+		kill "$pid" 2>/dev/null
+		wait "$pid"
+	done
+}
+
 # figure NAME ARGS...: one figure under the lock; the time it waited for the lock is
 # left out of the suite's own time.
 WAITED=0
@@ -426,6 +471,7 @@ figure memory
 [ -z "$QUICK" ] && figure globrun
 figure stacks
 figure stopping
+figure scrapes
 
 # --- 7 and the others without BPF: their own output ------------------------------------
 [ -z "${ONLY:-}" ] && echo "=== bench/list-syms.sh (figure 7)"

@@ -91,8 +91,21 @@ struct job {
 
 int debuginfod_opt_cb(const struct upx_option *o, const char *arg)
 {
-	if (!*arg)
+	const char *p = arg + strspn(arg, " \t");
+
+	if (!*p)
 		return usage_error("--debuginfod needs a URL");
+	/* URLs separated by spaces, as in $DEBUGINFOD_URLS: each with its scheme */
+	while (*p) {
+		size_t len = strcspn(p, " \t");
+		const char *colon = memchr(p, ':', len);
+
+		if (!colon || colon == p || len < (size_t)(colon - p) + 3 || strncmp(colon, "://", 3))
+			return usage_error("option '--debuginfod' expects URLs (http://HOST...), not '%s'",
+					   arg);
+		p += len;
+		p += strspn(p, " \t");
+	}
 	opt_urls = arg;
 	return 0;
 }

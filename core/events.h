@@ -20,16 +20,34 @@ struct events;
 struct upx_child {
 	pid_t pid;
 	int go_fd;		/* write end: one byte releases the child to exec */
+	int err_fd;		/* read end: the errno of a failed exec, or nothing once it exec'd */
+	const char *argv0;	/* the command's name, as given */
 	int status;		/* wait status once exited */
 	bool exited;
 };
 
 /*
- * Fork a child that waits, then execs argv (searched in PATH by upx, before the fork).  SIGPIPE and the
- * signal mask are reset for it.  Returns 0 or -1 after an error message.
+ * Where the command's argv[0] is, as a shell finds it: a name without '/' in
+ * PATH (a regular file there that may be executed), a path as it is, checked
+ * (it exists, it is not a directory, it may be executed).  The path to exec
+ * (free()), or NULL after one "cannot run 'NAME': cause" line with *status
+ * what a shell exits with: 127 when there is no such file, 126 when there is
+ * one that cannot be run.
  */
-int child_start(struct upx_child *c, char *const argv[]);
-/* Let it exec; 0 or -1. */
+char *child_find(const char *name, int *status);
+/*
+ * Fork a child that waits, then execs path with argv (path from
+ * child_find(), before the probes are set up).  SIGPIPE and the signal mask
+ * are reset for it.  Returns 0 or -1 after an error message.
+ */
+int child_start(struct upx_child *c, const char *path, char *const argv[]);
+/*
+ * Let it exec and wait until it has (as posix_spawn does, the errno of a
+ * failed exec comes back through a close-on-exec pipe).  0; -1 after an
+ * error message; or, when the exec failed (a file changed since
+ * child_find(), a format the kernel cannot run), 127 or 126 after the
+ * "cannot run" line, the child reaped.
+ */
 int child_go(struct upx_child *c);
 /* Not released or still running: terminate and reap it. */
 void child_stop(struct upx_child *c);

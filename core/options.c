@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One option parser for every command; it also renders their -h text. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,56 @@
 int opt_json_cb(const struct upx_option *opt __maybe_unused, const char *arg __maybe_unused)
 {
 	upx_output = OUTPUT_JSON;
+	return 0;
+}
+
+/* "--pid" or "-p", as the option was named in the table. */
+static const char *opt_name(const struct upx_option *o, char *buf, size_t size)
+{
+	if (o->long_name)
+		snprintf(buf, size, "--%s", o->long_name);
+	else
+		snprintf(buf, size, "-%c", o->short_name);
+	return buf;
+}
+
+/* A number from min to max into *(long long *)o->value, or a usage error saying what it expects. */
+static int range_cb(const struct upx_option *o, const char *arg, long long min, long long max,
+		    const char *what)
+{
+	char name[64];
+	long long v;
+
+	if (!parse_s64(arg, &v) || v < min || v > max)
+		return usage_error("option '%s' expects %s, not '%s'", opt_name(o, name, sizeof(name)),
+				   what, arg);
+	*(long long *)o->value = v;
+	return 0;
+}
+
+int opt_pid_cb(const struct upx_option *o, const char *arg)
+{
+	return range_cb(o, arg, 1, INT_MAX, "a process id (a positive number)");
+}
+
+int opt_positive_cb(const struct upx_option *o, const char *arg)
+{
+	return range_cb(o, arg, 1, LLONG_MAX, "a positive number");
+}
+
+int opt_uid_cb(const struct upx_option *o, const char *arg)
+{
+	return range_cb(o, arg, 0, UINT32_MAX - 1, "a user id (0 to 4294967294)");
+}
+
+int opt_nonempty_cb(const struct upx_option *o, const char *arg)
+{
+	char name[64];
+
+	if (!*arg)
+		return usage_error("option '%s' expects a value, not ''",
+				   opt_name(o, name, sizeof(name)));
+	*(const char **)o->value = arg;
 	return 0;
 }
 
@@ -77,6 +129,55 @@ static const struct upx_option *find_long(const struct upx_option *opts, const c
 	return NULL;
 }
 
+/*
+ * "--stak": the long options nearest to what was typed (up to three, as
+ * plan.c suggests functions), "--help" among them, "--no-NAME" for a
+ * boolean; a name that starts what was typed, or that it starts (three
+ * letters at least), counts as one edit away.
+ */
+static int unknown_long(const struct upx_option *opts, const char *name, size_t len)
+{
+	static const struct upx_option help = { .type = UPX_OPT_BOOL, .long_name = "help" };
+	const char *best[3] = {}, *typed = xasprintf("%.*s", (int)len, name);
+	bool no = len > 3 && !strncmp(typed, "no-", 3), best_no[3] = {};
+	int best_d = len / 3 + 1, pos = 0, ret;
+	char text[256];
+	size_t n = 0;
+
+	for (const struct upx_option *o = opts;; o++) {
+		const struct upx_option *c = o->type == UPX_OPT_END ? &help : o;
+		/* "--no-folow" is held against the booleans' names */
+		bool neg = no && c->type == UPX_OPT_BOOL && c != &help;
+		const char *t = neg ? typed + 3 : typed;
+		size_t cl = c->long_name ? strlen(c->long_name) : 0, tl = strlen(t);
+		size_t common = cl < tl ? cl : tl;
+		int d;
+
+		if (cl) {
+			d = edit_distance(t, c->long_name);
+			if (d > 1 && common >= 3 && !strncmp(c->long_name, t, common))
+				d = 1;
+			if (d < best_d) {
+				best_d = d;
+				n = 0;
+			}
+			if (d == best_d && n < ARRAY_SIZE(best)) {
+				best_no[n] = neg;
+				best[n++] = c->long_name;
+			}
+		}
+		if (c == &help)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		pos += snprintf(text + pos, sizeof(text) - pos, "%s--%s%s",
+				i ? ", " : "did you mean: ", best_no[i] ? "no-" : "", best[i]);
+	snprintf(text + pos, sizeof(text) - pos, "?");
+	ret = usage_error_hint(n ? text : NULL, "unknown option '--%s'", typed);
+	free((char *)typed);
+	return ret;
+}
+
 int parse_options_exit(int ret)
 {
 	return ret == PARSE_OPT_HELP_DONE ? UPX_EXIT_OK : -ret;
@@ -117,7 +218,7 @@ int parse_options(int argc, const char **argv, const struct upx_option *opts,
 			}
 			o = find_long(opts, name, len, &negated);
 			if (!o)
-				return -usage_error("unknown option '--%.*s'", (int)len, name);
+				return -unknown_long(opts, name, len);
 			if (option_needs_arg(o) && !arg) {
 				if (i + 1 >= argc)
 					return -usage_error("option '--%s' needs a value", o->long_name);

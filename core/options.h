@@ -55,6 +55,19 @@ struct upx_option {
 
 int opt_json_cb(const struct upx_option *opt, const char *arg);
 
+/*
+ * Values checked where they are parsed, so that every malformed one is a
+ * usage error (exit status 2) naming the option and the value:
+ *   opt_pid_cb       long long *: a process id, 1 to 2^31 - 1
+ *   opt_positive_cb  long long *: 1 or more
+ *   opt_uid_cb       long long *: a user id, 0 to 2^32 - 2 ((uid_t)-1 is no user)
+ *   opt_nonempty_cb  const char **: any text but ""
+ */
+int opt_pid_cb(const struct upx_option *opt, const char *arg);
+int opt_positive_cb(const struct upx_option *opt, const char *arg);
+int opt_uid_cb(const struct upx_option *opt, const char *arg);
+int opt_nonempty_cb(const struct upx_option *opt, const char *arg);
+
 /* Keep a lone "--" in the returned arguments (for "-- CMD ARGS"). */
 #define PARSE_OPT_KEEP_DASHDASH (1u << 0)
 /* Stop at the first non-option (the rest are positional). */

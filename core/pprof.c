@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pprof profiles (pprof.h): tables of strings, functions, mappings and locations, then protobuf-c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "atomic-file.h"
 #include "pprof.h"
 #include "pprof.pb-c.h"
 #include "util.h"
@@ -359,62 +357,16 @@ static void *gzip(const void *buf, size_t len, size_t *out_len)
 	return out;
 }
 
-/*
- * buf to path, whole or not at all: written to a temporary file in the same
- * directory and renamed over path.  An existing path that is not a regular
- * file (a FIFO, a device, a directory, a symbolic link) is refused: upx
- * writes where it was told, never through it.  0, or -1 with an error.
- */
-static int write_atomic(const char *path, const void *buf, size_t len)
+struct blob {
+	const void *p;
+	size_t len;
+};
+
+static int fill_blob(FILE *f, void *ctx)
 {
-	char *dir_copy = xstrdup(path), *tmp;
-	const char *p = buf;
-	struct stat st;
-	int fd, ret = -1;
+	const struct blob *b = ctx;
 
-	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
-		error("'%s': not a regular file (%s)", path, file_kind(st.st_mode));
-		free(dir_copy);
-		return -1;
-	}
-	tmp = xasprintf("%s/.%s.XXXXXX", dirname(dir_copy), strrchr(path, '/') ?
-			strrchr(path, '/') + 1 : path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		error("cannot create a file beside '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			error("cannot write '%s': %s", path, strerror(n < 0 ? errno : ENOSPC));
-			close(fd);
-			unlink(tmp);
-			goto out;
-		}
-		p += n;
-		len -= n;
-	}
-	/* 0644 as a file the user creates (mkostemp makes 0600), less the umask. */
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		fchmod(fd, 0666 & ~um);
-	}
-	if (close(fd) || rename(tmp, path)) {
-		error("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(tmp);
-	free(dir_copy);
-	return ret;
+	return fwrite(b->p, 1, b->len, f) == b->len ? 0 : -EIO;
 }
 
 int pprof__write(struct pprof *p, const char *path, uint64_t start_ns, uint64_t duration_ns)
@@ -423,6 +375,7 @@ int pprof__write(struct pprof *p, const char *path, uint64_t start_ns, uint64_t 
 	ValueType vt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT, *vts[1] = { &vt };
 	void *raw, *gz;
 	size_t len, gz_len;
+	char why[128];
 	int ret;
 
 	vt.type = p->type;
@@ -451,7 +404,9 @@ int pprof__write(struct pprof *p, const char *path, uint64_t start_ns, uint64_t 
 	free(raw);
 	if (!gz)
 		return error("'%s': cannot compress the profile", path);
-	ret = write_atomic(path, gz, gz_len);
+	/* Whole or not at all, and only over a regular file (core/atomic-file.h). */
+	ret = atomic_file_write(path, atomic_file_fopen_mode(), fill_blob,
+				&(struct blob){ gz, gz_len }, NULL, why, sizeof(why));
 	free(gz);
-	return ret;
+	return ret ? error("cannot write '%s': %s", path, why) : 0;
 }

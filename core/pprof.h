@@ -48,7 +48,8 @@ void pprof__add(struct pprof *p, const struct pprof_addr *addrs, size_t nr, uint
 
 /*
  * Encode, compress and write to path: a temporary file beside it renamed
- * over it once whole; path must be a regular file or nothing.  start_ns:
+ * over it once whole (core/atomic-file.h); path must be a regular file or
+ * nothing.  start_ns:
  * when the profile began (Unix time), duration_ns its length.  0, or -1
  * after an error message naming path.
  */

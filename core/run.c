@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One tracing run for every tracing command: the steps they all share, in one order. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,17 +52,27 @@ static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
 	return NULL;
 }
 
-/* What every program shares: its own pid left out, --comm (probes/common.bpf.h). */
-static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro, pid_t attach_pid)
+/*
+ * What every program shares: its own pid left out, the -c child too until it
+ * has exec'd, --comm (probes/common.bpf.h).
+ */
+static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro,
+			     const struct session *s)
 {
+	struct bpf_program *exec_prog = bpf_object__find_program_by_name(obj, "upx_child_exec");
 	__u32 *self = rodata_var(obj, "self_tgid", sizeof(__u32));
+	__u32 *child = rodata_var(obj, "child_tgid", sizeof(__u32));
 	char *comm = rodata_var(obj, "filter_comm", UPX_COMM_LEN);
 	__u8 *has_comm = rodata_var(obj, "has_comm", sizeof(__u8));
 
 	if (!self)
 		return error("the BPF program has no self_tgid: it would trace upx itself");
 	/* Where the kernel filters by another process, upx is left out already. */
-	*self = attach_pid > 0 && attach_pid != getpid() ? 0 : getpid();
+	*self = s->attach_pid > 0 && s->attach_pid != getpid() ? 0 : getpid();
+	if (!child || !exec_prog)
+		return error("the BPF program has no child_tgid: it would trace upx's -c child");
+	*child = s->child.pid > 0 ? s->child.pid : 0;
+	bpf_program__set_autoload(exec_prog, s->child.pid > 0);
 	if (ro->comm) {
 		if (!comm || !has_comm)
 			return error("the BPF program has no --comm filter");
@@ -71,9 +82,13 @@ static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro, 
 	return 0;
 }
 
-/* -p and -c: checked once for every command. */
+/*
+ * -p and -c: checked once for every command.  The command is looked for
+ * here, before anything is set up: one that cannot run exits as a shell
+ * would (127, 126), *prog is the path to exec.
+ */
 static int check_run_opts(const struct run_ops *ops, const struct run_opts *ro, int argc,
-			  const char **argv, struct session *s)
+			  const char **argv, struct session *s, char **prog)
 {
 	int ret;
 
@@ -90,6 +105,11 @@ static int check_run_opts(const struct run_ops *ops, const struct run_opts *ro, 
 		error("no process %lld", ro->pid);
 		return UPX_EXIT_FAILURE;
 	}
+	if (s->cmd_argv) {
+		*prog = child_find(s->cmd_argv[0], &ret);
+		if (!*prog)
+			return ret;
+	}
 	return 0;
 }
 
@@ -103,7 +123,7 @@ struct run_metrics {
 	struct httpd *httpd;
 	void (*tick)(void *ctx);	/* the command's own -i tick, NULL: none */
 	void *tick_ctx;
-	int file_err;			/* the last --metrics-file failure, said once */
+	char file_why[128];		/* the last --metrics-file failure, said once ("": none) */
 	bool live;			/* the maps are loaded: the command's metrics can be read */
 };
 
@@ -127,12 +147,13 @@ static int run_collect(struct metrics_writer *w, void *p)
 
 static void write_metrics_file(struct run_metrics *m)
 {
-	int err = metrics_file_write(m->ro->metrics_file, run_collect, m);
+	char why[sizeof(m->file_why)] = "";
 
+	metrics_file_write(m->ro->metrics_file, run_collect, m, why, sizeof(why));
 	/* Said when it starts failing, or fails otherwise; not on every tick. */
-	if (err && err != m->file_err)
-		warning("cannot write '%s': %s", m->ro->metrics_file, strerror(-err));
-	m->file_err = err;
+	if (*why && strcmp(why, m->file_why))
+		warning("cannot write '%s': %s", m->ro->metrics_file, why);
+	memcpy(m->file_why, why, sizeof(why));
 }
 
 static void metrics_tick(void *p)
@@ -158,7 +179,7 @@ static int httpd_timeout(void *h)
 static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
 			 struct run_metrics *m)
 {
-	int err;
+	char why[128];
 
 	if ((ro->listen || ro->metrics_file) && !ops->metrics)
 		return usage_error("this command has no metrics for --listen or --metrics-file");
@@ -166,9 +187,8 @@ static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
 		return usage_error("-i goes with --metrics-file");
 	if (ro->metrics_file) {
 		/* A first file now (no probe yet): a path that cannot be written fails here. */
-		err = metrics_file_write(ro->metrics_file, run_collect, m);
-		if (err) {
-			error("cannot write '%s': %s", ro->metrics_file, strerror(-err));
+		if (metrics_file_write(ro->metrics_file, run_collect, m, why, sizeof(why))) {
+			error("cannot write '%s': %s", ro->metrics_file, why);
 			return UPX_EXIT_FAILURE;
 		}
 	}
@@ -207,10 +227,11 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	struct run_metrics m = { .ops = ops, .ro = ro, .s = s, .ctx = ctx };
 	struct attach_progs progs = {};
 	void *skel = NULL;
+	char *prog = NULL;
 	enum loop_end end;
 	int ret;
 
-	ret = check_run_opts(ops, ro, argc, argv, s);
+	ret = check_run_opts(ops, ro, argc, argv, s, &prog);
 	if (ret)
 		goto out;
 	ret = start_metrics(ops, ro, &m);
@@ -232,7 +253,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		goto out;
 
 	/* The command waits, forked, until the probes are live. */
-	if (s->cmd_argv && child_start(&s->child, s->cmd_argv))
+	if (s->cmd_argv && child_start(&s->child, prog, s->cmd_argv))
 		goto out;
 
 	/* plan -> BPF object */
@@ -245,7 +266,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	s->loop.duration = ro->duration;
 	s->loop.watch_pid = ro->pid;
 	if (ops->configure(s, skel, &progs, ctx) ||
-	    set_common_rodata(ops->skel->object(skel), ro, s->attach_pid))
+	    set_common_rodata(ops->skel->object(skel), ro, s))
 		goto out;
 	loop_metrics(s, ro, &m);
 	attach_prepare(&s->plan, &progs);
@@ -254,7 +275,10 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		goto out;
 	}
 
-	/* BPF object -> links */
+	/* BPF object -> links (the child's exec watched before it may exec) */
+	if (s->cmd_argv && session_attach(s, bpf_object__find_program_by_name(
+			ops->skel->object(skel), "upx_child_exec"), "sched_process_exec"))
+		goto out;
 	if (ops->attached && ops->attached(s, skel, ctx))
 		goto out;
 	if (attach_plan(&s->plan, &progs, s->attach_pid, &s->att))
@@ -268,8 +292,14 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	if (m.httpd)
 		fprintf(stderr, "Serving metrics on %s\n", httpd__url(m.httpd));
 	fflush(stdout);
-	if (s->cmd_argv && child_go(&s->child))
-		goto out;
+	if (s->cmd_argv) {
+		ret = child_go(&s->child);
+		if (ret) {
+			ret = ret > 0 ? ret : UPX_EXIT_FAILURE; /* the shell's status: 126, 127 */
+			goto out;
+		}
+		ret = UPX_EXIT_FAILURE;
+	}
 
 	/* links -> loop -> output */
 	m.live = true;
@@ -283,6 +313,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		write_metrics_file(&m);
 	ret = 0;
 out:
+	free(prog);
 	httpd__stop(m.httpd);
 	session_end(s);
 	if (skel)

@@ -41,17 +41,20 @@ struct run_opts {
 
 /* One row each, one help text each, for the option tables. */
 #define OPT_RUN_PID(r) \
-	OPT_INT('p', "pid", &(r)->pid, "PID", \
-		"only this process (the files it has mapped, even in a container); stop when it exits")
+	OPT_CALLBACK('p', "pid", &(r)->pid, "PID", \
+		     "only this process (the files it has mapped, even in a container); stop when it exits", \
+		     opt_pid_cb)
 #define OPT_RUN_COMM(r) \
-	OPT_STRING(0, "comm", &(r)->comm, "NAME", "only threads named NAME (comm, up to 15 characters)")
+	OPT_CALLBACK(0, "comm", &(r)->comm, "NAME", "only threads named NAME (comm, up to 15 characters)", \
+		     opt_nonempty_cb)
 #define OPT_RUN_DURATION(r) \
 	OPT_CALLBACK('d', "duration", &(r)->duration, "SECONDS", "stop after SECONDS", opt_seconds_cb)
 #define OPT_RUN_CMD(r) \
 	OPT_STRING('c', "cmd", &(r)->cmd, "CMD", "run CMD once the probes are live; stop when it exits")
 #define OPT_RUN_LISTEN(r) \
-	OPT_STRING(0, "listen", &(r)->listen, "ADDR:PORT", \
-		   "serve Prometheus metrics on http://ADDR:PORT/metrics until stopped (no authentication)")
+	OPT_CALLBACK(0, "listen", &(r)->listen, "ADDR:PORT", \
+		     "serve Prometheus metrics on http://ADDR:PORT/metrics until stopped (no authentication)", \
+		     opt_listen_cb)
 #define OPT_RUN_METRICS_FILE(r) \
 	OPT_STRING(0, "metrics-file", &(r)->metrics_file, "PATH", \
 		   "write the metrics to PATH (replaced atomically) every -i seconds and at exit")

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* -d, -c / -- , --metrics-file and escaped columns for the process-watching commands. */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomic-file.h"
 #include "cmd.h"
 #include "events.h"
+#include "httpd.h"
 #include "metrics.h"
 #include "options.h"
 #include "runopt.h"
@@ -25,6 +22,17 @@ int opt_seconds_cb(const struct upx_option *o, const char *arg)
 		return usage_error("option '--%s' expects a number of seconds, not '%s'",
 				   o->long_name, arg);
 	*(double *)o->value = v;
+	return 0;
+}
+
+int opt_listen_cb(const struct upx_option *o, const char *arg)
+{
+	char err[256];
+
+	if (httpd_parse_address(arg, NULL, NULL, err, sizeof(err)))
+		return usage_error("option '--%s' expects ADDR:PORT, not '%s': %s", o->long_name,
+				   arg, err);
+	*(const char **)o->value = arg;
 	return 0;
 }
 
@@ -77,46 +85,28 @@ bool pid_gone(pid_t pid)
 	return gone;
 }
 
-int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
-		       void *ctx)
-{
-	const char *slash = strrchr(path, '/');
-	/* Hidden, and not *.prom: node_exporter reads only *.prom files. */
-	char *tmp = slash ? xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1) :
-			    xasprintf(".%s.XXXXXX", path);
-	struct metrics_writer *w;
-	int fd, err;
-	FILE *f;
+struct metrics_fill {
+	int (*collect)(struct metrics_writer *w, void *ctx);
+	void *ctx;
+};
 
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	/* mkostemp makes it 0600; the textfile collector often runs as another user. */
-	fchmod(fd, 0644);
-	w = metrics_writer__new(f, METRICS_TEXT);
-	err = collect(w, ctx);
+static int fill_metrics(FILE *f, void *p)
+{
+	struct metrics_fill *mf = p;
+	struct metrics_writer *w = metrics_writer__new(f, METRICS_TEXT);
+	int err = mf->collect(w, mf->ctx);
+
 	if (!err)
 		err = metrics_writer__finish(w);
 	metrics_writer__free(w);
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (!err) {
-		free(tmp);
-		return 0;
-	}
-fail:
-	unlink(tmp);
-	free(tmp);
 	return err;
+}
+
+int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
+		       void *ctx, char *why, size_t size)
+{
+	struct metrics_fill mf = { collect, ctx };
+
+	/* 0644: the textfile collector often runs as another user. */
+	return atomic_file_write(path, 0644, fill_metrics, &mf, NULL, why, size);
 }

@@ -15,6 +15,8 @@ struct upx_option;
 
 /* OPT_CALLBACK for a positive number of seconds into a double. */
 int opt_seconds_cb(const struct upx_option *o, const char *arg);
+/* OPT_CALLBACK for --listen: the form of ADDR:PORT checked (core/httpd.h), the text kept. */
+int opt_listen_cb(const struct upx_option *o, const char *arg);
 
 /*
  * The command to run: split from cmd (-c), or the words after "--" among the
@@ -29,13 +31,13 @@ struct metrics_writer;
 
 /*
  * --metrics-file: what collect() writes (text format 0.0.4, which
- * node_exporter's textfile collector reads) into a new file beside path,
- * mode 0644, then renamed over path, so that a reader sees the old file or
- * the new one, never a part.  No fsync: a crash may leave the old one.
- * 0 or -errno (collect's own negative value when it failed).
+ * node_exporter's textfile collector reads), replaced whole through
+ * core/atomic-file.h (a reader sees the old file or the new one, never a
+ * part; only a regular file is replaced), mode 0644 when new.  0, or -1 with
+ * the cause in why (a failed write's own errno, collect's negative value).
  */
 int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
-		       void *ctx);
+		       void *ctx, char *why, size_t size);
 
 /* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
 bool pid_gone(pid_t pid);

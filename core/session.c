@@ -18,6 +18,7 @@ void session_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->child.pid = -1;
 	s->child.go_fd = -1;
+	s->child.err_fd = -1;
 	s->attach_pid = -1;
 	s->jw = json_writer__stdout();
 	s->realtime_offset_ns = realtime_offset_ns();

@@ -78,16 +78,36 @@ void hint(const char *fmt, ...)
 	va_end(ap);
 }
 
-int usage_error(const char *fmt, ...)
+static int vusage_error(const char *hint_text, const char *fmt, va_list ap)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
 	vreport("", true, fmt, ap);
-	va_end(ap);
+	if (hint_text)
+		fprintf(stderr, "  %s\n", hint_text);
 	if (upx_cmd_name)
 		fprintf(stderr, "See 'upx %s -h'.\n", upx_cmd_name);
 	return UPX_EXIT_USAGE;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vusage_error(NULL, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int usage_error_hint(const char *hint_text, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vusage_error(hint_text, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 void die(const char *fmt, ...)

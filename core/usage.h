@@ -25,6 +25,8 @@ void note(const char *fmt, ...) __printf(1, 2);
 void hint(const char *fmt, ...) __printf(1, 2);
 /* Usage error: prints the message and a hint to -h, returns UPX_EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __printf(1, 2);
+/* The same with hint_text (NULL: none) indented under the message, before the hint to -h. */
+int usage_error_hint(const char *hint_text, const char *fmt, ...) __printf(2, 3);
 void die(const char *fmt, ...) __printf(1, 2) __attribute__((noreturn));
 
 #endif

@@ -15,6 +15,8 @@
 
 #include <bpf/bpf.h>
 
+#include "atomic-file.h"
+#include "cmd.h"
 #include "events.h"
 #include "flamegraph.h"
 #include "insn.h"
@@ -56,6 +58,7 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg)
 int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json)
 {
 	bool wants_stack = o->mode != STACK_NONE;
+	char why[128];
 
 	if (o->pprof) {
 		struct stat st;
@@ -90,6 +93,11 @@ int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool lat
 		return usage_error("--stack-size must be a multiple of 8 from 512 to 64K");
 	if (o->top && !*count)
 		return usage_error("--top N goes with --count --stack: events are not ranked");
+	/* Before anything is attached: a FILE that cannot be written costs no trace. */
+	if (o->flamegraph && atomic_file_check(o->flamegraph, why, sizeof(why))) {
+		error("cannot write '%s': %s", o->flamegraph, why);
+		return UPX_EXIT_FAILURE;
+	}
 	return 0;
 }
 
@@ -991,6 +999,36 @@ static int cmp_folded(const void *a, const void *b)
 	return (x->nr > y->nr) - (x->nr < y->nr);
 }
 
+struct svg_fill {
+	const struct fg_stack *st;
+	size_t n;
+};
+
+static int fill_svg(FILE *f, void *p)
+{
+	const struct svg_fill *sf = p;
+
+	return flamegraph_svg_write(f, sf->st, sf->n, "upx trace --stack", "calls");
+}
+
+/* The SVG replaces FILE only once it is whole (core/atomic-file.h); stderr says where it went. */
+static int write_svg(const char *svg, const struct fg_stack *st, size_t n)
+{
+	struct svg_fill sf = { st, n };
+	uint64_t calls = 0;
+	char why[128];
+	int err;
+
+	if (atomic_file_write(svg, atomic_file_fopen_mode(), fill_svg, &sf, &err, why, sizeof(why)))
+		return error("cannot write '%s': %s", svg, err == -EOVERFLOW ?
+			     "the counts add up to more than 2^64 - 1" : why);
+	for (size_t i = 0; i < n; i++)
+		calls += st[i].count;
+	note("flame graph of %zu stack%s (%llu call%s) written to '%s'", n, n == 1 ? "" : "s",
+	     (unsigned long long)calls, calls == 1 ? "" : "s", svg);
+	return 0;
+}
+
 static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded,
 		       const char *svg)
 {
@@ -1008,20 +1046,8 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	qsort(st, n, sizeof(*st), cmp_folded);
 	if (folded)
 		folded_write(stdout, st, n);
-	if (svg) {
-		FILE *f = fopen(svg, "w");
-		int err;
-
-		if (!f) {
-			ret = error("cannot open '%s': %s", svg, strerror(errno));
-		} else {
-			err = flamegraph_svg_write(f, st, n, "upx trace --stack", "calls");
-			if (fclose(f) && !err)
-				err = -errno;
-			if (err)
-				ret = error("cannot write '%s': %s", svg, strerror(-err));
-		}
-	}
+	if (svg)
+		ret = write_svg(svg, st, n);
 	for (size_t i = 0; i < n; i++)
 		free((void *)st[i].frames);
 	free(st);
@@ -1066,8 +1092,8 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 		ret = write_flame(u, rows, n, u->folded, u->svg);
 	if (u->pprof && write_pprof(u, rows, n, labels, nr_probes))
 		ret = -1;
-	if (u->folded) {
-		/* the folded lines are the output */
+	if (u->folded || u->svg) {
+		/* the folded lines, or the flame graph, are the output */
 	} else if (jw) {
 		json_object_start(jw);
 		json_string_field(jw, "unwinder", stack_mode_name(u->mode));

@@ -49,9 +49,11 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 
 /*
  * The options against each other and the others of trace: --folded,
- * --flamegraph and --pprof imply --count --stack (*count set), --hist and --latency
- * exclude --stack.  0 or a usage error's exit status.  o->top is trace's
- * --top (set before): with --count --stack, the N most frequent stacks.
+ * --flamegraph and --pprof imply --count --stack (*count set), --hist and
+ * --latency exclude --stack.  0 or a usage error's exit status, or 1 after
+ * an error when the --flamegraph FILE could not be written (core/atomic-file.h's
+ * check).  o->top is trace's --top (set before): with --count --stack, the N
+ * most frequent stacks.
  */
 int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json);
 
@@ -91,9 +93,10 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd);
 
 /*
- * The stacks counted, most frequent first: a table (text, JSON), folded
- * lines, the flame graph file and the pprof profile.  labels[i] / funcs[i]: probe i's label
- * and function.  0 or -1 after an error message (the SVG file).
+ * The stacks counted, most frequent first: a table (text, JSON), or folded
+ * lines, and the flame graph file (then no table: a note on stderr says where
+ * the graph went), and the pprof profile.  labels[i] / funcs[i]: probe i's
+ * label and function.  0 or -1 after an error message (the SVG or pprof file).
  */
 int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
 		   size_t nr_probes, struct json_writer *jw);

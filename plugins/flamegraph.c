@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic-file.h"
 #include "cmd.h"
 #include "flamegraph.h"
 #include "options.h"
@@ -33,34 +34,41 @@ static const struct upx_option flamegraph_options[] = {
 	OPT_END(),
 };
 
-/* The input is all read and parsed before the output is opened. */
+static int fill_svg(FILE *f, void *p)
+{
+	const struct fg_stacks *st = p;
+
+	return flamegraph_svg_write(f, st->stacks, st->nr, opt.title, opt.count_name);
+}
+
+/*
+ * The input is all read and parsed before the output is touched; -o FILE is
+ * replaced only once the whole SVG is written (core/atomic-file.h), so a bad
+ * input or a full disk leaves a good FILE as it was.
+ */
 static int write_output(const struct fg_stacks *st)
 {
-	const char *name = opt.output ? opt.output : "standard output";
-	FILE *f = stdout;
+	char why[128];
 	int err;
 
-	if (opt.output) {
-		f = fopen(opt.output, "w");
-		if (!f)
-			return error("cannot open '%s': %s", opt.output, strerror(errno));
-	}
-	err = flamegraph_svg_write(f, st->stacks, st->nr, opt.title, opt.count_name);
-	if (!err && fflush(f))
-		err = -errno;
-	if (f != stdout && fclose(f) && !err)
-		err = -errno;
-	if (err == -EOVERFLOW)
-		return error("the counts add up to more than 2^64 - 1");
-	/* stdout: a closed pipe is a quiet exit, the dispatcher checks the rest */
-	if (err && f == stdout)
+	if (!opt.output) {
+		err = fill_svg(stdout, (void *)st);
+		if (err == -EOVERFLOW)
+			return error("the counts add up to more than 2^64 - 1");
+		/* a closed pipe is a quiet exit, the dispatcher checks the rest */
 		return 0;
-	return err ? error("cannot write '%s': %s", name, strerror(-err)) : 0;
+	}
+	if (atomic_file_write(opt.output, atomic_file_fopen_mode(), fill_svg, (void *)st, &err, why,
+			      sizeof(why)))
+		return err == -EOVERFLOW ? error("the counts add up to more than 2^64 - 1") :
+					   error("cannot write '%s': %s", opt.output, why);
+	return 0;
 }
 
 static int cmd_flamegraph(int argc, const char **argv)
 {
 	const char *path, *name, *why;
+	char why_out[128];
 	struct fg_stacks st;
 	size_t len, line;
 	char *buf;
@@ -71,6 +79,9 @@ static int cmd_flamegraph(int argc, const char **argv)
 		return parse_options_exit(argc);
 	if (argc > 1)
 		return usage_error("one input file at most (or none: standard input)");
+	/* A FILE that cannot be written is said before the input is read. */
+	if (opt.output && atomic_file_check(opt.output, why_out, sizeof(why_out)))
+		return error("cannot write '%s': %s", opt.output, why_out), UPX_EXIT_FAILURE;
 	if (!argc || !strcmp(argv[0], "-")) {
 		path = "/dev/stdin";
 		name = "standard input";

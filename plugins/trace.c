@@ -86,7 +86,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Filters (run in the kernel)"),
 	OPT_RUN_PID(&ro),
 	OPT_RUN_COMM(&ro),
-	OPT_INT(0, "uid", &opt.uid, "UID", "only this user"),
+	OPT_CALLBACK(0, "uid", &opt.uid, "UID", "only this user", opt_uid_cb),
 	OPT_CALLBACK(0, "min", &opt.min, "N", "only calls where ARG >= N (see --on)", min_cb),
 	OPT_CALLBACK(0, "max", &opt.max, "N", "only calls where ARG <= N (see --on)", min_cb),
 	OPT_STRING(0, "on", &opt.value_arg, "ARG", "what --min/--max test: argN, a parameter name or retval (default arg0)"),
@@ -98,7 +98,7 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
 	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, argN, retval, a parameter or str:ARG"),
 	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
-	OPT_INT(0, "top", &opt.top, "N", "show the N largest counts only"),
+	OPT_CALLBACK(0, "top", &opt.top, "N", "show the N largest counts only", opt_positive_cb),
 	OPT_USTACK(&opt.stack),
 	OPT_DEBUGINFOD(),
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
@@ -1223,7 +1223,7 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 			return usage_error("--str shows events; it does not go with aggregations "
 					   "(count by the string with --by str:%s)", opt.str_arg);
 	}
-	if (opt.top < 0 || (opt.top && !(opt.count || opt.hist || opt.latency)))
+	if (opt.top && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--top N goes with --count, --hist or --latency");
 	return check_by(by, any_return, all_return);
 }

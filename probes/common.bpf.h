@@ -2,8 +2,9 @@
 /*
  * What every upx BPF program has: the `events` ring buffer with batched
  * wake-ups, the per-CPU `stats` counters (lost events, ...), the --comm
- * filter, and the test that leaves upx's own process out.  Include after the BPF headers; a program may define
- * UPX_EVENTS_SIZE first for another ring-buffer size.
+ * filter, and the test that leaves upx's own process out (and its -c child
+ * until it has exec'd the command).  Include after the BPF headers; a program
+ * may define UPX_EVENTS_SIZE first for another ring-buffer size.
  */
 #ifndef UPX_PROBES_COMMON_BPF_H
 #define UPX_PROBES_COMMON_BPF_H
@@ -32,6 +33,14 @@ const volatile __u8 has_comm;
  * every event upx prints, and each would make more.
  */
 const volatile __u32 self_tgid;
+/*
+ * The -c child (set before load, 0: none) is a fork of upx, running upx's
+ * code, until it execs the command: left out as upx is until then (its read
+ * of the go byte, execve() itself, and when the exec fails its _exit(127)).
+ * upx_child_exec sets child_execd once it has exec'd.
+ */
+const volatile __u32 child_tgid;
+__u32 child_execd;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -53,10 +62,32 @@ static __always_inline void stat_inc(__u32 idx)
 		(*v)++;
 }
 
-/* The current thread belongs to upx itself. */
+/* Process tgid is upx itself, or its -c child before the exec. */
+static __always_inline bool is_upx(__u32 tgid)
+{
+	if (self_tgid && tgid == self_tgid)
+		return true;
+	return child_tgid && tgid == child_tgid && !child_execd;
+}
+
+/* The current thread belongs to upx itself (or to its -c child before the exec). */
 static __always_inline bool is_self(void)
 {
-	return self_tgid && (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+	return is_upx(bpf_get_current_pid_tgid() >> 32);
+}
+
+/*
+ * The exec of the -c child: from here on it runs the command (attached by
+ * core/run.c only with -c).  A raw tracepoint, as the follow programs use: no
+ * tracefs.  It fires in the exec'ing process, before the new program runs an
+ * instruction.
+ */
+SEC("raw_tp/sched_process_exec")
+int upx_child_exec(void *ctx)
+{
+	if (child_tgid && (bpf_get_current_pid_tgid() >> 32) == child_tgid)
+		child_execd = 1;
+	return 0;
 }
 
 /* comm (from bpf_get_current_comm) equals --comm. */

@@ -152,7 +152,7 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool u
 {
 	if (filter_tgid && tgid != filter_tgid)
 		return false;
-	if (self_tgid && tgid == self_tgid)
+	if (is_upx(tgid))
 		return false;
 	if (!followed(tgid))
 		return false;

@@ -24,6 +24,22 @@
   metrics.py listening PORT              exit 0 when something listens on PORT
   metrics.py query URL EXPR              a Prometheus instant query: one line
                                          per series, its labels (JSON) and value
+  metrics.py held URL idle|drip SECONDS  one connection, idle or dripping a
+                                         request a byte a second: the seconds
+                                         until the server closes it, which it
+                                         must within SECONDS
+  metrics.py crowd URL N idle|drip FROM SCRAPES [SCRAPE_FROM]
+                                         N connections held open from FROM (an
+                                         IPv4 address, or A-B: each address of
+                                         the range in turn), each one the server
+                                         closes opened again: idle ones send
+                                         nothing, drip ones a request that never
+                                         ends, a byte a second; meanwhile
+                                         SCRAPES scrapes one after another from
+                                         SCRAPE_FROM (default 127.0.0.1), each
+                                         with a timeout of 2 s: prints each
+                                         one's milliseconds (.1), fails at the
+                                         first that fails
 
 The parser holds each format to its rules: HELP and TYPE once per family,
 before its samples, families contiguous; sample names as the type wants
@@ -33,11 +49,15 @@ histogram buckets in ascending le order, cumulative, ending at +Inf equal to
 _count.  OpenMetrics: integral le values in the canonical form (1.0), UNIT
 matching the name's suffix, and "# EOF" as the last line.
 """
+import http.client
+import ipaddress
 import json
 import math
 import os
 import re
+import selectors
 import signal
+import socket
 import sys
 import threading
 import time
@@ -364,6 +384,165 @@ def query(url, expr):
         print(json.dumps(s['metric'], sort_keys=True), s['value'][1])
 
 
+def sources(spec):
+    """'A' or 'A-B' (IPv4 addresses) -> the addresses, as text."""
+    if '-' not in spec:
+        return [spec]
+    a, b = (int(ipaddress.IPv4Address(x)) for x in spec.split('-', 1))
+    return [str(ipaddress.IPv4Address(x)) for x in range(a, b + 1)]
+
+
+class Crowd:
+    """N connections kept open to (host, port) from the addresses srcs, in a thread."""
+    DRIP = b'GET /metrics HTTP/1.1\r\nHost: crowd\r\nX-Slow: ' + b'a' * 100000
+
+    def __init__(self, host, port, n, kind, srcs):
+        self.addr, self.kind, self.srcs = (host, port), kind, srcs
+        self.sel = selectors.DefaultSelector()
+        self.socks = [None] * n
+        self.sent = [0] * n
+        self.opened = 0
+        self.done = threading.Event()
+        self.ready = threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def open(self, i):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((self.srcs[i % len(self.srcs)], 0))
+        # not waited for: past the listen backlog a server that does not accept leaves it pending
+        s.setblocking(False)
+        s.connect_ex(self.addr)
+        self.socks[i], self.sent[i] = s, 0
+        self.sel.register(s, selectors.EVENT_READ, i)
+        self.opened += 1
+
+    def connected(self):
+        n = 0
+        for s in list(self.socks):
+            try:
+                s.getpeername()
+                n += 1
+            except (OSError, AttributeError):
+                pass  # not connected yet, or closed (None) and about to be opened again
+        return n
+
+    def settle(self):
+        """Up to 3 s for every connection to be established (by the kernel's backlog or an accept)."""
+        end = time.monotonic() + 3
+        while self.connected() < len(self.socks) and time.monotonic() < end:
+            time.sleep(0.01)
+
+    def close(self, i):
+        self.sel.unregister(self.socks[i])
+        self.socks[i].close()
+        self.socks[i] = None
+
+    def run(self):
+        try:
+            for i in range(len(self.socks)):
+                self.open(i)
+            self.settle()
+            self.ready.set()
+            next_drip = time.monotonic()
+            while not self.done.is_set():
+                for key, _ in self.sel.select(timeout=0.05):
+                    i = key.data
+                    try:
+                        data = self.socks[i].recv(65536)
+                    except OSError:
+                        data = b''
+                    if not data:
+                        self.close(i)
+                        self.open(i)
+                if self.kind == 'drip' and time.monotonic() >= next_drip:
+                    next_drip += 1
+                    for i, s in enumerate(self.socks):
+                        try:
+                            s.send(self.DRIP[self.sent[i]:self.sent[i] + 1])
+                            self.sent[i] += 1
+                        except OSError:
+                            pass  # closed: the select above opens it again
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            self.error = e
+            self.ready.set()
+        finally:
+            for s in self.socks:
+                if s:
+                    s.close()
+
+
+def scrape_from(url, src):
+    """One scrape from address src, with a timeout of 2 s: its milliseconds (a float)."""
+    u = urllib.parse.urlsplit(url)
+    t = time.monotonic()
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=2, source_address=(src, 0))
+    try:
+        c.request('GET', u.path, headers={'Accept': 'text/plain;version=0.0.4'})
+        r = c.getresponse()
+        body = r.read()
+    finally:
+        c.close()
+    if r.status != 200:
+        raise Fault('status %s' % r.status)
+    parse(body, 'text')
+    return (time.monotonic() - t) * 1000
+
+
+def held(url, kind, seconds):
+    u = urllib.parse.urlsplit(url)
+    s = socket.create_connection((u.hostname, u.port), timeout=5)
+    t = time.monotonic()
+    try:
+        i = 0
+        while True:
+            left = t + seconds - time.monotonic()
+            if left <= 0:
+                raise Fault('%s connection still open after %s s' % (kind, seconds))
+            s.settimeout(min(left, 1.0))
+            try:
+                if not s.recv(65536):
+                    break
+            except socket.timeout:
+                if kind == 'drip':
+                    s.send(Crowd.DRIP[i:i + 1])
+                    i += 1
+            except ConnectionResetError:
+                break
+    finally:
+        s.close()
+    print('%.1f' % (time.monotonic() - t))
+
+
+def crowd(url, n, kind, spec, scrapes, src):
+    if kind not in ('idle', 'drip'):
+        raise Fault('idle or drip, not %s' % kind)
+    u = urllib.parse.urlsplit(url)
+    cr = Crowd(u.hostname, u.port, n, kind, sources(spec))
+    cr.thread.start()
+    cr.ready.wait()
+    try:
+        if cr.error:
+            raise Fault('the crowd: %s' % cr.error)
+        print('crowd: %d of %d connections established' % (cr.connected(), n), file=sys.stderr)
+        # the drip ones have sent a byte or two: their requests are under way
+        if kind == 'drip':
+            time.sleep(1.5)
+        for k in range(scrapes):
+            try:
+                ms = scrape_from(url, src)
+            except Exception as e:  # noqa: BLE001 - any failure fails the run
+                raise Fault('scrape %d of %d, with %d %s connections open: %s' %
+                            (k + 1, scrapes, n, kind, e))
+            print('%.1f' % ms, flush=True)
+            if cr.error:
+                raise Fault('the crowd: %s' % cr.error)
+    finally:
+        cr.done.set()
+        cr.thread.join()
+    print('crowd: %d connections opened' % cr.opened, file=sys.stderr)
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == 'fetch':
@@ -405,6 +584,11 @@ def main(argv):
         sys.exit(0 if int(argv[2]) in listen_sockets().values() else 1)
     elif cmd == 'query':
         query(argv[2], argv[3])
+    elif cmd == 'held':
+        held(argv[2], argv[3], float(argv[4]))
+    elif cmd == 'crowd':
+        crowd(argv[2], int(argv[3]), argv[4], argv[5], int(argv[6]),
+              argv[7] if len(argv) > 7 else '127.0.0.1')
     else:
         raise Fault('unknown command %s' % cmd)
 

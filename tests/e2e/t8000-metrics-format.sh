@@ -176,12 +176,16 @@ test_expect_success BPF 'bad input: one line naming the cause, exit 1 or 2, noth
 	test_expect_code 2 upx trace --listen 127.0.0.1:0 $f:foo 2>err &&
 	test_grep "^upx trace: --listen and --metrics-file serve aggregations" err &&
 	test_expect_code 2 upx trace --metrics-file x.prom $f:foo 2>err &&
-	test_expect_code 1 upx trace --count --listen 127.0.0.1:99999 $f:foo 2>err &&
-	test_one_line_error err && test_grep "'"'"'99999'"'"' is not a port number" err &&
-	test_expect_code 1 upx trace --count --listen nohost $f:foo 2>err &&
-	test_one_line_error err && test_grep "nohost" err &&
-	test_expect_code 1 upx trace --count --listen ::1:80 $f:foo 2>err &&
-	test_one_line_error err && test_grep "brackets" err &&
+	# a malformed ADDR:PORT is a usage error, found by the option parser
+	test_expect_code 2 upx trace --count --listen 127.0.0.1:99999 $f:foo 2>err &&
+	test_grep "^upx trace: option .--listen. expects ADDR:PORT, not .127.0.0.1:99999.: .99999. is not a port number$" err &&
+	test_expect_code 2 upx trace --count --listen nohost $f:foo 2>err &&
+	test_grep "^upx trace: option .--listen. expects ADDR:PORT, not .nohost.: expected HOST:PORT" err &&
+	test_expect_code 2 upx trace --count --listen ::1:80 $f:foo 2>err &&
+	test_grep "brackets" err &&
+	# a name that does not resolve is not a usage error
+	test_expect_code 1 upx trace --count --listen nohost.invalid:80 $f:foo 2>err &&
+	test_one_line_error err && test_grep "nohost.invalid" err &&
 	test_expect_code 1 upx trace --count --metrics-file /nonexistent/x.prom $f:foo 2>err &&
 	test_one_line_error err &&
 	test_grep "^upx trace: cannot write '"'"'/nonexistent/x.prom'"'"': No such file or directory$" err &&

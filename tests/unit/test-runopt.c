@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* split_command (core/events.c) and runopt_command (core/runopt.c): -c CMD and -- CMD ARGS. */
+/*
+ * split_command and child_find (core/events.c), runopt_command (core/runopt.c):
+ * -c CMD and -- CMD ARGS.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +105,38 @@ static void test_runopt_command(void)
 	CU_ASSERT_PTR_NULL(w);
 }
 
+/* child_find(): as a shell finds a command, and the status it exits with when it cannot. */
+static void test_child_find(void)
+{
+	static const struct {
+		const char *name;
+		int status;	/* 0: found */
+	} cases[] = {
+		{ "sh", 0 }, { "/bin/sh", 0 }, { "/nonexistent/x", 127 },
+		{ "upx-unit-surely-not-in-path", 127 }, { "/tmp", 126 }, { "/etc/passwd", 126 },
+		{ "/etc/passwd/x", 126 },
+	};
+	FILE *saved = stderr;
+
+	stderr = fopen("/dev/null", "w");
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int status = 0;
+		char *path = child_find(cases[i].name, &status);
+
+		CU_ASSERT_EQUAL(path == NULL, cases[i].status != 0);
+		CU_ASSERT_EQUAL(status, cases[i].status);
+		if (path && !strchr(cases[i].name, '/'))
+			CU_ASSERT_PTR_NOT_NULL(strstr(path, "/sh"));
+		free(path);
+	}
+	fclose(stderr);
+	stderr = saved;
+}
+
 CU_TestInfo runopt_tests[] = {
 	UNIT_TEST(test_split_words_and_quotes),
 	UNIT_TEST(test_split_refused),
 	UNIT_TEST(test_runopt_command),
+	UNIT_TEST(test_child_find),
 	CU_TEST_INFO_NULL,
 };

@@ -20,6 +20,7 @@
 	SUITE(plan) \
 	SUITE(kfield) \
 	SUITE(runopt) \
+	SUITE(atomic_file) \
 	SUITE(imports) \
 	SUITE(ifunc) \
 	SUITE(bykey) \
