@@ -173,8 +173,7 @@ static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long los
 	json_array_start(jw);
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
 		json_object_start(jw);
-		json_name(jw, "comm");
-		json_string_len(jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
+		json_string_field(jw, "comm", ctx->rows[i].comm);
 		json_s64_field(jw, "code", ctx->rows[i].code);
 		json_u64_field(jw, "count", ctx->rows[i].count);
 		json_object_end(jw);

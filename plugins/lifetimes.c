@@ -176,8 +176,7 @@ static void print_row_json(struct lifetimes_ctx *ctx, const struct life_row *r)
 	struct json_writer *jw = ctx->s.jw;
 
 	json_object_start(jw);
-	json_name(jw, "comm");
-	json_string_len(jw, r->comm, strlen(r->comm));
+	json_string_field(jw, "comm", r->comm);
 	json_u64_field(jw, "count", r->count);
 	json_u64_field(jw, "min_ns", r->min);
 	json_u64_field(jw, "mean_ns", (uint64_t)(st.mean + 0.5));

@@ -98,8 +98,7 @@ static int on_event_json(void *data, void *buf, size_t size)
 	event_head_json(jw, e->ts_ns + ctx->realtime_offset_ns, e->pid, e->tid, e->comm,
 			sizeof(e->comm));
 	if (e->len >= 0) {
-		json_name(jw, "command");
-		json_string_len(jw, e->line, len);
+		json_bytes_field(jw, "command", e->line, len);
 		json_bool_field(jw, "truncated", cut);
 	} else {
 		json_s64_field(jw, "error", e->len);
