@@ -864,6 +864,15 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 		FILE *f = fopen(svg, "w");
 		int err;
 
+		/* The names --folded shows: the SVG is the one upx flamegraph draws from them. */
+		for (size_t i = 0; i < n; i++) {
+			char **names = xcalloc(st[i].nr + 1, sizeof(*names));
+
+			for (size_t k = 0; k < st[i].nr; k++)
+				names[k] = folded_name(st[i].frames[k]);
+			free((void *)st[i].frames);
+			st[i].frames = (const char *const *)names;
+		}
 		if (!f) {
 			ret = error("cannot open '%s': %s", svg, strerror(errno));
 		} else {
@@ -874,15 +883,19 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 				ret = error("cannot write '%s': %s", svg, strerror(-err));
 		}
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; svg && k < st[i].nr; k++)
+			free((void *)st[i].frames[k]);
 		free((void *)st[i].frames);
+	}
 	free(st);
 	return ret;
 }
 
 static void row_text(struct ustack *u, const struct row *r, const char *label, size_t w)
 {
-	printf("%-*s %12llu\n", (int)w, label, (unsigned long long)r->count);
+	fputs_escaped_col(stdout, label, w);
+	printf(" %12llu\n", (unsigned long long)r->count);
 	print_stack(u, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, NULL);
 	putchar('\n');
 }
