@@ -88,7 +88,7 @@ void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid
 	json_bytes_field(jw, "comm", comm, strnlen(comm, comm_max));
 }
 
-void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
+void report_lost(struct json_writer *jw, uint64_t lost, const char *one, const char *many)
 {
 	if (!lost)
 		return;
@@ -98,7 +98,7 @@ void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
 		json_object_end(jw);
 		json_writer__end_line(jw);
 	} else {
-		warning("lost %llu %s: the ring buffer was full", (unsigned long long)lost, what);
+		warning("lost %s: the ring buffer was full", count_noun(lost, one, many));
 	}
 }
 

@@ -54,8 +54,11 @@ char *event_head_text(char *buf, long long realtime_ns, const uint32_t *ids, uns
 void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
 		     const char *comm, size_t comm_max);
 
-/* Events the kernel dropped (a full ring buffer): {"lost": N} in JSON, else a warning. */
-void report_lost(struct json_writer *jw, uint64_t lost, const char *what);
+/*
+ * Events the kernel dropped (a full ring buffer): {"lost": N} in JSON, else a
+ * warning, "lost 1 event" / "lost 2 events" (one, many: what was lost).
+ */
+void report_lost(struct json_writer *jw, uint64_t lost, const char *one, const char *many);
 
 /*
  * Text for a person (a terminal, a file, a pipe): the one rule for every

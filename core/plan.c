@@ -794,9 +794,9 @@ void plan_print(const struct plan *plan, FILE *f)
 			if (e->usdt->semaphore)
 				snprintf(sema, sizeof(sema), "semaphore at 0x%llx",
 					 (unsigned long long)e->usdt->semaphore);
-			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %zu site%s, %s)\n", i,
+			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %s, %s)\n", i,
 				e->label, plan->files[e->file].path, (unsigned long long)e->offset,
-				e->usdt_sites, e->usdt_sites == 1 ? "" : "s", sema);
+				count_noun(e->usdt_sites, "site", "sites"), sema);
 			continue;
 		}
 		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,
@@ -830,12 +830,12 @@ void plan_warn_left_out(const struct plan *plan, bool verbose)
 		hazards++;
 	}
 	if (refused)
-		warning("left out %zu function%s the kernel cannot probe%s", refused,
-			refused > 1 ? "s" : "", verbose ? "" : " (-v lists them)");
+		warning("left out %s the kernel cannot probe%s",
+			count_noun(refused, "function", "functions"), verbose ? "" : " (-v lists them)");
 	if (hazards)
-		warning("left out %zu function%s that return%s twice or never return%s, a return "
-			"probe would break the program: %s (--force keeps them)", hazards,
-			hazards > 1 ? "s" : "", hazards > 1 ? "" : "s", hazards > 1 ? "" : "s",
+		warning("left out %s that %s twice or never %s, a return probe would break the "
+			"program: %s (--force keeps them)", count_noun(hazards, "function", "functions"),
+			plural(hazards, "returns", "return"), plural(hazards, "returns", "return"),
 			names);
 }
 

@@ -169,18 +169,18 @@ void ustack__free(struct ustack *u)
 	if (!u)
 		return;
 	if (u->nr_skipped)
-		warning("%llu stack%s not unwound: upx was stopping", (unsigned long long)u->nr_skipped,
-			u->nr_skipped == 1 ? "" : "s");
+		warning("%s not unwound: upx was stopping",
+			count_noun(u->nr_skipped, "stack", "stacks"));
 	if (u->nr_unsymbolized)
-		warning("%llu stack%s not symbolized: %s process exited before its mappings were "
-			"read", (unsigned long long)u->nr_unsymbolized,
-			u->nr_unsymbolized == 1 ? "" : "s", u->nr_unsymbolized == 1 ? "its" : "their");
+		warning("%s not symbolized: %s process exited before its mappings were read",
+			count_noun(u->nr_unsymbolized, "stack", "stacks"),
+			plural(u->nr_unsymbolized, "its", "their"));
 	if (upx_verbose && u->nr_snapshots)
-		note("stacks: mappings of %llu process%s taken in the kernel at the first event",
-		     (unsigned long long)u->nr_snapshots, u->nr_snapshots == 1 ? "" : "es");
+		note("stacks: mappings of %s taken in the kernel at the first event",
+		     count_noun(u->nr_snapshots, "process", "processes"));
 	if (upx_verbose && u->nr_unwound)
-		note("stacks: %llu unwound with DWARF in %.1f ms (%.0f stacks/s)",
-		     (unsigned long long)u->nr_unwound, u->unwind_ns / 1e6,
+		note("stacks: %s unwound with DWARF in %.1f ms (%.0f stacks/s)",
+		     count_noun(u->nr_unwound, "stack", "stacks"), u->unwind_ns / 1e6,
 		     u->unwind_ns ? u->nr_unwound * 1e9 / u->unwind_ns : 0.0);
 	clear_counts(u);
 	free(u->entries);
@@ -278,8 +278,9 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 	if (symbolizer_add_mappings(u->sy, r->tgid, maps, n) > 0) {
 		u->nr_snapshots++;
 		if (upx_verbose && r->dropped)
-			note("process %u: %u file mappings past the first %d not kept: frames in "
-			     "them show as addresses", r->tgid, r->dropped, STACK_MAPS_MAX);
+			note("process %u: %s past the first %d not kept: frames in them show "
+			     "as addresses", r->tgid,
+			     count_noun(r->dropped, "file mapping", "file mappings"), STACK_MAPS_MAX);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -945,8 +946,8 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 			if (rows[i].probe < nr_probes)
 				row_text(u, &rows[i], labels[rows[i].probe], w);
 		if (shown < n)
-			printf("(%zu more stack%s: --top %lld shows the first)\n", n - shown,
-			       n - shown == 1 ? "" : "s", u->top_n);
+			printf("(%s: --top %lld shows the first)\n",
+			       count_noun(n - shown, "more stack", "more stacks"), u->top_n);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].key);

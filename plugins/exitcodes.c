@@ -161,7 +161,7 @@ static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lo
 		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);
 	}
 	if (lost)
-		warning("lost %llu exits: the ring buffer was full", lost);
+		warning("lost %s: the ring buffer was full", count_noun(lost, "exit", "exits"));
 }
 
 static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long lost)

@@ -152,8 +152,7 @@ static void print_row_plain(struct lifetimes_ctx *ctx __maybe_unused, const stru
 	char comm[4 * UPX_COMM_LEN + 1], s[5][32];
 
 	escape_to_buf(comm, sizeof(comm), r->comm, -1);
-	printf("@lifetime_ns[%s]: %llu process%s\n", comm, (unsigned long long)r->count,
-	       r->count == 1 ? "" : "es");
+	printf("@lifetime_ns[%s]: %s\n", comm, count_noun(r->count, "process", "processes"));
 	hist_print(stdout, r->slots, HIST_SLOTS);
 	human_ns(r->min, s[0], sizeof(s[0]));
 	human_ns(st.mean, s[1], sizeof(s[1]));
@@ -205,7 +204,7 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
 		print(ctx, &ctx->rows[i]);
-	report_lost(ctx->s.jw, lost, "processes");
+	report_lost(ctx->s.jw, lost, "process", "processes");
 }
 
 static int lifetimes_plan(struct session *s, void *ctx)

@@ -225,7 +225,7 @@ static void readline_report(struct session *s, void *skel, unsigned long long no
 			    void *ctx)
 {
 	report_lost(s->jw, percpu_u64_sum(bpf_map__fd(((struct readline_bpf *)skel)->maps.stats),
-					  READLINE_STAT_LOST) + not_shown, "lines");
+					  READLINE_STAT_LOST) + not_shown, "line", "lines");
 }
 
 RUN_SKELETON(readline_bpf);

@@ -611,8 +611,8 @@ static void print_hist_body(const uint64_t *slots, uint64_t total)
 static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
 			     const uint64_t *slots, uint64_t total)
 {
-	printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist, pe->label,
-	       (unsigned long long)total);
+	printf("@%s[%s]: %s\n", opt.latency ? "latency_ns" : opt.hist, pe->label,
+	       count_noun(total, "call", "calls"));
 	print_hist_body(slots, total);
 }
 
@@ -789,9 +789,9 @@ static void by_report_full(struct trace_ctx *ctx)
 	if (output_json())
 		return;
 	if (full)
-		fprintf(stderr, "upx trace: warning: the --by map is full (%llu keys): %llu calls "
-				"under other keys not counted; raise --by-size\n",
-			opt.by_size, (unsigned long long)full);
+		warning("the --by map is full (%s): %s under other keys not counted; raise "
+			"--by-size", count_noun(opt.by_size, "key", "keys"),
+			count_noun(full, "call", "calls"));
 }
 
 static void print_by_counts(struct trace_ctx *ctx)
@@ -856,7 +856,8 @@ static void print_by_counts(struct trace_ctx *ctx)
 		printf("%12llu\n", (unsigned long long)rows[r].count);
 	}
 	if (shown < (size_t)n)
-		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
+		       opt.top);
 	by_report_full(ctx);
 	free(rows);
 }
@@ -907,11 +908,12 @@ static void print_by_hists(struct trace_ctx *ctx)
 			printf("%s%s%s=%s", i ? ", " : "", ctx->by.parts[i].kind == BY_STR ? "str:" : "",
 			       ctx->by.parts[i].name, cell);
 		}
-		printf("]: %llu calls\n", (unsigned long long)row->count);
+		printf("]: %s\n", count_noun(row->count, "call", "calls"));
 		print_hist_body((const uint64_t *)row->hist.slots, row->count);
 	}
 	if (!output_json() && shown < (size_t)n)
-		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
+		       opt.top);
 	by_report_full(ctx);
 	free(rows);
 }
@@ -1478,9 +1480,9 @@ static struct bpf_map *trace_events(void *skel)
 static void trace_armed(struct session *s, void *p)
 {
 	/* On stderr even with --json: it says the probes are live. */
-	fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
-		s->att.nr_sites, s->att.nr_sites == 1 ? "" : "s", s->plan.nr_files,
-		s->plan.nr_files == 1 ? "" : "s", s->att.nr_multi, s->att.nr_multi == 1 ? "" : "s",
+	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_sites, "probe", "probes"),
+		count_noun(s->plan.nr_files, "file", "files"),
+		count_noun(s->att.nr_multi, "multi link", "multi links"),
 		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (s->ev && !output_json() && !opt.count)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
@@ -1492,7 +1494,7 @@ static void trace_report(struct session *s, void *skel, unsigned long long not_s
 
 	print_aggregations(&ctx->tick);
 	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
-		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "events");
+		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "event", "events");
 }
 
 RUN_SKELETON(trace_bpf);

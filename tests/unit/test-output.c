@@ -247,17 +247,19 @@ static void test_report_lost(void)
 	upx_cmd_name = "test";
 	capture_start(&c);
 	upx_output = OUTPUT_JSON;
-	report_lost(json_writer__stdout(), 0, "events");
-	report_lost(json_writer__stdout(), 12, "events");
+	report_lost(json_writer__stdout(), 0, "event", "events");
+	report_lost(json_writer__stdout(), 12, "event", "events");
 	upx_output = OUTPUT_TEXT;
-	report_lost(json_writer__stdout(), 0, "lines");
-	report_lost(json_writer__stdout(), 3, "lines");
+	report_lost(json_writer__stdout(), 0, "line", "lines");
+	report_lost(json_writer__stdout(), 3, "line", "lines");
+	report_lost(json_writer__stdout(), 1, "line", "lines");
 	capture_end(&c);
 	upx_output = saved;
 	upx_cmd_name = saved_name;
 	CU_ASSERT_STRING_EQUAL(c.out_buf, "{\"lost\":12}\n");
 	CU_ASSERT_STRING_EQUAL(c.err_buf,
-			       "upx test: warning: lost 3 lines: the ring buffer was full\n");
+			       "upx test: warning: lost 3 lines: the ring buffer was full\n"
+			       "upx test: warning: lost 1 line: the ring buffer was full\n");
 	capture_free(&c);
 }
 
