@@ -16,6 +16,7 @@
 #include "imports.h"
 #include "insn.h"
 #include "libsearch.h"
+#include "output.h"
 #include "plan.h"
 #include "probe-spec.h"
 #include "proc.h"
@@ -794,17 +795,17 @@ void plan_print(const struct plan *plan, FILE *f)
 			if (e->usdt->semaphore)
 				snprintf(sema, sizeof(sema), "semaphore at 0x%llx",
 					 (unsigned long long)e->usdt->semaphore);
-			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %s, %s)\n", i,
-				e->label, plan->files[e->file].path, (unsigned long long)e->offset,
-				count_noun(e->usdt_sites, "site", "sites"), sema);
+			text_line(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %s, %s)", i, e->label,
+				  plan->files[e->file].path, (unsigned long long)e->offset,
+				  count_noun(e->usdt_sites, "site", "sites"), sema);
 			continue;
 		}
-		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,
-			plan->files[e->file].path, (unsigned long long)e->offset,
-			*how ? " (" : "", how, *how ? ")" : "");
+		text_line(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s", i, e->label,
+			  plan->files[e->file].path, (unsigned long long)e->offset,
+			  *how ? " (" : "", how, *how ? ")" : "");
 	}
 	for (size_t i = 0; i < plan->nr_skipped; i++)
-		fprintf(f, "upx: left out: %s (%s)\n", plan->skipped[i].func, plan->skipped[i].why);
+		text_line(f, "upx: left out: %s (%s)", plan->skipped[i].func, plan->skipped[i].why);
 }
 
 void plan_warn_left_out(const struct plan *plan, bool verbose)

@@ -597,10 +597,11 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		printf("    [stack not unwound: upx was stopping]\n");
 	else if (err)
 		printf("    [no stack: %s]\n", err_name(err));
+	/* both name functions and files */
 	if (bad)
-		printf("    [unreliable: %s]\n", bad);
+		text_line(stdout, "    [unreliable: %s]", bad);
 	if (cut && upx_verbose)
-		printf("    [%s: cut: %s]\n", stack_mode_name(u->mode), cut);
+		text_line(stdout, "    [%s: cut: %s]", stack_mode_name(u->mode), cut);
 }
 
 /* ---- counting ---- */
@@ -920,8 +921,8 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].probe < nr_probes && strlen(labels[rows[i].probe]) > w)
-			w = strlen(labels[rows[i].probe]);
+		if (rows[i].probe < nr_probes && escaped_len(labels[rows[i].probe], -1) > w)
+			w = escaped_len(labels[rows[i].probe], -1);
 	if (u->top_n && (size_t)u->top_n < shown)
 		shown = u->top_n;
 	if (u->folded || u->svg)

@@ -214,8 +214,10 @@ static struct bpf_map *readline_events(void *skel)
 static void readline_armed(struct session *s, void *ctx)
 {
 	fprintf(stderr, "Tracing readline in");
-	for (size_t i = 0; i < s->plan.nr_files; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", s->plan.files[i].path);
+	for (size_t i = 0; i < s->plan.nr_files; i++) {
+		fputs(i ? ", " : " ", stderr);
+		fputs_escaped(stderr, s->plan.files[i].path, -1);
+	}
 	fprintf(stderr, ". Hit Ctrl-C to end.\n");
 	if (!output_json())
 		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
