@@ -429,8 +429,8 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 			err = attach_multi(plan, prog_for(p, sleepable, group_kind(&g[i])),
 					   path, pid, g[i].is_return, g[i].idx, g[i].nr, a);
 			if (err)
-				error("'%s': cannot attach %zu uprobes: %s", path, g[i].nr,
-				      strerror(-err));
+				error("'%s': cannot attach %s: %s", path,
+				      count_noun(g[i].nr, "uprobe", "uprobes"), strerror(-err));
 			continue;
 		}
 		for (size_t k = 0; k < g[i].nr && !err; k++) {

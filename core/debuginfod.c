@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "debuginfod.h"
+#include "output.h"
 #include "util.h"
 
 /*
@@ -339,14 +340,17 @@ static void show_progress(struct job *j, const char *shown, bool tty, bool final
 {
 	long got = __atomic_load_n(&j->got, __ATOMIC_RELAXED);
 	long size = __atomic_load_n(&j->size, __ATOMIC_RELAXED);
-	char a[32], b[32];
+	/* the path and the URL escaped as every message is (output.h): only ours act on the tty */
+	char a[32], b[32], *file = escape_dup(shown, -1), *url = escape_dup(server(j->url), -1);
 
 	show_mb(a, sizeof(a), got);
 	show_mb(b, sizeof(b), size);
 	fprintf(stderr, "%supx %s: debuginfod: '%s': %s%s%s from %s%s", tty ? "\r" : "",
-		upx_cmd_name, shown, a, size > 0 ? " of " : "", size > 0 ? b : "", server(j->url),
+		upx_cmd_name, file, a, size > 0 ? " of " : "", size > 0 ? b : "", url,
 		tty && !final ? "\033[K" : "\n");
 	fflush(stderr);
+	free(file);
+	free(url);
 }
 
 /*

@@ -705,7 +705,8 @@ static int add_table(struct elf_file *ef, Elf *elf, Elf_Scn *scn, const GElf_Shd
 			bad += syms[i].st_name >= sd->d_size;
 		if (bad) {
 			snprintf(cause, causelen,
-				 "%zu of %zu symbol names outside the string table", bad, n - 1);
+				 "%zu of %s outside the string table", bad,
+				 count_noun(n - 1, "symbol name", "symbol names"));
 			return -1;
 		}
 	}

@@ -18,30 +18,46 @@
 #include <string.h>
 
 #include "flamegraph.h"
+#include "output.h"
 #include "util.h"
 
 /* Folded text --------------------------------------------------------------- */
 
-/* One frame, with what would split it (';' or a line break) written as '_'. */
-static void folded_frame(FILE *f, const char *name)
+static bool is_digit(char c)
 {
-	if (!name || !*name) {
-		fputs("[unknown]", f);
-		return;
-	}
-	for (const char *p = name; *p; p++)
-		putc(*p == ';' || *p == '\n' || *p == '\r' ? '_' : *p, f);
+	return c >= '0' && c <= '9';
+}
+
+char *folded_name(const char *name)
+{
+	char *s, *p, *q;
+
+	if (!name || !*name)
+		return xstrdup("[unknown]");
+	s = escape_dup(name, -1);
+	for (p = s; *p; p++)
+		if (*p == ';')
+			*p = ':';
+	/* "colon 99": at the end of a line, flamegraph.pl would take 99 for a count */
+	for (q = p; q > s && (is_digit(q[-1]) || q[-1] == '.'); q--)
+		;
+	if (q < p && is_digit(*q) && q > s && q[-1] == ' ')
+		q[-1] = '_';
+	return s;
 }
 
 void folded_write(FILE *f, const struct fg_stack *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!s[i].nr)
-			folded_frame(f, NULL);
+			fputs("[unknown]", f);
 		for (size_t k = 0; k < s[i].nr; k++) {
+			char *name = folded_name(s[i].frames[k]);
+
 			if (k)
 				putc(';', f);
-			folded_frame(f, s[i].frames[k]);
+			fputs(name, f);
+			free(name);
 		}
 		fprintf(f, " %" PRIu64 "\n", s[i].count);
 	}
@@ -50,11 +66,6 @@ void folded_write(FILE *f, const struct fg_stack *s, size_t n)
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 static uint64_t hash_frames(const char *const *frames, size_t nr)
@@ -109,7 +120,7 @@ static void stack_index_grow(struct stack_index *ix, const struct fg_stacks *st,
  * why it is bad.
  */
 static const char *parse_line(char *p, char *e, struct fg_stacks *out, size_t **off,
-			      size_t *alloc_off, struct stack_index *ix)
+			      size_t *alloc_off, struct stack_index *ix, bool *number_tail)
 {
 	size_t first = out->nr_frame_ptrs, nr = 0, slot;
 	unsigned long long count = 0;
@@ -140,10 +151,11 @@ static const char *parse_line(char *p, char *e, struct fg_stacks *out, size_t **
 		e--;
 	if (e == p)
 		return "no frames before the count";
+	/* The count is the last field only: what is before it is the stack, however it ends. */
 	for (c = e; c > p && is_digit(c[-1]); c--)
 		;
 	if (c < e && c > p && is_blank(c[-1]))
-		return "two counts (a differential flame graph's input is not supported)";
+		*number_tail = true;
 	*e = '\0';
 	for (frame = p;; frame = c + 1) {
 		c = strchr(frame, ';');
@@ -198,11 +210,14 @@ int folded_parse(const char *buf, size_t len, struct fg_stacks *out, size_t *bad
 	end = out->text + len;
 	for (p = out->text; p < end && !err;) {
 		char *nl = memchr(p, '\n', end - p), *e = nl ? nl : end;
+		bool number_tail = false;
 
 		line++;
 		if (e > p && e[-1] == '\r')
 			e--;
-		err = parse_line(p, e, out, &off, &alloc_off, &ix);
+		err = parse_line(p, e, out, &off, &alloc_off, &ix, &number_tail);
+		if (number_tail && !out->number_tail_line)
+			out->number_tail_line = line;
 		p = nl ? nl + 1 : end;
 	}
 	for (size_t i = 0; i < out->nr; i++)

@@ -20,9 +20,20 @@ struct fg_stack {
 };
 
 /*
- * One "main;a;b;leaf 1234" line per stack, in the order given.  A frame's
- * ';' and line breaks (which would split it) are written as '_'; a stack of
- * no frames is written as "[unknown]".
+ * A frame's name as folded text (a new string: free() it).  The folded format
+ * has no escapes, and its readers split a line at ';' and take a number at
+ * its end for a count (flamegraph.pl takes two for a differential graph), so:
+ * the name is first escaped as all text is (output.h: control characters,
+ * invalid UTF-8 as \xNN, '\' doubled, so the line is safe for a terminal and
+ * cannot be split), then ';' becomes ':' (as stackcollapse-perf.pl writes it)
+ * and a space before a number at the end becomes '_' ("colon 99" ->
+ * "colon_99"); an empty or missing name is "[unknown]".
+ */
+char *folded_name(const char *name);
+
+/*
+ * One "main;a;b;leaf 1234" line per stack, in the order given, each frame as
+ * folded_name() writes it; a stack of no frames is written as "[unknown]".
  */
 void folded_write(FILE *f, const struct fg_stack *s, size_t n);
 
@@ -44,12 +55,16 @@ struct fg_stacks {
 	const char **frame_ptrs;	/* every stack's frames, one stack after another */
 	size_t nr_frame_ptrs, alloc_frame_ptrs;
 	char *text;			/* the parsed copy of the input */
+	size_t number_tail_line;	/* the first line whose stack ends in " NUMBER", or 0 */
 };
 
 /*
  * Parse folded text (len bytes of buf; need not be NUL-terminated): one
- * "a;b;c 123" line per stack, the count after the last space (u64), blank
- * lines skipped, CRLF accepted.  Identical stacks are merged (counts added),
+ * "a;b;c 123" line per stack, the count after the last space (u64): what is
+ * before it is the stack, even when it ends in a number too (a frame named
+ * "colon 99"; out->number_tail_line says where, for a warning: a
+ * differential graph's two counts a line are not supported), blank lines
+ * skipped, CRLF accepted.  Identical stacks are merged (counts added),
  * in the order first seen.  On a bad line returns -EINVAL and sets *bad_line
  * (1-based) and *why (a static string); else 0.  Free with fg_stacks__free().
  */

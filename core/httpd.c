@@ -171,7 +171,7 @@ static enum MHD_Result answer_metrics(struct httpd *h, struct MHD_Connection *c)
 		return answer_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "upx: the scrape failed\n");
 	}
 	if (upx_verbose > 1)
-		note("served /metrics: %zu bytes of %s", len,
+		note("served /metrics: %s of %s", count_noun(len, "byte", "bytes"),
 		     fmt == METRICS_OPENMETRICS ? "OpenMetrics" : "text 0.0.4");
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {

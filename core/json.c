@@ -97,9 +97,10 @@ bool json_utf8_valid(const char *str, size_t n)
 }
 
 /*
- * Valid UTF-8 passes through; control characters, quote and backslash are
- * escaped; what is not valid UTF-8 becomes \ufffd (U+FFFD), so the output is
- * always valid JSON and never shows a character that was not there.
+ * Valid UTF-8 passes through; control characters (C0, DEL and C1), quote and
+ * backslash are escaped; what is not valid UTF-8 becomes \ufffd (U+FFFD), so
+ * the output is always valid JSON, safe on a terminal, and never shows a
+ * character that was not there.
  */
 size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 {
@@ -149,6 +150,13 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 		if (u < 0) {
 			EMIT("\\ufffd", 6);
 			i += -u;
+			continue;
+		}
+		if (u == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
+			/* C1 controls (U+009B is CSI): the same character, safe on a terminal */
+			snprintf(tmp, sizeof(tmp), "\\u%04x", s[i + 1]);
+			EMIT(tmp, 6);
+			i += 2;
 			continue;
 		}
 		EMIT(s + i, (size_t)u);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct json_writer;
 
@@ -30,6 +31,7 @@ void json_array_end(struct json_writer *jw);
 /* The name of the next member of the current object. */
 void json_name(struct json_writer *jw, const char *name);
 
+/* An array element: no name for a _hex beside it (json_string_field() keeps the bytes). */
 void json_string(struct json_writer *jw, const char *s);
 /*
  * A string of len bytes that may hold NULs or invalid UTF-8: each maximal
@@ -49,13 +51,18 @@ void json_double(struct json_writer *jw, double v);
 void json_bool(struct json_writer *jw, bool v);
 void json_null(struct json_writer *jw);
 
+/*
+ * "n": v (null for NULL), and "n_hex" too when v is not valid UTF-8: every
+ * named string keeps its exact bytes, whatever file or process it came from.
+ */
 static inline void json_string_field(struct json_writer *jw, const char *n, const char *v)
 {
+	if (v) {
+		json_bytes_field(jw, n, v, strlen(v));
+		return;
+	}
 	json_name(jw, n);
-	if (v)
-		json_string(jw, v);
-	else
-		json_null(jw);
+	json_null(jw);
 }
 
 static inline void json_u64_field(struct json_writer *jw, const char *n, uint64_t v)

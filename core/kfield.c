@@ -435,8 +435,8 @@ static int resolve(struct btf_file *b, struct kfield *f)
 			return fail(b, -EINVAL, "%s: %s.%s is a bitfield", b->path, f->type,
 				    f->member);
 		if (f->size && size != f->size)
-			return fail(b, -EINVAL, "%s: %s.%s is %llu bytes, not %u", b->path, f->type,
-				    f->member, (unsigned long long)size, f->size);
+			return fail(b, -EINVAL, "%s: %s.%s is %s, not %u", b->path, f->type,
+				    f->member, count_noun(size, "byte", "bytes"), f->size);
 		f->offset = off / 8;
 		return 0;
 	}

@@ -852,8 +852,9 @@ static int elf_obj_read(struct elf_obj *o, int fd)
 	phend = raw->e_phoff + (uint64_t)raw->e_phnum * sizeof(Elf64_Phdr);
 	if (raw->e_phoff > size || phend > size)
 		return obj_fail(o, -ENOEXEC,
-				"truncated ELF file (%u program headers end at byte %llu, the file has %llu)",
-				raw->e_phnum, (unsigned long long)phend, (unsigned long long)size);
+				"truncated ELF file (%s end at byte %llu, the file has %llu)",
+				count_noun(raw->e_phnum, "program header", "program headers"),
+				(unsigned long long)phend, (unsigned long long)size);
 
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || !gelf_getehdr(elf, &eh)) {

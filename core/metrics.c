@@ -148,14 +148,59 @@ bool metrics_valid_label_name(const char *name)
 
 /* Labels ------------------------------------------------------------------- */
 
-void metric_labels_add_len(struct metric_labels *ls, const char *name, const char *value,
-			   size_t len)
+/*
+ * The length of the character at s (n > 0 bytes) that a label value shows as
+ * it is, or minus the bytes shown as one U+FFFD: what is not valid UTF-8 and
+ * the control characters but '\n' (which the format escapes): ESC, CR, TAB,
+ * DEL and C1 (U+009B is CSI) are legal in a label value, and act on the
+ * terminal of whoever reads the metrics with curl.
+ */
+static long label_char(const unsigned char *s, size_t n)
+{
+	long u = utf8_seq(s, n);
+
+	if (u < 0)
+		return u;
+	if ((u == 1 && ((s[0] < 0x20 && s[0] != '\n') || s[0] == 0x7f)) ||
+	    (u == 2 && s[0] == 0xc2 && s[1] < 0xa0))
+		return -u;
+	return u;
+}
+
+/* Does the value show as its own bytes (else a NAME_hex label keeps them)? */
+static bool label_exact(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		long n = label_char((const unsigned char *)s + i, len - i);
+
+		if (n <= 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+static void add_label(struct metric_labels *ls, const char *name, const char *value, size_t len,
+		      bool hex)
 {
 	if (ls->nr >= METRICS_MAX_LABELS) {
 		ls->overflow = true;
 		return;
 	}
-	ls->l[ls->nr++] = (struct metric_label){ name, value ? value : "", value ? len : 0 };
+	ls->l[ls->nr++] = (struct metric_label){ name, value, len, hex };
+}
+
+void metric_labels_add_len(struct metric_labels *ls, const char *name, const char *value,
+			   size_t len)
+{
+	if (!value) {
+		value = "";
+		len = 0;
+	}
+	add_label(ls, name, value, len, false);
+	/* The writer shows a bad byte as U+FFFD: two names would make one series. */
+	if (!label_exact(value, len))
+		add_label(ls, name, value, len, true);
 }
 
 void metric_labels_add(struct metric_labels *ls, const char *name, const char *value)
@@ -175,36 +220,11 @@ void metric_labels_add_u64(struct metric_labels *ls, const char *name, uint64_t 
 	metric_labels_add_len(ls, name, b, put_u64(b, v) - b);
 }
 
-static bool utf8_valid(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		long n = utf8_seq((const unsigned char *)s + i, len - i);
-
-		if (n <= 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 void metric_labels_add_comm(struct metric_labels *ls, const char *comm, size_t max)
 {
 	const char *nul = memchr(comm, '\0', max);
-	size_t len = nul ? (size_t)(nul - comm) : max;
-	char *b;
 
-	metric_labels_add_len(ls, "comm", comm, len);
-	if (utf8_valid(comm, len) || ls->nr >= METRICS_MAX_LABELS) {
-		if (!utf8_valid(comm, len))
-			ls->overflow = true;
-		return;
-	}
-	b = ls->buf[ls->nr];
-	if (len > (METRICS_LABEL_BUF - 1) / 2)
-		len = (METRICS_LABEL_BUF - 1) / 2;
-	for (size_t i = 0; i < len; i++)
-		sprintf(b + 2 * i, "%02x", (unsigned char)comm[i]);
-	metric_labels_add_len(ls, "comm_hex", b, 2 * len);
+	metric_labels_add_len(ls, "comm", comm, nul ? (size_t)(nul - comm) : max);
 }
 
 /* Writer ------------------------------------------------------------------- */
@@ -247,11 +267,11 @@ static void put_help(struct metrics_writer *w, const char *s)
 	}
 }
 
-/* A label value: \\ \" \n escaped; each byte that is not valid UTF-8 as U+FFFD. */
+/* A label value: \\ \" \n escaped; what label_char() refuses as U+FFFD. */
 static void put_label_value(struct metrics_writer *w, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len;) {
-		long n = utf8_seq((const unsigned char *)s + i, len - i);
+		long n = label_char((const unsigned char *)s + i, len - i);
 
 		if (n <= 0) {
 			fputs("\xef\xbf\xbd", w->f);
@@ -334,7 +354,7 @@ static bool labels_ok(struct metrics_writer *w, const struct metric_labels *ls)
 		if (!metrics_valid_label_name(ls->l[i].name) || !strcmp(ls->l[i].name, "le"))
 			return false;
 		for (unsigned int k = 0; k < i; k++)
-			if (!strcmp(ls->l[i].name, ls->l[k].name))
+			if (!strcmp(ls->l[i].name, ls->l[k].name) && ls->l[i].hex == ls->l[k].hex)
 				return false;
 	}
 	return true;
@@ -353,8 +373,14 @@ static void put_series(struct metrics_writer *w, const char *suffix,
 		if (i)
 			putc(',', w->f);
 		fputs(ls->l[i].name, w->f);
-		fputs("=\"", w->f);
-		put_label_value(w, ls->l[i].value, ls->l[i].len);
+		if (ls->l[i].hex) {
+			fputs("_hex=\"", w->f);
+			for (size_t k = 0; k < ls->l[i].len; k++)
+				fprintf(w->f, "%02x", (unsigned char)ls->l[i].value[k]);
+		} else {
+			fputs("=\"", w->f);
+			put_label_value(w, ls->l[i].value, ls->l[i].len);
+		}
 		putc('"', w->f);
 	}
 	if (le)

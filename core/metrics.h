@@ -17,7 +17,11 @@
  * Counters are named without "_total" (the writer adds it where each format
  * wants it); histograms are upx's log2 slots (probes/log2.h) as cumulative
  * "le" buckets, then +Inf, _sum and _count.  Label values are escaped for the
- * format (\\ \" \n) and made valid UTF-8; names are checked against the
+ * format (\\ \" \n), made valid UTF-8 and safe on a terminal (each bad byte
+ * and each control character but '\n', ESC, CR, TAB, DEL, C1, is U+FFFD), and
+ * a value not shown as its own bytes gets a NAME_hex label beside it with
+ * them (comm_hex, probe_hex, ...), so two names never make one series and
+ * none is lost; names are checked against the
  * Prometheus rules.  A bad name or a family written twice is a bug of the
  * collector: the sample is left out and metrics_writer__finish() says so.
  */
@@ -54,18 +58,19 @@ bool metrics_valid_metric_name(const char *name);
 bool metrics_valid_label_name(const char *name);
 
 #define METRICS_MAX_LABELS 12
-#define METRICS_LABEL_BUF 40	/* room for a number or a comm's hex (2 * 16 + 1) */
+#define METRICS_LABEL_BUF 24	/* room for a number */
 
 /*
  * The label pairs of one sample.  Values are borrowed (they must live until
- * the sample is written), except those the _u64 and _comm forms format into
- * the set's own room.  A set that is full ignores what is added past it and
+ * the sample is written), except those the _u64 form formats into the
+ * set's own room.  A set that is full ignores what is added past it and
  * the writer says so.
  */
 struct metric_label {
 	const char *name;
 	const char *value;
 	size_t len;
+	bool hex;	/* written as NAME_hex="<value's bytes in hex>" */
 };
 
 struct metric_labels {
@@ -76,15 +81,11 @@ struct metric_labels {
 };
 
 void metric_labels_add(struct metric_labels *ls, const char *name, const char *value);
-/* value is len bytes, not necessarily NUL-terminated. */
+/* value is len bytes, not necessarily NUL-terminated (NAME_hex added when not UTF-8). */
 void metric_labels_add_len(struct metric_labels *ls, const char *name, const char *value,
 			   size_t len);
 void metric_labels_add_u64(struct metric_labels *ls, const char *name, uint64_t v);
-/*
- * A task name from the kernel (at most max bytes, up to its NUL) as "comm",
- * and, when it is not valid UTF-8 (the writer shows each bad byte as U+FFFD),
- * its bytes in hex as "comm_hex" too, so that two names never make one series.
- */
+/* A task name from the kernel (at most max bytes, up to its NUL) as "comm" (and comm_hex). */
 void metric_labels_add_comm(struct metric_labels *ls, const char *comm, size_t max);
 
 struct metrics_writer;

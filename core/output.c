@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The output layer: format, event heads, lost reports, clock, escaping, histograms. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -86,7 +88,7 @@ void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid
 	json_bytes_field(jw, "comm", comm, strnlen(comm, comm_max));
 }
 
-void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
+void report_lost(struct json_writer *jw, uint64_t lost, const char *one, const char *many)
 {
 	if (!lost)
 		return;
@@ -96,7 +98,7 @@ void report_lost(struct json_writer *jw, uint64_t lost, const char *what)
 		json_object_end(jw);
 		json_writer__end_line(jw);
 	} else {
-		warning("lost %llu %s: the ring buffer was full", (unsigned long long)lost, what);
+		warning("lost %s: the ring buffer was full", count_noun(lost, one, many));
 	}
 }
 
@@ -149,6 +151,12 @@ static size_t escape_char(const unsigned char *s, size_t n, char *out, bool quot
 	return 1;
 }
 
+/* Printable ASCII that stands for itself: every byte of most names. */
+static bool plain_char(unsigned char c, bool quote)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\' && !(quote && c == '"');
+}
+
 /*
  * Escape s into buf until it or s ends; returns the bytes of s taken.  No
  * allocation and no stdio: it runs for every event (a probe on malloc or
@@ -160,8 +168,18 @@ static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t
 	char one[5];
 
 	while (i < n) {
-		size_t used = escape_char(s + i, n - i, one, quote), k = strlen(one);
+		size_t used, k;
 
+		/* A run of plain characters is copied as it is (while it fits). */
+		for (k = i; k < n && w + (k - i) + 1 < size && plain_char(s[k], quote); k++)
+			;
+		memcpy(buf + w, s + i, k - i);
+		w += k - i;
+		i = k;
+		if (i == n || plain_char(s[i], quote))
+			break;	/* the end of s, or of buf */
+		used = escape_char(s + i, n - i, one, quote);
+		k = strlen(one);
 		if (w + k >= size)
 			break;
 		memcpy(buf + w, one, k);
@@ -184,12 +202,20 @@ size_t escape_to_buf(char *buf, size_t size, const char *s, long len)
 static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0;
-	char buf[1024];
+	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, k;
+	char one[5];
 
+	/* Runs of plain characters are written straight from s: a name costs one fwrite(). */
 	while (i < n) {
-		i += escape_into(buf, sizeof(buf), s + i, n - i, quote);
-		fputs(buf, f);
+		for (k = i; k < n && plain_char(s[k], quote); k++)
+			;
+		if (k > i) {
+			fwrite(s + i, 1, k - i, f);
+			i = k;
+			continue;
+		}
+		i += escape_char(s + i, n - i, one, quote);
+		fputs(one, f);
 	}
 }
 
@@ -203,6 +229,78 @@ void fputs_quoted(FILE *f, const char *s, long len)
 	fputc('"', f);
 	fputs_escaped_as(f, s, len, true);
 	fputc('"', f);
+}
+
+size_t escaped_len(const char *str, long len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, w = 0;
+	char one[5];
+
+	while (i < n) {
+		if (plain_char(s[i], false)) {
+			i++;
+			w++;
+			continue;
+		}
+		i += escape_char(s + i, n - i, one, false);
+		w += strlen(one);
+	}
+	return w;
+}
+
+void fputs_escaped_col(FILE *f, const char *s, size_t width)
+{
+	size_t w = escaped_len(s, -1);
+
+	fputs_escaped(f, s, -1);
+	while (w++ < width)
+		fputc(' ', f);
+}
+
+char *escape_dup(const char *s, long len)
+{
+	size_t n = len < 0 ? strlen(s) : (size_t)len, size = escaped_len(s, n) + 1;
+	char *buf = xmalloc(size);
+
+	escape_into(buf, size, (const unsigned char *)s, n, false);
+	return buf;
+}
+
+void vtext_line(FILE *f, const char *fmt, va_list ap)
+{
+	char small[1024], *line = small, *out;
+	va_list again;
+	size_t size;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small)) {
+		line = xmalloc(n + 1);
+		vsnprintf(line, n + 1, fmt, again);
+	}
+	va_end(again);
+	if (n < 0)
+		n = 0;
+	/* One write, '\n' included: on unbuffered stderr the line is not cut by another writer. */
+	size = escaped_len(line, n) + 2;
+	out = xmalloc(size);
+	escape_to_buf(out, size - 1, line, n);
+	strcat(out, "\n");
+	fputs(out, f);
+	free(out);
+	if (line != small)
+		free(line);
+}
+
+void text_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vtext_line(f, fmt, ap);
+	va_end(ap);
 }
 
 void hist_print(FILE *f, const uint64_t *slots, unsigned int nr)

@@ -10,6 +10,7 @@
 #ifndef UPX_OUTPUT_H
 #define UPX_OUTPUT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,14 +54,30 @@ char *event_head_text(char *buf, long long realtime_ns, const uint32_t *ids, uns
 void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
 		     const char *comm, size_t comm_max);
 
-/* Events the kernel dropped (a full ring buffer): {"lost": N} in JSON, else a warning. */
-void report_lost(struct json_writer *jw, uint64_t lost, const char *what);
+/*
+ * Events the kernel dropped (a full ring buffer): {"lost": N} in JSON, else a
+ * warning, "lost 1 event" / "lost 2 events" (one, many: what was lost).
+ */
+void report_lost(struct json_writer *jw, uint64_t lost, const char *one, const char *many);
 
 /*
- * Write s to f with everything a terminal could act on escaped: control
- * characters as \n, \t, \xNN; backslash doubled; bytes >= 0x80 kept only when
- * they form valid UTF-8.  At most len bytes (or up to NUL if len < 0).
+ * Text for a person (a terminal, a file, a pipe): the one rule for every
+ * string from a file or a process (symbol names, paths, comms, strings a
+ * program holds), in every text output.  Control characters are written as
+ * \n, \t, \r or \xNN (ESC, DEL, NUL ...), a backslash is doubled, and bytes
+ * >= 0x80 are kept only when they form valid UTF-8 that is not a C1 control
+ * (U+0080..U+009F), else \xNN each.  Nothing in a string can then move the
+ * cursor, set a title, end a line or a field, or be mistaken for an escape.
+ * The other outputs have rules of their own, each in one place: JSON in
+ * json.h (with NAME_hex when a string is not UTF-8), Prometheus labels in
+ * metrics.h (the same), folded stacks in flamegraph.h.
+ *
+ * Strings are kept raw where they are held (plan entries, symbols, keys),
+ * and each output escapes them as it writes them: messages (usage.h) and
+ * text_line() escape a whole line, so no caller can leave a name out.
  */
+
+/* s written by the rule above: at most len bytes (or up to NUL if len < 0). */
 void fputs_escaped(FILE *f, const char *s, long len);
 /* The same between double quotes, a '"' inside escaped as \" (a field of its own on a line). */
 void fputs_quoted(FILE *f, const char *s, long len);
@@ -69,6 +86,19 @@ void fputs_quoted(FILE *f, const char *s, long len);
  * before an escape that does not fit); returns the bytes of s taken.
  */
 size_t escape_to_buf(char *buf, size_t size, const char *s, long len);
+/* The bytes s takes once escaped (len < 0: up to NUL): what a column's width counts. */
+size_t escaped_len(const char *s, long len);
+/* s escaped, then spaces up to width: "%-*s" for a column of names. */
+void fputs_escaped_col(FILE *f, const char *s, size_t width);
+/* s escaped, in a new string (free() it). */
+char *escape_dup(const char *s, long len);
+/*
+ * One line of text: fmt's output escaped as a whole, then '\n'.  For lines
+ * that hold names (-v's plan, notes): whatever the arguments, nothing in
+ * them can act on a terminal or split the line.
+ */
+void text_line(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vtext_line(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /*
  * log2 histograms (core/hist.h has the slots):

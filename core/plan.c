@@ -16,6 +16,7 @@
 #include "imports.h"
 #include "insn.h"
 #include "libsearch.h"
+#include "output.h"
 #include "plan.h"
 #include "probe-spec.h"
 #include "proc.h"
@@ -1076,23 +1077,23 @@ void plan_print(const struct plan *plan, FILE *f)
 			if (e->usdt->semaphore)
 				snprintf(sema, sizeof(sema), "semaphore at 0x%llx",
 					 (unsigned long long)e->usdt->semaphore);
-			fprintf(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %zu site%s, %s)\n", i,
-				e->label, plan->files[e->file].path, (unsigned long long)e->offset,
-				e->usdt_sites, e->usdt_sites == 1 ? "" : "s", sema);
+			text_line(f, "upx: probe %zu: %s at %s+0x%llx (USDT, %s, %s)", i, e->label,
+				  plan->files[e->file].path, (unsigned long long)e->offset,
+				  count_noun(e->usdt_sites, "site", "sites"), sema);
 			continue;
 		}
-		fprintf(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s\n", i, e->label,
-			plan->files[e->file].path, (unsigned long long)e->offset,
-			*how ? " (" : "", how, *how ? ")" : "");
+		text_line(f, "upx: probe %zu: %s at %s+0x%llx%s%s%s", i, e->label,
+			  plan->files[e->file].path, (unsigned long long)e->offset,
+			  *how ? " (" : "", how, *how ? ")" : "");
 	}
 	for (size_t i = 0; i < plan->nr_skipped; i++) {
 		const struct plan_skip *k = &plan->skipped[i];
 
 		if (k->kind == PLAN_SKIP_USDT)
-			fprintf(f, "upx: left out: USDT %s at 0x%llx (%s)\n", k->func,
-				(unsigned long long)k->vaddr, k->why);
+			text_line(f, "upx: left out: USDT %s at 0x%llx (%s)", k->func,
+				  (unsigned long long)k->vaddr, k->why);
 		else
-			fprintf(f, "upx: left out: %s (%s)\n", k->func, k->why);
+			text_line(f, "upx: left out: %s (%s)", k->func, k->why);
 	}
 }
 
@@ -1113,17 +1114,18 @@ void plan_warn_left_out(const struct plan *plan, bool verbose)
 	if (sites > 10 && !verbose)
 		warning("left out %zu more USDT sites (-v lists them)", sites - 10);
 	if (refused)
-		warning("left out %zu function%s the kernel cannot probe%s", refused,
-			refused > 1 ? "s" : "", verbose ? "" : " (-v lists them)");
+		warning("left out %s the kernel cannot probe%s",
+			count_noun(refused, "function", "functions"), verbose ? "" : " (-v lists them)");
 	n = join_skipped(plan, 0, PLAN_SKIP_HAZARD, names, sizeof(names));
 	if (n)
-		warning("left out %zu function%s that return%s twice or never return%s, a return "
-			"probe would break the program: %s (--force keeps them)", n,
-			n > 1 ? "s" : "", n > 1 ? "" : "s", n > 1 ? "" : "s", names);
+		warning("left out %s that %s twice or never %s, a return probe would break the "
+			"program: %s (--force keeps them)", count_noun(n, "function", "functions"),
+			plural(n, "returns", "return"), plural(n, "returns", "return"), names);
 	n = join_skipped(plan, 0, PLAN_SKIP_NOT_CODE, names, sizeof(names));
 	if (n)
-		warning("left out %zu function symbol%s outside executable memory, a probe would "
-			"write into the program's data: %s", n, n > 1 ? "s" : "", names);
+		warning("left out %s outside executable memory, a probe would write into the "
+			"program's data: %s", count_noun(n, "function symbol", "function symbols"),
+			names);
 }
 
 void plan_free(struct plan *plan)

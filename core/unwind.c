@@ -262,7 +262,8 @@ static const char *why_cut(struct unw_proc *u, const char *dwfl_err)
 		snprintf(buf, len, "no unwind info for 0x%llx in %s", (unsigned long long)pc,
 			 m->name ? m->name : "?");
 	else if (u->read_past)
-		snprintf(buf, len, "stack copy truncated at %zu bytes", u->stack_len);
+		snprintf(buf, len, "stack copy truncated at %s",
+			 count_noun(u->stack_len, "byte", "bytes"));
 	else
 		snprintf(buf, len, "unwinding stopped at 0x%llx in %s%s%s", (unsigned long long)pc,
 			 m->name ? m->name : "?", dwfl_err ? ": " : "", dwfl_err ? dwfl_err : "");

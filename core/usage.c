@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "json.h"
@@ -19,7 +20,9 @@ int upx_verbose;
  */
 static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap)
 {
-	char msg[4096];
+	/* No allocation: "out of memory" is a message too. */
+	char msg[4096], line[128 + 4 * sizeof(msg)];
+	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (is_error && output_json()) {
@@ -34,11 +37,20 @@ static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap
 	}
 	fflush(stdout);
 	if (!kind)
-		fprintf(stderr, "  %s\n", msg);
+		n = snprintf(line, 128, "  ");
 	else if (upx_cmd_name)
-		fprintf(stderr, "upx %s: %s%s\n", upx_cmd_name, kind, msg);
+		n = snprintf(line, 128, "upx %s: %s", upx_cmd_name, kind);
 	else
-		fprintf(stderr, "upx: %s%s\n", kind, msg);
+		n = snprintf(line, 128, "upx: %s", kind);
+	/*
+	 * Messages quote names from files and processes: the whole message is
+	 * escaped here (output.h's rule), so none of them can be left raw.  One
+	 * write: the line is not cut by what a traced program writes meanwhile.
+	 */
+	n = n < 128 ? n : 127;
+	escape_to_buf(line + n, sizeof(line) - n - 1, msg, -1);
+	strcat(line + n, "\n");
+	fputs(line, stderr);
 }
 
 int error(const char *fmt, ...)

@@ -193,22 +193,21 @@ void ustack__free(struct ustack *u)
 	if (!u)
 		return;
 	if (u->nr_skipped)
-		warning("%llu stack%s not unwound: upx was stopping", (unsigned long long)u->nr_skipped,
-			u->nr_skipped == 1 ? "" : "s");
+		warning("%s not unwound: upx was stopping",
+			count_noun(u->nr_skipped, "stack", "stacks"));
 	if (u->nr_late)
-		warning("%llu frame%s not fully symbolized (no source line, inlined calls, or "
-			"function): upx was stopping", (unsigned long long)u->nr_late,
-			u->nr_late == 1 ? "" : "s");
+		warning("%s not fully symbolized (no source line, inlined calls, or "
+			"function): upx was stopping", count_noun(u->nr_late, "frame", "frames"));
 	if (u->nr_unsymbolized)
-		warning("%llu stack%s not symbolized: %s process exited before its mappings were "
-			"read", (unsigned long long)u->nr_unsymbolized,
-			u->nr_unsymbolized == 1 ? "" : "s", u->nr_unsymbolized == 1 ? "its" : "their");
+		warning("%s not symbolized: %s process exited before its mappings were read",
+			count_noun(u->nr_unsymbolized, "stack", "stacks"),
+			plural(u->nr_unsymbolized, "its", "their"));
 	if (upx_verbose && u->nr_snapshots)
-		note("stacks: mappings of %llu process%s taken in the kernel at the first event",
-		     (unsigned long long)u->nr_snapshots, u->nr_snapshots == 1 ? "" : "es");
+		note("stacks: mappings of %s taken in the kernel at the first event",
+		     count_noun(u->nr_snapshots, "process", "processes"));
 	if (upx_verbose && u->nr_unwound)
-		note("stacks: %llu unwound with DWARF in %.1f ms (%.0f stacks/s)",
-		     (unsigned long long)u->nr_unwound, u->unwind_ns / 1e6,
+		note("stacks: %s unwound with DWARF in %.1f ms (%.0f stacks/s)",
+		     count_noun(u->nr_unwound, "stack", "stacks"), u->unwind_ns / 1e6,
 		     u->unwind_ns ? u->nr_unwound * 1e9 / u->unwind_ns : 0.0);
 	clear_counts(u);
 	free(u->entries);
@@ -306,8 +305,9 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 	if (symbolizer_add_mappings(u->sy, r->tgid, maps, n) > 0) {
 		u->nr_snapshots++;
 		if (upx_verbose && r->dropped)
-			note("process %u: %u file mappings past the first %d not kept: frames in "
-			     "them show as addresses", r->tgid, r->dropped, STACK_MAPS_MAX);
+			note("process %u: %s past the first %d not kept: frames in them show "
+			     "as addresses", r->tgid,
+			     count_noun(r->dropped, "file mapping", "file mappings"), STACK_MAPS_MAX);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -702,10 +702,11 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		printf("    [stack not unwound: upx was stopping]\n");
 	else if (err)
 		printf("    [no stack: %s]\n", err_name(err));
+	/* both name functions and files */
 	if (bad)
-		printf("    [unreliable: %s]\n", bad);
+		text_line(stdout, "    [unreliable: %s]", bad);
 	if (cut && upx_verbose)
-		printf("    [%s: cut: %s]\n", stack_mode_name(u->mode), cut);
+		text_line(stdout, "    [%s: cut: %s]", stack_mode_name(u->mode), cut);
 }
 
 /* ---- counting ---- */
@@ -1024,8 +1025,8 @@ static int write_svg(const char *svg, const struct fg_stack *st, size_t n)
 			     "the counts add up to more than 2^64 - 1" : why);
 	for (size_t i = 0; i < n; i++)
 		calls += st[i].count;
-	note("flame graph of %zu stack%s (%llu call%s) written to '%s'", n, n == 1 ? "" : "s",
-	     (unsigned long long)calls, calls == 1 ? "" : "s", svg);
+	note("flame graph of %s (%s) written to '%s'", count_noun(n, "stack", "stacks"),
+	     count_noun(calls, "call", "calls"), svg);
 	return 0;
 }
 
@@ -1046,17 +1047,31 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	qsort(st, n, sizeof(*st), cmp_folded);
 	if (folded)
 		folded_write(stdout, st, n);
-	if (svg)
+	if (svg) {
+		/* The names --folded shows: the SVG is the one upx flamegraph draws from them. */
+		for (size_t i = 0; i < n; i++) {
+			char **names = xcalloc(st[i].nr + 1, sizeof(*names));
+
+			for (size_t k = 0; k < st[i].nr; k++)
+				names[k] = folded_name(st[i].frames[k]);
+			free((void *)st[i].frames);
+			st[i].frames = (const char *const *)names;
+		}
 		ret = write_svg(svg, st, n);
-	for (size_t i = 0; i < n; i++)
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; svg && k < st[i].nr; k++)
+			free((void *)st[i].frames[k]);
 		free((void *)st[i].frames);
+	}
 	free(st);
 	return ret;
 }
 
 static void row_text(struct ustack *u, const struct row *r, const char *label, size_t w)
 {
-	printf("%-*s %12llu\n", (int)w, label, (unsigned long long)r->count);
+	fputs_escaped_col(stdout, label, w);
+	printf(" %12llu\n", (unsigned long long)r->count);
 	print_stack(u, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, NULL);
 	putchar('\n');
 }
@@ -1084,8 +1099,8 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 	shown = n;
 
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].probe < nr_probes && strlen(labels[rows[i].probe]) > w)
-			w = strlen(labels[rows[i].probe]);
+		if (rows[i].probe < nr_probes && escaped_len(labels[rows[i].probe], -1) > w)
+			w = escaped_len(labels[rows[i].probe], -1);
 	if (u->top_n && (size_t)u->top_n < shown)
 		shown = u->top_n;
 	if (u->folded || u->svg)
@@ -1112,8 +1127,8 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 			if (rows[i].probe < nr_probes)
 				row_text(u, &rows[i], labels[rows[i].probe], w);
 		if (shown < n)
-			printf("(%zu more stack%s: --top %lld shows the first)\n", n - shown,
-			       n - shown == 1 ? "" : "s", u->top_n);
+			printf("(%s: --top %lld shows the first)\n",
+			       count_noun(n - shown, "more stack", "more stacks"), u->top_n);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].key);

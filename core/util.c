@@ -18,7 +18,7 @@ void *xmalloc(size_t size)
 	void *p = malloc(size ? size : 1);
 
 	if (!p)
-		die("out of memory (%zu bytes)", size);
+		die("out of memory (%s)", count_noun(size, "byte", "bytes"));
 	return p;
 }
 
@@ -27,7 +27,7 @@ void *xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		die("out of memory (%zu x %zu bytes)", n, size);
+		die("out of memory (%zu x %s)", n, count_noun(size, "byte", "bytes"));
 	return p;
 }
 
@@ -35,7 +35,7 @@ void *xrealloc(void *p, size_t size)
 {
 	p = realloc(p, size ? size : 1);
 	if (!p)
-		die("out of memory (%zu bytes)", size);
+		die("out of memory (%s)", count_noun(size, "byte", "bytes"));
 	return p;
 }
 
@@ -214,6 +214,12 @@ char *put_hex(char *p, unsigned long long v)
 	while (n)
 		*p++ = tmp[--n];
 	return p;
+}
+
+char *count_noun_to(char *buf, unsigned long long n, const char *one, const char *many)
+{
+	snprintf(buf, COUNT_NOUN_MAX, "%llu %s", n, plural(n, one, many));
+	return buf;
 }
 
 char *put_col(char *p, const char *s, size_t len, size_t width)

@@ -52,6 +52,23 @@ int edit_distance(const char *a, const char *b);
 long utf8_seq(const unsigned char *s, size_t n);
 
 /*
+ * Counts in words, the one place they are made: plural() is the word that
+ * goes with n (one when n is 1: "call" / "calls", "returns" / "return"),
+ * count_noun() the number and its noun ("1 call", "0 calls", "2 processes")
+ * in a buffer of its own for the statement it is in, so that several can
+ * stand in one printf.
+ */
+static inline const char *plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+#define COUNT_NOUN_MAX 80
+char *count_noun_to(char *buf, unsigned long long n, const char *one, const char *many);
+#define count_noun(n, one, many) \
+	count_noun_to((char[COUNT_NOUN_MAX]){ 0 }, (n), (one), (many))
+
+/*
  * Numbers and columns written into a caller's buffer, for lines printed once
  * an event (printf is a third of what upx spends on one).  Each returns the
  * end of what it wrote; put_u64() needs 20 bytes, put_s64() 21, put_hex() 18.

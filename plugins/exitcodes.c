@@ -161,7 +161,7 @@ static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lo
 		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);
 	}
 	if (lost)
-		warning("lost %llu exits: the ring buffer was full", lost);
+		warning("lost %s: the ring buffer was full", count_noun(lost, "exit", "exits"));
 }
 
 static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long lost)
@@ -173,8 +173,7 @@ static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long los
 	json_array_start(jw);
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
 		json_object_start(jw);
-		json_name(jw, "comm");
-		json_string_len(jw, ctx->rows[i].comm, strlen(ctx->rows[i].comm));
+		json_string_field(jw, "comm", ctx->rows[i].comm);
 		json_s64_field(jw, "code", ctx->rows[i].code);
 		json_u64_field(jw, "count", ctx->rows[i].count);
 		json_object_end(jw);
@@ -256,8 +255,8 @@ static struct bpf_map *exitcodes_events(void *skel)
 
 static void exitcodes_armed(struct session *s, void *ctx)
 {
-	fprintf(stderr, "Tracing exit() and _exit() in %s%s\n", s->plan.files[0].path,
-		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	text_line(stderr, "Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
+		  s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (!output_json())
 		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
 		       "VIA");

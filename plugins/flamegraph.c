@@ -95,6 +95,10 @@ static int cmd_flamegraph(int argc, const char **argv)
 	free(buf);
 	if (err)
 		return error("'%s': line %zu: %s", name, line, why), UPX_EXIT_FAILURE;
+	if (st.number_tail_line)
+		warning("'%s': line %zu: the stack ends in a number, read as part of its last "
+			"frame's name (differential input, two counts a line, is not supported)",
+			name, st.number_tail_line);
 	if (!st.nr) {
 		fg_stacks__free(&st);
 		return error("'%s': no stacks in it", name), UPX_EXIT_FAILURE;

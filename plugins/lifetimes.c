@@ -152,8 +152,7 @@ static void print_row_plain(struct lifetimes_ctx *ctx __maybe_unused, const stru
 	char comm[4 * UPX_COMM_LEN + 1], s[5][32];
 
 	escape_to_buf(comm, sizeof(comm), r->comm, -1);
-	printf("@lifetime_ns[%s]: %llu process%s\n", comm, (unsigned long long)r->count,
-	       r->count == 1 ? "" : "es");
+	printf("@lifetime_ns[%s]: %s\n", comm, count_noun(r->count, "process", "processes"));
 	hist_print(stdout, r->slots, HIST_SLOTS);
 	human_ns(r->min, s[0], sizeof(s[0]));
 	human_ns(st.mean, s[1], sizeof(s[1]));
@@ -176,8 +175,7 @@ static void print_row_json(struct lifetimes_ctx *ctx, const struct life_row *r)
 	struct json_writer *jw = ctx->s.jw;
 
 	json_object_start(jw);
-	json_name(jw, "comm");
-	json_string_len(jw, r->comm, strlen(r->comm));
+	json_string_field(jw, "comm", r->comm);
 	json_u64_field(jw, "count", r->count);
 	json_u64_field(jw, "min_ns", r->min);
 	json_u64_field(jw, "mean_ns", (uint64_t)(st.mean + 0.5));
@@ -206,7 +204,7 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
 		print(ctx, &ctx->rows[i]);
-	report_lost(ctx->s.jw, lost, "processes");
+	report_lost(ctx->s.jw, lost, "process", "processes");
 }
 
 static int lifetimes_plan(struct session *s, void *ctx)
@@ -252,8 +250,8 @@ static struct bpf_map *lifetimes_events(void *skel)
 
 static void lifetimes_armed(struct session *s, void *ctx)
 {
-	fprintf(stderr, "Tracing process lifetimes through %s%s\n", s->plan.files[0].path,
-		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	text_line(stderr, "Tracing process lifetimes through %s%s", s->plan.files[0].path,
+		  s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 }
 
 static void lifetimes_report(struct session *s, void *skel, unsigned long long not_shown,

@@ -98,8 +98,7 @@ static int on_event_json(void *data, void *buf, size_t size)
 	event_head_json(jw, e->ts_ns + ctx->realtime_offset_ns, e->pid, e->tid, e->comm,
 			sizeof(e->comm));
 	if (e->len >= 0) {
-		json_name(jw, "command");
-		json_string_len(jw, e->line, len);
+		json_bytes_field(jw, "command", e->line, len);
 		json_bool_field(jw, "truncated", cut);
 	} else {
 		json_s64_field(jw, "error", e->len);
@@ -215,8 +214,10 @@ static struct bpf_map *readline_events(void *skel)
 static void readline_armed(struct session *s, void *ctx)
 {
 	fprintf(stderr, "Tracing readline in");
-	for (size_t i = 0; i < s->plan.nr_files; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", s->plan.files[i].path);
+	for (size_t i = 0; i < s->plan.nr_files; i++) {
+		fputs(i ? ", " : " ", stderr);
+		fputs_escaped(stderr, s->plan.files[i].path, -1);
+	}
 	fprintf(stderr, ". Hit Ctrl-C to end.\n");
 	if (!output_json())
 		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
@@ -226,7 +227,7 @@ static void readline_report(struct session *s, void *skel, unsigned long long no
 			    void *ctx)
 {
 	report_lost(s->jw, percpu_u64_sum(bpf_map__fd(((struct readline_bpf *)skel)->maps.stats),
-					  READLINE_STAT_LOST) + not_shown, "lines");
+					  READLINE_STAT_LOST) + not_shown, "line", "lines");
 }
 
 RUN_SKELETON(readline_bpf);

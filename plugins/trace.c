@@ -252,7 +252,7 @@ static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 
 	putchar(' ');
 	if (p) {
-		fputs(p->name, stdout);
+		fputs_escaped(stdout, p->name, -1);	/* from the file's DWARF */
 	} else {
 		fputs("arg", stdout);
 		putchar('0' + i);
@@ -315,7 +315,7 @@ static void print_head(const struct trace_event *e, long long real, const char *
 	char *end = event_head_text(line, real, ids, 2, e->comm, sizeof(e->comm));
 
 	fwrite(line, 1, end - line, stdout);
-	fputs(label, stdout);
+	fputs_escaped(stdout, label, -1);
 }
 
 /* "EFAULT" for -14. */
@@ -553,9 +553,10 @@ static void print_counts_plain(struct trace_ctx *ctx, const struct count_row *ro
 			       size_t w)
 {
 	printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
-	for (size_t i = 0; i < n; i++)
-		printf("%-*s %12llu\n", (int)w, ctx->s.plan.entries[rows[i].probe].label,
-		       (unsigned long long)rows[i].count);
+	for (size_t i = 0; i < n; i++) {
+		fputs_escaped_col(stdout, ctx->s.plan.entries[rows[i].probe].label, w);
+		printf(" %12llu\n", (unsigned long long)rows[i].count);
+	}
 }
 
 static void print_counts_json(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
@@ -591,8 +592,8 @@ static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 		if (!c && !show_zero(ctx, i, specs))
 			continue;
 		rows[n++] = (struct count_row){ i, c };
-		if (strlen(ctx->s.plan.entries[i].label) > w)
-			w = strlen(ctx->s.plan.entries[i].label);
+		if (escaped_len(ctx->s.plan.entries[i].label, -1) > w)
+			w = escaped_len(ctx->s.plan.entries[i].label, -1);
 	}
 	qsort(rows, n, sizeof(*rows), cmp_count);
 	printers[upx_output].counts(ctx, rows, by_shown(n), w);
@@ -613,8 +614,8 @@ static void print_hist_body(const uint64_t *slots, uint64_t total)
 static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
 			     const uint64_t *slots, uint64_t total)
 {
-	printf("@%s[%s]: %llu calls\n", opt.latency ? "latency_ns" : opt.hist, pe->label,
-	       (unsigned long long)total);
+	text_line(stdout, "@%s[%s]: %s", opt.latency ? "latency_ns" : opt.hist, pe->label,
+		  count_noun(total, "call", "calls"));
 	print_hist_body(slots, total);
 }
 
@@ -715,7 +716,7 @@ static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
 	switch (p->kind) {
 	case BY_PROBE:
 		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
-		snprintf(buf, size, "%s", pe ? pe->label : "?");
+		escape_to_buf(buf, size, pe ? pe->label : "?", -1);
 		break;
 	case BY_PID:
 		snprintf(buf, size, "%u", k->pid);
@@ -791,9 +792,9 @@ static void by_report_full(struct trace_ctx *ctx)
 	if (output_json())
 		return;
 	if (full)
-		fprintf(stderr, "upx trace: warning: the --by map is full (%llu keys): %llu calls "
-				"under other keys not counted; raise --by-size\n",
-			opt.by_size, (unsigned long long)full);
+		warning("the --by map is full (%s): %s under other keys not counted; raise "
+			"--by-size", count_noun(opt.by_size, "key", "keys"),
+			count_noun(full, "call", "calls"));
 }
 
 static void print_by_counts(struct trace_ctx *ctx)
@@ -858,7 +859,8 @@ static void print_by_counts(struct trace_ctx *ctx)
 		printf("%12llu\n", (unsigned long long)rows[r].count);
 	}
 	if (shown < (size_t)n)
-		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
+		       opt.top);
 	by_report_full(ctx);
 	free(rows);
 }
@@ -909,11 +911,12 @@ static void print_by_hists(struct trace_ctx *ctx)
 			printf("%s%s%s=%s", i ? ", " : "", ctx->by.parts[i].kind == BY_STR ? "str:" : "",
 			       ctx->by.parts[i].name, cell);
 		}
-		printf("]: %llu calls\n", (unsigned long long)row->count);
+		printf("]: %s\n", count_noun(row->count, "call", "calls"));
 		print_hist_body((const uint64_t *)row->hist.slots, row->count);
 	}
 	if (!output_json() && shown < (size_t)n)
-		printf("... %zu more keys (--top %lld)\n", n - shown, opt.top);
+		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
+		       opt.top);
 	by_report_full(ctx);
 	free(rows);
 }
@@ -1251,10 +1254,9 @@ static int trace_plan(struct session *s, void *p)
 			/* Say so when a named function is not probed where its symbol points. */
 			if (pe->spec >= 0 && !pattern_is_glob(ctx->specs[pe->spec].function) &&
 			    pe->is_ifunc)
-				fprintf(stderr, "upx trace: %s is an IFUNC: probing the implementation "
-						"the dynamic linker picks here (%s -> %s%s%s)\n",
-					pe->label, pe->ifunc, pe->impl ? pe->impl : "?",
-					*site ? ", " : "", site);
+				note("%s is an IFUNC: probing the implementation the dynamic "
+				     "linker picks here (%s -> %s%s%s)", pe->label, pe->ifunc,
+				     pe->impl ? pe->impl : "?", *site ? ", " : "", site);
 		}
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
@@ -1301,9 +1303,9 @@ static void configure_stack(struct trace_ctx *ctx)
 	else if (ctx->stk && opt.count)
 		skel->rodata->mode = TRACE_MODE_EVENTS;
 	if (ctx->stk && upx_verbose)
-		fprintf(stderr, "upx trace: stacks: %s\n", ustack__mode(ctx->stk) == STACK_FP ?
-			"frame pointers walked in the kernel (bpf_get_stack)" :
-			"registers and the top of the stack copied, unwound with DWARF CFI here");
+		note("stacks: %s", ustack__mode(ctx->stk) == STACK_FP ?
+		     "frame pointers walked in the kernel (bpf_get_stack)" :
+		     "registers and the top of the stack copied, unwound with DWARF CFI here");
 }
 
 /* --by: the key's layout in rodata, and the maps it is counted in sized. */
@@ -1448,11 +1450,10 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		progs->ret_multi_s = ctx->skel->progs.upx_return_multi_s;
 		progs->usdt_s = ctx->skel->progs.upx_usdt_s;
 		if (upx_verbose)
-			fprintf(stderr, "upx trace: %s\n",
-				attach_uses_sleepable(&s->plan, progs) ?
-				"strings are read by sleepable uprobes, which fault pages in" :
-				"no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
-				"not touched yet shows as unreadable");
+			note("%s", attach_uses_sleepable(&s->plan, progs) ?
+			     "strings are read by sleepable uprobes, which fault pages in" :
+			     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
+			     "not touched yet shows as unreadable");
 	}
 	configure_stack(ctx);
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
@@ -1480,9 +1481,9 @@ static struct bpf_map *trace_events(void *skel)
 static void trace_armed(struct session *s, void *p)
 {
 	/* On stderr even with --json: it says the probes are live. */
-	fprintf(stderr, "Tracing %zu probe%s in %zu file%s (%zu multi link%s)%s\n",
-		s->att.nr_sites, s->att.nr_sites == 1 ? "" : "s", s->plan.nr_files,
-		s->plan.nr_files == 1 ? "" : "s", s->att.nr_multi, s->att.nr_multi == 1 ? "" : "s",
+	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_sites, "probe", "probes"),
+		count_noun(s->plan.nr_files, "file", "files"),
+		count_noun(s->att.nr_multi, "multi link", "multi links"),
 		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (s->ev && !output_json() && !opt.count)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
@@ -1494,7 +1495,7 @@ static void trace_report(struct session *s, void *skel, unsigned long long not_s
 
 	print_aggregations(&ctx->tick);
 	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
-		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "events");
+		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "event", "events");
 }
 
 RUN_SKELETON(trace_bpf);

@@ -215,6 +215,43 @@ test_expect_success DEBUGINFOD,BPF 'a server that never answers: Ctrl-C while a 
 	test_grep "^    malloc+0x0 " out
 '
 
+# slow_server FILE: a debuginfod that sends FILE in 20 parts over 2 s ($SLOW, $slow)
+slow_server() {
+	python3 - "$1" <<-\EOF &
+	import http.server, sys, time
+	data = open(sys.argv[1], "rb").read()
+	class H(http.server.BaseHTTPRequestHandler):
+	    def do_GET(self):
+	        self.send_response(200)
+	        self.send_header("Content-Length", str(len(data)))
+	        self.end_headers()
+	        step = len(data) // 20 + 1
+	        for i in range(0, len(data), step):
+	            self.wfile.write(data[i:i + step])
+	            self.wfile.flush()
+	            time.sleep(0.1)
+	    def log_message(self, *args):
+	        pass
+	s = http.server.HTTPServer(("127.0.0.1", 0), H)
+	open("port", "w").write("%d\n" % s.server_address[1])
+	s.serve_forever()
+	EOF
+	slow=$! &&
+	test_when_finished "test_kill $slow" &&
+	wait_until 5 test -s port &&
+	SLOW=http://127.0.0.1:$(cat port)
+}
+
+test_expect_success DEBUGINFOD 'the progress line names a hostile path escaped, as every message does' '
+	slow_server "$DEBUG_FILE" &&
+	d="$PWD/p$(printf "\033]0;t\007")" &&
+	mkdir "$d" && cp "$PY" "$d/python3.11" &&
+	DEBUGINFOD_CACHE_PATH=$PWD/c DEBUGINFOD_URLS=$SLOW upx list-syms "$d/python3.11" PyByteArray_Resize >out 2>err &&
+	test_grep "debuginfod: .*/p\\\\x1b]0;t\\\\x07/python3.11.: [0-9.]* MB of [0-9.]* MB from " err &&
+	test_grep "debuginfod: .*/p\\\\x1b]0;t\\\\x07/python3.11.: debug file (build-id $BID) fetched" err &&
+	! grep -q "$(printf "\033")" err
+'
+
 if [ -n "$srv_pid" ]; then
 	kill "$srv_pid" 2>/dev/null
 	wait "$srv_pid" 2>/dev/null

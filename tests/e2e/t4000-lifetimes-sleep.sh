@@ -36,6 +36,20 @@ assert d[\"already_running\"] == 0
 "
 '
 
+test_expect_success BPF '--json: a name that is not UTF-8 keeps its bytes in comm_hex' '
+	upx lifetimes --json -- sh -c "printf \"lt\\377x\" >/proc/\$\$/comm; sleep 0.1" >out 2>err &&
+	python3 -c "
+import json
+rows = [json.loads(l) for l in open(\"out\")]
+bad = [r for r in rows if \"comm_hex\" in r]
+assert len(bad) == 1 and bad[0][\"comm_hex\"] == \"6c74ff78\", rows
+assert bad[0][\"comm\"] == \"lt\\ufffdx\" and bad[0][\"count\"] == 1, bad
+assert [r[\"comm\"] for r in rows if r is not bad[0]] == [\"sleep\"], rows
+" &&
+	upx lifetimes -- sh -c "printf \"lt\\377x\" >/proc/\$\$/comm; sleep 0.1" >out 2>err &&
+	test_grep "^@lifetime_ns\[lt\\\\xffx\]: 1 process\$" out
+'
+
 test_expect_success BPF 'without --comm every name has its table; exit() then _exit() counts once' '
 	upx lifetimes -- sh -c "sleep 0.2; true" >out 2>err &&
 	test_grep "^@lifetime_ns\[sleep\]: 1 process$" out &&

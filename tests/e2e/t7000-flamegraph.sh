@@ -214,8 +214,21 @@ test_expect_success 'bad lines are named by number' '
 	bad 1 "an empty frame name" ";a 1" &&
 	bad 1 "an empty frame name" "a; 1" &&
 	bad 1 "no count" " 7\n" &&
-	bad 1 "two counts" "main;a 10 20\n" &&
 	bad 2 "a NUL byte" "a 1\nb\0c 2\n"
+'
+
+test_expect_success PYTHON3 'flamegraph.pl-style input parses; the count is the last field only' '
+	printf "main;operator new(unsigned long) 5\r\n[unknown];do_syscall_64_[k] 3\nmain;se:mi:colon_99 2\n" >in.folded &&
+	upx flamegraph -o out.svg in.folded 2>err &&
+	test_line_count = 0 err &&
+	check_svg in.folded out.svg &&
+	# a stack that ends in a number (flamegraph.pl would read two counts): its last frame, said so
+	printf "main;a 10 20\nmain;b 1\n" >two.folded &&
+	upx flamegraph -o out.svg two.folded 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^upx flamegraph: warning: '\''two.folded'\'': line 1: the stack ends in a number" err &&
+	check_svg two.folded out.svg &&
+	test_grep "<title>a 10 (20 samples" out.svg
 '
 
 test_expect_success 'no file, a directory, nothing in it, too many arguments, no directory for -o' '

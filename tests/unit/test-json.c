@@ -78,6 +78,9 @@ static void test_escape(void)
 	/* Valid UTF-8 passes; a stray byte becomes U+FFFD; NUL is kept as \u0000. */
 	json_escape(buf, sizeof(buf), "\xc3\xa9|\xff|\0|", 7);
 	CU_ASSERT_STRING_EQUAL(buf, "\xc3\xa9|\\ufffd|\\u0000|");
+	/* C1 controls (U+009B is CSI) as \u escapes, so a terminal never acts on them; U+00A0 passes. */
+	json_escape(buf, sizeof(buf), "\xc2\x9b" "2J\xc2\x80\xc2\xa0", 8);
+	CU_ASSERT_STRING_EQUAL(buf, "\\u009b2J\\u0080\xc2\xa0");
 	/* Overlong and surrogate encodings are not valid UTF-8: one U+FFFD per byte here. */
 	json_escape(buf, sizeof(buf), "\xc0\xaf\xed\xa0\x80", 5);
 	CU_ASSERT_STRING_EQUAL(buf, "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd");
@@ -132,6 +135,10 @@ static void doc_bytes(struct json_writer *jw)
 	json_bytes_field(jw, "ok", "caf\xc3\xa9", 5);
 	json_bytes_field(jw, "str", "caf\xe9\"", 5);
 	json_bytes_field(jw, "nul", "a\0\xff", 3);
+	/* every named string: a symbol name from a hostile file, a path, NULL */
+	json_string_field(jw, "name", "x\x1b]0;t\x07\xff");
+	json_string_field(jw, "file", "/tmp/caf\xc3\xa9");
+	json_string_field(jw, "none", NULL);
 	json_object_end(jw);
 	json_writer__end_line(jw);
 }
@@ -143,7 +150,9 @@ static void test_bytes_field(void)
 
 	CU_ASSERT_STRING_EQUAL(s, "{\"ok\":\"caf\xc3\xa9\","
 				  "\"str\":\"caf\\ufffd\\\"\",\"str_hex\":\"636166e922\","
-				  "\"nul\":\"a\\u0000\\ufffd\",\"nul_hex\":\"6100ff\"}\n");
+				  "\"nul\":\"a\\u0000\\ufffd\",\"nul_hex\":\"6100ff\","
+				  "\"name\":\"x\\u001b]0;t\\u0007\\ufffd\",\"name_hex\":\"781b5d303b7407ff\","
+				  "\"file\":\"/tmp/caf\xc3\xa9\",\"none\":null}\n");
 	free(s);
 }
 

@@ -223,6 +223,38 @@ static void comm_family(struct metrics_writer *w)
 	metrics_counter(w, &b, 2);
 }
 
+/*
+ * Every label, not only comm: a name from a hostile file keeps its bytes in NAME_hex; a
+ * control character (ESC here) shows as U+FFFD as a bad byte does, '\n' is the format's own.
+ */
+static void probe_family(struct metrics_writer *w)
+{
+	struct metric_labels a = {}, b = {};
+
+	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls.");
+	metric_labels_add(&a, "probe", "./h:bad\xff\x1b\n");
+	metric_labels_add(&a, "function", "bad\xfe");
+	metrics_counter(w, &a, 1);
+	metric_labels_add(&b, "probe", "./h:bad\xfe\x1b\n");
+	metric_labels_add_len(&b, "function", "bad\xfeXX", 4);
+	metrics_counter(w, &b, 2);
+}
+
+static void test_label_hex(void)
+{
+	char *out;
+
+	CU_ASSERT_EQUAL(render(METRICS_TEXT, probe_family, &out), 0);
+	CU_ASSERT_NOT_EQUAL(strstr(out, "upx_probe_calls_total{probe=\"./h:bad\xef\xbf\xbd\xef\xbf\xbd\\n\","
+					"probe_hex=\"2e2f683a626164ff1b0a\",function=\"bad\xef\xbf\xbd\","
+					"function_hex=\"626164fe\"} 1\n"
+					"upx_probe_calls_total{probe=\"./h:bad\xef\xbf\xbd\xef\xbf\xbd\\n\","
+					"probe_hex=\"2e2f683a626164fe1b0a\",function=\"bad\xef\xbf\xbd\","
+					"function_hex=\"626164fe\"} 2\n"),
+			    NULL);
+	free(out);
+}
+
 static void test_comm(void)
 {
 	char *out;
@@ -311,6 +343,7 @@ CU_TestInfo metrics_tests[] = {
 	UNIT_TEST(test_counter_openmetrics),
 	UNIT_TEST(test_histogram),
 	UNIT_TEST(test_comm),
+	UNIT_TEST(test_label_hex),
 	UNIT_TEST(test_mistakes),
 	CU_TEST_INFO_NULL,
 };

@@ -247,17 +247,19 @@ static void test_report_lost(void)
 	upx_cmd_name = "test";
 	capture_start(&c);
 	upx_output = OUTPUT_JSON;
-	report_lost(json_writer__stdout(), 0, "events");
-	report_lost(json_writer__stdout(), 12, "events");
+	report_lost(json_writer__stdout(), 0, "event", "events");
+	report_lost(json_writer__stdout(), 12, "event", "events");
 	upx_output = OUTPUT_TEXT;
-	report_lost(json_writer__stdout(), 0, "lines");
-	report_lost(json_writer__stdout(), 3, "lines");
+	report_lost(json_writer__stdout(), 0, "line", "lines");
+	report_lost(json_writer__stdout(), 3, "line", "lines");
+	report_lost(json_writer__stdout(), 1, "line", "lines");
 	capture_end(&c);
 	upx_output = saved;
 	upx_cmd_name = saved_name;
 	CU_ASSERT_STRING_EQUAL(c.out_buf, "{\"lost\":12}\n");
 	CU_ASSERT_STRING_EQUAL(c.err_buf,
-			       "upx test: warning: lost 3 lines: the ring buffer was full\n");
+			       "upx test: warning: lost 3 lines: the ring buffer was full\n"
+			       "upx test: warning: lost 1 line: the ring buffer was full\n");
 	capture_free(&c);
 }
 
@@ -305,6 +307,75 @@ static void test_messages_json(void)
 	capture_free(&c);
 }
 
+/* Columns of names: widths count the escaped form, padding comes after it. */
+static void test_escaped_columns(void)
+{
+	char *buf = NULL, *s;
+	size_t n = 0;
+	FILE *f;
+
+	CU_ASSERT_EQUAL(escaped_len("plain", -1), 5);
+	CU_ASSERT_EQUAL(escaped_len("a\x1b]0;t\x07", -1), strlen("a\\x1b]0;t\\x07"));
+	CU_ASSERT_EQUAL(escaped_len("caf\xc3\xa9 \xff\\", -1), strlen("caf\xc3\xa9 \\xff\\\\"));
+	CU_ASSERT_EQUAL(escaped_len("a\0b", 3), 6);
+	s = escape_dup("new\nline\ttab\rcr", -1);
+	CU_ASSERT_STRING_EQUAL(s, "new\\nline\\ttab\\rcr");
+	free(s);
+	f = open_memstream(&buf, &n);
+	fputs_escaped_col(f, "x\x1b", 8);
+	fputs("|", f);
+	fputs_escaped_col(f, "longer than w", 4);
+	fputs("|", f);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "x\\x1b   |longer than w|");
+	free(buf);
+}
+
+/* A line of text is escaped as a whole: no argument can end it or reach the terminal raw. */
+static void test_text_line(void)
+{
+	char *buf = NULL, big[3000];
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	text_line(f, "upx: probe %d: %s at %s", 1, "./h:x\x1b]0;pwned\x07", "/t\nmp");
+	text_line(f, "%s", big);
+	fclose(f);
+	CU_ASSERT_EQUAL(strncmp(buf, "upx: probe 1: ./h:x\\x1b]0;pwned\\x07 at /t\\nmp\n", 46), 0);
+	CU_ASSERT_EQUAL(strlen(buf), 46 + sizeof(big));
+	free(buf);
+}
+
+/* Messages quote names from files: each is escaped in text, exact (with _hex) in JSON. */
+static void test_messages_escaped(void)
+{
+	enum output_format saved = upx_output;
+	const char *saved_name = upx_cmd_name;
+	struct capture c;
+
+	upx_cmd_name = "test";
+	capture_start(&c);
+	error("'%s': no function named '%s'", "./h", "x\x1b]0;pwned\x07");
+	warning("left out %s", "cr\rret");
+	note("%s is an IFUNC", "tab\there");
+	hint("did you mean: %s?", "new\nline, bad\xff");
+	upx_output = OUTPUT_JSON;
+	error("'%s': bad", "x\xffy");
+	capture_end(&c);
+	upx_output = saved;
+	upx_cmd_name = saved_name;
+	CU_ASSERT_STRING_EQUAL(c.err_buf,
+			       "upx test: './h': no function named 'x\\x1b]0;pwned\\x07'\n"
+			       "upx test: warning: left out cr\\rret\n"
+			       "upx test: tab\\there is an IFUNC\n"
+			       "  did you mean: new\\nline, bad\\xff?\n");
+	CU_ASSERT_STRING_EQUAL(c.out_buf,
+			       "{\"error\":\"'x\\ufffdy': bad\",\"error_hex\":\"2778ff79273a20626164\"}\n");
+	capture_free(&c);
+}
+
 CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_escape_terminal),
 	UNIT_TEST(test_escape_to_buf),
@@ -315,5 +386,8 @@ CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_hist_json),
 	UNIT_TEST(test_report_lost),
 	UNIT_TEST(test_messages_json),
+	UNIT_TEST(test_escaped_columns),
+	UNIT_TEST(test_text_line),
+	UNIT_TEST(test_messages_escaped),
 	CU_TEST_INFO_NULL,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Number parsing, edit distance, number and column writers (escaping: test-output.c). */
+/* Number parsing, edit distance, numbers, columns, counts in words (escaping: test-output.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,9 +63,28 @@ static void test_put_numbers(void)
 	CU_ASSERT_STRING_EQUAL(got, "abcdef");
 }
 
+/* One call, two calls: every count in words goes through count_noun() or plural(). */
+static void test_count_noun(void)
+{
+	char line[200];
+
+	CU_ASSERT_STRING_EQUAL(count_noun(1, "call", "calls"), "1 call");
+	CU_ASSERT_STRING_EQUAL(count_noun(0, "call", "calls"), "0 calls");
+	CU_ASSERT_STRING_EQUAL(count_noun(2, "process", "processes"), "2 processes");
+	CU_ASSERT_STRING_EQUAL(count_noun(18446744073709551615ULL, "key", "keys"),
+			       "18446744073709551615 keys");
+	CU_ASSERT_STRING_EQUAL(plural(1, "returns", "return"), "returns");
+	CU_ASSERT_STRING_EQUAL(plural(3, "returns", "return"), "return");
+	/* several in one statement, each in a buffer of its own */
+	snprintf(line, sizeof(line), "Tracing %s in %s (%s).", count_noun(1, "probe", "probes"),
+		 count_noun(2, "file", "files"), count_noun(1, "multi link", "multi links"));
+	CU_ASSERT_STRING_EQUAL(line, "Tracing 1 probe in 2 files (1 multi link).");
+}
+
 CU_TestInfo util_tests[] = {
 	UNIT_TEST(test_put_numbers),
 	UNIT_TEST(test_parse_numbers),
 	UNIT_TEST(test_edit_distance),
+	UNIT_TEST(test_count_noun),
 	CU_TEST_INFO_NULL,
 };
