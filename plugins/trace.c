@@ -85,6 +85,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Filters (run in the kernel)"),
 	OPT_RUN_PID(&ro),
 	OPT_RUN_COMM(&ro),
+	OPT_RUN_CGROUP(&ro),
 	OPT_INT(0, "uid", &opt.uid, "UID", "only this user"),
 	OPT_CALLBACK(0, "min", &opt.min, "N", "only calls where ARG >= N (see --on)", min_cb),
 	OPT_CALLBACK(0, "max", &opt.max, "N", "only calls where ARG <= N (see --on)", min_cb),
@@ -1501,7 +1502,7 @@ RUN_SKELETON(trace_stack_bpf);
 
 static const struct run_ops trace_run = {
 	.skel = &trace_bpf_run_skeleton,
-	.flags = RUN_PID | RUN_CMD | RUN_COMM,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP,
 	.plan = trace_plan,
 	.configure = trace_configure,
 	.attached = trace_attached,

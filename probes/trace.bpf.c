@@ -160,6 +160,8 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool u
 		return false;
 	if (has_comm && !current_comm_matches())
 		return false;
+	if (has_cgroup && !cgroup_matches())
+		return false;
 	if (has_min || has_max) {
 		__u64 v = arg_value(ctx, value_arg, usdt);
 

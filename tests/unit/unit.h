@@ -28,7 +28,8 @@
 	SUITE(usdt) \
 	SUITE(symbolize) \
 	SUITE(unwind) \
-	SUITE(ustack)
+	SUITE(ustack) \
+	SUITE(cgroup)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
