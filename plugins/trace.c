@@ -1254,6 +1254,11 @@ static int trace_plan(struct session *s, void *p)
 						"the dynamic linker picks here (%s -> %s%s%s)\n",
 					pe->label, pe->ifunc, pe->impl ? pe->impl : "?",
 					*site ? ", " : "", site);
+			if (pe->is_plt && !pe->is_return)
+				note("%s is only imported here%s%s%s: probing its PLT stub, which "
+				     "sees the calls this file makes through it", pe->label,
+				     pe->import_lib ? " (defined in " : "",
+				     pe->import_lib ? pe->import_lib : "", pe->import_lib ? ")" : "");
 		}
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||

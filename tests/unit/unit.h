@@ -29,7 +29,8 @@
 	SUITE(symbolize) \
 	SUITE(unwind) \
 	SUITE(ustack) \
-	SUITE(cgroup)
+	SUITE(cgroup) \
+	SUITE(plt)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
