@@ -66,8 +66,8 @@ int cgroup_resolve(const char *path, struct cgroup_ref *out, char *err, size_t e
 			goto out;
 		}
 		if (st.st_dev != up.st_dev || st.st_ino == up.st_ino || level == CGROUP_MAX_LEVEL) {
-			snprintf(err, errlen, "cannot tell its depth in the cgroup hierarchy: its mount "
-				 "does not begin at the root (a cgroup namespace?)");
+			snprintf(err, errlen, "cannot tell its depth in the cgroup hierarchy: its "
+				 "mount does not begin at the root (a cgroup namespace?)");
 			ret = -EXDEV;
 			goto out;
 		}

@@ -516,12 +516,12 @@ static int add_import(struct plan *plan, int file, const struct probe_spec *spec
 	    elf_file__vaddr_to_offset(pf->ef, vaddr, &off)) {
 		/* Its address taken, never called through a stub of this file. */
 		if (d.lib)
-			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe; it is "
-				    "defined in %s (try '%s:%s')", pf->display, func, d.lib->soname,
-				    d.lib->soname, func);
+			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe; "
+				    "it is defined in %s (try '%s:%s')", pf->display, func,
+				    d.lib->soname, d.lib->soname, func);
 		else
-			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe, and no "
-				    "library it loads defines it", pf->display, func);
+			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe, "
+				    "and no library it loads defines it", pf->display, func);
 	} else if (place(plan, pf, off, size, spec, &site, &facts.site, &why)) {
 		ret = error("'%s': cannot probe the PLT stub of '%s', which it imports: %s",
 			    pf->display, func, why);

@@ -24,6 +24,7 @@
 #define UPX_FOLLOW_MAP_ONLY
 #include "follow.bpf.h"
 #include "stack.bpf.h"
+#include "drops.bpf.h"
 
 const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
@@ -127,14 +128,6 @@ static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i, bool usdt)
 	return i < 7 ? v[i] : 0;
 }
 
-static __always_inline bool current_comm_matches(void)
-{
-	char comm[UPX_COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-	return comm_matches(comm);
-}
-
 static __always_inline void hist_add(__u32 probe, __u64 value)
 {
 	__u32 key = probe * TRACE_HIST_SLOTS + upx_log2_slot(value);
@@ -147,28 +140,62 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 		upx_sum128_add(sum, value);
 }
 
-/* The filters every mode applies; false: not this call. */
+static __always_inline bool current_comm_matches(void)
+{
+	char comm[UPX_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	return comm_matches(comm);
+}
+
+/*
+ * A call a filter dropped, counted under its probe with the value it had
+ * (probes/drops.bpf.h), for the zero report.  Not inlined, and the probe
+ * found again here from the cookie: the path of a call that passes keeps
+ * its registers, and costs what it cost before the drops were counted.
+ */
+static __noinline int drop(struct pt_regs *ctx, bool usdt, __u32 filter, __u64 v)
+{
+	__u32 probe = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
+	char comm[UPX_COMM_LEN];
+
+	drop_count(probe, filter, v);
+	switch (filter) {
+	case UPX_FILTER_PID:
+	case UPX_FILTER_COMM:
+		bpf_get_current_comm(comm, sizeof(comm));
+		drop_value(probe, filter, comm, 0);
+		break;
+	case UPX_FILTER_UID:
+		drop_value(probe, filter, NULL, (__u32)bpf_get_current_uid_gid());
+		break;
+	case UPX_FILTER_CGROUP:
+		drop_value(probe, filter, NULL, bpf_get_current_cgroup_id());
+		break;
+	}
+	return 0;
+}
+
+/* The filters every mode applies; false: not this call (counted by drop()). */
 static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool usdt)
 {
-	if (filter_tgid && tgid != filter_tgid)
-		return false;
 	if (self_tgid && tgid == self_tgid)
 		return false;
-	if (!followed(tgid))
-		return false;
+	if ((filter_tgid && tgid != filter_tgid) || !followed(tgid))
+		return drop(ctx, usdt, UPX_FILTER_PID, 0);
 	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
-		return false;
+		return drop(ctx, usdt, UPX_FILTER_UID, 0);
 	if (has_comm && !current_comm_matches())
-		return false;
+		return drop(ctx, usdt, UPX_FILTER_COMM, 0);
 	if (has_cgroup && !cgroup_matches())
-		return false;
+		return drop(ctx, usdt, UPX_FILTER_CGROUP, 0);
 	if (has_min || has_max) {
 		__u64 v = arg_value(ctx, value_arg, usdt);
 
 		if (has_min && v < min_value)
-			return false;
+			return drop(ctx, usdt, UPX_FILTER_MIN, v);
 		if (has_max && v > max_value)
-			return false;
+			return drop(ctx, usdt, UPX_FILTER_MAX, v);
 	}
 	return true;
 }

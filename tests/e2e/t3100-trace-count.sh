@@ -75,7 +75,7 @@ test_expect_success BPF '--follow counts the command'"'"'s children, without it 
 test_expect_success BPF '--json counts' '
 	f=$FIXTURES/uprobeme &&
 	upx trace --json --count $f:foo $f:bar -c "$f 2 9" >out &&
-	grep "^{" out >json &&
+	grep "^{\"counts\"" out >json &&
 	python3 -c "
 import json, sys
 d = json.loads(open(\"json\").read())

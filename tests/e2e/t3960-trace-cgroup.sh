@@ -38,6 +38,33 @@ test_expect_success BPF,CGROUP2 'only the calls of the process in the cgroup (an
 	test_grep "^$T:greet  *12$" out
 '
 
+test_expect_success BPF,CGROUP2 '-v: the calls from outside, dropped by --cgroup, and where they were' '
+	mkdir -p $CG &&
+	test_when_finished "rmdir $CG" &&
+	mkfifo go1 go2 &&
+	{ upx trace -v --count --cgroup $CG $T:greet >out 2>err & } &&
+	up=$! &&
+	test_when_finished "test_kill $up" &&
+	wait_for "^Tracing" err &&
+	in_cgroup $CG go1 3 && p1=$! &&
+	in_cgroup "" go2 4 && p2=$! &&
+	test_when_finished "test_kill $p1 $p2" &&
+	here=$(sed -n "s/^0:://p" /proc/self/cgroup) &&
+	echo go >go1 && echo go >go2 &&
+	wait_exit $p1 10 && wait_exit $p2 10 &&
+	kill -INT $up && wait_exit $up 10 &&
+	test_grep "^$T:greet  *3$" out &&
+	test_grep "^upx trace: $T:greet: 3 shown; 4 calls dropped by --cgroup $CG; cgroups seen: $here 4$" err
+'
+
+test_expect_success BPF,CGROUP2 'an empty cgroup: zero, and the calls it dropped' '
+	mkdir -p $CG &&
+	test_when_finished "rmdir $CG" &&
+	upx trace --count --cgroup $CG $T:greet -c "$T greet 6" >out 2>err &&
+	test_grep "^$T:greet  *0$" out &&
+	test_grep "^upx trace: $T:greet: 0 shown; 6 calls dropped by --cgroup $CG; cgroups seen: " err
+'
+
 test_expect_success BPF,CGROUP2 'exitcodes and lifetimes take --cgroup too' '
 	mkdir -p $CG &&
 	test_when_finished "rmdir $CG" &&

@@ -30,7 +30,8 @@
 	SUITE(unwind) \
 	SUITE(ustack) \
 	SUITE(cgroup) \
-	SUITE(plt)
+	SUITE(plt) \
+	SUITE(facts)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
