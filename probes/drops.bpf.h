@@ -29,7 +29,7 @@ struct {
 	__type(value, __u64);
 } drop_values SEC(".maps");
 
-/* One call of probe dropped by filter; v: the value --min/--max tested. */
+/* One call of probe dropped by filter; v: the value --min/--max tested (else not looked at). */
 static __always_inline void drop_count(__u32 probe, __u32 filter, __u64 v)
 {
 	__u32 k = probe * UPX_FILTER_NR + filter;
@@ -37,7 +37,8 @@ static __always_inline void drop_count(__u32 probe, __u32 filter, __u64 v)
 
 	if (!d)
 		return;
-	if (!d->count || (filter == UPX_FILTER_MIN ? v > d->extreme : v < d->extreme))
+	if ((filter == UPX_FILTER_MIN || filter == UPX_FILTER_MAX) &&
+	    (!d->count || (filter == UPX_FILTER_MIN ? v > d->extreme : v < d->extreme)))
 		d->extreme = v;
 	d->count++;
 }

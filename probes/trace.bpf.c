@@ -140,34 +140,29 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 		upx_sum128_add(sum, value);
 }
 
-static __always_inline bool current_comm_matches(void)
-{
-	char comm[UPX_COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-	return comm_matches(comm);
-}
-
 /*
  * A call a filter dropped, counted under its probe with the value it had
- * (probes/drops.bpf.h), for the zero report.  Not inlined, and the probe
- * found again here from the cookie: the path of a call that passes keeps
- * its registers, and costs what it cost before the drops were counted.
+ * (probes/drops.bpf.h), for the zero report; v: the value --min/--max
+ * tested, or the uid; comm: the task's, when the caller has read it.  Not inlined: the path of a call that passes keeps
+ * its registers, and costs what it did before drops were counted (make
+ * bench figure 6); a dropped call pays for two map updates.
  */
-static __noinline int drop(struct pt_regs *ctx, bool usdt, __u32 filter, __u64 v)
+static __noinline int drop(__u32 probe, __u32 filter, __u64 v, const char *comm)
 {
-	__u32 probe = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
-	char comm[UPX_COMM_LEN];
+	char own[UPX_COMM_LEN];
 
 	drop_count(probe, filter, v);
 	switch (filter) {
 	case UPX_FILTER_PID:
+		bpf_get_current_comm(own, sizeof(own));
+		drop_value(probe, filter, own, 0);
+		break;
 	case UPX_FILTER_COMM:
-		bpf_get_current_comm(comm, sizeof(comm));
-		drop_value(probe, filter, comm, 0);
+		if (comm)
+			drop_value(probe, filter, comm, 0);
 		break;
 	case UPX_FILTER_UID:
-		drop_value(probe, filter, NULL, (__u32)bpf_get_current_uid_gid());
+		drop_value(probe, filter, NULL, v);
 		break;
 	case UPX_FILTER_CGROUP:
 		drop_value(probe, filter, NULL, bpf_get_current_cgroup_id());
@@ -177,25 +172,34 @@ static __noinline int drop(struct pt_regs *ctx, bool usdt, __u32 filter, __u64 v
 }
 
 /* The filters every mode applies; false: not this call (counted by drop()). */
-static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool usdt)
+static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 probe, __u32 tgid, bool usdt)
 {
 	if (self_tgid && tgid == self_tgid)
 		return false;
 	if ((filter_tgid && tgid != filter_tgid) || !followed(tgid))
-		return drop(ctx, usdt, UPX_FILTER_PID, 0);
-	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
-		return drop(ctx, usdt, UPX_FILTER_UID, 0);
-	if (has_comm && !current_comm_matches())
-		return drop(ctx, usdt, UPX_FILTER_COMM, 0);
+		return drop(probe, UPX_FILTER_PID, 0, NULL);
+	if (filter_uid != (__u32)-1) {
+		__u32 uid = bpf_get_current_uid_gid();
+
+		if (uid != filter_uid)
+			return drop(probe, UPX_FILTER_UID, uid, NULL);
+	}
+	if (has_comm) {
+		char comm[UPX_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!comm_matches(comm))
+			return drop(probe, UPX_FILTER_COMM, 0, comm);
+	}
 	if (has_cgroup && !cgroup_matches())
-		return drop(ctx, usdt, UPX_FILTER_CGROUP, 0);
+		return drop(probe, UPX_FILTER_CGROUP, 0, NULL);
 	if (has_min || has_max) {
 		__u64 v = arg_value(ctx, value_arg, usdt);
 
 		if (has_min && v < min_value)
-			return drop(ctx, usdt, UPX_FILTER_MIN, v);
+			return drop(probe, UPX_FILTER_MIN, v, NULL);
 		if (has_max && v > max_value)
-			return drop(ctx, usdt, UPX_FILTER_MAX, v);
+			return drop(probe, UPX_FILTER_MAX, v, NULL);
 	}
 	return true;
 }
@@ -389,7 +393,7 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
-	if (!pass_filters(ctx, id >> 32, usdt))
+	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
 	if (by_on && mode != TRACE_MODE_EVENTS)
 		return handle_by(ctx, probe, id, sleepable, usdt);
