@@ -218,8 +218,8 @@ perhit() {
 # The programs a tracer loaded are the ones `bpftool prog show` lists once it is armed
 # and did not list before (the lock keeps other loaders out).
 progtime() {
-	local tool=$1 armed=$2 pid ids i
-	shift 2
+	local id=$1 tool=$2 armed=$3 pid ids i
+	shift 3
 	bpftool prog show -j >"$TMP/before" || { fail "bpftool prog show"; return; }
 	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
@@ -250,19 +250,27 @@ cnt = sum(p["run_cnt"] for p in new)
 if cnt:
     print(sum(p.get("run_time_ns", 0) for p in new) // cnt)
 PY
-	sample 6 "$tool" "$(cat "$TMP/v")"
+	sample "$id" "$tool" "$(cat "$TMP/v")"
 }
 
 bpfstats() {
 	local fn=$BM:push_first
 	row 6 ns "upx/floor ~ 1" "BPF program run time per hit, --count"
+	row 6.comm ns "" "  the same, --comm benchme: every call passes"
+	row 6.drop ns "" "  the same, --comm other: every call dropped"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
 	for _ in $(seq "$REPS"); do
-		progtime upx '^Tracing' "$UPX" trace --count -d 60 "$fn"
+		progtime 6 upx '^Tracing' "$UPX" trace --count -d 60 "$fn"
 		# bpftrace prints "Attaching" before it attaches; BEGIN runs once it has.
-		progtime bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
-		progtime floor 'armed' "$FLOOR" -m count -d 60 "$fn"
+		progtime 6 bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
+		progtime 6 floor 'armed' "$FLOOR" -m count -d 60 "$fn"
+		# A filter: the cost of a call that passes it, and of one it drops (the zero report's
+		# counters, per probe and per value); bpftrace's filter is its predicate.
+		progtime 6.comm upx '^Tracing' "$UPX" trace --count --comm benchme -d 60 "$fn"
+		progtime 6.comm bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"benchme\"/ { @ = count(); }"
+		progtime 6.drop upx '^Tracing' "$UPX" trace --count --comm other -d 60 "$fn"
+		progtime 6.drop bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"other\"/ { @ = count(); }"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	STATS_OLD=

@@ -26,17 +26,30 @@ void bpf_util_setup_logging(void)
 
 uint64_t percpu_u64_sum(int map_fd, uint32_t key)
 {
+	return percpu_u64_sum_key(map_fd, &key);
+}
+
+int percpu_nr_cpus(void)
+{
 	static int nr_cpus;
-	static uint64_t *vals;
-	uint64_t sum = 0;
 
 	if (!nr_cpus) {
 		nr_cpus = libbpf_num_possible_cpus();
 		if (nr_cpus < 1)
 			nr_cpus = 1;
-		vals = xcalloc(nr_cpus, sizeof(*vals));
 	}
-	if (bpf_map_lookup_elem(map_fd, &key, vals))
+	return nr_cpus;
+}
+
+uint64_t percpu_u64_sum_key(int map_fd, const void *key)
+{
+	static uint64_t *vals;
+	int nr_cpus = percpu_nr_cpus();
+	uint64_t sum = 0;
+
+	if (!vals)
+		vals = xcalloc(nr_cpus, sizeof(*vals));
+	if (bpf_map_lookup_elem(map_fd, key, vals))
 		return 0;
 	for (int i = 0; i < nr_cpus; i++)
 		sum += vals[i];

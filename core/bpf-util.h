@@ -9,8 +9,12 @@
 /* libbpf's own messages: shown with -v, otherwise only upx's one-line errors. */
 void bpf_util_setup_logging(void);
 
+/* The CPUs a per-CPU map holds a value for (a lookup fills that many). */
+int percpu_nr_cpus(void);
 /* Sum of a per-CPU map value of 8 bytes over all CPUs. */
 uint64_t percpu_u64_sum(int map_fd, uint32_t key);
+/* The same under any key (a per-CPU hash); 0 when there is none. */
+uint64_t percpu_u64_sum_key(int map_fd, const void *key);
 
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);

@@ -399,41 +399,65 @@ static int collect_params(Dwarf_Die *fn, struct dwarf_param *out, int max)
 	return n;
 }
 
-static int params_in(const char *path, uint64_t vaddr, struct dwarf_param *out, int max)
+/*
+ * fn(path, arg) on the separate debug file first and, when that has no DWARF
+ * for what is asked (-ENOENT: none at all, or it lost this unit), on the
+ * file itself.
+ */
+static int debug_then_file(const char *path, const char *debug_path,
+			   int (*fn)(const char *path, void *arg), void *arg)
 {
-	Dwarf_Die fn, cudie;
-	Dwarf *dw = NULL;
-	int ret;
+	int ret = -ENOENT;
 
-	ret = dw_cache__get(path, &dw);
+	if (debug_path)
+		ret = fn(debug_path, arg);
+	if (ret == -ENOENT && path)
+		ret = fn(path, arg);
+	return ret;
+}
+
+/* The subprogram entered at vaddr (else the innermost around it) in path's DWARF; 0 or -errno. */
+static int subprogram_at(const char *path, uint64_t vaddr, Dwarf_Die *fn)
+{
+	Dwarf *dw = NULL;
+	int ret = dw_cache__get(path, &dw);
+
 	if (ret < 0)
 		return ret;
 	if (!dw)
 		return -ENOENT;
-	ret = find_subprogram(dw, vaddr, &fn);
-	if (ret < 0)
+	ret = find_subprogram(dw, vaddr, fn);
+	return ret < 0 ? ret : ret ? 0 : -ENOENT;
+}
+
+struct params_query {
+	uint64_t vaddr;
+	struct dwarf_param *out;
+	int max;
+};
+
+static int params_in(const char *path, void *arg)
+{
+	struct params_query *q = arg;
+	Dwarf_Die fn, cudie;
+	int ret = subprogram_at(path, q->vaddr, &fn);
+
+	if (ret)
 		return ret;
-	if (ret == 0)
-		return -ENOENT;
 	/* GNU as describes a .S function without its parameters (glibc's syscalls, string ops). */
 	if (dwarf_diecu(&fn, &cudie, NULL, NULL) && dwarf_srclang(&cudie) == DW_LANG_Mips_Assembler)
 		return -ENOENT;
-	return collect_params(&fn, out, max);
+	return collect_params(&fn, q->out, q->max);
 }
 
 int dwarf_func_params(const char *path, const char *debug_path, uint64_t vaddr,
 		      struct dwarf_param *out, int max)
 {
-	int ret = -ENOENT;
+	struct params_query q = { vaddr, out, max };
 
 	if (max < 0 || (max > 0 && !out))
 		return -EINVAL;
-	if (debug_path)
-		ret = params_in(debug_path, vaddr, out, max);
-	/* A debug file that lost its DWARF (or never had this CU): the file itself may have it. */
-	if (ret == -ENOENT && path)
-		ret = params_in(path, vaddr, out, max);
-	return ret;
+	return debug_then_file(path, debug_path, params_in, &q);
 }
 
 struct noreturn_list {
@@ -469,8 +493,9 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int noreturn_in(const char *path, uint64_t **out)
+static int noreturn_in(const char *path, void *arg)
 {
+	uint64_t **out = arg;
 	struct noreturn_list l = {};
 	Dwarf_CU *cu = NULL;
 	Dwarf_Die cudie;
@@ -505,14 +530,37 @@ static int noreturn_in(const char *path, uint64_t **out)
 
 int dwarf_noreturn_funcs(const char *path, const char *debug_path, uint64_t **out)
 {
-	int ret = -ENOENT;
-
 	*out = NULL;
-	if (debug_path)
-		ret = noreturn_in(debug_path, out);
-	if (ret == -ENOENT && path)
-		ret = noreturn_in(path, out);
-	return ret;
+	return debug_then_file(path, debug_path, noreturn_in, out);
+}
+
+static int inlined_cb(Dwarf_Die *die, void *arg)
+{
+	/* The out-of-line copies refer to the abstract DIE too: only the inlined calls count. */
+	if (dwarf_tag(die) == DW_TAG_inlined_subroutine)
+		(*(int *)arg)++;
+	return DWARF_CB_OK;
+}
+
+static int inlined_in(const char *path, void *arg)
+{
+	Dwarf_Die fn, origin;
+	Dwarf_Attribute attr;
+	int ret = subprogram_at(path, *(uint64_t *)arg, &fn), n = 0;
+
+	if (ret)
+		return ret;
+	/* A function inlined somewhere is described once, abstractly; its copies refer to that. */
+	if (!dwarf_attr(&fn, DW_AT_abstract_origin, &attr) || !dwarf_formref_die(&attr, &origin))
+		return 0;
+	if (dwarf_func_inline_instances(&origin, inlined_cb, &n) < 0)
+		return -EINVAL;
+	return n;
+}
+
+int dwarf_inlined_calls(const char *path, const char *debug_path, uint64_t vaddr)
+{
+	return debug_then_file(path, debug_path, inlined_in, &vaddr);
 }
 
 /* The rows of CFI change between instructions (after a push, ...): a row starts on a boundary. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Names and types of a function's parameters from DWARF (libdw), so trace can
- * print `bytes=4194305` for malloc instead of `arg0=4194305`, and which functions
- * never return (a return probe on them would never fire, or break the program).  Dwarf handles
+ * print `bytes=4194305` for malloc instead of `arg0=4194305`, which functions
+ * never return (a return probe on them would never fire, or break the program), and where a
+ * function was inlined (the zero report: calls a probe on its copy never sees).  Dwarf handles
  * are cached per file across calls; the cache is not thread-safe.
  */
 #ifndef UPX_DWARF_H
@@ -55,6 +56,17 @@ int dwarf_noreturn_funcs(const char *path, const char *debug_path, uint64_t **ou
  * stripped file still has it where its symbols are gone.  0, or -ENOENT.
  */
 int dwarf_cfi_row_start(void *elf, uint64_t vaddr, uint64_t *start);
+
+/*
+ * How many calls of the function whose out-of-line copy starts at vaddr were
+ * inlined (DW_TAG_inlined_subroutine instances of its abstract DIE, found by
+ * libdw's dwarf_func_inline_instances() in the abstract DIE's compilation
+ * unit: what LTO inlined into other units is not counted).  A probe on the
+ * copy never sees those calls.  debug_path first, as dwarf_func_params().
+ * Returns the number (0: never inlined), -ENOENT without DWARF for vaddr, or
+ * another negative errno.
+ */
+int dwarf_inlined_calls(const char *path, const char *debug_path, uint64_t vaddr);
 
 /* Close the cached Dwarf handles (also done at exit). */
 void dwarf_cache_free(void);

@@ -296,14 +296,6 @@ bool stdout_closed(void)
 	return errno == EPIPE || ferror(stdout);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Ring buffer --------------------------------------------------------------- */
 
 /* Records handed out between two looks at the stop conditions. */
@@ -397,7 +389,7 @@ static unsigned long long events_pending(struct events *ev)
  */
 static long events_read_some(struct events *ev, bool *more)
 {
-	double until = now() + EVENTS_BATCH_S;
+	double until = mono_now() + EVENTS_BATCH_S;
 	long n, total = 0;
 
 	ev->bytes_left = ULLONG_MAX;
@@ -406,7 +398,7 @@ static long events_read_some(struct events *ev, bool *more)
 		if (n < 0)
 			return n;
 		total += n;
-	} while (n == EVENTS_BATCH && !upx_stop && now() < until);
+	} while (n == EVENTS_BATCH && !upx_stop && mono_now() < until);
 	*more = n == EVENTS_BATCH;
 	return total;
 }
@@ -469,7 +461,7 @@ static bool stdout_can_hang_up(void)
 /* Milliseconds until the next deadline (-d, -i), at most max_ms. */
 static int poll_timeout(const struct event_loop *el, double start, double next_tick, int max_ms)
 {
-	double t = now(), ms = max_ms;
+	double t = mono_now(), ms = max_ms;
 
 	if (el->duration > 0 && (start + el->duration - t) * 1000 < ms)
 		ms = (start + el->duration - t) * 1000;
@@ -486,7 +478,7 @@ static int poll_timeout(const struct event_loop *el, double start, double next_t
 
 enum loop_end event_loop_run(struct event_loop *el)
 {
-	double start = now(), next_tick = start + el->interval;
+	double start = mono_now(), next_tick = start + el->interval;
 	struct pollfd pfd[5];
 	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1, child_fd = -1, child_i = -1;
 	bool child_done = false, pid_done = false;
@@ -574,7 +566,7 @@ enum loop_end event_loop_run(struct event_loop *el)
 				pfd[pid_i].fd = -1;
 			note("process %d has exited; serving until stopped", (int)el->watch_pid);
 		}
-		t = now();
+		t = mono_now();
 		if (el->duration > 0 && t - start >= el->duration) {
 			end = LOOP_DURATION;
 			break;

@@ -18,6 +18,7 @@
 #include "libsearch.h"
 #include "output.h"
 #include "plan.h"
+#include "plt.h"
 #include "probe-spec.h"
 #include "proc.h"
 #include "usdt.h"
@@ -533,6 +534,8 @@ static int add_entry(struct plan *plan, int file, int spec_idx, bool is_return, 
 		.impl = facts->impl,
 		.site = facts->site,
 		.tag = facts->tag,
+		.is_plt = facts->is_plt,
+		.import_lib = facts->import_lib ? xstrdup(facts->import_lib) : NULL,
 	};
 	return 0;
 }
@@ -570,14 +573,24 @@ static void suggest(struct elf_file *ef, const char *want)
 		     best[1] ? best[1] : "", best[2] ? ", " : "", best[2] ? best[2] : "");
 }
 
-/* An undefined (imported) symbol of that name: say where it is defined. */
-static int explain_import(struct plan_file *pf, const char *func)
+/*
+ * An undefined (imported) symbol of that name: its PLT stub is probed (the
+ * calls this file makes through it), saying where the function is defined;
+ * without a stub, it is refused, saying where.  0: no such import; 1: planned;
+ * -1 after error().
+ */
+static int add_import(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
+		      const char *func, bool is_return, int tag)
 {
+	struct plan_file *pf = &plan->files[file];
+	struct plan_entry facts = { .tag = tag, .is_plt = true };
 	struct elf_sym *imp = NULL;
 	struct import_def d = {};
 	struct importer im;
+	uint64_t vaddr, size, off, site;
+	const char *why;
 	char err[256];
-	int ret;
+	int ret = 1;
 
 	for (size_t i = 0; i < pf->ef->nr_syms && !imp; i++)
 		if (!pf->ef->syms[i].defined && !strcmp(pf->ef->syms[i].name, func))
@@ -586,12 +599,23 @@ static int explain_import(struct plan_file *pf, const char *func)
 		return 0;
 	if (!importer__init(&im, pf->path, err, sizeof(err)))
 		d = importer__find(&im, imp);
-	if (d.lib)
-		ret = error("'%s': '%s' is only imported here; it is defined in %s (try '%s:%s')",
-			    pf->display, func, d.lib->soname, d.lib->soname, func);
-	else
-		ret = error("'%s': '%s' is only imported here, and no library it loads defines it",
-			    pf->display, func);
+	facts.import_lib = d.lib ? d.lib->soname : NULL;
+	if (elf_plt_stub(pf->ef, func, &vaddr, &size) ||
+	    elf_file__vaddr_to_offset(pf->ef, vaddr, &off)) {
+		/* Its address taken, never called through a stub of this file. */
+		if (d.lib)
+			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe; "
+				    "it is defined in %s (try '%s:%s')", pf->display, func,
+				    d.lib->soname, d.lib->soname, func);
+		else
+			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe, "
+				    "and no library it loads defines it", pf->display, func);
+	} else if (place(plan, pf, off, size, spec, &site, &facts.site, &why)) {
+		ret = error("'%s': cannot probe the PLT stub of '%s', which it imports: %s",
+			    pf->display, func, why);
+	} else {
+		add_entry(plan, file, spec_idx, is_return, func, vaddr, site, &facts);
+	}
 	importer__free(&im);
 	return ret;
 }
@@ -715,8 +739,14 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		(*planned)++;
 	}
 	if (!matched) {
-		if (!glob && explain_import(pf, func))
+		int imported = glob ? 0 : add_import(plan, file, spec, spec_idx, func, is_return, tag);
+
+		if (imported < 0)
 			return -1;
+		if (imported > 0) {
+			(*planned)++;
+			return 0;
+		}
 		if (ef->syms_rejected)
 			return error("'%s': no function %s '%s' (%s)", pf->display,
 				     glob ? "matches" : "named", func, ef->syms_rejected);
@@ -1060,6 +1090,9 @@ void plan_entry_how(const struct plan_entry *e, char *buf, size_t len)
 	if (e->is_ifunc)
 		snprintf(buf, len, "IFUNC %s -> %s%s%s", e->ifunc, e->impl ? e->impl : "?",
 			 *site ? ", " : "", site);
+	else if (e->is_plt)
+		snprintf(buf, len, "PLT stub of an import%s%s%s%s", e->import_lib ? " from " : "",
+			 e->import_lib ? e->import_lib : "", *site ? ", " : "", site);
 	else
 		snprintf(buf, len, "%s", site);
 }
@@ -1135,6 +1168,7 @@ void plan_free(struct plan *plan)
 		free(plan->entries[i].label);
 		free(plan->entries[i].usdt_provider);
 		free(plan->entries[i].usdt_name);
+		free(plan->entries[i].import_lib);
 	}
 	free(plan->entries);
 	for (size_t i = 0; i < plan->nr_files; i++) {

@@ -83,6 +83,12 @@ struct plan_entry {
 	const char *impl;	/* the implementation the dynamic linker picks ("__strlen_avx2"),
 				 * NULL when no symbol names it */
 	enum plan_site site;	/* where in the function the uprobe sits */
+	/*
+	 * The function is only imported by the file: the probe is on the file's PLT stub
+	 * for it, which sees the calls this file makes through its PLT, no others.
+	 */
+	bool is_plt;
+	char *import_lib;	/* the library that defines it ("libc.so.6"), NULL: none found */
 	int tag;		/* the caller's, from plan_add_function(); 0 for specs */
 	/*
 	 * A USDT probe (usdt:TARGET:[PROVIDER:]NAME): one entry per provider:name of the

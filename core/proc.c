@@ -32,6 +32,45 @@ int proc_exists(pid_t pid)
 	return access(path, F_OK) ? -errno : 0;
 }
 
+int file_id_of(const char *path, struct file_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	id->major = major(st.st_dev);
+	id->minor = minor(st.st_dev);
+	id->ino = st.st_ino;
+	return 0;
+}
+
+int proc_maps_which(pid_t pid, const struct file_id *files, size_t n, bool *hit)
+{
+	char path[64], *buf, *line, *next;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	ret = read_file(path, &buf, &len);
+	if (ret)
+		return ret;
+	for (line = buf; *line; line = next) {
+		struct file_id m;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (sscanf(line, "%*s %*s %*s %x:%x %lu", &m.major, &m.minor, &m.ino) != 3 || !m.ino)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (files[i].ino == m.ino && files[i].major == m.major &&
+			    files[i].minor == m.minor)
+				hit[i] = true;
+	}
+	free(buf);
+	return 0;
+}
+
 /* One mapped file (its first mapping) as /proc/PID/maps lists it. */
 struct mapped {
 	char range[40];		/* "START-END", the name under /proc/PID/map_files */

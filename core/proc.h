@@ -3,6 +3,7 @@
 #ifndef UPX_PROC_H
 #define UPX_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,5 +21,20 @@ char *proc_find_mapped(pid_t pid, const char *target, char *err, size_t errlen);
 
 /* 0 when /proc/PID exists. */
 int proc_exists(pid_t pid);
+
+/* A file as /proc/PID/maps names it: its device and inode. */
+struct file_id {
+	unsigned int major, minor;
+	unsigned long ino;
+};
+
+/* The file_id of what path (as upx opens it) is; 0 or -errno. */
+int file_id_of(const char *path, struct file_id *id);
+
+/*
+ * Which of files[0..n) process pid maps: hit[i] set for each (others left
+ * alone).  0, or -errno when its maps cannot be read (gone: -ENOENT).
+ */
+int proc_maps_which(pid_t pid, const struct file_id *files, size_t n, bool *hit);
 
 #endif

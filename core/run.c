@@ -10,6 +10,7 @@
 
 #include "attach.h"
 #include "bpf-util.h"
+#include "cgroup.h"
 #include "common.h"
 #include "cmd.h"
 #include "httpd.h"
@@ -54,16 +55,19 @@ static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
 
 /*
  * What every program shares: its own pid left out, the -c child too until it
- * has exec'd, --comm (probes/common.bpf.h).
+ * has exec'd, --comm, --cgroup (probes/common.bpf.h).
  */
 static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro,
-			     const struct session *s)
+			     const struct session *s, const struct cgroup_ref *cg)
 {
 	struct bpf_program *exec_prog = bpf_object__find_program_by_name(obj, "upx_child_exec");
 	__u32 *self = rodata_var(obj, "self_tgid", sizeof(__u32));
 	__u32 *child = rodata_var(obj, "child_tgid", sizeof(__u32));
 	char *comm = rodata_var(obj, "filter_comm", UPX_COMM_LEN);
 	__u8 *has_comm = rodata_var(obj, "has_comm", sizeof(__u8));
+	__u8 *has_cgroup = rodata_var(obj, "has_cgroup", sizeof(__u8));
+	__u32 *cg_level = rodata_var(obj, "cgroup_level", sizeof(__u32));
+	__u64 *cg_id = rodata_var(obj, "cgroup_id", sizeof(__u64));
 
 	if (!self)
 		return error("the BPF program has no self_tgid: it would trace upx itself");
@@ -79,17 +83,26 @@ static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro,
 		strncpy(comm, ro->comm, UPX_COMM_LEN - 1);
 		*has_comm = 1;
 	}
+	if (ro->cgroup) {
+		if (!has_cgroup || !cg_level || !cg_id)
+			return error("the BPF program has no --cgroup filter");
+		*has_cgroup = 1;
+		*cg_level = cg->level;
+		*cg_id = cg->id;
+	}
 	return 0;
 }
 
 /*
- * -p and -c: checked once for every command.  The command is looked for
- * here, before anything is set up: one that cannot run exits as a shell
+ * -p, -c and --cgroup: checked once for every command.  The command is looked
+ * for here, before anything is set up: one that cannot run exits as a shell
  * would (127, 126), *prog is the path to exec.
  */
 static int check_run_opts(const struct run_ops *ops, const struct run_opts *ro, int argc,
-			  const char **argv, struct session *s, char **prog)
+			  const char **argv, struct session *s, char **prog,
+			  struct cgroup_ref *cg)
 {
+	char err[256];
 	int ret;
 
 	if (ops->flags & RUN_CMD) {
@@ -103,6 +116,10 @@ static int check_run_opts(const struct run_ops *ops, const struct run_opts *ro, 
 		return usage_error("-p and -c (or -- CMD) exclude each other");
 	if (ro->pid < 0 || (ro->pid && proc_exists(ro->pid))) {
 		error("no process %lld", ro->pid);
+		return UPX_EXIT_FAILURE;
+	}
+	if (ro->cgroup && cgroup_resolve(ro->cgroup, cg, err, sizeof(err))) {
+		error("'%s': --cgroup: %s", ro->cgroup, err);
 		return UPX_EXIT_FAILURE;
 	}
 	if (s->cmd_argv) {
@@ -226,12 +243,13 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	struct session *s = ctx; /* the context starts with its session */
 	struct run_metrics m = { .ops = ops, .ro = ro, .s = s, .ctx = ctx };
 	struct attach_progs progs = {};
+	struct cgroup_ref cg = {};
 	void *skel = NULL;
 	char *prog = NULL;
 	enum loop_end end;
 	int ret;
 
-	ret = check_run_opts(ops, ro, argc, argv, s, &prog);
+	ret = check_run_opts(ops, ro, argc, argv, s, &prog, &cg);
 	if (ret)
 		goto out;
 	ret = start_metrics(ops, ro, &m);
@@ -266,7 +284,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	s->loop.duration = ro->duration;
 	s->loop.watch_pid = ro->pid;
 	if (ops->configure(s, skel, &progs, ctx) ||
-	    set_common_rodata(ops->skel->object(skel), ro, s))
+	    set_common_rodata(ops->skel->object(skel), ro, s, &cg))
 		goto out;
 	loop_metrics(s, ro, &m);
 	attach_prepare(&s->plan, &progs);

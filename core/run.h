@@ -3,7 +3,7 @@
  * One tracing run, the same for every tracing command: check the running
  * options, build the attach plan, start the -c command held, open the
  * skeleton, set what every program shares in its rodata (upx's own pid,
- * --comm), load, attach, read the ring buffer, release the command, loop
+ * --comm, --cgroup), load, attach, read the ring buffer, release the command, loop
  * until a stop, report, and release everything in one order.  A plugin
  * fills a struct run_ops with the few steps that are its own.
  *
@@ -32,6 +32,7 @@ struct metrics_writer;
 struct run_opts {
 	long long pid;		/* -p */
 	const char *comm;	/* --comm */
+	const char *cgroup;	/* --cgroup: a cgroup v2 directory */
 	double duration;	/* -d */
 	const char *cmd;	/* -c (or -- CMD ARGS, found by run_main) */
 	const char *listen;	/* --listen ADDR:PORT: serve /metrics until stopped */
@@ -46,6 +47,10 @@ struct run_opts {
 		     opt_pid_cb)
 #define OPT_RUN_COMM(r) \
 	OPT_CALLBACK(0, "comm", &(r)->comm, "NAME", "only threads named NAME (comm, up to 15 characters)", \
+		     opt_nonempty_cb)
+#define OPT_RUN_CGROUP(r) \
+	OPT_CALLBACK(0, "cgroup", &(r)->cgroup, "PATH", \
+		     "only tasks in this cgroup v2 directory or below it (a container, a service)", \
 		     opt_nonempty_cb)
 #define OPT_RUN_DURATION(r) \
 	OPT_CALLBACK('d', "duration", &(r)->duration, "SECONDS", "stop after SECONDS", opt_seconds_cb)
@@ -116,6 +121,7 @@ struct run_ops {
 #define RUN_PID		(1u << 0)	/* takes -p */
 #define RUN_CMD		(1u << 1)	/* takes -c CMD / -- CMD ARGS */
 #define RUN_COMM	(1u << 2)	/* takes --comm */
+#define RUN_CGROUP	(1u << 3)	/* takes --cgroup */
 
 /*
  * Run a tracing command: argc/argv are what parse_options() left (the words

@@ -494,14 +494,6 @@ static unsigned long long proc_start_time(pid_t pid)
 	return t;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static bool overlaps_any(const struct sym_map *m, const struct sym_map *maps, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

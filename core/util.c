@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -71,6 +72,14 @@ void *grow_array(void *p, size_t *alloc, size_t need, size_t sz)
 		n = need;
 	*alloc = n;
 	return xrealloc(p, n * sz);
+}
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int read_file(const char *path, char **buf, size_t *len)

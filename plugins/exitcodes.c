@@ -47,6 +47,7 @@ static struct {
 static const struct upx_option exitcodes_options[] = {
 	OPT_RUN_DURATION(&ro),
 	OPT_RUN_COMM(&ro),
+	OPT_RUN_CGROUP(&ro),
 	OPT_RUN_PID(&ro),
 	OPT_BOOL(0, "nonzero", &opt.nonzero, "only exits with a code other than 0"),
 	OPT_JSON(),
@@ -296,7 +297,7 @@ RUN_SKELETON(exitcodes_bpf);
 
 static const struct run_ops exitcodes_run = {
 	.skel = &exitcodes_bpf_run_skeleton,
-	.flags = RUN_PID | RUN_CMD | RUN_COMM,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP,
 	.plan = exitcodes_plan,
 	.configure = exitcodes_configure,
 	.attached = exitcodes_attached,

@@ -44,6 +44,7 @@ static struct run_opts ro;
 static const struct upx_option lifetimes_options[] = {
 	OPT_RUN_DURATION(&ro),
 	OPT_RUN_COMM(&ro),
+	OPT_RUN_CGROUP(&ro),
 	OPT_JSON(),
 	OPT_RUN_CMD(&ro),
 	OPT_RUN_LISTEN(&ro),
@@ -297,7 +298,7 @@ RUN_SKELETON(lifetimes_bpf);
 
 static const struct run_ops lifetimes_run = {
 	.skel = &lifetimes_bpf_run_skeleton,
-	.flags = RUN_CMD | RUN_COMM,
+	.flags = RUN_CMD | RUN_COMM | RUN_CGROUP,
 	.plan = lifetimes_plan,
 	.configure = lifetimes_configure,
 	.attached = lifetimes_attached,

@@ -22,6 +22,7 @@
 #include "dwarf.h"
 #include "elf.h"
 #include "events.h"
+#include "facts.h"
 #include "hist.h"
 #include "json.h"
 #include "kfield.h"
@@ -42,6 +43,7 @@
 #include "trace-stack.skel.h"
 #include "util.h"
 #include "ustack.h"
+#include "whyzero.h"
 
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
@@ -86,6 +88,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Filters (run in the kernel)"),
 	OPT_RUN_PID(&ro),
 	OPT_RUN_COMM(&ro),
+	OPT_RUN_CGROUP(&ro),
 	OPT_CALLBACK(0, "uid", &opt.uid, "UID", "only this user", opt_uid_cb),
 	OPT_CALLBACK(0, "min", &opt.min, "N", "only calls where ARG >= N (see --on)", min_cb),
 	OPT_CALLBACK(0, "max", &opt.max, "N", "only calls where ARG <= N (see --on)", min_cb),
@@ -165,6 +168,8 @@ struct trace_ctx {
 	struct by_spec by;	/* --by; by.nr 0: per probe */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
+	uint64_t *seen;		/* events mode: records per probe, for the zero report */
+	struct whyzero_start *wz_start;	/* system-wide: who mapped the files at the start */
 };
 
 /* DWARF parameters of every entry probe's function, when names are wanted. */
@@ -647,6 +652,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* --stack: a process's mappings at its first event; --count: a call to count under its stack. */
 	if (t->stk && ustack__proc_record(t->stk, data, size))
 		return 0;
+	if (size >= TRACE_EVENT_HDR_SIZE && ((struct trace_event *)data)->cookie < t->s.plan.nr)
+		t->seen[((struct trace_event *)data)->cookie]++;
 	if (t->stk && opt.count) {
 		if (size >= TRACE_EVENT_HDR_SIZE)
 			event_stack(t, data, size, NULL);
@@ -1257,6 +1264,11 @@ static int trace_plan(struct session *s, void *p)
 				note("%s is an IFUNC: probing the implementation the dynamic "
 				     "linker picks here (%s -> %s%s%s)", pe->label, pe->ifunc,
 				     pe->impl ? pe->impl : "?", *site ? ", " : "", site);
+			if (pe->is_plt && !pe->is_return)
+				note("%s is only imported here%s%s%s: probing its PLT stub, which "
+				     "sees the calls this file makes through it", pe->label,
+				     pe->import_lib ? " (defined in " : "",
+				     pe->import_lib ? pe->import_lib : "", pe->import_lib ? ")" : "");
 		}
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
@@ -1386,6 +1398,13 @@ static int stack_view(struct trace_bpf *view, struct trace_stack_bpf *skel)
 /* The ring buffer of the object loaded (configure() finds it: skel may be either type). */
 static struct bpf_map *trace_events_map;
 
+/* Any filter that drops calls in the kernel (probes/drops.bpf.h counts them). */
+static bool any_filter(const struct session *s)
+{
+	return s->attach_pid > 0 || opt.follow || opt.uid >= 0 || ro.comm || ro.cgroup ||
+	       opt.has_min || opt.has_max;
+}
+
 static int trace_configure(struct session *s, void *skel, struct attach_progs *progs, void *p)
 {
 	struct trace_ctx *ctx = p;
@@ -1432,6 +1451,12 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	}
 	if (!opt.latency || ctx->by.nr)
 		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
+	/* What the filters drop, per probe, for the zero report. */
+	if (any_filter(s)) {
+		bpf_map__set_max_entries(ctx->skel->maps.drops, s->plan.nr * UPX_FILTER_NR);
+		bpf_map__set_max_entries(ctx->skel->maps.drop_values, UPX_DROP_VALUES);
+	}
+	ctx->seen = xcalloc(s->plan.nr, sizeof(*ctx->seen));
 	if (ctx->by.nr)
 		configure_by(ctx);
 	*progs = (struct attach_progs){
@@ -1480,6 +1505,8 @@ static struct bpf_map *trace_events(void *skel)
 
 static void trace_armed(struct session *s, void *p)
 {
+	struct trace_ctx *ctx = p;
+
 	/* On stderr even with --json: it says the probes are live. */
 	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_sites, "probe", "probes"),
 		count_noun(s->plan.nr_files, "file", "files"),
@@ -1487,15 +1514,97 @@ static void trace_armed(struct session *s, void *p)
 		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (s->ev && !output_json() && !opt.count)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
+	/* System-wide: who maps the files now, for the zero report (within 0.1 s). */
+	if (!s->cmd_argv && ro.pid <= 0)
+		ctx->wz_start = whyzero_start(&s->plan, 0.1);
+}
+
+/* The zero report (core/facts.h) ---------------------------------------------- */
+
+/*
+ * What each probe saw, as the output counts it, into f; a probe's count is
+ * unknown where events were lost, or --by keys without the probe mix them.
+ */
+static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
+{
+	const struct plan *plan = &ctx->s.plan;
+	uint64_t *calls = xcalloc(plan->nr, sizeof(*calls)), total = 0;
+	struct by_row *rows = NULL;
+	bool known = true;
+	long n;
+
+	if (ctx->by.nr) {
+		n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
+					     ctx->skel->maps.by_hists), !opt.count, &rows);
+		for (long r = 0; r < n; r++) {
+			if (rows[r].key.probe < plan->nr)
+				calls[rows[r].key.probe] += rows[r].count;
+			total += rows[r].count;
+		}
+		total += stat_value(ctx, TRACE_STAT_BY_FULL);
+		/* Without the probe in the key, all calls are under probe 0's index. */
+		known = by_spec_has(&ctx->by, BY_PROBE) ? !stat_value(ctx, TRACE_STAT_BY_FULL) :
+			plan->nr == 1 || !total;
+		if (!by_spec_has(&ctx->by, BY_PROBE))
+			calls[0] = total;
+		free(rows);
+	} else if (opt.count && !(ctx->stk && !ustack__counts_in_kernel(ctx->stk))) {
+		for (size_t i = 0; i < plan->nr; i++)
+			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->skel->maps.counts), i);
+	} else if ((opt.hist || opt.latency) && !ctx->stk) {
+		for (size_t i = 0; i < plan->nr; i++)
+			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->skel->maps.hists),
+							   i * TRACE_HIST_SLOTS + k);
+	} else {
+		memcpy(calls, ctx->seen, plan->nr * sizeof(*calls));
+		known = !lost;
+	}
+	for (size_t i = 0; i < plan->nr; i++) {
+		/* --latency: a return probe's calls are its entry's */
+		bool hidden = opt.latency && plan->entries[i].is_return;
+
+		facts__set_calls(f, i, calls[i], known, !hidden &&
+				 (calls[i] || show_zero(ctx, i, ctx->specs)));
+	}
+	free(calls);
+}
+
+/* Each probe's facts, on stderr for those that saw no call (-v: all), or in --json's summary. */
+static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
+{
+	struct session *s = &ctx->s;
+	struct facts *f = facts__new(s->plan.nr);
+	struct whyzero_run run = {
+		.plan = &s->plan,
+		.pid = ro.pid,
+		.cmd = s->cmd_argv ? s->cmd_argv[0] : NULL,
+		.follow = opt.follow,
+		.cmd_only = s->cmd_argv && !opt.follow,
+		.filters = { opt.uid, ro.comm, ro.cgroup, opt.has_min, opt.has_max, opt.min,
+			     opt.max },
+		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->skel->maps.drops) : -1,
+		.drop_values_fd = any_filter(s) ? bpf_map__fd(ctx->skel->maps.drop_values) : -1,
+		.start = ctx->wz_start,
+		/* After Ctrl-C, little: the stop is promised within 100 ms. */
+		.budget_s = upx_stop ? 0.05 : 0.25,
+	};
+
+	set_calls(ctx, f, lost);
+	whyzero_gather(f, &run, upx_verbose || output_json());
+	facts__print(f, &s->plan, upx_verbose, output_json() ? s->jw : NULL);
+	facts__free(f);
 }
 
 static void trace_report(struct session *s, void *skel, unsigned long long not_shown, void *p)
 {
 	struct trace_ctx *ctx = p;
+	uint64_t lost = stat_value(ctx, TRACE_STAT_LOST) + not_shown;
 
 	print_aggregations(&ctx->tick);
 	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
-		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "event", "events");
+		report_lost(s->jw, lost, "event", "events");
+	report_why_zero(ctx, lost);
 }
 
 RUN_SKELETON(trace_bpf);
@@ -1504,7 +1613,7 @@ RUN_SKELETON(trace_stack_bpf);
 
 static const struct run_ops trace_run = {
 	.skel = &trace_bpf_run_skeleton,
-	.flags = RUN_PID | RUN_CMD | RUN_COMM,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP,
 	.plan = trace_plan,
 	.configure = trace_configure,
 	.attached = trace_attached,
@@ -1560,6 +1669,8 @@ out:
 	session_end(&ctx.s);
 	follow_bpf__destroy(ctx.follow);
 	ustack__free(ctx.stk);
+	free(ctx.seen);
+	whyzero_start_free(ctx.wz_start);
 	free(ctx.params);
 	free(ctx.nr_params);
 	by_spec_free(&ctx.by);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What every upx BPF program has: the `events` ring buffer with batched
- * wake-ups, the per-CPU `stats` counters (lost events, ...), the --comm
- * filter, and the test that leaves upx's own process out (and its -c child
- * until it has exec'd the command).  Include after the BPF headers; a program
- * may define UPX_EVENTS_SIZE first for another ring-buffer size.
+ * wake-ups, the per-CPU `stats` counters (lost events, ...), the --comm and
+ * --cgroup filters, and the test that leaves upx's own process out (and its
+ * -c child until it has exec'd the command).  Include after the BPF headers;
+ * a program may define UPX_EVENTS_SIZE first for another ring-buffer size.
  */
 #ifndef UPX_PROBES_COMMON_BPF_H
 #define UPX_PROBES_COMMON_BPF_H
@@ -27,6 +27,18 @@ const volatile __u64 wakeup_ns = 2 * 1000 * 1000;
 __u64 last_wakeup_ns;
 const volatile char filter_comm[UPX_COMM_LEN];
 const volatile __u8 has_comm;
+/*
+ * --cgroup: the cgroup v2 directory's id and its level below the root
+ * (core/cgroup.h).  A task in it or below it has it as its ancestor at that
+ * level.  Uprobe programs may call both helpers that test it on Debian
+ * 12's 6.1 as on 6.18 (bpf_tracing_func_proto); this one takes the RCU read
+ * lock itself, so it is safe in the sleepable (--str) programs too, which
+ * bpf_current_task_under_cgroup() (a cgroup array map, no lock of its own)
+ * is not.
+ */
+const volatile __u8 has_cgroup;
+const volatile __u32 cgroup_level;
+const volatile __u64 cgroup_id;
 /*
  * upx's own process (set before load): never traced, as BCC's trace leaves
  * itself out.  Without it a system-wide probe on malloc or write would see
@@ -100,6 +112,12 @@ static __always_inline bool comm_matches(const char *comm)
 			break;
 	}
 	return true;
+}
+
+/* The current task is in the --cgroup cgroup or below it. */
+static __always_inline bool cgroup_matches(void)
+{
+	return bpf_get_current_ancestor_cgroup_id(cgroup_level) == cgroup_id;
 }
 
 /*

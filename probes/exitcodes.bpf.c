@@ -49,6 +49,8 @@ static __always_inline int handle(struct pt_regs *ctx)
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (has_comm && !comm_matches(comm))
 		return 0;
+	if (has_cgroup && !cgroup_matches())
+		return 0;
 
 	start = task_group_start(task);
 	if (via_exit) {

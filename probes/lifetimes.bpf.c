@@ -56,6 +56,8 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (has_comm && !comm_matches(comm))
 		return 0;
+	if (has_cgroup && !cgroup_matches())
+		return 0;
 	if (st && st->done)
 		return 0; /* the _exit() at the end of an exit() already measured */
 	if (st) {

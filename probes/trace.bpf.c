@@ -24,6 +24,7 @@
 #define UPX_FOLLOW_MAP_ONLY
 #include "follow.bpf.h"
 #include "stack.bpf.h"
+#include "drops.bpf.h"
 
 const volatile __u32 mode = TRACE_MODE_EVENTS;
 const volatile __u32 filter_tgid;           /* 0: any process */
@@ -127,14 +128,6 @@ static __always_inline __u64 arg_value(struct pt_regs *ctx, __u8 i, bool usdt)
 	return i < 7 ? v[i] : 0;
 }
 
-static __always_inline bool current_comm_matches(void)
-{
-	char comm[UPX_COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-	return comm_matches(comm);
-}
-
 static __always_inline void hist_add(__u32 probe, __u64 value)
 {
 	__u32 key = probe * TRACE_HIST_SLOTS + upx_log2_slot(value);
@@ -147,26 +140,66 @@ static __always_inline void hist_add(__u32 probe, __u64 value)
 		upx_sum128_add(sum, value);
 }
 
-/* The filters every mode applies; false: not this call. */
-static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 tgid, bool usdt)
+/*
+ * A call a filter dropped, counted under its probe with the value it had
+ * (probes/drops.bpf.h), for the zero report; v: the value --min/--max
+ * tested, or the uid; comm: the task's, when the caller has read it.  Not inlined: the path of a call that passes keeps
+ * its registers, and costs what it did before drops were counted (make
+ * bench figure 6); a dropped call pays for two map updates.
+ */
+static __noinline int drop(__u32 probe, __u32 filter, __u64 v, const char *comm)
 {
-	if (filter_tgid && tgid != filter_tgid)
-		return false;
+	char own[UPX_COMM_LEN];
+
+	drop_count(probe, filter, v);
+	switch (filter) {
+	case UPX_FILTER_PID:
+		bpf_get_current_comm(own, sizeof(own));
+		drop_value(probe, filter, own, 0);
+		break;
+	case UPX_FILTER_COMM:
+		if (comm)
+			drop_value(probe, filter, comm, 0);
+		break;
+	case UPX_FILTER_UID:
+		drop_value(probe, filter, NULL, v);
+		break;
+	case UPX_FILTER_CGROUP:
+		drop_value(probe, filter, NULL, bpf_get_current_cgroup_id());
+		break;
+	}
+	return 0;
+}
+
+/* The filters every mode applies; false: not this call (counted by drop()). */
+static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 probe, __u32 tgid, bool usdt)
+{
 	if (is_upx(tgid))
 		return false;
-	if (!followed(tgid))
-		return false;
-	if (filter_uid != (__u32)-1 && (__u32)bpf_get_current_uid_gid() != filter_uid)
-		return false;
-	if (has_comm && !current_comm_matches())
-		return false;
+	if ((filter_tgid && tgid != filter_tgid) || !followed(tgid))
+		return drop(probe, UPX_FILTER_PID, 0, NULL);
+	if (filter_uid != (__u32)-1) {
+		__u32 uid = bpf_get_current_uid_gid();
+
+		if (uid != filter_uid)
+			return drop(probe, UPX_FILTER_UID, uid, NULL);
+	}
+	if (has_comm) {
+		char comm[UPX_COMM_LEN];
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!comm_matches(comm))
+			return drop(probe, UPX_FILTER_COMM, 0, comm);
+	}
+	if (has_cgroup && !cgroup_matches())
+		return drop(probe, UPX_FILTER_CGROUP, 0, NULL);
 	if (has_min || has_max) {
 		__u64 v = arg_value(ctx, value_arg, usdt);
 
 		if (has_min && v < min_value)
-			return false;
+			return drop(probe, UPX_FILTER_MIN, v, NULL);
 		if (has_max && v > max_value)
-			return false;
+			return drop(probe, UPX_FILTER_MAX, v, NULL);
 	}
 	return true;
 }
@@ -360,7 +393,7 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
-	if (!pass_filters(ctx, id >> 32, usdt))
+	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
 	if (by_on && mode != TRACE_MODE_EVENTS)
 		return handle_by(ctx, probe, id, sleepable, usdt);

@@ -58,10 +58,10 @@ test_expect_success ROOT 'a glob that matches nothing' '
 	test_one_line_error err && test_grep "no function matches .zz\*." err
 '
 
-test_expect_success ROOT 'an imported-only function names the library that defines it' '
-	test_expect_code 1 upx trace "$FIXTURES/uprobeme:printf" 2>err &&
+test_expect_success ROOT 'an import with no PLT stub (its address taken) names the library that defines it' '
+	test_expect_code 1 upx trace "$FIXTURES/tracee:strlen" 2>err &&
 	test_one_line_error err &&
-	test_grep "only imported here; it is defined in libc.so.6 (try .libc.so.6:printf.)" err
+	test_grep "only imported here, with no PLT stub to probe; it is defined in libc.so.6 (try .libc.so.6:strlen.)" err
 '
 
 test_expect_success ROOT 'an offset off an instruction boundary is refused' '

@@ -75,7 +75,7 @@ test_expect_success BPF '--follow counts the command'"'"'s children, without it 
 test_expect_success BPF '--json counts' '
 	f=$FIXTURES/uprobeme &&
 	upx trace --json --count $f:foo $f:bar -c "$f 2 9" >out &&
-	grep "^{" out >json &&
+	grep "^{\"counts\"" out >json &&
 	python3 -c "
 import json, sys
 d = json.loads(open(\"json\").read())
@@ -83,6 +83,19 @@ c = {r[\"function\"]: r[\"count\"] for r in d[\"counts\"]}
 assert c == {\"foo\": 2, \"bar\": 9}, c
 assert d[\"lost\"] == 0
 "
+'
+
+test_expect_success BPF 'PROGRAM:malloc, an import: its PLT stub counts the calls PROGRAM makes' '
+	T=$FIXTURES/tracee &&
+	upx trace --count $T:malloc -c "$T malloc 10 20 30" >out 2>err &&
+	test "$(count_of "$T:malloc" out)" = 3 &&
+	test_grep "^upx trace: $T:malloc is only imported here (defined in libc.so.6): probing its PLT stub" err &&
+	upx trace -v --count $T:malloc -c "$T malloc 10" >out 2>err &&
+	test "$(count_of "$T:malloc" out)" = 1 &&
+	test_grep "^upx: probe 0: $T:malloc at .* (PLT stub of an import from libc.so.6)$" err &&
+	# strdup calls malloc inside libc, not through tracee'"'"'s PLT
+	upx trace --count $T:malloc -c "$T strlen 5" >out 2>err &&
+	test "$(count_of "$T:malloc" out)" = 0
 '
 
 test_expect_success BPF 'nothing stays attached' '

@@ -38,7 +38,7 @@ test_expect_success BPF 'without DWARF the value is arg0= (stripped fixture)' '
 
 test_expect_success BPF '--json: value, value_of and value_name' '
 	upx trace --json --min 1M libc.so.6:malloc -c "$T malloc 3145729 5" >out &&
-	grep "^{" out >events &&
+	grep "^{\"time\"" out >events &&
 	python3 -c "
 import json
 ev = [json.loads(l) for l in open(\"events\")]
@@ -71,7 +71,7 @@ test_expect_success BPF 'NULL only for a null pointer; a bad one shows the point
 	after $E:takes_args out >got &&
 	printf "s=NULL\ns=(unreadable 0x10: EFAULT)\n" >expect && test_cmp expect got &&
 	upx trace --json --str s $E:takes_args -c "$E null" >out &&
-	grep "^{" out >events &&
+	grep "^{\"time\"" out >events &&
 	python3 -c "
 import json
 ev = [json.loads(l) for l in open(\"events\")]
@@ -87,7 +87,7 @@ test_expect_success BPF 'a string of 256 bytes is whole; 257 is cut, and says so
 	x=$(printf "%0256d" 0 | tr 0 x) &&
 	printf "s=\"%s\"\ns=\"%s\"\ns=\"%s\"...\n" "${x%x}" "$x" "$x" >expect && test_cmp expect got &&
 	upx trace --json --str s $E:takes_args -c "$E len 256 257" >out &&
-	grep "^{" out >events &&
+	grep "^{\"time\"" out >events &&
 	python3 -c "
 import json
 ev = [json.loads(l) for l in open(\"events\")]
@@ -142,7 +142,7 @@ test_expect_success BPF 'sleepable uprobe_multi and uretprobe: the same strings'
 
 test_expect_success BPF '--json: bytes that are not UTF-8 become U+FFFD, with the raw bytes in hex' '
 	upx trace --json --str s $E:takes_args -c "$E utf8" >out &&
-	grep "^{" out >events &&
+	grep "^{\"time\"" out >events &&
 	python3 -c "
 import json
 ev = [json.loads(l) for l in open(\"events\")]

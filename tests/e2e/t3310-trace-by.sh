@@ -31,9 +31,10 @@ test_expect_success BPF '--by comm --json: the key is a field' '
 	kill -INT $up && wait_exit $up 5 &&
 	python3 -c "
 import json
-d = json.load(open(\"out\"))
+d, s = [json.loads(l) for l in open(\"out\").read().splitlines()]
 assert d[\"counts\"] == [{\"comm\": \"beta\", \"count\": 4}, {\"comm\": \"alpha\", \"count\": 2}], d
 assert d[\"keys\"] == 2 and d[\"not_counted\"] == 0, d
+assert [p[\"calls\"] for p in s[\"summary\"][\"probes\"]] == [6], s
 "
 '
 
@@ -93,8 +94,10 @@ test_expect_success BPF 'a full --by map: what did not fit is reported, not sile
 	upx trace --count --json --by arg0 --by-size 2 $T:greet -c "$T greet 5" >out &&
 	python3 -c "
 import json
-d = json.load(open(\"out\"))
+d, s = [json.loads(l) for l in open(\"out\").read().splitlines()]
 assert d[\"keys\"] == 2 and d[\"not_counted\"] == 3, d
+# the zero report counts the calls not counted under a key too
+assert [p[\"calls\"] for p in s[\"summary\"][\"probes\"]] == [5], s
 "
 '
 

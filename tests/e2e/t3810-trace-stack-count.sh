@@ -75,7 +75,9 @@ got = [(s[\"count\"], [f[\"function\"] for f in s[\"stack\"]]) for s in d[\"stac
 assert got == [($N, [\"leaf\", \"b\", \"a\", \"main\", \"_start\"]),
 	       ($M, [\"leaf\", \"c\", \"main\", \"_start\"])], got
 assert all(s[\"probe\"] == \"$F:leaf\" and s[\"function\"] == \"leaf\" for s in d[\"stacks\"])
-assert all(json.loads(l) == {\"lost\": 0} for l in lines[1:]), lines
+assert all(json.loads(l) == {\"lost\": 0} for l in lines[1:-1]), lines
+s = json.loads(lines[-1])[\"summary\"][\"probes\"]
+assert [p[\"calls\"] for p in s] == [$N + $M], s
 "
 '
 

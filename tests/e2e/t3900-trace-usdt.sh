@@ -66,7 +66,7 @@ test_expect_success BPF '--str on a USDT argument; --json: arguments, signed val
 	upx trace --str arg2 "usdt:$S:plain" -c "$S 5" >out 2>err &&
 	test $(grep -c "usdt:$S:upx:plain arg2=\"plain\"\$" out) = 5 &&
 	upx trace --json --min 0 --on arg0 -a 2 "usdt:$S:upx:mem" -c "$S 3" >out 2>err &&
-	grep "^{" out >out.json &&
+	grep "^{\"time\"" out >out.json &&
 	jq -e ".params == [\"arg0\", \"arg1\"] and .value_name == \"arg0\"" out.json >/dev/null &&
 	# jq reads numbers as doubles: the 64-bit ones are taken from the text.
 	sed -E "s/.*\"probe\":(\"[^\"]*\"),\"function\":(\"[^\"]*\"),\"args\":(\[[^]]*\]),.*\"value\":(-?[0-9]+),\"value_of\":(\"[^\"]*\").*/[\1,\2,\3,\4,\5]/" \

@@ -29,7 +29,10 @@
 	SUITE(usdt) \
 	SUITE(symbolize) \
 	SUITE(unwind) \
-	SUITE(ustack)
+	SUITE(ustack) \
+	SUITE(cgroup) \
+	SUITE(plt) \
+	SUITE(facts)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
