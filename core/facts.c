@@ -167,6 +167,15 @@ static void sort_facts(struct facts *f)
 	}
 }
 
+/*
+ * A name as it is: the line is one message, escaped whole by note()
+ * (core/output.h), so it is not escaped here too (a backslash would be doubled again).
+ */
+static void put_raw(FILE *m, const char *s, size_t len)
+{
+	fwrite(s, 1, strnlen(s, len), m);
+}
+
 /* Processes by name: "staticprog (pid 812), memfd:x (7 processes)", a few names. */
 static void pid_items_text(FILE *m, const struct fact *fa)
 {
@@ -180,7 +189,7 @@ static void pid_items_text(FILE *m, const struct fact *fa)
 			k++;
 		if (names++ < FACT_TEXT_ITEMS) {
 			fputs(i ? ", " : "", m);
-			fputs_escaped(m, fa->items[i].name, fa->items[i].len);
+			put_raw(m, fa->items[i].name, fa->items[i].len);
 			if (k - i == 1)
 				fprintf(m, " (pid %llu)", (unsigned long long)fa->items[i].n);
 			else
@@ -211,7 +220,7 @@ static void items_text(FILE *m, const struct fact *fa)
 	}
 	for (size_t i = 0; i < shown; i++) {
 		fputs(i ? ", " : "", m);
-		fputs_escaped(m, fa->items[i].name, fa->items[i].len);
+		put_raw(m, fa->items[i].name, fa->items[i].len);
 		fprintf(m, " %s", fact_num(num, fa->items[i].n));
 	}
 	for (size_t i = shown; i < fa->nr_items; i++)
@@ -237,11 +246,11 @@ static void print_text(const struct facts *f, const struct plan *plan, bool all)
 
 			if (!m)
 				return;
-			fputs_escaped(m, plan->entries[p].label, -1);
+			fputs(plan->entries[p].label, m);
 			fputs(": ", m);
 			if (pf->calls_known)
 				fprintf(m, "%s shown; ", fact_num(num, pf->calls));
-			fputs_escaped(m, fa->text, -1);
+			fputs(fa->text, m);
 			items_text(m, fa);
 			fclose(m);
 			note("%s", line);
