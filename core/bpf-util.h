@@ -12,6 +12,16 @@ void bpf_util_setup_logging(void);
 /* Sum of a per-CPU map value of 8 bytes over all CPUs. */
 uint64_t percpu_u64_sum(int map_fd, uint32_t key);
 
+struct bpf_object;
+
+/*
+ * A variable of the object's .rodata, found by name in its BTF (core sets
+ * those every program declares, probes/common.bpf.h, without knowing the
+ * skeleton's type); before load.  NULL when the object has no such variable
+ * of that size.
+ */
+void *bpf_rodata_var(struct bpf_object *obj, const char *name, size_t size);
+
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);
 

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "attach.h"
@@ -18,45 +17,12 @@
 #include "runopt.h"
 #include "util.h"
 
-/*
- * A variable of the program's .rodata (probes/common.bpf.h declares those
- * every program has), found by name in its BTF: core sets them without
- * knowing the skeleton's type.  NULL when the program has no such variable.
- */
-static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
-	size_t map_size;
-	char *data;
-	int id;
-
-	if (!map || !btf)
-		return NULL;
-	data = bpf_map__initial_value(map, &map_size);
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (!data || id < 0)
-		return NULL;
-	sec = btf__type_by_id(btf, id);
-	vs = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *var = btf__type_by_id(btf, vs->type);
-
-		if (!strcmp(btf__name_by_offset(btf, var->name_off), name) && vs->size == size &&
-		    vs->offset + size <= map_size)
-			return data + vs->offset;
-	}
-	return NULL;
-}
-
 /* What every program shares: its own pid left out, --comm (probes/common.bpf.h). */
 static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro, pid_t attach_pid)
 {
-	__u32 *self = rodata_var(obj, "self_tgid", sizeof(__u32));
-	char *comm = rodata_var(obj, "filter_comm", UPX_COMM_LEN);
-	__u8 *has_comm = rodata_var(obj, "has_comm", sizeof(__u8));
+	__u32 *self = bpf_rodata_var(obj, "self_tgid", sizeof(__u32));
+	char *comm = bpf_rodata_var(obj, "filter_comm", UPX_COMM_LEN);
+	__u8 *has_comm = bpf_rodata_var(obj, "has_comm", sizeof(__u8));
 
 	if (!self)
 		return error("the BPF program has no self_tgid: it would trace upx itself");
@@ -184,10 +150,8 @@ static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
 static void loop_metrics(struct session *s, const struct run_opts *ro, struct run_metrics *m)
 {
 	if (m->httpd) {
-		s->loop.extra_fd = httpd__fd(m->httpd);
-		s->loop.on_fd = httpd_turn;
-		s->loop.fd_timeout_ms = httpd_timeout;
-		s->loop.fd_ctx = m->httpd;
+		event_loop_add_fd(&s->loop, httpd__fd(m->httpd), httpd_turn, httpd_timeout,
+				  m->httpd);
 		s->loop.until_stopped = true;
 	}
 	if (ro->metrics_file) {
