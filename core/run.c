@@ -10,6 +10,7 @@
 #include "bpf-util.h"
 #include "common.h"
 #include "cmd.h"
+#include "copies-live.h"
 #include "httpd.h"
 #include "metrics.h"
 #include "proc.h"
@@ -182,16 +183,22 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		goto out;
 	ret = UPX_EXIT_FAILURE;
 
-	/* options -> attach plan */
+	/* options -> attach plan (every copy of a TARGET named by name) */
 	s->plan.pid = ro->pid;
+	if ((ops->flags & RUN_COPIES) && ro->pid <= 0 && !s->cmd_argv)
+		copies_live_start(s);
 	ret = ops->plan(s, ctx);
 	if (ret) {
 		ret = ret > 0 ? ret : UPX_EXIT_FAILURE; /* a usage error keeps its status */
 		goto out;
 	}
 	ret = UPX_EXIT_FAILURE;
-	if (upx_verbose)
+	if (s->copies && copies_live_begin(s, ops->copies_watch))
+		goto out;
+	if (upx_verbose) {
 		plan_print(&s->plan, stderr);
+		copies_live_print(s, stderr);
+	}
 	if (upx_stop)
 		goto out;
 
@@ -212,7 +219,9 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	    set_common_rodata(ops->skel->object(skel), ro, s->attach_pid))
 		goto out;
 	loop_metrics(s, ro, &m);
+	progs.usdt_copies = s->copies;
 	attach_prepare(&s->plan, &progs);
+	s->progs = progs;
 	if (ops->skel->load(skel)) {
 		bpf_load_error();
 		goto out;
@@ -229,6 +238,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 			goto out;
 	}
 	ops->armed(s, ctx);
+	copies_live_armed(s);
 	if (m.httpd)
 		fprintf(stderr, "Serving metrics on %s\n", httpd__url(m.httpd));
 	fflush(stdout);
@@ -240,8 +250,10 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	end = session_run(s, &s->loop);
 	if (end == LOOP_ERROR)
 		goto out;
-	if (end != LOOP_STDOUT_CLOSED)
+	if (end != LOOP_STDOUT_CLOSED) {
 		ops->report(s, skel, s->loop.not_shown, ctx);
+		copies_live_report(s);
+	}
 	/* The last counts, the ring buffer drained. */
 	if (ro->metrics_file)
 		write_metrics_file(&m);
