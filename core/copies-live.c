@@ -37,6 +37,7 @@ struct copy_late {
 	int file;
 	long long realtime_ns;	/* when its links were made */
 	double after_s;		/* that long after the probes went live */
+	double told_s;		/* that long after the watch saw it touched, -1: not told by it */
 	pid_t pid;		/* the process whose mapping told it */
 	char comm[COPY_COMM_LEN];
 };
@@ -328,7 +329,9 @@ int copies_live_begin(struct session *s, const struct run_skeleton *watch)
 }
 
 /* A copy told by the watch: into the plan and attached at once. */
-static void attach_late(struct session *s, struct copies_live *cl, const struct copy *cp)
+/* told_s: when the watch saw the file touched (CLOCK_MONOTONIC s), 0: not told by it. */
+static void attach_late(struct session *s, struct copies_live *cl, const struct copy *cp,
+			double told_s)
 {
 	int file = plan_copy(s, cl, cp);
 	struct copy_late *l;
@@ -345,6 +348,7 @@ static void attach_late(struct session *s, struct copies_live *cl, const struct 
 		.file = file,
 		.realtime_ns = ts.tv_sec * 1000000000LL + ts.tv_nsec,
 		.after_s = mono_now() - cl->armed,
+		.told_s = told_s ? mono_now() - told_s : -1,
 		.pid = cp->pids[0],
 	};
 	memcpy(l->comm, cp->comms[0], sizeof(l->comm));
@@ -352,9 +356,10 @@ static void attach_late(struct session *s, struct copies_live *cl, const struct 
 		char where[512];
 
 		escape_to_buf(where, sizeof(where), cp->in_root, -1);
-		note("a copy of '%s' attached late, %.3f s after the start: '%s' (root %s), "
-		     "mapped by process %d", cl->targets[cp->target].names[0], l->after_s, where,
-		     cp->root, (int)l->pid);
+		note("a copy of '%s' attached late, %.3f s after the start (%.1f ms after it was "
+		     "touched): '%s' (root %s), mapped by process %d",
+		     cl->targets[cp->target].names[0], l->after_s, l->told_s * 1e3, where, cp->root,
+		     (int)l->pid);
 	}
 }
 
@@ -395,7 +400,7 @@ static void take_event(struct session *s, struct copies_live *cl, const struct c
 		how = COPY_NOT_MAPPED;
 	for (size_t k = before; k < cl->found.nr; k++)
 		if (!cl->is_path[cl->found.v[k].target])
-			attach_late(s, cl, &cl->found.v[k]);
+			attach_late(s, cl, &cl->found.v[k], e->ts_ns / 1e9);
 	switch (how) {
 	case COPY_MAPPED_EXEC:
 		verdict = copies_verdict(&cl->found, dev, e->ino);
@@ -454,7 +459,7 @@ void copies_live_armed(struct session *s)
 	copies_scan(&cl->found, cl->targets, cl->nr_targets, 0);
 	for (size_t k = before; k < cl->found.nr && !upx_stop; k++)
 		if (!cl->is_path[cl->found.v[k].target])
-			attach_late(s, cl, &cl->found.v[k]);
+			attach_late(s, cl, &cl->found.v[k], 0);
 	event_loop_add_fd(&s->loop, ring_buffer__epoll_fd(cl->rb), on_watch, NULL, s);
 }
 
@@ -549,6 +554,10 @@ static void report_json(const struct session *s, const struct copies_live *cl)
 		if (l) {
 			json_name(jw, "attached_after_s");
 			json_double(jw, l->after_s);
+			if (l->told_s >= 0) {
+				json_name(jw, "attached_after_touched_s");
+				json_double(jw, l->told_s);
+			}
 		}
 		json_object_end(jw);
 	}
@@ -582,8 +591,13 @@ void copies_live_report(struct session *s)
 		copies_where_text(&s->plan.files[l->file], where, sizeof(where));
 		format_clock(l->realtime_ns, clock, sizeof(clock));
 		escape_to_buf(comm, sizeof(comm), l->comm, -1);
-		hint("%s: %s, %.3f s after the start, for process %d (%s)", where, clock,
-		     l->after_s, (int)l->pid, comm);
+		if (l->told_s >= 0)
+			hint("%s: %s, %.3f s after the start, %.1f ms after process %d (%s) "
+			     "touched it", where, clock, l->after_s, l->told_s * 1e3, (int)l->pid,
+			     comm);
+		else
+			hint("%s: %s, %.3f s after the start, for process %d (%s)", where, clock,
+			     l->after_s, (int)l->pid, comm);
 	}
 	if (cl->nr_late > 10)
 		hint("... and %zu more", cl->nr_late - 10);

@@ -94,6 +94,7 @@ static __always_inline int touched(const void *mapping)
 	e->ino = key.ino;
 	e->dev = key.dev;
 	e->tgid = tgid;
+	e->ts_ns = bpf_ktime_get_ns();
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

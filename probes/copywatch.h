@@ -18,6 +18,7 @@ struct copies_event {
 	__u64 ino;
 	__u32 dev;	/* the kernel's encoding: major << 20 | minor */
 	__u32 tgid;
+	__u64 ts_ns;	/* CLOCK_MONOTONIC, when it was touched */
 };
 
 /* The kernel fields read, at offsets user space finds in the kernel's BTF (core/kfield.h). */
