@@ -158,10 +158,59 @@ static void test_scan_finds_a_child(void)
 	free(libc);
 }
 
+/* Hundreds of processes: the scan is shared by two threads, and every process is counted. */
+static void test_scan_many(void)
+{
+	char *libc = resolve_target("libc.so.6", (char[128]){ 0 }, 128);
+	const struct copy_target t = { .names = { "libc.so.6" }, .soname = "libc.so.6" };
+	struct copies shared = {}, text = { .text_only = true };
+	enum { N = 300 };
+	pid_t kids[N];
+	struct stat st;
+	int p[2];
+	char b;
+
+	CU_ASSERT_FATAL(libc && !stat(libc, &st));
+	CU_ASSERT_FATAL(!pipe(p));
+	for (int i = 0; i < N; i++) {
+		kids[i] = fork();
+		CU_ASSERT_FATAL(kids[i] >= 0);
+		if (!kids[i]) {
+			close(p[0]);
+			if (write(p[1], "r", 1) != 1)
+				_exit(1);
+			pause();
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (int i = 0; i < N; i++)
+		CU_ASSERT_FATAL(read(p[0], &b, 1) == 1);
+	close(p[0]);
+
+	CU_ASSERT(copies_scan(&shared, &t, 1, 0) > N);
+	CU_ASSERT(copies_scan(&text, &t, 1, 0) > N);
+	CU_ASSERT_FATAL(copies_find(&shared, st.st_dev, st.st_ino) != NULL);
+	CU_ASSERT_FATAL(copies_find(&text, st.st_dev, st.st_ino) != NULL);
+	CU_ASSERT(copies_find(&shared, st.st_dev, st.st_ino)->nr_procs >= N);
+	CU_ASSERT(copies_find(&text, st.st_dev, st.st_ino)->nr_procs >= N);
+	/* every file judged by both ways */
+	CU_ASSERT_EQUAL(copies_verdict(&shared, st.st_dev, st.st_ino), 0);
+
+	for (int i = 0; i < N; i++)
+		kill(kids[i], SIGKILL);
+	for (int i = 0; i < N; i++)
+		waitpid(kids[i], NULL, 0);
+	copies__free(&shared);
+	copies__free(&text);
+	free(libc);
+}
+
 CU_TestInfo copies_tests[] = {
 	UNIT_TEST(test_maps_lines),
 	UNIT_TEST(test_names),
 	UNIT_TEST(test_path_in_root),
 	UNIT_TEST(test_scan_finds_a_child),
+	UNIT_TEST(test_scan_many),
 	CU_TEST_INFO_NULL,
 };
