@@ -13,6 +13,7 @@
 
 #include "bpf-util.h"
 #include "cmd.h"
+#include "completion.h"
 #include "events.h"
 #include "options.h"
 #include "privs.h"
@@ -130,6 +131,18 @@ int main(int argc, const char **argv)
 	if (!strcmp(argv[1], "--list-cmds")) {
 		for (int i = 0; upx_cmds[i]; i++)
 			printf("%s\n", upx_cmds[i]->name);
+		return finish_stdout(0);
+	}
+	/* Not in the usage line: for `make install` and shells (upx(1) says how). */
+	if (!strcmp(argv[1], "--completion") || !strncmp(argv[1], "--completion=", 13)) {
+		const char *shell = argv[1][12] == '=' ? argv[1] + 13 : argc > 2 ? argv[2] : NULL;
+
+		if (!shell || strcmp(shell, "bash")) {
+			fprintf(stderr, "upx: --completion: %s%s%s: bash is the one shell upx knows\n",
+				shell ? "'" : "", shell ? shell : "which shell?", shell ? "'" : "");
+			return UPX_EXIT_USAGE;
+		}
+		completion_bash(stdout);
 		return finish_stdout(0);
 	}
 	if (!strcmp(argv[1], "help"))

@@ -11,11 +11,14 @@
 /* The command attaches BPF programs: the dispatcher checks privileges first. */
 #define UPX_CMD_NEEDS_BPF (1u << 0)
 
+struct upx_option;
+
 struct upx_cmd {
 	const char *name;    /* argv word; the man page is upx-<name>(1) */
 	const char *summary; /* one line, the same as the man page's NAME line */
 	int (*fn)(int argc, const char **argv);
 	unsigned int flags;
+	const struct upx_option *opts; /* the option table fn parses (shell completion) */
 };
 
 /* Exit codes shared by every command. */

@@ -14,7 +14,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "debuginfod.h"
 #include "elf.h"
+#include "minidebug.h"
 #include "util.h"
 
 #if defined(__x86_64__)
@@ -48,6 +50,9 @@ struct elf_priv {
 	/* The separate debug file, kept open: symbol names point into it. */
 	int dbg_fd;
 	Elf *dbg_elf;
+	/* .gnu_debugdata decompressed, kept too (names point into it). */
+	void *mini_buf;
+	Elf *mini_elf;
 	/* Names split at '@' in .symtab ("realpath@@GLIBC_2.3") are copies. */
 	char **strs;
 	size_t nr_strs, alloc_strs;
@@ -85,19 +90,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-static const char *file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: return "a regular file";
-	case S_IFDIR: return "a directory";
-	case S_IFIFO: return "a FIFO";
-	case S_IFCHR: return "a character device";
-	case S_IFBLK: return "a block device";
-	case S_IFSOCK: return "a socket";
-	}
-	return "not a regular file";
 }
 
 int open_regular_file(const char *path, struct stat *st, char *err, size_t errlen)
@@ -353,6 +345,8 @@ static int read_shdrs(struct elf_file *ef, struct elf_priv *p)
 		name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
 		if (name && (!strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo")))
 			ef->is_go = true;
+		if (name && sh.sh_type == SHT_PROGBITS && !strcmp(name, ".gnu_debugdata"))
+			ef->has_minidebug = true;
 	}
 	return 0;
 }
@@ -472,6 +466,9 @@ void elf_file__close(struct elf_file *ef)
 		free(p->strs);
 		if (p->dbg_elf)
 			elf_end(p->dbg_elf);
+		if (p->mini_elf)
+			elf_end(p->mini_elf);
+		free(p->mini_buf);
 		if (p->dbg_fd >= 0)
 			close(p->dbg_fd);
 		free(p->loads);
@@ -1044,45 +1041,35 @@ static void dedup(struct elf_file *ef)
 }
 
 /*
- * Why the separate debug file at path cannot be used, or 0 with its .symtab
- * appended.  The CRC or build-id matched, so a file that is not what it
- * should be is worth a warning: the user expects its symbols.
+ * Append the .symtab of elf (a separate debug file, or MiniDebugInfo's ELF
+ * file), size bytes: 0, or -1 with why not in cause and nothing appended.
  */
-static int load_debug_file(struct elf_file *ef, const char *path, size_t *alloc, char *cause,
-			   size_t causelen)
+static int add_symtab_of(struct elf_file *ef, Elf *elf, uint64_t size, size_t *alloc,
+			 char *cause, size_t causelen)
 {
-	struct elf_priv *p = ef->priv;
 	Elf_Scn *scn = NULL, *symtab = NULL;
 	GElf_Shdr sh, symsh;
-	struct stat st;
 	GElf_Ehdr eh;
-	Elf *elf = NULL;
 	size_t before = ef->nr_syms;
-	int fd;
 
-	fd = open_regular_file(path, &st, cause, causelen);
-	if (fd < 0)
-		return -1;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
 		snprintf(cause, causelen, "not an ELF file");
-		goto fail;
+		return -1;
 	}
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != ef->e_machine) {
 		snprintf(cause, causelen, "an ELF file for another machine");
-		goto fail;
+		return -1;
 	}
 	while ((scn = elf_nextscn(elf, scn))) {
 		if (!gelf_getshdr(scn, &sh)) {
 			snprintf(cause, causelen, "corrupt section headers");
-			goto fail;
+			return -1;
 		}
 		if (sh.sh_type != SHT_NOBITS &&
-		    (sh.sh_offset > (uint64_t)st.st_size ||
-		     sh.sh_size > (uint64_t)st.st_size - sh.sh_offset)) {
+		    (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
 			snprintf(cause, causelen, "truncated (section %zu past the end)",
 				 elf_ndxscn(scn));
-			goto fail;
+			return -1;
 		}
 		if (sh.sh_type == SHT_SYMTAB && !symtab) {
 			symtab = scn;
@@ -1091,24 +1078,117 @@ static int load_debug_file(struct elf_file *ef, const char *path, size_t *alloc,
 	}
 	if (!symtab) {
 		snprintf(cause, causelen, "no .symtab");
-		goto fail;
+		return -1;
 	}
 	if (add_table(ef, elf, symtab, &symsh, alloc, true, cause, causelen))
-		goto fail;
+		return -1;
 	if (ef->nr_syms == before) {
 		snprintf(cause, causelen, "an empty .symtab");
-		goto fail;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Why the separate debug file at path cannot be used, or 0 with its .symtab
+ * appended.  The CRC or build-id matched, so a file that is not what it
+ * should be is worth a warning: the user expects its symbols.
+ */
+static int load_debug_file(struct elf_file *ef, const char *path, size_t *alloc, char *cause,
+			   size_t causelen)
+{
+	struct elf_priv *p = ef->priv;
+	struct stat st;
+	Elf *elf;
+	int fd;
+
+	fd = open_regular_file(path, &st, cause, causelen);
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (add_symtab_of(ef, elf, st.st_size, alloc, cause, causelen)) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return -1;
 	}
 	p->dbg_fd = fd;
 	p->dbg_elf = elf;
 	ef->debug_path = xstrdup(path);
 	return 0;
-fail:
-	ef->nr_syms = before;
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return -1;
+}
+
+/* The section named name, or NULL. */
+static Elf_Scn *section_named(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+/* MiniDebugInfo: the .symtab of the ELF file xz-compressed in .gnu_debugdata; 0 or -1 (cause). */
+static int load_minidebug(struct elf_file *ef, size_t *alloc, char *cause, size_t causelen)
+{
+	struct elf_priv *p = ef->priv;
+	Elf_Scn *scn = section_named(ef->elf, ".gnu_debugdata");
+	Elf_Data *d = scn ? elf_rawdata(scn, NULL) : NULL;
+	size_t len;
+	void *buf;
+	Elf *elf;
+
+	if (!d || !d->d_buf || !d->d_size) {
+		snprintf(cause, causelen, "unreadable");
+		return -1;
+	}
+	if (minidebug_decompress(d->d_buf, d->d_size, &buf, &len, cause, causelen))
+		return -1;
+	elf = elf_memory(buf, len);
+	if (add_symtab_of(ef, elf, len, alloc, cause, causelen)) {
+		if (elf)
+			elf_end(elf);
+		free(buf);
+		return -1;
+	}
+	p->mini_buf = buf;
+	p->mini_elf = elf;
+	ef->minidebug = true;
+	return 0;
+}
+
+/* No .symtab of its own: a debug file here, else one fetched by build-id, else MiniDebugInfo. */
+static void load_other_symtab(struct elf_file *ef, size_t *alloc, bool has_dynsym)
+{
+	const char *shown = ef->shown ? ef->shown : ef->path;
+	char cause[128], *dbg = find_debug_file(ef);
+
+	if (!dbg && ef->build_id[0] && debuginfod_enabled()) {
+		dbg = debuginfod_fetch(ef->build_id, shown);
+		ef->debug_fetched = dbg != NULL;
+	}
+	ef->debug_rejected = dbg && load_debug_file(ef, dbg, alloc, cause, sizeof(cause));
+	if (ef->debug_rejected)
+		warning("'%s': debug file '%s' rejected: %s%s", ef->path, dbg, cause,
+			ef->has_minidebug ? "; using its MiniDebugInfo" :
+			has_dynsym ? "; using .dynsym only" : "");
+	free(dbg);
+	if (ef->debug_path || !ef->has_minidebug)
+		return;
+	if (load_minidebug(ef, alloc, cause, sizeof(cause)))
+		warning("'%s': MiniDebugInfo (.gnu_debugdata) rejected: %s%s", shown, cause,
+			has_dynsym ? "; using .dynsym only" : "");
 }
 
 int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
@@ -1135,15 +1215,8 @@ int elf_file__load_syms(struct elf_file *ef, unsigned int flags)
 		if (sh.sh_type == SHT_DYNSYM)
 			has_dynsym = true;
 	}
-	if (!ef->has_symtab && !(flags & (ELF_SYMS_NO_DEBUG_FILE | ELF_SYMS_DYNSYM_ONLY))) {
-		char *dbg = find_debug_file(ef);
-
-		ef->debug_rejected = dbg && load_debug_file(ef, dbg, &alloc, cause, sizeof(cause));
-		if (ef->debug_rejected)
-			warning("'%s': debug file '%s' rejected: %s%s", ef->path, dbg, cause,
-				has_dynsym ? "; using .dynsym only" : "");
-		free(dbg);
-	}
+	if (!ef->has_symtab && !(flags & (ELF_SYMS_NO_DEBUG_FILE | ELF_SYMS_DYNSYM_ONLY)))
+		load_other_symtab(ef, &alloc, has_dynsym);
 	if (!ef->syms)
 		ef->syms = xcalloc(1, sizeof(*ef->syms));
 	sort_syms(ef);
@@ -1338,36 +1411,20 @@ static bool is_file(const char *path)
 /* .gnu_debuglink: the file name and a CRC-32 of the debug file. */
 static const char *read_debuglink(const struct elf_file *ef, uint32_t *crc)
 {
-	Elf *elf = ef->elf;
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
+	Elf_Scn *scn = section_named(ef->elf, ".gnu_debuglink");
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	size_t len;
 
-	if (elf_getshdrstrndx(elf, &shstrndx))
+	if (!d || !d->d_buf || d->d_size < 8)
 		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-		Elf_Data *d;
-		size_t len;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || strcmp(name, ".gnu_debuglink"))
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf || d->d_size < 8)
-			return NULL;
-		len = strnlen(d->d_buf, d->d_size);
-		if (!len || len == d->d_size || memchr(d->d_buf, '/', len))
-			return NULL;
-		len = (len + 4) & ~(size_t)3;
-		if (len + 4 > d->d_size)
-			return NULL;
-		memcpy(crc, (const char *)d->d_buf + len, 4);
-		return d->d_buf;
-	}
-	return NULL;
+	len = strnlen(d->d_buf, d->d_size);
+	if (!len || len == d->d_size || memchr(d->d_buf, '/', len))
+		return NULL;
+	len = (len + 4) & ~(size_t)3;
+	if (len + 4 > d->d_size)
+		return NULL;
+	memcpy(crc, (const char *)d->d_buf + len, 4);
+	return d->d_buf;
 }
 
 static bool crc_matches(const char *path, uint32_t want)

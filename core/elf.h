@@ -44,6 +44,10 @@ struct elf_file {
 	bool has_symtab;	/* the file itself has .symtab */
 	char *debug_path;	/* separate debug file whose .symtab was read, or NULL */
 	bool debug_rejected;	/* one was found but is corrupt: left out, with a warning */
+	bool debug_fetched;	/* debug_path came from a debuginfod server (or its cache) */
+	bool has_minidebug;	/* the file has .gnu_debugdata (MiniDebugInfo) */
+	bool minidebug;		/* its .symtab was read (no separate debug file was found) */
+	const char *shown;	/* the name messages give the file (the caller's), NULL: path */
 	char *syms_rejected;	/* ".dynsym: cause" of a corrupt table of the file itself, or NULL */
 	char build_id[41];	/* hex, "" if none */
 	struct elf_sym *syms;	/* sorted by name, then version */
@@ -73,8 +77,11 @@ int elf_file__open(const char *path, struct elf_file **out, char *err, size_t er
 void elf_file__close(struct elf_file *ef);
 
 /*
- * Read .symtab, .dynsym (and a separate debug file's .symtab when the file has
- * none).  A debug file that matches but is corrupt is left out with a warning.
+ * Read .symtab, .dynsym, and when the file has no .symtab: a separate debug
+ * file's .symtab (found on this machine by build-id or .gnu_debuglink, else
+ * fetched by build-id when debuginfod is on, core/debuginfod.h), else the
+ * .symtab of its MiniDebugInfo (.gnu_debugdata, core/minidebug.h).  A debug
+ * file or MiniDebugInfo that is corrupt is left out with a warning.
  */
 #define ELF_SYMS_NO_DEBUG_FILE (1u << 0) /* do not look for a separate debug file */
 #define ELF_SYMS_DYNSYM_ONLY (1u << 1)	 /* .dynsym only (what other objects can bind to) */

@@ -44,7 +44,7 @@ static int set_value(const struct upx_option *o, const char *arg, const char *sh
 	}
 }
 
-static bool needs_arg(const struct upx_option *o)
+bool option_needs_arg(const struct upx_option *o)
 {
 	switch (o->type) {
 	case UPX_OPT_INT:
@@ -118,11 +118,11 @@ int parse_options(int argc, const char **argv, const struct upx_option *opts,
 			o = find_long(opts, name, len, &negated);
 			if (!o)
 				return -usage_error("unknown option '--%.*s'", (int)len, name);
-			if (needs_arg(o) && !arg) {
+			if (option_needs_arg(o) && !arg) {
 				if (i + 1 >= argc)
 					return -usage_error("option '--%s' needs a value", o->long_name);
 				arg = argv[++i];
-			} else if (!needs_arg(o) && arg && !o->optional_arg) {
+			} else if (!option_needs_arg(o) && arg && !o->optional_arg) {
 				return -usage_error("option '--%s' takes no value", o->long_name);
 			}
 			err = set_value(o, arg, a, negated);
@@ -144,7 +144,7 @@ int parse_options(int argc, const char **argv, const struct upx_option *opts,
 					break;
 			if (o->type == UPX_OPT_END)
 				return -usage_error("unknown switch '%c'", *p);
-			if (needs_arg(o)) {
+			if (option_needs_arg(o)) {
 				if (p[1])
 					arg = p + 1;
 				else if (i + 1 < argc)

@@ -75,6 +75,9 @@ int parse_options(int argc, const char **argv, const struct upx_option *opts,
 		  const char *const usage[], unsigned int flags);
 int parse_options_exit(int ret);
 
+/* The option takes a value (--NAME VALUE or --NAME=VALUE); an optional one does not count. */
+bool option_needs_arg(const struct upx_option *o);
+
 /* Print usage[] and the option table (what `-h` shows) to f. */
 void usage_with_options(FILE *f, const char *const usage[], const struct upx_option *opts);
 

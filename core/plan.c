@@ -690,7 +690,8 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 				    glob ? "matches" : "named", func, ef->syms_rejected);
 		fail(plan, "'%s': no function %s '%s'%s", pf->display, glob ? "matches" : "named",
 		     func, ef->has_symtab || ef->debug_path ? "" : ef->debug_rejected ?
-		     " (its debug file was rejected: only .dynsym was read)" :
+		     " (its debug file was rejected: only .dynsym was read)" : ef->minidebug ?
+		     " (stripped: only .dynsym and its MiniDebugInfo were read)" :
 		     " (stripped: only .dynsym was read)");
 		if (!glob)
 			suggest(ef, func);

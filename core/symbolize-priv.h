@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct perfmap;
 struct symbolizer;
 struct sym_image;
 
@@ -45,6 +46,12 @@ struct sym_proc {
 	double read_at;		/* when maps was last read (CLOCK_MONOTONIC seconds) */
 	bool gone;		/* exited (or its pid reused): never read again */
 	int err;		/* maps could not be read the first time: -errno (no maps) */
+	uid_t euid;		/* read with the maps: whose /tmp/perf-PID.map to trust */
+	pid_t nspid;		/* its pid in its own pid namespace (the map's name) */
+	bool ids_known;
+	struct perfmap *jit;	/* its JIT map, read at the first address in no file */
+	bool jit_tried;
+	double jit_read_at;
 	void *unwind;		/* unwind.c's state for the process, freed with unwind_free */
 	void (*unwind_free)(void *);
 };

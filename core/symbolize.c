@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "elf.h"
+#include "perfmap.h"
 #include "symbolize.h"
 #include "symbolize-priv.h"
 #include "util.h"
@@ -176,6 +177,7 @@ static void image_free(struct sym_image *im)
 
 static void proc_free(struct sym_proc *p)
 {
+	perfmap__free(p->jit);
 	if (p->unwind_free)
 		p->unwind_free(p->unwind);
 	free(p->maps);
@@ -444,6 +446,35 @@ static int proc_load(struct symbolizer *sy, struct sym_proc *p)
 	return 0;
 }
 
+/* Its effective uid and its pid in its own namespace (/proc/PID/status), while it lives. */
+static void proc_ids(struct sym_proc *p)
+{
+	char path[64], *buf, *l;
+	size_t len;
+	unsigned int ruid = 0, euid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)p->pid);
+	if (read_file(path, &buf, &len))
+		return;
+	p->nspid = p->pid;
+	l = strstr(buf, "\nUid:");
+	p->ids_known = l && sscanf(l + 5, "%u %u", &ruid, &euid) == 2;
+	p->euid = euid;
+	l = strstr(buf, "\nNSpid:");
+	if (l) {
+		char *end = strchr(l + 1, '\n'), *last;
+
+		if (end)
+			*end = '\0';
+		last = strrchr(l + 7, '\t');
+		if (!last)
+			last = strrchr(l + 7, ' ');
+		if (last)
+			p->nspid = atoi(last + 1);
+	}
+	free(buf);
+}
+
 /* When the process started (/proc/PID/stat's field 22), 0 if unknown: tells a reused pid. */
 static unsigned long long proc_start_time(pid_t pid)
 {
@@ -529,6 +560,7 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
 	p->start_time = proc_start_time(pid);
+	proc_ids(p);
 	p->err = proc_load(sy, p);
 	if (!p->err && !p->nr_maps)
 		p->err = -ESRCH;	/* a zombie: its mm is gone, maps is empty */
@@ -722,6 +754,7 @@ static struct sym_image *file_image(struct symbolizer *sy, struct sym_file *f)
 		/* Named by its own descriptor, which lives as long as it (debuglink lookups). */
 		free(ef->path);
 		ef->path = xasprintf("/proc/self/fd/%d", ef->fd);
+		ef->shown = f->path;
 		im->ef = ef;
 	}
 	/* One descriptor per file: the image's from now on. */
@@ -1003,6 +1036,48 @@ const char *sym_file__elf_path(struct symbolizer *sy, struct sym_file *f, char *
 	return buf;
 }
 
+/*
+ * The frame of an address in no file from the process's /tmp/perf-PID.map:
+ * read at the first such address, again when an address is in none of its
+ * entries and the file has grown (at most every 100 ms).  A file that cannot
+ * be trusted is said once.  True when out was filled.
+ */
+static bool jit_frame(struct symbolizer *sy, struct sym_proc *p, uint64_t addr, uint64_t look,
+		      struct sym_frame *out)
+{
+	const char *name;
+	uint64_t start;
+
+	if (!p->jit_tried) {
+		char why[128];
+
+		p->jit_tried = true;
+		p->jit_read_at = mono_now();
+		if (!p->ids_known)
+			return false;
+		p->jit = perfmap__load(p->pid, p->nspid, p->euid, why, sizeof(why));
+		if (!p->jit && why[0])
+			warning("'/tmp/perf-%d.map' of process %d not read: %s", (int)p->nspid,
+				(int)p->pid, why);
+	}
+	if (!p->jit)
+		return false;
+	name = perfmap__find(p->jit, look, &start);
+	if (!name && mono_now() - p->jit_read_at >= 0.1) {
+		p->jit_read_at = mono_now();
+		if (perfmap__refresh(p->jit))
+			name = perfmap__find(p->jit, look, &start);
+	}
+	if (!name)
+		return false;
+	out->file = intern(sy, perfmap__path(p->jit));
+	out->function = intern(sy, name);
+	out->offset = addr - start;
+	out->file_offset = addr;	/* no file behind it: the address tells frames apart */
+	out->jit = true;
+	return true;
+}
+
 int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_return_addr,
 		   struct sym_frame *out, int max)
 {
@@ -1026,6 +1101,9 @@ int symbolize_addr(struct symbolizer *sy, pid_t pid, uint64_t addr, bool is_retu
 	m = p ? sym_proc__find(p, look) : NULL;
 	if (!m && p && sym_proc__refresh(sy, p))
 		m = sym_proc__find(p, look);
+	/* In no file: code a JIT made, named by its map when it writes one. */
+	if (p && (!m || !m->file) && jit_frame(sy, p, addr, look, out))
+		return 1;
 	if (!m)
 		return 1;
 	out->file = m->name;

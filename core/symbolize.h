@@ -76,6 +76,8 @@ struct sym_frame {
 	int line;		/* 0 without DWARF */
 	bool inlined;		/* an inlined call inside the next frame out */
 	bool deleted;		/* the mapped file was deleted or replaced since it was mapped */
+	bool jit;		/* named from the process's /tmp/perf-PID.map (file is that path,
+				 * file_offset the address) */
 };
 /*
  * file is what maps names ("/usr/lib/x86_64-linux-gnu/libc.so.6", "[vdso]",

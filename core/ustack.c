@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "insn.h"
 #include "json.h"
 #include "output.h"
+#include "pprof.h"
 #include "symbolize.h"
 #include "unwind.h"
 #include "ustack.h"
@@ -61,9 +63,17 @@ int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool lat
 {
 	bool wants_stack = o->mode != STACK_NONE;
 
-	if (o->folded || o->flamegraph) {
+	if (o->pprof) {
+		struct stat st;
+
+		/* Refused before tracing rather than after (pprof__write() checks again). */
+		if (!lstat(o->pprof, &st) && !S_ISREG(st.st_mode))
+			return usage_error("--pprof: '%s': not a regular file (%s)", o->pprof,
+					   file_kind(st.st_mode));
+	}
+	if (o->folded || o->flamegraph || o->pprof) {
 		if (hist || latency)
-			return usage_error("--folded and --flamegraph count calls per stack: "
+			return usage_error("--folded, --flamegraph and --pprof count calls per stack: "
 					   "not with --hist or --latency");
 		if (o->folded && json)
 			return usage_error("--folded is a text format: not with --json");
@@ -116,6 +126,8 @@ struct ustack {
 	long long top_n;
 	bool folded;
 	const char *svg;
+	const char *pprof;
+	uint64_t start_ns;		/* when counting began (--pprof), Unix time */
 	struct symbolizer *sy;
 	/* count table: open addressing over entries (index + 1, 0 empty) */
 	struct count_entry *entries;
@@ -135,6 +147,14 @@ struct ustack {
 	size_t nr_owned, alloc_owned;
 };
 
+static uint64_t wall_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 {
 	struct ustack *u;
@@ -148,6 +168,8 @@ struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 	u->top_n = o->top;
 	u->folded = o->folded;
 	u->svg = o->flamegraph;
+	u->pprof = o->pprof;
+	u->start_ns = wall_ns();
 	u->sy = symbolizer_new();
 	return u;
 }
@@ -345,7 +367,7 @@ static const struct fp_fn *fp_fn_of(struct ustack *u, pid_t pid, const struct sy
 	return fn;
 }
 
-/* The function (not an inlined call) at an address, and its start; false when unknown. */
+/* The function (not an inlined call) at an address, and its start (NULL for JIT code); false when unknown. */
 static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struct sym_frame *out,
 		       const struct fp_fn **fn)
 {
@@ -355,7 +377,8 @@ static bool real_frame(struct ustack *u, pid_t pid, uint64_t ip, bool ret, struc
 	if (k <= 0 || !sf[k - 1].file || !sf[k - 1].function)
 		return false;
 	*out = sf[k - 1];
-	*fn = fp_fn_of(u, pid, out);
+	/* JIT code: no file holds its prologue (NULL: not checked) */
+	*fn = out->jit ? NULL : fp_fn_of(u, pid, out);
 	return true;
 }
 
@@ -372,7 +395,7 @@ static int fp_fix_entry(struct ustack *u, pid_t pid, uint64_t *ips, int n, int m
 
 	if (n < 1 || !sp0 || (n > 1 && ips[1] == sp0))
 		return n;
-	if (!real_frame(u, pid, ips[0], false, &f, &fn) || (int64_t)f.offset > fn->entry_off)
+	if (!real_frame(u, pid, ips[0], false, &f, &fn) || !fn || (int64_t)f.offset > fn->entry_off)
 		return n;
 	if (n == max)
 		n--;
@@ -423,6 +446,8 @@ static const char *fp_unreliable(struct ustack *u, pid_t pid, const uint64_t *ip
 				 (unsigned long long)ips[i]);
 			return why;
 		}
+		if (!fn)
+			continue;	/* JIT code: taken on trust, as perf does */
 		if (i == 0 && (int64_t)f.offset <= fn->entry_off)
 			continue;	/* at the entry: the caller came from %rsp */
 		if (i == 0 && fn->push_off >= 0 && (int64_t)f.offset < fn->body_off) {
@@ -806,6 +831,14 @@ static size_t build_rows(struct ustack *u, struct row **out)
 	return n;
 }
 
+/* A frame's name in folded stacks and profiles: its function, else "[file]", else "[unknown]". */
+static const char *frame_name(struct ustack *u, const struct sym_frame *f)
+{
+	if (f->function)
+		return f->function;
+	return f->file ? own(u, xasprintf("[%s]", base_name(f->file))) : "[unknown]";
+}
+
 /* Folded frame names of a row, outermost first (inlined calls as frames of their own). */
 static size_t row_frames(struct ustack *u, const struct count_entry *e, const char ***out)
 {
@@ -817,17 +850,50 @@ static size_t row_frames(struct ustack *u, const struct count_entry *e, const ch
 		int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
 
 		for (int j = k - 1; j >= 0; j--) {
-			const char *name = sf[j].function;
-
-			if (!name)
-				name = sf[j].file ? own(u, xasprintf("[%s]", base_name(sf[j].file))) :
-						    "[unknown]";
 			ALLOC_GROW(names, nr + 1, alloc);
-			names[nr++] = name;
+			names[nr++] = frame_name(u, &sf[j]);
 		}
 	}
 	*out = names;
 	return nr;
+}
+
+/*
+ * The profile of the rows: each address a location (its frames, inlined
+ * calls first), each row a sample under its probe's label.  The names are
+ * those of the folded stacks.
+ */
+static int write_pprof(struct ustack *u, struct row *rows, size_t n, const char *const *labels,
+		       size_t nr_probes)
+{
+	struct pprof *p = pprof__new("calls", "count");
+	uint64_t now = wall_ns();
+	int ret;
+
+	for (size_t r = 0; r < n; r++) {
+		const struct count_entry *e = rows[r].e;
+		struct pprof_addr *addrs = xcalloc(e->nr ? e->nr : 1, sizeof(*addrs));
+		struct pprof_frame *frames = xcalloc(e->nr * MAX_INLINE + 1, sizeof(*frames));
+		struct sym_frame sf[MAX_INLINE];
+
+		for (int i = 0; i < e->nr; i++) {
+			int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
+			struct pprof_frame *fr = frames + i * MAX_INLINE;
+
+			for (int j = 0; j < k; j++)
+				fr[j] = (struct pprof_frame){ frame_name(u, &sf[j]), sf[j].src_file,
+							      sf[j].line };
+			addrs[i] = (struct pprof_addr){ sf[0].file, sf[0].build_id, sf[0].file_offset,
+							e->ips[i], fr, k };
+		}
+		pprof__add(p, addrs, e->nr, rows[r].count,
+			   rows[r].probe < nr_probes ? labels[rows[r].probe] : NULL);
+		free(frames);
+		free(addrs);
+	}
+	ret = pprof__write(p, u->pprof, u->start_ns, now - u->start_ns);
+	pprof__free(p);
+	return ret;
 }
 
 static int cmp_folded(const void *a, const void *b)
@@ -912,6 +978,8 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 		shown = u->top_n;
 	if (u->folded || u->svg)
 		ret = write_flame(u, rows, n, u->folded, u->svg);
+	if (u->pprof && write_pprof(u, rows, n, labels, nr_probes))
+		ret = -1;
 	if (u->folded) {
 		/* the folded lines are the output */
 	} else if (jw) {

@@ -31,6 +31,7 @@ struct ustack_opts {
 	long long top;			/* trace's --top, 0: all */
 	bool folded;
 	const char *flamegraph;
+	const char *pprof;
 };
 
 int ustack_opt_cb(const struct upx_option *o, const char *arg);
@@ -42,11 +43,13 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 		 "--stack=dwarf: bytes of stack copied per call (default 8K, at most 64K)"),       \
 	OPT_BOOL(0, "folded", &(u)->folded, "count per stack, print folded stacks (main;a;b N)"), \
 	OPT_STRING(0, "flamegraph", &(u)->flamegraph, "FILE",                                     \
-		   "count per stack, write an SVG flame graph to FILE")
+		   "count per stack, write an SVG flame graph to FILE"),                            \
+	OPT_STRING(0, "pprof", &(u)->pprof, "FILE",                                               \
+		   "count per stack, write a pprof profile (gzipped profile.proto) to FILE")
 
 /*
- * The options against each other and the others of trace: --folded and
- * --flamegraph imply --count --stack (*count set), --hist and --latency
+ * The options against each other and the others of trace: --folded,
+ * --flamegraph and --pprof imply --count --stack (*count set), --hist and --latency
  * exclude --stack.  0 or a usage error's exit status.  o->top is trace's
  * --top (set before): with --count --stack, the N most frequent stacks.
  */
@@ -89,7 +92,7 @@ void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd);
 
 /*
  * The stacks counted, most frequent first: a table (text, JSON), folded
- * lines, and the flame graph file.  labels[i] / funcs[i]: probe i's label
+ * lines, the flame graph file and the pprof profile.  labels[i] / funcs[i]: probe i's label
  * and function.  0 or -1 after an error message (the SVG file).
  */
 int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,

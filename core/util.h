@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "usage.h"
 
@@ -28,6 +29,8 @@ char *xasprintf(const char *fmt, ...) __printf(1, 2);
 void *grow_array(void *p, size_t *alloc, size_t need, size_t sz);
 #define ALLOC_GROW(p, nr, alloc) ((p) = grow_array((p), &(alloc), (nr), sizeof(*(p))))
 
+/* "a FIFO", "a directory", "a symbolic link", ... for messages about a path's st_mode. */
+const char *file_kind(mode_t mode);
 /* Whole-file read; returns 0 or -errno. *buf is NUL-terminated. */
 int read_file(const char *path, char **buf, size_t *len);
 

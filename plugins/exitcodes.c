@@ -328,4 +328,5 @@ const struct upx_cmd upx_cmd_exitcodes = {
 	.summary = "show which processes exit through libc, with their exit codes",
 	.fn = cmd_exitcodes,
 	.flags = UPX_CMD_NEEDS_BPF,
+	.opts = exitcodes_options,
 };

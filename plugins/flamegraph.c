@@ -98,4 +98,5 @@ const struct upx_cmd upx_cmd_flamegraph = {
 	"draw folded stacks as a flame graph (an SVG with zoom and search)",
 	cmd_flamegraph,
 	0,
+	flamegraph_options,
 };

@@ -232,4 +232,5 @@ const struct upx_cmd upx_cmd_ldd_resolve = {
 	"list the shared libraries a program loads, found as ld.so finds them",
 	cmd_ldd_resolve,
 	0,
+	ldd_resolve_options,
 };

@@ -330,4 +330,5 @@ const struct upx_cmd upx_cmd_lifetimes = {
 	.summary = "show how long processes live, per name, as log2 histograms",
 	.fn = cmd_lifetimes,
 	.flags = UPX_CMD_NEEDS_BPF,
+	.opts = lifetimes_options,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "debuginfod.h"
 #include "elf.h"
 #include "json.h"
 #include "imports.h"
@@ -47,6 +48,7 @@ static const struct upx_option list_syms_options[] = {
 	OPT_BOOL(0, "usdt", &opt.usdt, "the USDT probes (SDT notes) instead of the symbols"),
 	OPT_INT('p', "pid", &opt.pid, "PID",
 		"with --usdt: the probes of every file process PID has mapped"),
+	OPT_DEBUGINFOD(),
 	OPT_JSON(),
 	OPT_VERBOSE(),
 	OPT_END(),
@@ -409,6 +411,7 @@ static void print_json(struct elf_file *ef, struct elf_sym **rows, struct import
 	json_bool_field(jw, "static", ef->is_static);
 	json_bool_field(jw, "stripped", !ef->has_symtab && !ef->debug_path);
 	json_string_field(jw, "debug_file", ef->debug_path);
+	json_bool_field(jw, "minidebuginfo", ef->minidebug);
 	json_name(jw, "symbols");
 	json_array_start(jw);
 	for (i = 0; i < n; i++) {
@@ -769,6 +772,7 @@ static int cmd_list_syms(int argc, const char **argv)
 		error("'%s': %s", shown, err);
 		goto cleanup;
 	}
+	ef->shown = shown;
 	elf_file__load_syms(ef, 0);
 	if (!ef->nr_syms && ef->syms_rejected) {
 		error("'%s': no symbols (%s)", shown, ef->syms_rejected);
@@ -783,8 +787,11 @@ static int cmd_list_syms(int argc, const char **argv)
 		if (ef->is_static)
 			note("'%s': statically linked: its own symbols, no imports", shown);
 		/* A rejected debug file had its warning, which said .dynsym was used. */
-		if (!ef->has_symtab && !ef->debug_path && !ef->debug_rejected)
+		if (!ef->has_symtab && !ef->debug_path && !ef->debug_rejected && !ef->minidebug)
 			note("'%s': stripped, no debug file found: .dynsym only", shown);
+		if (ef->minidebug && upx_verbose)
+			note("'%s': stripped, no debug file found: symbols from .dynsym and its "
+			     "MiniDebugInfo (.gnu_debugdata)", shown);
 		if (ef->debug_path && upx_verbose)
 			note("'%s': symbols from the debug file '%s'", shown, ef->debug_path);
 	}
@@ -852,4 +859,5 @@ const struct upx_cmd upx_cmd_list_syms = {
 	"list the symbols of an ELF file with the offsets uprobes use",
 	cmd_list_syms,
 	0,
+	list_syms_options,
 };

@@ -258,4 +258,5 @@ const struct upx_cmd upx_cmd_readline = {
 	.summary = "show the commands typed into bash and other readline programs",
 	.fn = cmd_readline,
 	.flags = UPX_CMD_NEEDS_BPF,
+	.opts = readline_options,
 };

@@ -20,6 +20,7 @@
 #include "bpf-util.h"
 #include "cmd.h"
 #include "copies-live.h"
+#include "debuginfod.h"
 #include "dwarf.h"
 #include "elf.h"
 #include "events.h"
@@ -102,6 +103,7 @@ static const struct upx_option trace_options[] = {
 	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
 	OPT_INT(0, "top", &opt.top, "N", "show the N largest counts only"),
 	OPT_USTACK(&opt.stack),
+	OPT_DEBUGINFOD(),
 	OPT_CALLBACK('i', "interval", &opt.interval, "SECONDS", "print aggregations every SECONDS", opt_seconds_cb),
 	OPT_RUN_LISTEN(&ro),
 	OPT_RUN_METRICS_FILE(&ro),
@@ -1609,4 +1611,5 @@ const struct upx_cmd upx_cmd_trace = {
 	.summary = "trace calls of any function with uprobes: events, counts, histograms",
 	.fn = cmd_trace,
 	.flags = UPX_CMD_NEEDS_BPF,
+	.opts = trace_options,
 };

@@ -9,15 +9,22 @@
 set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
-BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev"
-TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core"
-# Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build.
-BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev"
+BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev liblzma-dev libprotobuf-c-dev protobuf-c-compiler"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go"
+# Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build
+# (libdebuginfod's header: upx loads the library when asked to fetch), and the debuginfod
+# server the tests run.
+BPO_PKGS="libbpf-dev bpftool libelf-dev libdw-dev libdebuginfod-dev debuginfod"
+# .debs the tests serve from a local debuginfod (never installed): python3.11's binary and its
+# debug files, of one version, fetched here so the tests need no network.
+TEST_DEBS="python3.11-minimal python3.11-dbg"
+TEST_DEB_DIR=/var/cache/upx-tests
 
 # Without dpkg, what the packages give: commands, and headers the compiler finds.
 BUILD_CMDS="make gcc g++ clang bpftool"
-BUILD_HEADERS="bpf/libbpf.h libelf.h elfutils/libdw.h zlib.h microhttpd.h"
-TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump jq xmllint prometheus promtool chromium"
+BUILD_HEADERS="bpf/libbpf.h libelf.h elfutils/libdw.h elfutils/debuginfod.h zlib.h lzma.h microhttpd.h protobuf-c/protobuf-c.h"
+BUILD_CMDS="$BUILD_CMDS protoc-c"
+TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump jq xmllint prometheus promtool chromium xz go debuginfod"
 TEST_HEADERS="CUnit/Basic.h sys/sdt.h"
 
 by_hand() {
@@ -25,13 +32,16 @@ by_hand() {
 upx deps: $1: nothing installed.  Install by hand, then run 'make test':
   to build: make, gcc and g++ (C11, libstdc++), clang and llvm (the BPF target),
             libbpf >= 1.4 with its headers (uprobe_multi links), bpftool >= 7.5,
-            libelf and libdw (elfutils) with their headers, zlib with its headers,
-            libmicrohttpd with its headers (--listen)
+            libelf, libdw and libdebuginfod (elfutils) with their headers, zlib and
+            liblzma with their headers, libmicrohttpd with its headers (--listen),
+            protobuf-c (library, headers and protoc-c: --pprof)
   to test:  CUnit (headers), python3, bash, tmux, valgrind, jq, xmllint, util-linux (script,
             setpriv, unshare, flock), procps (ps, pgrep), binutils (nm, readelf,
             objdump), clang's libFuzzer (compiler-rt), the C library's
             debugging symbols, <sys/sdt.h> (systemtap), Prometheus with promtool,
-            and Chromium (renders the flame graph SVG)
+            Chromium (renders the flame graph SVG), xz, Go (go tool pprof), the
+            debuginfod server, and python3.11's and python3.11-dbg's .debs in
+            $TEST_DEB_DIR (served by a local debuginfod)
   On Debian 12 they are: $BUILD_PKGS $TEST_PKGS,
   and from bookworm-backports: $BPO_PKGS.
 EOF
@@ -72,9 +82,26 @@ bpftool_ok() {
 	[ "$1" -gt 7 ] || { [ "$1" -eq 7 ] && [ "$2" -ge 5 ]; }
 }
 
+# The .debs of TEST_DEBS, one version, in TEST_DEB_DIR (no such files elsewhere than Debian).
+have_test_debs() {
+	for p in $TEST_DEBS; do
+		ls "$TEST_DEB_DIR/${p}_"*.deb >/dev/null 2>&1 || return 1
+	done
+}
+
+# apt-get download of TEST_DEBS at the version python3.11-dbg has (python3.11-minimal
+# of the same source), replacing older ones.
+fetch_test_debs() {
+	v=$(apt-cache policy python3.11-dbg | sed -n 's/^ *Candidate: //p')
+	[ -n "$v" ] && [ "$v" != "(none)" ] || { echo "upx deps: no python3.11-dbg to download" >&2; return 1; }
+	mkdir -p "$TEST_DEB_DIR" && rm -f "$TEST_DEB_DIR"/*.deb &&
+	(cd "$TEST_DEB_DIR" && for p in $TEST_DEBS; do apt-get download -q "$p=$v" || exit 1; done)
+}
+
 check() {
 	if command -v dpkg-query >/dev/null 2>&1; then
 		installed $BUILD_PKGS $TEST_PKGS $BPO_PKGS || return 1
+		have_test_debs || return 1
 	else
 		have_cmds $BUILD_CMDS $TEST_CMDS && have_headers $BUILD_HEADERS $TEST_HEADERS ||
 			return 1
@@ -113,5 +140,6 @@ fi
 apt-get update -qq
 apt-get install -y -qq -t bookworm-backports $BPO_PKGS
 apt-get install -y -qq $BUILD_PKGS $TEST_PKGS
+have_test_debs || fetch_test_debs
 check || { echo "upx deps: packages installed but libbpf >= 1.4 / bpftool >= 7.5 not found" >&2; exit 1; }
 echo "upx deps: done"

@@ -17,7 +17,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -We
 	       -DUPX_VERSION='"fuzz"' $(FUZZ_SAN)
 # Everything of core/ that does not load BPF; the harnesses take what they need from the archive.
 FUZZ_CORE_SRCS := $(filter-out core/attach.c core/bpf-util.c core/cmd.c core/events.c \
-		  core/session.c,$(wildcard core/*.c))
+		  core/session.c core/pprof.c,$(wildcard core/*.c))
 FUZZ_CORE_OBJS := $(patsubst core/%.c,$(FUZZ_O)/core/%.o,$(FUZZ_CORE_SRCS))
 FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_TARGETS))
 
@@ -35,7 +35,7 @@ $(FUZZ_O)/libupx-core.a: $(FUZZ_CORE_OBJS)
 $(FUZZ_O)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_O)/libupx-core.a
 	$(call msg,FUZZLD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_O)/libupx-core.a \
-		-ldw -lelf -lz -lstdc++
+		-ldw -lelf -lz -llzma -lstdc++ -ldl -lpthread
 
 # fuzz-match plans against the C++ fixture.
 fuzz-build: $(FUZZ_BINS) $(FIX)/cxxshop
