@@ -460,6 +460,8 @@ void copies_live_armed(struct session *s)
 	for (size_t k = before; k < cl->found.nr && !upx_stop; k++)
 		if (!cl->is_path[cl->found.v[k].target])
 			attach_late(s, cl, &cl->found.v[k], 0);
+	if (upx_verbose)
+		note("watching for new copies (%zu files known)", cl->found.nr_seen);
 	event_loop_add_fd(&s->loop, ring_buffer__epoll_fd(cl->rb), on_watch, NULL, s);
 }
 

@@ -147,15 +147,15 @@ test_expect_success BPF,OVERLAY 'a container started before upx is armed: counte
 	test_grep -v "attached late" err
 '
 
-# The container's process starts once upx is armed: its copies are new to
-# the run, found by the watch and attached before its calls (copyprog waits
-# 0.5 s itself before it makes them).
+# The container's process starts once upx is armed and watching (-v says
+# when): its copies are new to the run, told by the watch and attached
+# before its calls (copyprog waits 0.5 s itself before it makes them).
 test_expect_success BPF,OVERLAY 'a container started after upx is armed: counted exactly, reported late' '
 	test_when_finished "kill \${up:-} 2>/dev/null; wait; rm -rf \"$TRASH/k2\"" &&
 	mkdir -p "$TRASH/k2/u" "$TRASH/k2/w" "$TRASH/k2/m" && make_root "$TRASH/k2/l" &&
-	{ LD_LIBRARY_PATH=$FIXTURES upx trace --count --by comm,pid libcopyfix.so:copy_work \
+	{ LD_LIBRARY_PATH=$FIXTURES upx trace -v --count --by comm,pid libcopyfix.so:copy_work \
 		>out 2>err & up=$!; } &&
-	wait_for "^Tracing" err &&
+	wait_for "^upx trace: watching for new copies" err &&
 	{ unshare -m sh -c "mount -t overlay overlay -o lowerdir=$TRASH/k2/l,upperdir=$TRASH/k2/u,workdir=$TRASH/k2/w $TRASH/k2/m &&
 		exec $CHROOT $TRASH/k2/m /bin/copyprog after 500 $ROOT_N" >k.out & k=$!; } &&
 	wait $k &&
