@@ -82,8 +82,9 @@ static __always_inline int touched(const void *mapping)
 	bpf_probe_read_kernel(&key.dev, sizeof(key.dev),
 			      (const char *)read_ptr(inode, COPYWATCH_INODE_SB) +
 				      field_off[COPYWATCH_SB_DEV]);
-	/* Known already (or another CPU is telling it now). */
-	if (bpf_map_update_elem(&seen, &key, &one, BPF_NOEXIST))
+	/* Known already (a lookup, lock-free), or another CPU is telling it now. */
+	if (bpf_map_lookup_elem(&seen, &key) ||
+	    bpf_map_update_elem(&seen, &key, &one, BPF_NOEXIST))
 		return 0;
 	e = bpf_ringbuf_reserve(&copies_events, sizeof(*e), 0);
 	if (!e) {
