@@ -282,21 +282,32 @@ static int plan_copy(struct session *s, struct copies_live *cl, const struct cop
 	return file;
 }
 
-/* A TARGET given as a path: how many processes map other copies, said once. */
-static void explicit_notice(const struct session *s, const struct copies_live *cl, size_t t)
+/* Target t given as a path: the processes that map other copies of it, in how many files. */
+static size_t other_copies(const struct session *s, const struct copies_live *cl, size_t t,
+			   size_t *files)
 {
 	const struct plan_file *pf = &s->plan.files[cl->primary[t]];
-	char name[256];
-	size_t procs = 0, files = 0;
+	size_t procs = 0;
 
+	*files = 0;
 	for (size_t i = 0; i < cl->found.nr; i++) {
 		const struct copy *cp = &cl->found.v[i];
 
 		if (cp->target != (int)t || (cp->st_dev == pf->dev && cp->st_ino == pf->ino))
 			continue;
-		files++;
+		(*files)++;
 		procs += cp->nr_procs;
 	}
+	return procs;
+}
+
+/* A TARGET given as a path: how many processes map other copies, said once. */
+static void explicit_notice(const struct session *s, const struct copies_live *cl, size_t t)
+{
+	const struct plan_file *pf = &s->plan.files[cl->primary[t]];
+	char name[256];
+	size_t files, procs = other_copies(s, cl, t, &files);
+
 	if (!procs)
 		return;
 	escape_to_buf(name, sizeof(name), pf->display, -1);
@@ -603,6 +614,30 @@ void copies_live_report(struct session *s)
 	}
 	if (cl->nr_late > 10)
 		hint("... and %zu more", cl->nr_late - 10);
+}
+
+void copies_live_zero(const struct session *s, size_t probe)
+{
+	const struct copies_live *cl = s->copies;
+	const struct plan_entry *e = &s->plan.entries[probe];
+	char label[512], name[256];
+	size_t t, files, procs;
+
+	if (!cl)
+		return;
+	for (t = 0; t < cl->nr_targets && cl->primary[t] != e->file; t++)
+		;
+	if (t == cl->nr_targets || !cl->is_path[t])
+		return;
+	procs = other_copies(s, cl, t, &files);
+	if (!procs)
+		return;
+	escape_to_buf(label, sizeof(label), e->label, -1);
+	escape_to_buf(name, sizeof(name), s->plan.files[e->file].display, -1);
+	note("%s saw no call; at the start %zu running process%s mapped %s of '%s', not "
+	     "traced (name it '%s' to trace every copy)", label, procs, procs == 1 ? "" : "es",
+	     files == 1 ? "another copy" : "other copies", name,
+	     cl->targets[t].soname ? cl->targets[t].soname : cl->targets[t].names[0]);
 }
 
 void copies_live_end(struct session *s)

@@ -38,6 +38,11 @@ void copies_live_armed(struct session *s);
 void copies_live_print(const struct session *s, FILE *f);
 /* At the end: the copies attached late (a note each), and --json's {"copies": [...]}. */
 void copies_live_report(struct session *s);
+/*
+ * At the end, for a probe that saw no call: when its TARGET was a path, how
+ * many processes mapped other copies of it at the start (a line on stderr).
+ */
+void copies_live_zero(const struct session *s, size_t probe);
 void copies_live_end(struct session *s);
 
 struct plan_file;

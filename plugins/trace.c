@@ -168,6 +168,7 @@ struct trace_ctx {
 	struct by_spec by;	/* --by; by.nr 0: per probe */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
+	uint64_t *seen;		/* events mode: records per probe */
 };
 
 /* DWARF parameters of every entry probe's function, when names are wanted. */
@@ -660,6 +661,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			event_stack(t, data, size, NULL);
 		return 0;
 	}
+	if (size >= TRACE_EVENT_HDR_SIZE && event_probe(t, data))
+		t->seen[plan_cookie_probe(((const struct trace_event *)data)->cookie)]++;
 	return printers[upx_output].event(ctx, data, size);
 }
 
@@ -1289,6 +1292,7 @@ static int trace_plan(struct session *s, void *p)
 					pe->label, pe->ifunc, pe->impl ? pe->impl : "?",
 					*site ? ", " : "", site);
 		}
+	ctx->seen = xcalloc(s->plan.nr_probes ? s->plan.nr_probes : 1, sizeof(*ctx->seen));
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
@@ -1523,13 +1527,37 @@ static void trace_armed(struct session *s, void *p)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 }
 
+/* The calls probe i saw, when the run knows them per probe; -1 when it does not. */
+static long long probe_calls(struct trace_ctx *ctx, size_t i, unsigned long long lost)
+{
+	const struct plan_entry *pe = &ctx->s.plan.entries[i];
+	uint64_t total = 0;
+
+	if (ctx->by.nr || ctx->stk || (opt.latency && pe->is_return))
+		return -1;
+	if (opt.count)
+		return percpu_u64_sum(bpf_map__fd(ctx->skel->maps.counts), i);
+	if (opt.hist || opt.latency) {
+		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+			total += percpu_u64_sum(bpf_map__fd(ctx->skel->maps.hists),
+						i * TRACE_HIST_SLOTS + k);
+		return total;
+	}
+	return lost ? -1 : (long long)ctx->seen[i];
+}
+
 static void trace_report(struct session *s, void *skel, unsigned long long not_shown, void *p)
 {
 	struct trace_ctx *ctx = p;
+	unsigned long long lost = stat_value(ctx, TRACE_STAT_LOST) + not_shown;
 
 	print_aggregations(&ctx->tick);
 	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
-		report_lost(s->jw, stat_value(ctx, TRACE_STAT_LOST) + not_shown, "events");
+		report_lost(s->jw, lost, "events");
+	/* A probe on a path that saw nothing, while other copies of the file ran. */
+	for (size_t i = 0; !output_json() && i < s->plan.nr_probes; i++)
+		if (show_zero(ctx, i, ctx->specs) && !probe_calls(ctx, i, lost))
+			copies_live_zero(s, i);
 }
 
 RUN_SKELETON(trace_bpf);
@@ -1599,6 +1627,7 @@ out:
 	ustack__free(ctx.stk);
 	free(ctx.params);
 	free(ctx.nr_params);
+	free(ctx.seen);
 	by_spec_free(&ctx.by);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)
 		probe_spec_free(&ctx.specs[k]);

@@ -190,6 +190,16 @@ test_expect_success BPF 'an explicit path is that file alone: one notice, the ot
 	test_grep "^upx trace: .$FIXTURES/libcopyfix.so.: 1 running process maps another copy of it not traced (1 file); name it .libcopyfix.so. to trace every copy$" notice
 '
 
+test_expect_success BPF 'an explicit path that saw no call: the end of the run says other copies ran' '
+	test_when_finished "kill \${pid_c:-} \${up:-} 2>/dev/null; wait" &&
+	start c "$ROOT" /bin/copyprog input $ROOT_N &&
+	trace_run out err --count "$FIXTURES/libcopyfix.so:copy_work" &&
+	go c && wait $pid_c &&
+	stop_upx &&
+	test_grep "^$FIXTURES/libcopyfix.so:copy_work  *0$" out &&
+	test_grep "^upx trace: $FIXTURES/libcopyfix.so:copy_work saw no call; at the start 1 running process mapped another copy of .$FIXTURES/libcopyfix.so., not traced (name it .libcopyfix.so. to trace every copy)$" err
+'
+
 test_expect_success BPF '--by file, -v and --json name each copy: path in its root, root, inode, build-id' '
 	test_when_finished "kill \${pid_h:-} \${pid_c:-} \${up:-} 2>/dev/null; wait" &&
 	both out err -v --count --by file libcopyfix.so:copy_work &&
