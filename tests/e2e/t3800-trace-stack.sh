@@ -26,7 +26,7 @@ test_expect_success 'usage errors: bad unwinder, with --hist or --latency, stray
 	test_expect_code 2 upx trace --stack --latency x:y 2>err &&
 	test_grep "not with --latency$" err &&
 	test_expect_code 2 upx trace --folded --hist arg0 x:y 2>err &&
-	test_grep "^upx trace: --folded and --flamegraph count calls per stack" err &&
+	test_grep "^upx trace: --folded, --flamegraph and --pprof count calls per stack: not with --hist or --latency" err &&
 	test_expect_code 2 upx trace --stack=fp --stack-size 16K x:y 2>err &&
 	test_grep "^upx trace: --stack-size goes with --stack=dwarf" err &&
 	test_expect_code 2 upx trace --stack --stack-size 100 x:y 2>err &&
