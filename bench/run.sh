@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: upx beside bpftrace and beside the floor (bench/floor, a bare
 # libbpf loader), run in turns (A B A B ...), REPS rounds, medians and ranges.
-# Figures 1-11 are described in Documentation/bench.txt.  The tracer runs on
+# Figures 1-14 are described in Documentation/bench.txt.  The tracer runs on
 # CPU0, the workload on CPU1; every peer run has a timeout; each figure that
 # loads BPF holds /tmp/upx-bpf.lock while it runs.  Prints a table and writes
 # bench/results.json.  Exits non-zero only when a command fails, never on a ratio.
@@ -22,7 +22,8 @@ else
 fi
 TIMEOUT=${TIMEOUT:-120}
 LOCK=/tmp/upx-bpf.lock
-UPX=$PWD/upx
+# UPX=PATH: another build of upx (say, main's) measured in the same figures.
+UPX=${UPX:-$PWD/upx}
 B=$PWD/build/bench
 BM=$B/benchme
 FLOOR=$B/floor
@@ -47,7 +48,14 @@ cleanup() {
 	[ -n "$STATS_OLD" ] && sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	rm -rf "$TMP"
 }
-trap cleanup EXIT
+# The sleeping processes of figures 11 and 12 (spawn), killed at the end of each and on exit.
+reap() {
+	[ -s "$TMP/sleepers" ] && kill $(cat "$TMP/sleepers") 2>/dev/null
+	rm -f "$TMP/sleepers"
+	wait 2>/dev/null
+	return 0
+}
+trap 'reap; cleanup' EXIT
 trap 'exit 130' INT TERM
 status=0
 T0=$(date +%s)
@@ -454,6 +462,82 @@ stopping() {
 	wait "$st" 2>/dev/null
 }
 
+# --- 13, 14: the start with many processes and with many copies of libc ------------------
+# armed_ms WORD CMD...: ms from the start of CMD until a line that begins with WORD on its
+# stdout or stderr (read through stamp -r), then CMD is stopped (SIGINT).  Empty on failure.
+armed_ms() {
+	local pat=$1 s pid i
+	shift
+	rm -f "$TMP/armed"
+	s=$(date +%s%N)
+	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" > >("$B/stamp" -r >"$TMP/armed") 2>&1 &
+	pid=$!
+	for i in $(seq 2000); do
+		grep -q "^[0-9]* $pat" "$TMP/armed" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.005
+	done
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	awk -v s="$s" -v p="$pat" '$2 == p { print int(($1 - s) / 1000000); exit }' "$TMP/armed"
+}
+
+# spawn N DIR...: N sleeping processes (each in the next DIR's LD_LIBRARY_PATH, when given);
+# their pids are appended to $TMP/sleepers.
+spawn() {
+	local n=$1 i dir
+	shift
+	for i in $(seq "$n"); do
+		dir=${1:-}
+		[ $# -gt 0 ] && shift
+		LD_LIBRARY_PATH=$dir sleep 100000 </dev/null >/dev/null 2>&1 &
+		echo $! >>"$TMP/sleepers"
+	done
+}
+
+upx_armed() { armed_ms Tracing "$UPX" trace --count "$@" -d 60; }
+bt_armed() { armed_ms ARMED bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } $1 { @ = count(); }"; }
+
+# 13: finding copies reads /proc/PID/maps of every process; 1000 sleeping ones are added.
+startup() {
+	row 13 ms "" "armed: --count libc.so.6:malloc (bpftrace: BEGIN)"
+	row 13.k ms "upx <= 1.5 x main + 50" "  the same with 1000 more processes (sleeping)"
+	for _ in $(seq "$REPS"); do
+		sample 13 upx "$(upx_armed libc.so.6:malloc)"
+		sample 13 bt "$(bt_armed "uprobe:$LIBC:malloc")"
+	done
+	spawn 1000
+	for _ in $(seq "$REPS"); do
+		sample 13.k upx "$(upx_armed libc.so.6:malloc)"
+		sample 13.k bt "$(bt_armed "uprobe:$LIBC:malloc")"
+	done
+	reap
+}
+
+# 14: 50 copies of libc (other inodes, one build), each mapped by a sleeping process through
+# LD_LIBRARY_PATH; upx probes every copy, bpftrace is given the 50 paths as one probe list.
+copies50() {
+	local i dirs=() probes="uprobe:$LIBC:malloc"
+	row 14 ms "" "armed: one copy of libc mapped (all processes share it)"
+	row 14.50 ms "upx <= row 14 + 100" "  50 more copies of libc, each mapped (bpftrace: 51 paths)"
+	for i in $(seq 50); do
+		mkdir -p "$TMP/libc.$i" && cp "$LIBC" "$TMP/libc.$i/libc.so.6" || { fail "cp $LIBC"; return; }
+		dirs+=("$TMP/libc.$i")
+		probes="$probes, uprobe:$TMP/libc.$i/libc.so.6:malloc"
+	done
+	for _ in $(seq "$REPS"); do
+		sample 14 upx "$(upx_armed libc.so.6:malloc)"
+		sample 14 bt "$(bt_armed "uprobe:$LIBC:malloc")"
+	done
+	spawn 50 "${dirs[@]}"
+	for _ in $(seq "$REPS"); do
+		sample 14.50 upx "$(upx_armed libc.so.6:malloc)"
+		sample 14.50 bt "$(bt_armed "$probes")"
+	done
+	reap
+	rm -rf "$TMP"/libc.*
+}
+
 figure() {
 	local s w
 	[ -n "${ONLY:-}" ] && [ "$1" != "$ONLY" ] && return
@@ -480,6 +564,8 @@ figure memory
 figure stacks
 figure stopping
 figure scrapes
+[ -z "$QUICK" ] && figure startup
+[ -z "$QUICK" ] && figure copies50
 
 # --- 7 and the others without BPF: their own output ------------------------------------
 [ -z "${ONLY:-}" ] && echo "=== bench/list-syms.sh (figure 7)"

@@ -213,10 +213,16 @@ void attach_prepare(const struct plan *plan, const struct attach_progs *p)
 	bool use[PROG_KINDS] = {}, sleepable = attach_uses_sleepable(plan, p);
 	bool usdt = plan_has_usdt(plan);
 
-	/* A spec per site at most (libbpf shares one among sites with the same spec). */
+	/*
+	 * A spec per site at most (libbpf shares one among sites with the same spec);
+	 * for copies found later (each site of a copy has a spec of its own, which
+	 * names its file), eight times as many again and 256 more: a spec is 208 bytes.
+	 */
 	if (p->usdt_specs) {
 		size_t n = usdt ? usdt_total_sites(plan) : 0;
 
+		if (n && p->usdt_copies)
+			n += 8 * n + 256;
 		bpf_map__set_max_entries(p->usdt_specs, n ? n : 1);
 	}
 
@@ -270,6 +276,8 @@ static int attach_multi(const struct plan *plan, struct bpf_program *prog, const
 		keep(a, l);
 		a->nr_multi++;
 		a->nr_sites += nr;
+		for (size_t i = 0; i < nr; i++)
+			a->nr_probes += idx[i] < plan->nr_probes;
 		return 0;
 	}
 	if (err == -ESRCH || err == -EPERM || err == -ENOENT || err == -EBADF)
@@ -299,6 +307,7 @@ static int attach_one(const struct plan *plan, struct bpf_program *prog, const c
 		return -errno;
 	keep(a, l);
 	a->nr_sites++;
+	a->nr_probes += i < plan->nr_probes;
 	return 0;
 }
 
@@ -339,7 +348,7 @@ static int usdt_attach_error(const struct plan *plan, size_t entry, pid_t pid, i
  * its semaphore a ref_ctr_offset.
  */
 static int attach_usdt_file(const struct plan *plan, const struct attach_progs *p, int file,
-			    pid_t pid, int *next_spec, struct attachment *a)
+			    pid_t pid, struct attachment *a)
 {
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
 	const struct usdt_probe **sites;
@@ -350,9 +359,12 @@ static int attach_usdt_file(const struct plan *plan, const struct attach_progs *
 	int fd = bpf_map__fd(p->usdt_specs), err = 0;
 	struct bpf_link *l;
 
+	if (nr && a->next_usdt_spec + nr > bpf_map__max_entries(p->usdt_specs))
+		err = error("'%s': no room left for its USDT argument specs (%u kept)",
+			    plan->files[file].path, bpf_map__max_entries(p->usdt_specs));
 	for (size_t i = 0; i < nr && !err; i++) {
 		struct bpf_usdt_spec_v1 spec;
-		int key = (*next_spec)++;
+		int key = a->next_usdt_spec++;
 
 		usdt_spec_of(sites[i], plan->entries[entry[i]].cookie, &spec);
 		if (bpf_map_update_elem(fd, &key, &spec, BPF_ANY))
@@ -374,6 +386,8 @@ static int attach_usdt_file(const struct plan *plan, const struct attach_progs *
 			keep(a, l);
 			a->nr_multi++;
 			a->nr_sites += probes; /* probes, as the plan counts them */
+			if (plan->files[file].primary == file)
+				a->nr_probes += probes;
 		} else {
 			err = usdt_attach_error(plan, entry[0], pid, -errno);
 		}
@@ -410,21 +424,24 @@ static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t 
 	if (bpf_program__expected_attach_type(prog) == BPF_TRACE_UPROBE_MULTI)
 		a->nr_multi++;
 	a->nr_sites++;
+	a->nr_probes += i < plan->nr_probes;
 	return 0;
 }
 
-int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid,
-		struct attachment *a)
+/* The sites of files[file] (every file when file < 0). */
+static int attach_sites(const struct plan *plan, const struct attach_progs *p, pid_t pid, int file,
+			struct attachment *a)
 {
 	bool sleepable = attach_uses_sleepable(plan, p);
 	struct plan_group *g;
 	size_t n = plan_groups(plan, &g);
 	int err = 0;
 
-	memset(a, 0, sizeof(*a));
 	for (size_t i = 0; i < n && !err; i++) {
 		const char *path = plan->files[g[i].file].path;
 
+		if (file >= 0 && g[i].file != file)
+			continue;
 		if (group_is_multi(g[i].nr)) {
 			err = attach_multi(plan, prog_for(p, sleepable, group_kind(&g[i])),
 					   path, pid, g[i].is_return, g[i].idx, g[i].nr, a);
@@ -445,22 +462,34 @@ int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid
 	}
 	plan_groups_free(g, n);
 	if (plan_has_usdt(plan) && usdt_own_links(p)) {
-		int next_spec = 0;
-
 		for (size_t f = 0; f < plan->nr_files && !err; f++)
-			err = attach_usdt_file(plan, p, f, pid, &next_spec, a);
+			if (file < 0 || (int)f == file)
+				err = attach_usdt_file(plan, p, f, pid, a);
 	} else {
 		for (size_t i = 0; i < plan->nr && !err; i++)
-			if (plan->entries[i].is_usdt)
+			if (plan->entries[i].is_usdt && (file < 0 || plan->entries[i].file == file))
 				err = attach_usdt(plan, usdt_prog(p), pid, i, a);
 	}
-	if (err) {
+	return err ? -1 : 0;
+}
+
+int attach_plan(const struct plan *plan, const struct attach_progs *p, pid_t pid,
+		struct attachment *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (attach_sites(plan, p, pid, -1, a)) {
 		attachment__destroy(a);
 		return -1;
 	}
 	if (!a->nr_sites)
 		return error("the kernel refused every probe");
 	return 0;
+}
+
+int attach_plan_file(const struct plan *plan, const struct attach_progs *p, pid_t pid, int file,
+		     struct attachment *a)
+{
+	return attach_sites(plan, p, pid, file, a);
 }
 
 /* At most this many threads detach links at once. */

@@ -39,6 +39,7 @@ struct attach_progs {
 	struct bpf_program *entry_multi_s, *ret_multi_s; /* SEC("uprobe.multi.s"), ... */
 	struct bpf_program *usdt, *usdt_s;	/* SEC("usdt"), SEC("usdt.s"): USDT entries */
 	struct bpf_map *usdt_specs;		/* usdt.bpf.h's __bpf_usdt_specs */
+	bool usdt_copies;	/* keep slots for the USDT sites of copies attached later */
 };
 
 struct attachment {
@@ -46,7 +47,9 @@ struct attachment {
 	size_t nr, alloc;
 	size_t nr_multi;	/* how many of the links are uprobe_multi */
 	size_t nr_sites;	/* sites attached (a USDT probe counts once, whatever its sites) */
+	size_t nr_probes;	/* of those, the probes' own (not their sites in copies) */
 	size_t nr_refused;	/* sites the kernel refused (found by splitting a set) */
+	int next_usdt_spec;	/* the next free slot of usdt_specs */
 };
 
 /* Does the kernel have uprobe_multi links (and UPX_NO_MULTI is not set)? */
@@ -73,6 +76,14 @@ void attach_prepare(const struct plan *plan, const struct attach_progs *progs);
  */
 int attach_plan(const struct plan *plan, const struct attach_progs *progs, pid_t pid,
 		struct attachment *out);
+
+/*
+ * Attach the sites of files[file] alone (a copy found once the others are live),
+ * adding to out.  Returns 0, or -1 after printing an error (what this call attached
+ * is kept: the caller detaches everything at the end).
+ */
+int attach_plan_file(const struct plan *plan, const struct attach_progs *progs, pid_t pid,
+		     int file, struct attachment *out);
 
 /* Detach everything (each close() of a uprobe costs the kernel ~0.1 s; multi links are cheap). */
 void attachment__destroy(struct attachment *a);

@@ -20,6 +20,7 @@ static const struct {
 	{ "tid", BY_TID, TRACE_BY_TID },
 	{ "uid", BY_UID, TRACE_BY_UID },
 	{ "comm", BY_COMM, TRACE_BY_COMM },
+	{ "file", BY_FILE, TRACE_BY_FILE },
 };
 
 int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const char *),
@@ -63,8 +64,8 @@ int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const ch
 			p->arg = parse_arg(p->name);
 			if (p->arg < 0) {
 				snprintf(err, err_size,
-					 "'%s': expected comm, pid, tid, uid, probe, argN, retval, "
-					 "a parameter name or str:ARG", word);
+					 "'%s': expected comm, pid, tid, uid, probe, file, argN, "
+					 "retval, a parameter name or str:ARG", word);
 				return -1;
 			}
 		}

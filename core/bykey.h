@@ -21,6 +21,7 @@
 
 enum by_kind {
 	BY_PROBE, BY_PID, BY_TID, BY_UID, BY_COMM,
+	BY_FILE,	/* the copy of the probed file (core/copies.h) */
 	BY_VALUE,	/* a number: argN, a parameter, retval (slot: values[]) */
 	BY_STR,		/* str:ARG: the string ARG points to */
 };

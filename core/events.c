@@ -467,8 +467,9 @@ static int poll_timeout(const struct event_loop *el, double start, double next_t
 		ms = (start + el->duration - t) * 1000;
 	if (el->interval > 0 && (next_tick - t) * 1000 < ms)
 		ms = (next_tick - t) * 1000;
-	if (el->on_fd && el->fd_timeout_ms) {
-		int fd_ms = el->fd_timeout_ms(el->fd_ctx);
+	for (int i = 0; i < el->nr_extra; i++) {
+		const struct loop_fd *x = &el->extra[i];
+		int fd_ms = x->timeout_ms ? x->timeout_ms(x->ctx) : -1;
 
 		if (fd_ms >= 0 && fd_ms < ms)
 			ms = fd_ms;
@@ -476,10 +477,19 @@ static int poll_timeout(const struct event_loop *el, double start, double next_t
 	return ms > 0 ? (int)ms + 1 : 0;
 }
 
+int event_loop_add_fd(struct event_loop *el, int fd, void (*on_fd)(void *ctx),
+		      int (*timeout_ms)(void *ctx), void *ctx)
+{
+	if (el->nr_extra == LOOP_EXTRA_FDS)
+		return -1;
+	el->extra[el->nr_extra++] = (struct loop_fd){ fd, on_fd, timeout_ms, ctx };
+	return 0;
+}
+
 enum loop_end event_loop_run(struct event_loop *el)
 {
 	double start = mono_now(), next_tick = start + el->interval;
-	struct pollfd pfd[5];
+	struct pollfd pfd[5 + LOOP_EXTRA_FDS];
 	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1, child_fd = -1, child_i = -1;
 	bool child_done = false, pid_done = false;
 	bool more = false, busy = false;
@@ -504,8 +514,8 @@ enum loop_end event_loop_run(struct event_loop *el)
 			pfd[nfds++] = (struct pollfd){ .fd = child_fd, .events = POLLIN };
 		}
 	}
-	if (el->on_fd)
-		pfd[nfds++] = (struct pollfd){ .fd = el->extra_fd, .events = POLLIN };
+	for (int i = 0; i < el->nr_extra; i++)
+		pfd[nfds++] = (struct pollfd){ .fd = el->extra[i].fd, .events = POLLIN };
 	if (stdout_can_hang_up()) {
 		out_i = nfds;
 		/* No events asked: POLLERR / POLLHUP are reported anyway. */
@@ -543,8 +553,8 @@ enum loop_end event_loop_run(struct event_loop *el)
 			end = LOOP_SIGNAL;
 			break;
 		}
-		if (el->on_fd)
-			el->on_fd(el->fd_ctx);
+		for (int i = 0; i < el->nr_extra; i++)
+			el->extra[i].on_fd(el->extra[i].ctx);
 		if (el->child && !child_done && child_reap(el->child, WNOHANG)) {
 			end = LOOP_CHILD_EXITED;
 			if (!el->until_stopped)

@@ -65,6 +65,19 @@ enum loop_end {
 	LOOP_ERROR,
 };
 
+/*
+ * A file descriptor the loop polls besides its own: on_fd(ctx) runs on the
+ * loop's thread after every poll, ready or not (libmicrohttpd wants a turn
+ * after each), and timeout_ms(ctx), when set, bounds the sleep (-1: no bound).
+ */
+struct loop_fd {
+	int fd;
+	void (*on_fd)(void *ctx);
+	int (*timeout_ms)(void *ctx);
+	void *ctx;
+};
+#define LOOP_EXTRA_FDS 2
+
 struct event_loop {
 	struct events *ev;		/* NULL for a pure aggregation */
 	double duration;		/* seconds, 0: until stopped */
@@ -82,15 +95,11 @@ struct event_loop {
 	void *detach_ctx;
 	unsigned long long not_shown;	/* out: records left in the buffer, unread */
 	/*
-	 * One more file descriptor (the --listen server, core/httpd.h), NULL
-	 * on_fd: none.  on_fd(fd_ctx) runs on the loop's thread after every
-	 * poll (libmicrohttpd wants a turn after each, ready or not), and
-	 * fd_timeout_ms(fd_ctx) bounds the sleep (-1: no bound).
+	 * More file descriptors (the --listen server, core/httpd.h; the watch
+	 * for new copies, core/copies-live.h): event_loop_add_fd().
 	 */
-	int extra_fd;
-	void (*on_fd)(void *fd_ctx);
-	int (*fd_timeout_ms)(void *fd_ctx);
-	void *fd_ctx;
+	struct loop_fd extra[LOOP_EXTRA_FDS];
+	int nr_extra;
 	/*
 	 * Serve until stopped (--listen): the -c command's exit and the end of
 	 * the -p process are said once on stderr, and the loop goes on until a
@@ -98,6 +107,10 @@ struct event_loop {
 	 */
 	bool until_stopped;
 };
+
+/* Poll fd in the loop too (see struct loop_fd); 0, or -1 when there is no room. */
+int event_loop_add_fd(struct event_loop *el, int fd, void (*on_fd)(void *ctx),
+		      int (*timeout_ms)(void *ctx), void *ctx);
 
 /*
  * Install the SIGINT/SIGTERM/SIGHUP and SIGCHLD handlers (before attaching

@@ -1486,6 +1486,13 @@ done:
 	return path;
 }
 
+const char *lib_soname(const char *path)
+{
+	struct elf_obj *o = elf_obj_get(path);
+
+	return o && !o->status ? o->soname : NULL;
+}
+
 char *resolve_program(const char *name)
 {
 	const char *env = getenv("PATH");

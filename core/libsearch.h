@@ -66,6 +66,9 @@ void lib_deps__free(struct lib_deps *deps);
  */
 char *resolve_soname(const char *soname, enum lib_how *how);
 
+/* The DT_SONAME of the ELF file at path (parsed once, kept for the process's life), or NULL. */
+const char *lib_soname(const char *path);
+
 /* A program name looked up in PATH (a regular, executable file); malloc'd or NULL. */
 char *resolve_program(const char *name);
 

@@ -6,9 +6,12 @@
 #include <elf.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <search.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dwarf.h"
 #include "elf.h"
@@ -24,6 +27,55 @@
 #include "usdt.h"
 #include "util.h"
 
+/*
+ * A failure while the probes are planned: error() for a spec; kept in plan->why,
+ * unprinted, while a copy is planned (plan->quiet).  Returns -1.
+ */
+__printf(2, 3) static int fail(struct plan *plan, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(plan->why, sizeof(plan->why), fmt, ap);
+	va_end(ap);
+	if (plan->quiet)
+		return -1;
+	return error("%s", plan->why);
+}
+
+/* The new file's slot (files may move), its identity from stat() when the path has one. */
+static struct plan_file *new_file(struct plan *plan, char *path, const char *display,
+				  struct elf_file *ef)
+{
+	struct plan_file *pf;
+	struct stat st;
+	int idx = plan->nr_files;
+
+	ALLOC_GROW(plan->files, plan->nr_files + 1, plan->alloc_files);
+	pf = &plan->files[plan->nr_files++];
+	*pf = (struct plan_file){
+		.path = path,
+		.display = xstrdup(display),
+		.ef = ef,
+		.in_root = xstrdup(path),
+		.primary = idx,
+		.same_build = idx,
+	};
+	if (!fstat(ef->fd, &st)) {
+		pf->dev = st.st_dev;
+		pf->ino = st.st_ino;
+	}
+	return pf;
+}
+
+int plan_file_by_inode(const struct plan *plan, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < plan->nr_files; i++)
+		if (plan->files[i].ino == ino && plan->files[i].dev == dev)
+			return i;
+	return -1;
+}
+
 int plan_open_file(struct plan *plan, const char *target)
 {
 	char err[512], *path;
@@ -33,6 +85,8 @@ int plan_open_file(struct plan *plan, const char *target)
 
 	if (plan->pid > 0)
 		path = proc_find_mapped(plan->pid, target, err, sizeof(err));
+	else if (plan->resolve)
+		path = plan->resolve(target, err, sizeof(err), plan->resolve_ctx);
 	else
 		path = resolve_target(target, err, sizeof(err));
 	if (!path)
@@ -55,13 +109,8 @@ int plan_open_file(struct plan *plan, const char *target)
 		free(path);
 		return -1;
 	}
-	ALLOC_GROW(plan->files, plan->nr_files + 1, plan->alloc_files);
-	plan->files[plan->nr_files] = (struct plan_file){
-		.path = path,
-		.display = xstrdup(target),
-		.ef = ef,
-	};
-	return plan->nr_files++;
+	new_file(plan, path, target, ef);
+	return plan->nr_files - 1;
 }
 
 static bool is_func(const struct elf_sym *s)
@@ -133,6 +182,9 @@ static bool shown_alias(struct plan_file *pf, struct elf_sym *s, const char *pat
 static void add_skipped(struct plan *plan, enum plan_skip_kind kind, int file, uint64_t vaddr,
 			const char *func, const char *why)
 {
+	/* A copy is planned quietly: what it leaves out, its primary has left out and said. */
+	if (plan->quiet)
+		return;
 	ALLOC_GROW(plan->skipped, plan->nr_skipped + 1, plan->alloc_skipped);
 	plan->skipped[plan->nr_skipped++] = (struct plan_skip){
 		.func = xstrdup(func),
@@ -415,7 +467,8 @@ static int resolve_ifunc(struct plan_file *pf, const char *name, uint64_t *impl,
 
 static bool have_entry(const struct plan *plan, int file, uint64_t offset, bool is_return)
 {
-	for (size_t i = 0; i < plan->nr; i++)
+	/* A copy's entries come after every other. */
+	for (size_t i = plan->files[file].primary == file ? 0 : plan->nr_probes; i < plan->nr; i++)
 		if (plan->entries[i].file == file && plan->entries[i].offset == offset &&
 		    plan->entries[i].is_return == is_return)
 			return true;
@@ -493,20 +546,72 @@ static int place(struct plan *plan, struct plan_file *pf, uint64_t sym_off, uint
  * uretprobe trampoline's is "unexpected return pc", and the program dies.  (Functions that
  * return twice or never return are the other hazard: add_matches() leaves them out.)
  */
-static int return_gate(const struct plan *plan, int file)
+static int return_gate(struct plan *plan, int file)
 {
 	const struct plan_file *pf = &plan->files[file];
 
 	if (pf->ef->is_go && !plan->opts.force)
-		return error("'%s': a Go program: a return probe%s crashes it when Go moves a "
-			     "goroutine's stack (--force to do it anyway)", pf->display,
-			     plan->opts.entry_and_return ? " (--latency)" : "");
+		return fail(plan, "'%s': a Go program: a return probe%s crashes it when Go moves a "
+			    "goroutine's stack (--force to do it anyway)", pf->display,
+			    plan->opts.entry_and_return ? " (--latency)" : "");
 	return 0;
+}
+
+static uint64_t cookie_of(const struct plan *plan, int file, uint32_t probe)
+{
+	return plan->opts.cookie_file ? (uint64_t)file << 32 | probe : probe;
+}
+
+/*
+ * While a copy is planned (place_requests()): the labels of its primary's probes,
+ * so that each of the copy's entries finds the probe it is a site of.
+ */
+static struct hsearch_data *copy_labels;
+
+/*
+ * The probe an entry labelled label of files[file] is a site of: a new one (the
+ * next index) for a file of its own; for a copy, its primary's probe of that label,
+ * or -1 when the primary has none (a function only the copy has: not probed).
+ */
+static long probe_for(const struct plan *plan, int file, const char *label)
+{
+	ENTRY want = { .key = (char *)label }, *found = NULL;
+
+	if (plan->files[file].primary == file)
+		return plan->nr;
+	if (!copy_labels || !hsearch_r(want, FIND, &found, copy_labels))
+		return -1;
+	return (long)(intptr_t)found->data - 1;
+}
+
+/* A new entry, its probe and cookie set; NULL when a copy has no such probe. */
+static struct plan_entry *push_entry(struct plan *plan, int file, char *label)
+{
+	long probe = probe_for(plan, file, label);
+	struct plan_entry *e;
+
+	if (probe < 0) {
+		free(label);
+		return NULL;
+	}
+	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
+	e = &plan->entries[plan->nr++];
+	*e = (struct plan_entry){
+		.file = file,
+		.label = label,
+		.probe = probe,
+		.cookie = cookie_of(plan, file, probe),
+	};
+	if (plan->files[file].primary == file)
+		plan->nr_probes = plan->nr;
+	else	/* what the primary's probe counts under (its entry probe, --latency) */
+		e->cookie = cookie_of(plan, file, plan_cookie_probe(plan->entries[probe].cookie));
+	return e;
 }
 
 /*
  * facts: what the entry is to say of itself (is_ifunc, ifunc, impl, site, tag).  0, or -1
- * after error() when a return probe is refused (return_gate()).
+ * after fail() when a return probe is refused (return_gate()).
  */
 static int add_entry(struct plan *plan, int file, int spec_idx, bool is_return, const char *func,
 		     uint64_t vaddr, uint64_t offset, const struct plan_entry *facts)
@@ -518,17 +623,19 @@ static int add_entry(struct plan *plan, int file, int spec_idx, bool is_return, 
 		return -1;
 	if (have_entry(plan, file, offset, is_return))
 		return 0; /* an alias of a function already planned */
-	ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
-	e = &plan->entries[plan->nr++];
+	e = push_entry(plan, file, xasprintf("%s%s:%s", is_return ? "r:" : "", pf->display, func));
+	if (!e)
+		return 0;
 	*e = (struct plan_entry){
 		.file = file,
 		.spec = spec_idx,
 		.is_return = is_return,
 		.func = xstrdup(func),
-		.label = xasprintf("%s%s:%s", is_return ? "r:" : "", pf->display, func),
+		.label = e->label,
 		.vaddr = vaddr,
 		.offset = offset,
-		.cookie = plan->nr - 1,
+		.probe = e->probe,
+		.cookie = e->cookie,
 		.is_ifunc = facts->is_ifunc,
 		.ifunc = facts->ifunc,
 		.impl = facts->impl,
@@ -577,7 +684,7 @@ static void suggest(struct elf_file *ef, const char *want)
  * An undefined (imported) symbol of that name: its PLT stub is probed (the
  * calls this file makes through it), saying where the function is defined;
  * without a stub, it is refused, saying where.  0: no such import; 1: planned;
- * -1 after error().
+ * -1 after fail().
  */
 static int add_import(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
 		      const char *func, bool is_return, int tag)
@@ -604,17 +711,17 @@ static int add_import(struct plan *plan, int file, const struct probe_spec *spec
 	    elf_file__vaddr_to_offset(pf->ef, vaddr, &off)) {
 		/* Its address taken, never called through a stub of this file. */
 		if (d.lib)
-			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe; "
-				    "it is defined in %s (try '%s:%s')", pf->display, func,
-				    d.lib->soname, d.lib->soname, func);
+			ret = fail(plan, "'%s': '%s' is only imported here, with no PLT stub to "
+				   "probe; it is defined in %s (try '%s:%s')", pf->display, func,
+				   d.lib->soname, d.lib->soname, func);
 		else
-			ret = error("'%s': '%s' is only imported here, with no PLT stub to probe, "
-				    "and no library it loads defines it", pf->display, func);
+			ret = fail(plan, "'%s': '%s' is only imported here, with no PLT stub to "
+				   "probe, and no library it loads defines it", pf->display, func);
 	} else if (place(plan, pf, off, size, spec, &site, &facts.site, &why)) {
-		ret = error("'%s': cannot probe the PLT stub of '%s', which it imports: %s",
-			    pf->display, func, why);
+		ret = fail(plan, "'%s': cannot probe the PLT stub of '%s', which it imports: %s",
+			   pf->display, func, why);
 	} else {
-		add_entry(plan, file, spec_idx, is_return, func, vaddr, site, &facts);
+		ret = add_entry(plan, file, spec_idx, is_return, func, vaddr, site, &facts) ? -1 : 1;
 	}
 	importer__free(&im);
 	return ret;
@@ -670,10 +777,10 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		/* `.type f, @function` in .rodata: a probe would write int3 into its data. */
 		if (!s->exec) {
 			if (!glob)
-				return error("'%s': '%s' is not in executable memory (0x%llx is in a "
-					     "segment mapped without execute permission): a probe "
-					     "would write into the program's data", pf->display,
-					     elf_sym__demangled(s), (unsigned long long)s->value);
+				return fail(plan, "'%s': '%s' is not in executable memory (0x%llx is "
+					    "in a segment mapped without execute permission): a probe "
+					    "would write into the program's data", pf->display,
+					    elf_sym__demangled(s), (unsigned long long)s->value);
 			add_skipped(plan, PLAN_SKIP_NOT_CODE, file, s->value, elf_sym__demangled(s),
 				    "not in executable memory");
 			continue;
@@ -695,8 +802,8 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			}
 			if (err[0]) {
 				if (!glob)
-					return error("'%s': cannot resolve IFUNC '%s': %s",
-						     pf->display, s->name, err);
+					return fail(plan, "'%s': cannot resolve IFUNC '%s': %s",
+						    pf->display, s->name, err);
 				add_skipped(plan, PLAN_SKIP_REFUSED, file, s->value, s->name,
 					    "IFUNC not resolved");
 				continue;
@@ -715,20 +822,20 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 				hz = plan_return_hazard(plan, file, vaddr);
 			if (hz) {
 				if (!glob)
-					return error("'%s': '%s' %s: a return probe%s would "
-						     "break the program (an entry probe is "
-						     "fine; --force to do it anyway)",
-						     pf->display, elf_sym__demangled(s),
-						     plan_hazard_text(hz),
-						     is_return ? "" : " (--latency)");
+					return fail(plan, "'%s': '%s' %s: a return probe%s would "
+						    "break the program (an entry probe is "
+						    "fine; --force to do it anyway)",
+						    pf->display, elf_sym__demangled(s),
+						    plan_hazard_text(hz),
+						    is_return ? "" : " (--latency)");
 				add_hazard_skip(plan, file, s, vaddr, hz);
 				continue;
 			}
 		}
 		if (place(plan, pf, off, size, spec, &site, &facts.site, &why)) {
 			if (!glob)
-				return error("'%s': cannot probe '%s': %s", pf->display,
-					     elf_sym__demangled(s), why);
+				return fail(plan, "'%s': cannot probe '%s': %s", pf->display,
+					    elf_sym__demangled(s), why);
 			add_skipped(plan, PLAN_SKIP_REFUSED, file, s->value, elf_sym__demangled(s),
 				    why);
 			continue;
@@ -739,6 +846,7 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 		(*planned)++;
 	}
 	if (!matched) {
+		/* In a copy (planned quietly), an import is probed at its stub as in its primary. */
 		int imported = glob ? 0 : add_import(plan, file, spec, spec_idx, func, is_return, tag);
 
 		if (imported < 0)
@@ -748,13 +856,13 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 			return 0;
 		}
 		if (ef->syms_rejected)
-			return error("'%s': no function %s '%s' (%s)", pf->display,
-				     glob ? "matches" : "named", func, ef->syms_rejected);
-		error("'%s': no function %s '%s'%s", pf->display, glob ? "matches" : "named", func,
-		      ef->has_symtab || ef->debug_path ? "" : ef->debug_rejected ?
-		      " (its debug file was rejected: only .dynsym was read)" : ef->minidebug ?
-		      " (stripped: only .dynsym and its MiniDebugInfo were read)" :
-		      " (stripped: only .dynsym was read)");
+			return fail(plan, "'%s': no function %s '%s' (%s)", pf->display,
+				    glob ? "matches" : "named", func, ef->syms_rejected);
+		fail(plan, "'%s': no function %s '%s'%s", pf->display, glob ? "matches" : "named",
+		     func, ef->has_symtab || ef->debug_path ? "" : ef->debug_rejected ?
+		     " (its debug file was rejected: only .dynsym was read)" : ef->minidebug ?
+		     " (stripped: only .dynsym and its MiniDebugInfo were read)" :
+		     " (stripped: only .dynsym was read)");
 		if (!glob)
 			suggest(ef, func);
 		return -1;
@@ -762,13 +870,12 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	return 0;
 }
 
-static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx, int tag)
+/* The probes of one function spec in files[file]. */
+static int add_spec_to(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
+		       int tag)
 {
-	int file = plan_open_file(plan, spec->target);
 	size_t before = plan->nr, skipped_before = plan->nr_skipped, planned = 0;
 
-	if (file < 0)
-		return -1;
 	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return, tag,
 			&planned))
 		return -1;
@@ -783,8 +890,10 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 
 			if (add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e))
 				return -1;
+			/* Its durations are counted under the entry probe. */
 			if (plan->nr > n)
-				plan->entries[n].cookie = i;
+				plan->entries[n].cookie =
+					cookie_of(plan, file, plan_cookie_probe(e.cookie));
 		}
 	}
 	if (!planned) {
@@ -793,24 +902,26 @@ static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_i
 
 		if (left && join_skipped(plan, skipped_before, PLAN_SKIP_HAZARD, names,
 					 sizeof(names)) == left)
-			return error("'%s': every function that matched '%s' returns twice "
-				     "or never returns, a return probe would break the "
-				     "program: %s (--force to do it anyway)",
-				     spec->target, spec->function, names);
+			return fail(plan, "'%s': every function that matched '%s' returns twice "
+				    "or never returns, a return probe would break the "
+				    "program: %s (--force to do it anyway)",
+				    spec->target, spec->function, names);
 		if (left && join_skipped(plan, skipped_before, PLAN_SKIP_NOT_CODE, names,
 					 sizeof(names)) == left)
-			return error("'%s': every function that matched '%s' is outside "
-				     "executable memory, a probe would write into the "
-				     "program's data: %s", spec->target, spec->function, names);
-		return error("'%s': every function that matched '%s' was left out (see -v)",
-			     spec->target, spec->function);
+			return fail(plan, "'%s': every function that matched '%s' is outside "
+				    "executable memory, a probe would write into the "
+				    "program's data: %s", spec->target, spec->function, names);
+		return fail(plan, "'%s': every function that matched '%s' was left out (see -v)",
+			    spec->target, spec->function);
 	}
 	return 0;
 }
 
 static struct plan_entry *usdt_entry_of(struct plan *plan, int file, const struct usdt_probe *p)
 {
-	for (size_t i = 0; i < plan->nr; i++) {
+	size_t from = plan->files[file].primary == file ? 0 : plan->nr_probes;
+
+	for (size_t i = from; i < plan->nr; i++) {
 		struct plan_entry *e = &plan->entries[i];
 
 		if (e->is_usdt && e->file == file && !strcmp(e->usdt_provider, p->provider) &&
@@ -907,8 +1018,10 @@ static const char *usdt_site_verdict(struct plan *plan, int file, size_t i)
 	const char *why;
 	char buf[512], name[256];
 
-	if (!pf->usdt_why)
+	if (!pf->usdt_why) {
 		pf->usdt_why = xcalloc(pf->usdt->nr, sizeof(*pf->usdt_why));
+		pf->nr_usdt_why = pf->usdt->nr;
+	}
 	if (pf->usdt_why[i])
 		return *pf->usdt_why[i] ? pf->usdt_why[i] : NULL;
 	why = usdt_probe_problem(p, buf, sizeof(buf));
@@ -932,34 +1045,26 @@ bool plan_usdt_site_left_out(const struct plan *plan, int file, const struct usd
 }
 
 /*
- * usdt:TARGET:[PROVIDER:]NAME: an entry per provider:name that matches, with
+ * usdt:TARGET:[PROVIDER:]NAME in files[file]: an entry per provider:name that matches, with
  * the sites upx may probe; each other site is left out with its reason.
  */
-static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_idx)
+static int add_usdt_to(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx)
 {
 	bool glob = pattern_is_glob(spec->function) ||
 		    (spec->provider && pattern_is_glob(spec->provider));
-	struct plan_file *pf;
+	struct plan_file *pf = &plan->files[file];
 	char err[512];
 	size_t matched = 0, sites = 0, first_bad = 0;
 	const char *missing, *first_why = NULL;
-	int file;
 
-	if (plan->opts.entry_and_return)
-		return error("'%s': a USDT probe has no return: --latency takes functions",
-			     spec->text);
-	file = plan_open_file(plan, spec->target);
-	if (file < 0)
-		return -1;
-	pf = &plan->files[file];
 	if (!pf->usdt) {
 		pf->usdt = xcalloc(1, sizeof(*pf->usdt));
 		if (usdt_notes__read(pf->path, pf->usdt, err, sizeof(err)))
-			return error("'%s': cannot read its USDT notes: %s", pf->display, err);
+			return fail(plan, "'%s': cannot read its USDT notes: %s", pf->display, err);
 	}
 	missing = usdt_notes_missing(pf->usdt);
 	if (missing)
-		return error("'%s': %s", pf->display, missing);
+		return fail(plan, "'%s': %s", pf->display, missing);
 	for (size_t i = 0; i < pf->usdt->nr; i++) {
 		const struct usdt_probe *p = &pf->usdt->probes[i];
 		struct plan_entry *e;
@@ -983,16 +1088,19 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 				e->usdt_sites++; /* not when a second spec names it again */
 			continue;
 		}
-		ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
-		e = &plan->entries[plan->nr++];
+		e = push_entry(plan, file, xasprintf("usdt:%s:%s:%s", pf->display, p->provider,
+						     p->name));
+		if (!e)
+			continue;
 		*e = (struct plan_entry){
 			.file = file,
 			.spec = spec_idx,
 			.func = xasprintf("%s:%s", p->provider, p->name),
-			.label = xasprintf("usdt:%s:%s:%s", pf->display, p->provider, p->name),
+			.label = e->label,
 			.vaddr = p->pc,
 			.offset = p->offset,
-			.cookie = plan->nr - 1,
+			.probe = e->probe,
+			.cookie = e->cookie,
 			.is_usdt = true,
 			.usdt_provider = xstrdup(p->provider),
 			.usdt_name = xstrdup(p->name),
@@ -1003,11 +1111,11 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 	if (!matched) {
 		char names[512];
 
-		error("'%s': no USDT probe %s '%s%s%s'", pf->display, glob ? "matches" : "named",
-		      spec->provider ? spec->provider : "", spec->provider ? ":" : "",
-		      spec->function);
+		fail(plan, "'%s': no USDT probe %s '%s%s%s'", pf->display,
+		     glob ? "matches" : "named", spec->provider ? spec->provider : "", spec->provider ? ":" : "",
+		     spec->function);
 		usdt_suggest(pf->usdt, spec->function, names, sizeof(names));
-		if (!glob && names[0])
+		if (!glob && names[0] && !plan->quiet)
 			hint("did you mean: %s?", names);
 		return -1;
 	}
@@ -1029,24 +1137,57 @@ static int add_usdt(struct plan *plan, const struct probe_spec *spec, int spec_i
 		char all[48] = "the one site that matches";
 
 		if (matched == 1 && !glob)
-			return error("'%s': cannot probe USDT %s:%s at 0x%llx: %s", pf->display,
-				     p->provider, p->name, (unsigned long long)p->pc, first_why);
+			return fail(plan, "'%s': cannot probe USDT %s:%s at 0x%llx: %s", pf->display,
+				    p->provider, p->name, (unsigned long long)p->pc, first_why);
 		if (matched > 1)
 			snprintf(all, sizeof(all), "all %zu sites that match", matched);
-		return error("'%s': no USDT probe left to attach: %s '%s%s%s' %s left out; "
-			     "%s:%s at 0x%llx: %s%s", pf->display, all,
-			     spec->provider ? spec->provider : "", spec->provider ? ":" : "",
-			     spec->function, matched > 1 ? "were" : "was", p->provider, p->name,
-			     (unsigned long long)p->pc, first_why,
-			     matched > 1 ? " (-v lists them)" : "");
+		return fail(plan, "'%s': no USDT probe left to attach: %s '%s%s%s' %s left out; "
+			    "%s:%s at 0x%llx: %s%s", pf->display, all,
+			    spec->provider ? spec->provider : "", spec->provider ? ":" : "",
+			    spec->function, matched > 1 ? "were" : "was", p->provider, p->name,
+			    (unsigned long long)p->pc, first_why,
+			    matched > 1 ? " (-v lists them)" : "");
 	}
+	return 0;
+}
+
+/* Kept, to place the same probes in the copies of files[file]. */
+static void keep_request(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
+			 int tag)
+{
+	ALLOC_GROW(plan->requests, plan->nr_requests + 1, plan->alloc_requests);
+	plan->requests[plan->nr_requests++] = (struct plan_request){
+		.file = file,
+		.spec_idx = spec_idx,
+		.tag = tag,
+		.is_usdt = spec->is_usdt,
+		.is_return = spec->is_return,
+		.has_offset = spec->has_offset,
+		.function = xstrdup(spec->function),
+		.provider = spec->provider ? xstrdup(spec->provider) : NULL,
+		.offset = spec->offset,
+	};
+}
+
+static int add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx, int tag)
+{
+	int file;
+
+	if (spec->is_usdt && plan->opts.entry_and_return)
+		return fail(plan, "'%s': a USDT probe has no return: --latency takes functions",
+			    spec->text);
+	file = plan_open_file(plan, spec->target);
+	if (file < 0)
+		return -1;
+	if (spec->is_usdt ? add_usdt_to(plan, file, spec, spec_idx) :
+			    add_spec_to(plan, file, spec, spec_idx, tag))
+		return -1;
+	keep_request(plan, file, spec, spec_idx, tag);
 	return 0;
 }
 
 int plan_add_spec(struct plan *plan, const struct probe_spec *spec, int spec_idx)
 {
-	if (spec->is_usdt)
-		return add_usdt(plan, spec, spec_idx);
 	return add_spec(plan, spec, spec_idx, 0);
 }
 
@@ -1061,6 +1202,130 @@ int plan_add_function(struct plan *plan, const char *target, const char *func, b
 	};
 
 	return add_spec(plan, &spec, -1, tag);
+}
+
+/* The entries of files[from] again in files[to], a copy of the same build: the same offsets. */
+static void clone_entries(struct plan *plan, int from, int to)
+{
+	size_t end = plan->nr;
+
+	for (size_t i = 0; i < end; i++) {
+		/* A copy: the array may move. */
+		const struct plan_entry e = plan->entries[i];
+		struct plan_entry *c;
+
+		if (e.file != from)
+			continue;
+		ALLOC_GROW(plan->entries, plan->nr + 1, plan->alloc);
+		c = &plan->entries[plan->nr++];
+		*c = e;
+		c->file = to;
+		c->cookie = cookie_of(plan, to, plan_cookie_probe(e.cookie));
+		c->func = xstrdup(e.func);
+		c->label = xstrdup(e.label);
+		c->usdt_provider = e.usdt_provider ? xstrdup(e.usdt_provider) : NULL;
+		c->usdt_name = e.usdt_name ? xstrdup(e.usdt_name) : NULL;
+	}
+	if (plan->files[from].usdt) {
+		const struct plan_file *pf = &plan->files[from];
+		struct plan_file *c = &plan->files[to];
+
+		c->usdt = pf->usdt;
+		c->usdt_borrowed = true;
+		/* The same sites, the same verdicts (plan_usdt_site_left_out()). */
+		if (pf->usdt_why) {
+			c->usdt_why = xcalloc(pf->nr_usdt_why, sizeof(*c->usdt_why));
+			c->nr_usdt_why = pf->nr_usdt_why;
+			for (size_t i = 0; i < pf->nr_usdt_why; i++)
+				c->usdt_why[i] = pf->usdt_why[i] ? xstrdup(pf->usdt_why[i]) : NULL;
+		}
+	}
+}
+
+/*
+ * The requests of files[primary] placed in files[copy] by its own symbols and notes.
+ * What fails in the copy (a function it lacks, a site it cannot probe) leaves that
+ * request out of it, quietly.
+ */
+static void place_requests(struct plan *plan, int primary, int copy)
+{
+	struct hsearch_data labels = {};
+
+	hcreate_r(2 * plan->nr_probes + 16, &labels);
+	for (size_t i = 0; i < plan->nr_probes; i++) {
+		ENTRY item = { .key = plan->entries[i].label, .data = (void *)(intptr_t)(i + 1) };
+		ENTRY *found;
+
+		if (plan->entries[i].file == primary)
+			hsearch_r(item, ENTER, &found, &labels);
+	}
+	copy_labels = &labels;
+	plan->quiet = true;
+	for (size_t r = 0; r < plan->nr_requests; r++) {
+		const struct plan_request *q = &plan->requests[r];
+		struct probe_spec spec = {
+			.text = q->function,
+			.is_return = q->is_return,
+			.target = plan->files[primary].display,
+			.function = q->function,
+			.offset = q->offset,
+			.has_offset = q->has_offset,
+			.is_usdt = q->is_usdt,
+			.provider = q->provider,
+		};
+
+		if (q->file != primary)
+			continue;
+		if (q->is_usdt)
+			add_usdt_to(plan, copy, &spec, q->spec_idx);
+		else
+			add_spec_to(plan, copy, &spec, q->spec_idx, q->tag);
+	}
+	plan->quiet = false;
+	copy_labels = NULL;
+	hdestroy_r(&labels);
+}
+
+int plan_add_copy(struct plan *plan, int primary, const char *path, dev_t dev, ino_t ino)
+{
+	struct plan_file *pf;
+	struct elf_file *ef;
+	int file = plan_file_by_inode(plan, dev, ino), same = -1, ret;
+	char err[256];
+
+	if (file >= 0)
+		return file;
+	ret = elf_file__open(path, &ef, err, sizeof(err));
+	if (ret) {
+		snprintf(plan->why, sizeof(plan->why), "%s", err);
+		return -1;
+	}
+	/* One build read once: a copy of a build already planned takes its offsets. */
+	for (size_t f = 0; ef->build_id[0] && f < plan->nr_files && same < 0; f++)
+		if (plan->files[f].primary == primary && plan->files[f].same_build == (int)f &&
+		    !strcmp(plan->files[f].ef->build_id, ef->build_id))
+			same = f;
+	if (same < 0) {
+		ret = elf_file__load_syms(ef, 0);
+		if (ret) {
+			snprintf(plan->why, sizeof(plan->why), "cannot read symbols: %s",
+				 strerror(-ret));
+			elf_file__close(ef);
+			return -1;
+		}
+	}
+	pf = new_file(plan, xstrdup(path), plan->files[primary].display, ef);
+	file = plan->nr_files - 1;
+	pf->dev = dev;
+	pf->ino = ino;
+	pf->primary = primary;
+	if (same >= 0) {
+		pf->same_build = same;
+		clone_entries(plan, same, file);
+	} else {
+		place_requests(plan, primary, file);
+	}
+	return file;
 }
 
 long long plan_cookie_of_tag(const struct plan *plan, int tag)
@@ -1099,7 +1364,7 @@ void plan_entry_how(const struct plan_entry *e, char *buf, size_t len)
 
 void plan_print(const struct plan *plan, FILE *f)
 {
-	for (size_t i = 0; i < plan->nr; i++) {
+	for (size_t i = 0; i < plan->nr_probes; i++) {
 		const struct plan_entry *e = &plan->entries[i];
 		char how[512];
 
@@ -1127,6 +1392,28 @@ void plan_print(const struct plan *plan, FILE *f)
 				  (unsigned long long)k->vaddr, k->why);
 		else
 			text_line(f, "upx: left out: %s (%s)", k->func, k->why);
+	}
+	/*
+	 * A copy's sites: a line per copy, and one per site of a copy of another
+	 * build (core/copies-live.h lists where each copy is).
+	 */
+	for (size_t i = 0; i < plan->nr_files; i++) {
+		const struct plan_file *pf = &plan->files[i];
+		size_t sites = 0;
+
+		if (pf->primary == (int)i)
+			continue;
+		for (size_t k = plan->nr_probes; k < plan->nr; k++)
+			sites += plan->entries[k].file == (int)i;
+		text_line(f, "upx: file %zu: a copy of file %d (%s) at %s: %s, %s", i, pf->primary,
+			  pf->display, pf->path, count_noun(sites, "site", "sites"),
+			  pf->same_build == (int)i ? "placed by its own symbols" :
+						     "at the offsets of its build's first copy");
+		for (size_t k = plan->nr_probes; pf->same_build == (int)i && k < plan->nr; k++)
+			if (plan->entries[k].file == (int)i)
+				text_line(f, "upx: probe %zu in file %zu: %s at %s+0x%llx",
+					  plan->entries[k].probe, i, plan->entries[k].label, pf->path,
+					  (unsigned long long)plan->entries[k].offset);
 	}
 }
 
@@ -1174,21 +1461,27 @@ void plan_free(struct plan *plan)
 	for (size_t i = 0; i < plan->nr_files; i++) {
 		free(plan->files[i].path);
 		free(plan->files[i].display);
+		free(plan->files[i].in_root);
+		free(plan->files[i].root);
 		free(plan->files[i].ifuncs);
 		free(plan->files[i].ifunc_err);
 		free(plan->files[i].hazards);
 		free(plan->files[i].by_value);
-		if (plan->files[i].usdt) {
-			for (size_t k = 0; plan->files[i].usdt_why && k < plan->files[i].usdt->nr;
-			     k++)
-				free(plan->files[i].usdt_why[k]);
-			usdt_notes__free(plan->files[i].usdt);
-		}
+		for (size_t k = 0; k < plan->files[i].nr_usdt_why; k++)
+			free(plan->files[i].usdt_why[k]);
 		free(plan->files[i].usdt_why);
-		free(plan->files[i].usdt);
+		if (plan->files[i].usdt && !plan->files[i].usdt_borrowed) {
+			usdt_notes__free(plan->files[i].usdt);
+			free(plan->files[i].usdt);
+		}
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);
+	for (size_t i = 0; i < plan->nr_requests; i++) {
+		free(plan->requests[i].function);
+		free(plan->requests[i].provider);
+	}
+	free(plan->requests);
 	for (size_t i = 0; i < plan->nr_skipped; i++) {
 		free(plan->skipped[i].func);
 		free(plan->skipped[i].why);

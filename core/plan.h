@@ -11,6 +11,7 @@
 #define UPX_PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -44,6 +45,22 @@ struct plan_file {
 	char *path;		/* the file probed (through /proc/PID/root with -p) */
 	char *display;		/* how probes name it: the spec's TARGET */
 	struct elf_file *ef;
+	/*
+	 * Which file it is: device and inode (as /proc/PID/maps shows them for a copy a
+	 * process maps, or stat() for a path); and, for people, its path as seen in its
+	 * own root and that root ("/", "/srv/jail", "mnt:[4026532301]"), see core/copies.h.
+	 */
+	dev_t dev;
+	ino_t ino;
+	char *in_root;
+	char *root;
+	/*
+	 * Every copy of a TARGET (plan_add_copy()): primary is the file whose probes it
+	 * carries (its own index for the file a spec opened); same_build the file of the
+	 * same build-id whose offsets it took (its own index when it read its own symbols).
+	 */
+	int primary;
+	int same_build;
 	/* Every exported IFUNC of the file, resolved together on first need. */
 	struct ifunc_result *ifuncs;
 	size_t nr_ifuncs;
@@ -56,8 +73,10 @@ struct plan_file {
 	bool hazards_dwarf;	/* DWARF's DW_AT_noreturn was read (else names alone) */
 	struct usdt_notes *usdt; /* its SDT notes, read on the first usdt: spec */
 	char **usdt_why;	/* per note: NULL not asked for, "" probed, else why it is not */
+	size_t nr_usdt_why;	/* its notes (usdt may be borrowed, and freed first) */
 	size_t *by_value;	/* indexes of its functions in ef->syms by address (aliases) */
 	size_t nr_by_value;
+	bool usdt_borrowed;	/* usdt is same_build's (not freed with this file) */
 };
 
 /* Where in a function the uprobe goes, as plan.c decided from its first instruction. */
@@ -75,8 +94,17 @@ struct plan_entry {
 	char *label;		/* "libc.so.6:malloc", "r:./fixture:name" */
 	uint64_t vaddr;		/* function start (st_value), for DWARF */
 	uint64_t offset;	/* file offset where the uprobe goes */
-	uint64_t cookie;	/* what the BPF side sees: the entry's index, or (--latency)
-				 * for a return probe the index of its entry probe */
+	/*
+	 * The probe it is a site of: its own index for entries[0, nr_probes), and the
+	 * index of the entry of the same label in the primary file for a copy's.
+	 */
+	size_t probe;
+	/*
+	 * What the BPF side sees.  Its low 32 bits: the probe counted (the probe, or with
+	 * --latency for a return probe its entry probe); with opts.cookie_file its high 32
+	 * bits are the file (plan_cookie_probe(), plan_cookie_file()).
+	 */
+	uint64_t cookie;
 	/* What plan.c decided, as facts: the text is made by who prints it (plan_entry_how). */
 	bool is_ifunc;		/* the symbol is an IFUNC: probed at the implementation */
 	const char *ifunc;	/* its name ("strlen"), when is_ifunc */
@@ -127,6 +155,17 @@ struct plan_opts {
 				 * programs, and on functions that return twice or never return */
 	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
 	bool entry_and_return;	/* --latency: each function gets both probes */
+	bool cookie_file;	/* cookies carry the file in their high 32 bits (--by file) */
+};
+
+/* What a spec asked of a file, kept to place the same probes in its copies. */
+struct plan_request {
+	int file;
+	int spec_idx;
+	int tag;
+	bool is_usdt, is_return, has_offset;
+	char *function, *provider;
+	uint64_t offset;
 };
 
 struct plan {
@@ -134,14 +173,49 @@ struct plan {
 	size_t nr_files, alloc_files;
 	struct plan_entry *entries;
 	size_t nr, alloc;
+	size_t nr_probes;	/* entries[0, nr_probes): one per probe; later ones: copies' sites */
+	struct plan_request *requests;
+	size_t nr_requests, alloc_requests;
 	struct plan_skip *skipped; /* sites the kernel would refuse, return probes that break */
 	size_t nr_skipped, alloc_skipped;
 	pid_t pid;		/* -p: resolve libraries through this process */
+	/*
+	 * Without -p: how a TARGET is found, when not as ld.so finds it here
+	 * (resolve_target()): a malloc'd path, or NULL with err filled.
+	 */
+	char *(*resolve)(const char *target, char *err, size_t errlen, void *ctx);
+	void *resolve_ctx;
 	struct plan_opts opts;
+	/* While a copy is planned: failures are kept in why, not printed. */
+	bool quiet;
+	char why[512];
 };
+
+static inline uint32_t plan_cookie_probe(uint64_t cookie)
+{
+	return (uint32_t)cookie;
+}
+
+static inline uint32_t plan_cookie_file(uint64_t cookie)
+{
+	return cookie >> 32;
+}
 
 /* Opens (once per plan) the file a TARGET names: its index in files, or -1 after error(). */
 int plan_open_file(struct plan *plan, const char *target);
+/* The file with that device and inode, or -1. */
+int plan_file_by_inode(const struct plan *plan, dev_t dev, ino_t ino);
+/*
+ * Places the probes of files[primary] in a copy of it at path (a file of its own:
+ * device and inode dev:ino as /proc/PID/maps shows them), by the copy's own symbols
+ * and notes, read once per build-id (a copy with the build-id of a file already
+ * planned takes its offsets).  The copy's entries go after every other, each a site
+ * of the primary's probe of the same label; what the copy lacks or cannot probe is
+ * left out (plan->skipped).  All specs must be added before the first copy.  Returns
+ * the new file's index (its entries are entries[before, nr)), the index of the file
+ * already planned with that device and inode, or -1 with plan->why filled.
+ */
+int plan_add_copy(struct plan *plan, int primary, const char *path, dev_t dev, ino_t ino);
 /*
  * What a return probe would do to the function at vaddr (st_value) of files[file].  Known from
  * the names of every symbol at vaddr (aliases count: _longjmp is longjmp; leading underscores

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "attach.h"
@@ -13,45 +12,13 @@
 #include "cgroup.h"
 #include "common.h"
 #include "cmd.h"
+#include "copies-live.h"
 #include "httpd.h"
 #include "metrics.h"
 #include "proc.h"
 #include "run.h"
 #include "runopt.h"
 #include "util.h"
-
-/*
- * A variable of the program's .rodata (probes/common.bpf.h declares those
- * every program has), found by name in its BTF: core sets them without
- * knowing the skeleton's type.  NULL when the program has no such variable.
- */
-static void *rodata_var(struct bpf_object *obj, const char *name, size_t size)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
-	size_t map_size;
-	char *data;
-	int id;
-
-	if (!map || !btf)
-		return NULL;
-	data = bpf_map__initial_value(map, &map_size);
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (!data || id < 0)
-		return NULL;
-	sec = btf__type_by_id(btf, id);
-	vs = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *var = btf__type_by_id(btf, vs->type);
-
-		if (!strcmp(btf__name_by_offset(btf, var->name_off), name) && vs->size == size &&
-		    vs->offset + size <= map_size)
-			return data + vs->offset;
-	}
-	return NULL;
-}
 
 /*
  * What every program shares: its own pid left out, the -c child too until it
@@ -61,13 +28,13 @@ static int set_common_rodata(struct bpf_object *obj, const struct run_opts *ro,
 			     const struct session *s, const struct cgroup_ref *cg)
 {
 	struct bpf_program *exec_prog = bpf_object__find_program_by_name(obj, "upx_child_exec");
-	__u32 *self = rodata_var(obj, "self_tgid", sizeof(__u32));
-	__u32 *child = rodata_var(obj, "child_tgid", sizeof(__u32));
-	char *comm = rodata_var(obj, "filter_comm", UPX_COMM_LEN);
-	__u8 *has_comm = rodata_var(obj, "has_comm", sizeof(__u8));
-	__u8 *has_cgroup = rodata_var(obj, "has_cgroup", sizeof(__u8));
-	__u32 *cg_level = rodata_var(obj, "cgroup_level", sizeof(__u32));
-	__u64 *cg_id = rodata_var(obj, "cgroup_id", sizeof(__u64));
+	__u32 *self = bpf_rodata_var(obj, "self_tgid", sizeof(__u32));
+	__u32 *child = bpf_rodata_var(obj, "child_tgid", sizeof(__u32));
+	char *comm = bpf_rodata_var(obj, "filter_comm", UPX_COMM_LEN);
+	__u8 *has_comm = bpf_rodata_var(obj, "has_comm", sizeof(__u8));
+	__u8 *has_cgroup = bpf_rodata_var(obj, "has_cgroup", sizeof(__u8));
+	__u32 *cg_level = bpf_rodata_var(obj, "cgroup_level", sizeof(__u32));
+	__u64 *cg_id = bpf_rodata_var(obj, "cgroup_id", sizeof(__u64));
 
 	if (!self)
 		return error("the BPF program has no self_tgid: it would trace upx itself");
@@ -221,10 +188,8 @@ static int start_metrics(const struct run_ops *ops, const struct run_opts *ro,
 static void loop_metrics(struct session *s, const struct run_opts *ro, struct run_metrics *m)
 {
 	if (m->httpd) {
-		s->loop.extra_fd = httpd__fd(m->httpd);
-		s->loop.on_fd = httpd_turn;
-		s->loop.fd_timeout_ms = httpd_timeout;
-		s->loop.fd_ctx = m->httpd;
+		event_loop_add_fd(&s->loop, httpd__fd(m->httpd), httpd_turn, httpd_timeout,
+				  m->httpd);
 		s->loop.until_stopped = true;
 	}
 	if (ro->metrics_file) {
@@ -257,16 +222,22 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		goto out;
 	ret = UPX_EXIT_FAILURE;
 
-	/* options -> attach plan */
+	/* options -> attach plan (every copy of a TARGET named by name) */
 	s->plan.pid = ro->pid;
+	if ((ops->flags & RUN_COPIES) && ro->pid <= 0 && !s->cmd_argv)
+		copies_live_start(s);
 	ret = ops->plan(s, ctx);
 	if (ret) {
 		ret = ret > 0 ? ret : UPX_EXIT_FAILURE; /* a usage error keeps its status */
 		goto out;
 	}
 	ret = UPX_EXIT_FAILURE;
-	if (upx_verbose)
+	if (s->copies && copies_live_begin(s, ops->copies_watch))
+		goto out;
+	if (upx_verbose) {
 		plan_print(&s->plan, stderr);
+		copies_live_print(s, stderr);
+	}
 	if (upx_stop)
 		goto out;
 
@@ -287,7 +258,9 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	    set_common_rodata(ops->skel->object(skel), ro, s, &cg))
 		goto out;
 	loop_metrics(s, ro, &m);
+	progs.usdt_copies = s->copies;
 	attach_prepare(&s->plan, &progs);
+	s->progs = progs;
 	if (ops->skel->load(skel)) {
 		bpf_load_error();
 		goto out;
@@ -307,6 +280,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 			goto out;
 	}
 	ops->armed(s, ctx);
+	copies_live_armed(s);
 	if (m.httpd)
 		fprintf(stderr, "Serving metrics on %s\n", httpd__url(m.httpd));
 	fflush(stdout);
@@ -324,8 +298,10 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	end = session_run(s, &s->loop);
 	if (end == LOOP_ERROR)
 		goto out;
-	if (end != LOOP_STDOUT_CLOSED)
+	if (end != LOOP_STDOUT_CLOSED) {
 		ops->report(s, skel, s->loop.not_shown, ctx);
+		copies_live_report(s);
+	}
 	/* The last counts, the ring buffer drained. */
 	if (ro->metrics_file)
 		write_metrics_file(&m);

@@ -7,8 +7,8 @@
  * until a stop, report, and release everything in one order.  A plugin
  * fills a struct run_ops with the few steps that are its own.
  *
- *   options -> plan() -> open -> configure() -> load -> attached() -> links
- *           -> armed() -> loop (on_event) -> report() -> free
+ *   options -> plan() -> copies -> open -> configure() -> load -> attached()
+ *           -> links -> armed() -> loop (on_event, copies) -> report() -> free
  *
  * With --listen the metrics server is bound before anything is loaded (a
  * bind failure costs nothing) and answers from the loop (metrics()); with
@@ -89,6 +89,8 @@ struct run_skeleton {
 struct run_ops {
 	const struct run_skeleton *skel;
 	unsigned int flags;			/* RUN_* below */
+	/* RUN_COPIES: the watch for copies mapped later (probes/copywatch.bpf.c) */
+	const struct run_skeleton *copies_watch;
 	/*
 	 * The attach plan into s->plan (s->plan.pid is set, s->cmd_argv known);
 	 * 0, -1 after an error, or an exit status (usage_error()).
@@ -122,6 +124,11 @@ struct run_ops {
 #define RUN_CMD		(1u << 1)	/* takes -c CMD / -- CMD ARGS */
 #define RUN_COMM	(1u << 2)	/* takes --comm */
 #define RUN_CGROUP	(1u << 3)	/* takes --cgroup */
+/*
+ * Without -p and -c, a TARGET named by name is every copy a process maps
+ * (core/copies-live.h); cookies carry the file (plan_opts.cookie_file).
+ */
+#define RUN_COPIES	(1u << 4)
 
 /*
  * Run a tracing command: argc/argv are what parse_options() left (the words

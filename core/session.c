@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf-util.h"
+#include "copies-live.h"
 #include "json.h"
 #include "output.h"
 #include "session.h"
@@ -81,6 +82,7 @@ void session_end(struct session *s)
 	session_detach(s);
 	child_stop(&s->child);
 	json_writer__free(s->jw);
+	copies_live_end(s);
 	plan_free(&s->plan);
 	free_command(s->cmd_argv);
 	memset(s, 0, sizeof(*s));

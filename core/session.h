@@ -15,12 +15,15 @@
 struct bpf_link;
 struct bpf_map;
 struct bpf_program;
+struct copies_live;
 struct events;
 struct json_writer;
 
 struct session {
 	struct plan plan;
 	struct attachment att;			/* the uprobe links */
+	struct attach_progs progs;		/* what they run (copies attached later too) */
+	struct copies_live *copies;		/* every copy of a TARGET (core/copies-live.h) */
 	struct bpf_link **links;		/* others: fork and exit watchers */
 	size_t nr_links, alloc_links;
 	struct events *ev;			/* the ring buffer, NULL: none */

@@ -351,7 +351,7 @@ static void filter_facts(struct gather *g)
 	nr_vals = read_drop_values(run->drop_values_fd, &vals);
 	if (run->filters.cgroup)
 		cg_mnt = cgroup_v2_mount();
-	for (size_t i = 0; i < run->plan->nr; i++) {
+	for (size_t i = 0; i < run->plan->nr_probes; i++) {
 		if (!facts__wanted(g->f, i, g->all))
 			continue;
 		for (int k = 0; k < UPX_FILTER_NR; k++) {
@@ -592,14 +592,14 @@ void whyzero_gather(struct facts *f, const struct whyzero_run *run, bool all)
 	char *cmd_path = run->cmd && !run->follow ? command_path(run->cmd) : NULL;
 	bool any = false;
 
-	for (size_t i = 0; i < run->plan->nr; i++)
+	for (size_t i = 0; i < run->plan->nr_probes; i++)
 		any |= facts__wanted(f, i, all);
 	if (!any)
 		goto out;
 	g.deadline = mono_now() + run->budget_s;
 	g.ids = plan_file_ids(run->plan);
 	filter_facts(&g);
-	for (size_t i = 0; i < run->plan->nr; i++) {
+	for (size_t i = 0; i < run->plan->nr_probes; i++) {
 		const struct plan_entry *pe = &run->plan->entries[i];
 
 		if (!facts__wanted(f, i, all))

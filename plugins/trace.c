@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "bykey.h"
 #include "bpf-util.h"
 #include "cmd.h"
+#include "copies-live.h"
 #include "debuginfod.h"
 #include "dwarf.h"
 #include "elf.h"
@@ -38,6 +40,7 @@
 #include "sum128.h"
 #include "trace.h"
 #include "usdt.h"
+#include "copywatch.skel.h"
 #include "follow.skel.h"
 #include "trace.skel.h"
 #include "trace-stack.skel.h"
@@ -99,7 +102,7 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
-	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, argN, retval, a parameter or str:ARG"),
+	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, file, argN, retval, a parameter or str:ARG"),
 	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
 	OPT_CALLBACK(0, "top", &opt.top, "N", "show the N largest counts only", opt_positive_cb),
 	OPT_USTACK(&opt.stack),
@@ -175,9 +178,9 @@ struct trace_ctx {
 /* DWARF parameters of every entry probe's function, when names are wanted. */
 static void load_params(struct trace_ctx *ctx)
 {
-	ctx->params = xcalloc(ctx->s.plan.nr, sizeof(*ctx->params));
-	ctx->nr_params = xcalloc(ctx->s.plan.nr, sizeof(*ctx->nr_params));
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	ctx->params = xcalloc(ctx->s.plan.nr_probes, sizeof(*ctx->params));
+	ctx->nr_params = xcalloc(ctx->s.plan.nr_probes, sizeof(*ctx->nr_params));
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		const struct plan_entry *pe = &ctx->s.plan.entries[i];
 		const struct plan_file *pf = &ctx->s.plan.files[pe->file];
 
@@ -202,7 +205,7 @@ static int resolve_param(struct trace_ctx *ctx, const char *name, const char *op
 {
 	int found = -1;
 
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		const struct plan_entry *pe = &ctx->s.plan.entries[i];
 		int k;
 
@@ -243,9 +246,12 @@ static void print_value(FILE *f, __u64 v)
 	fwrite(buf, 1, end - buf, f);
 }
 
+/* probe: an entry's probe, or an event's cookie (its probe is the low 32 bits). */
 static const struct dwarf_param *param_of(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
-	if (!ctx->params || ctx->nr_params[probe] <= i || !ctx->params[probe][i].name[0])
+	probe = plan_cookie_probe(probe);
+	if (!ctx->params || probe >= ctx->s.plan.nr_probes || ctx->nr_params[probe] <= i ||
+	    !ctx->params[probe][i].name[0])
 		return NULL;
 	return &ctx->params[probe][i];
 }
@@ -421,7 +427,9 @@ static void json_str_fields(struct json_writer *jw, const struct trace_ctx *ctx,
 static const struct plan_entry *event_probe(const struct trace_ctx *ctx,
 					    const struct trace_event *e)
 {
-	return e->cookie < ctx->s.plan.nr ? &ctx->s.plan.entries[e->cookie] : NULL;
+	uint32_t probe = plan_cookie_probe(e->cookie);
+
+	return probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[probe] : NULL;
 }
 
 /* --stack: the frames of the record after the event (text, or fields of jw's object). */
@@ -431,7 +439,8 @@ static void event_stack(struct trace_ctx *ctx, const struct trace_event *e, size
 	size_t rec = ustack__rec_size(ctx->stk);
 
 	if (ctx->stk && size >= TRACE_EVENT_HDR_SIZE + rec)
-		ustack__event(ctx->stk, e->tgid, e->cookie, (const char *)e + size - rec, rec, jw);
+		ustack__event(ctx->stk, e->tgid, plan_cookie_probe(e->cookie),
+			      (const char *)e + size - rec, rec, jw);
 }
 
 static int on_event_plain(void *data, void *buf, size_t size)
@@ -588,10 +597,10 @@ static void print_counts_json(struct trace_ctx *ctx, const struct count_row *row
 static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
 	int fd = bpf_map__fd(ctx->skel->maps.counts);
-	struct count_row *rows = xcalloc(ctx->s.plan.nr, sizeof(*rows));
+	struct count_row *rows = xcalloc(ctx->s.plan.nr_probes, sizeof(*rows));
 	size_t n = 0, w = 5;
 
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		uint64_t c = percpu_u64_sum(fd, i);
 
 		if (!c && !show_zero(ctx, i, specs))
@@ -652,8 +661,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	/* --stack: a process's mappings at its first event; --count: a call to count under its stack. */
 	if (t->stk && ustack__proc_record(t->stk, data, size))
 		return 0;
-	if (size >= TRACE_EVENT_HDR_SIZE && ((struct trace_event *)data)->cookie < t->s.plan.nr)
-		t->seen[((struct trace_event *)data)->cookie]++;
+	if (size >= TRACE_EVENT_HDR_SIZE && event_probe(t, data))
+		t->seen[plan_cookie_probe(((const struct trace_event *)data)->cookie)]++;
 	if (t->stk && opt.count) {
 		if (size >= TRACE_EVENT_HDR_SIZE)
 			event_stack(t, data, size, NULL);
@@ -667,7 +676,7 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 	int fd = bpf_map__fd(ctx->skel->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		const struct plan_entry *pe = &ctx->s.plan.entries[i];
 		uint64_t total = 0;
 
@@ -685,17 +694,18 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 /* --count --stack: calls per stack, most frequent first; --folded, --flamegraph. */
 static void print_stack_counts(struct trace_ctx *ctx)
 {
-	const char **labels = xcalloc(ctx->s.plan.nr + 1, sizeof(*labels));
-	const char **funcs = xcalloc(ctx->s.plan.nr + 1, sizeof(*funcs));
+	const char **labels = xcalloc(ctx->s.plan.nr_probes + 1, sizeof(*labels));
+	const char **funcs = xcalloc(ctx->s.plan.nr_probes + 1, sizeof(*funcs));
 
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		labels[i] = ctx->s.plan.entries[i].label;
 		funcs[i] = ctx->s.plan.entries[i].func;
 	}
 	if (ustack__counts_in_kernel(ctx->stk))
 		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->skel->maps.stack_counts),
 				    bpf_map__fd(ctx->skel->maps.stack_traces));
-	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr, output_json() ? ctx->s.jw : NULL))
+	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr_probes,
+			   output_json() ? ctx->s.jw : NULL))
 		ctx->stack_failed = true;
 	free(labels);
 	free(funcs);
@@ -706,7 +716,7 @@ static uint64_t by_type_probe(const struct trace_ctx *ctx, const struct trace_by
 {
 	if (by_spec_has(&ctx->by, BY_PROBE))
 		return k->probe;
-	for (size_t i = 0; i < ctx->s.plan.nr; i++)
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++)
 		if (!ctx->s.plan.entries[i].is_return)
 			return i;
 	return 0;
@@ -722,7 +732,7 @@ static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
 
 	switch (p->kind) {
 	case BY_PROBE:
-		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
+		pe = k->probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[k->probe] : NULL;
 		escape_to_buf(buf, size, pe ? pe->label : "?", -1);
 		break;
 	case BY_PID:
@@ -736,6 +746,12 @@ static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
 		break;
 	case BY_COMM:
 		escape_to_buf(buf, size, k->comm, strnlen(k->comm, sizeof(k->comm)));
+		break;
+	case BY_FILE:
+		if (k->file < ctx->s.plan.nr_files)
+			copies_where_text(&ctx->s.plan.files[k->file], buf, size);
+		else
+			snprintf(buf, size, "?");
 		break;
 	case BY_STR:
 		escape_to_buf(buf, size, k->str, strnlen(k->str, sizeof(k->str)));
@@ -757,11 +773,12 @@ static void by_json_field(const struct trace_ctx *ctx, const struct by_part *p,
 {
 	struct json_writer *jw = ctx->s.jw;
 	const struct plan_entry *pe;
+	const struct plan_file *pf;
 	__u64 v;
 
 	switch (p->kind) {
 	case BY_PROBE:
-		pe = k->probe < ctx->s.plan.nr ? &ctx->s.plan.entries[k->probe] : NULL;
+		pe = k->probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[k->probe] : NULL;
 		json_string_field(jw, "probe", pe ? pe->label : NULL);
 		json_string_field(jw, "function", pe ? pe->func : NULL);
 		break;
@@ -776,6 +793,11 @@ static void by_json_field(const struct trace_ctx *ctx, const struct by_part *p,
 		break;
 	case BY_COMM:
 		json_bytes_field(jw, "comm", k->comm, strnlen(k->comm, sizeof(k->comm)));
+		break;
+	case BY_FILE:
+		pf = k->file < ctx->s.plan.nr_files ? &ctx->s.plan.files[k->file] : NULL;
+		json_bytes_field(jw, "file", pf ? pf->in_root : "", pf ? strlen(pf->in_root) : 0);
+		json_string_field(jw, "root", pf && pf->root ? pf->root : "/");
 		break;
 	case BY_STR:
 		json_bytes_field(jw, p->name, k->str, strnlen(k->str, sizeof(k->str)));
@@ -809,7 +831,7 @@ static void print_by_counts(struct trace_ctx *ctx)
 	struct by_row *rows = NULL;
 	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_counts), false, &rows);
 	size_t w[BY_MAX_PARTS], shown;
-	char cell[4 * TRACE_BY_STR + 8];
+	char cell[PATH_MAX + 4 * TRACE_BY_STR];
 
 	if (n < 0) {
 		error("cannot read the --by counts: %s", strerror(-n));
@@ -883,7 +905,7 @@ static void print_by_hists(struct trace_ctx *ctx)
 	struct by_row *rows = NULL;
 	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_hists), true, &rows);
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
-	char cell[4 * TRACE_BY_STR + 8];
+	char cell[PATH_MAX + 4 * TRACE_BY_STR];
 	size_t shown;
 
 	if (n < 0) {
@@ -954,7 +976,8 @@ static void print_aggregations(void *p)
 static void probe_labels(const struct trace_ctx *ctx, const struct plan_entry *pe,
 			 struct metric_labels *ls)
 {
-	const char *path = ctx->s.plan.files[pe->file].path, *p;
+	/* A copy's path in its own root; the file itself otherwise. */
+	const char *path = ctx->s.plan.files[pe->file].in_root, *p;
 
 	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
 	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
@@ -990,7 +1013,7 @@ static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 	int fd = bpf_map__fd(ctx->skel->maps.counts);
 
 	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen by each probe.");
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		struct metric_labels ls = {};
 		uint64_t c = percpu_u64_sum(fd, i);
 
@@ -1012,7 +1035,7 @@ static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 	else
 		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
 			       "Values of the --hist argument (label arg) at each probe (log2 buckets).");
-	for (size_t i = 0; i < ctx->s.plan.nr; i++) {
+	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		const struct plan_entry *pe = &ctx->s.plan.entries[i];
 		struct metric_labels ls = {};
 		uint64_t total = 0;
@@ -1067,11 +1090,20 @@ static void by_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 
 			switch (bp->kind) {
 			case BY_PROBE:
-				if (k->probe < ctx->s.plan.nr)
+				if (k->probe < ctx->s.plan.nr_probes)
 					probe_labels(ctx, &ctx->s.plan.entries[k->probe], &ls);
 				break;
 			case BY_COMM:
 				metric_labels_add_comm(&ls, k->comm, sizeof(k->comm));
+				break;
+			case BY_FILE:
+				/* "file" is the probe's (probe_labels()): the copy's own two */
+				if (k->file < ctx->s.plan.nr_files) {
+					const struct plan_file *pf = &ctx->s.plan.files[k->file];
+
+					metric_labels_add(&ls, "copy", pf->in_root);
+					metric_labels_add(&ls, "root", pf->root ? pf->root : "/");
+				}
 				break;
 			case BY_STR:
 				metric_labels_add_len(&ls, bp->name, k->str,
@@ -1249,12 +1281,13 @@ static int trace_plan(struct session *s, void *p)
 		.force = opt.force,
 		.no_endbr_skip = opt.at_entry,
 		.entry_and_return = opt.latency,
+		.cookie_file = true,	/* --by file */
 	};
 	for (size_t k = 0; k < ctx->nr_specs; k++)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
 	if (!upx_verbose && !output_json())
-		for (size_t k = 0; k < s->plan.nr; k++) {
+		for (size_t k = 0; k < s->plan.nr_probes; k++) {
 			const struct plan_entry *pe = &s->plan.entries[k];
 			const char *site = plan_site_text(pe->site);
 
@@ -1270,6 +1303,7 @@ static int trace_plan(struct session *s, void *p)
 				     pe->import_lib ? " (defined in " : "",
 				     pe->import_lib ? pe->import_lib : "", pe->import_lib ? ")" : "");
 		}
+	ctx->seen = xcalloc(s->plan.nr_probes ? s->plan.nr_probes : 1, sizeof(*ctx->seen));
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
@@ -1437,10 +1471,12 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	ctx->skel->rodata->has_max = opt.has_max;
 	ctx->skel->rodata->min_value = opt.min;
 	ctx->skel->rodata->max_value = opt.max;
-	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr : 1);
-	bpf_map__set_max_entries(ctx->skel->maps.hists,
-				 (opt.hist || opt.latency) ? s->plan.nr * TRACE_HIST_SLOTS : 1);
-	bpf_map__set_max_entries(ctx->skel->maps.hist_sums, (opt.hist || opt.latency) ? s->plan.nr : 1);
+	/* Per probe: a copy's sites count under their probe, so copies found later fit. */
+	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr_probes : 1);
+	bpf_map__set_max_entries(ctx->skel->maps.hists, (opt.hist || opt.latency) ?
+				 s->plan.nr_probes * TRACE_HIST_SLOTS : 1);
+	bpf_map__set_max_entries(ctx->skel->maps.hist_sums,
+				 (opt.hist || opt.latency) ? s->plan.nr_probes : 1);
 	if (aggregate) {
 		bpf_map__set_max_entries(ctx->skel->maps.events, 4096);
 	} else {
@@ -1453,10 +1489,9 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
-		bpf_map__set_max_entries(ctx->skel->maps.drops, s->plan.nr * UPX_FILTER_NR);
+		bpf_map__set_max_entries(ctx->skel->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
 		bpf_map__set_max_entries(ctx->skel->maps.drop_values, UPX_DROP_VALUES);
 	}
-	ctx->seen = xcalloc(s->plan.nr, sizeof(*ctx->seen));
 	if (ctx->by.nr)
 		configure_by(ctx);
 	*progs = (struct attach_progs){
@@ -1508,7 +1543,7 @@ static void trace_armed(struct session *s, void *p)
 	struct trace_ctx *ctx = p;
 
 	/* On stderr even with --json: it says the probes are live. */
-	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_sites, "probe", "probes"),
+	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_probes, "probe", "probes"),
 		count_noun(s->plan.nr_files, "file", "files"),
 		count_noun(s->att.nr_multi, "multi link", "multi links"),
 		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
@@ -1528,7 +1563,7 @@ static void trace_armed(struct session *s, void *p)
 static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 {
 	const struct plan *plan = &ctx->s.plan;
-	uint64_t *calls = xcalloc(plan->nr, sizeof(*calls)), total = 0;
+	uint64_t *calls = xcalloc(plan->nr_probes, sizeof(*calls)), total = 0;
 	struct by_row *rows = NULL;
 	bool known = true;
 	long n;
@@ -1537,30 +1572,30 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 		n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
 					     ctx->skel->maps.by_hists), !opt.count, &rows);
 		for (long r = 0; r < n; r++) {
-			if (rows[r].key.probe < plan->nr)
+			if (rows[r].key.probe < plan->nr_probes)
 				calls[rows[r].key.probe] += rows[r].count;
 			total += rows[r].count;
 		}
 		total += stat_value(ctx, TRACE_STAT_BY_FULL);
 		/* Without the probe in the key, all calls are under probe 0's index. */
 		known = by_spec_has(&ctx->by, BY_PROBE) ? !stat_value(ctx, TRACE_STAT_BY_FULL) :
-			plan->nr == 1 || !total;
+			plan->nr_probes == 1 || !total;
 		if (!by_spec_has(&ctx->by, BY_PROBE))
 			calls[0] = total;
 		free(rows);
 	} else if (opt.count && !(ctx->stk && !ustack__counts_in_kernel(ctx->stk))) {
-		for (size_t i = 0; i < plan->nr; i++)
+		for (size_t i = 0; i < plan->nr_probes; i++)
 			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->skel->maps.counts), i);
 	} else if ((opt.hist || opt.latency) && !ctx->stk) {
-		for (size_t i = 0; i < plan->nr; i++)
+		for (size_t i = 0; i < plan->nr_probes; i++)
 			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
 				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->skel->maps.hists),
 							   i * TRACE_HIST_SLOTS + k);
 	} else {
-		memcpy(calls, ctx->seen, plan->nr * sizeof(*calls));
+		memcpy(calls, ctx->seen, plan->nr_probes * sizeof(*calls));
 		known = !lost;
 	}
-	for (size_t i = 0; i < plan->nr; i++) {
+	for (size_t i = 0; i < plan->nr_probes; i++) {
 		/* --latency: a return probe's calls are its entry's */
 		bool hidden = opt.latency && plan->entries[i].is_return;
 
@@ -1574,7 +1609,7 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
 {
 	struct session *s = &ctx->s;
-	struct facts *f = facts__new(s->plan.nr);
+	struct facts *f = facts__new(s->plan.nr_probes);
 	struct whyzero_run run = {
 		.plan = &s->plan,
 		.pid = ro.pid,
@@ -1592,6 +1627,7 @@ static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
 
 	set_calls(ctx, f, lost);
 	whyzero_gather(f, &run, upx_verbose || output_json());
+	copies_live_facts(s, f, upx_verbose || output_json());
 	facts__print(f, &s->plan, upx_verbose, output_json() ? s->jw : NULL);
 	facts__free(f);
 }
@@ -1611,9 +1647,12 @@ RUN_SKELETON(trace_bpf);
 /* --stack loads probes/trace-stack.bpf.c instead (see stack_view()). */
 RUN_SKELETON(trace_stack_bpf);
 
+RUN_SKELETON(copywatch_bpf);
+
 static const struct run_ops trace_run = {
 	.skel = &trace_bpf_run_skeleton,
-	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_COPIES,
+	.copies_watch = &copywatch_bpf_run_skeleton,
 	.plan = trace_plan,
 	.configure = trace_configure,
 	.attached = trace_attached,
@@ -1669,10 +1708,10 @@ out:
 	session_end(&ctx.s);
 	follow_bpf__destroy(ctx.follow);
 	ustack__free(ctx.stk);
-	free(ctx.seen);
 	whyzero_start_free(ctx.wz_start);
 	free(ctx.params);
 	free(ctx.nr_params);
+	free(ctx.seen);
 	by_spec_free(&ctx.by);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)
 		probe_spec_free(&ctx.specs[k]);

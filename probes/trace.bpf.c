@@ -231,12 +231,14 @@ static __always_inline __s16 read_str(char *dst, __u32 size, const char *p, bool
 }
 
 /* The --by key of this call; fields not in the key stay 0. */
-static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key *k, __u32 probe,
-					__u64 id, bool sleepable, bool usdt)
+static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key *k,
+					__u64 cookie, __u64 id, bool sleepable, bool usdt)
 {
 	__builtin_memset(k, 0, sizeof(*k));
 	if (by_fields & TRACE_BY_PROBE)
-		k->probe = probe;
+		k->probe = (__u32)cookie;
+	if (by_fields & TRACE_BY_FILE)
+		k->file = cookie >> 32;
 	if (by_fields & TRACE_BY_PID)
 		k->pid = id >> 32;
 	if (by_fields & TRACE_BY_TID)
@@ -342,12 +344,13 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 }
 
 /* --by: count or bucket under the call's key; latency keeps the key until the return. */
-static __always_inline int handle_by(struct pt_regs *ctx, __u32 probe, __u64 id, bool sleepable,
+static __always_inline int handle_by(struct pt_regs *ctx, __u64 cookie, __u64 id, bool sleepable,
 				     bool usdt)
 {
+	__u32 probe = cookie;
 	struct by_start st;
 
-	by_key_fill(ctx, &st.key, probe, id, sleepable, usdt);
+	by_key_fill(ctx, &st.key, cookie, id, sleepable, usdt);
 	switch (mode) {
 	case TRACE_MODE_COUNT:
 		by_count(&st.key);
@@ -384,7 +387,9 @@ static __always_inline int by_return(__u64 key)
 
 /*
  * Entry, or return outside latency mode: filter, then count, bucket or emit.
- * usdt: a USDT site, whose plan index is the usdt cookie (the attach cookie is libbpf's).
+ * usdt: a USDT site, whose plan cookie is the usdt cookie (the attach cookie is libbpf's).
+ * A cookie's low 32 bits are the probe counted, its high 32 bits the file of the site
+ * (a copy of the probed file has sites of its own under the same probes).
  */
 static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool sleepable,
 				       bool usdt)
@@ -396,7 +401,7 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
 	if (by_on && mode != TRACE_MODE_EVENTS)
-		return handle_by(ctx, probe, id, sleepable, usdt);
+		return handle_by(ctx, cookie, id, sleepable, usdt);
 	switch (mode) {
 	case TRACE_MODE_COUNT: {
 		__u64 *v = bpf_map_lookup_elem(&counts, &probe);

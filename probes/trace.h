@@ -35,7 +35,7 @@ enum trace_stat {
 
 struct trace_event {
 	__u64 ts_ns;     /* CLOCK_MONOTONIC */
-	__u64 cookie;    /* index of the probe in the attach plan */
+	__u64 cookie;    /* the site's: its probe (low 32 bits) and file (high) in the plan */
 	__u32 tgid;
 	__u32 tid;
 	__u32 uid;
@@ -63,6 +63,7 @@ enum trace_by_field {
 	TRACE_BY_TID = 1 << 2,
 	TRACE_BY_UID = 1 << 3,
 	TRACE_BY_COMM = 1 << 4,
+	TRACE_BY_FILE = 1 << 5,
 };
 
 struct trace_by_key {
@@ -70,6 +71,8 @@ struct trace_by_key {
 	__u32 pid;
 	__u32 tid;
 	__u32 uid;
+	__u32 file;	/* the file of the site: the cookie's high 32 bits */
+	__u32 pad;	/* 0 */
 	__u64 values[TRACE_BY_VALUES];
 	char comm[UPX_COMM_LEN];
 	char str[TRACE_BY_STR];

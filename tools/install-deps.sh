@@ -10,7 +10,7 @@ set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
 BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev liblzma-dev libprotobuf-c-dev protobuf-c-compiler"
-TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux mount procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build
 # (libdebuginfod's header: upx loads the library when asked to fetch), and the debuginfod
 # server the tests run.
@@ -36,8 +36,8 @@ upx deps: $1: nothing installed.  Install by hand, then run 'make test':
             liblzma with their headers, libmicrohttpd with its headers (--listen),
             protobuf-c (library, headers and protoc-c: --pprof)
   to test:  CUnit (headers), python3, bash, tmux, valgrind, jq, xmllint, util-linux (script,
-            setpriv, unshare, flock), procps (ps, pgrep), binutils (nm, readelf,
-            objdump), clang's libFuzzer (compiler-rt), the C library's
+            setpriv, unshare, flock), mount (an overlayfs "container"), procps (ps, pgrep),
+            binutils (nm, readelf, objdump), clang's libFuzzer (compiler-rt), the C library's
             debugging symbols, <sys/sdt.h> (systemtap), Prometheus with promtool,
             Chromium (renders the flame graph SVG), xz, Go (go tool pprof, a Go
             fixture), the debuginfod server, and python3.11's and

@@ -35,6 +35,12 @@ static void test_parse(void)
 	CU_ASSERT_TRUE(by_spec_has(&b, BY_STR));
 	CU_ASSERT_FALSE(by_spec_has(&b, BY_TID));
 	by_spec_free(&b);
+
+	/* file: the copy of the probed file, a field of the key (not a parameter named so) */
+	CU_ASSERT_EQUAL_FATAL(by_spec_parse(&b, "probe,file", parse_arg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(b.parts[1].kind, BY_FILE);
+	CU_ASSERT_EQUAL(by_spec_fields(&b), TRACE_BY_PROBE | TRACE_BY_FILE);
+	by_spec_free(&b);
 }
 
 static void test_bad(void)

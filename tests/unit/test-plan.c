@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dwarf.h"
@@ -644,6 +645,176 @@ static void test_go_return_gate(void)
 	plan_free(&plan);
 }
 
+/* A copy of a file (another inode), at dir/name; its device and inode in *st. */
+static char *copy_file(const char *from, const char *dir, const char *name, struct stat *st)
+{
+	char *to = xasprintf("%s/%s", dir, name), *cmd = xasprintf("cp %s %s", from, to);
+
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	CU_ASSERT_FATAL(stat(to, st) == 0);
+	free(cmd);
+	return to;
+}
+
+/* A copy of the same build takes the first copy's offsets; its cookies name its file. */
+static void test_copy_same_build(void)
+{
+	char dir[] = "/tmp/upx-unit-plan.XXXXXX", *path, *cmd;
+	struct plan plan = { .opts.cookie_file = true };
+	size_t probes;
+	struct stat st;
+	int file;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	CU_ASSERT_FATAL(plan_one(&plan, "libc.so.6:malloc", false, false) == 0);
+	plan.opts.cookie_file = true;
+	CU_ASSERT_FATAL(plan_one(&plan, "libc.so.6:getppid", false, false) == 0);
+	probes = plan.nr;
+	CU_ASSERT_EQUAL(plan.nr_probes, probes);
+	path = copy_file(plan.files[0].path, dir, "libc.so.6", &st);
+
+	file = plan_add_copy(&plan, 0, path, st.st_dev, st.st_ino);
+	CU_ASSERT_EQUAL_FATAL(file, 1);
+	CU_ASSERT_EQUAL(plan.files[1].primary, 0);
+	CU_ASSERT_EQUAL(plan.files[1].same_build, 0);
+	CU_ASSERT_STRING_EQUAL(plan.files[1].display, "libc.so.6");
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 2 * probes);
+	CU_ASSERT_EQUAL(plan.nr_probes, probes);
+	for (size_t i = 0; i < probes; i++) {
+		const struct plan_entry *p = &plan.entries[i], *c = &plan.entries[probes + i];
+
+		CU_ASSERT_EQUAL(p->probe, i);
+		CU_ASSERT_EQUAL(p->cookie, i);
+		CU_ASSERT_EQUAL(c->probe, i);
+		CU_ASSERT_EQUAL(c->file, 1);
+		CU_ASSERT_EQUAL(c->offset, p->offset);
+		CU_ASSERT_STRING_EQUAL(c->label, p->label);
+		CU_ASSERT_EQUAL(plan_cookie_probe(c->cookie), i);
+		CU_ASSERT_EQUAL(plan_cookie_file(c->cookie), 1);
+	}
+	/* The same file again (its device and inode): nothing new. */
+	CU_ASSERT_EQUAL(plan_add_copy(&plan, 0, path, st.st_dev, st.st_ino), 1);
+	CU_ASSERT_EQUAL(plan_add_copy(&plan, 0, plan.files[0].path, plan.files[0].dev,
+				      plan.files[0].ino), 0);
+	CU_ASSERT_EQUAL(plan.nr, 2 * probes);
+	/* No such file: -1, and why, unprinted. */
+	CU_ASSERT_EQUAL(plan_add_copy(&plan, 0, "/nonexistent/libc.so.6", 1, 1), -1);
+	CU_ASSERT(strstr(plan.why, "No such file") != NULL);
+	plan_free(&plan);
+	free(path);
+	cmd = xasprintf("rm -rf %s", dir);
+	CU_ASSERT(system(cmd) == 0);
+	free(cmd);
+}
+
+/* Two builds of one library: copy_work elsewhere in the second, a function only it has. */
+static const char src_lib[] =
+	"#define FN __attribute__((noinline)) int\n"
+	"#define KEEP __asm__ volatile(\"\" ::: \"memory\")\n"
+	"#ifdef SECOND\n"
+	"__attribute__((used)) FN pad(int x) { __asm__ volatile(\".skip 4096, 0x90\"); return x; }\n"
+	"FN fresh_fn(int x) { return x * 3; }\n"
+	"#else\n"
+	"FN gone_fn(int x) { return x * 5; }\n"
+	"#endif\n"
+	"FN copy_work(int x) { KEEP; return x + 1; }\n"
+	"FN kept_fn(int x) { KEEP; return x + 2; }\n";
+
+static char *build_lib(const char *dir, const char *sub, const char *flags)
+{
+	char *src = xasprintf("%s/lib.c", dir), *cmd, *lib;
+	FILE *f = fopen(src, "w");
+
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(src_lib, f);
+	fclose(f);
+	lib = xasprintf("%s/%s/libtwo.so", dir, sub);
+	cmd = xasprintf("mkdir -p %s/%s && gcc -O2 -fPIC -shared -Wl,-soname,libtwo.so %s -o %s %s",
+			dir, sub, flags, lib, src);
+	CU_ASSERT_FATAL(system(cmd) == 0);
+	free(cmd);
+	free(src);
+	return lib;
+}
+
+static uint64_t offset_of(const char *path, const char *name)
+{
+	struct elf_file *ef;
+	struct elf_sym *s;
+	char err[256];
+	uint64_t off = 0;
+
+	CU_ASSERT_FATAL(elf_file__open(path, &ef, err, sizeof(err)) == 0);
+	CU_ASSERT_FATAL(elf_file__load_syms(ef, 0) == 0);
+	if (elf_file__find_syms(ef, name, &s))
+		off = s->offset;
+	elf_file__close(ef);
+	return off;
+}
+
+/*
+ * A copy of another build reads its own symbols: each probe at the copy's own
+ * offset; a function the first copy lacks gets no probe, one the copy lacks no site.
+ */
+static void test_copy_other_build(void)
+{
+	char dir[] = "/tmp/upx-unit-plan.XXXXXX", *one, *two, *spec, *cmd;
+	struct plan plan = { .opts.cookie_file = true };
+	struct stat st;
+	int file;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	one = build_lib(dir, "one", "");
+	two = build_lib(dir, "two", "-DSECOND");
+	CU_ASSERT_NOT_EQUAL(offset_of(one, "copy_work"), offset_of(two, "copy_work"));
+	spec = xasprintf("%s:copy_work", one);
+	CU_ASSERT_FATAL(plan_one(&plan, spec, false, false) == 0);
+	free(spec);
+	spec = xasprintf("%s:*_fn", one);
+	plan.opts.cookie_file = true;
+	CU_ASSERT_FATAL(plan_one(&plan, spec, false, false) == 0);
+	free(spec);
+	CU_ASSERT_EQUAL_FATAL(plan.nr_probes, 3);	/* copy_work, gone_fn, kept_fn */
+	CU_ASSERT_FATAL(stat(two, &st) == 0);
+
+	file = plan_add_copy(&plan, 0, two, st.st_dev, st.st_ino);
+	CU_ASSERT_EQUAL_FATAL(file, 1);
+	CU_ASSERT_EQUAL(plan.files[1].same_build, 1);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 5);	/* copy_work and kept_fn: fresh_fn is no probe */
+	for (size_t i = plan.nr_probes; i < plan.nr; i++) {
+		const struct plan_entry *c = &plan.entries[i];
+
+		CU_ASSERT_EQUAL(c->file, 1);
+		CU_ASSERT_STRING_EQUAL(c->label, plan.entries[c->probe].label);
+		CU_ASSERT_EQUAL(c->offset, offset_of(two, c->func));
+		CU_ASSERT_NOT_EQUAL(c->offset, plan.entries[c->probe].offset);
+		CU_ASSERT_EQUAL(c->cookie, (uint64_t)1 << 32 | c->probe);
+		CU_ASSERT(strcmp(c->func, "fresh_fn") && strcmp(c->func, "gone_fn"));
+	}
+	plan_free(&plan);
+
+	/* --latency: a copy's return probe counts under its entry probe, as the first's does. */
+	plan.opts.cookie_file = true;
+	spec = xasprintf("%s:copy_work", one);
+	CU_ASSERT_FATAL(plan_one(&plan, spec, true, false) == 0);
+	free(spec);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 2);
+	CU_ASSERT_EQUAL(plan.entries[1].cookie, 0);
+	plan.opts.cookie_file = true;
+	CU_ASSERT_EQUAL_FATAL(plan_add_copy(&plan, 0, two, st.st_dev, st.st_ino), 1);
+	CU_ASSERT_EQUAL_FATAL(plan.nr, 4);
+	CU_ASSERT(plan.entries[3].is_return);
+	CU_ASSERT_EQUAL(plan.entries[3].probe, 1);
+	CU_ASSERT_EQUAL(plan.entries[3].cookie, (uint64_t)1 << 32 | 0);
+	plan_free(&plan);
+
+	free(one);
+	free(two);
+	cmd = xasprintf("rm -rf %s", dir);
+	CU_ASSERT(system(cmd) == 0);
+	free(cmd);
+}
+
 CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_libc_returns_twice),
 	UNIT_TEST(test_libc_never_returns),
@@ -661,5 +832,7 @@ CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_tags),
 	UNIT_TEST(test_go_return_gate),
 	UNIT_TEST(test_usdt_real_sites_pass),
+	UNIT_TEST(test_copy_same_build),
+	UNIT_TEST(test_copy_other_build),
 	CU_TEST_INFO_NULL,
 };

@@ -17,6 +17,7 @@
 	SUITE(elf) \
 	SUITE(dwarf) \
 	SUITE(proc) \
+	SUITE(copies) \
 	SUITE(plan) \
 	SUITE(kfield) \
 	SUITE(runopt) \
