@@ -10,9 +10,9 @@
  */
 #include <string.h>
 
-#include "cmd.h"
+#include "base/cmd.h"
+#include "base/options.h"
 #include "completion.h"
-#include "options.h"
 
 /* Names and argument names are the tables' own ([a-z0-9|-] and capitals): no quoting needed. */
 static void print_cmd(FILE *f, const struct upx_cmd *c)

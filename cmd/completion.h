@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shell completion, generated from the registry (core/cmd.h) and each
+ * Shell completion, generated from the registry (core/base/cmd.h) and each
  * command's option table, so it cannot drift from what upx parses:
  * `upx --completion bash` prints it, the build writes it, `make install`
  * installs it for bash-completion.

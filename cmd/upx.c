@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * upx: the dispatcher.  The first argument names a command from the registry
- * (core/cmd.h); everything it prints about commands comes from that registry.
+ * (core/base/cmd.h); everything it prints about commands comes from that registry.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpf-util.h"
-#include "cmd.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
 #include "completion.h"
-#include "events.h"
-#include "options.h"
-#include "privs.h"
-#include "util.h"
+#include "run/bpf-util.h"
+#include "run/events.h"
+#include "run/privs.h"
 
 #ifndef UPX_VERSION
 #define UPX_VERSION "unknown"

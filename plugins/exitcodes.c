@@ -12,23 +12,23 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
-#include "bpf-util.h"
-#include "cmd.h"
-#include "events.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
 #include "exitcodes.h"
 #include "exitcodes.skel.h"
-#include "json.h"
-#include "kfield.h"
-#include "metrics.h"
-#include "options.h"
-#include "output.h"
-#include "plan.h"
-#include "proc.h"
-#include "run.h"
-#include "runopt.h"
-#include "session.h"
-#include "util.h"
+#include "output/json.h"
+#include "output/metrics.h"
+#include "output/output.h"
+#include "plan/plan.h"
+#include "run/attach.h"
+#include "run/bpf-util.h"
+#include "run/events.h"
+#include "run/kfield.h"
+#include "run/run.h"
+#include "run/runopt.h"
+#include "run/session.h"
+#include "target/proc.h"
 
 static const char *const exitcodes_usage[] = {
 	"upx exitcodes [-d SECONDS] [--comm NAME] [-p PID] [--nonzero] [--json] [-c CMD | -- CMD [ARGS...]]",

@@ -2,18 +2,18 @@
 /*
  * upx flamegraph: folded stacks (upx trace --folded, perf script |
  * stackcollapse-perf.pl, inferno-collapse-*) drawn as one self-contained SVG
- * flame graph.  The front end of core/flamegraph.c.
+ * flame graph.  The front end of core/output/flamegraph.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic-file.h"
-#include "cmd.h"
-#include "flamegraph.h"
-#include "options.h"
-#include "util.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
+#include "output/atomic-file.h"
+#include "output/flamegraph.h"
 
 static const char *const flamegraph_usage[] = {
 	"upx flamegraph [-o FILE.svg] [--title TEXT] [--count-name NAME] [FILE]",
@@ -43,7 +43,7 @@ static int fill_svg(FILE *f, void *p)
 
 /*
  * The input is all read and parsed before the output is touched; -o FILE is
- * replaced only once the whole SVG is written (core/atomic-file.h), so a bad
+ * replaced only once the whole SVG is written (core/output/atomic-file.h), so a bad
  * input or a full disk leaves a good FILE as it was.
  */
 static int write_output(const struct fg_stacks *st)

@@ -2,18 +2,18 @@
 /*
  * upx ldd-resolve: the shared libraries a program or library loads, found the
  * way ld.so finds them but without running anything.  The front end of
- * core/libsearch.c.
+ * core/target/libsearch.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "json.h"
-#include "libsearch.h"
-#include "options.h"
-#include "output.h"
-#include "util.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
+#include "output/json.h"
+#include "output/output.h"
+#include "target/libsearch.h"
 
 static const char *const ldd_resolve_usage[] = {
 	"upx ldd-resolve [options] BINARY|SONAME...",

@@ -12,23 +12,23 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
-#include "bpf-util.h"
-#include "cmd.h"
-#include "events.h"
-#include "hist.h"
-#include "json.h"
-#include "kfield.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
 #include "lifetimes.h"
 #include "lifetimes.skel.h"
-#include "metrics.h"
-#include "options.h"
-#include "output.h"
-#include "plan.h"
-#include "run.h"
-#include "runopt.h"
-#include "session.h"
-#include "util.h"
+#include "output/hist.h"
+#include "output/json.h"
+#include "output/metrics.h"
+#include "output/output.h"
+#include "plan/plan.h"
+#include "run/attach.h"
+#include "run/bpf-util.h"
+#include "run/events.h"
+#include "run/kfield.h"
+#include "run/run.h"
+#include "run/runopt.h"
+#include "run/session.h"
 
 static const char *const lifetimes_usage[] = {
 	"upx lifetimes [-d SECONDS] [--comm NAME] [--json] [-c CMD | -- CMD [ARGS...]]",

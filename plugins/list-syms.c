@@ -3,7 +3,7 @@
  * upx list-syms: the symbols of an ELF file as a uprobe sees them (file
  * offset, type, version, demangled name), imports with the library that
  * defines them; with --usdt its USDT probes (SDT notes).  The front end of
- * core/elf.c and core/usdt.c.
+ * core/symbols/elf.c and core/symbols/usdt.c.
  */
 #include <elf.h>
 #include <errno.h>
@@ -12,17 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "debuginfod.h"
-#include "elf.h"
-#include "json.h"
-#include "imports.h"
-#include "libsearch.h"
-#include "options.h"
-#include "output.h"
-#include "proc.h"
-#include "usdt.h"
-#include "util.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
+#include "output/json.h"
+#include "output/output.h"
+#include "symbols/debuginfod.h"
+#include "symbols/elf.h"
+#include "symbols/usdt.h"
+#include "target/imports.h"
+#include "target/libsearch.h"
+#include "target/proc.h"
 
 static const char *const list_syms_usage[] = {
 	"upx list-syms [options] BINARY [PATTERN]",

@@ -14,23 +14,23 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
-#include "bpf-util.h"
-#include "cmd.h"
-#include "elf.h"
-#include "events.h"
-#include "json.h"
-#include "libsearch.h"
-#include "options.h"
-#include "output.h"
-#include "plan.h"
-#include "proc.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
+#include "output/json.h"
+#include "output/output.h"
+#include "plan/plan.h"
 #include "readline.h"
 #include "readline.skel.h"
-#include "run.h"
-#include "runopt.h"
-#include "session.h"
-#include "util.h"
+#include "run/attach.h"
+#include "run/bpf-util.h"
+#include "run/events.h"
+#include "run/run.h"
+#include "run/runopt.h"
+#include "run/session.h"
+#include "symbols/elf.h"
+#include "target/libsearch.h"
+#include "target/proc.h"
 
 static const char *const readline_usage[] = {
 	"upx readline [-d SECONDS] [-p PID] [--json]",

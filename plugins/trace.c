@@ -15,38 +15,38 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
-#include "bykey.h"
-#include "bpf-util.h"
-#include "cmd.h"
-#include "copies-live.h"
-#include "debuginfod.h"
-#include "dwarf.h"
-#include "elf.h"
-#include "events.h"
-#include "facts.h"
-#include "hist.h"
-#include "json.h"
-#include "kfield.h"
-#include "metrics.h"
-#include "options.h"
-#include "output.h"
-#include "plan.h"
-#include "probe-spec.h"
-#include "proc.h"
-#include "run.h"
-#include "runopt.h"
-#include "session.h"
-#include "sum128.h"
-#include "trace.h"
-#include "usdt.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
 #include "copywatch.skel.h"
 #include "follow.skel.h"
-#include "trace.skel.h"
+#include "output/hist.h"
+#include "output/json.h"
+#include "output/metrics.h"
+#include "output/output.h"
+#include "plan/bykey.h"
+#include "plan/plan.h"
+#include "run/attach.h"
+#include "run/bpf-util.h"
+#include "run/copies-live.h"
+#include "run/events.h"
+#include "run/facts.h"
+#include "run/kfield.h"
+#include "run/run.h"
+#include "run/runopt.h"
+#include "run/session.h"
+#include "run/whyzero.h"
+#include "stack/ustack.h"
+#include "sum128.h"
+#include "symbols/debuginfod.h"
+#include "symbols/dwarf.h"
+#include "symbols/elf.h"
+#include "symbols/usdt.h"
+#include "target/probe-spec.h"
+#include "target/proc.h"
 #include "trace-stack.skel.h"
-#include "util.h"
-#include "ustack.h"
-#include "whyzero.h"
+#include "trace.h"
+#include "trace.skel.h"
 
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
@@ -156,7 +156,7 @@ struct tick_ctx {
 };
 
 struct trace_ctx {
-	struct session s;	/* first: core/run.c's hooks get the context as a session */
+	struct session s;	/* first: core/run/run.c's hooks get the context as a session */
 	struct trace_bpf *skel;	/* the plain object, or stack_view of the --stack one */
 	struct trace_bpf stack_view;
 	struct follow_bpf *follow;	/* --follow */
@@ -1554,7 +1554,7 @@ static void trace_armed(struct session *s, void *p)
 		ctx->wz_start = whyzero_start(&s->plan, 0.1);
 }
 
-/* The zero report (core/facts.h) ---------------------------------------------- */
+/* The zero report (core/run/facts.h) ---------------------------------------------- */
 
 /*
  * What each probe saw, as the output counts it, into f; a probe's count is

@@ -29,7 +29,7 @@ const volatile char filter_comm[UPX_COMM_LEN];
 const volatile __u8 has_comm;
 /*
  * --cgroup: the cgroup v2 directory's id and its level below the root
- * (core/cgroup.h).  A task in it or below it has it as its ancestor at that
+ * (core/target/cgroup.h).  A task in it or below it has it as its ancestor at that
  * level.  Uprobe programs may call both helpers that test it on Debian
  * 12's 6.1 as on 6.18 (bpf_tracing_func_proto); this one takes the RCU read
  * lock itself, so it is safe in the sleepable (--str) programs too, which
@@ -90,7 +90,7 @@ static __always_inline bool is_self(void)
 
 /*
  * The exec of the -c child: from here on it runs the command (attached by
- * core/run.c only with -c).  A raw tracepoint, as the follow programs use: no
+ * core/run/run.c only with -c).  A raw tracepoint, as the follow programs use: no
  * tracefs.  It fires in the exec'ing process, before the new program runs an
  * instruction.
  */

@@ -16,7 +16,7 @@
  * that the next fault on it tells again.
  *
  * Raw tracepoints with untyped arguments: the four members read are at
- * offsets user space found in the kernel's BTF (core/kfield.h), so libbpf
+ * offsets user space found in the kernel's BTF (core/run/kfield.h), so libbpf
  * does not parse the kernel's BTF and nothing needs tracefs.  (An fentry on
  * the kernel's uprobe_mmap() would name only new executable mappings, but
  * kernels may refuse tracing programs: this one does.)

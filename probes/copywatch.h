@@ -2,7 +2,7 @@
 /*
  * What probes/copywatch.bpf.c tells user space: a process touched (faulted
  * in) a page of a file no process had touched since the watch began;
- * core/copies-live.c looks whether the process maps it as a copy of a TARGET.
+ * core/run/copies-live.c looks whether the process maps it as a copy of a TARGET.
  */
 #ifndef UPX_PROBES_COPYWATCH_H
 #define UPX_PROBES_COPYWATCH_H
@@ -21,7 +21,7 @@ struct copies_event {
 	__u64 ts_ns;	/* CLOCK_MONOTONIC, when it was touched */
 };
 
-/* The kernel fields read, at offsets user space finds in the kernel's BTF (core/kfield.h). */
+/* The kernel fields read, at offsets user space finds in the kernel's BTF (core/run/kfield.h). */
 enum copywatch_field {
 	COPYWATCH_MAPPING_HOST,	/* struct address_space, host: its inode */
 	COPYWATCH_INODE_INO,	/* struct inode, i_ino */

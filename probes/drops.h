@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Calls a filter dropped, as probes/drops.bpf.h counts them in the kernel
- * and core/whyzero.c reads them for the zero report: per probe and filter a
+ * and core/run/whyzero.c reads them for the zero report: per probe and filter a
  * count (with the extreme value --min or --max dropped), and per value seen
  * (a comm, a uid, a cgroup id) a count of its own, in a bounded map.
  * Fixed-size fields only.

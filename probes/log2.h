@@ -2,7 +2,7 @@
 /*
  * The log2 slot of a value, the one definition behind the histograms the BPF
  * programs fill (trace --hist, --latency) and those user space fills and
- * prints (core/hist.c): slot 0 holds 0, slot 1 holds 1, slot k holds
+ * prints (core/output/hist.c): slot 0 holds 0, slot 1 holds 1, slot k holds
  * [2^(k-1), 2^k), up to slot 64 for [2^63, 2^64).  Plain C for both sides:
  * shifts and compares only, no builtin the BPF target would have to expand.
  */

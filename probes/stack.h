@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * User stacks (upx trace --stack), what probes/stack.bpf.h and core/ustack.c
+ * User stacks (upx trace --stack), what probes/stack.bpf.h and core/stack/ustack.c
  * share: the record appended to an event, the per-stack count key and the
  * record that says a process was seen first.  Fixed-size fields only.
  */
@@ -30,7 +30,7 @@ struct stack_fp_rec {
 	/*
 	 * The word at %rsp: at a function's entry, the return address.  The
 	 * walk starts at %rbp, which the function has not set up yet there, so
-	 * it skips the caller; user space puts this back (core/ustack.c).
+	 * it skips the caller; user space puts this back (core/stack/ustack.c).
 	 */
 	__u64 sp0;
 	__u64 ips[STACK_MAX_DEPTH];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The few task_struct fields lifetimes and exitcodes read, at the offsets
- * user space found in the kernel's BTF (core/kfield.c) and set before load.
+ * user space found in the kernel's BTF (core/run/kfield.c) and set before load.
  * Plain bpf_probe_read_kernel() at known offsets, where BPF_CORE_READ would
  * have had libbpf parse the whole kernel BTF (11 MB, 15 ms) to find them.
  * A pointer to a task is an untyped address here: no vmlinux.h needed.

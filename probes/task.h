@@ -2,7 +2,7 @@
 /*
  * The kernel structure members that probes/task.bpf.h reads, by index into
  * its task_off[] offsets.  User space finds them in the kernel's BTF
- * (core/kfield.c) and sets them before load: the programs need no CO-RE, so
+ * (core/run/kfield.c) and sets them before load: the programs need no CO-RE, so
  * libbpf never parses the kernel's BTF.
  */
 #ifndef UPX_PROBES_TASK_H

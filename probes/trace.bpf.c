@@ -466,7 +466,7 @@ UPX_UPROBE_TWINS_SLEEPABLE(uprobe, upx_entry, handle(ctx, false, true))
 UPX_UPROBE_TWINS_SLEEPABLE(uretprobe, upx_return, handle_return(ctx, true))
 
 /*
- * USDT sites, plain and sleepable (--str): attached by core/attach.c, one
+ * USDT sites, plain and sleepable (--str): attached by core/run/attach.c, one
  * uprobe_multi link per file, or by libbpf's bpf_program__attach_usdt().
  */
 SEC("usdt")

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Holds core/insn.c against objdump: reads `objdump -d --insn-width=16` on
+ * Holds core/symbols/insn.c against objdump: reads `objdump -d --insn-width=16` on
  * stdin and checks that every instruction objdump decodes has the length
  * insn_decode() finds, decoding from the bytes objdump printed (plus those
  * after them, so that a decoder reading too far is caught).
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "insn.h"
+#include "symbols/insn.h"
 
 struct line {
 	unsigned long addr;

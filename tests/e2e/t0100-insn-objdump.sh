@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# core/insn.c against objdump: every instruction objdump decodes in libc (and
+# core/symbols/insn.c against objdump: every instruction objdump decodes in libc (and
 # a few other system libraries) must have the same length, and the entries of
 # pthread_spin_lock and malloc must get the verdicts the kernel gives them.
 . "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the DWARF reader (core/dwarf.c) as trace uses it: the parameters of
+ * Fuzz the DWARF reader (core/symbols/dwarf.c) as trace uses it: the parameters of
  * each function symbol (dwarf_func_params at its st_value, and at a few
  * addresses around it) and the DW_AT_noreturn list.
  * Input: an ELF file with DWARF.  Seeds: tests/fuzz/corpus/dwarf.
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dwarf.h"
-#include "elf.h"
 #include "fuzz.h"
+#include "symbols/dwarf.h"
+#include "symbols/elf.h"
 
 static void params_at(const char *path, uint64_t vaddr)
 {

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the ELF reader (core/elf.c) as trace and list-syms use it: open, load
+ * Fuzz the ELF reader (core/symbols/elf.c) as trace and list-syms use it: open, load
  * .symtab/.dynsym with versions, look names up, map each function's address
- * to a file offset, read its first bytes and decode the probe site (core/insn.c).
+ * to a file offset, read its first bytes and decode the probe site (core/symbols/insn.c).
  * Input: an ELF file.  Seeds: tests/fuzz/corpus/elf (tests/fuzz/make-seeds.sh).
  *   make fuzz-elf  (one target of tests/fuzz/fuzz.mk)
  */
 #include <elf.h>
 #include <string.h>
 
-#include "elf.h"
 #include "fuzz.h"
-#include "insn.h"
+#include "symbols/elf.h"
+#include "symbols/insn.h"
 
 static void probe_site(const struct elf_file *ef, struct elf_sym *s)
 {

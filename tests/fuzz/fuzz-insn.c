@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the instruction decoder (core/insn.c), x86-64 and arm64: no read past
+ * Fuzz the instruction decoder (core/symbols/insn.c), x86-64 and arm64: no read past
  * the buffer, a length of 1..15 (4 on arm64) inside it, the same answer from
  * the instruction's own bytes as from a longer buffer, boundaries that agree.
  * Input: machine code.  Seeds: tests/fuzz/corpus/insn.
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "insn.h"
+#include "symbols/insn.h"
 
 static void one(enum insn_arch arch, const uint8_t *data, size_t size)
 {

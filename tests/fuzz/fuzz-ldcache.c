@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the ld.so.cache parser (core/libsearch.c): both formats, the table
+ * Fuzz the ld.so.cache parser (core/target/libsearch.c): both formats, the table
  * bounds, string offsets, lookups.
  * Input: an ld.so.cache file.  Seeds: tests/fuzz/corpus/ldcache (ldconfig -r over a scratch root).
  *   make fuzz-ldcache  (one target of tests/fuzz/fuzz.mk)
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "libsearch.h"
+#include "target/libsearch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the DT_NEEDED / RPATH / RUNPATH walk (core/libsearch.c lib_deps__load):
+ * Fuzz the DT_NEEDED / RPATH / RUNPATH walk (core/target/libsearch.c lib_deps__load):
  * PT_INTERP, PT_DYNAMIC, dynamic strings, $ORIGIN/$LIB/$PLATFORM expansion;
  * the libraries it names are looked up on this machine, through the small
  * cache UPX_LD_SO_CACHE names (tests/fuzz/fuzz.mk sets it to a seed of the
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "libsearch.h"
+#include "target/libsearch.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

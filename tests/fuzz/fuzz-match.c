@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the name matchers: the glob/substring/exact patterns of core/elf.c,
- * the C++ demangler call, and trace's FUNCTION matcher in core/plan.c (raw or
+ * Fuzz the name matchers: the glob/substring/exact patterns of core/symbols/elf.c,
+ * the C++ demangler call, and trace's FUNCTION matcher in core/plan/plan.c (raw or
  * demangled names, a template's return type skipped, parameters optional,
  * "did you mean", imports explained), planned against one real C++ program:
  * $UPX_FUZZ_TARGET (tests/fuzz/fuzz.mk sets build/fixtures/cxxshop; it has no
@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
 #include "fuzz.h"
-#include "plan.h"
-#include "probe-spec.h"
+#include "plan/plan.h"
+#include "symbols/elf.h"
+#include "target/probe-spec.h"
 
 static struct plan plan;
 static const char *target;

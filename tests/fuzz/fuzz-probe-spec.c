@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the probe-spec parser (core/probe-spec.c): `[r:]TARGET:FUNCTION[+OFFSET]`.
+ * Fuzz the probe-spec parser (core/target/probe-spec.c): `[r:]TARGET:FUNCTION[+OFFSET]`.
  * Input: one spec (a NUL ends it early).  Seeds: tests/fuzz/corpus/probe-spec.
  *   make fuzz-probe-spec  (one target of tests/fuzz/fuzz.mk)
  */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "probe-spec.h"
+#include "target/probe-spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz the USDT note reader and argument spec parser (core/usdt.c), as list-syms --usdt and
+ * Fuzz the USDT note reader and argument spec parser (core/symbols/usdt.c), as list-syms --usdt and
  * trace's usdt: specs use them.  Input, by its first bytes:
  *   "\x7fELF..."   an ELF file: every note of .note.stapsdt read, each site's
  *                  problem and parameters worked out
@@ -12,9 +12,9 @@
 #include <elf.h>
 #include <string.h>
 
-#include "dwarf.h"
 #include "fuzz.h"
-#include "usdt.h"
+#include "symbols/dwarf.h"
+#include "symbols/usdt.h"
 
 static void check_args(const struct usdt_arg *args, int n)
 {

@@ -16,14 +16,14 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -We
 	       -Wno-unused-parameter -Wno-missing-field-initializers -iquote core -iquote probes -iquote tests/fuzz \
 	       -DUPX_VERSION='"fuzz"' $(FUZZ_SAN)
 # Everything of core/ that does not load BPF; the harnesses take what they need from the archive.
-FUZZ_CORE_SRCS := $(filter-out core/attach.c core/bpf-util.c core/cmd.c core/events.c \
-		  core/session.c core/pprof.c,$(wildcard core/*.c))
+FUZZ_CORE_SRCS := $(filter-out core/run/attach.c core/run/bpf-util.c core/base/cmd.c core/run/events.c \
+		  core/run/session.c core/output/pprof.c,$(wildcard core/*/*.c))
 FUZZ_CORE_OBJS := $(patsubst core/%.c,$(FUZZ_O)/core/%.o,$(FUZZ_CORE_SRCS))
 FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz-%,$(FUZZ_TARGETS))
 
 .PHONY: fuzz fuzz-smoke fuzz-build $(patsubst %,fuzz-%,$(FUZZ_TARGETS))
 
-$(FUZZ_O)/core/%.o: core/%.c $(wildcard core/*.h) tests/fuzz/fuzz.mk
+$(FUZZ_O)/core/%.o: core/%.c $(wildcard core/*/*.h) tests/fuzz/fuzz.mk
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/atomic-file.c: a file replaced whole or not at all, and only a regular file. */
+/* core/output/atomic-file.c: a file replaced whole or not at all, and only a regular file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +9,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "atomic-file.h"
+#include "base/util.h"
+#include "output/atomic-file.h"
 #include "unit.h"
-#include "util.h"
 
 static char dir[] = "/tmp/upx-unit-atomic.XXXXXX";
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
-#include "bykey.h"
+#include "plan/bykey.h"
 #include "unit.h"
 
 /* What trace's parse_arg_name() does, enough for the parser: arg0..arg5, retval, names. */

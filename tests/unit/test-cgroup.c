@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/cgroup.c: --cgroup paths to (id, level) and back, on this host's own hierarchy. */
+/* core/target/cgroup.c: --cgroup paths to (id, level) and back, on this host's own hierarchy. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cgroup.h"
+#include "base/util.h"
+#include "target/cgroup.h"
 #include "unit.h"
-#include "util.h"
 
 static void test_cgroup_root(void)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/copies.c: maps lines, which mapped names answer to a TARGET, paths in
+ * core/target/copies.c: maps lines, which mapped names answer to a TARGET, paths in
  * a process's root, and a scan that finds a child's copy of libc.
  */
 #include <CUnit/CUnit.h>
@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "copies.h"
-#include "libsearch.h"
+#include "base/util.h"
+#include "target/copies.h"
+#include "target/libsearch.h"
 #include "unit.h"
-#include "util.h"
 
 static void test_maps_lines(void)
 {

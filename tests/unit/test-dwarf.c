@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/dwarf.c: parameter names, kinds and sizes from programs built here, glibc's malloc, no DWARF. */
+/* core/symbols/dwarf.c: parameter names, kinds and sizes from programs built here, glibc's malloc, no DWARF. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,10 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dwarf.h"
-#include "elf.h"
+#include "base/util.h"
+#include "symbols/dwarf.h"
+#include "symbols/elf.h"
 #include "unit.h"
-#include "util.h"
 
 #if defined(__x86_64__)
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/elf.c: refusals on open, offsets, versions, debug files, demangling, patterns, garbage. */
+/* core/symbols/elf.c: refusals on open, offsets, versions, debug files, demangling, patterns, garbage. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "elf.h"
+#include "base/util.h"
+#include "symbols/elf.h"
 #include "unit.h"
-#include "util.h"
 
 #if defined(__x86_64__)
 #define LIBC "/lib/x86_64-linux-gnu/libc.so.6"

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/facts.c: the zero report's facts, ranked and written as text (stderr) and JSON. */
+/* core/run/facts.c: the zero report's facts, ranked and written as text (stderr) and JSON. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "facts.h"
-#include "json.h"
-#include "plan.h"
+#include "base/util.h"
+#include "output/json.h"
+#include "plan/plan.h"
+#include "run/facts.h"
 #include "unit.h"
-#include "util.h"
 
 static void test_fact_num(void)
 {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flamegraph.h"
+#include "base/util.h"
+#include "output/flamegraph.h"
 #include "unit.h"
-#include "util.h"
 
 #define S(c, ...) { (const char *const[]){ __VA_ARGS__ }, \
 		    sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *), (c) }

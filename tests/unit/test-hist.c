@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hist.h"
+#include "output/hist.h"
 #include "unit.h"
 
 static void test_slots(void)

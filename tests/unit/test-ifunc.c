@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/ifunc.c: the implementations libc's IFUNCs resolve to on this machine. */
+/* core/symbols/ifunc.c: the implementations libc's IFUNCs resolve to on this machine. */
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "ifunc.h"
-#include "libsearch.h"
+#include "base/util.h"
+#include "symbols/elf.h"
+#include "symbols/ifunc.h"
+#include "target/libsearch.h"
 #include "unit.h"
-#include "util.h"
 
 /* The name of a defined FUNC at vaddr whose name starts with prefix, or NULL. */
 static const char *impl_named(struct elf_file *ef, uint64_t vaddr, const char *prefix)

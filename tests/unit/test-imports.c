@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* core/imports.c: where the imports of cxxshop (a fixture) are defined, ldd the oracle. */
+/* core/target/imports.c: where the imports of cxxshop (a fixture) are defined, ldd the oracle. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "elf.h"
-#include "imports.h"
-#include "libsearch.h"
+#include "base/util.h"
+#include "symbols/elf.h"
+#include "target/imports.h"
+#include "target/libsearch.h"
 #include "unit.h"
-#include "util.h"
 
 /* The path ldd gives soname in path's dependencies, or NULL. */
 static char *ldd_path(const char *path, const char *soname)

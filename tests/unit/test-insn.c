@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "insn.h"
+#include "symbols/insn.h"
 #include "unit.h"
 
 /* Decode a string of bytes; the length is the string's, so "\x00" bytes are fine. */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "output/json.h"
 #include "unit.h"
 
 static char *render(void (*fn)(struct json_writer *))

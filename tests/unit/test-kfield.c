@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kfield.h"
+#include "base/util.h"
+#include "run/kfield.h"
 #include "task.h"
 #include "unit.h"
-#include "util.h"
 
 static char tmpdir[] = "/tmp/upx-unit-kfield.XXXXXX";
 

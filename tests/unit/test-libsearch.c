@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "libsearch.h"
+#include "base/util.h"
+#include "target/libsearch.h"
 #include "unit.h"
-#include "util.h"
 
 #if defined(__x86_64__)
 #define CACHE_FLAGS 0x0303

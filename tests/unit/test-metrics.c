@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hist.h"
-#include "metrics.h"
+#include "output/hist.h"
+#include "output/metrics.h"
 #include "unit.h"
 
 static const char *fmt_d(double v, enum metrics_format f)

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "options.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "base/util.h"
 #include "unit.h"
-#include "util.h"
 
 static bool all, quiet;
 static long long num;

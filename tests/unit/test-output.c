@@ -8,11 +8,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "hist.h"
-#include "json.h"
-#include "output.h"
+#include "base/util.h"
+#include "output/hist.h"
+#include "output/json.h"
+#include "output/output.h"
 #include "unit.h"
-#include "util.h"
 
 /* What fn writes to f while stdout (or stderr) is a memory stream. */
 struct capture {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/plan.c: which functions get no return probe (they return twice or never
+ * core/plan/plan.c: which functions get no return probe (they return twice or never
  * return), told from names, aliases and DWARF, on the real libc and on
  * programs built here; what r: and --latency globs and named functions do then;
  * and over the fixtures (make fixtures): aliases, IFUNCs, endbr64, refused
@@ -14,13 +14,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dwarf.h"
-#include "elf.h"
-#include "plan.h"
-#include "probe-spec.h"
+#include "base/util.h"
+#include "plan/plan.h"
+#include "symbols/dwarf.h"
+#include "symbols/elf.h"
+#include "symbols/usdt.h"
+#include "target/probe-spec.h"
 #include "unit.h"
-#include "usdt.h"
-#include "util.h"
 
 /* The hazard of the function called name in plan->files[file]; -1 when there is none. */
 static int hazard_of(struct plan *plan, int file, const char *name)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/plt.c: the PLT stub of each import, objdump's foo@plt the oracle, in
+ * core/symbols/plt.c: the PLT stub of each import, objdump's foo@plt the oracle, in
  * a program built here three ways: lazy .plt, IBT's .plt.sec (-z ibtplt),
  * and -fno-plt (no stub for malloc; __cxa_finalize's in .plt.got).
  */
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "elf.h"
-#include "plt.h"
+#include "base/util.h"
+#include "symbols/elf.h"
+#include "symbols/plt.h"
 #include "unit.h"
-#include "util.h"
 
 static const char prog[] =
 	"#include <stdio.h>\n#include <stdlib.h>\n"

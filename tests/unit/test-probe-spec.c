@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "probe-spec.h"
+#include "target/probe-spec.h"
 #include "unit.h"
 
 static void check(const char *text, bool ret, const char *target, const char *func,

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "target/proc.h"
 #include "unit.h"
 
 /* Is path the same file as want? */

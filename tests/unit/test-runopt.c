@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * split_command and child_find (core/events.c), runopt_command (core/runopt.c):
+ * split_command and child_find (core/run/events.c), runopt_command (core/run/runopt.c):
  * -c CMD and -- CMD ARGS.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "events.h"
-#include "runopt.h"
+#include "base/cmd.h"
+#include "base/util.h"
+#include "run/events.h"
+#include "run/runopt.h"
 #include "unit.h"
-#include "util.h"
 
 static size_t nr_words(char **argv)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/symbolize.c on live processes built here: every address of their
+ * core/stack/symbolize.c on live processes built here: every address of their
  * functions against the oracles nm (names, offsets), addr2line -f -i -C
  * (source lines, inlined frames) and c++filt (demangled names); the bytes at
  * the reported file offset against the process's memory; a deleted binary,
@@ -21,10 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "symbolize.h"
-#include "unwind.h"
+#include "base/util.h"
+#include "stack/symbolize.h"
+#include "stack/unwind.h"
 #include "unit.h"
-#include "util.h"
 
 /* noinline functions in a C program; it says "r" when ready and exits when stdin closes. */
 static const char src_c[] =

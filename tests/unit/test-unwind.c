@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/unwind.c on real stacks: the unit-test process captures its registers
+ * core/stack/unwind.c on real stacks: the unit-test process captures its registers
  * and copies its own stack at the bottom of a noinline call chain built
  * without frame pointers (and with %rbp holding garbage, so no frame-pointer
  * walk could get it right); unwind_user_stack() must give the very return
@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "symbolize.h"
+#include "base/util.h"
+#include "stack/symbolize.h"
+#include "stack/unwind.h"
 #include "unit.h"
-#include "unwind.h"
-#include "util.h"
 
 #define COPY_MAX (64 * 1024)
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/usdt.c: argument specs in every form the x86-64 notes use, usdt:
+ * core/symbols/usdt.c: argument specs in every form the x86-64 notes use, usdt:
  * probe specs, and the notes of the sdtprobes fixtures (make fixtures): sites,
  * semaphores, file offsets, a prelinked copy whose .stapsdt.base moved, a file
  * with .probes and no notes, a read-only semaphore.
@@ -16,12 +16,12 @@
 #include <unistd.h>
 #include <asm/ptrace.h>
 
-#include "dwarf.h"
-#include "elf.h"
-#include "probe-spec.h"
+#include "base/util.h"
+#include "symbols/dwarf.h"
+#include "symbols/elf.h"
+#include "symbols/usdt.h"
+#include "target/probe-spec.h"
 #include "unit.h"
-#include "usdt.h"
-#include "util.h"
 
 static void check_arg(const char *text, int size, bool is_signed, enum usdt_arg_kind kind,
 		      const char *reg, long long value, const char *index, int scale,

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/ustack.c's options: --stack[=fp|dwarf] through the option parser (a
+ * core/stack/ustack.c's options: --stack[=fp|dwarf] through the option parser (a
  * long option with an optional value), and which combinations trace allows.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "options.h"
+#include "base/cmd.h"
+#include "base/options.h"
+#include "stack/ustack.h"
 #include "unit.h"
-#include "ustack.h"
 
 static struct ustack_opts uo;
 static const struct upx_option opts[] = {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "unit.h"
-#include "util.h"
 
 static void test_parse_numbers(void)
 {

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Allocation that cannot fail, files, number parsing, columns (messages: usage.c). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		die("out of memory (%s)", count_noun(size, "byte", "bytes"));
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory (%zu x %s)", n, count_noun(size, "byte", "bytes"));
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		die("out of memory (%s)", count_noun(size, "byte", "bytes"));
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die("out of memory");
+	return d;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("out of memory");
+	va_end(ap);
+	return s;
+}
+
+void *grow_array(void *p, size_t *alloc, size_t need, size_t sz)
+{
+	size_t n;
+
+	if (need <= *alloc)
+		return p;
+	n = *alloc ? *alloc * 2 : 16;
+	if (n < need)
+		n = need;
+	*alloc = n;
+	return xrealloc(p, n * sz);
+}
+
+double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int read_file(const char *path, char **buf, size_t *len)
+{
+	size_t alloc = 0, n = 0;
+	char *b = NULL;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		ALLOC_GROW(b, n + 4097, alloc);
+		r = read(fd, b + n, alloc - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	close(fd);
+	if (err) {
+		free(b);
+		return err;
+	}
+	b[n] = '\0';
+	*buf = b;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+bool parse_u64(const char *s, unsigned long long *out)
+{
+	unsigned long long v, mult = 1;
+	char *end;
+
+	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return false;
+	switch (*end) {
+	case 'k': case 'K': mult = 1ULL << 10; end++; break;
+	case 'm': case 'M': mult = 1ULL << 20; end++; break;
+	case 'g': case 'G': mult = 1ULL << 30; end++; break;
+	}
+	if (*end)
+		return false;
+	if (mult > 1 && v > UINT64_MAX / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+bool parse_s64(const char *s, long long *out)
+{
+	unsigned long long v;
+
+	if (s && *s == '-') {
+		if (!parse_u64(s + 1, &v) || v > (unsigned long long)INT64_MAX + 1)
+			return false;
+		*out = (long long)(0 - v);
+		return true;
+	}
+	if (!parse_u64(s, &v) || v > INT64_MAX)
+		return false;
+	*out = (long long)v;
+	return true;
+}
+
+int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int *prev, *cur, d;
+
+	prev = xcalloc(lb + 1, sizeof(int));
+	cur = xcalloc(lb + 1, sizeof(int));
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		int *t;
+
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		t = prev;
+		prev = cur;
+		cur = t;
+	}
+	d = prev[lb];
+	free(prev);
+	free(cur);
+	return d;
+}
+
+char *put_u64(char *p, unsigned long long v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do
+		tmp[n++] = '0' + v % 10;
+	while (v /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *put_s64(char *p, long long v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, -(unsigned long long)v);
+	}
+	return put_u64(p, v);
+}
+
+char *put_hex(char *p, unsigned long long v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	*p++ = '0';
+	*p++ = 'x';
+	do
+		tmp[n++] = hex[v & 15];
+	while (v >>= 4);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+char *count_noun_to(char *buf, unsigned long long n, const char *one, const char *many)
+{
+	snprintf(buf, COUNT_NOUN_MAX, "%llu %s", n, plural(n, one, many));
+	return buf;
+}
+
+char *put_col(char *p, const char *s, size_t len, size_t width)
+{
+	memcpy(p, s, len);
+	p += len;
+	while (len++ < width)
+		*p++ = ' ';
+	return p;
+}
+
+/*
+ * The length of the UTF-8 sequence at s (at most n bytes): > 0 when it is
+ * valid, else minus the length of its maximal subpart (the lead byte and the
+ * continuation bytes that could still have led to a valid sequence: at
+ * least 1), which becomes one U+FFFD, as Unicode recommends and Python's
+ * errors="replace" does.  Overlong forms, surrogates and values past
+ * U+10FFFF are not valid.
+ */
+long utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] < 0xe0) {
+		len = 2;
+	} else if (s[0] >= 0xe0 && s[0] < 0xf0) {
+		len = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] < 0xf5) {
+		len = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f; /* past U+10FFFF */
+	} else {
+		return -1;
+	}
+	for (i = 1; i < len; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi)
+			return -(long)i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	}
+	return "not a regular file";
+}
+
+uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --by KEY: counting and histograms under a key built in the kernel
+ * (probes/trace.h struct trace_by_key).  A key list such as
+ * "comm,pid,str:arg1" is parsed into the fields the BPF program fills, in
+ * the order written (the order of the columns); the by_counts / by_hists maps
+ * are read back into rows sorted by count.
+ */
+#ifndef UPX_BYKEY_H
+#define UPX_BYKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/types.h>
+
+#include "trace.h"
+
+#define BY_MAX_PARTS 8
+
+enum by_kind {
+	BY_PROBE, BY_PID, BY_TID, BY_UID, BY_COMM,
+	BY_FILE,	/* the copy of the probed file (core/target/copies.h) */
+	BY_VALUE,	/* a number: argN, a parameter, retval (slot: values[]) */
+	BY_STR,		/* str:ARG: the string ARG points to */
+};
+
+struct by_part {
+	enum by_kind kind;
+	const char *name;	/* as written: "comm", "arg1", "bytes", "retval" (str: without "str:") */
+	int arg;		/* BY_VALUE / BY_STR: what parse_arg() made of name */
+	int slot;		/* BY_VALUE: index in trace_by_key.values */
+};
+
+struct by_spec {
+	struct by_part parts[BY_MAX_PARTS];
+	int nr;
+	char *buf;		/* the names point into it */
+};
+
+/*
+ * "comm,pid,str:arg1" into spec.  parse_arg turns an argument's name into
+ * what trace's programs take (0..5, TRACE_VALUE_RETVAL, or a positive "look
+ * the parameter up later" mark); < 0 for junk.  0, or -1 with err filled.
+ */
+int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const char *),
+		  char *err, size_t err_size);
+void by_spec_free(struct by_spec *spec);
+/* The TRACE_BY_* fields of the key. */
+unsigned int by_spec_fields(const struct by_spec *spec);
+bool by_spec_has(const struct by_spec *spec, enum by_kind kind);
+
+/* One key and what was counted under it. */
+struct by_row {
+	struct trace_by_key key;
+	uint64_t count;		/* calls (the histogram's total with --hist/--latency) */
+	struct trace_by_hist hist;	/* --hist/--latency only */
+};
+
+/*
+ * Every key in a by map (value: a __u64 count, or a struct trace_by_hist when
+ * hist), sorted by count, the larger first, then by key bytes; *rows is
+ * allocated.  The number of rows, or -errno.
+ */
+long by_read_rows(int map_fd, bool hist, struct by_row **rows);
+
+#endif

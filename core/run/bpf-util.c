@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libbpf logging, per-CPU sums and load errors shared by the tracing commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "base/util.h"
+#include "run/bpf-util.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (upx_verbose < (level == LIBBPF_DEBUG ? 2 : 1))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void bpf_util_setup_logging(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+uint64_t percpu_u64_sum(int map_fd, uint32_t key)
+{
+	return percpu_u64_sum_key(map_fd, &key);
+}
+
+int percpu_nr_cpus(void)
+{
+	static int nr_cpus;
+
+	if (!nr_cpus) {
+		nr_cpus = libbpf_num_possible_cpus();
+		if (nr_cpus < 1)
+			nr_cpus = 1;
+	}
+	return nr_cpus;
+}
+
+uint64_t percpu_u64_sum_key(int map_fd, const void *key)
+{
+	static uint64_t *vals;
+	int nr_cpus = percpu_nr_cpus();
+	uint64_t sum = 0;
+
+	if (!vals)
+		vals = xcalloc(nr_cpus, sizeof(*vals));
+	if (bpf_map_lookup_elem(map_fd, key, vals))
+		return 0;
+	for (int i = 0; i < nr_cpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+int bpf_load_error(void)
+{
+	return error("cannot load the BPF program: %s%s", strerror(errno),
+		     upx_verbose > 1 ? "" : " (-vv shows the verifier's log)");
+}
+
+void *bpf_rodata_var(struct bpf_object *obj, const char *name, size_t size)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	size_t map_size;
+	char *data;
+	int id;
+
+	if (!map || !btf)
+		return NULL;
+	data = bpf_map__initial_value(map, &map_size);
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!data || id < 0)
+		return NULL;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), name) && vs->size == size &&
+		    vs->offset + size <= map_size)
+			return data + vs->offset;
+	}
+	return NULL;
+}

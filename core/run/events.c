@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Event loop, signals and the -c child, shared by every tracing command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wordexp.h>
+
+#include <bpf/libbpf.h>
+
+#include "base/util.h"
+#include "run/events.h"
+#include "run/runopt.h"
+
+volatile sig_atomic_t upx_stop;
+volatile uint64_t upx_stop_ns;
+/* The -c command, terminated too when a second signal ends upx at once. */
+static volatile pid_t child_pid;
+
+static void on_stop(int sig)
+{
+	if (upx_stop) {
+		/*
+		 * A second stop while the first is under way: the clean stop is
+		 * stuck (a stdout that nobody reads).  Exit now; the kernel
+		 * detaches the probes when the file descriptors close.
+		 */
+		if (child_pid > 0)
+			kill(child_pid, SIGTERM);
+		_exit(128 + sig);
+	}
+	upx_stop_ns = mono_ns(); /* clock_gettime() is async-signal-safe */
+	upx_stop = sig;
+}
+
+/* UPX_STOP_MS, or the environment's (tests: 0 cuts everything that can wait). */
+static uint64_t stop_bound_ns(void)
+{
+	static long long ms = -1;
+	const char *env;
+
+	if (ms < 0) {
+		env = getenv("UPX_STOP_MS");
+		ms = env && *env && parse_s64(env, &ms) && ms >= 0 ? ms : UPX_STOP_MS;
+	}
+	return ms * 1000000ULL;
+}
+
+uint64_t stop_deadline_ns(enum stop_share share)
+{
+	uint64_t t = upx_stop_ns;
+
+	return t ? t + stop_bound_ns() / 100 * share : 0;
+}
+
+bool stop_overdue(enum stop_share share)
+{
+	uint64_t t = stop_deadline_ns(share);
+
+	return t && mono_ns() >= t;
+}
+
+static void on_child(int sig)
+{
+	/* only wakes the poll; the loop reaps */
+}
+
+void events_signals_setup(void)
+{
+	struct sigaction sa = {};
+
+	/*
+	 * SA_RESTART: a write to a full pipe goes on after Ctrl-C instead of
+	 * failing with EINTR (poll() is never restarted, so the loop still
+	 * sees the stop at once).
+	 */
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+char **split_command(const char *cmd, char *err, size_t errlen)
+{
+	wordexp_t we;
+	char **argv;
+	int ret;
+
+	ret = wordexp(cmd, &we, WRDE_NOCMD | WRDE_UNDEF);
+	if (ret) {
+		snprintf(err, errlen, "%s",
+			 ret == WRDE_CMDSUB ? "command substitution is not allowed" :
+			 ret == WRDE_BADCHAR ? "unquoted | & ; < > ( ) { } or newline: use -- CMD ARGS, or sh -c '...'" :
+			 ret == WRDE_BADVAL ? "undefined shell variable" :
+			 ret == WRDE_SYNTAX ? "syntax error (unbalanced quotes?)" : "cannot split");
+		return NULL;
+	}
+	if (!we.we_wordc) {
+		wordfree(&we);
+		snprintf(err, errlen, "empty command");
+		return NULL;
+	}
+	argv = xcalloc(we.we_wordc + 1, sizeof(char *));
+	for (size_t i = 0; i < we.we_wordc; i++)
+		argv[i] = xstrdup(we.we_wordv[i]);
+	wordfree(&we);
+	return argv;
+}
+
+void free_command(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* What a shell exits with when it cannot run a command: 127 not found, 126 found but not runnable. */
+static int exec_status(int err)
+{
+	return err == ENOENT ? 127 : 126;
+}
+
+/* 0 when path is a file that can be executed, else the errno execve() would give (about). */
+static int runnable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode) || access(path, X_OK))
+		return EACCES;
+	return 0;
+}
+
+char *child_find(const char *name, int *status)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL;
+	int err;
+
+	if (strchr(name, '/')) {
+		err = runnable(name);
+		if (!err)
+			return xstrdup(name);
+		*status = exec_status(err);
+		error("cannot run '%s': %s", name, strerror(err));
+		return NULL;
+	}
+	/* argv[0] searched in PATH here, so the child runs no libc code of ours before exec. */
+	dirs = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
+
+		if (!runnable(full)) {
+			free(dirs);
+			return full;
+		}
+		free(full);
+	}
+	free(dirs);
+	*status = 127;
+	error("cannot run '%s': not found in PATH", name);
+	return NULL;
+}
+
+int child_start(struct upx_child *c, const char *path, char *const argv[])
+{
+	int go[2], ret[2];
+	char b;
+
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	c->go_fd = c->err_fd = -1;
+	if (pipe2(go, O_CLOEXEC))
+		return error("pipe: %s", strerror(errno));
+	if (pipe2(ret, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return error("pipe: %s", strerror(errno));
+	}
+	fflush(NULL);
+	c->pid = fork();
+	if (c->pid < 0) {
+		close(go[0]);
+		close(go[1]);
+		close(ret[0]);
+		close(ret[1]);
+		return error("fork: %s", strerror(errno));
+	}
+	if (!c->pid) {
+		sigset_t none;
+		int e;
+
+		close(go[1]);
+		close(ret[0]);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* upx failed before the probes went live: go without running anything. */
+		if (read(go[0], &b, 1) != 1)
+			_exit(127);
+		execv(path, argv);
+		/* The parent says it: this process is still upx, with upx's stderr. */
+		e = errno;
+		if (write(ret[1], &e, sizeof(e)) != sizeof(e))
+			_exit(126);
+		_exit(exec_status(e));
+	}
+	close(go[0]);
+	close(ret[1]);
+	c->go_fd = go[1];
+	c->err_fd = ret[0];
+	c->argv0 = argv[0];
+	child_pid = c->pid;
+	return 0;
+}
+
+static bool child_reap(struct upx_child *c, int flags)
+{
+	int st;
+
+	if (!c || c->exited || c->pid <= 0)
+		return c && c->exited;
+	if (waitpid(c->pid, &st, flags) == c->pid) {
+		c->exited = true;
+		c->status = st;
+	}
+	return c->exited;
+}
+
+int child_go(struct upx_child *c)
+{
+	ssize_t n = write(c->go_fd, "g", 1);
+	int e = 0;
+
+	close(c->go_fd);
+	c->go_fd = -1;
+	if (n != 1) {
+		close(c->err_fd);
+		c->err_fd = -1;
+		return error("cannot start the command: %s", strerror(errno));
+	}
+	/* End of file: the exec closed the pipe; an errno: it failed. */
+	do
+		n = read(c->err_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(c->err_fd);
+	c->err_fd = -1;
+	if (n != sizeof(e))
+		return 0;
+	error("cannot run '%s': %s", c->argv0, strerror(e));
+	child_reap(c, 0);
+	return exec_status(e);
+}
+
+void child_stop(struct upx_child *c)
+{
+	if (!c || c->pid <= 0)
+		return;
+	if (c->err_fd >= 0) {
+		close(c->err_fd);
+		c->err_fd = -1;
+	}
+	if (c->go_fd >= 0) {
+		close(c->go_fd); /* never released: it exits 127 on its own */
+		c->go_fd = -1;
+	} else if (!child_reap(c, WNOHANG)) {
+		kill(c->pid, SIGTERM);
+	}
+	child_reap(c, 0);
+	child_pid = 0;
+}
+
+bool stdout_closed(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return false;
+	return errno == EPIPE || ferror(stdout);
+}
+
+/* Ring buffer --------------------------------------------------------------- */
+
+/* Records handed out between two looks at the stop conditions. */
+#define EVENTS_BATCH 256
+/* At most this long spent reading before the stop conditions are looked at again. */
+#define EVENTS_BATCH_S 0.02
+/*
+ * How long the loop sleeps when nothing wakes it.  The BPF side wakes us when
+ * a record crosses its threshold or 2 ms after its last wake-up; the short
+ * sleep, while events flow, shows the end of a burst within milliseconds.
+ */
+#define EVENTS_POLL_MS 100
+#define EVENTS_BUSY_POLL_MS 5
+/* Our own callback return value: "batch done", not an error. */
+#define EVENTS_BATCH_END (-ECANCELED)
+
+struct events {
+	struct ring_buffer *rb;
+	struct ring *ring;
+	int (*fn)(void *ctx, void *data, size_t size);
+	void *ctx;
+	size_t records_left;		/* in this batch */
+	unsigned long long bytes_left;	/* in this drain (ULLONG_MAX: no limit) */
+	bool counting;			/* count the records, do not show them */
+	unsigned long long counted;
+};
+
+static int events_cb(void *p, void *data, size_t size)
+{
+	struct events *ev = p;
+	/* A record takes its 8-byte header and its data, rounded up to 8. */
+	unsigned long long used = (size + 8 + 7) & ~7ULL;
+
+	if (ev->counting)
+		ev->counted++;
+	else
+		ev->fn(ev->ctx, data, size);
+	ev->bytes_left = ev->bytes_left > used ? ev->bytes_left - used : 0;
+	/* Negative ends ring_buffer__consume(); this record stays consumed. */
+	if (--ev->records_left == 0 || ev->bytes_left == 0)
+		return EVENTS_BATCH_END;
+	return 0;
+}
+
+struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data, size_t size),
+			   void *ctx)
+{
+	struct events *ev = xcalloc(1, sizeof(*ev));
+
+	ev->fn = fn;
+	ev->ctx = ctx;
+	ev->rb = ring_buffer__new(bpf_map__fd(map), events_cb, ev, NULL);
+	if (!ev->rb) {
+		error("cannot read the ring buffer: %s", strerror(errno));
+		free(ev);
+		return NULL;
+	}
+	ev->ring = ring_buffer__ring(ev->rb, 0);
+	return ev;
+}
+
+void events_close(struct events *ev)
+{
+	if (!ev)
+		return;
+	ring_buffer__free(ev->rb);
+	free(ev);
+}
+
+/* Up to max records (and the drain's byte budget); how many, or -errno. */
+static long events_consume(struct events *ev, size_t max)
+{
+	int n;
+
+	ev->records_left = max;
+	n = ring_buffer__consume(ev->rb);
+	if (n < 0 && n != EVENTS_BATCH_END)
+		return n;
+	return max - ev->records_left;
+}
+
+/* Bytes of records the kernel has written and we have not read. */
+static unsigned long long events_pending(struct events *ev)
+{
+	return ev->ring ? ring__avail_data_size(ev->ring) : 0;
+}
+
+/*
+ * Read in batches for at most EVENTS_BATCH_S or until a stop is asked for;
+ * how many records (*more: some are still waiting), or -errno.
+ */
+static long events_read_some(struct events *ev, bool *more)
+{
+	double until = mono_now() + EVENTS_BATCH_S;
+	long n, total = 0;
+
+	ev->bytes_left = ULLONG_MAX;
+	do {
+		n = events_consume(ev, EVENTS_BATCH);
+		if (n < 0)
+			return n;
+		total += n;
+	} while (n == EVENTS_BATCH && !upx_stop && mono_now() < until);
+	*more = n == EVENTS_BATCH;
+	return total;
+}
+
+/* Count, unshown, what the ring buffer holds now. */
+static unsigned long long events_count_rest(struct events *ev)
+{
+	ev->counting = true;
+	ev->counted = 0;
+	ev->bytes_left = events_pending(ev);
+	while (ev->bytes_left && events_consume(ev, EVENTS_BATCH) > 0)
+		;
+	ev->counting = false;
+	return ev->counted;
+}
+
+/*
+ * Once, at the end: show what the ring buffer holds now (the probes are
+ * detached, so it no longer grows), then count, unshown, whatever came after
+ * or could not be shown because stdout went away.  After a stop signal
+ * (hurry) they are shown until its STOP_SHOW share: what is left then is
+ * counted in *cut (a slow terminal must not hold a stop up).
+ */
+static unsigned long long events_drain(struct events *ev, bool hurry, unsigned long long *cut)
+{
+	unsigned long long pending = events_pending(ev);
+	long n;
+
+	*cut = 0;
+	ev->bytes_left = pending;
+	while (ev->bytes_left && !stdout_closed()) {
+		if (hurry && stop_overdue(STOP_SHOW)) {
+			*cut = events_count_rest(ev);
+			break;
+		}
+		/* In a hurry, a look at the clock every few records (a stack each, a slow tty). */
+		n = events_consume(ev, hurry ? EVENTS_BATCH / 16 : EVENTS_BATCH);
+		if (n <= 0)
+			break;
+	}
+	return events_count_rest(ev);
+}
+
+/* Loop ------------------------------------------------------------------- */
+
+static int pidfd_of(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* A pipe, socket or terminal tells poll() when its reader is gone; a file never does. */
+static bool stdout_can_hang_up(void)
+{
+	struct stat st;
+
+	return !fstat(STDOUT_FILENO, &st) &&
+	       (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDOUT_FILENO));
+}
+
+/* Milliseconds until the next deadline (-d, -i), at most max_ms. */
+static int poll_timeout(const struct event_loop *el, double start, double next_tick, int max_ms)
+{
+	double t = mono_now(), ms = max_ms;
+
+	if (el->duration > 0 && (start + el->duration - t) * 1000 < ms)
+		ms = (start + el->duration - t) * 1000;
+	if (el->interval > 0 && (next_tick - t) * 1000 < ms)
+		ms = (next_tick - t) * 1000;
+	for (int i = 0; i < el->nr_extra; i++) {
+		const struct loop_fd *x = &el->extra[i];
+		int fd_ms = x->timeout_ms ? x->timeout_ms(x->ctx) : -1;
+
+		if (fd_ms >= 0 && fd_ms < ms)
+			ms = fd_ms;
+	}
+	return ms > 0 ? (int)ms + 1 : 0;
+}
+
+int event_loop_add_fd(struct event_loop *el, int fd, void (*on_fd)(void *ctx),
+		      int (*timeout_ms)(void *ctx), void *ctx)
+{
+	if (el->nr_extra == LOOP_EXTRA_FDS)
+		return -1;
+	el->extra[el->nr_extra++] = (struct loop_fd){ fd, on_fd, timeout_ms, ctx };
+	return 0;
+}
+
+enum loop_end event_loop_run(struct event_loop *el)
+{
+	double start = mono_now(), next_tick = start + el->interval;
+	struct pollfd pfd[5 + LOOP_EXTRA_FDS];
+	int nfds = 0, pid_i = -1, out_i = -1, pidfd = -1, child_fd = -1, child_i = -1;
+	bool child_done = false, pid_done = false;
+	bool more = false, busy = false;
+	enum loop_end end;
+
+	el->not_shown = 0;
+	if (el->ev)
+		pfd[nfds++] = (struct pollfd){ .fd = ring_buffer__epoll_fd(el->ev->rb), .events = POLLIN };
+	if (el->watch_pid > 0) {
+		pidfd = pidfd_of(el->watch_pid);
+		if (pidfd >= 0) {
+			pid_i = nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		}
+	}
+	/* The -c command's exit wakes the poll even when SIGCHLD came before it. */
+	if (el->child && el->child->pid > 0 && !el->child->exited) {
+		child_fd = pidfd_of(el->child->pid);
+		/* Its POLLIN only wakes the poll: the reap below says it exited. */
+		if (child_fd >= 0) {
+			child_i = nfds;
+			pfd[nfds++] = (struct pollfd){ .fd = child_fd, .events = POLLIN };
+		}
+	}
+	for (int i = 0; i < el->nr_extra; i++)
+		pfd[nfds++] = (struct pollfd){ .fd = el->extra[i].fd, .events = POLLIN };
+	if (stdout_can_hang_up()) {
+		out_i = nfds;
+		/* No events asked: POLLERR / POLLHUP are reported anyway. */
+		pfd[nfds++] = (struct pollfd){ .fd = STDOUT_FILENO, .events = 0 };
+	}
+
+	for (;;) {
+		double t;
+		int n = poll(pfd, nfds, more ? 0 : poll_timeout(el, start, next_tick,
+							      busy ? EVENTS_BUSY_POLL_MS :
+								     EVENTS_POLL_MS));
+
+		if (n < 0 && errno != EINTR) {
+			error("waiting for events: %s", strerror(errno));
+			end = LOOP_ERROR;
+			break;
+		}
+		/* The kernel batches wake-ups: read on every turn, woken or not. */
+		if (el->ev && !upx_stop) {
+			long got = events_read_some(el->ev, &more);
+
+			if (got < 0) {
+				error("reading events: %s", strerror(-got));
+				end = LOOP_ERROR;
+				break;
+			}
+			busy = got > 0;
+		}
+		if ((out_i >= 0 && n > 0 && (pfd[out_i].revents & (POLLERR | POLLHUP))) ||
+		    stdout_closed()) {
+			end = LOOP_STDOUT_CLOSED;
+			break;
+		}
+		if (upx_stop) {
+			end = LOOP_SIGNAL;
+			break;
+		}
+		for (int i = 0; i < el->nr_extra; i++)
+			el->extra[i].on_fd(el->extra[i].ctx);
+		if (el->child && !child_done && child_reap(el->child, WNOHANG)) {
+			end = LOOP_CHILD_EXITED;
+			if (!el->until_stopped)
+				break;
+			/* Its pidfd stays readable: poll it no more. */
+			child_done = true;
+			if (child_i >= 0)
+				pfd[child_i].fd = -1;
+			note("the command has exited; serving until stopped");
+		}
+		if (el->watch_pid > 0 && !pid_done &&
+		    ((pid_i >= 0 && n > 0 && (pfd[pid_i].revents & POLLIN)) ||
+		     (pid_i < 0 && pid_gone(el->watch_pid)))) {
+			end = LOOP_PID_GONE;
+			if (!el->until_stopped)
+				break;
+			pid_done = true;
+			if (pid_i >= 0)
+				pfd[pid_i].fd = -1;
+			note("process %d has exited; serving until stopped", (int)el->watch_pid);
+		}
+		t = mono_now();
+		if (el->duration > 0 && t - start >= el->duration) {
+			end = LOOP_DURATION;
+			break;
+		}
+		if (el->interval > 0 && t >= next_tick) {
+			el->tick(el->ctx);
+			next_tick += el->interval;
+			if (next_tick < t)
+				next_tick = t + el->interval;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (child_fd >= 0)
+		close(child_fd);
+	/*
+	 * With a ring buffer, detach before the drain so that the buffer stops
+	 * growing.  Aggregations are read while the probes are still in place:
+	 * classic links go one by one (~0.1 s each), and counts read after that
+	 * would be skewed between the probes.
+	 */
+	if (el->ev && el->detach)
+		el->detach(el->detach_ctx);
+	/* What the kernel wrote before the end is still shown. */
+	if (el->ev && end != LOOP_STDOUT_CLOSED && end != LOOP_ERROR) {
+		unsigned long long cut;
+
+		el->not_shown = events_drain(el->ev, end == LOOP_SIGNAL, &cut);
+		if (cut)
+			warning("%llu event%s not shown: upx was stopping (a stop does not wait on "
+				"the output)", cut, cut == 1 ? "" : "s");
+	}
+	return end;
+}

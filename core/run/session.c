@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One run of a tracing command: set up in one place, released in one place. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "base/util.h"
+#include "output/json.h"
+#include "output/output.h"
+#include "run/bpf-util.h"
+#include "run/copies-live.h"
+#include "run/session.h"
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->child.pid = -1;
+	s->child.go_fd = -1;
+	s->child.err_fd = -1;
+	s->attach_pid = -1;
+	s->jw = json_writer__stdout();
+	s->realtime_offset_ns = realtime_offset_ns();
+}
+
+int session_keep_link(struct session *s, struct bpf_link *link)
+{
+	if (!link)
+		return -1;
+	ALLOC_GROW(s->links, s->nr_links + 1, s->alloc_links);
+	s->links[s->nr_links++] = link;
+	return 0;
+}
+
+int session_attach(struct session *s, struct bpf_program *prog, const char *what)
+{
+	if (session_keep_link(s, bpf_program__attach(prog)))
+		return error("cannot attach to %s: %s", what, strerror(errno));
+	return 0;
+}
+
+int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program *fork_prog)
+{
+	__u32 key = s->child.pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(follow), &key, &one, BPF_ANY))
+		return error("cannot follow the command: %s", strerror(errno));
+	return session_attach(s, fork_prog, "sched_process_fork");
+}
+
+void session_detach(struct session *s)
+{
+	attachment__destroy(&s->att);
+	for (size_t i = 0; i < s->nr_links; i++)
+		bpf_link__destroy(s->links[i]);
+	free(s->links);
+	s->links = NULL;
+	s->nr_links = s->alloc_links = 0;
+}
+
+static void detach_hook(void *s)
+{
+	session_detach(s);
+}
+
+enum loop_end session_run(struct session *s, struct event_loop *el)
+{
+	el->ev = s->ev;
+	if (s->cmd_argv)
+		el->child = &s->child;
+	el->detach = detach_hook;
+	el->detach_ctx = s;
+	return event_loop_run(el);
+}
+
+void session_end(struct session *s)
+{
+	events_close(s->ev);
+	session_detach(s);
+	child_stop(&s->child);
+	json_writer__free(s->jw);
+	copies_live_end(s);
+	plan_free(&s->plan);
+	free_command(s->cmd_argv);
+	memset(s, 0, sizeof(*s));
+}

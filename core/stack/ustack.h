@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User stacks for upx trace --stack: the options, the record the kernel
+ * appends to an event (probes/stack.h) turned into return addresses
+ * (frame pointers walked by the kernel, or the copied stack unwound with
+ * DWARF by core/stack/unwind.c), frames symbolized by core/stack/symbolize.c and
+ * printed as text lines or JSON objects, calls counted per distinct stack
+ * (in the kernel's stack map for frame pointers, here for DWARF), sorted,
+ * folded and drawn as flame graphs (core/output/flamegraph.c).  Stacks walked by
+ * frame pointers are checked: one that passes through a function which does
+ * not keep %rbp as its frame pointer is marked unreliable.
+ */
+#ifndef UPX_USTACK_H
+#define UPX_USTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>	/* probes/stack.h's __u32, __u64 */
+
+#include "base/options.h"
+#include "stack.h"
+
+struct json_writer;
+
+/* What the options ask for; filled by the option table (OPT_USTACK). */
+struct ustack_opts {
+	enum stack_mode mode;		/* STACK_NONE: no --stack */
+	unsigned long long size;	/* --stack-size, 0: default */
+	long long top;			/* trace's --top, 0: all */
+	bool folded;
+	const char *flamegraph;
+	const char *pprof;
+};
+
+int ustack_opt_cb(const struct upx_option *o, const char *arg);
+
+#define OPT_USTACK(u)                                                                              \
+	OPT_CALLBACK_OPTARG(0, "stack", (u), "fp|dwarf",                                          \
+			    "show each call's user stack (default: dwarf, see STACKS)", ustack_opt_cb), \
+	OPT_UINT(0, "stack-size", &(u)->size, "BYTES",                                             \
+		 "--stack=dwarf: bytes of stack copied per call (default 8K, at most 64K)"),       \
+	OPT_BOOL(0, "folded", &(u)->folded, "count per stack, print folded stacks (main;a;b N)"), \
+	OPT_STRING(0, "flamegraph", &(u)->flamegraph, "FILE",                                     \
+		   "count per stack, write an SVG flame graph to FILE"),                            \
+	OPT_STRING(0, "pprof", &(u)->pprof, "FILE",                                               \
+		   "count per stack, write a pprof profile (gzipped profile.proto) to FILE")
+
+/*
+ * The options against each other and the others of trace: --folded,
+ * --flamegraph and --pprof imply --count --stack (*count set), --hist and
+ * --latency exclude --stack.  0 or a usage error's exit status, or 1 after
+ * an error when the --flamegraph FILE could not be written (core/output/atomic-file.h's
+ * check).  o->top is trace's --top (set before): with --count --stack, the N
+ * most frequent stacks.
+ */
+int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json);
+
+struct ustack;
+
+/* NULL when o asks for no stacks; count: calls are counted per stack. */
+struct ustack *ustack__new(const struct ustack_opts *o, bool count);
+void ustack__free(struct ustack *u);
+
+/* Bytes of the stack record after each event (0 when none). */
+size_t ustack__rec_size(const struct ustack *u);
+/* Events reach user space: stack records always, counting too for DWARF. */
+bool ustack__counts_in_kernel(const struct ustack *u);
+enum stack_mode ustack__mode(const struct ustack *u);
+
+/*
+ * A record from the ring buffer: a struct stack_maps_rec (a process's
+ * mappings, taken by the probe at its first event and sent before it; kept
+ * for its stacks when /proc/PID/maps cannot give them).  True if it was one.
+ */
+bool ustack__proc_record(struct ustack *u, const void *data, size_t size);
+
+/*
+ * The stack record of one event (rec, len bytes: the event's last
+ * ustack__rec_size() bytes) of process pid, probe number probe.  Counting:
+ * the call is counted under its stack.  Otherwise its frames are printed,
+ * as text lines on stdout (jw NULL) or as the "stack" fields of the event's
+ * JSON object (jw, the object still open).
+ */
+void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
+		   struct json_writer *jw);
+
+/*
+ * --count --stack=fp: read the counts and stacks the kernel kept (replacing
+ * what an earlier call read).
+ */
+void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd);
+
+/*
+ * The stacks counted, most frequent first: a table (text, JSON), or folded
+ * lines, and the flame graph file (then no table: a note on stderr says where
+ * the graph went), and the pprof profile.  labels[i] / funcs[i]: probe i's
+ * label and function.  0 or -1 after an error message (the SVG or pprof file).
+ */
+int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
+		   size_t nr_probes, struct json_writer *jw);
+
+/* "dwarf" / "fp". */
+const char *stack_mode_name(enum stack_mode m);
+
+#endif
