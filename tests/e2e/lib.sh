@@ -30,7 +30,6 @@ test_count=0
 test_passed=0
 test_failed=0
 test_skipped=0
-PREREQS=" "
 
 say() { printf '%s\n' "$*"; }
 
@@ -78,17 +77,71 @@ test_atexit_() {
 trap test_atexit_ EXIT
 
 # Prerequisites -----------------------------------------------------------
+# As git's test_lazy_prereq: a prerequisite is declared once, with the shell
+# code that decides it; that code runs the first time a test names the
+# prerequisite (in a subshell, in a scratch directory of its own, stdin
+# closed) and its answer is kept for the rest of the file.  A test whose
+# prerequisite is missing is skipped, loudly; when the code printed a reason
+# before failing, its last line is said once.  A prerequisite can also be
+# set outright (test_set_prereq) and named negated (!NAME).
+PREREQS=" " MISSING_PREREQS=" " LAZY_PREREQS=" "
 test_set_prereq() { PREREQS="$PREREQS$1 "; }
-test_have_prereq() { case "$PREREQS" in *" $1 "*) return 0 ;; esac; return 1; }
+test_lazy_prereq() {
+	LAZY_PREREQS="$LAZY_PREREQS$1 "
+	eval "test_prereq_code_$1=\$2"
+}
+test_have_prereq() {
+	case "$1" in
+	!*) ! test_have_prereq "${1#!}"; return ;;
+	esac
+	case "$PREREQS" in *" $1 "*) return 0 ;; esac
+	case "$MISSING_PREREQS" in *" $1 "*) return 1 ;; esac
+	case "$LAZY_PREREQS" in *" $1 "*) test_run_lazy_prereq_ "$1" ;; *) return 1 ;; esac
+}
+test_run_lazy_prereq_() {
+	eval "prereq_code_=\$test_prereq_code_$1"
+	prereq_out_=$TRASH/prereq-$1
+	if mkdir -p "$prereq_out_.d" &&
+		(cd "$prereq_out_.d" && eval "$prereq_code_") >"$prereq_out_.out" 2>&1 </dev/null; then
+		rm -rf "$prereq_out_.d" "$prereq_out_.out"
+		test_set_prereq "$1"
+		return 0
+	fi
+	MISSING_PREREQS="$MISSING_PREREQS$1 "
+	prereq_why_=$(sed '/^[[:space:]]*$/d' "$prereq_out_.out" 2>/dev/null | tail -1)
+	[ -z "$prereq_why_" ] || say "# missing prerequisite $1: $prereq_why_"
+	rm -rf "$prereq_out_.d" "$prereq_out_.out"
+	return 1
+}
 
-[ "$(id -u)" = 0 ] && test_set_prereq ROOT
-# BPF: root and a kernel with BTF and uprobes.  Without it the tracing tests
-# are skipped, loudly: on the project's machines and in CI this prereq holds.
-if test_have_prereq ROOT && [ -r /sys/kernel/btf/vmlinux ] &&
-	[ -e /sys/bus/event_source/devices/uprobe/type ]; then
-	test_set_prereq BPF
-fi
-command -v bpftool >/dev/null 2>&1 && test_set_prereq BPFTOOL
+# The prerequisites more than one file names.  Tracing tests need BPF: root
+# and a kernel with BTF and uprobes (on the project's machines and in CI it
+# holds; elsewhere those tests are skipped, loudly).
+test_lazy_prereq ROOT 'test "$(id -u)" = 0'
+test_lazy_prereq BPF '
+	test_have_prereq ROOT && test -r /sys/kernel/btf/vmlinux &&
+	test -e /sys/bus/event_source/devices/uprobe/type
+'
+test_lazy_prereq BPFTOOL 'command -v bpftool'
+test_lazy_prereq GCC 'command -v gcc'
+# gcc and the binutils it builds with (objcopy, nm, readelf, objdump)
+test_lazy_prereq TOOLCHAIN '
+	test_have_prereq GCC &&
+	command -v objcopy && command -v nm && command -v readelf && command -v objdump
+'
+test_lazy_prereq PYTHON3 'command -v python3'
+# Debian's python3.11, as installed (not a pyenv build)
+test_lazy_prereq PYTHON311 'test -x /usr/bin/python3.11'
+# setpriv drops capabilities: only root has them to drop
+test_lazy_prereq SETPRIV 'test_have_prereq ROOT && command -v setpriv'
+test_lazy_prereq PROMTOOL '
+	command -v promtool || { echo "no promtool (prometheus): run tools/install-deps.sh"; false; }
+'
+# / is a mount point: not so when the suite runs in a chroot (a debootstrap
+# tree), where a new mount namespace and /proc/PID/root differ from here
+test_lazy_prereq REALROOT '
+	mountpoint -q / || { echo "/ is not a mount point here (the suite runs in a chroot)"; false; }
+'
 
 # Assertions --------------------------------------------------------------
 test_cmp() {

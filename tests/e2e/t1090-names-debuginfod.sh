@@ -15,11 +15,10 @@ DBG_DEB=$(ls "$DEBS"/python3.11-dbg_*_"$ARCH".deb 2>/dev/null | tail -1)
 VER=${DBG_DEB##*/python3.11-dbg_}
 VER=${VER%_*}
 MIN_DEB=$DEBS/python3.11-minimal_${VER}_$ARCH.deb
-if [ -f "$DBG_DEB" ] && [ -f "$MIN_DEB" ] && command -v debuginfod >/dev/null; then
-	test_set_prereq DEBUGINFOD
-else
-	say "# SKIP: no debuginfod, or no python3.11 .debs in $DEBS: run tools/install-deps.sh"
-fi
+test_lazy_prereq DEBUGINFOD '
+	test -f "$DBG_DEB" && test -f "$MIN_DEB" && command -v debuginfod ||
+		{ echo "no debuginfod, or no python3.11 .debs in $DEBS: run tools/install-deps.sh"; false; }
+'
 
 SRV=$TRASH/srv
 PY=$SRV/python3.11

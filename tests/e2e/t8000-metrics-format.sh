@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 M="python3 $E2E_DIR/metrics.py"
-command -v promtool >/dev/null && test_set_prereq PROMTOOL
 
 # serve ARGS...: upx ARGS in the background (out, err); its pid in $up, its URL in $url
 serve() {
