@@ -360,7 +360,7 @@ test_expect_success() {
 	for p in $(echo "$prereq" | tr , ' '); do
 		if ! test_have_prereq "$p"; then
 			test_skipped=$((test_skipped + 1))
-			say "SKIP $test_count - $1 (missing prerequisite $p)"
+			say "ok $test_count - $1 # SKIP (missing prerequisite $p)"
 			return 0
 		fi
 	done
@@ -370,7 +370,7 @@ test_expect_success() {
 	if ! UPX_TEST_ID=$id.lint test_chain_ok_ "$2"; then
 		test_reap_ "$id\.lint" >/dev/null
 		test_failed=$((test_failed + 1))
-		say "FAIL $test_count - $1 (broken && chain)"
+		say "not ok $test_count - $1 (broken && chain)"
 		say "$2" | sed 's/^/    /'
 		cd "$TRASH" || exit 1
 		return 0
@@ -394,13 +394,14 @@ test_expect_success() {
 		say "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
-		say "FAIL $test_count - $1"
+		say "not ok $test_count - $1"
 		sed 's/^/    /' "$out" | tail -40
 	fi
 	cd "$TRASH" || exit 1
 }
 
 test_done() {
+	say "1..$test_count"
 	say "# $TEST_NAME: $test_passed passed, $test_failed failed, $test_skipped skipped"
 	say "RESULT $test_passed $test_failed $test_skipped"
 	[ "$test_failed" = 0 ]
