@@ -358,6 +358,13 @@ test_expect_success() {
 	# UPX_TEST_CHAIN_ONLY=1: every test's chain is checked, none is run
 	[ -n "${UPX_TEST_CHAIN_ONLY:-}" ] && prereq=
 	for p in $(echo "$prereq" | tr , ' '); do
+		# a name nobody declared (a typo, a rename) would skip the test quietly
+		case "$PREREQS$LAZY_PREREQS" in *" ${p#!} "*) continue ;; esac
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $1 (unknown prerequisite ${p#!}: declare it with test_lazy_prereq)"
+		return 0
+	done
+	for p in $(echo "$prereq" | tr , ' '); do
 		if ! test_have_prereq "$p"; then
 			test_skipped=$((test_skipped + 1))
 			say "ok $test_count - $1 # SKIP (missing prerequisite $p)"

@@ -1,15 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The test library and runner themselves (lib.sh, run.sh), on scripts made
-# here: a lazy prerequisite is decided once, when a test first names it, and
-# a test without it is skipped loudly; a failing test is TAP's "not ok"; a
-# script that runs past UPX_TEST_TIMEOUT is killed, named and counted as
-# failed, what it left running killed and its scratch directories removed,
-# and the run goes on with the next script.
+# here: a lazy prerequisite is decided once, when a test first names it; a
+# test without it is skipped loudly, one naming an undeclared one fails; a
+# failing test is TAP's "not ok"; a script that runs past UPX_TEST_TIMEOUT is
+# killed, named and counted as failed, what it left running killed and its
+# scratch directories removed, and the run goes on with the next script.
 . "$(dirname "$0")/lib.sh"
 
 # scripts DIR: lib.sh and run.sh in DIR with three scripts of tests: t9001
-# (prerequisites, a failure, a broken chain), t9002 (runs away, leaving a
+# (prerequisites, a failure, a broken chain, a misspelt prerequisite), t9002 (runs away, leaving a
 # process in a session of its own, its pid in $PWD/away.pid), t9003 (passes).
 scripts() {
 	mkdir -p "$1" &&
@@ -26,6 +26,7 @@ scripts() {
 	test_expect_success 'fails' 'false'
 	test_expect_success 'a broken chain' 'true
 	true'
+	test_expect_success HAVE,HAEV 'a typo' 'true'
 	test_done
 	EOF
 	cat >"$1/t9002-away.sh" <<-\EOF &&
@@ -54,11 +55,12 @@ test_expect_success 'lazy prerequisites: decided once, when named; skips and fai
 	ok 4 - without LACK
 	not ok 5 - fails
 	not ok 6 - a broken chain (broken && chain)
-	1..6
-	# t9001-lib: 2 passed, 2 failed, 2 skipped
+	not ok 7 - a typo (unknown prerequisite HAEV: declare it with test_lazy_prereq)
+	1..7
+	# t9001-lib: 2 passed, 3 failed, 2 skipped
 	EOF
 	test_cmp expect tap &&
-	test_grep "^RESULT 2 2 2$" out &&
+	test_grep "^RESULT 2 3 2$" out &&
 	printf "HAVE\nLACK\n" >expect &&
 	test_cmp expect counts
 '
@@ -74,7 +76,7 @@ test_expect_success 'run.sh: a script past UPX_TEST_TIMEOUT is killed, named, cl
 	test_gone_ $away &&
 	test_grep "^ok 1 - after it$" out &&
 	test_grep "^failed in: t9001-lib.sh t9002-away.sh$" out &&
-	test_grep "^3 passed, 3 failed, 2 skipped$" out &&
+	test_grep "^3 passed, 4 failed, 2 skipped$" out &&
 	test_grep -v "left behind" out &&
 	test -z "$(ls tmp)"
 '

@@ -141,7 +141,7 @@ test_expect_success BPF,PYTHON3,TOOLCHAIN 'every site of a glob left out: no pro
 	test_line_count = 0 out
 '
 
-test_expect_success PYTHON 'corrupt namesz or descsz in .note.stapsdt: the notes are corrupt' '
+test_expect_success PYTHON3,TOOLCHAIN 'corrupt namesz or descsz in .note.stapsdt: the notes are corrupt' '
 	python3 "$SRC_DIR/tests/e2e/stapsdt.py" sizes "$S" cn upx:plain 0xffff 52 &&
 	python3 "$SRC_DIR/tests/e2e/stapsdt.py" sizes "$S" cd upx:twice 8 0x7fffffff &&
 	chmod +x cn cd &&
