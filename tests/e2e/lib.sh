@@ -173,10 +173,20 @@ test_line_count() {
 	fi
 }
 
-# The waits poll every 0.05 s; SECONDS may be a fraction.
-test_ticks_() {
-	awk -v s="$1" 'BEGIN { print int(s * 20 + 0.5) }'
+# The waits poll every 0.05 s; SECONDS may be a fraction.  A wait's SECONDS
+# bound a hang, they promise nothing about speed (that is `make bench`'s): a
+# SAN=1 build, slower, is given three times as long.
+test_secs_() {
+	awk -v s="$1" -v k="${UPX_SAN:+3}" 'BEGIN { print s * (k ? k : 1) }'
 }
+test_ticks_() {
+	awk -v s="$(test_secs_ "$1")" 'BEGIN { print int(s * 20 + 0.5) }'
+}
+
+# TEST_STOP_S: how long a stop (a signal, -d, a closed pipe, the traced
+# process gone) may take before it counts as a hang.  How fast stops are is
+# measured by `make bench` (figure 11: within 100 ms of SIGINT under a storm).
+TEST_STOP_S=10
 
 # wait_for PATTERN FILE [SECONDS]: until PATTERN shows up in FILE, 10 s at most
 wait_for() {
@@ -240,6 +250,43 @@ wait_wakeups() {
 }
 test_woken_() {
 	[ "$(awk '{ print $3 }' /proc/"$1"/schedstat 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# test_timeout SECONDS CMD...: CMD, killed (status 124) if it has not ended
+# within SECONDS, scaled as the waits are: a guard against a hang.
+test_timeout() {
+	t_=$(test_secs_ "$1") &&
+	shift &&
+	timeout "$t_" "$@"
+}
+
+# wait_lines FILE N [SECONDS]: until FILE has N lines or more
+wait_lines() {
+	wait_until "${3:-10}" test_lines_ "$1" "$2"
+}
+test_lines_() {
+	[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# wait_cpu PID TICKS [SECONDS]: until the threads of PID have run TICKS more
+# clock ticks (/proc/PID/stat's utime + stime, 1/100 s): a program that calls
+# a function in a loop has gone round it, however busy the machine is.
+wait_cpu() {
+	c0=$(test_cpu_ "$1") &&
+	wait_until "${3:-10}" test_cpu_ge_ "$1" $((c0 + $2))
+}
+test_cpu_() {
+	# the fields after "(comm)", which may hold spaces: utime and stime are 12th and 13th
+	sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | awk '{ print $12 + $13 }'
+}
+test_cpu_ge_() {
+	[ "$(test_cpu_ "$1")" -ge "$2" ]
+}
+
+# wait_write_blocked PID [SECONDS]: until PID waits in write(2) to its stdout
+# (/proc/PID/syscall): the pipe it writes to is full.
+wait_write_blocked() {
+	wait_for "^1 0x1 " /proc/"$1"/syscall "${2:-10}"
 }
 
 # wait_exec PID PROGRAM [SECONDS]: until the background job PID has exec'd
