@@ -33,7 +33,8 @@
 	SUITE(ustack) \
 	SUITE(cgroup) \
 	SUITE(plt) \
-	SUITE(facts)
+	SUITE(facts) \
+	SUITE(table)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
