@@ -588,108 +588,16 @@ static uint64_t by_type_probe(const struct trace_ctx *ctx, const struct trace_by
 	return 0;
 }
 
-/* A probe's columns: as the table shows it, its file (series) and its function (JSON, series). */
-static void probe_cols(struct table *t)
+/* A --by number as its DWARF type says (by_table_cells()'s callback). */
+static bool by_value_cell(void *arg, const struct trace_by_key *k, const struct by_part *p,
+			  char *text, __u64 *v)
 {
-	table__col(t, &(struct table_col){ .head = "probe", .json = "probe", .label = "probe" });
-	table__col(t, &(struct table_col){ .label = "file" });
-	table__col(t, &(struct table_col){ .json = "function", .label = "function" });
-}
+	const struct trace_ctx *ctx = arg;
+	uint64_t probe = by_type_probe(ctx, k);
 
-static void probe_cells(const struct trace_ctx *ctx, struct table *t, uint64_t probe)
-{
-	const struct plan_entry *pe =
-		probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[probe] : NULL;
-	/* A copy's path in its own root; the file itself otherwise. */
-	const char *path = pe ? ctx->s.plan.files[pe->file].in_root : "?", *p;
-
-	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
-	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
-	    !strncmp(p, "/root/", 6))
-		path = p + 5;
-	table__str(t, pe ? pe->label : "?", -1);
-	table__str(t, path, -1);
-	table__str(t, pe ? pe->func : "?", -1);
-}
-
-/*
- * --by: a column per part of the key, named as written (comm, pid, bytes,
- * str:arg1); probe gives probe, file and function, file the copy's place
- * (copy and root in JSON and the series).
- */
-static void by_cols(const struct trace_ctx *ctx, struct table *t)
-{
-	for (int i = 0; i < ctx->by.nr; i++) {
-		const struct by_part *p = &ctx->by.parts[i];
-		char head[128];
-
-		switch (p->kind) {
-		case BY_PROBE:
-			probe_cols(t);
-			break;
-		case BY_FILE:
-			table__col(t, &(struct table_col){ .head = "file" });
-			table__col(t, &(struct table_col){ .json = "file", .label = "copy" });
-			table__col(t, &(struct table_col){ .json = "root", .label = "root" });
-			break;
-		default:
-			snprintf(head, sizeof(head), "%s%s", p->kind == BY_STR ? "str:" : "", p->name);
-			table__col(t, &(struct table_col){ .head = head, .json = p->name,
-							   .label = p->name });
-		}
-	}
-}
-
-static void by_cells(const struct trace_ctx *ctx, struct table *t, const struct trace_by_key *k)
-{
-	for (int i = 0; i < ctx->by.nr; i++) {
-		const struct by_part *p = &ctx->by.parts[i];
-		const struct plan_file *pf = k->file < ctx->s.plan.nr_files ?
-			&ctx->s.plan.files[k->file] : NULL;
-		char where[2 * PATH_MAX + 8];
-		uint64_t probe;
-		__u64 v;
-
-		switch (p->kind) {
-		case BY_PROBE:
-			probe_cells(ctx, t, k->probe);
-			break;
-		case BY_PID:
-			table__u64(t, k->pid);
-			break;
-		case BY_TID:
-			table__u64(t, k->tid);
-			break;
-		case BY_UID:
-			table__u64(t, k->uid);
-			break;
-		case BY_COMM:
-			table__str(t, k->comm, strnlen(k->comm, sizeof(k->comm)));
-			break;
-		case BY_FILE:
-			if (pf)
-				copies_where_text(pf, where, sizeof(where));
-			table__str(t, pf ? where : "?", -1);
-			table__str(t, pf ? pf->in_root : "", -1);
-			table__str(t, pf && pf->root ? pf->root : "/", -1);
-			break;
-		case BY_STR:
-			table__str(t, k->str, strnlen(k->str, sizeof(k->str)));
-			break;
-		case BY_VALUE:
-			v = k->values[p->slot];
-			if (p->arg == TRACE_VALUE_RETVAL) {
-				table__s64(t, (long long)v);
-				break;
-			}
-			probe = by_type_probe(ctx, k);
-			*put_typed(where, ctx, probe, p->arg, v) = '\0';
-			table__num_text(t, v, typed_value(ctx, probe, p->arg, &v) == SHOWN_SIGNED,
-					where);
-			/* typed_value() narrowed v as the function sees it: JSON's number */
-			break;
-		}
-	}
+	*put_typed(text, ctx, probe, p->arg, *v) = '\0';
+	/* typed_value() narrows v as the function sees it: JSON's number */
+	return typed_value(ctx, probe, p->arg, v) == SHOWN_SIGNED;
 }
 
 /* --latency: the estimated p50 and p99 under the buckets. */
@@ -731,7 +639,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 	int fd = bpf_map__fd(opt.count ? ctx->skel->maps.counts : ctx->skel->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
-	probe_cols(t);
+	probe_table_cols(t);
 	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
 		uint64_t total = 0;
 		unsigned __int128 sum;
@@ -747,7 +655,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 		if (!total && !show_zero(ctx, i, ctx->specs))
 			continue;
 		table__row(t, NULL);
-		probe_cells(ctx, t, i);
+		probe_table_cells(t, &ctx->s.plan, i);
 		if (opt.count) {
 			table__count(t, total);
 			continue;
@@ -770,12 +678,12 @@ static bool fill_by(struct trace_ctx *ctx, struct table *t)
 		      strerror(-n));
 		return false;
 	}
-	by_cols(ctx, t);
+	by_table_cols(t, &ctx->by);
 	for (long r = 0; r < n; r++) {
 		const struct trace_by_hist *h = &rows[r].hist;
 
 		table__row(t, NULL);
-		by_cells(ctx, t, &rows[r].key);
+		by_table_cells(t, &ctx->by, &ctx->s.plan, &rows[r].key, by_value_cell, ctx);
 		if (opt.count) {
 			table__count(t, rows[r].count);
 			continue;
