@@ -11,7 +11,7 @@ G=$SRC_DIR/tests/unit/golden/table
 command -v promtool >/dev/null && test_set_prereq PROMTOOL
 
 test_expect_success 'every table has its golden files' '
-	for t in counts by-counts latency by-hists summary lifetimes empty stacks; do
+	for t in counts by-counts latency by-hists summary lifetimes empty stacks by-key; do
 		for e in txt json prom om; do
 			test -f "$G/$t.$e" || { echo "missing $G/$t.$e"; return 1; }
 		done

@@ -17,6 +17,8 @@
 #include "output/metrics.h"
 #include "output/output.h"
 #include "output/table.h"
+#include "plan/bykey.h"
+#include "plan/plan.h"
 #include "unit.h"
 
 #define GOLDEN "tests/unit/golden/table/"
@@ -339,6 +341,66 @@ static struct table *fill_stacks(void)
 	return t;
 }
 
+/* What trace's parse_arg_name() makes of argN and retval, enough for by_spec_parse(). */
+static int parse_arg(const char *s)
+{
+	if (!strcmp(s, "retval"))
+		return TRACE_VALUE_RETVAL;
+	return !strncmp(s, "arg", 3) && s[3] >= '0' && s[3] <= '5' && !s[4] ? s[3] - '0' : -1;
+}
+
+/* A number as trace shows one without DWARF: hex, unsigned. */
+static bool hex_value(void *arg, const struct trace_by_key *k, const struct by_part *p, char *text,
+		      __u64 *v)
+{
+	snprintf(text, 24, "0x%llx", (unsigned long long)*v);
+	return false;
+}
+
+/*
+ * --by probe,file,pid,retval,arg1 through bykey's columns: a probe's file
+ * as the process sees it (-p's /proc/PID/root cut), a copy in another root,
+ * retval signed, arg1 as the callback shows it, a key whose probe and copy
+ * are unknown.
+ */
+static struct table *fill_by_key(void)
+{
+	static struct plan_file files[] = {
+		{ .in_root = "/proc/123/root/usr/lib/libc.so.6", .root = "/" },
+		{ .in_root = "/lib/libc.so.6", .root = "/srv/jail" },
+	};
+	static struct plan_entry entries[] = { { .file = 0, .label = "libc.so.6:write",
+						 .func = "write" } };
+	static const struct plan plan = { .files = files, .nr_files = 2, .entries = entries,
+					  .nr = 1, .nr_probes = 1 };
+	struct table *t = table__new(&(struct table_spec){
+		.noun = "key", .json_doc = "counts", .metric = "upx_probe_calls", .help = "Calls.",
+	});
+	struct by_spec by = {};
+	struct trace_by_key k = { .probe = 0, .file = 1, .pid = 42 };
+	char err[128];
+
+	CU_ASSERT_EQUAL_FATAL(by_spec_parse(&by, "probe,file,pid,retval,arg1", parse_arg, err,
+					    sizeof(err)), 0);
+	by_table_cols(t, &by);
+	k.values[by.parts[3].slot] = (__u64)-2;
+	k.values[by.parts[4].slot] = 16;
+	table__row(t, NULL);
+	by_table_cells(t, &by, &plan, &k, hex_value, NULL);
+	table__count(t, 3);
+	k = (struct trace_by_key){ .probe = 7, .file = 9, .pid = 1 };
+	table__row(t, NULL);
+	by_table_cells(t, &by, &plan, &k, hex_value, NULL);
+	table__count(t, 1);
+	by_spec_free(&by);
+	return t;
+}
+
+static void test_by_key(void)
+{
+	check_table("by-key", fill_by_key);
+}
+
 static void test_counts(void)
 {
 	check_table("counts", fill_counts);
@@ -398,6 +460,7 @@ CU_TestInfo table_tests[] = {
 	UNIT_TEST(test_lifetimes),
 	UNIT_TEST(test_empty),
 	UNIT_TEST(test_stacks),
+	UNIT_TEST(test_by_key),
 	UNIT_TEST(test_nr_rows),
 	CU_TEST_INFO_NULL,
 };
