@@ -252,18 +252,17 @@ static int cmp_cell(const struct cell *x, const struct cell *y)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-static const struct table *sorting;
-
-static int cmp_row(const void *a, const void *b)
+static int cmp_row(const void *a, const void *b, void *arg)
 {
+	const struct table *t = arg;
 	const struct row *x = a, *y = b;
 
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
-	for (size_t c = 0; c < sorting->nr_cols; c++) {
+	for (size_t c = 0; c < t->nr_cols; c++) {
 		int d;
 
-		if (!sorting->cols[c].head)
+		if (!t->cols[c].head)
 			continue;
 		d = cmp_cell(&x->cells[c], &y->cells[c]);
 		if (d)
@@ -274,11 +273,9 @@ static int cmp_row(const void *a, const void *b)
 
 static void sort_rows(struct table *t)
 {
-	if (!t->nr_rows)	/* qsort(NULL, 0, ...) is undefined */
+	if (!t->nr_rows)	/* qsort_r(NULL, 0, ...) is undefined */
 		return;
-	sorting = t;
-	qsort(t->rows, t->nr_rows, sizeof(*t->rows), cmp_row);
-	sorting = NULL;
+	qsort_r(t->rows, t->nr_rows, sizeof(*t->rows), cmp_row, t);
 }
 
 static size_t shown_rows(const struct table *t)
