@@ -73,7 +73,7 @@ void table__free(struct table *t)
 	if (!t)
 		return;
 	for (size_t r = 0; r < t->nr_rows; r++) {
-		for (size_t c = 0; c < t->nr_cols; c++)
+		for (size_t c = 0; c <= t->nr_cols; c++)	/* and the spare */
 			free(t->rows[r].cells[c].s);
 		for (size_t k = 0; k < t->rows[r].nr_notes; k++)
 			free(t->rows[r].notes[k]);
@@ -495,7 +495,7 @@ void table__print(struct table *t, FILE *f, struct json_writer *jw)
 
 /* Series --------------------------------------------------------------------------------- */
 
-/* The labels of a row: each labelled cell, then the table's own. */
+/* The labels of a row: each labelled cell (a number's digits in bufs[column]), then the table's own. */
 static void row_labels(const struct table *t, const struct row *row, struct metric_labels *ls,
 		       char (*bufs)[24])
 {
@@ -505,7 +505,7 @@ static void row_labels(const struct table *t, const struct row *row, struct metr
 
 		if (!t->cols[c].label)
 			continue;
-		s = cell_text(&row->cells[c], bufs[c % METRICS_MAX_LABELS], &len);
+		s = cell_text(&row->cells[c], bufs[c], &len);
 		metric_labels_add_len(ls, t->cols[c].label, s, len);
 	}
 	if (t->label_name)
@@ -514,7 +514,7 @@ static void row_labels(const struct table *t, const struct row *row, struct metr
 
 void table__metrics(struct table *t, struct metrics_writer *w)
 {
-	char bufs[METRICS_MAX_LABELS][24];
+	char (*bufs)[24] = xcalloc(t->nr_cols + 1, sizeof(*bufs));
 
 	sort_rows(t);
 	if (t->spec.metric) {
@@ -555,4 +555,5 @@ void table__metrics(struct table *t, struct metrics_writer *w)
 		else
 			metrics_counter(w, &(struct metric_labels){}, tt->v);
 	}
+	free(bufs);
 }
