@@ -25,6 +25,7 @@
 #include "output/metrics.h"
 #include "output/output.h"
 #include "plan/bykey.h"
+#include "plan/params.h"
 #include "plan/plan.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
@@ -41,7 +42,6 @@
 #include "symbols/debuginfod.h"
 #include "symbols/dwarf.h"
 #include "symbols/elf.h"
-#include "symbols/usdt.h"
 #include "target/probe-spec.h"
 #include "target/proc.h"
 #include "trace-stack.skel.h"
@@ -122,34 +122,6 @@ static const struct upx_option trace_options[] = {
 	OPT_END(),
 };
 
-/* A parameter named in DWARF, resolved once the functions are known. */
-#define ARG_BY_NAME 100
-
-/*
- * "arg2" / "2" -> 2, "retval" / "ret" -> TRACE_VALUE_RETVAL, a C identifier
- * -> ARG_BY_NAME (a parameter name from DWARF), -1 on junk.
- */
-static int parse_arg_name(const char *s)
-{
-	const char *p = s;
-
-	if (!strcmp(s, "retval") || !strcmp(s, "ret"))
-		return TRACE_VALUE_RETVAL;
-	if (!strncmp(p, "arg", 3))
-		p += 3;
-	if (p[0] >= '0' && p[0] <= '5' && !p[1])
-		return p[0] - '0';
-	if (p != s && strspn(p, "0123456789") == strlen(p))
-		return -1; /* arg6, arg12: registers hold six arguments */
-	if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-		return -1;
-	for (p = s; *p; p++)
-		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9')))
-			return -1;
-	return ARG_BY_NAME;
-}
-
 struct tick_ctx {
 	struct trace_ctx *ctx;
 	const struct probe_spec *specs;
@@ -165,69 +137,13 @@ struct trace_ctx {
 	struct tick_ctx tick;	/* -i */
 	int str_arg;
 	int value_arg;	/* what --min/--max test: shown in every event */
-	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
-	struct dwarf_param (*params)[TRACE_MAX_ARGS];
-	int *nr_params;
+	struct params *params;	/* names and types of the probes' parameters, when wanted */
 	struct by_spec by;	/* --by; by.nr 0: per probe */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
 	uint64_t *seen;		/* events mode: records per probe, for the zero report */
 	struct whyzero_start *wz_start;	/* system-wide: who mapped the files at the start */
 };
-
-/* DWARF parameters of every entry probe's function, when names are wanted. */
-static void load_params(struct trace_ctx *ctx)
-{
-	ctx->params = xcalloc(ctx->s.plan.nr_probes, sizeof(*ctx->params));
-	ctx->nr_params = xcalloc(ctx->s.plan.nr_probes, sizeof(*ctx->nr_params));
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		const struct plan_file *pf = &ctx->s.plan.files[pe->file];
-
-		ctx->nr_params[i] = -1;
-		if (pe->is_return)
-			continue;
-		if (pe->is_usdt) {
-			/* The note's argument spec: sizes and signedness. */
-			ctx->nr_params[i] = usdt_probe_params(pe->usdt, ctx->params[i],
-							      TRACE_MAX_ARGS);
-			continue;
-		}
-		ctx->nr_params[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr,
-						      ctx->params[i], TRACE_MAX_ARGS);
-		if (ctx->nr_params[i] < 0)
-			ctx->nr_params[i] = -1;
-	}
-}
-
-/* The index of the parameter called name in every entry probe's function; -1 after an error. */
-static int resolve_param(struct trace_ctx *ctx, const char *name, const char *option)
-{
-	int found = -1;
-
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		int k;
-
-		if (pe->is_return)
-			continue;
-		if (ctx->nr_params[i] < 0)
-			return error("%s '%s': no DWARF for %s (install its debug file, or use argN)",
-				     option, name, pe->label);
-		for (k = 0; k < ctx->nr_params[i]; k++)
-			if (!strcmp(ctx->params[i][k].name, name))
-				break;
-		if (k == ctx->nr_params[i])
-			return error("%s '%s': %s has no parameter of that name", option, name,
-				     pe->label);
-		if (found >= 0 && k != found)
-			return error("%s '%s': it is not the same argument in every function",
-				     option, name);
-		found = k;
-	}
-	return found;
-}
-
 
 /* Small values in decimal, pointers in hex, small negatives (errors) as such. */
 static char *put_value(char *buf, __u64 v)
@@ -246,20 +162,10 @@ static void print_value(FILE *f, __u64 v)
 	fwrite(buf, 1, end - buf, f);
 }
 
-/* probe: an entry's probe, or an event's cookie (its probe is the low 32 bits). */
-static const struct dwarf_param *param_of(const struct trace_ctx *ctx, uint64_t probe, int i)
-{
-	probe = plan_cookie_probe(probe);
-	if (!ctx->params || probe >= ctx->s.plan.nr_probes || ctx->nr_params[probe] <= i ||
-	    !ctx->params[probe][i].name[0])
-		return NULL;
-	return &ctx->params[probe][i];
-}
-
 /* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
 static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
-	const struct dwarf_param *p = param_of(ctx, probe, i);
+	const struct dwarf_param *p = params__of(ctx->params, probe, i);
 
 	putchar(' ');
 	if (p) {
@@ -279,7 +185,7 @@ enum shown_as { SHOWN_GUESS, SHOWN_HEX, SHOWN_SIGNED, SHOWN_UNSIGNED };
  */
 static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 *v)
 {
-	const struct dwarf_param *p = param_of(ctx, probe, i);
+	const struct dwarf_param *p = params__of(ctx->params, probe, i);
 	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
 
 	if (!p || p->kind == DWARF_PARAM_OTHER)
@@ -400,7 +306,7 @@ static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ct
 		json_u64(jw, v);
 	snprintf(of, sizeof(of), "arg%d", ctx->value_arg);
 	json_string_field(jw, "value_of", of);
-	p = param_of(ctx, e->cookie, ctx->value_arg);
+	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	if (p)
 		json_string_field(jw, "value_name", p->name);
 }
@@ -494,11 +400,11 @@ static int on_event_json(void *data, void *buf, size_t size)
 	for (int i = 0; !e->is_return && i < opt.nr_args; i++)
 		json_u64(jw, e->args[i]);
 	json_array_end(jw);
-	if (!e->is_return && opt.nr_args && param_of(ctx, e->cookie, 0)) {
+	if (!e->is_return && opt.nr_args && params__of(ctx->params, e->cookie, 0)) {
 		json_name(jw, "params");
 		json_array_start(jw);
 		for (int i = 0; i < opt.nr_args; i++) {
-			const struct dwarf_param *p = param_of(ctx, e->cookie, i);
+			const struct dwarf_param *p = params__of(ctx->params, e->cookie, i);
 
 			if (p)
 				json_string(jw, p->name);
@@ -1308,15 +1214,15 @@ static int trace_plan(struct session *s, void *p)
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
 	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
-		load_params(ctx);
+		ctx->params = params__load(&s->plan);
 	if (ctx->value_arg == ARG_BY_NAME) {
-		ctx->value_arg = resolve_param(ctx, opt.hist ? opt.hist : opt.value_arg,
+		ctx->value_arg = params__resolve(ctx->params, opt.hist ? opt.hist : opt.value_arg,
 					       opt.hist ? "--hist" : "--on");
 		if (ctx->value_arg < 0)
 			return -1;
 	}
 	if (ctx->str_arg == ARG_BY_NAME) {
-		ctx->str_arg = resolve_param(ctx, opt.str_arg, "--str");
+		ctx->str_arg = params__resolve(ctx->params, opt.str_arg, "--str");
 		if (ctx->str_arg < 0)
 			return -1;
 	}
@@ -1324,7 +1230,7 @@ static int trace_plan(struct session *s, void *p)
 		struct by_part *bp = &ctx->by.parts[i];
 
 		if ((bp->kind == BY_VALUE || bp->kind == BY_STR) && bp->arg == ARG_BY_NAME) {
-			bp->arg = resolve_param(ctx, bp->name, "--by");
+			bp->arg = params__resolve(ctx->params, bp->name, "--by");
 			if (bp->arg < 0)
 				return -1;
 		}
@@ -1709,8 +1615,7 @@ out:
 	follow_bpf__destroy(ctx.follow);
 	ustack__free(ctx.stk);
 	whyzero_start_free(ctx.wz_start);
-	free(ctx.params);
-	free(ctx.nr_params);
+	params__free(ctx.params);
 	free(ctx.seen);
 	by_spec_free(&ctx.by);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)

@@ -19,6 +19,7 @@
 	SUITE(proc) \
 	SUITE(copies) \
 	SUITE(plan) \
+	SUITE(params) \
 	SUITE(kfield) \
 	SUITE(runopt) \
 	SUITE(atomic_file) \
