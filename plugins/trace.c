@@ -122,6 +122,19 @@ static const struct upx_option trace_options[] = {
 	OPT_END(),
 };
 
+/*
+ * The maps trace sizes and reads, found by name in either build of the
+ * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
+ */
+#define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
+	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs) \
+	X(stack_traces) X(stack_counts) X(stack_seen)
+struct trace_maps {
+#define TRACE_MAP_FIELD(m) struct bpf_map *m;
+	TRACE_MAPS(TRACE_MAP_FIELD)
+#undef TRACE_MAP_FIELD
+};
+
 struct tick_ctx {
 	struct trace_ctx *ctx;
 	const struct probe_spec *specs;
@@ -129,8 +142,9 @@ struct tick_ctx {
 
 struct trace_ctx {
 	struct session s;	/* first: core/run/run.c's hooks get the context as a session */
-	struct trace_bpf *skel;	/* the plain object, or stack_view of the --stack one */
-	struct trace_bpf stack_view;
+	const struct run_skeleton *skel;	/* trace.bpf.c, or trace-stack.bpf.c (--stack) */
+	struct trace_maps maps;		/* the object's, by name */
+	struct trace_config *cfg;	/* its rodata's trace_cfg, until load */
 	struct follow_bpf *follow;	/* --follow */
 	struct probe_spec *specs;
 	size_t nr_specs;
@@ -466,7 +480,7 @@ static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_
 
 static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
 {
-	return percpu_u64_sum(bpf_map__fd(ctx->skel->maps.stats), st);
+	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
 }
 
 static void print_counts_plain(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
@@ -502,7 +516,7 @@ static void print_counts_json(struct trace_ctx *ctx, const struct count_row *row
 
 static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.counts);
+	int fd = bpf_map__fd(ctx->maps.counts);
 	struct count_row *rows = xcalloc(ctx->s.plan.nr_probes, sizeof(*rows));
 	size_t n = 0, w = 5;
 
@@ -579,7 +593,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.hists);
+	int fd = bpf_map__fd(ctx->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
 	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
@@ -608,8 +622,8 @@ static void print_stack_counts(struct trace_ctx *ctx)
 		funcs[i] = ctx->s.plan.entries[i].func;
 	}
 	if (ustack__counts_in_kernel(ctx->stk))
-		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->skel->maps.stack_counts),
-				    bpf_map__fd(ctx->skel->maps.stack_traces));
+		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->maps.stack_counts),
+				    bpf_map__fd(ctx->maps.stack_traces));
 	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr_probes,
 			   output_json() ? ctx->s.jw : NULL))
 		ctx->stack_failed = true;
@@ -735,7 +749,7 @@ static void by_report_full(struct trace_ctx *ctx)
 static void print_by_counts(struct trace_ctx *ctx)
 {
 	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_counts), false, &rows);
+	long n = by_read_rows(bpf_map__fd(ctx->maps.by_counts), false, &rows);
 	size_t w[BY_MAX_PARTS], shown;
 	char cell[PATH_MAX + 4 * TRACE_BY_STR];
 
@@ -809,7 +823,7 @@ static double by_hist_sum(const struct trace_by_hist *h)
 static void print_by_hists(struct trace_ctx *ctx)
 {
 	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_hists), true, &rows);
+	long n = by_read_rows(bpf_map__fd(ctx->maps.by_hists), true, &rows);
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
 	char cell[PATH_MAX + 4 * TRACE_BY_STR];
 	size_t shown;
@@ -907,7 +921,7 @@ static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
 			nr_cpus = 1;
 		vals = xcalloc(nr_cpus, sizeof(*vals));
 	}
-	if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.hist_sums), &probe, vals))
+	if (bpf_map_lookup_elem(bpf_map__fd(ctx->maps.hist_sums), &probe, vals))
 		return -1;
 	for (int i = 0; i < nr_cpus; i++)
 		sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
@@ -916,7 +930,7 @@ static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
 
 static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.counts);
+	int fd = bpf_map__fd(ctx->maps.counts);
 
 	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen by each probe.");
 	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
@@ -932,7 +946,7 @@ static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 
 static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.hists);
+	int fd = bpf_map__fd(ctx->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
 	if (opt.latency)
@@ -975,8 +989,8 @@ static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 static void by_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
 {
 	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
-						       ctx->skel->maps.by_hists), !opt.count, &rows);
+	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
+						       ctx->maps.by_hists), !opt.count, &rows);
 	char cells[BY_MAX_PARTS][48];
 
 	if (opt.count)
@@ -1068,10 +1082,10 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
 	if (kfield_task_offsets(f->rodata->task_off))
 		return -1;
-	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->skel->maps.follow)) ||
+	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->maps.follow)) ||
 	    follow_bpf__load(f))
 		return error("cannot load the follow program: %s", strerror(errno));
-	if (session_follow(&ctx->s, ctx->skel->maps.follow, f->progs.upx_follow_fork) ||
+	if (session_follow(&ctx->s, ctx->maps.follow, f->progs.upx_follow_fork) ||
 	    session_attach(&ctx->s, f->progs.upx_follow_exit, "sched_process_exit"))
 		return -1;
 	return 0;
@@ -1240,102 +1254,49 @@ static int trace_plan(struct session *s, void *p)
 }
 
 /* --stack: what the kernel copies or counts (probes/stack.bpf.h). */
-static void configure_stack(struct trace_ctx *ctx)
+static int configure_stack(struct trace_ctx *ctx, struct bpf_object *obj)
 {
-	struct trace_bpf *skel = ctx->skel;
+	struct stack_config *cfg = bpf_rodata_named(obj, "stack_cfg", sizeof(*cfg));
 	bool kcount = ustack__counts_in_kernel(ctx->stk);
 
-	skel->rodata->stack_mode = ustack__mode(ctx->stk);
-	skel->rodata->stack_size = opt.stack.size ? opt.stack.size : STACK_SIZE_DEFAULT;
-	bpf_map__set_max_entries(skel->maps.stack_traces, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(skel->maps.stack_counts, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(skel->maps.stack_seen, ctx->stk ? 4096 : 1);
+	if (!cfg)
+		return -1;
+	cfg->mode = ustack__mode(ctx->stk);
+	cfg->size = opt.stack.size ? opt.stack.size : STACK_SIZE_DEFAULT;
+	bpf_map__set_max_entries(ctx->maps.stack_traces, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(ctx->maps.stack_counts, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(ctx->maps.stack_seen, ctx->stk ? 4096 : 1);
 	if (kcount)	/* only the records that announce a process */
-		bpf_map__set_max_entries(skel->maps.events, 64 * 1024);
-	else if (ctx->stk && opt.count)
-		skel->rodata->mode = TRACE_MODE_EVENTS;
+		bpf_map__set_max_entries(ctx->maps.events, 64 * 1024);
 	if (ctx->stk && upx_verbose)
 		note("stacks: %s", ustack__mode(ctx->stk) == STACK_FP ?
 		     "frame pointers walked in the kernel (bpf_get_stack)" :
 		     "registers and the top of the stack copied, unwound with DWARF CFI here");
+	return 0;
 }
 
 /* --by: the key's layout in rodata, and the maps it is counted in sized. */
 static void configure_by(struct trace_ctx *ctx)
 {
-	struct trace_bpf *skel = ctx->skel;
-
-	skel->rodata->by_on = 1;
-	skel->rodata->by_fields = by_spec_fields(&ctx->by);
+	ctx->cfg->by_on = 1;
+	ctx->cfg->by_fields = by_spec_fields(&ctx->by);
 	for (int i = 0; i < ctx->by.nr; i++) {
 		const struct by_part *p = &ctx->by.parts[i];
 
 		if (p->kind == BY_VALUE)
-			skel->rodata->by_value_arg[p->slot] = p->arg;
+			ctx->cfg->by_value_arg[p->slot] = p->arg;
 		else if (p->kind == BY_STR)
-			skel->rodata->by_str_arg = p->arg;
+			ctx->cfg->by_str_arg = p->arg;
 	}
-	bpf_map__set_max_entries(skel->maps.counts, 1);
-	bpf_map__set_max_entries(skel->maps.hists, 1);
-	bpf_map__set_max_entries(opt.count ? skel->maps.by_counts : skel->maps.by_hists,
+	bpf_map__set_max_entries(ctx->maps.counts, 1);
+	bpf_map__set_max_entries(ctx->maps.hists, 1);
+	bpf_map__set_max_entries(opt.count ? ctx->maps.by_counts : ctx->maps.by_hists,
 				 opt.by_size);
 	if (opt.latency)
-		bpf_map__set_max_entries(skel->maps.by_starts, 16384);
+		bpf_map__set_max_entries(ctx->maps.by_starts, 16384);
 }
 
-/*
- * --stack: probes/trace-stack.bpf.c is trace.bpf.c with the mappings walk,
- * whose kfuncs and CO-RE make libbpf parse the kernel's BTF; a trace without
- * --stack loads trace.bpf.c and never does.  The rest of this file sees the
- * stack object through the plain skeleton's type: its maps and programs
- * found by name (each object lists them in its own order), its globals where
- * the plain skeleton has them (tools/same-globals.sh, run by the build,
- * checks the two lay them out alike).  Before load only, as configure() is.
- */
-static int stack_view(struct trace_bpf *view, struct trace_stack_bpf *skel)
-{
-	struct bpf_object_skeleton *d;
-	int err;
-
-	memset(view, 0, sizeof(*view));
-	view->obj = skel->obj;
-	err = trace_bpf__create_skeleton(view);
-	if (err)
-		return err;
-	d = view->skeleton;
-	for (int i = 0; !err && i < d->map_cnt; i++) {
-		struct bpf_map_skeleton *m = (void *)((char *)d->maps + i * d->map_skel_sz);
-		const char *dot = strchr(m->name, '.');
-		struct bpf_map *map;
-
-		*m->map = NULL;
-		/* Internal maps are named after their object: "trace_bp.rodata" */
-		bpf_object__for_each_map(map, skel->obj) {
-			const char *name = bpf_map__name(map);
-
-			if (dot ? strchr(name, '.') && !strcmp(strchr(name, '.'), dot) :
-				  !strcmp(name, m->name))
-				*m->map = map;
-		}
-		err = *m->map ? 0 : -ENOENT;
-	}
-	for (int i = 0; !err && i < d->prog_cnt; i++) {
-		struct bpf_prog_skeleton *p = (void *)((char *)d->progs + i * d->prog_skel_sz);
-
-		*p->prog = bpf_object__find_program_by_name(skel->obj, p->name);
-		err = *p->prog ? 0 : -ENOENT;
-	}
-	free(d->maps);
-	free(d->progs);
-	free(d);
-	view->skeleton = NULL;
-	view->rodata = (void *)skel->rodata;
-	view->bss = (void *)skel->bss;
-	view->kconfig = (void *)skel->kconfig;
-	return err;
-}
-
-/* The ring buffer of the object loaded (configure() finds it: skel may be either type). */
+/* The ring buffer of the object loaded (configure() finds it by name). */
 static struct bpf_map *trace_events_map;
 
 /* Any filter that drops calls in the kernel (probes/drops.bpf.h counts them). */
@@ -1352,76 +1313,87 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	bool aggregate = (opt.count || opt.hist || opt.latency) &&
 			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk));
 
-	ctx->skel = skel;
-	if (opt.stack.mode != STACK_NONE) {
-		if (stack_view(&ctx->stack_view, skel))
-			return error("cannot open the --stack program: its maps and programs "
-				     "are not those of trace.bpf.c");
-		ctx->skel = &ctx->stack_view;
-	}
-	trace_events_map = ctx->skel->maps.events;
+	struct bpf_object *obj = ctx->skel->object(skel);
+	__u64 *wakeup_bytes = bpf_rodata_named(obj, "wakeup_bytes", sizeof(*wakeup_bytes));
+	__u8 *use_follow = bpf_rodata_named(obj, "use_follow", sizeof(*use_follow));
+
+	ctx->cfg = bpf_rodata_named(obj, "trace_cfg", sizeof(*ctx->cfg));
+	if (!ctx->cfg || !wakeup_bytes || !use_follow)
+		return -1;
+#define TRACE_MAP_FIND(m) if (!(ctx->maps.m = bpf_map_named(obj, #m))) return -1;
+	TRACE_MAPS(TRACE_MAP_FIND)
+#undef TRACE_MAP_FIND
+	trace_events_map = ctx->maps.events;
 	/* With -p or -c (and no --follow) the kernel filters by process too. */
 	if (ro.pid > 0)
 		s->attach_pid = ro.pid;
 	else if (s->child.pid > 0 && !opt.follow)
 		s->attach_pid = s->child.pid;
-	ctx->skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
-				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
-	ctx->skel->rodata->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
-	ctx->skel->rodata->use_follow = opt.follow;
+	/* --count --stack=dwarf: events, counted here per stack (see aggregate above). */
+	ctx->cfg->mode = opt.count ? (aggregate ? TRACE_MODE_COUNT : TRACE_MODE_EVENTS) :
+			 opt.hist ? TRACE_MODE_HIST : opt.latency ? TRACE_MODE_LATENCY :
+			 TRACE_MODE_EVENTS;
+	ctx->cfg->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
+	*use_follow = opt.follow;
 	if (opt.uid >= 0)
-		ctx->skel->rodata->filter_uid = opt.uid;
-	ctx->skel->rodata->str_arg = ctx->str_arg;
-	ctx->skel->rodata->value_arg = ctx->value_arg;
-	ctx->skel->rodata->has_min = opt.has_min;
-	ctx->skel->rodata->has_max = opt.has_max;
-	ctx->skel->rodata->min_value = opt.min;
-	ctx->skel->rodata->max_value = opt.max;
+		ctx->cfg->filter_uid = opt.uid;
+	ctx->cfg->str_arg = ctx->str_arg;
+	ctx->cfg->value_arg = ctx->value_arg;
+	ctx->cfg->has_min = opt.has_min;
+	ctx->cfg->has_max = opt.has_max;
+	ctx->cfg->min_value = opt.min;
+	ctx->cfg->max_value = opt.max;
 	/* Per probe: a copy's sites count under their probe, so copies found later fit. */
-	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr_probes : 1);
-	bpf_map__set_max_entries(ctx->skel->maps.hists, (opt.hist || opt.latency) ?
+	bpf_map__set_max_entries(ctx->maps.counts, opt.count ? s->plan.nr_probes : 1);
+	bpf_map__set_max_entries(ctx->maps.hists, (opt.hist || opt.latency) ?
 				 s->plan.nr_probes * TRACE_HIST_SLOTS : 1);
-	bpf_map__set_max_entries(ctx->skel->maps.hist_sums,
+	bpf_map__set_max_entries(ctx->maps.hist_sums,
 				 (opt.hist || opt.latency) ? s->plan.nr_probes : 1);
 	if (aggregate) {
-		bpf_map__set_max_entries(ctx->skel->maps.events, 4096);
+		bpf_map__set_max_entries(ctx->maps.events, 4096);
 	} else {
-		bpf_map__set_max_entries(ctx->skel->maps.events, opt.buffer_size);
+		bpf_map__set_max_entries(ctx->maps.events, opt.buffer_size);
 		/* Wake user space when a quarter is pending (it also drains on a timer). */
-		ctx->skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
-						  opt.buffer_size / 4 : 256 * 1024;
+		*wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ? opt.buffer_size / 4 : 256 * 1024;
 	}
 	if (!opt.latency || ctx->by.nr)
-		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
+		bpf_map__set_max_entries(ctx->maps.starts, 1);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
-		bpf_map__set_max_entries(ctx->skel->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
-		bpf_map__set_max_entries(ctx->skel->maps.drop_values, UPX_DROP_VALUES);
+		bpf_map__set_max_entries(ctx->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
+		bpf_map__set_max_entries(ctx->maps.drop_values, UPX_DROP_VALUES);
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
 	*progs = (struct attach_progs){
-		.entry = ctx->skel->progs.upx_entry,
-		.ret = ctx->skel->progs.upx_return,
-		.entry_multi = ctx->skel->progs.upx_entry_multi,
-		.ret_multi = ctx->skel->progs.upx_return_multi,
-		.usdt = ctx->skel->progs.upx_usdt,
-		.usdt_specs = ctx->skel->maps.__bpf_usdt_specs,
+		.entry = bpf_prog_named(obj, "upx_entry"),
+		.ret = bpf_prog_named(obj, "upx_return"),
+		.entry_multi = bpf_prog_named(obj, "upx_entry_multi"),
+		.ret_multi = bpf_prog_named(obj, "upx_return_multi"),
+		.usdt = bpf_prog_named(obj, "upx_usdt"),
+		.usdt_specs = ctx->maps.__bpf_usdt_specs,
 	};
+	if (!progs->entry || !progs->ret || !progs->entry_multi || !progs->ret_multi ||
+	    !progs->usdt)
+		return -1;
 	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
-		progs->entry_s = ctx->skel->progs.upx_entry_s;
-		progs->ret_s = ctx->skel->progs.upx_return_s;
-		progs->entry_multi_s = ctx->skel->progs.upx_entry_multi_s;
-		progs->ret_multi_s = ctx->skel->progs.upx_return_multi_s;
-		progs->usdt_s = ctx->skel->progs.upx_usdt_s;
+		progs->entry_s = bpf_prog_named(obj, "upx_entry_s");
+		progs->ret_s = bpf_prog_named(obj, "upx_return_s");
+		progs->entry_multi_s = bpf_prog_named(obj, "upx_entry_multi_s");
+		progs->ret_multi_s = bpf_prog_named(obj, "upx_return_multi_s");
+		progs->usdt_s = bpf_prog_named(obj, "upx_usdt_s");
+		if (!progs->entry_s || !progs->ret_s || !progs->entry_multi_s ||
+		    !progs->ret_multi_s || !progs->usdt_s)
+			return -1;
 		if (upx_verbose)
 			note("%s", attach_uses_sleepable(&s->plan, progs) ?
 			     "strings are read by sleepable uprobes, which fault pages in" :
 			     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 			     "not touched yet shows as unreadable");
 	}
-	configure_stack(ctx);
+	if (configure_stack(ctx, obj))
+		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;
 	s->loop.tick = print_aggregations;
@@ -1475,8 +1447,8 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 	long n;
 
 	if (ctx->by.nr) {
-		n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
-					     ctx->skel->maps.by_hists), !opt.count, &rows);
+		n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
+					     ctx->maps.by_hists), !opt.count, &rows);
 		for (long r = 0; r < n; r++) {
 			if (rows[r].key.probe < plan->nr_probes)
 				calls[rows[r].key.probe] += rows[r].count;
@@ -1491,11 +1463,11 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 		free(rows);
 	} else if (opt.count && !(ctx->stk && !ustack__counts_in_kernel(ctx->stk))) {
 		for (size_t i = 0; i < plan->nr_probes; i++)
-			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->skel->maps.counts), i);
+			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->maps.counts), i);
 	} else if ((opt.hist || opt.latency) && !ctx->stk) {
 		for (size_t i = 0; i < plan->nr_probes; i++)
 			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->skel->maps.hists),
+				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->maps.hists),
 							   i * TRACE_HIST_SLOTS + k);
 	} else {
 		memcpy(calls, ctx->seen, plan->nr_probes * sizeof(*calls));
@@ -1524,8 +1496,8 @@ static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
 		.cmd_only = s->cmd_argv && !opt.follow,
 		.filters = { opt.uid, ro.comm, ro.cgroup, opt.has_min, opt.has_max, opt.min,
 			     opt.max },
-		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->skel->maps.drops) : -1,
-		.drop_values_fd = any_filter(s) ? bpf_map__fd(ctx->skel->maps.drop_values) : -1,
+		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->maps.drops) : -1,
+		.drop_values_fd = any_filter(s) ? bpf_map__fd(ctx->maps.drop_values) : -1,
 		.start = ctx->wz_start,
 		/* After Ctrl-C, little: the stop is promised within 100 ms. */
 		.budget_s = upx_stop ? 0.05 : 0.25,
@@ -1549,14 +1521,17 @@ static void trace_report(struct session *s, void *skel, unsigned long long not_s
 	report_why_zero(ctx, lost);
 }
 
+/*
+ * --stack loads probes/trace-stack.bpf.c: trace.bpf.c with the mappings walk,
+ * whose kfuncs and CO-RE make libbpf parse the kernel's BTF, which a trace
+ * without --stack is spared.  Both are driven by name (trace_configure()).
+ */
 RUN_SKELETON(trace_bpf);
-/* --stack loads probes/trace-stack.bpf.c instead (see stack_view()). */
 RUN_SKELETON(trace_stack_bpf);
 
 RUN_SKELETON(copywatch_bpf);
 
 static const struct run_ops trace_run = {
-	.skel = &trace_bpf_run_skeleton,
 	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_COPIES,
 	.copies_watch = &copywatch_bpf_run_skeleton,
 	.plan = trace_plan,
@@ -1572,6 +1547,7 @@ static const struct run_ops trace_run = {
 static int cmd_trace(int argc, const char **argv)
 {
 	struct trace_ctx ctx = {};
+	struct run_ops ops = trace_run;
 	char err[256];
 	int ret, dashdash = -1;
 
@@ -1600,14 +1576,9 @@ static int cmd_trace(int argc, const char **argv)
 	if (ret)
 		goto out;
 	ctx.stk = ustack__new(&opt.stack, opt.count);
-	if (opt.stack.mode != STACK_NONE) {
-		struct run_ops with_stacks = trace_run;
-
-		with_stacks.skel = &trace_stack_bpf_run_skeleton;
-		ret = run_main(&with_stacks, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
-	} else {
-		ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
-	}
+	ctx.skel = ops.skel = opt.stack.mode != STACK_NONE ? &trace_stack_bpf_run_skeleton :
+			      &trace_bpf_run_skeleton;
+	ret = run_main(&ops, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
 	if (!ret && ctx.stack_failed)
 		ret = 1;
 out:
