@@ -127,8 +127,7 @@ static const struct upx_option trace_options[] = {
  * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
-	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs) \
-	X(stack_traces) X(stack_counts) X(stack_seen)
+	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs)
 struct trace_maps {
 #define TRACE_MAP_FIELD(m) struct bpf_map *m;
 	TRACE_MAPS(TRACE_MAP_FIELD)
@@ -611,24 +610,11 @@ static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
 	}
 }
 
-/* --count --stack: calls per stack, most frequent first; --folded, --flamegraph. */
+/* --count --stack: calls per stack (core/stack/ustack.c); --folded, --flamegraph, --pprof. */
 static void print_stack_counts(struct trace_ctx *ctx)
 {
-	const char **labels = xcalloc(ctx->s.plan.nr_probes + 1, sizeof(*labels));
-	const char **funcs = xcalloc(ctx->s.plan.nr_probes + 1, sizeof(*funcs));
-
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		labels[i] = ctx->s.plan.entries[i].label;
-		funcs[i] = ctx->s.plan.entries[i].func;
-	}
-	if (ustack__counts_in_kernel(ctx->stk))
-		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->maps.stack_counts),
-				    bpf_map__fd(ctx->maps.stack_traces));
-	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr_probes,
-			   output_json() ? ctx->s.jw : NULL))
+	if (ustack__print(ctx->stk, opt.top, output_json() ? ctx->s.jw : NULL))
 		ctx->stack_failed = true;
-	free(labels);
-	free(funcs);
 }
 
 /* The probe whose DWARF types a --by number is shown with: its own, or the first entry probe. */
@@ -1128,8 +1114,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	bool all_return = true, any_return = false;
 	int ret;
 
-	opt.stack.top = opt.top;
-	ret = ustack_check_options(&opt.stack, &opt.count, opt.hist, opt.latency, output_json());
+	ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
+				   output_json());
 	if (ret)
 		return ret;
 	if (opt.stack.mode && (opt.by || ro.listen || ro.metrics_file))
@@ -1253,28 +1239,6 @@ static int trace_plan(struct session *s, void *p)
 	return 0;
 }
 
-/* --stack: what the kernel copies or counts (probes/stack.bpf.h). */
-static int configure_stack(struct trace_ctx *ctx, struct bpf_object *obj)
-{
-	struct stack_config *cfg = bpf_rodata_named(obj, "stack_cfg", sizeof(*cfg));
-	bool kcount = ustack__counts_in_kernel(ctx->stk);
-
-	if (!cfg)
-		return -1;
-	cfg->mode = ustack__mode(ctx->stk);
-	cfg->size = opt.stack.size ? opt.stack.size : STACK_SIZE_DEFAULT;
-	bpf_map__set_max_entries(ctx->maps.stack_traces, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(ctx->maps.stack_counts, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(ctx->maps.stack_seen, ctx->stk ? 4096 : 1);
-	if (kcount)	/* only the records that announce a process */
-		bpf_map__set_max_entries(ctx->maps.events, 64 * 1024);
-	if (ctx->stk && upx_verbose)
-		note("stacks: %s", ustack__mode(ctx->stk) == STACK_FP ?
-		     "frame pointers walked in the kernel (bpf_get_stack)" :
-		     "registers and the top of the stack copied, unwound with DWARF CFI here");
-	return 0;
-}
-
 /* --by: the key's layout in rodata, and the maps it is counted in sized. */
 static void configure_by(struct trace_ctx *ctx)
 {
@@ -1392,7 +1356,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 			     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 			     "not touched yet shows as unreadable");
 	}
-	if (configure_stack(ctx, obj))
+	if (ustack__configure(ctx->stk, obj, &s->plan))
 		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;
