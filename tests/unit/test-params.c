@@ -41,14 +41,18 @@ static void test_arg_names(void)
 	CU_ASSERT_EQUAL(parse_arg_name("arg 1"), -1);
 }
 
-/* A fixture built by `make fixtures`; NULL (and one failure saying so) when it is not there. */
+/*
+ * A fixture built by `make fixtures` (in $UPX_BUILD_DIR, as make test says, or
+ * build/); NULL (and one failure saying so) when it is not there.
+ */
 static const char *fixture(const char *name)
 {
 	static char path[4][256];
 	static int next;
+	const char *dir = getenv("UPX_BUILD_DIR");
 	char *p = path[next++ % 4];
 
-	snprintf(p, sizeof(path[0]), "build/fixtures/%s", name);
+	snprintf(p, sizeof(path[0]), "%s/fixtures/%s", dir ? dir : "build", name);
 	if (access(p, R_OK)) {
 		fprintf(stderr, "\n    no %s: run make fixtures ", p);
 		CU_FAIL("fixture missing");

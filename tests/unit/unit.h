@@ -8,6 +8,7 @@
 #define UNIT_SUITES \
 	SUITE(json) \
 	SUITE(util) \
+	SUITE(bpf_obj) \
 	SUITE(output) \
 	SUITE(options) \
 	SUITE(libsearch) \
