@@ -37,30 +37,16 @@ static struct bpf_object *open_obj(const char *name)
 	return obj;
 }
 
-/* f(), with what it writes on stderr (its first line) in msg. */
+/* f(), with what it writes on stderr in msg. */
 static void *quiet(void *(*f)(struct bpf_object *, const char *), struct bpf_object *obj,
 		   const char *name, char *msg, size_t size)
 {
-	char path[] = "/tmp/upx-unit-bpf-obj.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
+	char *buf = NULL;
 	void *ret;
-	FILE *fp;
 
-	CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
-	fflush(stderr);
-	dup2(fd, 2);
-	ret = f(obj, name);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	fp = fopen(path, "r");
-	CU_ASSERT_FATAL(fp != NULL);
-	if (!fgets(msg, size, fp))
-		msg[0] = 0;
-	msg[strcspn(msg, "\n")] = 0;
-	fclose(fp);
-	unlink(path);
+	UNIT_STDERR(&buf, ret = f(obj, name));
+	snprintf(msg, size, "%s", buf ? buf : "");
+	free(buf);
 	return ret;
 }
 

@@ -42,66 +42,49 @@ static void test_arg_names(void)
 }
 
 /*
- * A fixture built by `make fixtures` (in $UPX_BUILD_DIR, as make test says, or
- * build/); NULL (and one failure saying so) when it is not there.
+ * Plan the specs, each with a fixture built by `make fixtures` (in
+ * $UPX_BUILD_DIR, as make test says, or build/) named in braces,
+ * "r:{exact}:takes_args", and load their parameters; NULL (and one failure
+ * saying so) when a fixture is not there.
  */
-static const char *fixture(const char *name)
+static struct params *load(struct plan *plan, const char *const *specs, size_t n)
 {
-	static char path[4][256];
-	static int next;
 	const char *dir = getenv("UPX_BUILD_DIR");
-	char *p = path[next++ % 4];
 
-	snprintf(p, sizeof(path[0]), "%s/fixtures/%s", dir ? dir : "build", name);
-	if (access(p, R_OK)) {
-		fprintf(stderr, "\n    no %s: run make fixtures ", p);
-		CU_FAIL("fixture missing");
-		return NULL;
-	}
-	return p;
-}
-
-/* Plan each spec ("r:%s:takes_args" with the fixture's path for %s) into plan. */
-static int plan_specs(struct plan *plan, const char *const *specs, size_t n)
-{
 	for (size_t i = 0; i < n; i++) {
+		const char *open = strchr(specs[i], '{'), *close = strchr(specs[i], '}');
 		struct probe_spec spec;
-		char err[256];
+		char path[256], text[512], err[256];
 		int ret;
 
-		CU_ASSERT_FATAL(probe_spec_parse(specs[i], &spec, err, sizeof(err)) == 0);
+		CU_ASSERT_FATAL(open && close > open);
+		snprintf(path, sizeof(path), "%s/fixtures/%.*s", dir ? dir : "build",
+			 (int)(close - open - 1), open + 1);
+		if (access(path, R_OK)) {
+			fprintf(stderr, "\n    no %s: run make fixtures ", path);
+			CU_FAIL("fixture missing");
+			return NULL;
+		}
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(open - specs[i]), specs[i], path,
+			 close + 1);
+		CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
 		ret = plan_add_spec(plan, &spec, i);
 		probe_spec_free(&spec);
-		if (ret)
-			return ret;
+		CU_ASSERT_EQUAL_FATAL(ret, 0);
 	}
-	return 0;
+	CU_ASSERT_EQUAL_FATAL(plan->nr_probes, n);
+	return params__load(plan);
 }
 
-/* params__resolve(), its message (stderr) into msg. */
+/* params__resolve() with option "--on", its message (stderr) into msg. */
 static int resolve(const struct params *p, const char *name, char *msg, size_t size)
 {
-	char path[] = "/tmp/upx-unit-params.XXXXXX";
-	int fd = mkstemp(path), saved = dup(2);
-	FILE *f;
+	char *buf = NULL;
 	int ret;
 
-	CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
-	fflush(stderr);
-	dup2(fd, 2);
-	ret = params__resolve(p, name, "--on");
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(fd);
-	f = fopen(path, "r");
-	CU_ASSERT_FATAL(f != NULL);
-	msg[0] = 0;
-	if (!fgets(msg, size, f))
-		msg[0] = 0;
-	msg[strcspn(msg, "\n")] = 0;
-	fclose(f);
-	unlink(path);
+	UNIT_STDERR(&buf, ret = params__resolve(p, name, "--on"));
+	snprintf(msg, size, "%s", buf ? buf : "");
+	free(buf);
 	return ret;
 }
 
@@ -116,18 +99,13 @@ static void expect_param(const struct dwarf_param *p, const char *name,
 
 static void test_dwarf_params(void)
 {
-	const char *exact = fixture("exact");
 	struct plan plan = {};
-	struct params *p;
-	char spec[2][300], msg[512];
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args",
+							      "r:{exact}:takes_args" }, 2);
+	char msg[512];
 
-	if (!exact)
+	if (!p)
 		return;
-	snprintf(spec[0], sizeof(spec[0]), "%s:takes_args", exact);
-	snprintf(spec[1], sizeof(spec[1]), "r:%s:takes_args", exact);
-	CU_ASSERT_EQUAL_FATAL(plan_specs(&plan, (const char *const[]){ spec[0], spec[1] }, 2), 0);
-	CU_ASSERT_EQUAL_FATAL(plan.nr_probes, 2);
-	p = params__load(&plan);
 	expect_param(params__of(p, 0, 0), "a", DWARF_PARAM_INT, 4);
 	expect_param(params__of(p, 0, 1), "b", DWARF_PARAM_INT, 8);
 	expect_param(params__of(p, 0, 2), "s", DWARF_PARAM_STRING, 8);
@@ -150,17 +128,13 @@ static void test_dwarf_params(void)
 
 static void test_not_the_same_everywhere(void)
 {
-	const char *exact = fixture("exact"), *hostile = fixture("hostile");
 	struct plan plan = {};
-	struct params *p;
-	char spec[2][300], msg[512];
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args",
+							      "{hostile}:hostile_echo" }, 2);
+	char msg[512];
 
-	if (!exact || !hostile)
+	if (!p)
 		return;
-	snprintf(spec[0], sizeof(spec[0]), "%s:takes_args", exact);
-	snprintf(spec[1], sizeof(spec[1]), "%s:hostile_echo", hostile);
-	CU_ASSERT_EQUAL_FATAL(plan_specs(&plan, (const char *const[]){ spec[0], spec[1] }, 2), 0);
-	p = params__load(&plan);
 	expect_param(params__of(p, 1, 0), "s", DWARF_PARAM_STRING, 8);
 	/* s is takes_args' third argument and hostile_echo's first. */
 	CU_ASSERT_EQUAL(resolve(p, "s", msg, sizeof(msg)), -1);
@@ -175,16 +149,12 @@ static void test_not_the_same_everywhere(void)
 
 static void test_no_dwarf(void)
 {
-	const char *stripped = fixture("uprobeme-stripped");
 	struct plan plan = {};
-	struct params *p;
-	char spec[300], msg[512];
+	struct params *p = load(&plan, (const char *const[]){ "{uprobeme-stripped}:foo" }, 1);
+	char msg[512];
 
-	if (!stripped)
+	if (!p)
 		return;
-	snprintf(spec, sizeof(spec), "%s:foo", stripped);
-	CU_ASSERT_EQUAL_FATAL(plan_specs(&plan, (const char *const[]){ spec }, 1), 0);
-	p = params__load(&plan);
 	CU_ASSERT_PTR_NULL(params__of(p, 0, 0));
 	CU_ASSERT_EQUAL(resolve(p, "x", msg, sizeof(msg)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "--on 'x': no DWARF for "));
@@ -195,16 +165,12 @@ static void test_no_dwarf(void)
 
 static void test_usdt_params(void)
 {
-	const char *sdt = fixture("sdtprobes");
 	struct plan plan = {};
-	struct params *p;
-	char spec[300], msg[512];
+	struct params *p = load(&plan, (const char *const[]){ "usdt:{sdtprobes}:upx:plain" }, 1);
+	char msg[512];
 
-	if (!sdt)
+	if (!p)
 		return;
-	snprintf(spec, sizeof(spec), "usdt:%s:upx:plain", sdt);
-	CU_ASSERT_EQUAL_FATAL(plan_specs(&plan, (const char *const[]){ spec }, 1), 0);
-	p = params__load(&plan);
 	/* STAP_PROBE3(upx, plain, int i, long neg, const char *plain_str): the note's sizes. */
 	expect_param(params__of(p, 0, 0), "arg0", DWARF_PARAM_INT, 4);
 	expect_param(params__of(p, 0, 1), "arg1", DWARF_PARAM_INT, 8);
