@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
+#include "base/bpf-obj.h"
 #include "base/cmd.h"
 #include "base/util.h"
 #include "output/atomic-file.h"
@@ -23,6 +25,7 @@
 #include "output/output.h"
 #include "output/pprof.h"
 #include "output/table.h"
+#include "plan/plan.h"
 #include "run/events.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
@@ -56,7 +59,8 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg)
 	return 0;
 }
 
-int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json)
+int ustack_check_options(struct ustack_opts *o, long long top, bool *count, bool hist,
+			 bool latency, bool json)
 {
 	bool wants_stack = o->mode != STACK_NONE;
 	char why[128];
@@ -92,7 +96,7 @@ int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool lat
 		return usage_error("--stack-size goes with --stack=dwarf (fp copies no stack)");
 	if (o->size && (o->size < 512 || o->size > STACK_SIZE_MAX || o->size % 8))
 		return usage_error("--stack-size must be a multiple of 8 from 512 to 64K");
-	if (o->top && !*count)
+	if (top && !*count)
 		return usage_error("--top N goes with --count --stack: events are not ranked");
 	/* Before anything is attached: a FILE that cannot be written costs no trace. */
 	if (o->flamegraph && atomic_file_check(o->flamegraph, why, sizeof(why))) {
@@ -126,7 +130,9 @@ struct ustack {
 	enum stack_mode mode;
 	size_t size;
 	bool count;
-	long long top_n;
+	long long top_n;		/* --top, for the report */
+	const struct plan *plan;	/* the probes' labels and functions */
+	struct bpf_map *counts, *traces;	/* --count --stack=fp: the kernel's */
 	bool folded;
 	const char *svg;
 	const char *pprof;
@@ -168,7 +174,6 @@ struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 	u->mode = o->mode;
 	u->size = o->size ? o->size : STACK_SIZE_DEFAULT;
 	u->count = count;
-	u->top_n = o->top;
 	u->folded = o->folded;
 	u->svg = o->flamegraph;
 	u->pprof = o->pprof;
@@ -237,6 +242,36 @@ bool ustack__counts_in_kernel(const struct ustack *u)
 enum stack_mode ustack__mode(const struct ustack *u)
 {
 	return u ? u->mode : STACK_NONE;
+}
+
+int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan)
+{
+	struct stack_config *cfg = bpf_rodata_named(obj, "stack_cfg", sizeof(*cfg));
+	struct bpf_map *seen = bpf_map_named(obj, "stack_seen");
+	struct bpf_map *counts = bpf_map_named(obj, "stack_counts");
+	struct bpf_map *traces = bpf_map_named(obj, "stack_traces");
+	struct bpf_map *events = bpf_map_named(obj, "events");
+	bool kcount = ustack__counts_in_kernel(u);
+
+	if (!cfg || !seen || !counts || !traces || !events)
+		return -1;
+	cfg->mode = ustack__mode(u);
+	cfg->size = u ? u->size : STACK_SIZE_DEFAULT;
+	bpf_map__set_max_entries(traces, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(counts, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(seen, u ? 4096 : 1);
+	if (kcount)	/* only the records that announce a process */
+		bpf_map__set_max_entries(events, 64 * 1024);
+	if (!u)
+		return 0;
+	u->plan = plan;
+	u->counts = counts;
+	u->traces = traces;
+	if (upx_verbose)
+		note("stacks: %s", u->mode == STACK_FP ?
+		     "frame pointers walked in the kernel (bpf_get_stack)" :
+		     "registers and the top of the stack copied, unwound with DWARF CFI here");
+	return 0;
 }
 
 /*
@@ -818,7 +853,8 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		print_stack(u, pid, ips, n, cut, err, jw);
 }
 
-void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd)
+/* --count --stack=fp: the counts and stacks the kernel kept, replacing what was read before. */
+static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 {
 	struct stack_count_key key, next, *prev = NULL;
 	uint64_t ips[STACK_MAX_DEPTH];
@@ -1079,8 +1115,8 @@ static void row_stack(void *arg, void *data, FILE *f, struct json_writer *jw)
 		fputc('\n', f);
 }
 
-int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
-		   size_t nr_probes, struct json_writer *jw)
+static int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
+			  size_t nr_probes, struct json_writer *jw)
 {
 	struct table *t;
 	struct row *rows;
@@ -1116,5 +1152,25 @@ int ustack__report(struct ustack *u, const char *const *labels, const char *cons
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].key);
 	free(rows);
+	return ret;
+}
+
+int ustack__print(struct ustack *u, long long top, struct json_writer *jw)
+{
+	size_t nr = u->plan->nr_probes;
+	const char **labels = xcalloc(nr + 1, sizeof(*labels));
+	const char **funcs = xcalloc(nr + 1, sizeof(*funcs));
+	int ret;
+
+	for (size_t i = 0; i < nr; i++) {
+		labels[i] = u->plan->entries[i].label;
+		funcs[i] = u->plan->entries[i].func;
+	}
+	if (ustack__counts_in_kernel(u))
+		read_kernel(u, bpf_map__fd(u->counts), bpf_map__fd(u->traces));
+	u->top_n = top;
+	ret = ustack__report(u, labels, funcs, nr, jw);
+	free(labels);
+	free(funcs);
 	return ret;
 }
