@@ -4,7 +4,6 @@
  * in the kernel.  argv -> probe specs -> attach plan -> skeleton -> links ->
  * event loop -> output; each step lives in core/.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 #include "output/json.h"
 #include "output/metrics.h"
 #include "output/output.h"
+#include "output/table.h"
 #include "plan/bykey.h"
 #include "plan/params.h"
 #include "plan/plan.h"
@@ -437,139 +437,10 @@ static int on_event_json(void *data, void *buf, size_t size)
 	return 0;
 }
 
-struct count_row;
-
-/* The printers of one output format, chosen once. */
-struct trace_printers {
-	int (*event)(void *ctx, void *data, size_t size);
-	void (*counts)(struct trace_ctx *ctx, const struct count_row *rows, size_t n, size_t w);
-	void (*hist)(struct trace_ctx *ctx, const struct plan_entry *pe, const uint64_t *slots,
-		     uint64_t total);
-};
-
-static const struct trace_printers printers[OUTPUT_NR];
-
-/* Rows shown: all, or --top N of them. */
-static size_t by_shown(size_t n)
-{
-	return opt.top > 0 && (size_t)opt.top < n ? (size_t)opt.top : n;
-}
-
-struct count_row {
-	size_t probe;
-	uint64_t count;
-};
-
-static int cmp_count(const void *a, const void *b)
-{
-	const struct count_row *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return x->probe < y->probe ? -1 : x->probe > y->probe;
-}
-
-/* A probe from a glob shows up only when it fired; a named one always. */
-static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
-{
-	int s = ctx->s.plan.entries[i].spec;
-
-	return s < 0 || !pattern_is_glob(specs[s].function);
-}
-
-static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
-{
-	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
-}
-
-static void print_counts_plain(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
-			       size_t w)
-{
-	printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
-	for (size_t i = 0; i < n; i++) {
-		fputs_escaped_col(stdout, ctx->s.plan.entries[rows[i].probe].label, w);
-		printf(" %12llu\n", (unsigned long long)rows[i].count);
-	}
-}
-
-static void print_counts_json(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
-			      size_t w __maybe_unused)
-{
-	struct json_writer *jw = ctx->s.jw;
-
-	json_object_start(jw);
-	json_name(jw, "counts");
-	json_array_start(jw);
-	for (size_t i = 0; i < n; i++) {
-		json_object_start(jw);
-		json_string_field(jw, "probe", ctx->s.plan.entries[rows[i].probe].label);
-		json_string_field(jw, "function", ctx->s.plan.entries[rows[i].probe].func);
-		json_u64_field(jw, "count", rows[i].count);
-		json_object_end(jw);
-	}
-	json_array_end(jw);
-	json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
-	json_object_end(jw);
-	json_writer__end_line(jw);
-}
-
-static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
-{
-	int fd = bpf_map__fd(ctx->maps.counts);
-	struct count_row *rows = xcalloc(ctx->s.plan.nr_probes, sizeof(*rows));
-	size_t n = 0, w = 5;
-
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		uint64_t c = percpu_u64_sum(fd, i);
-
-		if (!c && !show_zero(ctx, i, specs))
-			continue;
-		rows[n++] = (struct count_row){ i, c };
-		if (escaped_len(ctx->s.plan.entries[i].label, -1) > w)
-			w = escaped_len(ctx->s.plan.entries[i].label, -1);
-	}
-	qsort(rows, n, sizeof(*rows), cmp_count);
-	printers[upx_output].counts(ctx, rows, by_shown(n), w);
-	free(rows);
-}
-
-/* The buckets under an "@...: N calls" line; latency adds its estimated p50 and p99. */
-static void print_hist_body(const uint64_t *slots, uint64_t total)
-{
-	hist_print(stdout, slots, TRACE_HIST_SLOTS);
-	if (opt.latency && total)
-		printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
-		       hist_percentile(slots, TRACE_HIST_SLOTS, 50),
-		       hist_percentile(slots, TRACE_HIST_SLOTS, 99));
-	putchar('\n');
-}
-
-static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
-			     const uint64_t *slots, uint64_t total)
-{
-	text_line(stdout, "@%s[%s]: %s", opt.latency ? "latency_ns" : opt.hist, pe->label,
-		  count_noun(total, "call", "calls"));
-	print_hist_body(slots, total);
-}
-
-static void print_hist_json(struct trace_ctx *ctx, const struct plan_entry *pe,
-			    const uint64_t *slots, uint64_t total)
-{
-	struct json_writer *jw = ctx->s.jw;
-
-	json_object_start(jw);
-	json_string_field(jw, "probe", pe->label);
-	json_string_field(jw, "function", pe->func);
-	json_string_field(jw, "value", opt.latency ? "latency_ns" : opt.hist);
-	json_u64_field(jw, "count", total);
-	hist_json(jw, slots, TRACE_HIST_SLOTS);
-	json_object_end(jw);
-	json_writer__end_line(jw);
-}
-
-static const struct trace_printers printers[OUTPUT_NR] = {
-	[OUTPUT_TEXT] = { on_event_plain, print_counts_plain, print_hist_plain },
-	[OUTPUT_JSON] = { on_event_json, print_counts_json, print_hist_json },
+/* The event printer of each output format, chosen once. */
+static int (*const print_event[OUTPUT_NR])(void *ctx, void *data, size_t size) = {
+	[OUTPUT_TEXT] = on_event_plain,
+	[OUTPUT_JSON] = on_event_json,
 };
 
 /* What the ring buffer calls: the printer of the format chosen (one indirect call). */
@@ -587,28 +458,23 @@ static int on_event(void *ctx, void *data, size_t size)
 			event_stack(t, data, size, NULL);
 		return 0;
 	}
-	return printers[upx_output].event(ctx, data, size);
+	return print_event[upx_output](ctx, data, size);
 }
 
-static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
+/* A probe from a glob shows up only when it fired; a named one always. */
+static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
 {
-	int fd = bpf_map__fd(ctx->maps.hists);
-	uint64_t slots[TRACE_HIST_SLOTS];
+	int s = ctx->s.plan.entries[i].spec;
 
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		uint64_t total = 0;
-
-		/* Latency buckets live under the entry probe's index. */
-		if (opt.latency && pe->is_return)
-			continue;
-		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
-		if (!total && !show_zero(ctx, i, specs))
-			continue;
-		printers[upx_output].hist(ctx, pe, slots, total);
-	}
+	return s < 0 || !pattern_is_glob(specs[s].function);
 }
+
+static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
+{
+	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
+}
+
+/* Aggregations: tables filled here, rendered by core/output/table.h --------------------- */
 
 /* --count --stack: calls per stack (core/stack/ustack.c); --folded, --flamegraph, --pprof. */
 static void print_stack_counts(struct trace_ctx *ctx)
@@ -628,278 +494,36 @@ static uint64_t by_type_probe(const struct trace_ctx *ctx, const struct trace_by
 	return 0;
 }
 
-/* One key part of a row as text (escaped for the terminal); its length. */
-static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
-		      const struct trace_by_key *k, char *buf, size_t size)
+/* A --by number as its DWARF type says (by_table_cells()'s callback). */
+static bool by_value_cell(void *arg, const struct trace_by_key *k, const struct by_part *p,
+			  char *text, __u64 *v)
 {
-	const struct plan_entry *pe;
-	char *end;
-	__u64 v;
+	const struct trace_ctx *ctx = arg;
+	uint64_t probe = by_type_probe(ctx, k);
 
-	switch (p->kind) {
-	case BY_PROBE:
-		pe = k->probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[k->probe] : NULL;
-		escape_to_buf(buf, size, pe ? pe->label : "?", -1);
-		break;
-	case BY_PID:
-		snprintf(buf, size, "%u", k->pid);
-		break;
-	case BY_TID:
-		snprintf(buf, size, "%u", k->tid);
-		break;
-	case BY_UID:
-		snprintf(buf, size, "%u", k->uid);
-		break;
-	case BY_COMM:
-		escape_to_buf(buf, size, k->comm, strnlen(k->comm, sizeof(k->comm)));
-		break;
-	case BY_FILE:
-		if (k->file < ctx->s.plan.nr_files)
-			copies_where_text(&ctx->s.plan.files[k->file], buf, size);
-		else
-			snprintf(buf, size, "?");
-		break;
-	case BY_STR:
-		escape_to_buf(buf, size, k->str, strnlen(k->str, sizeof(k->str)));
-		break;
-	case BY_VALUE:
-		v = k->values[p->slot];
-		/* size is at least 24 (the cells of print_by_*() and by_metrics()) */
-		end = p->arg == TRACE_VALUE_RETVAL ? put_s64(buf, (long long)v) :
-			put_typed(buf, ctx, by_type_probe(ctx, k), p->arg, v);
-		*end = '\0';
-		break;
-	}
-	return strlen(buf);
+	*put_typed(text, ctx, probe, p->arg, *v) = '\0';
+	/* typed_value() narrows v as the function sees it: JSON's number */
+	return typed_value(ctx, probe, p->arg, v) == SHOWN_SIGNED;
 }
 
-/* One key part of a row as a JSON field, named as written ("comm", "bytes", "arg1"). */
-static void by_json_field(const struct trace_ctx *ctx, const struct by_part *p,
-			  const struct trace_by_key *k)
+/* --latency: the estimated p50 and p99 under the buckets. */
+static void latency_note(struct table *t, const uint64_t *slots, uint64_t total)
 {
-	struct json_writer *jw = ctx->s.jw;
-	const struct plan_entry *pe;
-	const struct plan_file *pf;
-	__u64 v;
+	char note[128];
 
-	switch (p->kind) {
-	case BY_PROBE:
-		pe = k->probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[k->probe] : NULL;
-		json_string_field(jw, "probe", pe ? pe->label : NULL);
-		json_string_field(jw, "function", pe ? pe->func : NULL);
-		break;
-	case BY_PID:
-		json_u64_field(jw, "pid", k->pid);
-		break;
-	case BY_TID:
-		json_u64_field(jw, "tid", k->tid);
-		break;
-	case BY_UID:
-		json_u64_field(jw, "uid", k->uid);
-		break;
-	case BY_COMM:
-		json_bytes_field(jw, "comm", k->comm, strnlen(k->comm, sizeof(k->comm)));
-		break;
-	case BY_FILE:
-		pf = k->file < ctx->s.plan.nr_files ? &ctx->s.plan.files[k->file] : NULL;
-		json_bytes_field(jw, "file", pf ? pf->in_root : "", pf ? strlen(pf->in_root) : 0);
-		json_string_field(jw, "root", pf && pf->root ? pf->root : "/");
-		break;
-	case BY_STR:
-		json_bytes_field(jw, p->name, k->str, strnlen(k->str, sizeof(k->str)));
-		break;
-	case BY_VALUE:
-		v = k->values[p->slot];
-		json_name(jw, p->name);
-		if (p->arg == TRACE_VALUE_RETVAL ||
-		    typed_value(ctx, by_type_probe(ctx, k), p->arg, &v) == SHOWN_SIGNED)
-			json_s64(jw, (long long)v);
-		else
-			json_u64(jw, v);
-		break;
-	}
-}
-
-static void by_report_full(struct trace_ctx *ctx)
-{
-	uint64_t full = stat_value(ctx, TRACE_STAT_BY_FULL);
-
-	if (output_json())
+	if (!opt.latency || !total)
 		return;
-	if (full)
-		warning("the --by map is full (%s): %s under other keys not counted; raise "
-			"--by-size", count_noun(opt.by_size, "key", "keys"),
-			count_noun(full, "call", "calls"));
-}
-
-static void print_by_counts(struct trace_ctx *ctx)
-{
-	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(ctx->maps.by_counts), false, &rows);
-	size_t w[BY_MAX_PARTS], shown;
-	char cell[PATH_MAX + 4 * TRACE_BY_STR];
-
-	if (n < 0) {
-		error("cannot read the --by counts: %s", strerror(-n));
-		return;
-	}
-	shown = by_shown(n);
-	if (output_json()) {
-		struct json_writer *jw = ctx->s.jw;
-
-		json_object_start(jw);
-		json_name(jw, "counts");
-		json_array_start(jw);
-		for (size_t r = 0; r < shown; r++) {
-			json_object_start(jw);
-			for (int i = 0; i < ctx->by.nr; i++)
-				by_json_field(ctx, &ctx->by.parts[i], &rows[r].key);
-			json_u64_field(jw, "count", rows[r].count);
-			json_object_end(jw);
-		}
-		json_array_end(jw);
-		json_u64_field(jw, "keys", n);
-		json_u64_field(jw, "not_counted", stat_value(ctx, TRACE_STAT_BY_FULL));
-		json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
-		json_object_end(jw);
-		json_writer__end_line(jw);
-		free(rows);
-		return;
-	}
-	for (int i = 0; i < ctx->by.nr; i++) {
-		w[i] = strlen(ctx->by.parts[i].name) + (ctx->by.parts[i].kind == BY_STR ? 4 : 0);
-		for (size_t r = 0; r < shown; r++) {
-			size_t len = by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
-
-			if (len > w[i])
-				w[i] = len;
-		}
-	}
-	for (int i = 0; i < ctx->by.nr; i++) {
-		const struct by_part *p = &ctx->by.parts[i];
-		char head[128];
-		size_t k;
-
-		snprintf(head, sizeof(head), "%s%s", p->kind == BY_STR ? "str:" : "", p->name);
-		for (k = 0; head[k]; k++)
-			head[k] = toupper((unsigned char)head[k]);
-		printf("%-*s ", (int)w[i], head);
-	}
-	printf("%12s\n", "COUNT");
-	for (size_t r = 0; r < shown; r++) {
-		for (int i = 0; i < ctx->by.nr; i++) {
-			by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
-			printf("%-*s ", (int)w[i], cell);
-		}
-		printf("%12llu\n", (unsigned long long)rows[r].count);
-	}
-	if (shown < (size_t)n)
-		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
-		       opt.top);
-	by_report_full(ctx);
-	free(rows);
-}
-
-/* The exact sum of a --by histogram, as a double when it does not fit 64 bits. */
-static double by_hist_sum(const struct trace_by_hist *h)
-{
-	return (double)(((unsigned __int128)h->sum.hi << 64) | h->sum.lo);
-}
-
-static void print_by_hists(struct trace_ctx *ctx)
-{
-	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(ctx->maps.by_hists), true, &rows);
-	const char *what = opt.latency ? "latency_ns" : opt.hist;
-	char cell[PATH_MAX + 4 * TRACE_BY_STR];
-	size_t shown;
-
-	if (n < 0) {
-		error("cannot read the --by histograms: %s", strerror(-n));
-		return;
-	}
-	shown = by_shown(n);
-	for (size_t r = 0; r < shown; r++) {
-		const struct by_row *row = &rows[r];
-
-		if (output_json()) {
-			struct json_writer *jw = ctx->s.jw;
-
-			json_object_start(jw);
-			for (int i = 0; i < ctx->by.nr; i++)
-				by_json_field(ctx, &ctx->by.parts[i], &row->key);
-			json_string_field(jw, "value", what);
-			json_u64_field(jw, "count", row->count);
-			json_name(jw, "sum");
-			if (row->hist.sum.hi)
-				json_double(jw, by_hist_sum(&row->hist));
-			else
-				json_u64(jw, row->hist.sum.lo);
-			hist_json(jw, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
-			json_object_end(jw);
-			json_writer__end_line(jw);
-			continue;
-		}
-		printf("@%s[", what);
-		for (int i = 0; i < ctx->by.nr; i++) {
-			by_cell(ctx, &ctx->by.parts[i], &row->key, cell, sizeof(cell));
-			printf("%s%s%s=%s", i ? ", " : "", ctx->by.parts[i].kind == BY_STR ? "str:" : "",
-			       ctx->by.parts[i].name, cell);
-		}
-		printf("]: %s\n", count_noun(row->count, "call", "calls"));
-		print_hist_body((const uint64_t *)row->hist.slots, row->count);
-	}
-	if (!output_json() && shown < (size_t)n)
-		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
-		       opt.top);
-	by_report_full(ctx);
-	free(rows);
-}
-
-static void print_aggregations(void *p)
-{
-	struct tick_ctx *t = p;
-
-	if (opt.count && t->ctx->stk)
-		print_stack_counts(t->ctx);
-	else if (t->ctx->by.nr && opt.count)
-		print_by_counts(t->ctx);
-	else if (t->ctx->by.nr)
-		print_by_hists(t->ctx);
-	else if (opt.count)
-		print_counts(t->ctx, t->specs);
-	else if (opt.hist || opt.latency)
-		print_hists(t->ctx, t->specs);
-	fflush(stdout);
-}
-
-/* Metrics (--listen, --metrics-file) ---------------------------------------- */
-
-/*
- * The labels of a probe's series: probe (as the table shows it), file and
- * function.  A key of --by adds its label after these.
- */
-static void probe_labels(const struct trace_ctx *ctx, const struct plan_entry *pe,
-			 struct metric_labels *ls)
-{
-	/* A copy's path in its own root; the file itself otherwise. */
-	const char *path = ctx->s.plan.files[pe->file].in_root, *p;
-
-	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
-	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
-	    !strncmp(p, "/root/", 6))
-		path = p + 5;
-	metric_labels_add(ls, "probe", pe->label);
-	metric_labels_add(ls, "file", path);
-	metric_labels_add(ls, "function", pe->func);
+	snprintf(note, sizeof(note), "  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)",
+		 hist_percentile(slots, TRACE_HIST_SLOTS, 50),
+		 hist_percentile(slots, TRACE_HIST_SLOTS, 99));
+	table__note(t, note);
 }
 
 /* The exact sum of a probe's histogram values over the CPUs (probes/sum128.h). */
-static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
+static bool hist_sum(const struct trace_ctx *ctx, __u32 probe, unsigned __int128 *sum)
 {
 	static struct upx_sum128 *vals;
 	static int nr_cpus;
-	unsigned __int128 sum = 0;
 
 	if (!nr_cpus) {
 		nr_cpus = libbpf_num_possible_cpus();
@@ -907,147 +531,160 @@ static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
 			nr_cpus = 1;
 		vals = xcalloc(nr_cpus, sizeof(*vals));
 	}
+	*sum = 0;
 	if (bpf_map_lookup_elem(bpf_map__fd(ctx->maps.hist_sums), &probe, vals))
-		return -1;
+		return false;
 	for (int i = 0; i < nr_cpus; i++)
-		sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
-	return (double)sum;
+		*sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
+	return true;
 }
 
-static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+/* Per probe: its count, or its buckets (--latency: under the entry probe's index). */
+static void fill_probes(struct trace_ctx *ctx, struct table *t)
 {
-	int fd = bpf_map__fd(ctx->maps.counts);
-
-	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen by each probe.");
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		struct metric_labels ls = {};
-		uint64_t c = percpu_u64_sum(fd, i);
-
-		if (!c && !show_zero(ctx, i, ctx->specs))
-			continue;
-		probe_labels(ctx, &ctx->s.plan.entries[i], &ls);
-		metrics_counter(w, &ls, c);
-	}
-}
-
-static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
-{
-	int fd = bpf_map__fd(ctx->maps.hists);
+	int fd = bpf_map__fd(opt.count ? ctx->maps.counts : ctx->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
-	if (opt.latency)
-		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
-			       "Time from entry to return of each probed function (log2 buckets).");
-	else
-		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
-			       "Values of the --hist argument (label arg) at each probe (log2 buckets).");
+	probe_table_cols(t);
 	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		struct metric_labels ls = {};
 		uint64_t total = 0;
+		unsigned __int128 sum;
+		bool has_sum;
 
-		/* Latency buckets live under the entry probe's index. */
-		if (opt.latency && pe->is_return)
+		if (!opt.count && opt.latency && ctx->s.plan.entries[i].is_return)
 			continue;
-		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
+		if (opt.count)
+			total = percpu_u64_sum(fd, i);
+		else
+			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+				total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
 		if (!total && !show_zero(ctx, i, ctx->specs))
 			continue;
-		probe_labels(ctx, pe, &ls);
-		if (!opt.latency)
-			metric_labels_add(&ls, "arg", opt.hist);
-		metrics_log2_histogram(w, &ls, slots, TRACE_HIST_SLOTS, hist_sum(ctx, i),
-				       opt.latency ? 1e9 : 1);
-	}
-	if (opt.latency) {
-		metrics_family(w, "upx_probe_returns_unmatched", METRIC_COUNTER,
-			       "Returns seen without their entry (missed or evicted): not in the durations.");
-		metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_NO_START));
+		table__row(t, NULL);
+		probe_table_cells(t, &ctx->s.plan, i);
+		if (opt.count) {
+			table__count(t, total);
+			continue;
+		}
+		has_sum = hist_sum(ctx, i, &sum);
+		table__hist(t, slots, TRACE_HIST_SLOTS, sum, has_sum);
+		latency_note(t, slots, total);
 	}
 }
 
-/*
- * --by: one series per key, a label per part of the key (named as written:
- * comm, pid, bytes, arg1 for str:arg1; probe gives probe, file and
- * function), read from the by map at scrape time.  The series are bounded
- * by --by-size; calls under keys past it are upx_by_not_counted_total.
- */
-static void by_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+/* Per --by key; false when the map cannot be read. */
+static bool fill_by(struct trace_ctx *ctx, struct table *t)
 {
 	struct by_row *rows = NULL;
 	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
-						       ctx->maps.by_hists), !opt.count, &rows);
-	char cells[BY_MAX_PARTS][48];
+					  ctx->maps.by_hists), !opt.count, &rows);
 
-	if (opt.count)
-		metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen, by the --by key.");
-	else if (opt.latency)
-		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
-			       "Time from entry to return, by the --by key (log2 buckets).");
-	else
-		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
-			       "Values of the --hist argument (label arg), by the --by key (log2 buckets).");
+	if (n < 0) {
+		error("cannot read the --by %s: %s", opt.count ? "counts" : "histograms",
+		      strerror(-n));
+		return false;
+	}
+	by_table_cols(t, &ctx->by);
 	for (long r = 0; r < n; r++) {
-		const struct trace_by_key *k = &rows[r].key;
-		struct metric_labels ls = {};
+		const struct trace_by_hist *h = &rows[r].hist;
 
-		for (int i = 0; i < ctx->by.nr; i++) {
-			const struct by_part *bp = &ctx->by.parts[i];
-
-			switch (bp->kind) {
-			case BY_PROBE:
-				if (k->probe < ctx->s.plan.nr_probes)
-					probe_labels(ctx, &ctx->s.plan.entries[k->probe], &ls);
-				break;
-			case BY_COMM:
-				metric_labels_add_comm(&ls, k->comm, sizeof(k->comm));
-				break;
-			case BY_FILE:
-				/* "file" is the probe's (probe_labels()): the copy's own two */
-				if (k->file < ctx->s.plan.nr_files) {
-					const struct plan_file *pf = &ctx->s.plan.files[k->file];
-
-					metric_labels_add(&ls, "copy", pf->in_root);
-					metric_labels_add(&ls, "root", pf->root ? pf->root : "/");
-				}
-				break;
-			case BY_STR:
-				metric_labels_add_len(&ls, bp->name, k->str,
-						      strnlen(k->str, sizeof(k->str)));
-				break;
-			default:
-				by_cell(ctx, bp, k, cells[i], sizeof(cells[i]));
-				metric_labels_add(&ls, bp->name, cells[i]);
-			}
+		table__row(t, NULL);
+		by_table_cells(t, &ctx->by, &ctx->s.plan, &rows[r].key, by_value_cell, ctx);
+		if (opt.count) {
+			table__count(t, rows[r].count);
+			continue;
 		}
-		if (opt.count)
-			metrics_counter(w, &ls, rows[r].count);
-		else {
-			if (opt.hist)
-				metric_labels_add(&ls, "arg", opt.hist);
-			metrics_log2_histogram(w, &ls, (const uint64_t *)rows[r].hist.slots,
-					       TRACE_HIST_SLOTS, by_hist_sum(&rows[r].hist),
-					       opt.latency ? 1e9 : 1);
-		}
+		table__hist(t, (const uint64_t *)h->slots, TRACE_HIST_SLOTS,
+			    ((unsigned __int128)h->sum.hi << 64) | h->sum.lo, true);
+		latency_note(t, (const uint64_t *)h->slots, rows[r].count);
 	}
 	free(rows);
-	metrics_family(w, "upx_by_not_counted", METRIC_COUNTER,
-		       "Calls not counted: their --by key did not fit in --by-size keys.");
-	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_BY_FULL));
-	metrics_family(w, "upx_by_keys", METRIC_GAUGE, "Keys in the --by map (at most --by-size).");
-	metrics_gauge(w, &(struct metric_labels){}, n > 0 ? n : 0);
+	table__total(t, "keys", "upx_by_keys", METRIC_GAUGE,
+		     "Keys in the --by map (at most --by-size).", n);
+	table__total(t, "not_counted", "upx_by_not_counted", METRIC_COUNTER,
+		     "Calls not counted: their --by key did not fit in --by-size keys.",
+		     stat_value(ctx, TRACE_STAT_BY_FULL));
+	return true;
 }
 
+/*
+ * The table of the aggregation asked for: counts or histograms (of --hist's
+ * argument, or --latency's durations), per probe or per --by key.  NULL when
+ * it cannot be read.
+ */
+static struct table *trace_table(struct trace_ctx *ctx)
+{
+	static const char *const help[2][3] = {
+		{ "Calls seen by each probe.",
+		  "Time from entry to return of each probed function (log2 buckets).",
+		  "Values of the --hist argument (label arg) at each probe (log2 buckets)." },
+		{ "Calls seen, by the --by key.",
+		  "Time from entry to return, by the --by key (log2 buckets).",
+		  "Values of the --hist argument (label arg), by the --by key (log2 buckets)." },
+	};
+	const char *what = opt.latency ? "latency_ns" : opt.hist;
+	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
+	struct table *t = table__new(&(struct table_spec){
+		.hist = !opt.count,
+		.noun = ctx->by.nr ? "key" : "probe",
+		.one = "call",
+		.many = "calls",
+		.hist_name = what,
+		.named_keys = ctx->by.nr > 0,
+		.json_doc = opt.count ? "counts" : NULL,
+		.json_value = opt.count ? NULL : what,
+		.metric = (const char *[]){ "upx_probe_calls", "upx_probe_duration_seconds",
+					    "upx_probe_value" }[kind],
+		.help = help[ctx->by.nr > 0][kind],
+		.per_unit = opt.latency ? 1e9 : 1,
+	});
+
+	table__top(t, opt.top);
+	if (kind == 2)
+		table__label(t, "arg", opt.hist);
+	if (!ctx->by.nr)
+		fill_probes(ctx, t);
+	else if (!fill_by(ctx, t)) {
+		table__free(t);
+		return NULL;
+	}
+	if (kind == 1 && !ctx->by.nr)
+		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
+			     "Returns seen without their entry (missed or evicted): not in the durations.",
+			     stat_value(ctx, TRACE_STAT_NO_START));
+	table__total(t, "lost", NULL, METRIC_COUNTER, NULL, stat_value(ctx, TRACE_STAT_LOST));
+	return t;
+}
+
+static void print_aggregations(void *p)
+{
+	struct trace_ctx *ctx = ((struct tick_ctx *)p)->ctx;
+	struct table *t;
+
+	if (opt.count && ctx->stk) {
+		print_stack_counts(ctx);
+	} else if (opt.count || opt.hist || opt.latency) {
+		t = trace_table(ctx);
+		if (t)
+			table__print(t, stdout, ctx->s.jw);
+		table__free(t);
+		if (ctx->by.nr && !output_json() && stat_value(ctx, TRACE_STAT_BY_FULL))
+			warning("the --by map is full (%s): %s under other keys not counted; raise "
+				"--by-size", count_noun(opt.by_size, "key", "keys"),
+				count_noun(stat_value(ctx, TRACE_STAT_BY_FULL), "call", "calls"));
+	}
+	fflush(stdout);
+}
+
+/* Metrics (--listen, --metrics-file): the same table, as series. */
 static void trace_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
 	struct trace_ctx *ctx = p;
+	struct table *t = trace_table(ctx);
 
-	if (ctx->by.nr)
-		by_metrics(w, ctx);
-	else if (opt.count)
-		count_metrics(w, ctx);
-	else
-		hist_metrics(w, ctx);
+	if (t)
+		table__metrics(t, w);
+	table__free(t);
 	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
 		       "Events the kernel dropped: the ring buffer was full.");
 	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_LOST));

@@ -24,6 +24,7 @@
 #include "output/json.h"
 #include "output/output.h"
 #include "output/pprof.h"
+#include "output/table.h"
 #include "plan/plan.h"
 #include "run/events.h"
 #include "stack/symbolize.h"
@@ -1104,67 +1105,49 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	return ret;
 }
 
-static void row_text(struct ustack *u, const struct row *r, const char *label, size_t w)
+/* A row's stack: lines under its count, or "frames" in its JSON object (table.h's detail). */
+static void row_stack(void *arg, void *data, FILE *f, struct json_writer *jw)
 {
-	fputs_escaped_col(stdout, label, w);
-	printf(" %12llu\n", (unsigned long long)r->count);
-	print_stack(u, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, NULL);
-	putchar('\n');
-}
+	const struct row *r = data;
 
-static void row_json(struct ustack *u, struct json_writer *jw, const struct row *r,
-		     const char *label, const char *func)
-{
-	json_object_start(jw);
-	json_string_field(jw, "probe", label);
-	json_string_field(jw, "function", func);
-	json_u64_field(jw, "count", r->count);
-	print_stack(u, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
-	json_object_end(jw);
+	print_stack(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
+	if (f)
+		fputc('\n', f);
 }
 
 static int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
 			  size_t nr_probes, struct json_writer *jw)
 {
+	struct table *t;
 	struct row *rows;
-	size_t n, shown, w = 5;
+	size_t n;
 	int ret = 0;
 
 	out_of_time(u);
 	n = build_rows(u, &rows);
-	shown = n;
-
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].probe < nr_probes && escaped_len(labels[rows[i].probe], -1) > w)
-			w = escaped_len(labels[rows[i].probe], -1);
-	if (u->top_n && (size_t)u->top_n < shown)
-		shown = u->top_n;
 	if (u->folded || u->svg)
 		ret = write_flame(u, rows, n, u->folded, u->svg);
 	if (u->pprof && write_pprof(u, rows, n, labels, nr_probes))
 		ret = -1;
-	if (u->folded || u->svg) {
-		/* the folded lines, or the flame graph, are the output */
-	} else if (jw) {
-		json_object_start(jw);
-		json_string_field(jw, "unwinder", stack_mode_name(u->mode));
-		json_name(jw, "stacks");
-		json_array_start(jw);
-		for (size_t i = 0; i < shown; i++)
-			if (rows[i].probe < nr_probes)
-				row_json(u, jw, &rows[i], labels[rows[i].probe], funcs[rows[i].probe]);
-		json_array_end(jw);
-		json_u64_field(jw, "stacks_total", n);
-		json_object_end(jw);
-		json_writer__end_line(jw);
-	} else {
-		printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
-		for (size_t i = 0; i < shown; i++)
-			if (rows[i].probe < nr_probes)
-				row_text(u, &rows[i], labels[rows[i].probe], w);
-		if (shown < n)
-			printf("(%s: --top %lld shows the first)\n",
-			       count_noun(n - shown, "more stack", "more stacks"), u->top_n);
+	/* without the folded lines or the flame graph as the output: the stacks' table */
+	if (!u->folded && !u->svg) {
+		t = table__new(&(struct table_spec){ .noun = "stack", .json_doc = "stacks" });
+		table__col(t, &(struct table_col){ .head = "probe", .json = "probe" });
+		table__col(t, &(struct table_col){ .json = "function" });
+		table__top(t, u->top_n);
+		table__detail(t, row_stack, u);
+		table__doc_str(t, "unwinder", stack_mode_name(u->mode));
+		for (size_t i = 0; i < n; i++) {
+			if (rows[i].probe >= nr_probes)
+				continue;
+			table__row(t, &rows[i]);
+			table__str(t, labels[rows[i].probe], -1);
+			table__str(t, funcs[rows[i].probe], -1);
+			table__count(t, rows[i].count);
+		}
+		table__total(t, "stacks_total", NULL, METRIC_COUNTER, NULL, n);
+		table__print(t, stdout, jw);
+		table__free(t);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].key);

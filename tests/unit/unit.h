@@ -37,7 +37,8 @@
 	SUITE(ustack) \
 	SUITE(cgroup) \
 	SUITE(plt) \
-	SUITE(facts)
+	SUITE(facts) \
+	SUITE(table)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
