@@ -20,6 +20,7 @@
 #include "output/json.h"
 #include "output/metrics.h"
 #include "output/output.h"
+#include "output/table.h"
 #include "plan/plan.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
@@ -141,70 +142,52 @@ static int on_event_json(void *data, void *buf, size_t size)
 	return 0;
 }
 
-static int cmp_rows(const void *a, const void *b)
+/* The summary: exits per name and code, the most first (core/output/table.h renders it). */
+static struct table *summary_table(struct exitcodes_ctx *ctx, unsigned long long lost)
 {
-	const struct exit_row *x = a, *y = b;
-	int c;
+	struct table *t = table__new(&(struct table_spec){
+		.noun = "row",
+		.gap = true,	/* after the events */
+		.count_width = 8,
+		.json_doc = "summary",
+		.metric = "upx_process_exits",
+		.help = "Processes that ended through libc's exit() or _exit(), per name and exit code.",
+	});
 
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	c = strcmp(x->comm, y->comm);
-	return c ? c : (x->code > y->code) - (x->code < y->code);
-}
-
-static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lost)
-{
-	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
+	table__col(t, &(struct table_col){ .head = "comm", .json = "comm", .label = "comm",
+					   .min_width = 16 });
+	table__col(t, &(struct table_col){ .head = "code", .json = "code", .label = "code",
+					   .flags = TABLE_RIGHT, .min_width = 4 });
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		char comm[4 * UPX_COMM_LEN + 1];
-
-		escape_to_buf(comm, sizeof(comm), ctx->rows[i].comm, -1);
-		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);
+		table__row(t, NULL);
+		table__str(t, ctx->rows[i].comm, -1);
+		table__s64(t, ctx->rows[i].code);
+		table__count(t, ctx->rows[i].count);
 	}
-	if (lost)
-		warning("lost %s: the ring buffer was full", count_noun(lost, "exit", "exits"));
+	table__total(t, "lost", NULL, METRIC_COUNTER, NULL, lost);
+	return t;
 }
 
-static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long lost)
-{
-	struct json_writer *jw = ctx->s.jw;
-
-	json_object_start(jw);
-	json_name(jw, "summary");
-	json_array_start(jw);
-	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		json_object_start(jw);
-		json_string_field(jw, "comm", ctx->rows[i].comm);
-		json_s64_field(jw, "code", ctx->rows[i].code);
-		json_u64_field(jw, "count", ctx->rows[i].count);
-		json_object_end(jw);
-	}
-	json_array_end(jw);
-	json_u64_field(jw, "lost", lost);
-	json_object_end(jw);
-	json_writer__end_line(jw);
-}
-
-/* The printers of one output format, chosen once. */
-static const struct {
-	int (*event)(void *ctx, void *data, size_t size);
-	void (*summary)(struct exitcodes_ctx *ctx, unsigned long long lost);
-} printers[OUTPUT_NR] = {
-	[OUTPUT_TEXT] = { on_event_plain, print_summary_plain },
-	[OUTPUT_JSON] = { on_event_json, print_summary_json },
+/* The event printer of each output format, chosen once. */
+static int (*const print_event[OUTPUT_NR])(void *ctx, void *data, size_t size) = {
+	[OUTPUT_TEXT] = on_event_plain,
+	[OUTPUT_JSON] = on_event_json,
 };
 
 /* What the ring buffer calls: the printer of the format chosen (one indirect call). */
 static int on_event(void *ctx, void *data, size_t size)
 {
-	return printers[upx_output].event(ctx, data, size);
+	return print_event[upx_output](ctx, data, size);
 }
 
 static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 {
-	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
-		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
-	printers[upx_output].summary(ctx, lost);
+	struct table *t = summary_table(ctx, lost);
+
+	table__print(t, stdout, ctx->s.jw);
+	table__free(t);
+	if (lost && !output_json())
+		warning("lost %s: the ring buffer was full", count_noun(lost, "exit", "exits"));
 }
 
 
@@ -273,19 +256,10 @@ static void exitcodes_report(struct session *s, void *skel, unsigned long long n
 /* --listen, --metrics-file: exits per (name, code), and the records lost. */
 static void exitcodes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
-	struct exitcodes_ctx *ctx = p;
+	struct table *t = summary_table(p, 0);
 
-	metrics_family(w, "upx_process_exits", METRIC_COUNTER,
-		       "Processes that ended through libc's exit() or _exit(), per name and exit code.");
-	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		struct metric_labels ls = {};
-		char code[16];
-
-		snprintf(code, sizeof(code), "%d", ctx->rows[i].code);
-		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
-		metric_labels_add(&ls, "code", code);
-		metrics_counter(w, &ls, ctx->rows[i].count);
-	}
+	table__metrics(t, w);
+	table__free(t);
 	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
 		       "Exits not recorded: the ring buffer was full.");
 	metrics_counter(w, &(struct metric_labels){},

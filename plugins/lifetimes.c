@@ -18,9 +18,9 @@
 #include "lifetimes.h"
 #include "lifetimes.skel.h"
 #include "output/hist.h"
-#include "output/json.h"
 #include "output/metrics.h"
 #include "output/output.h"
+#include "output/table.h"
 #include "plan/plan.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
@@ -124,15 +124,6 @@ static double clamp(double v, uint64_t min, uint64_t max)
 	return v < min ? min : v > max ? max : v;
 }
 
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct life_row *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return strcmp(x->comm, y->comm);
-}
-
 /* What every format shows of a row: the mean and the estimated percentiles. */
 struct life_stats {
 	double mean, p50, p99;
@@ -147,64 +138,73 @@ static struct life_stats row_stats(const struct life_row *r)
 	};
 }
 
-static void print_row_plain(struct lifetimes_ctx *ctx __maybe_unused, const struct life_row *r)
+/*
+ * The lifetimes of each name: a histogram, its statistics (JSON after the
+ * count; a note under the buckets in text), and how many were already
+ * running (a counter family of its own).  core/output/table.h renders it.
+ */
+static struct table *lifetimes_table(struct lifetimes_ctx *ctx)
 {
-	struct life_stats st = row_stats(r);
-	char comm[4 * UPX_COMM_LEN + 1], s[5][32];
+	static const char *const stat_names[] = { "min_ns", "mean_ns", "max_ns", "p50_ns", "p99_ns" };
+	struct table *t = table__new(&(struct table_spec){
+		.hist = true,
+		.noun = "name",
+		.one = "process",
+		.many = "processes",
+		.hist_name = "lifetime_ns",
+		.empty = "No process ended through libc's exit() or _exit().",
+		.metric = "upx_process_lifetime_seconds",
+		.help = "How long processes lived, libc start to exit(), per name (log2 buckets).",
+		.per_unit = 1e9,
+	});
 
-	escape_to_buf(comm, sizeof(comm), r->comm, -1);
-	printf("@lifetime_ns[%s]: %s\n", comm, count_noun(r->count, "process", "processes"));
-	hist_print(stdout, r->slots, HIST_SLOTS);
-	human_ns(r->min, s[0], sizeof(s[0]));
-	human_ns(st.mean, s[1], sizeof(s[1]));
-	human_ns(r->max, s[2], sizeof(s[2]));
-	human_ns(st.p50, s[3], sizeof(s[3]));
-	human_ns(st.p99, s[4], sizeof(s[4]));
-	printf("  count %llu, min %s, mean %s, max %s, p50 ~%s, p99 ~%s"
-	       " (estimated from the buckets)\n",
-	       (unsigned long long)r->count, s[0], s[1], s[2], s[3], s[4]);
-	if (r->already_running)
-		printf("  %llu already running when tracing began:"
-		       " measured from the process's start time\n",
-		       (unsigned long long)r->already_running);
-	putchar('\n');
+	table__col(t, &(struct table_col){ .head = "comm", .json = "comm", .label = "comm" });
+	for (size_t k = 0; k < ARRAY_SIZE(stat_names); k++)
+		table__col(t, &(struct table_col){ .json = stat_names[k], .flags = TABLE_AFTER_COUNT });
+	table__col(t, &(struct table_col){
+		.json = "already_running", .flags = TABLE_AFTER_COUNT,
+		.family = "upx_process_lifetimes_from_task_start",
+		.family_help = "Of those, processes already running when tracing began: measured from their task's start.",
+	});
+	for (size_t i = 0; i < ctx->nr_rows; i++) {
+		const struct life_row *r = &ctx->rows[i];
+		struct life_stats st = row_stats(r);
+		char s[5][32], note[256];
+
+		table__row(t, NULL);
+		table__str(t, r->comm, -1);
+		table__u64(t, r->min);
+		table__u64(t, (uint64_t)(st.mean + 0.5));
+		table__u64(t, r->max);
+		table__u64(t, (uint64_t)(st.p50 + 0.5));
+		table__u64(t, (uint64_t)(st.p99 + 0.5));
+		table__u64(t, r->already_running);
+		table__hist(t, r->slots, HIST_SLOTS, (unsigned __int128)r->sum, true);
+		human_ns(r->min, s[0], sizeof(s[0]));
+		human_ns(st.mean, s[1], sizeof(s[1]));
+		human_ns(r->max, s[2], sizeof(s[2]));
+		human_ns(st.p50, s[3], sizeof(s[3]));
+		human_ns(st.p99, s[4], sizeof(s[4]));
+		snprintf(note, sizeof(note),
+			 "  count %llu, min %s, mean %s, max %s, p50 ~%s, p99 ~%s (estimated from the buckets)",
+			 (unsigned long long)r->count, s[0], s[1], s[2], s[3], s[4]);
+		table__note(t, note);
+		if (!r->already_running)
+			continue;
+		snprintf(note, sizeof(note),
+			 "  %llu already running when tracing began: measured from the process's start time",
+			 (unsigned long long)r->already_running);
+		table__note(t, note);
+	}
+	return t;
 }
-
-static void print_row_json(struct lifetimes_ctx *ctx, const struct life_row *r)
-{
-	struct life_stats st = row_stats(r);
-	struct json_writer *jw = ctx->s.jw;
-
-	json_object_start(jw);
-	json_string_field(jw, "comm", r->comm);
-	json_u64_field(jw, "count", r->count);
-	json_u64_field(jw, "min_ns", r->min);
-	json_u64_field(jw, "mean_ns", (uint64_t)(st.mean + 0.5));
-	json_u64_field(jw, "max_ns", r->max);
-	json_u64_field(jw, "p50_ns", (uint64_t)(st.p50 + 0.5));
-	json_u64_field(jw, "p99_ns", (uint64_t)(st.p99 + 0.5));
-	json_u64_field(jw, "already_running", r->already_running);
-	hist_json(jw, r->slots, HIST_SLOTS);
-	json_object_end(jw);
-	json_writer__end_line(jw);
-}
-
-/* The row printer of each output format, chosen once. */
-static void (*const print_row[OUTPUT_NR])(struct lifetimes_ctx *ctx, const struct life_row *r) = {
-	[OUTPUT_TEXT] = print_row_plain,
-	[OUTPUT_JSON] = print_row_json,
-};
 
 static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 {
-	void (*print)(struct lifetimes_ctx *ctx, const struct life_row *r) = print_row[upx_output];
+	struct table *t = lifetimes_table(ctx);
 
-	if (ctx->nr_rows) /* qsort(NULL, 0, ...) is undefined */
-		qsort(ctx->rows, ctx->nr_rows, sizeof(ctx->rows[0]), cmp_rows);
-	if (!ctx->nr_rows && !output_json())
-		printf("No process ended through libc's exit() or _exit().\n");
-	for (size_t i = 0; i < ctx->nr_rows; i++)
-		print(ctx, &ctx->rows[i]);
+	table__print(t, stdout, ctx->s.jw);
+	table__free(t);
 	report_lost(ctx->s.jw, lost, "process", "processes");
 }
 
@@ -268,25 +268,10 @@ static void lifetimes_report(struct session *s, void *skel, unsigned long long n
  */
 static void lifetimes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
-	struct lifetimes_ctx *ctx = p;
+	struct table *t = lifetimes_table(p);
 
-	metrics_family(w, "upx_process_lifetime_seconds", METRIC_HISTOGRAM,
-		       "How long processes lived, libc start to exit(), per name (log2 buckets).");
-	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		struct metric_labels ls = {};
-
-		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
-		metrics_log2_histogram(w, &ls, ctx->rows[i].slots, HIST_SLOTS,
-				       (double)ctx->rows[i].sum, 1e9);
-	}
-	metrics_family(w, "upx_process_lifetimes_from_task_start", METRIC_COUNTER,
-		       "Of those, processes already running when tracing began: measured from their task's start.");
-	for (size_t i = 0; i < ctx->nr_rows; i++) {
-		struct metric_labels ls = {};
-
-		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
-		metrics_counter(w, &ls, ctx->rows[i].already_running);
-	}
+	table__metrics(t, w);
+	table__free(t);
 	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
 		       "Processes whose end was not recorded: the ring buffer was full.");
 	metrics_counter(w, &(struct metric_labels){},

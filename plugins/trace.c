@@ -4,7 +4,6 @@
  * in the kernel.  argv -> probe specs -> attach plan -> skeleton -> links ->
  * event loop -> output; each step lives in core/.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,7 +23,9 @@
 #include "output/json.h"
 #include "output/metrics.h"
 #include "output/output.h"
+#include "output/table.h"
 #include "plan/bykey.h"
+#include "plan/params.h"
 #include "plan/plan.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
@@ -41,7 +42,6 @@
 #include "symbols/debuginfod.h"
 #include "symbols/dwarf.h"
 #include "symbols/elf.h"
-#include "symbols/usdt.h"
 #include "target/probe-spec.h"
 #include "target/proc.h"
 #include "trace-stack.skel.h"
@@ -122,33 +122,17 @@ static const struct upx_option trace_options[] = {
 	OPT_END(),
 };
 
-/* A parameter named in DWARF, resolved once the functions are known. */
-#define ARG_BY_NAME 100
-
 /*
- * "arg2" / "2" -> 2, "retval" / "ret" -> TRACE_VALUE_RETVAL, a C identifier
- * -> ARG_BY_NAME (a parameter name from DWARF), -1 on junk.
+ * The maps trace sizes and reads, found by name in either build of the
+ * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
-static int parse_arg_name(const char *s)
-{
-	const char *p = s;
-
-	if (!strcmp(s, "retval") || !strcmp(s, "ret"))
-		return TRACE_VALUE_RETVAL;
-	if (!strncmp(p, "arg", 3))
-		p += 3;
-	if (p[0] >= '0' && p[0] <= '5' && !p[1])
-		return p[0] - '0';
-	if (p != s && strspn(p, "0123456789") == strlen(p))
-		return -1; /* arg6, arg12: registers hold six arguments */
-	if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
-		return -1;
-	for (p = s; *p; p++)
-		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9')))
-			return -1;
-	return ARG_BY_NAME;
-}
+#define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
+	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs)
+struct trace_maps {
+#define TRACE_MAP_FIELD(m) struct bpf_map *m;
+	TRACE_MAPS(TRACE_MAP_FIELD)
+#undef TRACE_MAP_FIELD
+};
 
 struct tick_ctx {
 	struct trace_ctx *ctx;
@@ -157,77 +141,22 @@ struct tick_ctx {
 
 struct trace_ctx {
 	struct session s;	/* first: core/run/run.c's hooks get the context as a session */
-	struct trace_bpf *skel;	/* the plain object, or stack_view of the --stack one */
-	struct trace_bpf stack_view;
+	const struct run_skeleton *skel;	/* trace.bpf.c, or trace-stack.bpf.c (--stack) */
+	struct trace_maps maps;		/* the object's, by name */
+	struct trace_config *cfg;	/* its rodata's trace_cfg, until load */
 	struct follow_bpf *follow;	/* --follow */
 	struct probe_spec *specs;
 	size_t nr_specs;
 	struct tick_ctx tick;	/* -i */
 	int str_arg;
 	int value_arg;	/* what --min/--max test: shown in every event */
-	/* Per plan entry: parameter names and types from DWARF (nr_params -1: none found). */
-	struct dwarf_param (*params)[TRACE_MAX_ARGS];
-	int *nr_params;
+	struct params *params;	/* names and types of the probes' parameters, when wanted */
 	struct by_spec by;	/* --by; by.nr 0: per probe */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
 	uint64_t *seen;		/* events mode: records per probe, for the zero report */
 	struct whyzero_start *wz_start;	/* system-wide: who mapped the files at the start */
 };
-
-/* DWARF parameters of every entry probe's function, when names are wanted. */
-static void load_params(struct trace_ctx *ctx)
-{
-	ctx->params = xcalloc(ctx->s.plan.nr_probes, sizeof(*ctx->params));
-	ctx->nr_params = xcalloc(ctx->s.plan.nr_probes, sizeof(*ctx->nr_params));
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		const struct plan_file *pf = &ctx->s.plan.files[pe->file];
-
-		ctx->nr_params[i] = -1;
-		if (pe->is_return)
-			continue;
-		if (pe->is_usdt) {
-			/* The note's argument spec: sizes and signedness. */
-			ctx->nr_params[i] = usdt_probe_params(pe->usdt, ctx->params[i],
-							      TRACE_MAX_ARGS);
-			continue;
-		}
-		ctx->nr_params[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr,
-						      ctx->params[i], TRACE_MAX_ARGS);
-		if (ctx->nr_params[i] < 0)
-			ctx->nr_params[i] = -1;
-	}
-}
-
-/* The index of the parameter called name in every entry probe's function; -1 after an error. */
-static int resolve_param(struct trace_ctx *ctx, const char *name, const char *option)
-{
-	int found = -1;
-
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		int k;
-
-		if (pe->is_return)
-			continue;
-		if (ctx->nr_params[i] < 0)
-			return error("%s '%s': no DWARF for %s (install its debug file, or use argN)",
-				     option, name, pe->label);
-		for (k = 0; k < ctx->nr_params[i]; k++)
-			if (!strcmp(ctx->params[i][k].name, name))
-				break;
-		if (k == ctx->nr_params[i])
-			return error("%s '%s': %s has no parameter of that name", option, name,
-				     pe->label);
-		if (found >= 0 && k != found)
-			return error("%s '%s': it is not the same argument in every function",
-				     option, name);
-		found = k;
-	}
-	return found;
-}
-
 
 /* Small values in decimal, pointers in hex, small negatives (errors) as such. */
 static char *put_value(char *buf, __u64 v)
@@ -246,20 +175,10 @@ static void print_value(FILE *f, __u64 v)
 	fwrite(buf, 1, end - buf, f);
 }
 
-/* probe: an entry's probe, or an event's cookie (its probe is the low 32 bits). */
-static const struct dwarf_param *param_of(const struct trace_ctx *ctx, uint64_t probe, int i)
-{
-	probe = plan_cookie_probe(probe);
-	if (!ctx->params || probe >= ctx->s.plan.nr_probes || ctx->nr_params[probe] <= i ||
-	    !ctx->params[probe][i].name[0])
-		return NULL;
-	return &ctx->params[probe][i];
-}
-
 /* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
 static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
-	const struct dwarf_param *p = param_of(ctx, probe, i);
+	const struct dwarf_param *p = params__of(ctx->params, probe, i);
 
 	putchar(' ');
 	if (p) {
@@ -279,7 +198,7 @@ enum shown_as { SHOWN_GUESS, SHOWN_HEX, SHOWN_SIGNED, SHOWN_UNSIGNED };
  */
 static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 *v)
 {
-	const struct dwarf_param *p = param_of(ctx, probe, i);
+	const struct dwarf_param *p = params__of(ctx->params, probe, i);
 	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
 
 	if (!p || p->kind == DWARF_PARAM_OTHER)
@@ -400,7 +319,7 @@ static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ct
 		json_u64(jw, v);
 	snprintf(of, sizeof(of), "arg%d", ctx->value_arg);
 	json_string_field(jw, "value_of", of);
-	p = param_of(ctx, e->cookie, ctx->value_arg);
+	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	if (p)
 		json_string_field(jw, "value_name", p->name);
 }
@@ -494,11 +413,11 @@ static int on_event_json(void *data, void *buf, size_t size)
 	for (int i = 0; !e->is_return && i < opt.nr_args; i++)
 		json_u64(jw, e->args[i]);
 	json_array_end(jw);
-	if (!e->is_return && opt.nr_args && param_of(ctx, e->cookie, 0)) {
+	if (!e->is_return && opt.nr_args && params__of(ctx->params, e->cookie, 0)) {
 		json_name(jw, "params");
 		json_array_start(jw);
 		for (int i = 0; i < opt.nr_args; i++) {
-			const struct dwarf_param *p = param_of(ctx, e->cookie, i);
+			const struct dwarf_param *p = params__of(ctx->params, e->cookie, i);
 
 			if (p)
 				json_string(jw, p->name);
@@ -518,139 +437,10 @@ static int on_event_json(void *data, void *buf, size_t size)
 	return 0;
 }
 
-struct count_row;
-
-/* The printers of one output format, chosen once. */
-struct trace_printers {
-	int (*event)(void *ctx, void *data, size_t size);
-	void (*counts)(struct trace_ctx *ctx, const struct count_row *rows, size_t n, size_t w);
-	void (*hist)(struct trace_ctx *ctx, const struct plan_entry *pe, const uint64_t *slots,
-		     uint64_t total);
-};
-
-static const struct trace_printers printers[OUTPUT_NR];
-
-/* Rows shown: all, or --top N of them. */
-static size_t by_shown(size_t n)
-{
-	return opt.top > 0 && (size_t)opt.top < n ? (size_t)opt.top : n;
-}
-
-struct count_row {
-	size_t probe;
-	uint64_t count;
-};
-
-static int cmp_count(const void *a, const void *b)
-{
-	const struct count_row *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	return x->probe < y->probe ? -1 : x->probe > y->probe;
-}
-
-/* A probe from a glob shows up only when it fired; a named one always. */
-static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
-{
-	int s = ctx->s.plan.entries[i].spec;
-
-	return s < 0 || !pattern_is_glob(specs[s].function);
-}
-
-static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
-{
-	return percpu_u64_sum(bpf_map__fd(ctx->skel->maps.stats), st);
-}
-
-static void print_counts_plain(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
-			       size_t w)
-{
-	printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
-	for (size_t i = 0; i < n; i++) {
-		fputs_escaped_col(stdout, ctx->s.plan.entries[rows[i].probe].label, w);
-		printf(" %12llu\n", (unsigned long long)rows[i].count);
-	}
-}
-
-static void print_counts_json(struct trace_ctx *ctx, const struct count_row *rows, size_t n,
-			      size_t w __maybe_unused)
-{
-	struct json_writer *jw = ctx->s.jw;
-
-	json_object_start(jw);
-	json_name(jw, "counts");
-	json_array_start(jw);
-	for (size_t i = 0; i < n; i++) {
-		json_object_start(jw);
-		json_string_field(jw, "probe", ctx->s.plan.entries[rows[i].probe].label);
-		json_string_field(jw, "function", ctx->s.plan.entries[rows[i].probe].func);
-		json_u64_field(jw, "count", rows[i].count);
-		json_object_end(jw);
-	}
-	json_array_end(jw);
-	json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
-	json_object_end(jw);
-	json_writer__end_line(jw);
-}
-
-static void print_counts(struct trace_ctx *ctx, const struct probe_spec *specs)
-{
-	int fd = bpf_map__fd(ctx->skel->maps.counts);
-	struct count_row *rows = xcalloc(ctx->s.plan.nr_probes, sizeof(*rows));
-	size_t n = 0, w = 5;
-
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		uint64_t c = percpu_u64_sum(fd, i);
-
-		if (!c && !show_zero(ctx, i, specs))
-			continue;
-		rows[n++] = (struct count_row){ i, c };
-		if (escaped_len(ctx->s.plan.entries[i].label, -1) > w)
-			w = escaped_len(ctx->s.plan.entries[i].label, -1);
-	}
-	qsort(rows, n, sizeof(*rows), cmp_count);
-	printers[upx_output].counts(ctx, rows, by_shown(n), w);
-	free(rows);
-}
-
-/* The buckets under an "@...: N calls" line; latency adds its estimated p50 and p99. */
-static void print_hist_body(const uint64_t *slots, uint64_t total)
-{
-	hist_print(stdout, slots, TRACE_HIST_SLOTS);
-	if (opt.latency && total)
-		printf("  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)\n",
-		       hist_percentile(slots, TRACE_HIST_SLOTS, 50),
-		       hist_percentile(slots, TRACE_HIST_SLOTS, 99));
-	putchar('\n');
-}
-
-static void print_hist_plain(struct trace_ctx *ctx __maybe_unused, const struct plan_entry *pe,
-			     const uint64_t *slots, uint64_t total)
-{
-	text_line(stdout, "@%s[%s]: %s", opt.latency ? "latency_ns" : opt.hist, pe->label,
-		  count_noun(total, "call", "calls"));
-	print_hist_body(slots, total);
-}
-
-static void print_hist_json(struct trace_ctx *ctx, const struct plan_entry *pe,
-			    const uint64_t *slots, uint64_t total)
-{
-	struct json_writer *jw = ctx->s.jw;
-
-	json_object_start(jw);
-	json_string_field(jw, "probe", pe->label);
-	json_string_field(jw, "function", pe->func);
-	json_string_field(jw, "value", opt.latency ? "latency_ns" : opt.hist);
-	json_u64_field(jw, "count", total);
-	hist_json(jw, slots, TRACE_HIST_SLOTS);
-	json_object_end(jw);
-	json_writer__end_line(jw);
-}
-
-static const struct trace_printers printers[OUTPUT_NR] = {
-	[OUTPUT_TEXT] = { on_event_plain, print_counts_plain, print_hist_plain },
-	[OUTPUT_JSON] = { on_event_json, print_counts_json, print_hist_json },
+/* The event printer of each output format, chosen once. */
+static int (*const print_event[OUTPUT_NR])(void *ctx, void *data, size_t size) = {
+	[OUTPUT_TEXT] = on_event_plain,
+	[OUTPUT_JSON] = on_event_json,
 };
 
 /* What the ring buffer calls: the printer of the format chosen (one indirect call). */
@@ -668,47 +458,29 @@ static int on_event(void *ctx, void *data, size_t size)
 			event_stack(t, data, size, NULL);
 		return 0;
 	}
-	return printers[upx_output].event(ctx, data, size);
+	return print_event[upx_output](ctx, data, size);
 }
 
-static void print_hists(struct trace_ctx *ctx, const struct probe_spec *specs)
+/* A probe from a glob shows up only when it fired; a named one always. */
+static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.hists);
-	uint64_t slots[TRACE_HIST_SLOTS];
+	int s = ctx->s.plan.entries[i].spec;
 
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		uint64_t total = 0;
-
-		/* Latency buckets live under the entry probe's index. */
-		if (opt.latency && pe->is_return)
-			continue;
-		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
-		if (!total && !show_zero(ctx, i, specs))
-			continue;
-		printers[upx_output].hist(ctx, pe, slots, total);
-	}
+	return s < 0 || !pattern_is_glob(specs[s].function);
 }
 
-/* --count --stack: calls per stack, most frequent first; --folded, --flamegraph. */
+static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
+{
+	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
+}
+
+/* Aggregations: tables filled here, rendered by core/output/table.h --------------------- */
+
+/* --count --stack: calls per stack (core/stack/ustack.c); --folded, --flamegraph, --pprof. */
 static void print_stack_counts(struct trace_ctx *ctx)
 {
-	const char **labels = xcalloc(ctx->s.plan.nr_probes + 1, sizeof(*labels));
-	const char **funcs = xcalloc(ctx->s.plan.nr_probes + 1, sizeof(*funcs));
-
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		labels[i] = ctx->s.plan.entries[i].label;
-		funcs[i] = ctx->s.plan.entries[i].func;
-	}
-	if (ustack__counts_in_kernel(ctx->stk))
-		ustack__read_kernel(ctx->stk, bpf_map__fd(ctx->skel->maps.stack_counts),
-				    bpf_map__fd(ctx->skel->maps.stack_traces));
-	if (ustack__report(ctx->stk, labels, funcs, ctx->s.plan.nr_probes,
-			   output_json() ? ctx->s.jw : NULL))
+	if (ustack__print(ctx->stk, opt.top, output_json() ? ctx->s.jw : NULL))
 		ctx->stack_failed = true;
-	free(labels);
-	free(funcs);
 }
 
 /* The probe whose DWARF types a --by number is shown with: its own, or the first entry probe. */
@@ -722,278 +494,36 @@ static uint64_t by_type_probe(const struct trace_ctx *ctx, const struct trace_by
 	return 0;
 }
 
-/* One key part of a row as text (escaped for the terminal); its length. */
-static size_t by_cell(const struct trace_ctx *ctx, const struct by_part *p,
-		      const struct trace_by_key *k, char *buf, size_t size)
+/* A --by number as its DWARF type says (by_table_cells()'s callback). */
+static bool by_value_cell(void *arg, const struct trace_by_key *k, const struct by_part *p,
+			  char *text, __u64 *v)
 {
-	const struct plan_entry *pe;
-	char *end;
-	__u64 v;
+	const struct trace_ctx *ctx = arg;
+	uint64_t probe = by_type_probe(ctx, k);
 
-	switch (p->kind) {
-	case BY_PROBE:
-		pe = k->probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[k->probe] : NULL;
-		escape_to_buf(buf, size, pe ? pe->label : "?", -1);
-		break;
-	case BY_PID:
-		snprintf(buf, size, "%u", k->pid);
-		break;
-	case BY_TID:
-		snprintf(buf, size, "%u", k->tid);
-		break;
-	case BY_UID:
-		snprintf(buf, size, "%u", k->uid);
-		break;
-	case BY_COMM:
-		escape_to_buf(buf, size, k->comm, strnlen(k->comm, sizeof(k->comm)));
-		break;
-	case BY_FILE:
-		if (k->file < ctx->s.plan.nr_files)
-			copies_where_text(&ctx->s.plan.files[k->file], buf, size);
-		else
-			snprintf(buf, size, "?");
-		break;
-	case BY_STR:
-		escape_to_buf(buf, size, k->str, strnlen(k->str, sizeof(k->str)));
-		break;
-	case BY_VALUE:
-		v = k->values[p->slot];
-		/* size is at least 24 (the cells of print_by_*() and by_metrics()) */
-		end = p->arg == TRACE_VALUE_RETVAL ? put_s64(buf, (long long)v) :
-			put_typed(buf, ctx, by_type_probe(ctx, k), p->arg, v);
-		*end = '\0';
-		break;
-	}
-	return strlen(buf);
+	*put_typed(text, ctx, probe, p->arg, *v) = '\0';
+	/* typed_value() narrows v as the function sees it: JSON's number */
+	return typed_value(ctx, probe, p->arg, v) == SHOWN_SIGNED;
 }
 
-/* One key part of a row as a JSON field, named as written ("comm", "bytes", "arg1"). */
-static void by_json_field(const struct trace_ctx *ctx, const struct by_part *p,
-			  const struct trace_by_key *k)
+/* --latency: the estimated p50 and p99 under the buckets. */
+static void latency_note(struct table *t, const uint64_t *slots, uint64_t total)
 {
-	struct json_writer *jw = ctx->s.jw;
-	const struct plan_entry *pe;
-	const struct plan_file *pf;
-	__u64 v;
+	char note[128];
 
-	switch (p->kind) {
-	case BY_PROBE:
-		pe = k->probe < ctx->s.plan.nr_probes ? &ctx->s.plan.entries[k->probe] : NULL;
-		json_string_field(jw, "probe", pe ? pe->label : NULL);
-		json_string_field(jw, "function", pe ? pe->func : NULL);
-		break;
-	case BY_PID:
-		json_u64_field(jw, "pid", k->pid);
-		break;
-	case BY_TID:
-		json_u64_field(jw, "tid", k->tid);
-		break;
-	case BY_UID:
-		json_u64_field(jw, "uid", k->uid);
-		break;
-	case BY_COMM:
-		json_bytes_field(jw, "comm", k->comm, strnlen(k->comm, sizeof(k->comm)));
-		break;
-	case BY_FILE:
-		pf = k->file < ctx->s.plan.nr_files ? &ctx->s.plan.files[k->file] : NULL;
-		json_bytes_field(jw, "file", pf ? pf->in_root : "", pf ? strlen(pf->in_root) : 0);
-		json_string_field(jw, "root", pf && pf->root ? pf->root : "/");
-		break;
-	case BY_STR:
-		json_bytes_field(jw, p->name, k->str, strnlen(k->str, sizeof(k->str)));
-		break;
-	case BY_VALUE:
-		v = k->values[p->slot];
-		json_name(jw, p->name);
-		if (p->arg == TRACE_VALUE_RETVAL ||
-		    typed_value(ctx, by_type_probe(ctx, k), p->arg, &v) == SHOWN_SIGNED)
-			json_s64(jw, (long long)v);
-		else
-			json_u64(jw, v);
-		break;
-	}
-}
-
-static void by_report_full(struct trace_ctx *ctx)
-{
-	uint64_t full = stat_value(ctx, TRACE_STAT_BY_FULL);
-
-	if (output_json())
+	if (!opt.latency || !total)
 		return;
-	if (full)
-		warning("the --by map is full (%s): %s under other keys not counted; raise "
-			"--by-size", count_noun(opt.by_size, "key", "keys"),
-			count_noun(full, "call", "calls"));
-}
-
-static void print_by_counts(struct trace_ctx *ctx)
-{
-	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_counts), false, &rows);
-	size_t w[BY_MAX_PARTS], shown;
-	char cell[PATH_MAX + 4 * TRACE_BY_STR];
-
-	if (n < 0) {
-		error("cannot read the --by counts: %s", strerror(-n));
-		return;
-	}
-	shown = by_shown(n);
-	if (output_json()) {
-		struct json_writer *jw = ctx->s.jw;
-
-		json_object_start(jw);
-		json_name(jw, "counts");
-		json_array_start(jw);
-		for (size_t r = 0; r < shown; r++) {
-			json_object_start(jw);
-			for (int i = 0; i < ctx->by.nr; i++)
-				by_json_field(ctx, &ctx->by.parts[i], &rows[r].key);
-			json_u64_field(jw, "count", rows[r].count);
-			json_object_end(jw);
-		}
-		json_array_end(jw);
-		json_u64_field(jw, "keys", n);
-		json_u64_field(jw, "not_counted", stat_value(ctx, TRACE_STAT_BY_FULL));
-		json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
-		json_object_end(jw);
-		json_writer__end_line(jw);
-		free(rows);
-		return;
-	}
-	for (int i = 0; i < ctx->by.nr; i++) {
-		w[i] = strlen(ctx->by.parts[i].name) + (ctx->by.parts[i].kind == BY_STR ? 4 : 0);
-		for (size_t r = 0; r < shown; r++) {
-			size_t len = by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
-
-			if (len > w[i])
-				w[i] = len;
-		}
-	}
-	for (int i = 0; i < ctx->by.nr; i++) {
-		const struct by_part *p = &ctx->by.parts[i];
-		char head[128];
-		size_t k;
-
-		snprintf(head, sizeof(head), "%s%s", p->kind == BY_STR ? "str:" : "", p->name);
-		for (k = 0; head[k]; k++)
-			head[k] = toupper((unsigned char)head[k]);
-		printf("%-*s ", (int)w[i], head);
-	}
-	printf("%12s\n", "COUNT");
-	for (size_t r = 0; r < shown; r++) {
-		for (int i = 0; i < ctx->by.nr; i++) {
-			by_cell(ctx, &ctx->by.parts[i], &rows[r].key, cell, sizeof(cell));
-			printf("%-*s ", (int)w[i], cell);
-		}
-		printf("%12llu\n", (unsigned long long)rows[r].count);
-	}
-	if (shown < (size_t)n)
-		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
-		       opt.top);
-	by_report_full(ctx);
-	free(rows);
-}
-
-/* The exact sum of a --by histogram, as a double when it does not fit 64 bits. */
-static double by_hist_sum(const struct trace_by_hist *h)
-{
-	return (double)(((unsigned __int128)h->sum.hi << 64) | h->sum.lo);
-}
-
-static void print_by_hists(struct trace_ctx *ctx)
-{
-	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(ctx->skel->maps.by_hists), true, &rows);
-	const char *what = opt.latency ? "latency_ns" : opt.hist;
-	char cell[PATH_MAX + 4 * TRACE_BY_STR];
-	size_t shown;
-
-	if (n < 0) {
-		error("cannot read the --by histograms: %s", strerror(-n));
-		return;
-	}
-	shown = by_shown(n);
-	for (size_t r = 0; r < shown; r++) {
-		const struct by_row *row = &rows[r];
-
-		if (output_json()) {
-			struct json_writer *jw = ctx->s.jw;
-
-			json_object_start(jw);
-			for (int i = 0; i < ctx->by.nr; i++)
-				by_json_field(ctx, &ctx->by.parts[i], &row->key);
-			json_string_field(jw, "value", what);
-			json_u64_field(jw, "count", row->count);
-			json_name(jw, "sum");
-			if (row->hist.sum.hi)
-				json_double(jw, by_hist_sum(&row->hist));
-			else
-				json_u64(jw, row->hist.sum.lo);
-			hist_json(jw, (const uint64_t *)row->hist.slots, TRACE_HIST_SLOTS);
-			json_object_end(jw);
-			json_writer__end_line(jw);
-			continue;
-		}
-		printf("@%s[", what);
-		for (int i = 0; i < ctx->by.nr; i++) {
-			by_cell(ctx, &ctx->by.parts[i], &row->key, cell, sizeof(cell));
-			printf("%s%s%s=%s", i ? ", " : "", ctx->by.parts[i].kind == BY_STR ? "str:" : "",
-			       ctx->by.parts[i].name, cell);
-		}
-		printf("]: %s\n", count_noun(row->count, "call", "calls"));
-		print_hist_body((const uint64_t *)row->hist.slots, row->count);
-	}
-	if (!output_json() && shown < (size_t)n)
-		printf("... %s (--top %lld)\n", count_noun(n - shown, "more key", "more keys"),
-		       opt.top);
-	by_report_full(ctx);
-	free(rows);
-}
-
-static void print_aggregations(void *p)
-{
-	struct tick_ctx *t = p;
-
-	if (opt.count && t->ctx->stk)
-		print_stack_counts(t->ctx);
-	else if (t->ctx->by.nr && opt.count)
-		print_by_counts(t->ctx);
-	else if (t->ctx->by.nr)
-		print_by_hists(t->ctx);
-	else if (opt.count)
-		print_counts(t->ctx, t->specs);
-	else if (opt.hist || opt.latency)
-		print_hists(t->ctx, t->specs);
-	fflush(stdout);
-}
-
-/* Metrics (--listen, --metrics-file) ---------------------------------------- */
-
-/*
- * The labels of a probe's series: probe (as the table shows it), file and
- * function.  A key of --by adds its label after these.
- */
-static void probe_labels(const struct trace_ctx *ctx, const struct plan_entry *pe,
-			 struct metric_labels *ls)
-{
-	/* A copy's path in its own root; the file itself otherwise. */
-	const char *path = ctx->s.plan.files[pe->file].in_root, *p;
-
-	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
-	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
-	    !strncmp(p, "/root/", 6))
-		path = p + 5;
-	metric_labels_add(ls, "probe", pe->label);
-	metric_labels_add(ls, "file", path);
-	metric_labels_add(ls, "function", pe->func);
+	snprintf(note, sizeof(note), "  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)",
+		 hist_percentile(slots, TRACE_HIST_SLOTS, 50),
+		 hist_percentile(slots, TRACE_HIST_SLOTS, 99));
+	table__note(t, note);
 }
 
 /* The exact sum of a probe's histogram values over the CPUs (probes/sum128.h). */
-static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
+static bool hist_sum(const struct trace_ctx *ctx, __u32 probe, unsigned __int128 *sum)
 {
 	static struct upx_sum128 *vals;
 	static int nr_cpus;
-	unsigned __int128 sum = 0;
 
 	if (!nr_cpus) {
 		nr_cpus = libbpf_num_possible_cpus();
@@ -1001,147 +531,160 @@ static double hist_sum(const struct trace_ctx *ctx, __u32 probe)
 			nr_cpus = 1;
 		vals = xcalloc(nr_cpus, sizeof(*vals));
 	}
-	if (bpf_map_lookup_elem(bpf_map__fd(ctx->skel->maps.hist_sums), &probe, vals))
-		return -1;
+	*sum = 0;
+	if (bpf_map_lookup_elem(bpf_map__fd(ctx->maps.hist_sums), &probe, vals))
+		return false;
 	for (int i = 0; i < nr_cpus; i++)
-		sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
-	return (double)sum;
+		*sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
+	return true;
 }
 
-static void count_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+/* Per probe: its count, or its buckets (--latency: under the entry probe's index). */
+static void fill_probes(struct trace_ctx *ctx, struct table *t)
 {
-	int fd = bpf_map__fd(ctx->skel->maps.counts);
-
-	metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen by each probe.");
-	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		struct metric_labels ls = {};
-		uint64_t c = percpu_u64_sum(fd, i);
-
-		if (!c && !show_zero(ctx, i, ctx->specs))
-			continue;
-		probe_labels(ctx, &ctx->s.plan.entries[i], &ls);
-		metrics_counter(w, &ls, c);
-	}
-}
-
-static void hist_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
-{
-	int fd = bpf_map__fd(ctx->skel->maps.hists);
+	int fd = bpf_map__fd(opt.count ? ctx->maps.counts : ctx->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
-	if (opt.latency)
-		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
-			       "Time from entry to return of each probed function (log2 buckets).");
-	else
-		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
-			       "Values of the --hist argument (label arg) at each probe (log2 buckets).");
+	probe_table_cols(t);
 	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		const struct plan_entry *pe = &ctx->s.plan.entries[i];
-		struct metric_labels ls = {};
 		uint64_t total = 0;
+		unsigned __int128 sum;
+		bool has_sum;
 
-		/* Latency buckets live under the entry probe's index. */
-		if (opt.latency && pe->is_return)
+		if (!opt.count && opt.latency && ctx->s.plan.entries[i].is_return)
 			continue;
-		for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-			total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
+		if (opt.count)
+			total = percpu_u64_sum(fd, i);
+		else
+			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
+				total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
 		if (!total && !show_zero(ctx, i, ctx->specs))
 			continue;
-		probe_labels(ctx, pe, &ls);
-		if (!opt.latency)
-			metric_labels_add(&ls, "arg", opt.hist);
-		metrics_log2_histogram(w, &ls, slots, TRACE_HIST_SLOTS, hist_sum(ctx, i),
-				       opt.latency ? 1e9 : 1);
+		table__row(t, NULL);
+		probe_table_cells(t, &ctx->s.plan, i);
+		if (opt.count) {
+			table__count(t, total);
+			continue;
+		}
+		has_sum = hist_sum(ctx, i, &sum);
+		table__hist(t, slots, TRACE_HIST_SLOTS, sum, has_sum);
+		latency_note(t, slots, total);
 	}
-	if (opt.latency) {
-		metrics_family(w, "upx_probe_returns_unmatched", METRIC_COUNTER,
-			       "Returns seen without their entry (missed or evicted): not in the durations.");
-		metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_NO_START));
+}
+
+/* Per --by key; false when the map cannot be read. */
+static bool fill_by(struct trace_ctx *ctx, struct table *t)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
+					  ctx->maps.by_hists), !opt.count, &rows);
+
+	if (n < 0) {
+		error("cannot read the --by %s: %s", opt.count ? "counts" : "histograms",
+		      strerror(-n));
+		return false;
 	}
+	by_table_cols(t, &ctx->by);
+	for (long r = 0; r < n; r++) {
+		const struct trace_by_hist *h = &rows[r].hist;
+
+		table__row(t, NULL);
+		by_table_cells(t, &ctx->by, &ctx->s.plan, &rows[r].key, by_value_cell, ctx);
+		if (opt.count) {
+			table__count(t, rows[r].count);
+			continue;
+		}
+		table__hist(t, (const uint64_t *)h->slots, TRACE_HIST_SLOTS,
+			    ((unsigned __int128)h->sum.hi << 64) | h->sum.lo, true);
+		latency_note(t, (const uint64_t *)h->slots, rows[r].count);
+	}
+	free(rows);
+	table__total(t, "keys", "upx_by_keys", METRIC_GAUGE,
+		     "Keys in the --by map (at most --by-size).", n);
+	table__total(t, "not_counted", "upx_by_not_counted", METRIC_COUNTER,
+		     "Calls not counted: their --by key did not fit in --by-size keys.",
+		     stat_value(ctx, TRACE_STAT_BY_FULL));
+	return true;
 }
 
 /*
- * --by: one series per key, a label per part of the key (named as written:
- * comm, pid, bytes, arg1 for str:arg1; probe gives probe, file and
- * function), read from the by map at scrape time.  The series are bounded
- * by --by-size; calls under keys past it are upx_by_not_counted_total.
+ * The table of the aggregation asked for: counts or histograms (of --hist's
+ * argument, or --latency's durations), per probe or per --by key.  NULL when
+ * it cannot be read.
  */
-static void by_metrics(struct metrics_writer *w, const struct trace_ctx *ctx)
+static struct table *trace_table(struct trace_ctx *ctx)
 {
-	struct by_row *rows = NULL;
-	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
-						       ctx->skel->maps.by_hists), !opt.count, &rows);
-	char cells[BY_MAX_PARTS][48];
+	static const char *const help[2][3] = {
+		{ "Calls seen by each probe.",
+		  "Time from entry to return of each probed function (log2 buckets).",
+		  "Values of the --hist argument (label arg) at each probe (log2 buckets)." },
+		{ "Calls seen, by the --by key.",
+		  "Time from entry to return, by the --by key (log2 buckets).",
+		  "Values of the --hist argument (label arg), by the --by key (log2 buckets)." },
+	};
+	const char *what = opt.latency ? "latency_ns" : opt.hist;
+	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
+	struct table *t = table__new(&(struct table_spec){
+		.hist = !opt.count,
+		.noun = ctx->by.nr ? "key" : "probe",
+		.one = "call",
+		.many = "calls",
+		.hist_name = what,
+		.named_keys = ctx->by.nr > 0,
+		.json_doc = opt.count ? "counts" : NULL,
+		.json_value = opt.count ? NULL : what,
+		.metric = (const char *[]){ "upx_probe_calls", "upx_probe_duration_seconds",
+					    "upx_probe_value" }[kind],
+		.help = help[ctx->by.nr > 0][kind],
+		.per_unit = opt.latency ? 1e9 : 1,
+	});
 
-	if (opt.count)
-		metrics_family(w, "upx_probe_calls", METRIC_COUNTER, "Calls seen, by the --by key.");
-	else if (opt.latency)
-		metrics_family(w, "upx_probe_duration_seconds", METRIC_HISTOGRAM,
-			       "Time from entry to return, by the --by key (log2 buckets).");
-	else
-		metrics_family(w, "upx_probe_value", METRIC_HISTOGRAM,
-			       "Values of the --hist argument (label arg), by the --by key (log2 buckets).");
-	for (long r = 0; r < n; r++) {
-		const struct trace_by_key *k = &rows[r].key;
-		struct metric_labels ls = {};
-
-		for (int i = 0; i < ctx->by.nr; i++) {
-			const struct by_part *bp = &ctx->by.parts[i];
-
-			switch (bp->kind) {
-			case BY_PROBE:
-				if (k->probe < ctx->s.plan.nr_probes)
-					probe_labels(ctx, &ctx->s.plan.entries[k->probe], &ls);
-				break;
-			case BY_COMM:
-				metric_labels_add_comm(&ls, k->comm, sizeof(k->comm));
-				break;
-			case BY_FILE:
-				/* "file" is the probe's (probe_labels()): the copy's own two */
-				if (k->file < ctx->s.plan.nr_files) {
-					const struct plan_file *pf = &ctx->s.plan.files[k->file];
-
-					metric_labels_add(&ls, "copy", pf->in_root);
-					metric_labels_add(&ls, "root", pf->root ? pf->root : "/");
-				}
-				break;
-			case BY_STR:
-				metric_labels_add_len(&ls, bp->name, k->str,
-						      strnlen(k->str, sizeof(k->str)));
-				break;
-			default:
-				by_cell(ctx, bp, k, cells[i], sizeof(cells[i]));
-				metric_labels_add(&ls, bp->name, cells[i]);
-			}
-		}
-		if (opt.count)
-			metrics_counter(w, &ls, rows[r].count);
-		else {
-			if (opt.hist)
-				metric_labels_add(&ls, "arg", opt.hist);
-			metrics_log2_histogram(w, &ls, (const uint64_t *)rows[r].hist.slots,
-					       TRACE_HIST_SLOTS, by_hist_sum(&rows[r].hist),
-					       opt.latency ? 1e9 : 1);
-		}
+	table__top(t, opt.top);
+	if (kind == 2)
+		table__label(t, "arg", opt.hist);
+	if (!ctx->by.nr)
+		fill_probes(ctx, t);
+	else if (!fill_by(ctx, t)) {
+		table__free(t);
+		return NULL;
 	}
-	free(rows);
-	metrics_family(w, "upx_by_not_counted", METRIC_COUNTER,
-		       "Calls not counted: their --by key did not fit in --by-size keys.");
-	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_BY_FULL));
-	metrics_family(w, "upx_by_keys", METRIC_GAUGE, "Keys in the --by map (at most --by-size).");
-	metrics_gauge(w, &(struct metric_labels){}, n > 0 ? n : 0);
+	if (kind == 1 && !ctx->by.nr)
+		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
+			     "Returns seen without their entry (missed or evicted): not in the durations.",
+			     stat_value(ctx, TRACE_STAT_NO_START));
+	table__total(t, "lost", NULL, METRIC_COUNTER, NULL, stat_value(ctx, TRACE_STAT_LOST));
+	return t;
 }
 
+static void print_aggregations(void *p)
+{
+	struct trace_ctx *ctx = ((struct tick_ctx *)p)->ctx;
+	struct table *t;
+
+	if (opt.count && ctx->stk) {
+		print_stack_counts(ctx);
+	} else if (opt.count || opt.hist || opt.latency) {
+		t = trace_table(ctx);
+		if (t)
+			table__print(t, stdout, ctx->s.jw);
+		table__free(t);
+		if (ctx->by.nr && !output_json() && stat_value(ctx, TRACE_STAT_BY_FULL))
+			warning("the --by map is full (%s): %s under other keys not counted; raise "
+				"--by-size", count_noun(opt.by_size, "key", "keys"),
+				count_noun(stat_value(ctx, TRACE_STAT_BY_FULL), "call", "calls"));
+	}
+	fflush(stdout);
+}
+
+/* Metrics (--listen, --metrics-file): the same table, as series. */
 static void trace_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
 	struct trace_ctx *ctx = p;
+	struct table *t = trace_table(ctx);
 
-	if (ctx->by.nr)
-		by_metrics(w, ctx);
-	else if (opt.count)
-		count_metrics(w, ctx);
-	else
-		hist_metrics(w, ctx);
+	if (t)
+		table__metrics(t, w);
+	table__free(t);
 	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
 		       "Events the kernel dropped: the ring buffer was full.");
 	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_LOST));
@@ -1162,10 +705,10 @@ static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
 	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
 	if (kfield_task_offsets(f->rodata->task_off))
 		return -1;
-	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->skel->maps.follow)) ||
+	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->maps.follow)) ||
 	    follow_bpf__load(f))
 		return error("cannot load the follow program: %s", strerror(errno));
-	if (session_follow(&ctx->s, ctx->skel->maps.follow, f->progs.upx_follow_fork) ||
+	if (session_follow(&ctx->s, ctx->maps.follow, f->progs.upx_follow_fork) ||
 	    session_attach(&ctx->s, f->progs.upx_follow_exit, "sched_process_exit"))
 		return -1;
 	return 0;
@@ -1208,8 +751,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	bool all_return = true, any_return = false;
 	int ret;
 
-	opt.stack.top = opt.top;
-	ret = ustack_check_options(&opt.stack, &opt.count, opt.hist, opt.latency, output_json());
+	ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
+				   output_json());
 	if (ret)
 		return ret;
 	if (opt.stack.mode && (opt.by || ro.listen || ro.metrics_file))
@@ -1308,15 +851,15 @@ static int trace_plan(struct session *s, void *p)
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
 	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
-		load_params(ctx);
+		ctx->params = params__load(&s->plan);
 	if (ctx->value_arg == ARG_BY_NAME) {
-		ctx->value_arg = resolve_param(ctx, opt.hist ? opt.hist : opt.value_arg,
+		ctx->value_arg = params__resolve(ctx->params, opt.hist ? opt.hist : opt.value_arg,
 					       opt.hist ? "--hist" : "--on");
 		if (ctx->value_arg < 0)
 			return -1;
 	}
 	if (ctx->str_arg == ARG_BY_NAME) {
-		ctx->str_arg = resolve_param(ctx, opt.str_arg, "--str");
+		ctx->str_arg = params__resolve(ctx->params, opt.str_arg, "--str");
 		if (ctx->str_arg < 0)
 			return -1;
 	}
@@ -1324,7 +867,7 @@ static int trace_plan(struct session *s, void *p)
 		struct by_part *bp = &ctx->by.parts[i];
 
 		if ((bp->kind == BY_VALUE || bp->kind == BY_STR) && bp->arg == ARG_BY_NAME) {
-			bp->arg = resolve_param(ctx, bp->name, "--by");
+			bp->arg = params__resolve(ctx->params, bp->name, "--by");
 			if (bp->arg < 0)
 				return -1;
 		}
@@ -1333,103 +876,28 @@ static int trace_plan(struct session *s, void *p)
 	return 0;
 }
 
-/* --stack: what the kernel copies or counts (probes/stack.bpf.h). */
-static void configure_stack(struct trace_ctx *ctx)
-{
-	struct trace_bpf *skel = ctx->skel;
-	bool kcount = ustack__counts_in_kernel(ctx->stk);
-
-	skel->rodata->stack_mode = ustack__mode(ctx->stk);
-	skel->rodata->stack_size = opt.stack.size ? opt.stack.size : STACK_SIZE_DEFAULT;
-	bpf_map__set_max_entries(skel->maps.stack_traces, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(skel->maps.stack_counts, kcount ? 16384 : 1);
-	bpf_map__set_max_entries(skel->maps.stack_seen, ctx->stk ? 4096 : 1);
-	if (kcount)	/* only the records that announce a process */
-		bpf_map__set_max_entries(skel->maps.events, 64 * 1024);
-	else if (ctx->stk && opt.count)
-		skel->rodata->mode = TRACE_MODE_EVENTS;
-	if (ctx->stk && upx_verbose)
-		note("stacks: %s", ustack__mode(ctx->stk) == STACK_FP ?
-		     "frame pointers walked in the kernel (bpf_get_stack)" :
-		     "registers and the top of the stack copied, unwound with DWARF CFI here");
-}
-
 /* --by: the key's layout in rodata, and the maps it is counted in sized. */
 static void configure_by(struct trace_ctx *ctx)
 {
-	struct trace_bpf *skel = ctx->skel;
-
-	skel->rodata->by_on = 1;
-	skel->rodata->by_fields = by_spec_fields(&ctx->by);
+	ctx->cfg->by_on = 1;
+	ctx->cfg->by_fields = by_spec_fields(&ctx->by);
 	for (int i = 0; i < ctx->by.nr; i++) {
 		const struct by_part *p = &ctx->by.parts[i];
 
 		if (p->kind == BY_VALUE)
-			skel->rodata->by_value_arg[p->slot] = p->arg;
+			ctx->cfg->by_value_arg[p->slot] = p->arg;
 		else if (p->kind == BY_STR)
-			skel->rodata->by_str_arg = p->arg;
+			ctx->cfg->by_str_arg = p->arg;
 	}
-	bpf_map__set_max_entries(skel->maps.counts, 1);
-	bpf_map__set_max_entries(skel->maps.hists, 1);
-	bpf_map__set_max_entries(opt.count ? skel->maps.by_counts : skel->maps.by_hists,
+	bpf_map__set_max_entries(ctx->maps.counts, 1);
+	bpf_map__set_max_entries(ctx->maps.hists, 1);
+	bpf_map__set_max_entries(opt.count ? ctx->maps.by_counts : ctx->maps.by_hists,
 				 opt.by_size);
 	if (opt.latency)
-		bpf_map__set_max_entries(skel->maps.by_starts, 16384);
+		bpf_map__set_max_entries(ctx->maps.by_starts, 16384);
 }
 
-/*
- * --stack: probes/trace-stack.bpf.c is trace.bpf.c with the mappings walk,
- * whose kfuncs and CO-RE make libbpf parse the kernel's BTF; a trace without
- * --stack loads trace.bpf.c and never does.  The rest of this file sees the
- * stack object through the plain skeleton's type: its maps and programs
- * found by name (each object lists them in its own order), its globals where
- * the plain skeleton has them (tools/same-globals.sh, run by the build,
- * checks the two lay them out alike).  Before load only, as configure() is.
- */
-static int stack_view(struct trace_bpf *view, struct trace_stack_bpf *skel)
-{
-	struct bpf_object_skeleton *d;
-	int err;
-
-	memset(view, 0, sizeof(*view));
-	view->obj = skel->obj;
-	err = trace_bpf__create_skeleton(view);
-	if (err)
-		return err;
-	d = view->skeleton;
-	for (int i = 0; !err && i < d->map_cnt; i++) {
-		struct bpf_map_skeleton *m = (void *)((char *)d->maps + i * d->map_skel_sz);
-		const char *dot = strchr(m->name, '.');
-		struct bpf_map *map;
-
-		*m->map = NULL;
-		/* Internal maps are named after their object: "trace_bp.rodata" */
-		bpf_object__for_each_map(map, skel->obj) {
-			const char *name = bpf_map__name(map);
-
-			if (dot ? strchr(name, '.') && !strcmp(strchr(name, '.'), dot) :
-				  !strcmp(name, m->name))
-				*m->map = map;
-		}
-		err = *m->map ? 0 : -ENOENT;
-	}
-	for (int i = 0; !err && i < d->prog_cnt; i++) {
-		struct bpf_prog_skeleton *p = (void *)((char *)d->progs + i * d->prog_skel_sz);
-
-		*p->prog = bpf_object__find_program_by_name(skel->obj, p->name);
-		err = *p->prog ? 0 : -ENOENT;
-	}
-	free(d->maps);
-	free(d->progs);
-	free(d);
-	view->skeleton = NULL;
-	view->rodata = (void *)skel->rodata;
-	view->bss = (void *)skel->bss;
-	view->kconfig = (void *)skel->kconfig;
-	return err;
-}
-
-/* The ring buffer of the object loaded (configure() finds it: skel may be either type). */
+/* The ring buffer of the object loaded (configure() finds it by name). */
 static struct bpf_map *trace_events_map;
 
 /* Any filter that drops calls in the kernel (probes/drops.bpf.h counts them). */
@@ -1446,76 +914,87 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	bool aggregate = (opt.count || opt.hist || opt.latency) &&
 			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk));
 
-	ctx->skel = skel;
-	if (opt.stack.mode != STACK_NONE) {
-		if (stack_view(&ctx->stack_view, skel))
-			return error("cannot open the --stack program: its maps and programs "
-				     "are not those of trace.bpf.c");
-		ctx->skel = &ctx->stack_view;
-	}
-	trace_events_map = ctx->skel->maps.events;
+	struct bpf_object *obj = ctx->skel->object(skel);
+	__u64 *wakeup_bytes = bpf_rodata_named(obj, "wakeup_bytes", sizeof(*wakeup_bytes));
+	__u8 *use_follow = bpf_rodata_named(obj, "use_follow", sizeof(*use_follow));
+
+	ctx->cfg = bpf_rodata_named(obj, "trace_cfg", sizeof(*ctx->cfg));
+	if (!ctx->cfg || !wakeup_bytes || !use_follow)
+		return -1;
+#define TRACE_MAP_FIND(m) if (!(ctx->maps.m = bpf_map_named(obj, #m))) return -1;
+	TRACE_MAPS(TRACE_MAP_FIND)
+#undef TRACE_MAP_FIND
+	trace_events_map = ctx->maps.events;
 	/* With -p or -c (and no --follow) the kernel filters by process too. */
 	if (ro.pid > 0)
 		s->attach_pid = ro.pid;
 	else if (s->child.pid > 0 && !opt.follow)
 		s->attach_pid = s->child.pid;
-	ctx->skel->rodata->mode = opt.count ? TRACE_MODE_COUNT : opt.hist ? TRACE_MODE_HIST :
-				 opt.latency ? TRACE_MODE_LATENCY : TRACE_MODE_EVENTS;
-	ctx->skel->rodata->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
-	ctx->skel->rodata->use_follow = opt.follow;
+	/* --count --stack=dwarf: events, counted here per stack (see aggregate above). */
+	ctx->cfg->mode = opt.count ? (aggregate ? TRACE_MODE_COUNT : TRACE_MODE_EVENTS) :
+			 opt.hist ? TRACE_MODE_HIST : opt.latency ? TRACE_MODE_LATENCY :
+			 TRACE_MODE_EVENTS;
+	ctx->cfg->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
+	*use_follow = opt.follow;
 	if (opt.uid >= 0)
-		ctx->skel->rodata->filter_uid = opt.uid;
-	ctx->skel->rodata->str_arg = ctx->str_arg;
-	ctx->skel->rodata->value_arg = ctx->value_arg;
-	ctx->skel->rodata->has_min = opt.has_min;
-	ctx->skel->rodata->has_max = opt.has_max;
-	ctx->skel->rodata->min_value = opt.min;
-	ctx->skel->rodata->max_value = opt.max;
+		ctx->cfg->filter_uid = opt.uid;
+	ctx->cfg->str_arg = ctx->str_arg;
+	ctx->cfg->value_arg = ctx->value_arg;
+	ctx->cfg->has_min = opt.has_min;
+	ctx->cfg->has_max = opt.has_max;
+	ctx->cfg->min_value = opt.min;
+	ctx->cfg->max_value = opt.max;
 	/* Per probe: a copy's sites count under their probe, so copies found later fit. */
-	bpf_map__set_max_entries(ctx->skel->maps.counts, opt.count ? s->plan.nr_probes : 1);
-	bpf_map__set_max_entries(ctx->skel->maps.hists, (opt.hist || opt.latency) ?
+	bpf_map__set_max_entries(ctx->maps.counts, opt.count ? s->plan.nr_probes : 1);
+	bpf_map__set_max_entries(ctx->maps.hists, (opt.hist || opt.latency) ?
 				 s->plan.nr_probes * TRACE_HIST_SLOTS : 1);
-	bpf_map__set_max_entries(ctx->skel->maps.hist_sums,
+	bpf_map__set_max_entries(ctx->maps.hist_sums,
 				 (opt.hist || opt.latency) ? s->plan.nr_probes : 1);
 	if (aggregate) {
-		bpf_map__set_max_entries(ctx->skel->maps.events, 4096);
+		bpf_map__set_max_entries(ctx->maps.events, 4096);
 	} else {
-		bpf_map__set_max_entries(ctx->skel->maps.events, opt.buffer_size);
+		bpf_map__set_max_entries(ctx->maps.events, opt.buffer_size);
 		/* Wake user space when a quarter is pending (it also drains on a timer). */
-		ctx->skel->rodata->wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ?
-						  opt.buffer_size / 4 : 256 * 1024;
+		*wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ? opt.buffer_size / 4 : 256 * 1024;
 	}
 	if (!opt.latency || ctx->by.nr)
-		bpf_map__set_max_entries(ctx->skel->maps.starts, 1);
+		bpf_map__set_max_entries(ctx->maps.starts, 1);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
-		bpf_map__set_max_entries(ctx->skel->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
-		bpf_map__set_max_entries(ctx->skel->maps.drop_values, UPX_DROP_VALUES);
+		bpf_map__set_max_entries(ctx->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
+		bpf_map__set_max_entries(ctx->maps.drop_values, UPX_DROP_VALUES);
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
 	*progs = (struct attach_progs){
-		.entry = ctx->skel->progs.upx_entry,
-		.ret = ctx->skel->progs.upx_return,
-		.entry_multi = ctx->skel->progs.upx_entry_multi,
-		.ret_multi = ctx->skel->progs.upx_return_multi,
-		.usdt = ctx->skel->progs.upx_usdt,
-		.usdt_specs = ctx->skel->maps.__bpf_usdt_specs,
+		.entry = bpf_prog_named(obj, "upx_entry"),
+		.ret = bpf_prog_named(obj, "upx_return"),
+		.entry_multi = bpf_prog_named(obj, "upx_entry_multi"),
+		.ret_multi = bpf_prog_named(obj, "upx_return_multi"),
+		.usdt = bpf_prog_named(obj, "upx_usdt"),
+		.usdt_specs = ctx->maps.__bpf_usdt_specs,
 	};
+	if (!progs->entry || !progs->ret || !progs->entry_multi || !progs->ret_multi ||
+	    !progs->usdt)
+		return -1;
 	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
 		/* Sleepable twins read strings on pages the process has not touched yet. */
-		progs->entry_s = ctx->skel->progs.upx_entry_s;
-		progs->ret_s = ctx->skel->progs.upx_return_s;
-		progs->entry_multi_s = ctx->skel->progs.upx_entry_multi_s;
-		progs->ret_multi_s = ctx->skel->progs.upx_return_multi_s;
-		progs->usdt_s = ctx->skel->progs.upx_usdt_s;
+		progs->entry_s = bpf_prog_named(obj, "upx_entry_s");
+		progs->ret_s = bpf_prog_named(obj, "upx_return_s");
+		progs->entry_multi_s = bpf_prog_named(obj, "upx_entry_multi_s");
+		progs->ret_multi_s = bpf_prog_named(obj, "upx_return_multi_s");
+		progs->usdt_s = bpf_prog_named(obj, "upx_usdt_s");
+		if (!progs->entry_s || !progs->ret_s || !progs->entry_multi_s ||
+		    !progs->ret_multi_s || !progs->usdt_s)
+			return -1;
 		if (upx_verbose)
 			note("%s", attach_uses_sleepable(&s->plan, progs) ?
 			     "strings are read by sleepable uprobes, which fault pages in" :
 			     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 			     "not touched yet shows as unreadable");
 	}
-	configure_stack(ctx);
+	if (ustack__configure(ctx->stk, obj, &s->plan))
+		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;
 	s->loop.tick = print_aggregations;
@@ -1569,8 +1048,8 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 	long n;
 
 	if (ctx->by.nr) {
-		n = by_read_rows(bpf_map__fd(opt.count ? ctx->skel->maps.by_counts :
-					     ctx->skel->maps.by_hists), !opt.count, &rows);
+		n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
+					     ctx->maps.by_hists), !opt.count, &rows);
 		for (long r = 0; r < n; r++) {
 			if (rows[r].key.probe < plan->nr_probes)
 				calls[rows[r].key.probe] += rows[r].count;
@@ -1585,11 +1064,11 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 		free(rows);
 	} else if (opt.count && !(ctx->stk && !ustack__counts_in_kernel(ctx->stk))) {
 		for (size_t i = 0; i < plan->nr_probes; i++)
-			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->skel->maps.counts), i);
+			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->maps.counts), i);
 	} else if ((opt.hist || opt.latency) && !ctx->stk) {
 		for (size_t i = 0; i < plan->nr_probes; i++)
 			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->skel->maps.hists),
+				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->maps.hists),
 							   i * TRACE_HIST_SLOTS + k);
 	} else {
 		memcpy(calls, ctx->seen, plan->nr_probes * sizeof(*calls));
@@ -1618,8 +1097,8 @@ static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
 		.cmd_only = s->cmd_argv && !opt.follow,
 		.filters = { opt.uid, ro.comm, ro.cgroup, opt.has_min, opt.has_max, opt.min,
 			     opt.max },
-		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->skel->maps.drops) : -1,
-		.drop_values_fd = any_filter(s) ? bpf_map__fd(ctx->skel->maps.drop_values) : -1,
+		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->maps.drops) : -1,
+		.drop_values_fd = any_filter(s) ? bpf_map__fd(ctx->maps.drop_values) : -1,
 		.start = ctx->wz_start,
 		/* After Ctrl-C, little: the stop is promised within 100 ms. */
 		.budget_s = upx_stop ? 0.05 : 0.25,
@@ -1643,14 +1122,17 @@ static void trace_report(struct session *s, void *skel, unsigned long long not_s
 	report_why_zero(ctx, lost);
 }
 
+/*
+ * --stack loads probes/trace-stack.bpf.c: trace.bpf.c with the mappings walk,
+ * whose kfuncs and CO-RE make libbpf parse the kernel's BTF, which a trace
+ * without --stack is spared.  Both are driven by name (trace_configure()).
+ */
 RUN_SKELETON(trace_bpf);
-/* --stack loads probes/trace-stack.bpf.c instead (see stack_view()). */
 RUN_SKELETON(trace_stack_bpf);
 
 RUN_SKELETON(copywatch_bpf);
 
 static const struct run_ops trace_run = {
-	.skel = &trace_bpf_run_skeleton,
 	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_COPIES,
 	.copies_watch = &copywatch_bpf_run_skeleton,
 	.plan = trace_plan,
@@ -1666,6 +1148,7 @@ static const struct run_ops trace_run = {
 static int cmd_trace(int argc, const char **argv)
 {
 	struct trace_ctx ctx = {};
+	struct run_ops ops = trace_run;
 	char err[256];
 	int ret, dashdash = -1;
 
@@ -1694,14 +1177,9 @@ static int cmd_trace(int argc, const char **argv)
 	if (ret)
 		goto out;
 	ctx.stk = ustack__new(&opt.stack, opt.count);
-	if (opt.stack.mode != STACK_NONE) {
-		struct run_ops with_stacks = trace_run;
-
-		with_stacks.skel = &trace_stack_bpf_run_skeleton;
-		ret = run_main(&with_stacks, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
-	} else {
-		ret = run_main(&trace_run, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
-	}
+	ctx.skel = ops.skel = opt.stack.mode != STACK_NONE ? &trace_stack_bpf_run_skeleton :
+			      &trace_bpf_run_skeleton;
+	ret = run_main(&ops, &ro, argc - ctx.nr_specs, argv + ctx.nr_specs, &ctx);
 	if (!ret && ctx.stack_failed)
 		ret = 1;
 out:
@@ -1709,8 +1187,7 @@ out:
 	follow_bpf__destroy(ctx.follow);
 	ustack__free(ctx.stk);
 	whyzero_start_free(ctx.wz_start);
-	free(ctx.params);
-	free(ctx.nr_params);
+	params__free(ctx.params);
 	free(ctx.seen);
 	by_spec_free(&ctx.by);
 	for (size_t k = 0; ctx.specs && k < ctx.nr_specs; k++)

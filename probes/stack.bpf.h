@@ -13,8 +13,8 @@
 
 #include "stack.h"
 
-const volatile __u8 stack_mode = STACK_NONE;
-const volatile __u32 stack_size = STACK_SIZE_DEFAULT;	/* dwarf: bytes copied, a multiple of 8 */
+/* Set by name before load (core/stack/ustack.c's ustack__configure()). */
+const volatile struct stack_config stack_cfg = { STACK_NONE, STACK_SIZE_DEFAULT };
 
 /* --count --stack=fp (max_entries set before load; 1 when unused). */
 struct {
@@ -42,15 +42,15 @@ struct {
 /* Bytes the stack record adds to an event (a constant once rodata is frozen). */
 static __always_inline __u32 stack_extra(void)
 {
-	if (stack_mode == STACK_FP)
+	if (stack_cfg.mode == STACK_FP)
 		return sizeof(struct stack_fp_rec);
-	if (stack_mode == STACK_DWARF)
-		return sizeof(struct stack_dwarf_rec) + stack_size;
+	if (stack_cfg.mode == STACK_DWARF)
+		return sizeof(struct stack_dwarf_rec) + stack_cfg.size;
 	return 0;
 }
 
 /*
- * The top of the stack, as much of stack_size bytes from sp as is mapped.
+ * The top of the stack, as much of stack_cfg.size bytes from sp as is mapped.
  * bpf_probe_read_user() copies all or nothing, and a probe in main or a thread's
  * first function is close to the top of its stack mapping: then try the part up to
  * a page boundary plus as many whole pages as are readable, largest first.
@@ -58,16 +58,16 @@ static __always_inline __u32 stack_extra(void)
 static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
 {
 	__u64 first = STACK_PAGE - (sp & (STACK_PAGE - 1));
-	long err = bpf_probe_read_user(dst, stack_size, (const void *)sp);
+	long err = bpf_probe_read_user(dst, stack_cfg.size, (const void *)sp);
 
 	if (!err)
-		return stack_size;
+		return stack_cfg.size;
 	for (int i = STACK_SIZE_MAX / STACK_PAGE - 1; i >= 0; i--) {
 		/* 64 bits and the very register tested: the verifier needs n's bound at the call */
 		__u64 n = first + (__u64)i * STACK_PAGE;
 
 		barrier_var(n);
-		if (n >= stack_size)
+		if (n >= stack_cfg.size)
 			continue;
 		err = bpf_probe_read_user(dst, n, (const void *)sp);
 		if (!err)
@@ -78,14 +78,14 @@ static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
 
 static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 {
-	if (stack_mode == STACK_FP) {
+	if (stack_cfg.mode == STACK_FP) {
 		struct stack_fp_rec *r = rec;
 
 		r->pad = 0;
 		if (bpf_probe_read_user(&r->sp0, sizeof(r->sp0), (const void *)ctx->rsp))
 			r->sp0 = 0;
 		r->len = bpf_get_stack(ctx, r->ips, sizeof(r->ips), BPF_F_USER_STACK);
-	} else if (stack_mode == STACK_DWARF) {
+	} else if (stack_cfg.mode == STACK_DWARF) {
 		struct stack_dwarf_rec *r = rec;
 
 		r->regs[0] = ctx->rax;
@@ -105,7 +105,7 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 		r->regs[14] = ctx->r14;
 		r->regs[15] = ctx->r15;
 		r->regs[16] = ctx->rip;
-		r->size = stack_size;
+		r->size = stack_cfg.size;
 		r->len = stack_copy(r->data, ctx->rsp);
 	}
 }
@@ -142,7 +142,7 @@ static __always_inline void stack_announce(__u32 tgid)
 {
 	__u8 one = 1;
 
-	if (stack_mode == STACK_NONE || bpf_map_lookup_elem(&stack_seen, &tgid))
+	if (stack_cfg.mode == STACK_NONE || bpf_map_lookup_elem(&stack_seen, &tgid))
 		return;
 	if (bpf_map_update_elem(&stack_seen, &tgid, &one, BPF_NOEXIST))
 		return;	/* another CPU was first */
@@ -155,7 +155,7 @@ static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 	struct stack_count_key k = { .probe = probe, .tgid = tgid };
 	__u64 zero = 0, *v;
 
-	if (stack_mode != STACK_FP)
+	if (stack_cfg.mode != STACK_FP)
 		return;
 	stack_announce(tgid);
 	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))

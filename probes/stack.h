@@ -23,6 +23,12 @@ enum stack_mode {
 	STACK_DWARF = 2,	/* registers + a copy of the stack, unwound in user space */
 };
 
+/* What the stack code of a program is asked for: its rodata's `stack_cfg`. */
+struct stack_config {
+	__u32 mode;		/* enum stack_mode */
+	__u32 size;		/* dwarf: bytes copied, a multiple of 8 */
+};
+
 /* After an event, --stack=fp: the return addresses, innermost first. */
 struct stack_fp_rec {
 	__s32 len;		/* bytes in ips (8 each), or -errno */

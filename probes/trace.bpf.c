@@ -3,8 +3,8 @@
  * upx trace, kernel side: one body behind four entry points (uprobe and
  * uretprobe, classic and uprobe_multi) and their four sleepable twins,
  * filtering and aggregating in the kernel so that only what is asked for is
- * copied out.  Configuration is
- * rodata set before load, so the verifier drops the branches not taken.
+ * copied out.  Configuration is one struct in rodata (trace_cfg), set by
+ * name before load, so the verifier drops the branches not taken.
  * Reads no kernel structure: no CO-RE, no kernel BTF to parse at start.
  * trace-stack.bpf.c is this with --stack's walk of a process's mappings
  * (probes/vma.bpf.h: kfuncs and CO-RE), loaded only with --stack.
@@ -26,18 +26,15 @@
 #include "stack.bpf.h"
 #include "drops.bpf.h"
 
-const volatile __u32 mode = TRACE_MODE_EVENTS;
-const volatile __u32 filter_tgid;           /* 0: any process */
-const volatile __u32 filter_uid = (__u32)-1; /* -1: any user */
-const volatile __u8 str_arg = TRACE_VALUE_NONE;   /* argument read as a string */
-const volatile __u8 value_arg = TRACE_VALUE_NONE; /* argument (or retval) for --min/--max/--hist */
-const volatile __u8 has_min, has_max;
-const volatile __u64 min_value, max_value;
-/* --by: the key's fields (TRACE_BY_*), numbers and string; by_on: any of them. */
-const volatile __u8 by_on;
-const volatile __u32 by_fields;
-const volatile __u8 by_value_arg[TRACE_BY_VALUES] = { TRACE_VALUE_NONE, TRACE_VALUE_NONE };
-const volatile __u8 by_str_arg = TRACE_VALUE_NONE;
+/* What user space asked for (probes/trace.h), set by name before load. */
+const volatile struct trace_config trace_cfg = {
+	.mode = TRACE_MODE_EVENTS,
+	.filter_uid = (__u32)-1,
+	.str_arg = TRACE_VALUE_NONE,
+	.value_arg = TRACE_VALUE_NONE,
+	.by_value_arg = { TRACE_VALUE_NONE, TRACE_VALUE_NONE },
+	.by_str_arg = TRACE_VALUE_NONE,
+};
 
 /* Calls per probe (max_entries = number of probes, set before load). */
 struct {
@@ -176,12 +173,12 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 probe, __u32
 {
 	if (is_upx(tgid))
 		return false;
-	if ((filter_tgid && tgid != filter_tgid) || !followed(tgid))
+	if ((trace_cfg.filter_tgid && tgid != trace_cfg.filter_tgid) || !followed(tgid))
 		return drop(probe, UPX_FILTER_PID, 0, NULL);
-	if (filter_uid != (__u32)-1) {
+	if (trace_cfg.filter_uid != (__u32)-1) {
 		__u32 uid = bpf_get_current_uid_gid();
 
-		if (uid != filter_uid)
+		if (uid != trace_cfg.filter_uid)
 			return drop(probe, UPX_FILTER_UID, uid, NULL);
 	}
 	if (has_comm) {
@@ -193,12 +190,12 @@ static __always_inline bool pass_filters(struct pt_regs *ctx, __u32 probe, __u32
 	}
 	if (has_cgroup && !cgroup_matches())
 		return drop(probe, UPX_FILTER_CGROUP, 0, NULL);
-	if (has_min || has_max) {
-		__u64 v = arg_value(ctx, value_arg, usdt);
+	if (trace_cfg.has_min || trace_cfg.has_max) {
+		__u64 v = arg_value(ctx, trace_cfg.value_arg, usdt);
 
-		if (has_min && v < min_value)
+		if (trace_cfg.has_min && v < trace_cfg.min_value)
 			return drop(probe, UPX_FILTER_MIN, v, NULL);
-		if (has_max && v > max_value)
+		if (trace_cfg.has_max && v > trace_cfg.max_value)
 			return drop(probe, UPX_FILTER_MAX, v, NULL);
 	}
 	return true;
@@ -235,25 +232,25 @@ static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key
 					__u64 cookie, __u64 id, bool sleepable, bool usdt)
 {
 	__builtin_memset(k, 0, sizeof(*k));
-	if (by_fields & TRACE_BY_PROBE)
+	if (trace_cfg.by_fields & TRACE_BY_PROBE)
 		k->probe = (__u32)cookie;
-	if (by_fields & TRACE_BY_FILE)
+	if (trace_cfg.by_fields & TRACE_BY_FILE)
 		k->file = cookie >> 32;
-	if (by_fields & TRACE_BY_PID)
+	if (trace_cfg.by_fields & TRACE_BY_PID)
 		k->pid = id >> 32;
-	if (by_fields & TRACE_BY_TID)
+	if (trace_cfg.by_fields & TRACE_BY_TID)
 		k->tid = (__u32)id;
-	if (by_fields & TRACE_BY_UID)
+	if (trace_cfg.by_fields & TRACE_BY_UID)
 		k->uid = (__u32)bpf_get_current_uid_gid();
-	if (by_fields & TRACE_BY_COMM)
+	if (trace_cfg.by_fields & TRACE_BY_COMM)
 		bpf_get_current_comm(k->comm, sizeof(k->comm));
 	for (int i = 0; i < TRACE_BY_VALUES; i++)
-		if (by_value_arg[i] != TRACE_VALUE_NONE)
-			k->values[i] = arg_value(ctx, by_value_arg[i], usdt);
+		if (trace_cfg.by_value_arg[i] != TRACE_VALUE_NONE)
+			k->values[i] = arg_value(ctx, trace_cfg.by_value_arg[i], usdt);
 	/* An unreadable string counts under "" (user space shows it as such). */
-	if (by_str_arg != TRACE_VALUE_NONE &&
-	    read_str(k->str, sizeof(k->str), (const char *)arg_value(ctx, by_str_arg, usdt),
-		     sleepable) < 0)
+	if (trace_cfg.by_str_arg != TRACE_VALUE_NONE &&
+	    read_str(k->str, sizeof(k->str),
+		     (const char *)arg_value(ctx, trace_cfg.by_str_arg, usdt), sleepable) < 0)
 		k->str[0] = 0;
 }
 
@@ -312,10 +309,10 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 				 bool sleepable, bool usdt)
 {
 	struct trace_event *e;
-	__u32 size = str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
+	__u32 size = trace_cfg.str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
 
 	stack_announce(id >> 32);	/* --stack: a process's mappings before its first event */
-	if (str_arg != TRACE_VALUE_NONE)
+	if (trace_cfg.str_arg != TRACE_VALUE_NONE)
 		e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_extra(), 0);
 	else
 		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE + stack_extra(), 0);
@@ -335,9 +332,10 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
 	e->str_len = 0;
-	if (str_arg != TRACE_VALUE_NONE && is_return == (str_arg == TRACE_VALUE_RETVAL))
+	if (trace_cfg.str_arg != TRACE_VALUE_NONE &&
+	    is_return == (trace_cfg.str_arg == TRACE_VALUE_RETVAL))
 		e->str_len = read_str(e->str, TRACE_STR_BUF,
-				      (const char *)arg_value(ctx, str_arg, usdt),
+				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
 				      sleepable);
 	stack_fill(ctx, (void *)e + size);	/* --stack: after the event (and its string) */
 	submit_batched(e, size + stack_extra());
@@ -351,12 +349,12 @@ static __always_inline int handle_by(struct pt_regs *ctx, __u64 cookie, __u64 id
 	struct by_start st;
 
 	by_key_fill(ctx, &st.key, cookie, id, sleepable, usdt);
-	switch (mode) {
+	switch (trace_cfg.mode) {
 	case TRACE_MODE_COUNT:
 		by_count(&st.key);
 		break;
 	case TRACE_MODE_HIST:
-		by_hist_add(&st.key, arg_value(ctx, value_arg, usdt));
+		by_hist_add(&st.key, arg_value(ctx, trace_cfg.value_arg, usdt));
 		break;
 	case TRACE_MODE_LATENCY: {
 		__u64 key = (id << 32) | probe;
@@ -400,9 +398,9 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 
 	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
-	if (by_on && mode != TRACE_MODE_EVENTS)
+	if (trace_cfg.by_on && trace_cfg.mode != TRACE_MODE_EVENTS)
 		return handle_by(ctx, cookie, id, sleepable, usdt);
-	switch (mode) {
+	switch (trace_cfg.mode) {
 	case TRACE_MODE_COUNT: {
 		__u64 *v = bpf_map_lookup_elem(&counts, &probe);
 
@@ -413,7 +411,7 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 		break;
 	}
 	case TRACE_MODE_HIST:
-		hist_add(probe, arg_value(ctx, value_arg, usdt));
+		hist_add(probe, arg_value(ctx, trace_cfg.value_arg, usdt));
 		break;
 	case TRACE_MODE_LATENCY: {
 		__u64 key = (id << 32) | probe, ts = bpf_ktime_get_ns();
@@ -436,12 +434,12 @@ static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 {
 	__u64 id, key, *ts;
 
-	if (mode != TRACE_MODE_LATENCY)
+	if (trace_cfg.mode != TRACE_MODE_LATENCY)
 		return handle(ctx, true, sleepable);
 	/* Filters ran at entry: a recorded start is the ticket. */
 	id = bpf_get_current_pid_tgid();
 	key = (id << 32) | (__u32)bpf_get_attach_cookie(ctx);
-	if (by_on)
+	if (trace_cfg.by_on)
 		return by_return(key);
 	ts = bpf_map_lookup_elem(&starts, &key);
 	if (!ts) {

@@ -84,6 +84,25 @@ struct trace_by_hist {
 	struct upx_sum128 sum;
 };
 
+/*
+ * What `upx trace` asks of the program: the one const volatile struct in its
+ * rodata, `trace_cfg`, found by name (core/run/bpf-util.h) and set before
+ * load, in trace.bpf.c and trace-stack.bpf.c alike.
+ */
+struct trace_config {
+	__u64 min_value, max_value;	/* --min / --max, when has_min / has_max */
+	__u32 mode;			/* enum trace_mode */
+	__u32 filter_tgid;		/* 0: any process */
+	__u32 filter_uid;		/* -1: any user */
+	__u32 by_fields;		/* --by: the key's TRACE_BY_* fields */
+	__u8 str_arg;			/* argument read as a string, TRACE_VALUE_NONE: none */
+	__u8 value_arg;			/* argument (or retval) for --min/--max/--hist */
+	__u8 has_min, has_max;
+	__u8 by_on;			/* --by: any key at all */
+	__u8 by_str_arg;		/* --by str:ARG */
+	__u8 by_value_arg[TRACE_BY_VALUES];	/* --by's numbers */
+};
+
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* --by KEY: the key list, and the by maps read back into sorted rows (see bykey.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include <bpf/bpf.h>
 
 #include "base/util.h"
+#include "output/table.h"
 #include "plan/bykey.h"
+#include "plan/plan.h"
 
 static const struct {
 	const char *name;
@@ -168,4 +171,101 @@ long by_read_rows(int map_fd, bool hist, struct by_row **rows)
 		qsort(r, n, sizeof(*r), cmp_row);
 	*rows = r;
 	return n;
+}
+
+/* Tables ---------------------------------------------------------------------------------- */
+
+void probe_table_cols(struct table *t)
+{
+	table__col(t, &(struct table_col){ .head = "probe", .json = "probe", .label = "probe" });
+	table__col(t, &(struct table_col){ .label = "file" });
+	table__col(t, &(struct table_col){ .json = "function", .label = "function" });
+}
+
+void probe_table_cells(struct table *t, const struct plan *plan, uint64_t probe)
+{
+	const struct plan_entry *pe = probe < plan->nr_probes ? &plan->entries[probe] : NULL;
+	/* A copy's path in its own root; the file itself otherwise. */
+	const char *path = pe ? plan->files[pe->file].in_root : "?", *p;
+
+	/* -p opens files through /proc/PID/root: the path in the process is the same on every host. */
+	if (!strncmp(path, "/proc/", 6) && (p = path + 6 + strspn(path + 6, "0123456789")) > path + 6 &&
+	    !strncmp(p, "/root/", 6))
+		path = p + 5;
+	table__str(t, pe ? pe->label : "?", -1);
+	table__str(t, path, -1);
+	table__str(t, pe ? pe->func : "?", -1);
+}
+
+void by_table_cols(struct table *t, const struct by_spec *spec)
+{
+	for (int i = 0; i < spec->nr; i++) {
+		const struct by_part *p = &spec->parts[i];
+		char head[128];
+
+		switch (p->kind) {
+		case BY_PROBE:
+			probe_table_cols(t);
+			break;
+		case BY_FILE:
+			table__col(t, &(struct table_col){ .head = "file" });
+			table__col(t, &(struct table_col){ .json = "file", .label = "copy" });
+			table__col(t, &(struct table_col){ .json = "root", .label = "root" });
+			break;
+		default:
+			snprintf(head, sizeof(head), "%s%s", p->kind == BY_STR ? "str:" : "", p->name);
+			table__col(t, &(struct table_col){ .head = head, .json = p->name,
+							   .label = p->name });
+		}
+	}
+}
+
+void by_table_cells(struct table *t, const struct by_spec *spec, const struct plan *plan,
+		    const struct trace_by_key *k, by_value_fn value, void *arg)
+{
+	const struct plan_file *pf = k->file < plan->nr_files ? &plan->files[k->file] : NULL;
+	char text[2 * PATH_MAX + 8];
+
+	for (int i = 0; i < spec->nr; i++) {
+		const struct by_part *p = &spec->parts[i];
+		bool is_signed;
+		__u64 v;
+
+		switch (p->kind) {
+		case BY_PROBE:
+			probe_table_cells(t, plan, k->probe);
+			break;
+		case BY_PID:
+			table__u64(t, k->pid);
+			break;
+		case BY_TID:
+			table__u64(t, k->tid);
+			break;
+		case BY_UID:
+			table__u64(t, k->uid);
+			break;
+		case BY_COMM:
+			table__str(t, k->comm, strnlen(k->comm, sizeof(k->comm)));
+			break;
+		case BY_FILE:
+			if (pf)
+				copies_where_text(pf, text, sizeof(text));
+			table__str(t, pf ? text : "?", -1);
+			table__str(t, pf ? pf->in_root : "", -1);
+			table__str(t, pf && pf->root ? pf->root : "/", -1);
+			break;
+		case BY_STR:
+			table__str(t, k->str, strnlen(k->str, sizeof(k->str)));
+			break;
+		case BY_VALUE:
+			v = k->values[p->slot];
+			if (p->arg == TRACE_VALUE_RETVAL) {
+				table__s64(t, (int64_t)v);
+				break;
+			}
+			is_signed = value(arg, k, p, text, &v);
+			table__num_text(t, v, is_signed, text);
+			break;
+		}
+	}
 }

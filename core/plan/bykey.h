@@ -65,4 +65,27 @@ struct by_row {
  */
 long by_read_rows(int map_fd, bool hist, struct by_row **rows);
 
+/*
+ * The columns a probe gives a table (core/output/table.h), as a part of a
+ * key or per probe: its label (text, JSON, series), its file as the process
+ * sees it (series) and its function (JSON, series); "?" for no probe.
+ */
+struct plan;
+struct table;
+void probe_table_cols(struct table *t);
+void probe_table_cells(struct table *t, const struct plan *plan, uint64_t probe);
+
+/*
+ * A column per part of a key, named as written (comm, pid, bytes, str:arg1
+ * in text; arg1 in JSON and the series); file is where the copy is in text,
+ * file and root in JSON, copy and root in the series.  A number (argN, a
+ * parameter) is shown as value() says: its text (24 bytes) into text, *v
+ * narrowed to what JSON shows, true when signed; retval is signed as it is.
+ */
+typedef bool (*by_value_fn)(void *arg, const struct trace_by_key *k, const struct by_part *p,
+			    char *text, __u64 *v);
+void by_table_cols(struct table *t, const struct by_spec *spec);
+void by_table_cells(struct table *t, const struct by_spec *spec, const struct plan *plan,
+		    const struct trace_by_key *k, by_value_fn value, void *arg);
+
 #endif

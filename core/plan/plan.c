@@ -1529,3 +1529,10 @@ void plan_groups_free(struct plan_group *groups, size_t nr)
 		free(groups[i].idx);
 	free(groups);
 }
+
+void copies_where_text(const struct plan_file *pf, char *buf, size_t size)
+{
+	bool in = pf->root && strcmp(pf->root, "/");
+
+	snprintf(buf, size, "%s%s%s", pf->in_root, in ? " in " : "", in ? pf->root : "");
+}

@@ -272,4 +272,10 @@ struct plan_group {
 size_t plan_groups(const struct plan *plan, struct plan_group **out);
 void plan_groups_free(struct plan_group *groups, size_t nr);
 
+/*
+ * Where a file of the plan is, raw (each output escapes it): its path in its
+ * own root, and " in ROOT" when that is not upx's ("/lib/libc.so.6 in /srv/jail").
+ */
+void copies_where_text(const struct plan_file *pf, char *buf, size_t size);
+
 #endif

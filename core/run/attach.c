@@ -419,7 +419,8 @@ static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t 
 				     e->usdt_name, &opts);
 	if (!l)
 		return usdt_attach_error(plan, i, pid, -errno);
-	keep(a, l);
+	ALLOC_GROW(a->usdt_links, a->nr_usdt + 1, a->alloc_usdt);
+	a->usdt_links[a->nr_usdt++] = l;
 	/* libbpf makes one uprobe_multi link of all sites when the kernel has them. */
 	if (bpf_program__expected_attach_type(prog) == BPF_TRACE_UPROBE_MULTI)
 		a->nr_multi++;
@@ -513,7 +514,9 @@ static void *detach_slice(void *p)
  * The release of a uprobe link waits for the kernel's grace periods (20-60 ms
  * here): the links go on several threads at once, so that a stop waits for
  * about one of them, not their sum (--latency has two, USDT and uprobe specs
- * one each per file).
+ * one each per file).  libbpf's USDT links go one after the other on this
+ * thread meanwhile: their release is not safe from two threads (ASan saw a
+ * double free in libbpf's USDT manager).
  */
 void attachment__destroy(struct attachment *a)
 {
@@ -529,8 +532,11 @@ void attachment__destroy(struct attachment *a)
 		else
 			started++;
 	}
+	for (size_t i = 0; i < a->nr_usdt; i++)
+		bpf_link__destroy(a->usdt_links[i]);
 	while (started)
 		pthread_join(t[--started], NULL);
 	free(a->links);
+	free(a->usdt_links);
 	memset(a, 0, sizeof(*a));
 }

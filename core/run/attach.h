@@ -45,6 +45,12 @@ struct attach_progs {
 struct attachment {
 	struct bpf_link **links;
 	size_t nr, alloc;
+	/*
+	 * libbpf's USDT links: their release updates the object's USDT manager
+	 * (its free spec ids), which is not safe from two threads at once.
+	 */
+	struct bpf_link **usdt_links;
+	size_t nr_usdt, alloc_usdt;
 	size_t nr_multi;	/* how many of the links are uprobe_multi */
 	size_t nr_sites;	/* sites attached (a USDT probe counts once, whatever its sites) */
 	size_t nr_probes;	/* of those, the probes' own (not their sites in copies) */

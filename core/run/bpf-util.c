@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "base/util.h"
@@ -61,32 +60,4 @@ int bpf_load_error(void)
 {
 	return error("cannot load the BPF program: %s%s", strerror(errno),
 		     upx_verbose > 1 ? "" : " (-vv shows the verifier's log)");
-}
-
-void *bpf_rodata_var(struct bpf_object *obj, const char *name, size_t size)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
-	size_t map_size;
-	char *data;
-	int id;
-
-	if (!map || !btf)
-		return NULL;
-	data = bpf_map__initial_value(map, &map_size);
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (!data || id < 0)
-		return NULL;
-	sec = btf__type_by_id(btf, id);
-	vs = btf_var_secinfos(sec);
-	for (int i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *var = btf__type_by_id(btf, vs->type);
-
-		if (!strcmp(btf__name_by_offset(btf, var->name_off), name) && vs->size == size &&
-		    vs->offset + size <= map_size)
-			return data + vs->offset;
-	}
-	return NULL;
 }

@@ -473,13 +473,6 @@ void copies_live_armed(struct session *s)
  * "/usr/lib/libc.so.6" or "/usr/lib/libc.so.6 in /srv/jail", as they are: the
  * line it goes into is escaped whole (a message, text_line()).
  */
-void copies_where_text(const struct plan_file *pf, char *buf, size_t size)
-{
-	bool in = pf->root && strcmp(pf->root, "/");
-
-	snprintf(buf, size, "%s%s%s", pf->in_root, in ? " in " : "", in ? pf->root : "");
-}
-
 static const struct copy *copy_of_file(const struct copies_live *cl, const struct plan_file *pf)
 {
 	for (size_t i = 0; i < cl->found.nr; i++)

@@ -56,10 +56,5 @@ void copies_live_facts(const struct session *s, struct facts *f, bool all);
 void copies_live_end(struct session *s);
 
 struct plan_file;
-/*
- * Where a file of the plan is, escaped for a terminal: its path in its own root,
- * and " in ROOT" when that is not upx's ("/lib/libc.so.6 in /srv/jail").
- */
-void copies_where_text(const struct plan_file *pf, char *buf, size_t size);
 
 #endif

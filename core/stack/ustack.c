@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
+#include "base/bpf-obj.h"
 #include "base/cmd.h"
 #include "base/util.h"
 #include "output/atomic-file.h"
@@ -22,6 +24,8 @@
 #include "output/json.h"
 #include "output/output.h"
 #include "output/pprof.h"
+#include "output/table.h"
+#include "plan/plan.h"
 #include "run/events.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
@@ -55,7 +59,8 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg)
 	return 0;
 }
 
-int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json)
+int ustack_check_options(struct ustack_opts *o, long long top, bool *count, bool hist,
+			 bool latency, bool json)
 {
 	bool wants_stack = o->mode != STACK_NONE;
 	char why[128];
@@ -91,7 +96,7 @@ int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool lat
 		return usage_error("--stack-size goes with --stack=dwarf (fp copies no stack)");
 	if (o->size && (o->size < 512 || o->size > STACK_SIZE_MAX || o->size % 8))
 		return usage_error("--stack-size must be a multiple of 8 from 512 to 64K");
-	if (o->top && !*count)
+	if (top && !*count)
 		return usage_error("--top N goes with --count --stack: events are not ranked");
 	/* Before anything is attached: a FILE that cannot be written costs no trace. */
 	if (o->flamegraph && atomic_file_check(o->flamegraph, why, sizeof(why))) {
@@ -125,7 +130,9 @@ struct ustack {
 	enum stack_mode mode;
 	size_t size;
 	bool count;
-	long long top_n;
+	long long top_n;		/* --top, for the report */
+	const struct plan *plan;	/* the probes' labels and functions */
+	struct bpf_map *counts, *traces;	/* --count --stack=fp: the kernel's */
 	bool folded;
 	const char *svg;
 	const char *pprof;
@@ -167,7 +174,6 @@ struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 	u->mode = o->mode;
 	u->size = o->size ? o->size : STACK_SIZE_DEFAULT;
 	u->count = count;
-	u->top_n = o->top;
 	u->folded = o->folded;
 	u->svg = o->flamegraph;
 	u->pprof = o->pprof;
@@ -236,6 +242,36 @@ bool ustack__counts_in_kernel(const struct ustack *u)
 enum stack_mode ustack__mode(const struct ustack *u)
 {
 	return u ? u->mode : STACK_NONE;
+}
+
+int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan)
+{
+	struct stack_config *cfg = bpf_rodata_named(obj, "stack_cfg", sizeof(*cfg));
+	struct bpf_map *seen = bpf_map_named(obj, "stack_seen");
+	struct bpf_map *counts = bpf_map_named(obj, "stack_counts");
+	struct bpf_map *traces = bpf_map_named(obj, "stack_traces");
+	struct bpf_map *events = bpf_map_named(obj, "events");
+	bool kcount = ustack__counts_in_kernel(u);
+
+	if (!cfg || !seen || !counts || !traces || !events)
+		return -1;
+	cfg->mode = ustack__mode(u);
+	cfg->size = u ? u->size : STACK_SIZE_DEFAULT;
+	bpf_map__set_max_entries(traces, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(counts, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(seen, u ? 4096 : 1);
+	if (kcount)	/* only the records that announce a process */
+		bpf_map__set_max_entries(events, 64 * 1024);
+	if (!u)
+		return 0;
+	u->plan = plan;
+	u->counts = counts;
+	u->traces = traces;
+	if (upx_verbose)
+		note("stacks: %s", u->mode == STACK_FP ?
+		     "frame pointers walked in the kernel (bpf_get_stack)" :
+		     "registers and the top of the stack copied, unwound with DWARF CFI here");
+	return 0;
 }
 
 /*
@@ -817,7 +853,8 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		print_stack(u, pid, ips, n, cut, err, jw);
 }
 
-void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd)
+/* --count --stack=fp: the counts and stacks the kernel kept, replacing what was read before. */
+static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 {
 	struct stack_count_key key, next, *prev = NULL;
 	uint64_t ips[STACK_MAX_DEPTH];
@@ -1068,70 +1105,72 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	return ret;
 }
 
-static void row_text(struct ustack *u, const struct row *r, const char *label, size_t w)
+/* A row's stack: lines under its count, or "frames" in its JSON object (table.h's detail). */
+static void row_stack(void *arg, void *data, FILE *f, struct json_writer *jw)
 {
-	fputs_escaped_col(stdout, label, w);
-	printf(" %12llu\n", (unsigned long long)r->count);
-	print_stack(u, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, NULL);
-	putchar('\n');
+	const struct row *r = data;
+
+	print_stack(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
+	if (f)
+		fputc('\n', f);
 }
 
-static void row_json(struct ustack *u, struct json_writer *jw, const struct row *r,
-		     const char *label, const char *func)
+static int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
+			  size_t nr_probes, struct json_writer *jw)
 {
-	json_object_start(jw);
-	json_string_field(jw, "probe", label);
-	json_string_field(jw, "function", func);
-	json_u64_field(jw, "count", r->count);
-	print_stack(u, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
-	json_object_end(jw);
-}
-
-int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
-		   size_t nr_probes, struct json_writer *jw)
-{
+	struct table *t;
 	struct row *rows;
-	size_t n, shown, w = 5;
+	size_t n;
 	int ret = 0;
 
 	out_of_time(u);
 	n = build_rows(u, &rows);
-	shown = n;
-
-	for (size_t i = 0; i < n; i++)
-		if (rows[i].probe < nr_probes && escaped_len(labels[rows[i].probe], -1) > w)
-			w = escaped_len(labels[rows[i].probe], -1);
-	if (u->top_n && (size_t)u->top_n < shown)
-		shown = u->top_n;
 	if (u->folded || u->svg)
 		ret = write_flame(u, rows, n, u->folded, u->svg);
 	if (u->pprof && write_pprof(u, rows, n, labels, nr_probes))
 		ret = -1;
-	if (u->folded || u->svg) {
-		/* the folded lines, or the flame graph, are the output */
-	} else if (jw) {
-		json_object_start(jw);
-		json_string_field(jw, "unwinder", stack_mode_name(u->mode));
-		json_name(jw, "stacks");
-		json_array_start(jw);
-		for (size_t i = 0; i < shown; i++)
-			if (rows[i].probe < nr_probes)
-				row_json(u, jw, &rows[i], labels[rows[i].probe], funcs[rows[i].probe]);
-		json_array_end(jw);
-		json_u64_field(jw, "stacks_total", n);
-		json_object_end(jw);
-		json_writer__end_line(jw);
-	} else {
-		printf("%-*s %12s\n", (int)w, "PROBE", "COUNT");
-		for (size_t i = 0; i < shown; i++)
-			if (rows[i].probe < nr_probes)
-				row_text(u, &rows[i], labels[rows[i].probe], w);
-		if (shown < n)
-			printf("(%s: --top %lld shows the first)\n",
-			       count_noun(n - shown, "more stack", "more stacks"), u->top_n);
+	/* without the folded lines or the flame graph as the output: the stacks' table */
+	if (!u->folded && !u->svg) {
+		t = table__new(&(struct table_spec){ .noun = "stack", .json_doc = "stacks" });
+		table__col(t, &(struct table_col){ .head = "probe", .json = "probe" });
+		table__col(t, &(struct table_col){ .json = "function" });
+		table__top(t, u->top_n);
+		table__detail(t, row_stack, u);
+		table__doc_str(t, "unwinder", stack_mode_name(u->mode));
+		for (size_t i = 0; i < n; i++) {
+			if (rows[i].probe >= nr_probes)
+				continue;
+			table__row(t, &rows[i]);
+			table__str(t, labels[rows[i].probe], -1);
+			table__str(t, funcs[rows[i].probe], -1);
+			table__count(t, rows[i].count);
+		}
+		table__total(t, "stacks_total", NULL, METRIC_COUNTER, NULL, n);
+		table__print(t, stdout, jw);
+		table__free(t);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(rows[i].key);
 	free(rows);
+	return ret;
+}
+
+int ustack__print(struct ustack *u, long long top, struct json_writer *jw)
+{
+	size_t nr = u->plan->nr_probes;
+	const char **labels = xcalloc(nr + 1, sizeof(*labels));
+	const char **funcs = xcalloc(nr + 1, sizeof(*funcs));
+	int ret;
+
+	for (size_t i = 0; i < nr; i++) {
+		labels[i] = u->plan->entries[i].label;
+		funcs[i] = u->plan->entries[i].func;
+	}
+	if (ustack__counts_in_kernel(u))
+		read_kernel(u, bpf_map__fd(u->counts), bpf_map__fd(u->traces));
+	u->top_n = top;
+	ret = ustack__report(u, labels, funcs, nr, jw);
+	free(labels);
+	free(funcs);
 	return ret;
 }

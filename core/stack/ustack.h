@@ -22,13 +22,14 @@
 #include "base/options.h"
 #include "stack.h"
 
+struct bpf_object;
 struct json_writer;
+struct plan;
 
 /* What the options ask for; filled by the option table (OPT_USTACK). */
 struct ustack_opts {
 	enum stack_mode mode;		/* STACK_NONE: no --stack */
 	unsigned long long size;	/* --stack-size, 0: default */
-	long long top;			/* trace's --top, 0: all */
 	bool folded;
 	const char *flamegraph;
 	const char *pprof;
@@ -52,16 +53,26 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
  * --flamegraph and --pprof imply --count --stack (*count set), --hist and
  * --latency exclude --stack.  0 or a usage error's exit status, or 1 after
  * an error when the --flamegraph FILE could not be written (core/output/atomic-file.h's
- * check).  o->top is trace's --top (set before): with --count --stack, the N
- * most frequent stacks.
+ * check).  top is trace's --top (0: none), which ranks stacks only when they
+ * are counted.
  */
-int ustack_check_options(struct ustack_opts *o, bool *count, bool hist, bool latency, bool json);
+int ustack_check_options(struct ustack_opts *o, long long top, bool *count, bool hist,
+			 bool latency, bool json);
 
 struct ustack;
 
 /* NULL when o asks for no stacks; count: calls are counted per stack. */
 struct ustack *ustack__new(const struct ustack_opts *o, bool count);
 void ustack__free(struct ustack *u);
+
+/*
+ * Before load: the stack part of obj (probes/stack.bpf.h: its stack_cfg and
+ * stack maps) set as u asks, or left at nothing when u is NULL (no --stack);
+ * with --count --stack=fp the ring buffer only carries the records that
+ * announce a process.  plan's probes label the stacks counted.  Both stay
+ * with u until it is freed.  0, or -1 after an error.
+ */
+int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan);
 
 /* Bytes of the stack record after each event (0 when none). */
 size_t ustack__rec_size(const struct ustack *u);
@@ -87,19 +98,13 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		   struct json_writer *jw);
 
 /*
- * --count --stack=fp: read the counts and stacks the kernel kept (replacing
- * what an earlier call read).
+ * The stacks counted so far (with --stack=fp, as the kernel has them now),
+ * most frequent first: a table (text, JSON; the top ones, top > 0), or
+ * folded lines, and the flame graph file (then no table: a note on stderr
+ * says where the graph went), and the pprof profile.  0, or -1 after an
+ * error message (the SVG or pprof file).
  */
-void ustack__read_kernel(struct ustack *u, int counts_fd, int traces_fd);
-
-/*
- * The stacks counted, most frequent first: a table (text, JSON), or folded
- * lines, and the flame graph file (then no table: a note on stderr says where
- * the graph went), and the pprof profile.  labels[i] / funcs[i]: probe i's
- * label and function.  0 or -1 after an error message (the SVG or pprof file).
- */
-int ustack__report(struct ustack *u, const char *const *labels, const char *const *funcs,
-		   size_t nr_probes, struct json_writer *jw);
+int ustack__print(struct ustack *u, long long top, struct json_writer *jw);
 
 /* "dwarf" / "fp". */
 const char *stack_mode_name(enum stack_mode m);

@@ -22,6 +22,17 @@ test_expect_success BPF '--by: one more key past --top, one call under a key' '
 	test_grep "^\.\.\. 1 more key (--top 2)$" out
 '
 
+test_expect_success BPF '--top: probes past it said as keys are, in counts and histograms' '
+	upx trace --count --top 1 $T:greet $T:nap -c "$T greet 2" >out 2>err &&
+	test_grep "^$T:greet  *2$" out &&
+	test_grep "^\.\.\. 1 more probe (--top 1)$" out &&
+	! grep ":nap" out &&
+	upx trace --hist arg0 --top 1 $T:greet $T:nap -c "$T greet 2" >out 2>err &&
+	test_grep "^@arg0\[$T:greet\]: 2 calls$" out &&
+	test_grep "^\.\.\. 1 more probe (--top 1)$" out &&
+	! grep ":nap" out
+'
+
 test_expect_success BPF 'a full --by map of one key: one call not counted' '
 	upx trace --count --by arg0 --by-size 1 $T:greet -c "$T greet 2" >out 2>err &&
 	test_grep "the --by map is full (1 key): 1 call under other keys not counted" err

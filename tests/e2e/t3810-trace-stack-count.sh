@@ -52,7 +52,7 @@ test_expect_success BPF '--top 1: the most frequent stack only, and how many mor
 	upx trace --count --stack --top 1 $F:leaf -c "$F $N $M $LINGER" >out 2>err &&
 	stacks out >got &&
 	head -1 "$TRASH/expect-stacks" >expect && test_cmp expect got &&
-	test_grep "^(1 more stack: --top 1 shows the first)$" out
+	test_grep "^\.\.\. 1 more stack (--top 1)$" out
 '
 
 for u in dwarf:stackfix-nofp fp:stackfix; do

@@ -67,15 +67,15 @@ static void test_stack_help_line(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "--stack-size <BYTES>"));
 }
 
-/* ustack_check_options() on o with the other options; its exit status. */
-static int check(struct ustack_opts o, bool *count, bool hist, bool latency, bool json,
-		 struct ustack_opts *out)
+/* ustack_check_options() on o with trace's --top and the other options; its exit status. */
+static int check(struct ustack_opts o, long long top, bool *count, bool hist, bool latency,
+		 bool json, struct ustack_opts *out)
 {
 	FILE *saved = stderr;
 	int ret;
 
 	stderr = fopen("/dev/null", "w");
-	ret = ustack_check_options(&o, count, hist, latency, json);
+	ret = ustack_check_options(&o, top, count, hist, latency, json);
 	fclose(stderr);
 	stderr = saved;
 	if (out)
@@ -89,47 +89,51 @@ static void test_combinations(void)
 	bool count = false;
 
 	/* Allowed: events, --count, --top with --count, --folded / --flamegraph alone. */
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP }, &count, 0, 0, 0, NULL), 0);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, &count, 0, 0, 1, NULL), 0);
-	count = true;
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP, .top = 3 }, &count, 0, 0, 0,
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP }, 0, &count, 0, 0, 0, NULL),
+			0);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, 0, &count, 0, 0, 1,
 			      NULL), 0);
+	count = true;
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP }, 3, &count, 0, 0, 0, NULL),
+			0);
 	count = false;
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .folded = true }, &count, 0, 0, 0, &out), 0);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .folded = true }, 0, &count, 0, 0, 0, &out), 0);
 	CU_ASSERT(count);	/* --folded counts per stack */
 	CU_ASSERT_EQUAL(out.mode, STACK_DWARF);	/* with the default unwinder */
 	count = false;
 	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP, .flamegraph = "x.svg" },
-			      &count, 0, 0, 1, &out), 0);
+			      0, &count, 0, 0, 1, &out), 0);
 	CU_ASSERT(count);
 	CU_ASSERT_EQUAL(out.mode, STACK_FP);
 	/* Refused: histograms, folded JSON, stray --stack-size, --top of events, bad sizes. */
 	count = false;
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, &count, 1, 0, 0, NULL),
-			UPX_EXIT_USAGE);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, &count, 0, 1, 0, NULL),
-			UPX_EXIT_USAGE);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .flamegraph = "x" }, &count, 0, 1, 0, NULL),
-			UPX_EXIT_USAGE);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .folded = true }, &count, 0, 0, 1, NULL),
-			UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, 0, &count, 1, 0, 0,
+			      NULL), UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, 0, &count, 0, 1, 0,
+			      NULL), UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .flamegraph = "x" }, 0, &count, 0, 1, 0,
+			      NULL), UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .folded = true }, 0, &count, 0, 0, 1,
+			      NULL), UPX_EXIT_USAGE);
 	count = false;
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .size = 8192 }, &count, 0, 0, 0, NULL),
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .size = 8192 }, 0, &count, 0, 0, 0, NULL),
 			UPX_EXIT_USAGE);
 	/* --top is trace's own (--count, --by): without --stack it is not ours to refuse. */
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .top = 2 }, &count, 0, 0, 0, NULL), 0);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .top = 2 }, &count, 0, 0, 0,
+	CU_ASSERT_EQUAL(check((struct ustack_opts){}, 2, &count, 0, 0, 0, NULL), 0);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF }, 2, &count, 0, 0, 0,
 			      NULL), UPX_EXIT_USAGE);	/* --top without --count */
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP, .size = 8192 }, &count, 0, 0,
-			      0, NULL), UPX_EXIT_USAGE);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .size = 100 }, &count, 0, 0,
-			      0, NULL), UPX_EXIT_USAGE);
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .size = 1000 + 4 }, &count,
-			      0, 0, 0, NULL), UPX_EXIT_USAGE);	/* not a multiple of 8 */
-	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .size = STACK_SIZE_MAX + 8 },
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_FP, .size = 8192 }, 0, &count, 0,
+			      0, 0, NULL), UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .size = 100 }, 0, &count,
+			      0, 0, 0, NULL), UPX_EXIT_USAGE);
+	/* not a multiple of 8 */
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .size = 1000 + 4 }, 0,
 			      &count, 0, 0, 0, NULL), UPX_EXIT_USAGE);
+	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF,
+						     .size = STACK_SIZE_MAX + 8 },
+			      0, &count, 0, 0, 0, NULL), UPX_EXIT_USAGE);
 	CU_ASSERT_EQUAL(check((struct ustack_opts){ .mode = STACK_DWARF, .size = STACK_SIZE_MAX },
-			      &count, 0, 0, 0, NULL), 0);
+			      0, &count, 0, 0, 0, NULL), 0);
 }
 
 CU_TestInfo ustack_tests[] = {

@@ -3,11 +3,14 @@
 #ifndef UPX_UNIT_H
 #define UPX_UNIT_H
 
+#include <stdio.h>
+
 #include <CUnit/CUnit.h>
 
 #define UNIT_SUITES \
 	SUITE(json) \
 	SUITE(util) \
+	SUITE(bpf_obj) \
 	SUITE(output) \
 	SUITE(options) \
 	SUITE(libsearch) \
@@ -19,6 +22,7 @@
 	SUITE(proc) \
 	SUITE(copies) \
 	SUITE(plan) \
+	SUITE(params) \
 	SUITE(kfield) \
 	SUITE(runopt) \
 	SUITE(atomic_file) \
@@ -33,8 +37,20 @@
 	SUITE(ustack) \
 	SUITE(cgroup) \
 	SUITE(plt) \
-	SUITE(facts)
+	SUITE(facts) \
+	SUITE(table)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
+
+/* Run stmt with stderr written into *buf (a malloc'd string, for the caller to free). */
+#define UNIT_STDERR(buf, stmt)                                                     \
+	do {                                                                       \
+		FILE *saved_stderr_ = stderr;                                      \
+		size_t len_;                                                       \
+		stderr = open_memstream((buf), &len_);                             \
+		stmt;                                                              \
+		fclose(stderr);                                                    \
+		stderr = saved_stderr_;                                            \
+	} while (0)
 
 #endif

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parameter names of a plan's probes, from DWARF or USDT notes (core/plan/params.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/usage.h"
+#include "base/util.h"
+#include "plan/params.h"
+#include "plan/plan.h"
+#include "symbols/elf.h"
+#include "symbols/usdt.h"
+
+struct params {
+	const struct plan *plan;
+	struct dwarf_param (*params)[TRACE_MAX_ARGS];
+	int *nr;	/* per probe; -1: none found */
+};
+
+int parse_arg_name(const char *s)
+{
+	const char *p = s;
+
+	if (!strcmp(s, "retval") || !strcmp(s, "ret"))
+		return TRACE_VALUE_RETVAL;
+	if (!strncmp(p, "arg", 3))
+		p += 3;
+	if (p[0] >= '0' && p[0] <= '5' && !p[1])
+		return p[0] - '0';
+	if (p != s && strspn(p, "0123456789") == strlen(p))
+		return -1; /* arg6, arg12: registers hold six arguments */
+	if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+		return -1;
+	for (p = s; *p; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return -1;
+	return ARG_BY_NAME;
+}
+
+struct params *params__load(const struct plan *plan)
+{
+	struct params *p = xcalloc(1, sizeof(*p));
+
+	p->plan = plan;
+	p->params = xcalloc(plan->nr_probes ? plan->nr_probes : 1, sizeof(*p->params));
+	p->nr = xcalloc(plan->nr_probes ? plan->nr_probes : 1, sizeof(*p->nr));
+	for (size_t i = 0; i < plan->nr_probes; i++) {
+		const struct plan_entry *pe = &plan->entries[i];
+		const struct plan_file *pf = &plan->files[pe->file];
+
+		p->nr[i] = -1;
+		if (pe->is_return)
+			continue;
+		if (pe->is_usdt) {
+			/* The note's argument spec: sizes and signedness. */
+			p->nr[i] = usdt_probe_params(pe->usdt, p->params[i], TRACE_MAX_ARGS);
+			continue;
+		}
+		p->nr[i] = dwarf_func_params(pf->path, pf->ef->debug_path, pe->vaddr, p->params[i],
+					     TRACE_MAX_ARGS);
+		if (p->nr[i] < 0)
+			p->nr[i] = -1;
+	}
+	return p;
+}
+
+void params__free(struct params *p)
+{
+	if (!p)
+		return;
+	free(p->params);
+	free(p->nr);
+	free(p);
+}
+
+int params__resolve(const struct params *p, const char *name, const char *option)
+{
+	int found = -1;
+
+	for (size_t i = 0; i < p->plan->nr_probes; i++) {
+		const struct plan_entry *pe = &p->plan->entries[i];
+		int k;
+
+		if (pe->is_return)
+			continue;
+		if (p->nr[i] < 0)
+			return error("%s '%s': no DWARF for %s (install its debug file, or use "
+				     "argN)", option, name, pe->label);
+		for (k = 0; k < p->nr[i]; k++)
+			if (!strcmp(p->params[i][k].name, name))
+				break;
+		if (k == p->nr[i])
+			return error("%s '%s': %s has no parameter of that name", option, name,
+				     pe->label);
+		if (found >= 0 && k != found)
+			return error("%s '%s': it is not the same argument in every function",
+				     option, name);
+		found = k;
+	}
+	return found;
+}
+
+const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int i)
+{
+	probe = plan_cookie_probe(probe);
+	if (!p || probe >= p->plan->nr_probes || p->nr[probe] <= i || !p->params[probe][i].name[0])
+		return NULL;
+	return &p->params[probe][i];
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parameter names of the probes of a plan: what an argument is called where
+ * the user names it (--on, --hist, --str, --by: "arg2", "retval" or a
+ * parameter's name), and each entry probe's parameters, their names and
+ * types from the function's DWARF or a USDT note's argument spec, for
+ * resolving those names and for showing arguments by name and type.
+ */
+#ifndef UPX_PARAMS_H
+#define UPX_PARAMS_H
+
+#include <stdint.h>
+#include <linux/types.h>	/* probes/trace.h's __u32, __u64 */
+
+#include "symbols/dwarf.h"
+#include "trace.h"
+
+struct plan;
+
+/* parse_arg_name()'s mark for a parameter named in DWARF, resolved once the functions are known. */
+#define ARG_BY_NAME 100
+
+/*
+ * "arg2" / "2" -> 2, "retval" / "ret" -> TRACE_VALUE_RETVAL, a C identifier
+ * -> ARG_BY_NAME (a parameter name, for params__resolve()), -1 on junk
+ * (arg6 and over among them: registers hold six arguments).
+ */
+int parse_arg_name(const char *s);
+
+/* The parameters of each of a plan's probes (its first nr_probes entries). */
+struct params;
+
+/*
+ * Read them for every entry probe: DWARF's (the file's or its debug
+ * file's), a USDT probe's from its note; return probes and functions without
+ * DWARF have none.  The plan outlives the result.
+ */
+struct params *params__load(const struct plan *plan);
+void params__free(struct params *p);
+
+/*
+ * The index of the parameter called name in every entry probe's function:
+ * 0..TRACE_MAX_ARGS-1, or -1 after an error naming option ("--str") and the
+ * probe that has no DWARF, no such parameter, or has it at another index.
+ */
+int params__resolve(const struct params *p, const char *name, const char *option);
+
+/*
+ * Parameter i of probe (an entry's index, or an event's cookie: its probe is
+ * the low 32 bits); NULL when there is none with a name, or p is NULL.
+ */
+const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int i);
+
+#endif

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/plan/params.c: argument names as the options take them, and the
+ * parameters of planned probes from the fixtures' DWARF (make fixtures:
+ * exact's takes_args(int a, long b, const char *s, unsigned int c),
+ * hostile's hostile_echo(const char *s), a stripped uprobeme) and from a
+ * USDT note (sdtprobes' upx:plain, three arguments).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "plan/params.h"
+#include "plan/plan.h"
+#include "target/probe-spec.h"
+#include "unit.h"
+
+static void test_arg_names(void)
+{
+	CU_ASSERT_EQUAL(parse_arg_name("arg0"), 0);
+	CU_ASSERT_EQUAL(parse_arg_name("arg5"), 5);
+	CU_ASSERT_EQUAL(parse_arg_name("3"), 3);
+	CU_ASSERT_EQUAL(parse_arg_name("retval"), TRACE_VALUE_RETVAL);
+	CU_ASSERT_EQUAL(parse_arg_name("ret"), TRACE_VALUE_RETVAL);
+	/* Six registers hold arguments: no seventh. */
+	CU_ASSERT_EQUAL(parse_arg_name("arg6"), -1);
+	CU_ASSERT_EQUAL(parse_arg_name("6"), -1);
+	CU_ASSERT_EQUAL(parse_arg_name("arg12"), -1);
+	/* A C identifier is a parameter's name, looked up in DWARF later. */
+	CU_ASSERT_EQUAL(parse_arg_name("bytes"), ARG_BY_NAME);
+	CU_ASSERT_EQUAL(parse_arg_name("argv"), ARG_BY_NAME);
+	CU_ASSERT_EQUAL(parse_arg_name("_n2"), ARG_BY_NAME);
+	CU_ASSERT_EQUAL(parse_arg_name("Arg0"), ARG_BY_NAME);
+	/* Junk. */
+	CU_ASSERT_EQUAL(parse_arg_name(""), -1);
+	CU_ASSERT_EQUAL(parse_arg_name("arg"), -1);
+	CU_ASSERT_EQUAL(parse_arg_name("2x"), -1);
+	CU_ASSERT_EQUAL(parse_arg_name("a-b"), -1);
+	CU_ASSERT_EQUAL(parse_arg_name("arg 1"), -1);
+}
+
+/*
+ * Plan the specs, each with a fixture built by `make fixtures` (in
+ * $UPX_BUILD_DIR, as make test says, or build/) named in braces,
+ * "r:{exact}:takes_args", and load their parameters; NULL (and one failure
+ * saying so) when a fixture is not there.
+ */
+static struct params *load(struct plan *plan, const char *const *specs, size_t n)
+{
+	const char *dir = getenv("UPX_BUILD_DIR");
+
+	for (size_t i = 0; i < n; i++) {
+		const char *open = strchr(specs[i], '{'), *close = strchr(specs[i], '}');
+		struct probe_spec spec;
+		char path[256], text[512], err[256];
+		int ret;
+
+		CU_ASSERT_FATAL(open && close > open);
+		snprintf(path, sizeof(path), "%s/fixtures/%.*s", dir ? dir : "build",
+			 (int)(close - open - 1), open + 1);
+		if (access(path, R_OK)) {
+			fprintf(stderr, "\n    no %s: run make fixtures ", path);
+			CU_FAIL("fixture missing");
+			return NULL;
+		}
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(open - specs[i]), specs[i], path,
+			 close + 1);
+		CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
+		ret = plan_add_spec(plan, &spec, i);
+		probe_spec_free(&spec);
+		CU_ASSERT_EQUAL_FATAL(ret, 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(plan->nr_probes, n);
+	return params__load(plan);
+}
+
+/* params__resolve() with option "--on", its message (stderr) into msg. */
+static int resolve(const struct params *p, const char *name, char *msg, size_t size)
+{
+	char *buf = NULL;
+	int ret;
+
+	UNIT_STDERR(&buf, ret = params__resolve(p, name, "--on"));
+	snprintf(msg, size, "%s", buf ? buf : "");
+	free(buf);
+	return ret;
+}
+
+static void expect_param(const struct dwarf_param *p, const char *name,
+			 enum dwarf_param_kind kind, int size)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_STRING_EQUAL(p->name, name);
+	CU_ASSERT_EQUAL(p->kind, kind);
+	CU_ASSERT_EQUAL(p->size, size);
+}
+
+static void test_dwarf_params(void)
+{
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args",
+							      "r:{exact}:takes_args" }, 2);
+	char msg[512];
+
+	if (!p)
+		return;
+	expect_param(params__of(p, 0, 0), "a", DWARF_PARAM_INT, 4);
+	expect_param(params__of(p, 0, 1), "b", DWARF_PARAM_INT, 8);
+	expect_param(params__of(p, 0, 2), "s", DWARF_PARAM_STRING, 8);
+	expect_param(params__of(p, 0, 3), "c", DWARF_PARAM_UINT, 4);
+	CU_ASSERT_PTR_NULL(params__of(p, 0, 4));
+	/* An event's cookie: the probe in its low 32 bits, the copy's file above. */
+	expect_param(params__of(p, 3ULL << 32 | 0, 1), "b", DWARF_PARAM_INT, 8);
+	/* The return probe has no parameters, and is not asked. */
+	CU_ASSERT_PTR_NULL(params__of(p, 1, 0));
+	CU_ASSERT_PTR_NULL(params__of(p, 2, 0));	/* no such probe */
+	CU_ASSERT_PTR_NULL(params__of(NULL, 0, 0));	/* names not loaded */
+	CU_ASSERT_EQUAL(resolve(p, "s", msg, sizeof(msg)), 2);
+	CU_ASSERT_EQUAL(resolve(p, "c", msg, sizeof(msg)), 3);
+	CU_ASSERT_EQUAL(resolve(p, "bytes", msg, sizeof(msg)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "--on 'bytes': "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, ":takes_args has no parameter of that name"));
+	params__free(p);
+	plan_free(&plan);
+}
+
+static void test_not_the_same_everywhere(void)
+{
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args",
+							      "{hostile}:hostile_echo" }, 2);
+	char msg[512];
+
+	if (!p)
+		return;
+	expect_param(params__of(p, 1, 0), "s", DWARF_PARAM_STRING, 8);
+	/* s is takes_args' third argument and hostile_echo's first. */
+	CU_ASSERT_EQUAL(resolve(p, "s", msg, sizeof(msg)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg,
+				      "--on 's': it is not the same argument in every function"));
+	/* a only in takes_args */
+	CU_ASSERT_EQUAL(resolve(p, "a", msg, sizeof(msg)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, ":hostile_echo has no parameter of that name"));
+	params__free(p);
+	plan_free(&plan);
+}
+
+static void test_no_dwarf(void)
+{
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "{uprobeme-stripped}:foo" }, 1);
+	char msg[512];
+
+	if (!p)
+		return;
+	CU_ASSERT_PTR_NULL(params__of(p, 0, 0));
+	CU_ASSERT_EQUAL(resolve(p, "x", msg, sizeof(msg)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "--on 'x': no DWARF for "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, ":foo (install its debug file, or use argN)"));
+	params__free(p);
+	plan_free(&plan);
+}
+
+static void test_usdt_params(void)
+{
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "usdt:{sdtprobes}:upx:plain" }, 1);
+	char msg[512];
+
+	if (!p)
+		return;
+	/* STAP_PROBE3(upx, plain, int i, long neg, const char *plain_str): the note's sizes. */
+	expect_param(params__of(p, 0, 0), "arg0", DWARF_PARAM_INT, 4);
+	expect_param(params__of(p, 0, 1), "arg1", DWARF_PARAM_INT, 8);
+	expect_param(params__of(p, 0, 2), "arg2", DWARF_PARAM_OTHER, 8);
+	CU_ASSERT_PTR_NULL(params__of(p, 0, 3));
+	CU_ASSERT_EQUAL(resolve(p, "arg1", msg, sizeof(msg)), 1);
+	params__free(p);
+	plan_free(&plan);
+}
+
+CU_TestInfo params_tests[] = {
+	UNIT_TEST(test_arg_names),
+	UNIT_TEST(test_dwarf_params),
+	UNIT_TEST(test_not_the_same_everywhere),
+	UNIT_TEST(test_no_dwarf),
+	UNIT_TEST(test_usdt_params),
+	CU_TEST_INFO_NULL,
+};
