@@ -256,8 +256,8 @@ static struct bpf_map *exitcodes_events(void *skel)
 
 static void exitcodes_armed(struct session *s, void *ctx)
 {
-	text_line(stderr, "Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
-		  s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (!output_json())
 		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
 		       "VIA");

@@ -251,8 +251,8 @@ static struct bpf_map *lifetimes_events(void *skel)
 
 static void lifetimes_armed(struct session *s, void *ctx)
 {
-	text_line(stderr, "Tracing process lifetimes through %s%s", s->plan.files[0].path,
-		  s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracing process lifetimes through %s%s", s->plan.files[0].path,
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 }
 
 static void lifetimes_report(struct session *s, void *skel, unsigned long long not_shown,

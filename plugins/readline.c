@@ -213,12 +213,16 @@ static struct bpf_map *readline_events(void *skel)
 
 static void readline_armed(struct session *s, void *ctx)
 {
-	fprintf(stderr, "Tracing readline in");
+	char *files = xstrdup("");
+
 	for (size_t i = 0; i < s->plan.nr_files; i++) {
-		fputs(i ? ", " : " ", stderr);
-		fputs_escaped(stderr, s->plan.files[i].path, -1);
+		char *more = xasprintf("%s%s%s", files, i ? ", " : " ", s->plan.files[i].path);
+
+		free(files);
+		files = more;
 	}
-	fprintf(stderr, ". Hit Ctrl-C to end.\n");
+	status_line("Tracing readline in%s. Hit Ctrl-C to end.", files);
+	free(files);
 	if (!output_json())
 		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
 }

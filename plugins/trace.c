@@ -1543,10 +1543,10 @@ static void trace_armed(struct session *s, void *p)
 	struct trace_ctx *ctx = p;
 
 	/* On stderr even with --json: it says the probes are live. */
-	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_probes, "probe", "probes"),
-		count_noun(s->plan.nr_files, "file", "files"),
-		count_noun(s->att.nr_multi, "multi link", "multi links"),
-		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracing %s in %s (%s)%s", count_noun(s->att.nr_probes, "probe", "probes"),
+		    count_noun(s->plan.nr_files, "file", "files"),
+		    count_noun(s->att.nr_multi, "multi link", "multi links"),
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (s->ev && !output_json() && !opt.count)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 	/* System-wide: who maps the files now, for the zero report (within 0.1 s). */

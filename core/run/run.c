@@ -282,7 +282,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	ops->armed(s, ctx);
 	copies_live_armed(s);
 	if (m.httpd)
-		fprintf(stderr, "Serving metrics on %s\n", httpd__url(m.httpd));
+		status_line("Serving metrics on %s", httpd__url(m.httpd));
 	fflush(stdout);
 	if (s->cmd_argv) {
 		ret = child_go(&s->child);
