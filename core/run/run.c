@@ -309,6 +309,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 out:
 	free(prog);
 	httpd__stop(m.httpd);
+	copies_live_end(s);
 	session_end(s);
 	if (skel)
 		ops->skel->destroy(skel);

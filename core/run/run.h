@@ -22,10 +22,10 @@
 
 #include "base/options.h"
 #include "run/session.h"
+#include "run/skeleton.h"
 
 struct attach_progs;
 struct bpf_map;
-struct bpf_object;
 struct metrics_writer;
 
 /* The running options every tracing command may take; 0 / NULL: not given. */
@@ -69,22 +69,6 @@ struct run_opts {
 		     "with --metrics-file: rewrite it every SECONDS (default 10)", opt_seconds_cb)
 /* How often --metrics-file is rewritten when no -i says. */
 #define RUN_METRICS_INTERVAL 10.0
-
-/* A skeleton type made generic: RUN_SKELETON(trace_bpf) after its skel.h. */
-struct run_skeleton {
-	void *(*open)(void);
-	int (*load)(void *skel);
-	void (*destroy)(void *skel);
-	struct bpf_object *(*object)(void *skel);
-};
-#define RUN_SKELETON(name)                                                               \
-	static void *name##_run_open(void) { return name##__open(); }                    \
-	static int name##_run_load(void *s) { return name##__load(s); }                  \
-	static void name##_run_destroy(void *s) { name##__destroy(s); }                  \
-	static struct bpf_object *name##_run_object(void *s) { return ((struct name *)s)->obj; } \
-	static const struct run_skeleton name##_run_skeleton = {                         \
-		name##_run_open, name##_run_load, name##_run_destroy, name##_run_object,  \
-	}
 
 struct run_ops {
 	const struct run_skeleton *skel;

@@ -11,7 +11,7 @@
 #include "output/json.h"
 #include "output/output.h"
 #include "run/bpf-util.h"
-#include "run/copies-live.h"
+#include "run/runopt.h"
 #include "run/session.h"
 
 void session_init(struct session *s)
@@ -82,7 +82,6 @@ void session_end(struct session *s)
 	session_detach(s);
 	child_stop(&s->child);
 	json_writer__free(s->jw);
-	copies_live_end(s);
 	plan_free(&s->plan);
 	free_command(s->cmd_argv);
 	memset(s, 0, sizeof(*s));

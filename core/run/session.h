@@ -56,7 +56,10 @@ int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program
 enum loop_end session_run(struct session *s, struct event_loop *el);
 /* Destroy the probes' links (idempotent); the maps stay readable. */
 void session_detach(struct session *s);
-/* Detach everything, stop the child if it still runs, free the rest. */
+/*
+ * Detach everything, stop the child if it still runs, free the rest; the
+ * copies are run_main()'s to free (copies_live_end()) before this.
+ */
 void session_end(struct session *s);
 
 #endif
