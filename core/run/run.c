@@ -14,6 +14,7 @@
 #include "output/metrics.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
+#include "run/child.h"
 #include "run/copies-live.h"
 #include "run/run.h"
 #include "run/runopt.h"

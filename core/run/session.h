@@ -10,6 +10,7 @@
 
 #include "plan/plan.h"
 #include "run/attach.h"
+#include "run/child.h"
 #include "run/events.h"
 
 struct bpf_link;

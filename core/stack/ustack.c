@@ -16,13 +16,13 @@
 #include <bpf/bpf.h>
 
 #include "base/cmd.h"
+#include "base/stop.h"
 #include "base/util.h"
 #include "output/atomic-file.h"
 #include "output/flamegraph.h"
 #include "output/json.h"
 #include "output/output.h"
 #include "output/pprof.h"
-#include "run/events.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
 #include "stack/ustack.h"
