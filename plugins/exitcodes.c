@@ -152,7 +152,7 @@ static int cmp_rows(const void *a, const void *b)
 	return c ? c : (x->code > y->code) - (x->code < y->code);
 }
 
-static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lost)
+static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lost __maybe_unused)
 {
 	printf("\n%-16s %4s %8s\n", "COMM", "CODE", "COUNT");
 	for (size_t i = 0; i < ctx->nr_rows; i++) {
@@ -161,8 +161,6 @@ static void print_summary_plain(struct exitcodes_ctx *ctx, unsigned long long lo
 		escape_to_buf(comm, sizeof(comm), ctx->rows[i].comm, -1);
 		printf("%-16s %4d %8llu\n", comm, ctx->rows[i].code, ctx->rows[i].count);
 	}
-	if (lost)
-		warning("lost %s: the ring buffer was full", count_noun(lost, "exit", "exits"));
 }
 
 static void print_summary_json(struct exitcodes_ctx *ctx, unsigned long long lost)
@@ -263,14 +261,12 @@ static void exitcodes_armed(struct session *s, void *ctx)
 		       "VIA");
 }
 
-static void exitcodes_report(struct session *s, void *skel, unsigned long long not_shown,
-			     void *ctx)
+static void exitcodes_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	print_summary(ctx, percpu_u64_sum(bpf_map__fd(((struct exitcodes_bpf *)skel)->maps.stats),
-					  EXITCODES_STAT_LOST) + not_shown);
+	print_summary(ctx, lost);
 }
 
-/* --listen, --metrics-file: exits per (name, code), and the records lost. */
+/* --listen, --metrics-file: exits per (name, code); core adds the records lost. */
 static void exitcodes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
 	struct exitcodes_ctx *ctx = p;
@@ -286,18 +282,13 @@ static void exitcodes_metrics(struct metrics_writer *w, struct session *s, void 
 		metric_labels_add(&ls, "code", code);
 		metrics_counter(w, &ls, ctx->rows[i].count);
 	}
-	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
-		       "Exits not recorded: the ring buffer was full.");
-	metrics_counter(w, &(struct metric_labels){},
-			percpu_u64_sum(bpf_map__fd(((struct exitcodes_bpf *)skel)->maps.stats),
-				       EXITCODES_STAT_LOST));
 }
 
 RUN_SKELETON(exitcodes_bpf);
 
 static const struct run_ops exitcodes_run = {
 	.skel = &exitcodes_bpf_run_skeleton,
-	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_LOST_IN_REPORT,
 	.plan = exitcodes_plan,
 	.configure = exitcodes_configure,
 	.attached = exitcodes_attached,
@@ -306,6 +297,9 @@ static const struct run_ops exitcodes_run = {
 	.armed = exitcodes_armed,
 	.report = exitcodes_report,
 	.metrics = exitcodes_metrics,
+	.record_one = "exit",
+	.record_many = "exits",
+	.lost_help = "Exits not recorded: the ring buffer was full.",
 };
 
 static int cmd_exitcodes(int argc, const char **argv)

@@ -195,7 +195,7 @@ static void (*const print_row[OUTPUT_NR])(struct lifetimes_ctx *ctx, const struc
 	[OUTPUT_JSON] = print_row_json,
 };
 
-static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
+static void print_all(struct lifetimes_ctx *ctx)
 {
 	void (*print)(struct lifetimes_ctx *ctx, const struct life_row *r) = print_row[upx_output];
 
@@ -205,7 +205,6 @@ static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
 		printf("No process ended through libc's exit() or _exit().\n");
 	for (size_t i = 0; i < ctx->nr_rows; i++)
 		print(ctx, &ctx->rows[i]);
-	report_lost(ctx->s.jw, lost, "process", "processes");
 }
 
 static int lifetimes_plan(struct session *s, void *ctx)
@@ -255,16 +254,14 @@ static void lifetimes_armed(struct session *s, void *ctx)
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 }
 
-static void lifetimes_report(struct session *s, void *skel, unsigned long long not_shown,
-			     void *ctx)
+static void lifetimes_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	print_all(ctx, percpu_u64_sum(bpf_map__fd(((struct lifetimes_bpf *)skel)->maps.stats),
-				      LIFETIMES_STAT_LOST) + not_shown);
+	print_all(ctx);
 }
 
 /*
  * --listen, --metrics-file: the lifetimes of each name as a histogram in
- * seconds, with the real sum, and the records lost.
+ * seconds, with the real sum (core adds the records lost).
  */
 static void lifetimes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
@@ -287,11 +284,6 @@ static void lifetimes_metrics(struct metrics_writer *w, struct session *s, void 
 		metric_labels_add_comm(&ls, ctx->rows[i].comm, UPX_COMM_LEN);
 		metrics_counter(w, &ls, ctx->rows[i].already_running);
 	}
-	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
-		       "Processes whose end was not recorded: the ring buffer was full.");
-	metrics_counter(w, &(struct metric_labels){},
-			percpu_u64_sum(bpf_map__fd(((struct lifetimes_bpf *)skel)->maps.stats),
-				       LIFETIMES_STAT_LOST));
 }
 
 RUN_SKELETON(lifetimes_bpf);
@@ -307,6 +299,9 @@ static const struct run_ops lifetimes_run = {
 	.armed = lifetimes_armed,
 	.report = lifetimes_report,
 	.metrics = lifetimes_metrics,
+	.record_one = "process",
+	.record_many = "processes",
+	.lost_help = "Processes whose end was not recorded: the ring buffer was full.",
 };
 
 static int cmd_lifetimes(int argc, const char **argv)

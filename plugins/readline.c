@@ -227,13 +227,6 @@ static void readline_armed(struct session *s, void *ctx)
 		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
 }
 
-static void readline_report(struct session *s, void *skel, unsigned long long not_shown,
-			    void *ctx)
-{
-	report_lost(s->jw, percpu_u64_sum(bpf_map__fd(((struct readline_bpf *)skel)->maps.stats),
-					  READLINE_STAT_LOST) + not_shown, "line", "lines");
-}
-
 RUN_SKELETON(readline_bpf);
 
 static const struct run_ops readline_run = {
@@ -244,7 +237,8 @@ static const struct run_ops readline_run = {
 	.events = readline_events,
 	.on_event = on_event,
 	.armed = readline_armed,
-	.report = readline_report,
+	.record_one = "line",
+	.record_many = "lines",
 };
 
 static int cmd_readline(int argc, const char **argv)

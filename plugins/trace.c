@@ -589,7 +589,7 @@ static void print_counts_json(struct trace_ctx *ctx, const struct count_row *row
 		json_object_end(jw);
 	}
 	json_array_end(jw);
-	json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+	json_u64_field(jw, "lost", session_lost(&ctx->s));
 	json_object_end(jw);
 	json_writer__end_line(jw);
 }
@@ -854,7 +854,7 @@ static void print_by_counts(struct trace_ctx *ctx)
 		json_array_end(jw);
 		json_u64_field(jw, "keys", n);
 		json_u64_field(jw, "not_counted", stat_value(ctx, TRACE_STAT_BY_FULL));
-		json_u64_field(jw, "lost", stat_value(ctx, TRACE_STAT_LOST));
+		json_u64_field(jw, "lost", session_lost(&ctx->s));
 		json_object_end(jw);
 		json_writer__end_line(jw);
 		free(rows);
@@ -1142,9 +1142,6 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 		count_metrics(w, ctx);
 	else
 		hist_metrics(w, ctx);
-	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
-		       "Events the kernel dropped: the ring buffer was full.");
-	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_LOST));
 }
 
 /*
@@ -1606,9 +1603,9 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 }
 
 /* Each probe's facts, on stderr for those that saw no call (-v: all), or in --json's summary. */
-static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
+static void report_why_zero(struct session *s, uint64_t lost, void *p)
 {
-	struct session *s = &ctx->s;
+	struct trace_ctx *ctx = p;
 	struct facts *f = facts__new(s->plan.nr_probes);
 	struct whyzero_run run = {
 		.plan = &s->plan,
@@ -1632,15 +1629,9 @@ static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
 	facts__free(f);
 }
 
-static void trace_report(struct session *s, void *skel, unsigned long long not_shown, void *p)
+static void trace_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	struct trace_ctx *ctx = p;
-	uint64_t lost = stat_value(ctx, TRACE_STAT_LOST) + not_shown;
-
-	print_aggregations(&ctx->tick);
-	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
-		report_lost(s->jw, lost, "event", "events");
-	report_why_zero(ctx, lost);
+	print_aggregations(&((struct trace_ctx *)ctx)->tick);
 }
 
 RUN_SKELETON(trace_bpf);
@@ -1660,7 +1651,11 @@ static const struct run_ops trace_run = {
 	.on_event = on_event,
 	.armed = trace_armed,
 	.report = trace_report,
+	.facts = report_why_zero,
 	.metrics = trace_metrics,
+	.record_one = "event",
+	.record_many = "events",
+	.lost_help = "Events the kernel dropped: the ring buffer was full.",
 };
 
 static int cmd_trace(int argc, const char **argv)

@@ -8,7 +8,13 @@
  * fills a struct run_ops with the few steps that are its own.
  *
  *   options -> plan() -> copies -> open -> configure() -> load -> attached()
- *           -> links -> armed() -> loop (on_event, copies) -> report() -> free
+ *           -> links -> armed() -> loop (on_event, copies) -> report() -> lost
+ *           -> facts() -> free
+ *
+ * What every program has, core reads once: the records the full ring buffer
+ * dropped (UPX_STAT_LOST of the program's `stats`, found by name), said after
+ * report() ("lost 3 events: ...", {"lost": 3} in JSON) and served as
+ * upx_events_lost after the command's metrics.
  *
  * With --listen the metrics server is bound before anything is loaded (a
  * bind failure costs nothing) and answers from the loop (metrics()); with
@@ -19,6 +25,7 @@
 #define UPX_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/options.h"
 #include "run/session.h"
@@ -93,8 +100,18 @@ struct run_ops {
 	int (*on_event)(void *ctx, void *data, size_t size);
 	/* The probes are live: the "Tracing ..." line (stderr) and a header. */
 	void (*armed)(struct session *s, void *ctx);
-	/* After any stop but a closed stdout: summaries, lost events (plus not_shown). */
-	void (*report)(struct session *s, void *skel, unsigned long long not_shown, void *ctx);
+	/*
+	 * After any stop but a closed stdout: summaries (NULL: none).  lost: the
+	 * records dropped, in the kernel or left unshown in the ring buffer.
+	 */
+	void (*report)(struct session *s, void *skel, uint64_t lost, void *ctx);
+	/* After the lost report: what the run learned of each probe (the zero report; NULL: none). */
+	void (*facts)(struct session *s, uint64_t lost, void *ctx);
+	/*
+	 * What a record is, one and many, for the lost report ("lost 2 events:
+	 * the ring buffer was full"), and the help line of upx_events_lost.
+	 */
+	const char *record_one, *record_many, *lost_help;
 	/*
 	 * The command's metric families (core/output/metrics.h), for --listen (at
 	 * each scrape, on the loop's thread) and --metrics-file; core writes
@@ -113,6 +130,8 @@ struct run_ops {
  * (core/run/copies-live.h); cookies carry the file (plan_opts.cookie_file).
  */
 #define RUN_COPIES	(1u << 4)
+/* --json: report()'s document holds "lost" itself; no {"lost": N} line of its own. */
+#define RUN_LOST_IN_REPORT	(1u << 5)
 
 /*
  * Run a tracing command: argc/argv are what parse_options() left (the words

@@ -35,4 +35,17 @@ test_expect_success 'a file outside the folders is a breach' '
 	grep -x "core/stray.c: a file outside the folders of core/" out
 '
 
+# What core owns, the plugins leave alone: their messages go through
+# core/base/usage.c (error(), warning(), note(), status_line()), and the lost
+# counter, its report and its metric are core/run/'s.
+test_expect_success 'no plugin writes a message to stderr itself' '
+	{ grep -nE "[(,] *stderr\b" "$SRC_DIR"/plugins/*.c || :; } >out &&
+	test_cmp /dev/null out
+'
+
+test_expect_success 'no plugin reads the lost counter, reports it or serves its metric' '
+	{ grep -nE "STAT_LOST|report_lost|upx_events_lost" "$SRC_DIR"/plugins/*.c || :; } >out &&
+	test_cmp /dev/null out
+'
+
 test_done
