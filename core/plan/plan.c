@@ -1448,7 +1448,7 @@ void plan_warn_left_out(const struct plan *plan, bool verbose)
 			names);
 }
 
-void plan_free(struct plan *plan)
+void plan_clear_probes(struct plan *plan)
 {
 	for (size_t i = 0; i < plan->nr; i++) {
 		free(plan->entries[i].func);
@@ -1457,6 +1457,22 @@ void plan_free(struct plan *plan)
 		free(plan->entries[i].usdt_name);
 		free(plan->entries[i].import_lib);
 	}
+	plan->nr = plan->nr_probes = 0;
+	for (size_t i = 0; i < plan->nr_requests; i++) {
+		free(plan->requests[i].function);
+		free(plan->requests[i].provider);
+	}
+	plan->nr_requests = 0;
+	for (size_t i = 0; i < plan->nr_skipped; i++) {
+		free(plan->skipped[i].func);
+		free(plan->skipped[i].why);
+	}
+	plan->nr_skipped = 0;
+}
+
+void plan_free(struct plan *plan)
+{
+	plan_clear_probes(plan);
 	free(plan->entries);
 	for (size_t i = 0; i < plan->nr_files; i++) {
 		free(plan->files[i].path);
@@ -1477,15 +1493,7 @@ void plan_free(struct plan *plan)
 		elf_file__close(plan->files[i].ef);
 	}
 	free(plan->files);
-	for (size_t i = 0; i < plan->nr_requests; i++) {
-		free(plan->requests[i].function);
-		free(plan->requests[i].provider);
-	}
 	free(plan->requests);
-	for (size_t i = 0; i < plan->nr_skipped; i++) {
-		free(plan->skipped[i].func);
-		free(plan->skipped[i].why);
-	}
 	free(plan->skipped);
 	memset(plan, 0, sizeof(*plan));
 }

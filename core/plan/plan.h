@@ -255,6 +255,11 @@ void plan_entry_how(const struct plan_entry *e, char *buf, size_t len);
 void plan_print(const struct plan *plan, FILE *f);
 /* Warns about what was left out: how many sites the kernel refuses; the hazards by name. */
 void plan_warn_left_out(const struct plan *plan, bool verbose);
+/*
+ * Back to the plan with only its files open (their symbols, notes and
+ * verdicts kept): every entry, request and left-out function freed.
+ */
+void plan_clear_probes(struct plan *plan);
 void plan_free(struct plan *plan);
 
 /* Sites a group of entries shares: same file and direction (one multi link each); not USDT. */

@@ -34,21 +34,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Back to the plan with only the file open (kept: its symbols are what is matched). */
-static void plan_reset(void)
-{
-	for (size_t i = 0; i < plan.nr; i++) {
-		free(plan.entries[i].func);
-		free(plan.entries[i].label);
-	}
-	plan.nr = 0;
-	for (size_t i = 0; i < plan.nr_skipped; i++) {
-		free(plan.skipped[i].func);
-		free(plan.skipped[i].why);
-	}
-	plan.nr_skipped = 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size + 2), *pat, *name, *dm;
@@ -92,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(plan.nr > 0);
 		for (size_t i = 0; i < plan.nr; i++)
 			FUZZ_CHECK(plan.entries[i].file == 0 && plan.entries[i].offset);
-		plan_reset();
+		/* the file stays open: its symbols are what is matched */
+		plan_clear_probes(&plan);
 	}
 	free(buf);
 	return 0;
