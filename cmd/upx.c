@@ -49,7 +49,7 @@ static int unknown_command(const char *name)
 {
 	int best = -1, best_d = 1 << 30;
 
-	fprintf(stderr, "upx: '%s' is not a upx command. See 'upx --help'.\n", name);
+	error("'%s' is not a upx command. See 'upx --help'.", name);
 	for (int i = 0; upx_cmds[i]; i++) {
 		int d = edit_distance(name, upx_cmds[i]->name);
 
@@ -77,7 +77,8 @@ static int cmd_help(int argc, const char **argv)
 	if (!upx_cmd_find(argv[1]))
 		return unknown_command(argv[1]);
 	if (show_man_page(argv[1])) {
-		fprintf(stderr, "upx help: no manual page for '%s'\n", argv[1]);
+		upx_cmd_name = "help";
+		error("no manual page for '%s'", argv[1]);
 		return UPX_EXIT_FAILURE;
 	}
 	return 0;
@@ -93,7 +94,9 @@ static int finish_stdout(int ret)
 		return ret;
 	if (errno == EPIPE)
 		return ret;
-	fprintf(stderr, "upx: write error on standard output: %s\n", strerror(errno));
+	/* On stderr even with --json: stdout is what failed. */
+	set_error_routine(NULL);
+	error("write error on standard output: %s", strerror(errno));
 	return UPX_EXIT_FAILURE;
 }
 
@@ -138,8 +141,8 @@ int main(int argc, const char **argv)
 		const char *shell = argv[1][12] == '=' ? argv[1] + 13 : argc > 2 ? argv[2] : NULL;
 
 		if (!shell || strcmp(shell, "bash")) {
-			fprintf(stderr, "upx: --completion: %s%s%s: bash is the one shell upx knows\n",
-				shell ? "'" : "", shell ? shell : "which shell?", shell ? "'" : "");
+			error("--completion: %s%s%s: bash is the one shell upx knows",
+			      shell ? "'" : "", shell ? shell : "which shell?", shell ? "'" : "");
 			return UPX_EXIT_USAGE;
 		}
 		completion_bash(stdout);
@@ -148,7 +151,7 @@ int main(int argc, const char **argv)
 	if (!strcmp(argv[1], "help"))
 		return finish_stdout(cmd_help(argc - 1, argv + 1));
 	if (argv[1][0] == '-') {
-		fprintf(stderr, "upx: unknown option '%s'. See 'upx --help'.\n", argv[1]);
+		error("unknown option '%s'. See 'upx --help'.", argv[1]);
 		return UPX_EXIT_USAGE;
 	}
 

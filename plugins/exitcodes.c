@@ -186,8 +186,6 @@ static void print_summary(struct exitcodes_ctx *ctx, unsigned long long lost)
 
 	table__print(t, stdout, ctx->s.jw);
 	table__free(t);
-	if (lost && !output_json())
-		warning("lost %s: the ring buffer was full", count_noun(lost, "exit", "exits"));
 }
 
 
@@ -239,39 +237,32 @@ static struct bpf_map *exitcodes_events(void *skel)
 
 static void exitcodes_armed(struct session *s, void *ctx)
 {
-	text_line(stderr, "Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
-		  s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (!output_json())
 		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
 		       "VIA");
 }
 
-static void exitcodes_report(struct session *s, void *skel, unsigned long long not_shown,
-			     void *ctx)
+static void exitcodes_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	print_summary(ctx, percpu_u64_sum(bpf_map__fd(((struct exitcodes_bpf *)skel)->maps.stats),
-					  EXITCODES_STAT_LOST) + not_shown);
+	print_summary(ctx, lost);
 }
 
-/* --listen, --metrics-file: exits per (name, code), and the records lost. */
+/* --listen, --metrics-file: exits per (name, code); core adds the records lost. */
 static void exitcodes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
 	struct table *t = summary_table(p, 0);
 
 	table__metrics(t, w);
 	table__free(t);
-	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
-		       "Exits not recorded: the ring buffer was full.");
-	metrics_counter(w, &(struct metric_labels){},
-			percpu_u64_sum(bpf_map__fd(((struct exitcodes_bpf *)skel)->maps.stats),
-				       EXITCODES_STAT_LOST));
 }
 
 RUN_SKELETON(exitcodes_bpf);
 
 static const struct run_ops exitcodes_run = {
 	.skel = &exitcodes_bpf_run_skeleton,
-	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP,
+	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_LOST_IN_REPORT,
 	.plan = exitcodes_plan,
 	.configure = exitcodes_configure,
 	.attached = exitcodes_attached,
@@ -280,6 +271,9 @@ static const struct run_ops exitcodes_run = {
 	.armed = exitcodes_armed,
 	.report = exitcodes_report,
 	.metrics = exitcodes_metrics,
+	.record_one = "exit",
+	.record_many = "exits",
+	.lost_help = "Exits not recorded: the ring buffer was full.",
 };
 
 static int cmd_exitcodes(int argc, const char **argv)

@@ -199,13 +199,12 @@ static struct table *lifetimes_table(struct lifetimes_ctx *ctx)
 	return t;
 }
 
-static void print_all(struct lifetimes_ctx *ctx, unsigned long long lost)
+static void print_all(struct lifetimes_ctx *ctx)
 {
 	struct table *t = lifetimes_table(ctx);
 
 	table__print(t, stdout, ctx->s.jw);
 	table__free(t);
-	report_lost(ctx->s.jw, lost, "process", "processes");
 }
 
 static int lifetimes_plan(struct session *s, void *ctx)
@@ -251,20 +250,18 @@ static struct bpf_map *lifetimes_events(void *skel)
 
 static void lifetimes_armed(struct session *s, void *ctx)
 {
-	text_line(stderr, "Tracing process lifetimes through %s%s", s->plan.files[0].path,
-		  s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracing process lifetimes through %s%s", s->plan.files[0].path,
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 }
 
-static void lifetimes_report(struct session *s, void *skel, unsigned long long not_shown,
-			     void *ctx)
+static void lifetimes_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	print_all(ctx, percpu_u64_sum(bpf_map__fd(((struct lifetimes_bpf *)skel)->maps.stats),
-				      LIFETIMES_STAT_LOST) + not_shown);
+	print_all(ctx);
 }
 
 /*
  * --listen, --metrics-file: the lifetimes of each name as a histogram in
- * seconds, with the real sum, and the records lost.
+ * seconds, with the real sum (core adds the records lost).
  */
 static void lifetimes_metrics(struct metrics_writer *w, struct session *s, void *skel, void *p)
 {
@@ -272,11 +269,6 @@ static void lifetimes_metrics(struct metrics_writer *w, struct session *s, void 
 
 	table__metrics(t, w);
 	table__free(t);
-	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
-		       "Processes whose end was not recorded: the ring buffer was full.");
-	metrics_counter(w, &(struct metric_labels){},
-			percpu_u64_sum(bpf_map__fd(((struct lifetimes_bpf *)skel)->maps.stats),
-				       LIFETIMES_STAT_LOST));
 }
 
 RUN_SKELETON(lifetimes_bpf);
@@ -292,6 +284,9 @@ static const struct run_ops lifetimes_run = {
 	.armed = lifetimes_armed,
 	.report = lifetimes_report,
 	.metrics = lifetimes_metrics,
+	.record_one = "process",
+	.record_many = "processes",
+	.lost_help = "Processes whose end was not recorded: the ring buffer was full.",
 };
 
 static int cmd_lifetimes(int argc, const char **argv)

@@ -213,21 +213,18 @@ static struct bpf_map *readline_events(void *skel)
 
 static void readline_armed(struct session *s, void *ctx)
 {
-	fprintf(stderr, "Tracing readline in");
+	char *files = xstrdup("");
+
 	for (size_t i = 0; i < s->plan.nr_files; i++) {
-		fputs(i ? ", " : " ", stderr);
-		fputs_escaped(stderr, s->plan.files[i].path, -1);
+		char *more = xasprintf("%s%s%s", files, i ? ", " : " ", s->plan.files[i].path);
+
+		free(files);
+		files = more;
 	}
-	fprintf(stderr, ". Hit Ctrl-C to end.\n");
+	status_line("Tracing readline in%s. Hit Ctrl-C to end.", files);
+	free(files);
 	if (!output_json())
 		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
-}
-
-static void readline_report(struct session *s, void *skel, unsigned long long not_shown,
-			    void *ctx)
-{
-	report_lost(s->jw, percpu_u64_sum(bpf_map__fd(((struct readline_bpf *)skel)->maps.stats),
-					  READLINE_STAT_LOST) + not_shown, "line", "lines");
 }
 
 RUN_SKELETON(readline_bpf);
@@ -240,7 +237,8 @@ static const struct run_ops readline_run = {
 	.events = readline_events,
 	.on_event = on_event,
 	.armed = readline_armed,
-	.report = readline_report,
+	.record_one = "line",
+	.record_many = "lines",
 };
 
 static int cmd_readline(int argc, const char **argv)

@@ -652,7 +652,7 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
 			     "Returns seen without their entry (missed or evicted): not in the durations.",
 			     stat_value(ctx, TRACE_STAT_NO_START));
-	table__total(t, "lost", NULL, METRIC_COUNTER, NULL, stat_value(ctx, TRACE_STAT_LOST));
+	table__total(t, "lost", NULL, METRIC_COUNTER, NULL, session_lost(&ctx->s));
 	return t;
 }
 
@@ -685,9 +685,6 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 	if (t)
 		table__metrics(t, w);
 	table__free(t);
-	metrics_family(w, "upx_events_lost", METRIC_COUNTER,
-		       "Events the kernel dropped: the ring buffer was full.");
-	metrics_counter(w, &(struct metric_labels){}, stat_value(ctx, TRACE_STAT_LOST));
 }
 
 /*
@@ -1022,10 +1019,10 @@ static void trace_armed(struct session *s, void *p)
 	struct trace_ctx *ctx = p;
 
 	/* On stderr even with --json: it says the probes are live. */
-	fprintf(stderr, "Tracing %s in %s (%s)%s\n", count_noun(s->att.nr_probes, "probe", "probes"),
-		count_noun(s->plan.nr_files, "file", "files"),
-		count_noun(s->att.nr_multi, "multi link", "multi links"),
-		s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracing %s in %s (%s)%s", count_noun(s->att.nr_probes, "probe", "probes"),
+		    count_noun(s->plan.nr_files, "file", "files"),
+		    count_noun(s->att.nr_multi, "multi link", "multi links"),
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 	if (s->ev && !output_json() && !opt.count)
 		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
 	/* System-wide: who maps the files now, for the zero report (within 0.1 s). */
@@ -1085,9 +1082,9 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 }
 
 /* Each probe's facts, on stderr for those that saw no call (-v: all), or in --json's summary. */
-static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
+static void report_why_zero(struct session *s, uint64_t lost, void *p)
 {
-	struct session *s = &ctx->s;
+	struct trace_ctx *ctx = p;
 	struct facts *f = facts__new(s->plan.nr_probes);
 	struct whyzero_run run = {
 		.plan = &s->plan,
@@ -1111,15 +1108,9 @@ static void report_why_zero(struct trace_ctx *ctx, uint64_t lost)
 	facts__free(f);
 }
 
-static void trace_report(struct session *s, void *skel, unsigned long long not_shown, void *p)
+static void trace_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	struct trace_ctx *ctx = p;
-	uint64_t lost = stat_value(ctx, TRACE_STAT_LOST) + not_shown;
-
-	print_aggregations(&ctx->tick);
-	if (!opt.count || (ctx->stk && !ustack__counts_in_kernel(ctx->stk)))
-		report_lost(s->jw, lost, "event", "events");
-	report_why_zero(ctx, lost);
+	print_aggregations(&((struct trace_ctx *)ctx)->tick);
 }
 
 /*
@@ -1142,7 +1133,11 @@ static const struct run_ops trace_run = {
 	.on_event = on_event,
 	.armed = trace_armed,
 	.report = trace_report,
+	.facts = report_why_zero,
 	.metrics = trace_metrics,
+	.record_one = "event",
+	.record_many = "events",
+	.lost_help = "Events the kernel dropped: the ring buffer was full.",
 };
 
 static int cmd_trace(int argc, const char **argv)

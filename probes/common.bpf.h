@@ -11,7 +11,7 @@
 
 #include "common.h"
 
-#define UPX_STATS_MAX 8 /* slots of `stats`; each program numbers its own */
+#define UPX_STATS_MAX 8 /* slots of `stats`: UPX_STAT_LOST (common.h), then a program's own */
 #ifndef UPX_EVENTS_SIZE
 #define UPX_EVENTS_SIZE (1 << 20)
 #endif

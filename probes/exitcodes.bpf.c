@@ -70,7 +70,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		stat_inc(EXITCODES_STAT_LOST);
+		stat_inc(UPX_STAT_LOST);
 		return 0;
 	}
 	e->ts_ns = bpf_ktime_get_ns();

@@ -13,12 +13,6 @@ enum exitcodes_via {
 	EXITCODES_VIA__EXIT = 1, /* _exit() called directly: nothing ran */
 };
 
-/* Indexes of the `stats` per-CPU array. */
-enum exitcodes_stat {
-	EXITCODES_STAT_LOST = 0, /* ring buffer full: events dropped */
-	EXITCODES_STAT_MAX,
-};
-
 struct exitcodes_event {
 	__u64 ts_ns;    /* CLOCK_MONOTONIC */
 	__u32 pid;      /* thread group id */

@@ -77,7 +77,7 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		stat_inc(LIFETIMES_STAT_LOST);
+		stat_inc(UPX_STAT_LOST);
 		return 0;
 	}
 	e->lifetime_ns = now > start ? now - start : 0;

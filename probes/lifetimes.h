@@ -14,12 +14,6 @@ enum lifetimes_from {
 	LIFETIMES_FROM_TASK = 1, /* the task's start time: it was running before tracing began */
 };
 
-/* Indexes of the `stats` per-CPU array. */
-enum lifetimes_stat {
-	LIFETIMES_STAT_LOST = 0, /* ring buffer full: records dropped */
-	LIFETIMES_STAT_MAX,
-};
-
 struct lifetimes_event {
 	__u64 lifetime_ns;
 	__u32 pid;

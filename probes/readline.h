@@ -19,12 +19,6 @@ enum readline_role {
 					 * callback interface (python3, gdb) */
 };
 
-/* Indexes of the `stats` per-CPU array. */
-enum readline_stat {
-	READLINE_STAT_LOST = 0,	/* ring buffer full: lines dropped */
-	READLINE_STAT_MAX,
-};
-
 struct readline_event {
 	__u64 ts_ns;	/* CLOCK_MONOTONIC */
 	__u32 pid;

@@ -317,7 +317,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	else
 		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE + stack_extra(), 0);
 	if (!e) {
-		stat_inc(TRACE_STAT_LOST);
+		stat_inc(UPX_STAT_LOST);
 		return;
 	}
 	e->ts_ns = bpf_ktime_get_ns();

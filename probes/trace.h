@@ -24,10 +24,9 @@ enum trace_mode {
 	TRACE_MODE_LATENCY = 3, /* log2 histogram of entry -> return time per probe */
 };
 
-/* Indexes of the `stats` per-CPU array. */
+/* Indexes of the `stats` per-CPU array, after UPX_STAT_LOST (probes/common.h). */
 enum trace_stat {
-	TRACE_STAT_LOST = 0,        /* ring buffer full: events dropped */
-	TRACE_STAT_START_EVICTED,   /* latency: entry with no return seen (never returned / missed) */
+	TRACE_STAT_START_EVICTED = UPX_STAT_LOST + 1, /* latency: entry with no return seen (never returned / missed) */
 	TRACE_STAT_NO_START,        /* latency: return without a recorded entry */
 	TRACE_STAT_BY_FULL,         /* --by: calls not counted, the key map was full */
 	TRACE_STAT_MAX,

@@ -10,13 +10,6 @@
 #include "base/cmd.h"
 #include "base/options.h"
 #include "base/util.h"
-#include "output/output.h"
-
-int opt_json_cb(const struct upx_option *opt __maybe_unused, const char *arg __maybe_unused)
-{
-	upx_output = OUTPUT_JSON;
-	return 0;
-}
 
 /* "--pid" or "-p", as the option was named in the table. */
 static const char *opt_name(const struct upx_option *o, char *buf, size_t size)

@@ -49,11 +49,8 @@ struct upx_option {
 	{ UPX_OPT_CALLBACK, (s), (l), (v), (a), (h), (f), (a) != NULL }
 #define OPT_CALLBACK_OPTARG(s, l, v, a, h, f) \
 	{ UPX_OPT_CALLBACK, (s), (l), (v), (a), (h), (f), false, true }
-/* The flags every command shares. */
-#define OPT_JSON() OPT_CALLBACK(0, "json", NULL, NULL, "print JSON instead of a table", opt_json_cb)
+/* The flags every command shares (--json is the output layer's: OPT_JSON() in core/output/output.h). */
 #define OPT_VERBOSE() OPT_COUNT('v', "verbose", &upx_verbose, "say more about what is done")
-
-int opt_json_cb(const struct upx_option *opt, const char *arg);
 
 /*
  * Values checked where they are parsed, so that every malformed one is a

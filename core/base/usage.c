@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Messages: on stderr, or through the JSON writer on stdout in JSON mode. */
+/*
+ * Messages: one line on stderr each, escaped whole; errors through a routine
+ * the output layer may replace (--json: on stdout), as git's usage.c has
+ * set_error_routine().
+ */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,36 +11,25 @@
 #include <string.h>
 
 #include "base/cmd.h"
+#include "base/escape.h"
 #include "base/usage.h"
-#include "output/json.h"
-#include "output/output.h"
 
 const char *upx_cmd_name;
 int upx_verbose;
 
-/*
- * is_error: in JSON mode the message becomes {"error": ...} on stdout.
- * kind NULL: a hint, indented under the message before it.
- */
-static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap)
+/* The kind of a status line: no prefix at all. */
+static const char STATUS[] = "";
+
+/* kind NULL: a hint, indented under the message before it. */
+static void report_text(const char *kind, const char *msg)
 {
-	/* No allocation: "out of memory" is a message too. */
-	char msg[4096], line[128 + 4 * sizeof(msg)];
+	char line[128 + 4 * REPORT_MAX];
 	int n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (is_error && output_json()) {
-		struct json_writer *jw = json_writer__stdout();
-
-		json_object_start(jw);
-		json_string_field(jw, "error", msg);
-		json_object_end(jw);
-		json_writer__end_line(jw);
-		fflush(stdout);
-		return;
-	}
 	fflush(stdout);
-	if (!kind)
+	if (kind == STATUS)
+		n = 0;
+	else if (!kind)
 		n = snprintf(line, 128, "  ");
 	else if (upx_cmd_name)
 		n = snprintf(line, 128, "upx %s: %s", upx_cmd_name, kind);
@@ -44,13 +37,30 @@ static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap
 		n = snprintf(line, 128, "upx: %s", kind);
 	/*
 	 * Messages quote names from files and processes: the whole message is
-	 * escaped here (output.h's rule), so none of them can be left raw.  One
+	 * escaped here (escape.h's rule), so none of them can be left raw.  One
 	 * write: the line is not cut by what a traced program writes meanwhile.
 	 */
 	n = n < 128 ? n : 127;
 	escape_to_buf(line + n, sizeof(line) - n - 1, msg, -1);
 	strcat(line + n, "\n");
 	fputs(line, stderr);
+}
+
+static report_fn error_routine = report_text;
+
+void set_error_routine(report_fn routine)
+{
+	error_routine = routine ? routine : report_text;
+}
+
+/* is_error: through error_routine; the rest always as text on stderr. */
+static void vreport(const char *kind, bool is_error, const char *fmt, va_list ap)
+{
+	/* No allocation: "out of memory" is a message too. */
+	char msg[REPORT_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(is_error ? error_routine : report_text)(kind, msg);
 }
 
 int error(const char *fmt, ...)
@@ -70,6 +80,17 @@ void warning(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("warning: ", false, fmt, ap);
 	va_end(ap);
+}
+
+void status_line(const char *fmt, ...)
+{
+	va_list ap;
+	char msg[REPORT_MAX];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report_text(STATUS, msg);
 }
 
 void note(const char *fmt, ...)

@@ -240,47 +240,6 @@ char *put_col(char *p, const char *s, size_t len, size_t width)
 	return p;
 }
 
-/*
- * The length of the UTF-8 sequence at s (at most n bytes): > 0 when it is
- * valid, else minus the length of its maximal subpart (the lead byte and the
- * continuation bytes that could still have led to a valid sequence: at
- * least 1), which becomes one U+FFFD, as Unicode recommends and Python's
- * errors="replace" does.  Overlong forms, surrogates and values past
- * U+10FFFF are not valid.
- */
-long utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] < 0xe0) {
-		len = 2;
-	} else if (s[0] >= 0xe0 && s[0] < 0xf0) {
-		len = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0; /* overlong */
-		else if (s[0] == 0xed)
-			hi = 0x9f; /* surrogates */
-	} else if (s[0] >= 0xf0 && s[0] < 0xf5) {
-		len = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90; /* overlong */
-		else if (s[0] == 0xf4)
-			hi = 0x8f; /* past U+10FFFF */
-	} else {
-		return -1;
-	}
-	for (i = 1; i < len; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi)
-			return -(long)i;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return len;
-}
-
 const char *file_kind(mode_t mode)
 {
 	switch (mode & S_IFMT) {

@@ -48,13 +48,6 @@ uint64_t mono_ns(void);
 /* Levenshtein-like distance for "did you mean" hints. */
 int edit_distance(const char *a, const char *b);
 /*
- * The UTF-8 sequence at s (n > 0 bytes): its length when valid, else minus
- * the length of its maximal invalid subpart (what becomes one U+FFFD).
- * ASCII is 1.  Overlong forms, surrogates and values past U+10FFFF are invalid.
- */
-long utf8_seq(const unsigned char *s, size_t n);
-
-/*
  * Counts in words, the one place they are made: plural() is the word that
  * goes with n (one when n is 1: "call" / "calls", "returns" / "return"),
  * count_noun() the number and its noun ("1 call", "0 calls", "2 processes")

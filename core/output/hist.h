@@ -2,7 +2,9 @@
 /*
  * log2 histograms printed like bpftrace's:
  *   [2M, 4M)               3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
- * Slot 0 holds 0, slot 1 holds 1, slot k holds [2^(k-1), 2^k).
+ * Slot 0 holds 0, slot 1 holds 1, slot k holds [2^(k-1), 2^k).  The slots
+ * and their labels; the printers, hist_print() and hist_json(), are in
+ * core/output/output.h.
  */
 #ifndef UPX_HIST_H
 #define UPX_HIST_H
@@ -11,7 +13,6 @@
 #include <stdio.h>
 
 #include "log2.h"
-#include "output/output.h"	/* hist_print(), hist_json(): the printers are in the output layer */
 
 #define HIST_SLOTS UPX_LOG2_SLOTS
 

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "base/escape.h"	/* utf8_seq() */
 #include "base/util.h"	/* xmalloc(): no messages from here */
 #include "output/json.h"
 

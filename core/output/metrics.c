@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/escape.h"
 #include "base/util.h"
 #include "output/metrics.h"
 

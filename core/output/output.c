@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The output layer: format, event heads, lost reports, clock, escaping, histograms. */
+/* The output layer: format (and --json's error routine), event heads, lost reports, clock, histograms. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/options.h"
 #include "base/usage.h"
 #include "base/util.h"
 #include "output/hist.h"
@@ -14,6 +15,30 @@
 #include "output/output.h"
 
 enum output_format upx_output = OUTPUT_TEXT;
+
+/* --json's errors: {"error": "..."} on stdout, through the writer the command's stream shares. */
+static void report_json(const char *kind __maybe_unused, const char *msg)
+{
+	struct json_writer *jw = json_writer__stdout();
+
+	json_object_start(jw);
+	json_string_field(jw, "error", msg);
+	json_object_end(jw);
+	json_writer__end_line(jw);
+	fflush(stdout);
+}
+
+void output_set_format(enum output_format format)
+{
+	upx_output = format;
+	set_error_routine(format == OUTPUT_JSON ? report_json : NULL);
+}
+
+int opt_json_cb(const struct upx_option *opt __maybe_unused, const char *arg __maybe_unused)
+{
+	output_set_format(OUTPUT_JSON);
+	return 0;
+}
 
 long long realtime_offset_ns(void)
 {
@@ -102,153 +127,6 @@ void report_lost(struct json_writer *jw, uint64_t lost, const char *one, const c
 	}
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (of at most n bytes) that may reach
- * a terminal, 0 if invalid or a C1 control (U+0080..U+009F: CSI is U+009B).
- */
-static int utf8_len(const unsigned char *s, size_t n)
-{
-	long u = utf8_seq(s, n);
-
-	if (u < 2 || (s[0] == 0xc2 && s[1] < 0xa0))
-		return 0;
-	return u;
-}
-
-/*
- * The escaped form of the character at s (n > 0 bytes left) into out (room
- * for 4 bytes and a NUL); returns how many bytes of s it took.  With quote,
- * '"' is escaped too, for a string shown between quotes.
- */
-static size_t escape_char(const unsigned char *s, size_t n, char *out, bool quote)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char c = s[0];
-	int u;
-
-	if (c == '\\' || (quote && c == '"')) {
-		out[0] = '\\';
-		out[1] = c;
-		out[2] = '\0';
-	} else if (c == '\n' || c == '\t' || c == '\r') {
-		out[0] = '\\';
-		out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-		out[2] = '\0';
-	} else if (c >= 0x20 && c < 0x7f) {
-		out[0] = c;
-		out[1] = '\0';
-	} else if (c >= 0x80 && (u = utf8_len(s, n))) {
-		memcpy(out, s, u);
-		out[u] = '\0';
-		return u;
-	} else {
-		out[0] = '\\';
-		out[1] = 'x';
-		out[2] = hex[c >> 4];
-		out[3] = hex[c & 15];
-		out[4] = '\0';
-	}
-	return 1;
-}
-
-/* Printable ASCII that stands for itself: every byte of most names. */
-static bool plain_char(unsigned char c, bool quote)
-{
-	return c >= 0x20 && c < 0x7f && c != '\\' && !(quote && c == '"');
-}
-
-/*
- * Escape s into buf until it or s ends; returns the bytes of s taken.  No
- * allocation and no stdio: it runs for every event (a probe on malloc or
- * memcpy must not see upx feed itself).
- */
-static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t n, bool quote)
-{
-	size_t i = 0, w = 0;
-	char one[5];
-
-	while (i < n) {
-		size_t used, k;
-
-		/* A run of plain characters is copied as it is (while it fits). */
-		for (k = i; k < n && w + (k - i) + 1 < size && plain_char(s[k], quote); k++)
-			;
-		memcpy(buf + w, s + i, k - i);
-		w += k - i;
-		i = k;
-		if (i == n || plain_char(s[i], quote))
-			break;	/* the end of s, or of buf */
-		used = escape_char(s + i, n - i, one, quote);
-		k = strlen(one);
-		if (w + k >= size)
-			break;
-		memcpy(buf + w, one, k);
-		w += k;
-		i += used;
-	}
-	buf[w] = '\0';
-	return i;
-}
-
-size_t escape_to_buf(char *buf, size_t size, const char *s, long len)
-{
-	size_t n = len < 0 ? strlen(s) : (size_t)len;
-
-	if (!size)
-		return 0;
-	return escape_into(buf, size, (const unsigned char *)s, n, false);
-}
-
-static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, k;
-	char one[5];
-
-	/* Runs of plain characters are written straight from s: a name costs one fwrite(). */
-	while (i < n) {
-		for (k = i; k < n && plain_char(s[k], quote); k++)
-			;
-		if (k > i) {
-			fwrite(s + i, 1, k - i, f);
-			i = k;
-			continue;
-		}
-		i += escape_char(s + i, n - i, one, quote);
-		fputs(one, f);
-	}
-}
-
-void fputs_escaped(FILE *f, const char *s, long len)
-{
-	fputs_escaped_as(f, s, len, false);
-}
-
-void fputs_quoted(FILE *f, const char *s, long len)
-{
-	fputc('"', f);
-	fputs_escaped_as(f, s, len, true);
-	fputc('"', f);
-}
-
-size_t escaped_len(const char *str, long len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, w = 0;
-	char one[5];
-
-	while (i < n) {
-		if (plain_char(s[i], false)) {
-			i++;
-			w++;
-			continue;
-		}
-		i += escape_char(s + i, n - i, one, false);
-		w += strlen(one);
-	}
-	return w;
-}
-
 void fputs_escaped_col(FILE *f, const char *s, size_t width)
 {
 	size_t w = escaped_len(s, -1);
@@ -263,7 +141,7 @@ char *escape_dup(const char *s, long len)
 	size_t n = len < 0 ? strlen(s) : (size_t)len, size = escaped_len(s, n) + 1;
 	char *buf = xmalloc(size);
 
-	escape_into(buf, size, (const unsigned char *)s, n, false);
+	escape_to_buf(buf, size, s, n);
 	return buf;
 }
 

@@ -3,7 +3,8 @@
  * The output layer: which format a command prints (--json), and what every
  * format shares, side by side for plain text and JSON: the head of an event
  * ("TIME PID TID COMM" in text, time/time_ns/pid/tid/comm in JSON), lost-event
- * reports, clock stamps, terminal-safe strings and the log2 histogram printer.
+ * reports, clock stamps and the log2 histogram printer; terminal-safe strings
+ * by the one rule of core/base/escape.h (included here for every printer).
  * A command chooses its per-record printers once, from upx_output, as bpftool
  * has print_prog_plain() beside print_prog_json().
  */
@@ -16,14 +17,29 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/escape.h"
+
 enum output_format {
 	OUTPUT_TEXT,	/* columns for a person; strings escaped for the terminal */
 	OUTPUT_JSON,	/* --json: one document, or one object per line for streams */
 	OUTPUT_NR
 };
 
-/* Set once, by the option parser (--json); text unless told. */
+/* Set once, by the option parser (OPT_JSON()); text unless told. */
 extern enum output_format upx_output;
+
+/* Print in format from now on, errors too (usage.h's routine: {"error": ...} in JSON). */
+void output_set_format(enum output_format format);
+
+/*
+ * --json, for a command's option table (core/base/options.h): JSON output,
+ * and error messages as {"error": "..."} on stdout (the routine usage.c
+ * reports through; warnings and notes stay on stderr).
+ */
+#define OPT_JSON() OPT_CALLBACK(0, "json", NULL, NULL, "print JSON instead of a table", opt_json_cb)
+
+struct upx_option;
+int opt_json_cb(const struct upx_option *opt, const char *arg);
 
 static inline bool output_json(void)
 {
@@ -60,34 +76,7 @@ void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid
  */
 void report_lost(struct json_writer *jw, uint64_t lost, const char *one, const char *many);
 
-/*
- * Text for a person (a terminal, a file, a pipe): the one rule for every
- * string from a file or a process (symbol names, paths, comms, strings a
- * program holds), in every text output.  Control characters are written as
- * \n, \t, \r or \xNN (ESC, DEL, NUL ...), a backslash is doubled, and bytes
- * >= 0x80 are kept only when they form valid UTF-8 that is not a C1 control
- * (U+0080..U+009F), else \xNN each.  Nothing in a string can then move the
- * cursor, set a title, end a line or a field, or be mistaken for an escape.
- * The other outputs have rules of their own, each in one place: JSON in
- * json.h (with NAME_hex when a string is not UTF-8), Prometheus labels in
- * metrics.h (the same), folded stacks in flamegraph.h.
- *
- * Strings are kept raw where they are held (plan entries, symbols, keys),
- * and each output escapes them as it writes them: messages (usage.h) and
- * text_line() escape a whole line, so no caller can leave a name out.
- */
-
-/* s written by the rule above: at most len bytes (or up to NUL if len < 0). */
-void fputs_escaped(FILE *f, const char *s, long len);
-/* The same between double quotes, a '"' inside escaped as \" (a field of its own on a line). */
-void fputs_quoted(FILE *f, const char *s, long len);
-/*
- * s escaped as fputs_escaped() does, into buf (always NUL-terminated, cut
- * before an escape that does not fit); returns the bytes of s taken.
- */
-size_t escape_to_buf(char *buf, size_t size, const char *s, long len);
-/* The bytes s takes once escaped (len < 0: up to NUL): what a column's width counts. */
-size_t escaped_len(const char *s, long len);
+/* More of core/base/escape.h's rule, for printers. */
 /* s escaped, then spaces up to width: "%-*s" for a column of names. */
 void fputs_escaped_col(FILE *f, const char *s, size_t width);
 /* s escaped, in a new string (free() it). */

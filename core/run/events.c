@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Event loop, signals and the -c child, shared by every tracing command. */
+/* Event loop and signals, shared by every tracing command (the -c child: child.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,18 +13,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <wordexp.h>
 
 #include <bpf/libbpf.h>
 
+#include "base/stop.h"
 #include "base/util.h"
+#include "run/child.h"
 #include "run/events.h"
-#include "run/runopt.h"
-
-volatile sig_atomic_t upx_stop;
-volatile uint64_t upx_stop_ns;
-/* The -c command, terminated too when a second signal ends upx at once. */
-static volatile pid_t child_pid;
+#include "target/proc.h"
 
 static void on_stop(int sig)
 {
@@ -34,39 +30,12 @@ static void on_stop(int sig)
 		 * stuck (a stdout that nobody reads).  Exit now; the kernel
 		 * detaches the probes when the file descriptors close.
 		 */
-		if (child_pid > 0)
-			kill(child_pid, SIGTERM);
+		if (upx_child_pid > 0)
+			kill(upx_child_pid, SIGTERM);
 		_exit(128 + sig);
 	}
 	upx_stop_ns = mono_ns(); /* clock_gettime() is async-signal-safe */
 	upx_stop = sig;
-}
-
-/* UPX_STOP_MS, or the environment's (tests: 0 cuts everything that can wait). */
-static uint64_t stop_bound_ns(void)
-{
-	static long long ms = -1;
-	const char *env;
-
-	if (ms < 0) {
-		env = getenv("UPX_STOP_MS");
-		ms = env && *env && parse_s64(env, &ms) && ms >= 0 ? ms : UPX_STOP_MS;
-	}
-	return ms * 1000000ULL;
-}
-
-uint64_t stop_deadline_ns(enum stop_share share)
-{
-	uint64_t t = upx_stop_ns;
-
-	return t ? t + stop_bound_ns() / 100 * share : 0;
-}
-
-bool stop_overdue(enum stop_share share)
-{
-	uint64_t t = stop_deadline_ns(share);
-
-	return t && mono_ns() >= t;
 }
 
 static void on_child(int sig)
@@ -91,202 +60,6 @@ void events_signals_setup(void)
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
-}
-
-char **split_command(const char *cmd, char *err, size_t errlen)
-{
-	wordexp_t we;
-	char **argv;
-	int ret;
-
-	ret = wordexp(cmd, &we, WRDE_NOCMD | WRDE_UNDEF);
-	if (ret) {
-		snprintf(err, errlen, "%s",
-			 ret == WRDE_CMDSUB ? "command substitution is not allowed" :
-			 ret == WRDE_BADCHAR ? "unquoted | & ; < > ( ) { } or newline: use -- CMD ARGS, or sh -c '...'" :
-			 ret == WRDE_BADVAL ? "undefined shell variable" :
-			 ret == WRDE_SYNTAX ? "syntax error (unbalanced quotes?)" : "cannot split");
-		return NULL;
-	}
-	if (!we.we_wordc) {
-		wordfree(&we);
-		snprintf(err, errlen, "empty command");
-		return NULL;
-	}
-	argv = xcalloc(we.we_wordc + 1, sizeof(char *));
-	for (size_t i = 0; i < we.we_wordc; i++)
-		argv[i] = xstrdup(we.we_wordv[i]);
-	wordfree(&we);
-	return argv;
-}
-
-void free_command(char **argv)
-{
-	for (size_t i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* What a shell exits with when it cannot run a command: 127 not found, 126 found but not runnable. */
-static int exec_status(int err)
-{
-	return err == ENOENT ? 127 : 126;
-}
-
-/* 0 when path is a file that can be executed, else the errno execve() would give (about). */
-static int runnable(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return errno;
-	if (S_ISDIR(st.st_mode))
-		return EISDIR;
-	if (!S_ISREG(st.st_mode) || access(path, X_OK))
-		return EACCES;
-	return 0;
-}
-
-char *child_find(const char *name, int *status)
-{
-	const char *path = getenv("PATH");
-	char *dirs, *dir, *save = NULL;
-	int err;
-
-	if (strchr(name, '/')) {
-		err = runnable(name);
-		if (!err)
-			return xstrdup(name);
-		*status = exec_status(err);
-		error("cannot run '%s': %s", name, strerror(err));
-		return NULL;
-	}
-	/* argv[0] searched in PATH here, so the child runs no libc code of ours before exec. */
-	dirs = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char *full = xasprintf("%s/%s", *dir ? dir : ".", name);
-
-		if (!runnable(full)) {
-			free(dirs);
-			return full;
-		}
-		free(full);
-	}
-	free(dirs);
-	*status = 127;
-	error("cannot run '%s': not found in PATH", name);
-	return NULL;
-}
-
-int child_start(struct upx_child *c, const char *path, char *const argv[])
-{
-	int go[2], ret[2];
-	char b;
-
-	memset(c, 0, sizeof(*c));
-	c->pid = -1;
-	c->go_fd = c->err_fd = -1;
-	if (pipe2(go, O_CLOEXEC))
-		return error("pipe: %s", strerror(errno));
-	if (pipe2(ret, O_CLOEXEC)) {
-		close(go[0]);
-		close(go[1]);
-		return error("pipe: %s", strerror(errno));
-	}
-	fflush(NULL);
-	c->pid = fork();
-	if (c->pid < 0) {
-		close(go[0]);
-		close(go[1]);
-		close(ret[0]);
-		close(ret[1]);
-		return error("fork: %s", strerror(errno));
-	}
-	if (!c->pid) {
-		sigset_t none;
-		int e;
-
-		close(go[1]);
-		close(ret[0]);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* upx failed before the probes went live: go without running anything. */
-		if (read(go[0], &b, 1) != 1)
-			_exit(127);
-		execv(path, argv);
-		/* The parent says it: this process is still upx, with upx's stderr. */
-		e = errno;
-		if (write(ret[1], &e, sizeof(e)) != sizeof(e))
-			_exit(126);
-		_exit(exec_status(e));
-	}
-	close(go[0]);
-	close(ret[1]);
-	c->go_fd = go[1];
-	c->err_fd = ret[0];
-	c->argv0 = argv[0];
-	child_pid = c->pid;
-	return 0;
-}
-
-static bool child_reap(struct upx_child *c, int flags)
-{
-	int st;
-
-	if (!c || c->exited || c->pid <= 0)
-		return c && c->exited;
-	if (waitpid(c->pid, &st, flags) == c->pid) {
-		c->exited = true;
-		c->status = st;
-	}
-	return c->exited;
-}
-
-int child_go(struct upx_child *c)
-{
-	ssize_t n = write(c->go_fd, "g", 1);
-	int e = 0;
-
-	close(c->go_fd);
-	c->go_fd = -1;
-	if (n != 1) {
-		close(c->err_fd);
-		c->err_fd = -1;
-		return error("cannot start the command: %s", strerror(errno));
-	}
-	/* End of file: the exec closed the pipe; an errno: it failed. */
-	do
-		n = read(c->err_fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(c->err_fd);
-	c->err_fd = -1;
-	if (n != sizeof(e))
-		return 0;
-	error("cannot run '%s': %s", c->argv0, strerror(e));
-	child_reap(c, 0);
-	return exec_status(e);
-}
-
-void child_stop(struct upx_child *c)
-{
-	if (!c || c->pid <= 0)
-		return;
-	if (c->err_fd >= 0) {
-		close(c->err_fd);
-		c->err_fd = -1;
-	}
-	if (c->go_fd >= 0) {
-		close(c->go_fd); /* never released: it exits 127 on its own */
-		c->go_fd = -1;
-	} else if (!child_reap(c, WNOHANG)) {
-		kill(c->pid, SIGTERM);
-	}
-	child_reap(c, 0);
-	child_pid = 0;
 }
 
 bool stdout_closed(void)

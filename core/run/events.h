@@ -13,48 +13,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/stop.h"	/* the stop flag the loop sets, for those who check it */
+
 struct bpf_map;
 struct events;
-
-/* A command started by -c (or after --), held until the probes are live. */
-struct upx_child {
-	pid_t pid;
-	int go_fd;		/* write end: one byte releases the child to exec */
-	int err_fd;		/* read end: the errno of a failed exec, or nothing once it exec'd */
-	const char *argv0;	/* the command's name, as given */
-	int status;		/* wait status once exited */
-	bool exited;
-};
-
-/*
- * Where the command's argv[0] is, as a shell finds it: a name without '/' in
- * PATH (a regular file there that may be executed), a path as it is, checked
- * (it exists, it is not a directory, it may be executed).  The path to exec
- * (free()), or NULL after one "cannot run 'NAME': cause" line with *status
- * what a shell exits with: 127 when there is no such file, 126 when there is
- * one that cannot be run.
- */
-char *child_find(const char *name, int *status);
-/*
- * Fork a child that waits, then execs path with argv (path from
- * child_find(), before the probes are set up).  SIGPIPE and the signal mask
- * are reset for it.  Returns 0 or -1 after an error message.
- */
-int child_start(struct upx_child *c, const char *path, char *const argv[]);
-/*
- * Let it exec and wait until it has (as posix_spawn does, the errno of a
- * failed exec comes back through a close-on-exec pipe).  0; -1 after an
- * error message; or, when the exec failed (a file changed since
- * child_find(), a format the kernel cannot run), 127 or 126 after the
- * "cannot run" line, the child reaped.
- */
-int child_go(struct upx_child *c);
-/* Not released or still running: terminate and reap it. */
-void child_stop(struct upx_child *c);
-
-/* Split a -c command line into words, quotes honoured, no shell expansion. */
-char **split_command(const char *cmd, char *err, size_t errlen);
-void free_command(char **argv);
+struct upx_child;
 
 enum loop_end {
 	LOOP_SIGNAL,		/* SIGINT / SIGTERM / SIGHUP */
@@ -118,27 +81,6 @@ int event_loop_add_fd(struct event_loop *el, int fd, void (*on_fd)(void *ctx),
  * while the stop is under way (a stdout that nobody reads), ends upx at once.
  */
 void events_signals_setup(void);
-/* Set by a stop signal; long set-up work may check it. */
-extern volatile sig_atomic_t upx_stop;
-/* When the first stop signal came: CLOCK_MONOTONIC ns, set before upx_stop (0: none). */
-extern volatile uint64_t upx_stop_ns;
-
-/*
- * The stop promise: a stop signal ends upx within UPX_STOP_MS (100 ms; the
- * environment's UPX_STOP_MS, for tests) of its coming, whatever the event
- * rate.  What can wait is cut at a share of it, counted from the signal: the
- * events still in the ring buffer are shown (STOP_SHOW) and stacks unwound
- * (STOP_UNWIND) until then, addresses symbolized for the report until
- * STOP_SYMBOLIZE; what is left is counted, or shown unsymbolized, and said.
- * The kernel's own part (detaching: 20-60 ms here) is not upx's to cut.
- */
-#define UPX_STOP_MS 100
-enum stop_share { STOP_UNWIND = 50, STOP_SHOW = 60, STOP_SYMBOLIZE = 80 };
-/* The time (mono_ns()) the share of the stop bound ends at: 0 when no stop signal came. */
-uint64_t stop_deadline_ns(enum stop_share share);
-/* Has a stop signal come, and that share of the bound passed since? */
-bool stop_overdue(enum stop_share share);
-
 /*
  * Wait for events and hand them to the ring buffer's callback in bounded
  * batches, so that a stop (signal, -d, the -c child or the -p process gone,

@@ -12,8 +12,10 @@
 #include "common.h"
 #include "output/httpd.h"
 #include "output/metrics.h"
+#include "output/output.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
+#include "run/child.h"
 #include "run/copies-live.h"
 #include "run/run.h"
 #include "run/runopt.h"
@@ -124,8 +126,11 @@ static int run_collect(struct metrics_writer *w, void *p)
 	metrics_family(w, "upx_probes_attached", METRIC_GAUGE,
 		       "Uprobes attached now (sites of the attach plan with a link).");
 	metrics_gauge(w, &(struct metric_labels){}, m->s->att.nr_sites);
-	if (m->live)
-		m->ops->metrics(w, m->s, m->skel, m->ctx);
+	if (!m->live)
+		return 0;
+	m->ops->metrics(w, m->s, m->skel, m->ctx);
+	metrics_family(w, "upx_events_lost", METRIC_COUNTER, m->ops->lost_help);
+	metrics_counter(w, &(struct metric_labels){}, session_lost(m->s));
 	return 0;
 }
 
@@ -202,6 +207,20 @@ static void loop_metrics(struct session *s, const struct run_opts *ro, struct ru
 	}
 }
 
+/* The command's report, the records lost (once, for every command), the facts. */
+static void run_report(const struct run_ops *ops, struct session *s, void *skel, void *ctx)
+{
+	uint64_t lost = session_lost(s) + s->loop.not_shown;
+
+	if (ops->report)
+		ops->report(s, skel, lost, ctx);
+	if (ops->record_one && !(output_json() && (ops->flags & RUN_LOST_IN_REPORT)))
+		report_lost(s->jw, lost, ops->record_one, ops->record_many);
+	if (ops->facts)
+		ops->facts(s, lost, ctx);
+	copies_live_report(s);
+}
+
 int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, const char **argv,
 	     void *ctx)
 {
@@ -209,6 +228,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	struct run_metrics m = { .ops = ops, .ro = ro, .s = s, .ctx = ctx };
 	struct attach_progs progs = {};
 	struct cgroup_ref cg = {};
+	struct bpf_map *stats;
 	void *skel = NULL;
 	char *prog = NULL;
 	enum loop_end end;
@@ -265,6 +285,8 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 		bpf_load_error();
 		goto out;
 	}
+	stats = bpf_object__find_map_by_name(ops->skel->object(skel), "stats");
+	s->stats_fd = stats ? bpf_map__fd(stats) : -1;
 
 	/* BPF object -> links (the child's exec watched before it may exec) */
 	if (s->cmd_argv && session_attach(s, bpf_object__find_program_by_name(
@@ -282,7 +304,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	ops->armed(s, ctx);
 	copies_live_armed(s);
 	if (m.httpd)
-		fprintf(stderr, "Serving metrics on %s\n", httpd__url(m.httpd));
+		status_line("Serving metrics on %s", httpd__url(m.httpd));
 	fflush(stdout);
 	if (s->cmd_argv) {
 		ret = child_go(&s->child);
@@ -298,10 +320,8 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	end = session_run(s, &s->loop);
 	if (end == LOOP_ERROR)
 		goto out;
-	if (end != LOOP_STDOUT_CLOSED) {
-		ops->report(s, skel, s->loop.not_shown, ctx);
-		copies_live_report(s);
-	}
+	if (end != LOOP_STDOUT_CLOSED)
+		run_report(ops, s, skel, ctx);
 	/* The last counts, the ring buffer drained. */
 	if (ro->metrics_file)
 		write_metrics_file(&m);
@@ -309,6 +329,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 out:
 	free(prog);
 	httpd__stop(m.httpd);
+	copies_live_end(s);
 	session_end(s);
 	if (skel)
 		ops->skel->destroy(skel);

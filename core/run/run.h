@@ -8,7 +8,13 @@
  * fills a struct run_ops with the few steps that are its own.
  *
  *   options -> plan() -> copies -> open -> configure() -> load -> attached()
- *           -> links -> armed() -> loop (on_event, copies) -> report() -> free
+ *           -> links -> armed() -> loop (on_event, copies) -> report() -> lost
+ *           -> facts() -> free
+ *
+ * What every program has, core reads once: the records the full ring buffer
+ * dropped (UPX_STAT_LOST of the program's `stats`, found by name), said after
+ * report() ("lost 3 events: ...", {"lost": 3} in JSON) and served as
+ * upx_events_lost after the command's metrics.
  *
  * With --listen the metrics server is bound before anything is loaded (a
  * bind failure costs nothing) and answers from the loop (metrics()); with
@@ -19,13 +25,14 @@
 #define UPX_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/options.h"
 #include "run/session.h"
+#include "run/skeleton.h"
 
 struct attach_progs;
 struct bpf_map;
-struct bpf_object;
 struct metrics_writer;
 
 /* The running options every tracing command may take; 0 / NULL: not given. */
@@ -70,22 +77,6 @@ struct run_opts {
 /* How often --metrics-file is rewritten when no -i says. */
 #define RUN_METRICS_INTERVAL 10.0
 
-/* A skeleton type made generic: RUN_SKELETON(trace_bpf) after its skel.h. */
-struct run_skeleton {
-	void *(*open)(void);
-	int (*load)(void *skel);
-	void (*destroy)(void *skel);
-	struct bpf_object *(*object)(void *skel);
-};
-#define RUN_SKELETON(name)                                                               \
-	static void *name##_run_open(void) { return name##__open(); }                    \
-	static int name##_run_load(void *s) { return name##__load(s); }                  \
-	static void name##_run_destroy(void *s) { name##__destroy(s); }                  \
-	static struct bpf_object *name##_run_object(void *s) { return ((struct name *)s)->obj; } \
-	static const struct run_skeleton name##_run_skeleton = {                         \
-		name##_run_open, name##_run_load, name##_run_destroy, name##_run_object,  \
-	}
-
 struct run_ops {
 	const struct run_skeleton *skel;
 	unsigned int flags;			/* RUN_* below */
@@ -109,8 +100,18 @@ struct run_ops {
 	int (*on_event)(void *ctx, void *data, size_t size);
 	/* The probes are live: the "Tracing ..." line (stderr) and a header. */
 	void (*armed)(struct session *s, void *ctx);
-	/* After any stop but a closed stdout: summaries, lost events (plus not_shown). */
-	void (*report)(struct session *s, void *skel, unsigned long long not_shown, void *ctx);
+	/*
+	 * After any stop but a closed stdout: summaries (NULL: none).  lost: the
+	 * records dropped, in the kernel or left unshown in the ring buffer.
+	 */
+	void (*report)(struct session *s, void *skel, uint64_t lost, void *ctx);
+	/* After the lost report: what the run learned of each probe (the zero report; NULL: none). */
+	void (*facts)(struct session *s, uint64_t lost, void *ctx);
+	/*
+	 * What a record is, one and many, for the lost report ("lost 2 events:
+	 * the ring buffer was full"), and the help line of upx_events_lost.
+	 */
+	const char *record_one, *record_many, *lost_help;
 	/*
 	 * The command's metric families (core/output/metrics.h), for --listen (at
 	 * each scrape, on the loop's thread) and --metrics-file; core writes
@@ -129,6 +130,8 @@ struct run_ops {
  * (core/run/copies-live.h); cookies carry the file (plan_opts.cookie_file).
  */
 #define RUN_COPIES	(1u << 4)
+/* --json: report()'s document holds "lost" itself; no {"lost": N} line of its own. */
+#define RUN_LOST_IN_REPORT	(1u << 5)
 
 /*
  * Run a tracing command: argc/argv are what parse_options() left (the words

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wordexp.h>
 
 #include "base/cmd.h"
 #include "base/options.h"
@@ -10,7 +11,6 @@
 #include "output/atomic-file.h"
 #include "output/httpd.h"
 #include "output/metrics.h"
-#include "run/events.h"
 #include "run/runopt.h"
 
 int opt_seconds_cb(const struct upx_option *o, const char *arg)
@@ -34,6 +34,40 @@ int opt_listen_cb(const struct upx_option *o, const char *arg)
 				   arg, err);
 	*(const char **)o->value = arg;
 	return 0;
+}
+
+char **split_command(const char *cmd, char *err, size_t errlen)
+{
+	wordexp_t we;
+	char **argv;
+	int ret;
+
+	ret = wordexp(cmd, &we, WRDE_NOCMD | WRDE_UNDEF);
+	if (ret) {
+		snprintf(err, errlen, "%s",
+			 ret == WRDE_CMDSUB ? "command substitution is not allowed" :
+			 ret == WRDE_BADCHAR ? "unquoted | & ; < > ( ) { } or newline: use -- CMD ARGS, or sh -c '...'" :
+			 ret == WRDE_BADVAL ? "undefined shell variable" :
+			 ret == WRDE_SYNTAX ? "syntax error (unbalanced quotes?)" : "cannot split");
+		return NULL;
+	}
+	if (!we.we_wordc) {
+		wordfree(&we);
+		snprintf(err, errlen, "empty command");
+		return NULL;
+	}
+	argv = xcalloc(we.we_wordc + 1, sizeof(char *));
+	for (size_t i = 0; i < we.we_wordc; i++)
+		argv[i] = xstrdup(we.we_wordv[i]);
+	wordfree(&we);
+	return argv;
+}
+
+void free_command(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
 }
 
 int runopt_command(const char *cmd, int argc, const char **argv, char ***out)
@@ -67,22 +101,6 @@ int runopt_command(const char *cmd, int argc, const char **argv, char ***out)
 		return usage_error("-c '%s': %s", cmd, err);
 	*out = words;
 	return 0;
-}
-
-bool pid_gone(pid_t pid)
-{
-	char path[64], *buf, *p;
-	size_t len;
-	bool gone;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, &buf, &len))
-		return true;
-	/* "pid (comm) S ...": comm may hold ')' itself, so look for the last one */
-	p = strrchr(buf, ')');
-	gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
-	free(buf);
-	return gone;
 }
 
 struct metrics_fill {

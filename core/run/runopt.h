@@ -27,6 +27,10 @@ int opt_listen_cb(const struct upx_option *o, const char *arg);
  */
 int runopt_command(const char *cmd, int argc, const char **argv, char ***out);
 
+/* Split a -c command line into words, quotes honoured, no shell expansion. */
+char **split_command(const char *cmd, char *err, size_t errlen);
+void free_command(char **argv);
+
 struct metrics_writer;
 
 /*
@@ -38,8 +42,5 @@ struct metrics_writer;
  */
 int metrics_file_write(const char *path, int (*collect)(struct metrics_writer *w, void *ctx),
 		       void *ctx, char *why, size_t size);
-
-/* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
-bool pid_gone(pid_t pid);
 
 #endif

@@ -8,10 +8,11 @@
 #include <bpf/libbpf.h>
 
 #include "base/util.h"
+#include "common.h"
 #include "output/json.h"
 #include "output/output.h"
 #include "run/bpf-util.h"
-#include "run/copies-live.h"
+#include "run/runopt.h"
 #include "run/session.h"
 
 void session_init(struct session *s)
@@ -21,6 +22,7 @@ void session_init(struct session *s)
 	s->child.go_fd = -1;
 	s->child.err_fd = -1;
 	s->attach_pid = -1;
+	s->stats_fd = -1;
 	s->jw = json_writer__stdout();
 	s->realtime_offset_ns = realtime_offset_ns();
 }
@@ -49,6 +51,11 @@ int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program
 	if (bpf_map_update_elem(bpf_map__fd(follow), &key, &one, BPF_ANY))
 		return error("cannot follow the command: %s", strerror(errno));
 	return session_attach(s, fork_prog, "sched_process_fork");
+}
+
+uint64_t session_lost(const struct session *s)
+{
+	return s->stats_fd >= 0 ? percpu_u64_sum(s->stats_fd, UPX_STAT_LOST) : 0;
 }
 
 void session_detach(struct session *s)
@@ -82,7 +89,6 @@ void session_end(struct session *s)
 	session_detach(s);
 	child_stop(&s->child);
 	json_writer__free(s->jw);
-	copies_live_end(s);
 	plan_free(&s->plan);
 	free_command(s->cmd_argv);
 	memset(s, 0, sizeof(*s));

@@ -8,8 +8,11 @@
 #ifndef UPX_SESSION_H
 #define UPX_SESSION_H
 
+#include <stdint.h>
+
 #include "plan/plan.h"
 #include "run/attach.h"
+#include "run/child.h"
 #include "run/events.h"
 
 struct bpf_link;
@@ -30,6 +33,7 @@ struct session {
 	struct upx_child child;			/* pid -1: none */
 	char **cmd_argv;			/* -c CMD or -- CMD ARGS, NULL: none */
 	struct json_writer *jw;			/* on stdout */
+	int stats_fd;				/* the program's `stats` counters once loaded, -1: none */
 	long long realtime_offset_ns;		/* to date bpf_ktime_get_ns() stamps */
 	/* Set by a command's configure step (core/run/run.h): */
 	pid_t attach_pid;			/* the kernel filters by this process, -1: none */
@@ -54,9 +58,17 @@ int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program
  * buffer unshown, for the lost report.
  */
 enum loop_end session_run(struct session *s, struct event_loop *el);
+/*
+ * The records the full ring buffer dropped so far: slot UPX_STAT_LOST of the
+ * program's `stats` counters (probes/common.h), 0 before the load.
+ */
+uint64_t session_lost(const struct session *s);
 /* Destroy the probes' links (idempotent); the maps stay readable. */
 void session_detach(struct session *s);
-/* Detach everything, stop the child if it still runs, free the rest. */
+/*
+ * Detach everything, stop the child if it still runs, free the rest; the
+ * copies are run_main()'s to free (copies_live_end()) before this.
+ */
 void session_end(struct session *s);
 
 #endif

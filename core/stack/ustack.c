@@ -18,6 +18,7 @@
 
 #include "base/bpf-obj.h"
 #include "base/cmd.h"
+#include "base/stop.h"
 #include "base/util.h"
 #include "output/atomic-file.h"
 #include "output/flamegraph.h"
@@ -26,7 +27,6 @@
 #include "output/pprof.h"
 #include "output/table.h"
 #include "plan/plan.h"
-#include "run/events.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
 #include "stack/ustack.h"

@@ -33,17 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/stop.h"
 #include "base/util.h"
 #include "output/output.h"
 #include "symbols/debuginfod.h"
-
-/*
- * The run's stop flag (core/run/events.c), weak: the fuzz harnesses link the
- * symbol readers without the event loop, and then nothing stops a fetch but
- * a signal's default action.
- */
-extern volatile sig_atomic_t upx_stop __attribute__((weak));
-#define STOPPING() (&upx_stop && upx_stop)
 
 #define KICK_SIGNAL (SIGRTMIN + 3)
 /* A download shows its progress once it has taken this long (ms). */
@@ -438,14 +431,14 @@ static char *fetch(const char *build_id, const char *shown)
 		struct timespec ts = { wait_ms / 1000, wait_ms % 1000 * 1000000 };
 		bool engaged = __atomic_load_n(&j->engaged, __ATOMIC_ACQUIRE);
 
-		if (STOPPING() || caught_stop || now - start >= bound * 1000LL) {
+		if (upx_stop || caught_stop || now - start >= bound * 1000LL) {
 			/* Waiting for a server, nothing cancels it: it is left to end by itself. */
 			if (!engaged)
 				pthread_detach(t);
 			forget_stopped(build_id, wall_start, !engaged || !cancel_query(j, t));
 			if (shown_progress && tty)
 				fputc('\n', stderr);
-			if (STOPPING() || caught_stop)
+			if (upx_stop || caught_stop)
 				warning("debuginfod: '%s': fetching its debug file (build-id %s) "
 					"stopped: upx is stopping", shown, build_id);
 			else
@@ -506,7 +499,7 @@ char *debuginfod_fetch(const char *build_id, const char *shown)
 		if (!strcmp(a->build_id, build_id))
 			return a->path ? xstrdup(a->path) : NULL;
 	/* A stop under way: no new query (it would be cancelled at once). */
-	if (STOPPING() || !load_lib())
+	if (upx_stop || !load_lib())
 		return NULL;
 	a = xcalloc(1, sizeof(*a));
 	snprintf(a->build_id, sizeof(a->build_id), "%s", build_id);

@@ -393,3 +393,19 @@ out:
 	proc_maps__free(&pm);
 	return path;
 }
+
+bool pid_gone(pid_t pid)
+{
+	char path[64], *buf, *p;
+	size_t len;
+	bool gone;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, &buf, &len))
+		return true;
+	/* "pid (comm) S ...": comm may hold ')' itself, so look for the last one */
+	p = strrchr(buf, ')');
+	gone = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+	free(buf);
+	return gone;
+}

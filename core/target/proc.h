@@ -37,4 +37,7 @@ int file_id_of(const char *path, struct file_id *id);
  */
 int proc_maps_which(pid_t pid, const struct file_id *files, size_t n, bool *hit);
 
+/* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
+bool pid_gone(pid_t pid);
+
 #endif

@@ -25,6 +25,15 @@ test_expect_success 'unknown command: message, exit 1' '
 	test_grep "^upx: .frobnicate. is not a upx command. See .upx --help.\.$" err
 '
 
+test_expect_success 'the dispatcher escapes what it quotes, as every message does' '
+	test_expect_code 1 upx "$(printf "x\033]0;t\007")" 2>err &&
+	printf "%s\n" "upx: '"'"'x\\x1b]0;t\\x07'"'"' is not a upx command. See '"'"'upx --help'"'"'." >expect &&
+	test_cmp expect err &&
+	test_expect_code 2 upx "$(printf -- "--\033[2J")" 2>err &&
+	printf "%s\n" "upx: unknown option '"'"'--\\x1b[2J'"'"'. See '"'"'upx --help'"'"'." >expect &&
+	test_cmp expect err
+'
+
 test_expect_success 'close misspelling gets a suggestion' '
 	first=$(upx --list-cmds | head -1) &&
 	if [ -z "$first" ]; then exit 0; fi &&

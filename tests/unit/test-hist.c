@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "output/hist.h"
+#include "output/output.h"
 #include "unit.h"
 
 static void test_slots(void)

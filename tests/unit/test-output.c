@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cmd.h"
 #include "base/util.h"
 #include "output/hist.h"
 #include "output/json.h"
@@ -246,15 +247,15 @@ static void test_report_lost(void)
 
 	upx_cmd_name = "test";
 	capture_start(&c);
-	upx_output = OUTPUT_JSON;
+	output_set_format(OUTPUT_JSON);
 	report_lost(json_writer__stdout(), 0, "event", "events");
 	report_lost(json_writer__stdout(), 12, "event", "events");
-	upx_output = OUTPUT_TEXT;
+	output_set_format(OUTPUT_TEXT);
 	report_lost(json_writer__stdout(), 0, "line", "lines");
 	report_lost(json_writer__stdout(), 3, "line", "lines");
 	report_lost(json_writer__stdout(), 1, "line", "lines");
 	capture_end(&c);
-	upx_output = saved;
+	output_set_format(saved);
 	upx_cmd_name = saved_name;
 	CU_ASSERT_STRING_EQUAL(c.out_buf, "{\"lost\":12}\n");
 	CU_ASSERT_STRING_EQUAL(c.err_buf,
@@ -278,7 +279,7 @@ static void test_messages_json(void)
 	upx_cmd_name = "test";
 	capture_start(&c);
 	jw = json_writer__stdout();
-	upx_output = OUTPUT_JSON;
+	output_set_format(OUTPUT_JSON);
 	json_object_start(jw);
 	json_u64_field(jw, "n", 1);
 	json_object_end(jw);
@@ -290,10 +291,10 @@ static void test_messages_json(void)
 	json_u64_field(jw, "n", 2);
 	json_object_end(jw);
 	json_writer__end_line(jw);
-	upx_output = OUTPUT_TEXT;
+	output_set_format(OUTPUT_TEXT);
 	error("plain");
 	capture_end(&c);
-	upx_output = saved;
+	output_set_format(saved);
 	upx_cmd_name = saved_name;
 	CU_ASSERT_EQUAL(ret, -1);
 	CU_ASSERT_STRING_EQUAL(c.out_buf,
@@ -361,10 +362,10 @@ static void test_messages_escaped(void)
 	warning("left out %s", "cr\rret");
 	note("%s is an IFUNC", "tab\there");
 	hint("did you mean: %s?", "new\nline, bad\xff");
-	upx_output = OUTPUT_JSON;
+	output_set_format(OUTPUT_JSON);
 	error("'%s': bad", "x\xffy");
 	capture_end(&c);
-	upx_output = saved;
+	output_set_format(saved);
 	upx_cmd_name = saved_name;
 	CU_ASSERT_STRING_EQUAL(c.err_buf,
 			       "upx test: './h': no function named 'x\\x1b]0;pwned\\x07'\n"
@@ -373,6 +374,46 @@ static void test_messages_escaped(void)
 			       "  did you mean: new\\nline, bad\\xff?\n");
 	CU_ASSERT_STRING_EQUAL(c.out_buf,
 			       "{\"error\":\"'x\\ufffdy': bad\",\"error_hex\":\"2778ff79273a20626164\"}\n");
+	capture_free(&c);
+}
+
+static char routine_seen[256];
+
+static void routine_keep(const char *kind, const char *msg)
+{
+	snprintf(routine_seen + strlen(routine_seen), sizeof(routine_seen) - strlen(routine_seen),
+		 "[%s|%s]", kind, msg);
+}
+
+/*
+ * usage.c knows no format: errors go to the routine installed (raw, with
+ * their kind), warnings and status lines stay text on stderr; NULL puts the
+ * text routine back.  A status line has no prefix and is escaped whole.
+ */
+static void test_error_routine(void)
+{
+	const char *saved_name = upx_cmd_name;
+	struct capture c;
+
+	upx_cmd_name = "test";
+	routine_seen[0] = '\0';
+	capture_start(&c);
+	set_error_routine(routine_keep);
+	CU_ASSERT_EQUAL(error("'%s': gone", "a\nb"), -1);
+	CU_ASSERT_EQUAL(usage_error("bad %d", 7), UPX_EXIT_USAGE);
+	warning("stays %s", "text");
+	status_line("Tracing %s in %s.", "1 probe", "/t\x1bmp");
+	set_error_routine(NULL);
+	error("back to %s", "text");
+	capture_end(&c);
+	upx_cmd_name = saved_name;
+	CU_ASSERT_STRING_EQUAL(routine_seen, "[|'a\nb': gone][|bad 7]");
+	CU_ASSERT_STRING_EQUAL(c.out_buf, "");
+	CU_ASSERT_STRING_EQUAL(c.err_buf,
+			       "See 'upx test -h'.\n"
+			       "upx test: warning: stays text\n"
+			       "Tracing 1 probe in /t\\x1bmp.\n"
+			       "upx test: back to text\n");
 	capture_free(&c);
 }
 
@@ -389,5 +430,6 @@ CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_escaped_columns),
 	UNIT_TEST(test_text_line),
 	UNIT_TEST(test_messages_escaped),
+	UNIT_TEST(test_error_routine),
 	CU_TEST_INFO_NULL,
 };

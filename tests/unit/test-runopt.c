@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * split_command and child_find (core/run/events.c), runopt_command (core/run/runopt.c):
+ * split_command and runopt_command (core/run/runopt.c), child_find (core/run/child.c):
  * -c CMD and -- CMD ARGS.
  */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 
 #include "base/cmd.h"
 #include "base/util.h"
-#include "run/events.h"
+#include "run/child.h"
 #include "run/runopt.h"
 #include "unit.h"
 
