@@ -420,11 +420,15 @@ stacks() {
 # build/fixtures/storm (4 threads of malloc, memcpy, strlen, write, free) runs on CPU1;
 # upx traces libc's malloc system-wide on CPU0 for 1 s, then gets SIGINT: the ms until it
 # has exited (bench/stopms.py).  Events and --stack events go to a file; "tty" prints
-# events to a terminal inside tmux, where tmux's own mallocs for each line are traced too.
-STOP_MODES="count events latency fpcount dwcount fpev tty"
+# events to a terminal inside tmux, where tmux's own mallocs for each line are traced too;
+# "listen" serves its counts (--listen).  And 11.debuginfod: SIGTERM to list-syms while it
+# waits on a debuginfod server that accepts and never answers (bash: no debug file here).
+# (make test checks that each of these stops, with what it says; how fast is this figure's.)
+STOP_MODES="count events latency fpcount dwcount fpev tty listen"
 stop_opts() {
 	case $1 in
 	count) echo "--count" ;;
+	listen) echo "--count --listen 127.0.0.1:0" ;;
 	latency) echo "--latency" ;;
 	fpcount) echo "--count --stack=fp" ;;
 	dwcount) echo "--count --stack" ;;
@@ -444,6 +448,7 @@ stopping() {
 		esac
 		row "11.$mode" ms "<= 100" "stop after SIGINT, storm: $opts"
 	done
+	row 11.debuginfod ms "<= 100" "stop after SIGTERM, list-syms waiting on a silent debuginfod"
 	for _ in $(seq "$REPS"); do
 		for mode in $STOP_MODES; do
 			opts=$(stop_opts $mode)
@@ -457,9 +462,32 @@ stopping() {
 			fi
 			sample "11.$mode" upx "$ms"
 		done
+		stop_debuginfod
 	done
 	kill "$st"
 	wait "$st" 2>/dev/null
+}
+# stop_debuginfod: one sample of 11.debuginfod
+stop_debuginfod() {
+	local srv ms
+	rm -rf "$TMP/accepted" "$TMP/port" "$TMP/dcache"
+	python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept())
+    open(sys.argv[1], "a").write("accepted\n")' "$TMP/accepted" >"$TMP/port" &
+	srv=$!
+	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	ms=$(DEBUGINFOD_CACHE_PATH=$TMP/dcache DEBUGINFOD_URLS=http://127.0.0.1:$(cat "$TMP/port") \
+		python3 bench/stopms.py --until "$TMP/accepted" -s 0.2 --term -- \
+		taskset -c 0 "$UPX" list-syms /usr/bin/bash 2>"$TMP/err") || fail "stop: debuginfod"
+	sample 11.debuginfod upx "$ms"
+	kill "$srv"
+	wait "$srv" 2>/dev/null
 }
 
 # --- 13, 14: the start with many processes and with many copies of libc ------------------

@@ -8,6 +8,10 @@
                                               it has exited; its stderr goes to ours
   stopms.py --tmux [-s SECONDS] -- CMD...     the same with CMD printing to a terminal in
                                               a tmux server of its own
+  --until FILE    wait for FILE to be there (not empty) instead of "Tracing": a moment
+                  CMD itself does not announce (a debuginfod server it is waiting on
+                  writes FILE when CMD connects)
+  --term          SIGTERM instead of SIGINT; CMD then ends as SIGTERM ends a program
 Exits 1 when CMD never says "Tracing" (10 s) or fails.
 """
 import argparse
@@ -38,23 +42,34 @@ def gone(pid):
         return True
 
 
+def wait_file(path, secs=10):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if os.path.exists(path) and os.path.getsize(path):
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def plain(args):
     err = []
     p = subprocess.Popen(args.cmd, stdout=open(args.o, "w"), stderr=subprocess.PIPE, text=True)
     t = threading.Thread(target=lambda: err.extend(p.stderr), daemon=True)
     t.start()
-    if not wait_tracing(lambda: "".join(err)):
+    ready = wait_file(args.until) if args.until else wait_tracing(lambda: "".join(err))
+    if not ready:
         p.kill()
         p.wait()
         return None
     time.sleep(args.s)
     start = time.monotonic()
-    p.send_signal(signal.SIGINT)
+    p.send_signal(signal.SIGTERM if args.term else signal.SIGINT)
     rc = p.wait()
     ms = (time.monotonic() - start) * 1000
     t.join(5)
     sys.stderr.write("".join(err))
-    return ms if rc == 0 else None
+    # after SIGTERM upx ends as the signal would have ended it (Popen says -15, a shell 143)
+    return ms if rc in ((-signal.SIGTERM, 143) if args.term else (0,)) else None
 
 
 def in_tmux(args):
@@ -85,6 +100,8 @@ def main():
     ap.add_argument("-o", default="/dev/null")
     ap.add_argument("-s", type=float, default=1.0)
     ap.add_argument("--tmux", action="store_true")
+    ap.add_argument("--until")
+    ap.add_argument("--term", action="store_true")
     ap.add_argument("cmd", nargs="+")
     args = ap.parse_args()
     ms = in_tmux(args) if args.tmux else plain(args)

@@ -30,7 +30,6 @@ test_count=0
 test_passed=0
 test_failed=0
 test_skipped=0
-PREREQS=" "
 
 say() { printf '%s\n' "$*"; }
 
@@ -78,17 +77,71 @@ test_atexit_() {
 trap test_atexit_ EXIT
 
 # Prerequisites -----------------------------------------------------------
+# As git's test_lazy_prereq: a prerequisite is declared once, with the shell
+# code that decides it; that code runs the first time a test names the
+# prerequisite (in a subshell, in a scratch directory of its own, stdin
+# closed) and its answer is kept for the rest of the file.  A test whose
+# prerequisite is missing is skipped, loudly; when the code printed a reason
+# before failing, its last line is said once.  A prerequisite can also be
+# set outright (test_set_prereq) and named negated (!NAME).
+PREREQS=" " MISSING_PREREQS=" " LAZY_PREREQS=" "
 test_set_prereq() { PREREQS="$PREREQS$1 "; }
-test_have_prereq() { case "$PREREQS" in *" $1 "*) return 0 ;; esac; return 1; }
+test_lazy_prereq() {
+	LAZY_PREREQS="$LAZY_PREREQS$1 "
+	eval "test_prereq_code_$1=\$2"
+}
+test_have_prereq() {
+	case "$1" in
+	!*) ! test_have_prereq "${1#!}"; return ;;
+	esac
+	case "$PREREQS" in *" $1 "*) return 0 ;; esac
+	case "$MISSING_PREREQS" in *" $1 "*) return 1 ;; esac
+	case "$LAZY_PREREQS" in *" $1 "*) test_run_lazy_prereq_ "$1" ;; *) return 1 ;; esac
+}
+test_run_lazy_prereq_() {
+	eval "prereq_code_=\$test_prereq_code_$1"
+	prereq_out_=$TRASH/prereq-$1
+	if mkdir -p "$prereq_out_.d" &&
+		(cd "$prereq_out_.d" && eval "$prereq_code_") >"$prereq_out_.out" 2>&1 </dev/null; then
+		rm -rf "$prereq_out_.d" "$prereq_out_.out"
+		test_set_prereq "$1"
+		return 0
+	fi
+	MISSING_PREREQS="$MISSING_PREREQS$1 "
+	prereq_why_=$(sed '/^[[:space:]]*$/d' "$prereq_out_.out" 2>/dev/null | tail -1)
+	[ -z "$prereq_why_" ] || say "# missing prerequisite $1: $prereq_why_"
+	rm -rf "$prereq_out_.d" "$prereq_out_.out"
+	return 1
+}
 
-[ "$(id -u)" = 0 ] && test_set_prereq ROOT
-# BPF: root and a kernel with BTF and uprobes.  Without it the tracing tests
-# are skipped, loudly: on the project's machines and in CI this prereq holds.
-if test_have_prereq ROOT && [ -r /sys/kernel/btf/vmlinux ] &&
-	[ -e /sys/bus/event_source/devices/uprobe/type ]; then
-	test_set_prereq BPF
-fi
-command -v bpftool >/dev/null 2>&1 && test_set_prereq BPFTOOL
+# The prerequisites more than one file names.  Tracing tests need BPF: root
+# and a kernel with BTF and uprobes (on the project's machines and in CI it
+# holds; elsewhere those tests are skipped, loudly).
+test_lazy_prereq ROOT 'test "$(id -u)" = 0'
+test_lazy_prereq BPF '
+	test_have_prereq ROOT && test -r /sys/kernel/btf/vmlinux &&
+	test -e /sys/bus/event_source/devices/uprobe/type
+'
+test_lazy_prereq BPFTOOL 'command -v bpftool'
+test_lazy_prereq GCC 'command -v gcc'
+# gcc and the binutils it builds with (objcopy, nm, readelf, objdump)
+test_lazy_prereq TOOLCHAIN '
+	test_have_prereq GCC &&
+	command -v objcopy && command -v nm && command -v readelf && command -v objdump
+'
+test_lazy_prereq PYTHON3 'command -v python3'
+# Debian's python3.11, as installed (not a pyenv build)
+test_lazy_prereq PYTHON311 'test -x /usr/bin/python3.11'
+# setpriv drops capabilities: only root has them to drop
+test_lazy_prereq SETPRIV 'test_have_prereq ROOT && command -v setpriv'
+test_lazy_prereq PROMTOOL '
+	command -v promtool || { echo "no promtool (prometheus): run tools/install-deps.sh"; false; }
+'
+# / is a mount point: not so when the suite runs in a chroot (a debootstrap
+# tree), where a new mount namespace and /proc/PID/root differ from here
+test_lazy_prereq REALROOT '
+	mountpoint -q / || { echo "/ is not a mount point here (the suite runs in a chroot)"; false; }
+'
 
 # Assertions --------------------------------------------------------------
 test_cmp() {
@@ -120,10 +173,20 @@ test_line_count() {
 	fi
 }
 
-# The waits poll every 0.05 s; SECONDS may be a fraction.
-test_ticks_() {
-	awk -v s="$1" 'BEGIN { print int(s * 20 + 0.5) }'
+# The waits poll every 0.05 s; SECONDS may be a fraction.  A wait's SECONDS
+# bound a hang, they promise nothing about speed (that is `make bench`'s): a
+# SAN=1 build, slower, is given three times as long.
+test_secs_() {
+	awk -v s="$1" -v k="${UPX_SAN:+3}" 'BEGIN { print s * (k ? k : 1) }'
 }
+test_ticks_() {
+	awk -v s="$(test_secs_ "$1")" 'BEGIN { print int(s * 20 + 0.5) }'
+}
+
+# TEST_STOP_S: how long a stop (a signal, -d, a closed pipe, the traced
+# process gone) may take before it counts as a hang.  How fast stops are is
+# measured by `make bench` (figure 11: within 100 ms of SIGINT under a storm).
+TEST_STOP_S=10
 
 # wait_for PATTERN FILE [SECONDS]: until PATTERN shows up in FILE, 10 s at most
 wait_for() {
@@ -187,6 +250,43 @@ wait_wakeups() {
 }
 test_woken_() {
 	[ "$(awk '{ print $3 }' /proc/"$1"/schedstat 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# test_timeout SECONDS CMD...: CMD, killed (status 124) if it has not ended
+# within SECONDS, scaled as the waits are: a guard against a hang.
+test_timeout() {
+	t_=$(test_secs_ "$1") &&
+	shift &&
+	timeout "$t_" "$@"
+}
+
+# wait_lines FILE N [SECONDS]: until FILE has N lines or more
+wait_lines() {
+	wait_until "${3:-10}" test_lines_ "$1" "$2"
+}
+test_lines_() {
+	[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# wait_cpu PID TICKS [SECONDS]: until the threads of PID have run TICKS more
+# clock ticks (/proc/PID/stat's utime + stime, 1/100 s): a program that calls
+# a function in a loop has gone round it, however busy the machine is.
+wait_cpu() {
+	c0=$(test_cpu_ "$1") &&
+	wait_until "${3:-10}" test_cpu_ge_ "$1" $((c0 + $2))
+}
+test_cpu_() {
+	# the fields after "(comm)", which may hold spaces: utime and stime are 12th and 13th
+	sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | awk '{ print $12 + $13 }'
+}
+test_cpu_ge_() {
+	[ "$(test_cpu_ "$1")" -ge "$2" ]
+}
+
+# wait_write_blocked PID [SECONDS]: until PID waits in write(2) to its stdout
+# (/proc/PID/syscall): the pipe it writes to is full.
+wait_write_blocked() {
+	wait_for "^1 0x1 " /proc/"$1"/syscall "${2:-10}"
 }
 
 # wait_exec PID PROGRAM [SECONDS]: until the background job PID has exec'd
@@ -305,9 +405,16 @@ test_expect_success() {
 	# UPX_TEST_CHAIN_ONLY=1: every test's chain is checked, none is run
 	[ -n "${UPX_TEST_CHAIN_ONLY:-}" ] && prereq=
 	for p in $(echo "$prereq" | tr , ' '); do
+		# a name nobody declared (a typo, a rename) would skip the test quietly
+		case "$PREREQS$LAZY_PREREQS" in *" ${p#!} "*) continue ;; esac
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $1 (unknown prerequisite ${p#!}: declare it with test_lazy_prereq)"
+		return 0
+	done
+	for p in $(echo "$prereq" | tr , ' '); do
 		if ! test_have_prereq "$p"; then
 			test_skipped=$((test_skipped + 1))
-			say "SKIP $test_count - $1 (missing prerequisite $p)"
+			say "ok $test_count - $1 # SKIP (missing prerequisite $p)"
 			return 0
 		fi
 	done
@@ -317,7 +424,7 @@ test_expect_success() {
 	if ! UPX_TEST_ID=$id.lint test_chain_ok_ "$2"; then
 		test_reap_ "$id\.lint" >/dev/null
 		test_failed=$((test_failed + 1))
-		say "FAIL $test_count - $1 (broken && chain)"
+		say "not ok $test_count - $1 (broken && chain)"
 		say "$2" | sed 's/^/    /'
 		cd "$TRASH" || exit 1
 		return 0
@@ -341,13 +448,14 @@ test_expect_success() {
 		say "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
-		say "FAIL $test_count - $1"
+		say "not ok $test_count - $1"
 		sed 's/^/    /' "$out" | tail -40
 	fi
 	cd "$TRASH" || exit 1
 }
 
 test_done() {
+	say "1..$test_count"
 	say "# $TEST_NAME: $test_passed passed, $test_failed failed, $test_skipped skipped"
 	say "RESULT $test_passed $test_failed $test_skipped"
 	[ "$test_failed" = 0 ]

@@ -5,6 +5,9 @@
 # Afterwards nothing the tests started may be left: no scratch directory
 # (${TMPDIR:-/tmp}/upx-*), no process (each inherits UPX_TEST_RUN), no tmux
 # server; what is left is named and counted as one failed test.
+# A script that runs longer than UPX_TEST_TIMEOUT seconds (300; 900 for a
+# SAN=1 build) is killed, named and counted as one failed test; what it
+# started is killed and its scratch directories removed.
 cd "$(dirname "$0")" || exit 1
 passed=0 failed=0 skipped=0 broken=""
 [ $# -gt 0 ] || set -- t[0-9]*.sh
@@ -17,6 +20,28 @@ export UPX_TEST_RUN="$run_id"
 dirs_now() { find "$tmp" -maxdepth 1 -type d -name "upx-*.$run_id.*" | sort; }
 tmux_now() { pgrep -x tmux | sort; }
 tmux_before=$(tmux_now)
+bound=${UPX_TEST_TIMEOUT:-$([ -n "${UPX_SAN:-}" ] && echo 900 || echo 300)}
+
+# procs_left: the processes this run's tests started and left running.
+# (What looks for them must not have the variable itself.)
+procs_left() {
+	(
+		unset UPX_TEST_RUN
+		grep -lsz -e "^UPX_TEST_RUN=$run_id\$" /proc/[0-9]*/environ 2>/dev/null |
+			sed 's,^/proc/\([0-9]*\)/environ$,\1,'
+	)
+}
+# overrun T: T ran past the bound and timeout killed its process group;
+# what it started elsewhere (one script runs at a time) is killed, its
+# scratch directories removed
+overrun() {
+	echo "*** $1: killed after $bound s (UPX_TEST_TIMEOUT)"
+	for p in $(procs_left); do
+		echo "    killed: $p $(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null)"
+		kill -9 "$p" 2>/dev/null
+	done
+	find "$tmp" -maxdepth 1 -type d -name "upx-${1%.sh}.$run_id.*" -exec rm -rf {} +
+}
 
 for t in "$@"; do
 	t=$(basename "$t")
@@ -24,8 +49,19 @@ for t in "$@"; do
 	# One test file at a time on the machine: another checkout's run (a
 	# second worktree, a helper) would see this one's BPF programs as its
 	# own leftovers and share its CPU time with the timing checks.
-	out=$(flock "${UPX_TEST_LOCK:-/tmp/upx-e2e.lock}" bash "./$t" 2>&1)
+	# (timeout: SIGTERM to the script's process group, SIGKILL 10 s later)
+	out=$(flock "${UPX_TEST_LOCK:-/tmp/upx-e2e.lock}" sh -c \
+		'date +%s >"$1"; exec timeout -k 10 "$2" bash "./$3"' sh "$tmp/$run_id.start" "$bound" "$t" 2>&1)
+	code=$?
+	took=$(($(date +%s) - $(cat "$tmp/$run_id.start")))
+	rm -f "$tmp/$run_id.start"
 	echo "$out" | grep -v '^RESULT '
+	if { [ "$code" = 124 ] || [ "$code" = 137 ]; } && [ "$took" -ge "$bound" ]; then
+		overrun "$t"
+		failed=$((failed + 1))
+		broken="$broken $t"
+		continue
+	fi
 	res=$(echo "$out" | sed -n 's/^RESULT //p' | tail -1)
 	if [ -z "$res" ]; then
 		echo "*** $t: died before test_done"
@@ -40,13 +76,7 @@ EOT
 	[ "$f" = 0 ] || broken="$broken $t"
 done
 
-# Leftovers: processes are given 2 s to finish exiting.  (What looks
-# for them must not have the variable itself.)
-unset UPX_TEST_RUN
-procs_left() {
-	grep -lsz -e "^UPX_TEST_RUN=$run_id\$" /proc/[0-9]*/environ 2>/dev/null |
-		sed 's,^/proc/\([0-9]*\)/environ$,\1,'
-}
+# Leftovers: processes are given 2 s to finish exiting.
 for _ in $(seq 40); do
 	[ -z "$(procs_left)" ] && break
 	sleep 0.05

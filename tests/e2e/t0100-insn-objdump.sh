@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 CHECK=$FIXTURES/insn-check
-[ "$(uname -m)" = x86_64 ] && test_set_prereq X86_64
-command -v objdump >/dev/null 2>&1 && test_set_prereq OBJDUMP
+test_lazy_prereq X86_64 'test "$(uname -m)" = x86_64'
+test_lazy_prereq OBJDUMP 'command -v objdump'
 
 LIBDIR=/lib/x86_64-linux-gnu
 LIBC=$(gcc -print-file-name=libc.so.6 2>/dev/null)

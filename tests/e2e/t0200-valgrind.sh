@@ -5,13 +5,12 @@
 # or possible).  upx runs as root on whatever file it is given.
 . "$(dirname "$0")/lib.sh"
 
-if [ -n "${UPX_SAN:-}" ]; then
-	say "# SKIP valgrind: this upx is built with ASan (make test SAN=1 checks the same)"
-elif command -v valgrind >/dev/null; then
-	test_set_prereq VALGRIND
-else
-	say "# SKIP valgrind is not installed: 'make deps' installs it"
-fi
+test_lazy_prereq VALGRIND '
+	if [ -n "${UPX_SAN:-}" ]; then
+		echo "this upx is built with ASan (make test SAN=1 checks the same)"; false
+	fi &&
+	{ command -v valgrind || { echo "valgrind is not installed: make deps installs it"; false; }; }
+'
 
 LIBC=$(ldd /bin/sh | awk '$1 == "libc.so.6" { print $3 }')
 

@@ -6,7 +6,7 @@
 
 SHOP=$FIXTURES/cxxshop
 LLVM=$(ls /usr/lib/*/libLLVM-1[0-9].so.1 2>/dev/null | head -1)
-[ -n "$LLVM" ] && test_set_prereq LLVM
+test_lazy_prereq LLVM 'test -n "$LLVM"'
 
 # __cxa_demangle abbreviates std::ostream & co. where c++filt spells them out.
 abbrev() {

@@ -6,7 +6,6 @@
 
 STATIC=$FIXTURES/staticprog
 SHOP=$FIXTURES/cxxshop
-command -v gcc >/dev/null && test_set_prereq GCC
 
 test_expect_success 'static binary: a note, its own symbols, nothing imported' '
 	upx list-syms "$STATIC" static_work >out 2>err &&

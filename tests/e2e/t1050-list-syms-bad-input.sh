@@ -6,7 +6,6 @@
 # `upx list-syms: 'FILE': cause` and exit 1, within 5 seconds.
 . "$(dirname "$0")/lib.sh"
 
-command -v objcopy >/dev/null && command -v gcc >/dev/null && test_set_prereq TOOLCHAIN
 
 # refused CAUSE FILE: exit 1 within 5 s, one line naming FILE and CAUSE, nothing on stdout.
 refused() {

@@ -6,7 +6,6 @@
 # -z nodeflib, not found.  ldd on the same files is the oracle, order included.
 . "$(dirname "$0")/lib.sh"
 
-command -v gcc >/dev/null && test_set_prereq GCC
 
 
 # same_as_ldd FILE [VAR=VALUE]: upx and ldd agree on FILE (with VAR set for both).

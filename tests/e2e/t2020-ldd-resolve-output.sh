@@ -4,8 +4,6 @@
 # argument, --how, --tree, --json (one document, checked by python3).
 . "$(dirname "$0")/lib.sh"
 
-command -v gcc >/dev/null && test_set_prereq GCC
-command -v python3 >/dev/null && test_set_prereq PYTHON
 
 ldd_list() {
 	ldd "$@" | sed -e 's/ (0x[0-9a-f]*)$//' -e '/linux-vdso\.so/d'
@@ -68,7 +66,7 @@ test_expect_success GCC '--tree: who needs whom, a library expanded once' '
 	test_cmp flat tree
 '
 
-test_expect_success PYTHON '--json is one valid document with what the text says' '
+test_expect_success PYTHON3 '--json is one valid document with what the text says' '
 	upx ldd-resolve --json /usr/bin/bash >out.json &&
 	python3 -m json.tool out.json >/dev/null &&
 	python3 - out.json <<-\PY >actual &&
@@ -87,7 +85,7 @@ test_expect_success PYTHON '--json is one valid document with what the text says
 	test_cmp expect actual
 '
 
-test_expect_success PYTHON '--json with several arguments: one array, errors inside' '
+test_expect_success PYTHON3 '--json with several arguments: one array, errors inside' '
 	test_expect_code 1 upx ldd-resolve --json /usr/bin/bash /nonexistent libz.so.1 >out.json &&
 	python3 -m json.tool out.json >/dev/null &&
 	python3 -c "

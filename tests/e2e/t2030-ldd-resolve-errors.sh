@@ -4,7 +4,6 @@
 # never a crash; the other arguments are still done.
 . "$(dirname "$0")/lib.sh"
 
-command -v setpriv >/dev/null && test_have_prereq ROOT && test_set_prereq SETPRIV
 
 # fails_with CAUSE ARG: exit 1, one line naming ARG and CAUSE.
 fails_with() {

@@ -6,7 +6,6 @@
 # fields are named.  One line `upx ldd-resolve: 'FILE': cause`, exit 1, <5 s.
 . "$(dirname "$0")/lib.sh"
 
-command -v gcc >/dev/null && test_set_prereq GCC
 
 # refused CAUSE FILE: exit 1 within 5 s, one line naming FILE and CAUSE, nothing on stdout.
 refused() {

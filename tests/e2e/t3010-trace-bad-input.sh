@@ -6,7 +6,6 @@
 # within 5 seconds, nothing left attached.
 . "$(dirname "$0")/lib.sh"
 
-command -v setpriv >/dev/null && test_have_prereq BPF && test_set_prereq SETPRIV
 
 # refused CAUSE TARGET: `upx trace TARGET:main` exits 1 within 5 s with one line naming both.
 refused() {
@@ -49,9 +48,9 @@ BPF_PERFMON="setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all,+bp
 IFS=. read -r kmaj kmin _ <<EOF2
 $(uname -r)
 EOF2
-{ [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 6 ]; }; } && test_set_prereq MULTI
+test_lazy_prereq MULTI '[ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 6 ]; }'
 
-test_expect_success SETPRIV 'CAP_BPF+CAP_PERFMON, classic links only: one line says what they need' '
+test_expect_success BPF,SETPRIV 'CAP_BPF+CAP_PERFMON, classic links only: one line says what they need' '
 	f=$FIXTURES/uprobeme &&
 	test_expect_code 1 env UPX_NO_MULTI=1 timeout 5 $BPF_PERFMON "$UPX" trace --count "$f:foo" \
 		-c "$f 1 0" >out 2>err &&
@@ -61,7 +60,7 @@ test_expect_success SETPRIV 'CAP_BPF+CAP_PERFMON, classic links only: one line s
 	test_no_leftover_links
 '
 
-test_expect_success SETPRIV,MULTI 'CAP_BPF+CAP_PERFMON: a single probe takes a uprobe_multi link and counts' '
+test_expect_success BPF,SETPRIV,MULTI 'CAP_BPF+CAP_PERFMON: a single probe takes a uprobe_multi link and counts' '
 	f=$FIXTURES/uprobeme &&
 	timeout 10 $BPF_PERFMON "$UPX" trace --count "$f:foo" -c "$f 3 0" >out 2>err &&
 	test_grep "(1 multi link)" err &&
@@ -69,7 +68,7 @@ test_expect_success SETPRIV,MULTI 'CAP_BPF+CAP_PERFMON: a single probe takes a u
 	test_no_leftover_links
 '
 
-test_expect_success SETPRIV 'CAP_BPF alone is refused before any BPF work' '
+test_expect_success BPF,SETPRIV 'CAP_BPF alone is refused before any BPF work' '
 	f=$FIXTURES/uprobeme &&
 	test_expect_code 1 timeout 5 setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all,+bpf \
 		"$UPX" trace --count "$f:foo" -c "$f 1 0" >out 2>err &&

@@ -7,7 +7,6 @@
 # ldd-resolve work on readable files whatever the privileges.
 . "$(dirname "$0")/lib.sh"
 
-command -v setpriv >/dev/null && test_have_prereq ROOT && test_set_prereq SETPRIV
 H=$FIXTURES/hostile
 NEED="needs root, or CAP_BPF and CAP_PERFMON (e.g. 'sudo upx CMD ...')"
 

@@ -11,8 +11,6 @@
 # in name_hex.
 . "$(dirname "$0")/lib.sh"
 
-command -v objcopy >/dev/null && command -v gcc >/dev/null && test_set_prereq TOOLCHAIN
-command -v promtool >/dev/null && test_set_prereq PROMTOOL
 M="python3 $E2E_DIR/metrics.py"
 
 # The fixture, in $TRASH (each test runs in $TRASH/tN: its probes are ../hn:NAME).

@@ -21,13 +21,8 @@ CHROOT=$(command -v chroot)
 # pivot_root needs the current root to be a mount point, and a process in
 # another mount namespace shows its root (/proc/PID/root) as ROOT only from
 # the machine's own root: not so when the suite itself runs in a chroot (a
-# debootstrap tree), where those tests are skipped.
-if mountpoint -q /; then
-	test_set_prereq PIVOT
-	test_set_prereq REALROOT
-else
-	say "# SKIP the pivot_root tests and the root-path checks: / is not a mount point here (the suite runs in a chroot)"
-fi
+# debootstrap tree), where those tests are skipped (REALROOT, lib.sh).
+test_lazy_prereq PIVOT 'test_have_prereq REALROOT'
 
 count_of() {
 	awk -v l="$1" '$1 == l { print $2 }' "$2"

@@ -2,29 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # The first lab everyone runs: every malloc of every process, no filter.
 # While a 4-thread storm of libc calls runs, a stop (SIGINT, SIGTERM, -d, the
-# -p process gone, a closed pipe) ends upx within a second, with its summary,
-# nothing left attached, and upx's own process in no event.
+# -p process gone, a closed pipe) ends upx, with its summary, nothing left
+# attached, and upx's own process in no event.  (How fast: make bench,
+# figure 11; here a stop that takes TEST_STOP_S is a hang.)
 . "$(dirname "$0")/lib.sh"
 
 STORM=$FIXTURES/storm
-
-# stopped_within PID SECONDS: PID exits by itself within SECONDS (else it is
-# killed and this fails); when it is a child of the test, its exit status is
-# left in $rc.
-stopped_within() {
-	for _ in $(seq $(($2 * 20))); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		say "    pid $1 still running after $2 s"
-		kill -9 "$1"
-		wait "$1" 2>/dev/null
-		return 1
-	fi
-	wait "$1" 2>/dev/null
-	rc=$?
-}
 
 # storm_start: the storm runs in the background, its pid in $storm.
 storm_start() {
@@ -50,14 +33,13 @@ events_sane() {
 }
 
 for f in malloc free memcpy strlen write; do
-	test_expect_success BPF "system-wide $f under a storm: SIGINT ends it within 1 s" '
+	test_expect_success BPF "system-wide $f under a storm: SIGINT ends it" '
 		storm_start &&
 		{ upx trace libc.so.6:'$f' >out 2>err & up=$!; } &&
 		wait_for "^Tracing" err &&
-		sleep 2 &&
+		wait_lines out 1000 &&
 		kill -INT $up &&
-		{ stopped_within $up 1; ok=$?; storm_stop; test $ok = 0; } &&
-		test $rc = 0 &&
+		{ wait_exit $up $TEST_STOP_S; rc=$?; storm_stop; test $rc = 0; } &&
 		events_sane out $up &&
 		test_grep -v "write error\|reading events" err &&
 		test_no_leftover_links
@@ -68,38 +50,51 @@ test_expect_success BPF 'system-wide --count under a storm: SIGTERM, the table i
 	storm_start &&
 	{ upx trace --count libc.so.6:malloc libc.so.6:free >out 2>err & up=$!; } &&
 	wait_for "^Tracing" err &&
-	sleep 1 &&
+	wait_cpu $storm 20 &&
 	kill -TERM $up &&
-	{ stopped_within $up 1; ok=$?; storm_stop; test $ok = 0; } &&
-	test $rc = 0 &&
+	{ wait_exit $up $TEST_STOP_S; rc=$?; storm_stop; test $rc = 0; } &&
 	test_grep "^PROBE  *COUNT$" out &&
 	test_grep "^libc.so.6:malloc  *[1-9][0-9]\{3,\}$" out &&
 	test_grep "^libc.so.6:free  *[1-9][0-9]\{3,\}$" out &&
 	test_no_leftover_links
 '
 
-test_expect_success BPF '-d ends a system-wide trace under a storm on time' '
+test_expect_success BPF '-d ends a system-wide trace under a storm, not before its time' '
 	storm_start &&
 	start=$(date +%s%N) &&
-	{ timeout -s KILL 10 upx trace -d 1 libc.so.6:malloc >out 2>err; rc=$?; storm_stop; test $rc = 0; } &&
+	{ upx trace -d 1 libc.so.6:malloc >out 2>err & up=$!; } &&
+	{ wait_exit $up $((1 + TEST_STOP_S)); rc=$?; storm_stop; test $rc = 0; } &&
 	ms=$(( ($(date +%s%N) - start) / 1000000 )) &&
 	say "    -d 1 took $ms ms" &&
-	test $ms -lt 2000 &&
+	test $ms -ge 1000 &&
 	events_sane out -1 &&
 	test_no_leftover_links
 '
 
+# int_taken PID: SIGINT is pending for PID no more (its handler has run)
+int_taken() {
+	for m in $(sed -n "s/^\(SigPnd\|ShdPnd\):\t*//p" /proc/"$1"/status 2>/dev/null); do
+		[ $((0x$m & 2)) = 0 ] || return 1
+	done
+}
+
+# The reader reads nothing until upx, blocked on the full pipe, has taken
+# SIGINT; then upx stops normally, what it wrote there whole.
 test_expect_success BPF 'SIGINT while stdout is a full pipe: a normal stop, no write error' '
 	storm_start &&
+	test_when_finished ": >read" &&
 	{ ( upx trace libc.so.6:malloc 2>err & echo $! >up.pid; wait $!; echo $? >rc ) |
-	  { sleep 3; wc -l >lines; } & reader=$!; } &&
+	  { while [ ! -e read ]; do sleep 0.05; done; cat >out; } & reader=$!; } &&
 	wait_for "^Tracing" err &&
-	sleep 1 &&
+	wait_write_blocked $(cat up.pid) &&
 	kill -INT $(cat up.pid) &&
-	{ stopped_within $(cat up.pid) 5; ok=$?; storm_stop; wait $reader; test $ok = 0; } &&
+	wait_until 10 int_taken $(cat up.pid) &&
+	: >read &&
+	{ wait_gone $(cat up.pid) $TEST_STOP_S; ok=$?; storm_stop; wait $reader; test $ok = 0; } &&
 	test "$(cat rc)" = 0 &&
 	test_grep -v "write error\|Interrupted" err &&
-	test "$(cat lines)" -gt 1000 &&
+	events_sane out $(cat up.pid) &&
+	test_line_count -gt 1000 out &&
 	test_no_leftover_links
 '
 
@@ -108,7 +103,7 @@ test_expect_success BPF 'a closed pipe ends a system-wide trace under a storm' '
 	{ ( upx trace libc.so.6:malloc 2>err & echo $! >up.pid; wait $!; echo $? >rc ) |
 	  head -5 >out & reader=$!; } &&
 	wait_for . up.pid &&
-	{ stopped_within $(cat up.pid) 5; ok=$?; storm_stop; wait $reader; test $ok = 0; } &&
+	{ wait_gone $(cat up.pid) $TEST_STOP_S; ok=$?; storm_stop; wait $reader; test $ok = 0; } &&
 	test "$(cat rc)" = 0 &&
 	test_line_count = 5 out &&
 	test_grep -v "write error" err &&
@@ -119,10 +114,9 @@ test_expect_success BPF 'trace -p stops when the process exits' '
 	storm_start &&
 	{ upx trace -p $storm --count libc.so.6:malloc >out 2>err & up=$!; } &&
 	wait_for "^Tracing" err &&
-	sleep 0.5 &&
+	wait_cpu $storm 10 &&
 	storm_stop &&
-	stopped_within $up 1 &&
-	test $rc = 0 &&
+	wait_exit $up $TEST_STOP_S &&
 	test_grep "^libc.so.6:malloc  *[1-9]" out &&
 	test_no_leftover_links
 '
@@ -130,7 +124,7 @@ test_expect_success BPF 'trace -p stops when the process exits' '
 test_expect_success BPF 'a closed stdout is noticed with no event at all (readline | head -1)' '
 	{ ( upx readline 2>err & echo $! >up.pid; wait $!; echo $? >rc ) | head -1 >out & reader=$!; } &&
 	wait_for . up.pid &&
-	{ stopped_within $(cat up.pid) 2; ok=$?; wait $reader; test $ok = 0; } &&
+	{ wait_gone $(cat up.pid) $TEST_STOP_S; ok=$?; wait $reader; test $ok = 0; } &&
 	test_grep "^TIME  *PID  *COMM  *COMMAND$" out &&
 	test "$(cat rc)" = 0 &&
 	test_no_leftover_links

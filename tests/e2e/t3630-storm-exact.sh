@@ -61,7 +61,7 @@ test_expect_success BPF 'SIGINT mid-storm: upx ends within 1 s, summary printed,
 	wait_for "^Tracing" err &&
 	wait_for "storm_fn  *[1-9]" out &&
 	kill -INT $up &&
-	wait_exit $up 1 &&
+	wait_exit $up $TEST_STOP_S &&
 	test_grep "^$H:storm_fn  *[1-9]" out &&
 	test_no_leftover_links
 '

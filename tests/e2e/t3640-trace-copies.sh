@@ -30,13 +30,12 @@ CHROOT=$(command -v chroot)
 
 # A "container": its own mount namespace, an overlayfs whose lower layer is a
 # root of copies of its own (test_when_finished removes it), chrooted into.
-if mkdir -p "$TRASH/ovl/l" "$TRASH/ovl/u" "$TRASH/ovl/w" "$TRASH/ovl/m" &&
-	unshare -m sh -c 'mount -t overlay overlay -o lowerdir="$1/l",upperdir="$1/u",workdir="$1/w" "$1/m"' \
-		sh "$TRASH/ovl" 2>/dev/null; then
-	test_set_prereq OVERLAY
-else
-	say "# SKIP the container tests: no overlayfs mount in a new mount namespace here"
-fi
+test_lazy_prereq OVERLAY '
+	mkdir -p "$TRASH/ovl/l" "$TRASH/ovl/u" "$TRASH/ovl/w" "$TRASH/ovl/m" &&
+	unshare -m sh -c "mount -t overlay overlay -o lowerdir=\"\$1/l\",upperdir=\"\$1/u\",workdir=\"\$1/w\" \"\$1/m\"" \
+		sh "$TRASH/ovl" ||
+	{ echo "no overlayfs mount in a new mount namespace here"; false; }
+'
 
 # A process in another mount namespace shows its root as the path from the
 # machine's own root: when the suite itself runs in a chroot, that path has

@@ -7,7 +7,7 @@
 # (t3700 has the single return-probe cases: setjmp, vfork, longjmp, exit.)
 . "$(dirname "$0")/lib.sh"
 
-command -v python3 >/dev/null && command -v gzip >/dev/null && test_set_prereq PROGS
+test_lazy_prereq PROGS 'command -v python3 && command -v gzip'
 
 # each program writes what it computes to ./result (its stdout and stderr)
 prog() {

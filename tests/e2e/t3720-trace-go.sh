@@ -9,7 +9,7 @@
 
 G=$FIXTURES/gotest
 # Built where a Go toolchain is (golang-go): without one these tests skip, loudly.
-[ -x "$G" ] && test_set_prereq GO
+test_lazy_prereq GO 'test -x "$G"'
 
 test_expect_success GO 'untraced: 1000 levels deep' '
 	"$G" >out &&

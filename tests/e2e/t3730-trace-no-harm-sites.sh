@@ -11,7 +11,6 @@
 
 D=$FIXTURES/datafunc
 S=$FIXTURES/sdtprobes
-command -v python3 >/dev/null && command -v nm >/dev/null && test_set_prereq PYTHON
 
 test_expect_success 'datafunc untraced prints its bytes' '
 	"$D" >out &&
@@ -75,7 +74,7 @@ traced() {
 	upx trace --count --follow "$@" -- sh -c "./$f $n >$f.out 2>&1; echo exit \$? >>$f.out" >out 2>err
 }
 
-test_expect_success BPF,PYTHON 'a USDT site inside an instruction: left out, named; the program runs as untraced' '
+test_expect_success BPF,PYTHON3,TOOLCHAIN 'a USDT site inside an instruction: left out, named; the program runs as untraced' '
 	fire_sem=$(sym fire_sem) &&
 	copy mid upx:plain $((fire_sem + 1)) &&
 	untraced mid 3 &&
@@ -88,7 +87,7 @@ test_expect_success BPF,PYTHON 'a USDT site inside an instruction: left out, nam
 	test_no_leftover_links
 '
 
-test_expect_success BPF,PYTHON 'named alone, it is refused with one line; the program never runs' '
+test_expect_success BPF,PYTHON3,TOOLCHAIN 'named alone, it is refused with one line; the program never runs' '
 	copy mid upx:plain $(($(sym fire_sem) + 1)) &&
 	test_expect_code 1 upx trace "usdt:./mid:plain" -c "./mid 3" >out 2>err &&
 	test_one_line_error err &&
@@ -96,7 +95,7 @@ test_expect_success BPF,PYTHON 'named alone, it is refused with one line; the pr
 	test_line_count = 0 out
 '
 
-test_expect_success BPF,PYTHON 'a probe with one bad site of two: the good one counted, the bad one named' '
+test_expect_success BPF,PYTHON3,TOOLCHAIN 'a probe with one bad site of two: the good one counted, the bad one named' '
 	fire_sem=$(sym fire_sem) &&
 	python3 "$SRC_DIR/tests/e2e/stapsdt.py" pc "$S" twice upx:twice $((fire_sem + 2)) &&
 	chmod +x twice &&
@@ -112,7 +111,7 @@ test_expect_success BPF,PYTHON 'a probe with one bad site of two: the good one c
 	test_no_leftover_links
 '
 
-test_expect_success BPF,PYTHON 'a USDT site in data is left out, named; the program runs as untraced' '
+test_expect_success BPF,PYTHON3,TOOLCHAIN 'a USDT site in data is left out, named; the program runs as untraced' '
 	copy rod upx:plain $(sym plain_str) &&
 	untraced rod 2 &&
 	traced rod 2 "usdt:./rod:[pm]*" &&
@@ -122,7 +121,7 @@ test_expect_success BPF,PYTHON 'a USDT site in data is left out, named; the prog
 	test_one_line_error err && test_grep "is not in executable memory" err
 '
 
-test_expect_success BPF,PYTHON 'a USDT site no symbol nor call frame information covers: refused' '
+test_expect_success BPF,PYTHON3,TOOLCHAIN 'a USDT site no symbol nor call frame information covers: refused' '
 	pad=$(($(sym_end fire_twice) + 3)) &&
 	test $pad -lt $(($(sym fire_sem))) &&
 	copy pad upx:plain $pad &&
@@ -131,7 +130,7 @@ test_expect_success BPF,PYTHON 'a USDT site no symbol nor call frame information
 	test_grep "^upx trace: '\''./pad'\'': cannot probe USDT upx:plain at $(printf 0x%x $pad): no function symbol or call frame information covers it: upx cannot tell it is on an instruction boundary$" err
 '
 
-test_expect_success BPF,PYTHON 'every site of a glob left out: no probe left to attach, and why' '
+test_expect_success BPF,PYTHON3,TOOLCHAIN 'every site of a glob left out: no probe left to attach, and why' '
 	copy mid upx:plain $(($(sym fire_sem) + 1)) &&
 	test_expect_code 1 upx trace --count "usdt:./mid:pl*" -c "./mid 2" >out 2>err &&
 	test_one_line_error err &&
@@ -142,7 +141,7 @@ test_expect_success BPF,PYTHON 'every site of a glob left out: no probe left to 
 	test_line_count = 0 out
 '
 
-test_expect_success PYTHON 'corrupt namesz or descsz in .note.stapsdt: the notes are corrupt' '
+test_expect_success PYTHON3,TOOLCHAIN 'corrupt namesz or descsz in .note.stapsdt: the notes are corrupt' '
 	python3 "$SRC_DIR/tests/e2e/stapsdt.py" sizes "$S" cn upx:plain 0xffff 52 &&
 	python3 "$SRC_DIR/tests/e2e/stapsdt.py" sizes "$S" cd upx:twice 8 0x7fffffff &&
 	chmod +x cn cd &&

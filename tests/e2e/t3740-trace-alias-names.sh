@@ -8,7 +8,7 @@
 
 LIBC=$(upx ldd-resolve libc.so.6 | sed -n '1s/.* => \([^ ]*\).*/\1/p')
 DBG=$(upx list-syms --json libc.so.6 exit | jq -r .debug_file)
-[ -r "$DBG" ] && command -v readelf >/dev/null && test_set_prereq ORACLE
+test_lazy_prereq ORACLE 'test -r "$DBG" && command -v readelf'
 
 # best REGEX: for each address of a function whose name REGEX matches (libc and its debug
 # file), the name to show: the lowest rank (GLOBAL 0, WEAK 1, LOCAL 2), the shortest, the first.

@@ -162,12 +162,12 @@ test_expect_success BPF 'Ctrl-C and SIGTERM stop a system-wide --stack run, noth
 	test_when_finished "test_kill $up" &&
 	wait_for "^Tracing" err &&
 	kill -INT $up &&
-	wait_exit $up 2 &&
+	wait_exit $up $TEST_STOP_S &&
 	{ upx trace --count --stack=fp libc.so.6:malloc >out 2>err & } &&
 	up=$! &&
 	wait_for "^Tracing" err &&
 	kill -TERM $up &&
-	wait_exit $up 2 &&
+	wait_exit $up $TEST_STOP_S &&
 	test_grep "^PROBE  *COUNT$" out &&
 	test_no_leftover_links
 '

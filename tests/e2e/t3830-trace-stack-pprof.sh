@@ -9,8 +9,10 @@
 F=$FIXTURES/stackfix
 N=300
 M=200
-command -v go >/dev/null && go tool pprof -h >/dev/null 2>&1 && test_set_prereq PPROF
-test_have_prereq PPROF || say "# SKIP: no go tool pprof (golang-go): run tools/install-deps.sh"
+test_lazy_prereq PPROF '
+	command -v go && go tool pprof -h ||
+		{ echo "no go tool pprof (golang-go): run tools/install-deps.sh"; false; }
+'
 
 # raw_folded FILE: go tool pprof -raw's samples as folded lines (outermost
 # first, inlined calls before the function they are in), sorted

@@ -8,8 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 J=$FIXTURES/jitcall
-command -v node >/dev/null && test_set_prereq NODE
-test_have_prereq NODE || say "# SKIP: no node here: the node test is skipped"
+test_lazy_prereq NODE 'command -v node || { echo "no node here"; false; }'
 
 # map_of OUT: the map file the fixture named on its first output line
 map_of() {

@@ -9,8 +9,6 @@
 
 U=$FIXTURES/uprobeme
 T=$FIXTURES/tracee
-# Debian's python3.11, as installed (not a pyenv build)
-[ -x /usr/bin/python3.11 ] && test_set_prereq PYTHON311
 
 # zero_lines PROBE FILE: the report's lines about PROBE (its prefix cut), in order
 zero_lines() {

@@ -8,9 +8,7 @@
 
 T=$FIXTURES/tracee
 CG2=$(awk '$9 == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo)
-if test_have_prereq ROOT && [ -n "$CG2" ] && [ -w "$CG2/cgroup.procs" ]; then
-	test_set_prereq CGROUP2
-fi
+test_lazy_prereq CGROUP2 'test_have_prereq ROOT && test -n "$CG2" && test -w "$CG2/cgroup.procs"'
 CG=$CG2/upx-test-$$
 
 # in_cgroup DIR FIFO N: a tracee in cgroup DIR ("" for where it is) that

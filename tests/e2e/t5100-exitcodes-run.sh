@@ -65,11 +65,7 @@ test_expect_success BPF 'a process without libc: one clear line' '
 
 # A private mount namespace (for the bind mount over the kernel's BTF) needs
 # the root to be a mount point: not so when the suite runs in a chroot.
-if mountpoint -q /; then
-	test_set_prereq MOUNTNS
-else
-	say "# SKIP the fake kernel BTF test: / is not a mount point here (the suite runs in a chroot)"
-fi
+test_lazy_prereq MOUNTNS 'test_have_prereq REALROOT'
 
 test_expect_success BPF,MOUNTNS 'a kernel BTF that is not BTF: one clear line, nothing attached' '
 	echo not-btf >fake-btf &&

@@ -6,7 +6,7 @@
 # escapes are shown escaped; long lines whole up to 4096 bytes, then cut.
 . "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null 2>&1 && test_set_prereq TMUX
+test_lazy_prereq TMUX 'command -v tmux'
 # Each test has its own tmux server, its socket in $TRASH; it is killed, and
 # gone, when the test ends.
 tm() { tmux -S "$TRASH/tmux.sock" -f /dev/null "$@"; }

@@ -7,7 +7,6 @@
 # alphabetical siblings, titles with the counts.
 . "$(dirname "$0")/lib.sh"
 
-command -v python3 >/dev/null 2>&1 && test_set_prereq PYTHON3
 
 # check_svg FOLDED SVG [COUNT_NAME]: the SVG is the flame graph of FOLDED
 cat >"$TRASH/check_svg.py" <<'EOF'

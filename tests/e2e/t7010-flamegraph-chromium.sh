@@ -9,11 +9,10 @@
 # --dump-dom prints.  Skipped, saying so, without Chromium.
 . "$(dirname "$0")/lib.sh"
 
-if command -v chromium >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
-	test_set_prereq CHROMIUM
-else
-	say "# SKIP: no chromium (Debian package chromium) or python3: the flame graph is not rendered in a browser"
-fi
+test_lazy_prereq CHROMIUM '
+	command -v chromium && command -v python3 ||
+		{ echo "no chromium (Debian package chromium) or python3: the flame graph is not rendered in a browser"; false; }
+'
 
 # The stacks of t7000: two chains into one leaf, a caller's own count, a C++ name.
 cat >"$TRASH/known.folded" <<'EOF'

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 M="python3 $E2E_DIR/metrics.py"
-command -v promtool >/dev/null && test_set_prereq PROMTOOL
 
 # serve ARGS...: upx ARGS in the background (out, err); its pid in $up, its URL in $url
 serve() {
@@ -208,7 +207,8 @@ test_expect_success BPF 'a port in use: one line naming the address, exit 1, not
 	test_cmp progs1 progs2
 '
 
-test_expect_success BPF 'SIGTERM stops serving and detaches within 100 ms' '
+# (How fast: make bench, figure 11.listen.)
+test_expect_success BPF 'SIGTERM stops serving and detaches' '
 	f=$FIXTURES/uprobeme &&
 	serve trace --count --listen 127.0.0.1:0 --metrics-file $PWD/m.prom $f:foo &&
 	test_when_finished "test_kill $up" &&
@@ -217,9 +217,8 @@ test_expect_success BPF 'SIGTERM stops serving and detaches within 100 ms' '
 	$f 4 0 >/dev/null &&
 	$M fetch "$url" >/dev/null &&
 	ms=$($M stop $up) &&
-	wait_exit $up 1 &&
+	wait_exit $up $TEST_STOP_S &&
 	say "stopped in $ms ms" &&
-	test "$ms" -lt 100 &&
 	! $M listening $port &&
 	test "$($M get m.prom upx_probe_calls_total function=foo)" = 4 &&
 	test_no_leftover_links

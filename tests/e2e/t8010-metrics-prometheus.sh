@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 M="python3 $E2E_DIR/metrics.py"
-command -v prometheus >/dev/null && test_set_prereq PROMETHEUS
+test_lazy_prereq PROMETHEUS 'command -v prometheus'
 
 # serve VAR ARGS...: upx ARGS in the background (VAR.out, VAR.err); its pid in
 # $VAR_pid, the port it serves on in $VAR_port

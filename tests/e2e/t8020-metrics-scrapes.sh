@@ -86,7 +86,7 @@ test_expect_success BPF '--metrics-file: replaced atomically under a reader, exa
 	say "$reads complete reads of $files files" &&
 	test "$reads" -ge 100 && test "$files" -ge 20 &&
 	kill -TERM $up &&
-	wait_exit $up 2 &&
+	wait_exit $up $TEST_STOP_S &&
 	test "$($M get m.prom upx_probe_calls_total function=takes_args)" = $(($(cat rounds) * 20000)) &&
 	test "$(ls -A | grep -c "m\.prom")" = 1
 '

@@ -103,7 +103,7 @@ test_expect_success BPF 'the disk fills during the run: one warning with the rea
 	# the ticks go on failing, said once; the end fails the same way
 	wait_wakeups $up 5 &&
 	kill -TERM $up &&
-	wait_exit $up 2 &&
+	wait_exit $up $TEST_STOP_S &&
 	test "$(grep -c "^upx exitcodes: warning: cannot write .mnt/m.prom.: No space left on device$" err)" = 1 &&
 	test_grep -v "Input/output error" err &&
 	$M check mnt/m.prom text &&

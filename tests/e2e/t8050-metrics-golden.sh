@@ -8,7 +8,6 @@
 
 M="python3 $E2E_DIR/metrics.py"
 G=$SRC_DIR/tests/unit/golden/table
-command -v promtool >/dev/null && test_set_prereq PROMTOOL
 
 test_expect_success 'every table has its golden files' '
 	for t in counts by-counts latency by-hists summary lifetimes empty stacks by-key; do

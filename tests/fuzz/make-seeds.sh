@@ -3,7 +3,7 @@
 # Regenerate the seed corpora of tests/fuzz/corpus/ (committed; each file < 16 KB):
 # tiny ELF files built with gcc -nostdlib, a small ld.so.cache written by ldconfig
 # over a scratch root, probe specs, patterns and names, instruction bytes, USDT notes
-# (a file with them, single descriptors) and argument specs.
+# (a file with them, single descriptors) and argument specs, folded stacks.
 #   tests/fuzz/make-seeds.sh [CORPUS_DIR]     (default: tests/fuzz/corpus; needs root for
 #                                              ldconfig -r; without it the cache seed is kept)
 # Crash inputs kept as regression seeds (crash-*) are left alone.
@@ -14,7 +14,7 @@ CXX=${CXX:-g++}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for d in elf libdeps dwarf ldcache probe-spec match insn usdt; do
+for d in elf libdeps dwarf ldcache probe-spec match insn usdt folded; do
 	mkdir -p "$out/$d"
 	find "$out/$d" -name 'seed-*' -delete
 done
@@ -178,3 +178,18 @@ printf '%s' '-4@%edi -8@%rax 8@%rdx' > "$out/usdt/seed-args-regs"
 printf '%s' '8@-8(%rbp) 4@$-5 2@%ax 1@%dil' > "$out/usdt/seed-args-mixed"
 printf '%s' '8@(%rax,%rdx,8) 4@counter(%rip) -8@16(%rsp)' > "$out/usdt/seed-args-mem"
 printf '%s' '%eax $5 -8(%rbp)' > "$out/usdt/seed-args-old"
+
+# folded: stacks as upx trace --stack --flamegraph and stackcollapse-perf.pl write them
+# (frames with offsets, [unknown], C++ names), merged duplicates, blank lines and CRLF,
+# a frame ending in a number, counts at 2^64 - 1, invalid UTF-8 and controls, bad lines.
+printf '%s\n' 'main;run;libc.so.6`malloc+0x1a 37' 'main;run;libc.so.6`free 12' \
+	'main;[unknown];[unknown] 3' '_start;__libc_start_main;main;std::vector<int>::push_back(int const&) 5' \
+	'main;run;libc.so.6`malloc+0x1a 5' > "$out/folded/seed-stacks"
+printf 'a;b 1\r\n\r\n  \r\na;b;c 2\r\n\ta;b 3\t\r\n' > "$out/folded/seed-crlf-blank"
+printf 'main;colon 99 4\nmain;colon_99 5\nmain;x 1.5 2\n' > "$out/folded/seed-number-tail"
+printf 'a 18446744073709551615\nb;c 18446744073709551615\n' > "$out/folded/seed-max-counts"
+printf 'main;caf\303\251;\377\376bad\033[31m;back\\slash 7\nmain;<svg>&amp; 1\n' > "$out/folded/seed-bytes"
+printf 'a;b 1\na;;b 2\n' > "$out/folded/seed-bad-empty-frame"
+printf 'a;b 1\na;b\n' > "$out/folded/seed-bad-no-count"
+printf 'a;b 1\na;b 2.5\na 1\n' > "$out/folded/seed-bad-fraction"
+printf 'a;b 18446744073709551615\na;b 1\n' > "$out/folded/seed-bad-sum"
