@@ -90,6 +90,13 @@ static int cmd_help(int argc, const char **argv)
  */
 static int finish_stdout(int ret)
 {
+	if (events_stdout_dropped()) {
+		/* A stop while nobody read it: the stop came first (core/run/events.c). */
+		clearerr(stdout);
+		warning("standard output was not read after the stop: the rest of the output "
+			"was dropped");
+		return ret;
+	}
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return ret;
 	if (errno == EPIPE)

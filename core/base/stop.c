@@ -24,6 +24,11 @@ static uint64_t stop_bound_ns(void)
 	return ms * 1000000ULL;
 }
 
+uint64_t stop_share_ns(enum stop_share share)
+{
+	return stop_bound_ns() / 100 * share;
+}
+
 uint64_t stop_deadline_ns(enum stop_share share)
 {
 	uint64_t t = upx_stop_ns;

@@ -23,10 +23,14 @@ extern volatile uint64_t upx_stop_ns;
  * events still in the ring buffer are shown (STOP_SHOW) and stacks unwound
  * (STOP_UNWIND) until then, addresses symbolized for the report until
  * STOP_SYMBOLIZE; what is left is counted, or shown unsymbolized, and said.
+ * A standard output nobody reads is given up from STOP_STDOUT on
+ * (core/run/events.c).
  * The kernel's own part (detaching: 20-60 ms here) is not upx's to cut.
  */
 #define UPX_STOP_MS 100
-enum stop_share { STOP_UNWIND = 50, STOP_SHOW = 60, STOP_SYMBOLIZE = 80 };
+enum stop_share { STOP_UNWIND = 50, STOP_SHOW = 60, STOP_SYMBOLIZE = 80, STOP_STDOUT = 60 };
+/* That share of the bound, in ns (not async-signal-safe the first time: it reads the environment). */
+uint64_t stop_share_ns(enum stop_share share);
 /* The time (mono_ns()) the share of the stop bound ends at: 0 when no stop signal came. */
 uint64_t stop_deadline_ns(enum stop_share share);
 /* Has a stop signal come, and that share of the bound passed since? */

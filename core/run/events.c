@@ -22,6 +22,42 @@
 #include "run/events.h"
 #include "target/proc.h"
 
+/*
+ * A stop while nobody reads standard output (a pipe that is full, a terminal
+ * held with ^S): the write upx is blocked in would never end, and a stop is
+ * promised within UPX_STOP_MS.  From STOP_STDOUT's share of that bound after
+ * the stop on, a timer looks every STDOUT_WATCH_MS whether stdout can take a
+ * byte; when it cannot, upx's stdout becomes /dev/null (the blocked write
+ * ends with EINTR: this handler has no SA_RESTART) and the rest of the output
+ * is dropped, said at the exit (events_stdout_dropped()).  Only upx's
+ * descriptor changes: a -c command writing to the same pipe is left as it
+ * is.  A stdout with room when it is looked at is never touched, however long
+ * the report takes; before the stop, nothing is watched (a slow reader slows
+ * the trace, and its losses are counted).
+ */
+#define STDOUT_WATCH_MS 20
+static timer_t stdout_timer;
+static bool have_stdout_timer;
+static int devnull_fd = -1;
+static uint64_t stdout_after_ns;	/* stop_share_ns(STOP_STDOUT), read before any signal */
+static volatile sig_atomic_t stdout_dropped;
+
+static void on_stdout_watch(int sig)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+	int saved = errno;
+
+	if (!stdout_dropped && devnull_fd >= 0 && poll(&p, 1, 0) == 0 &&
+	    dup2(devnull_fd, STDOUT_FILENO) == STDOUT_FILENO)
+		stdout_dropped = 1;
+	errno = saved;
+}
+
+bool events_stdout_dropped(void)
+{
+	return stdout_dropped;
+}
+
 static void on_stop(int sig)
 {
 	if (upx_stop) {
@@ -36,6 +72,16 @@ static void on_stop(int sig)
 	}
 	upx_stop_ns = mono_ns(); /* clock_gettime() is async-signal-safe */
 	upx_stop = sig;
+	if (have_stdout_timer) {
+		/* timer_settime() is async-signal-safe */
+		uint64_t first = stdout_after_ns ? stdout_after_ns : 1000000;
+		struct itimerspec every = {
+			.it_value = { first / 1000000000, first % 1000000000 },
+			.it_interval = { 0, STDOUT_WATCH_MS * 1000000L },
+		};
+
+		timer_settime(stdout_timer, 0, &every, NULL);
+	}
 }
 
 static void on_child(int sig)
@@ -60,10 +106,24 @@ void events_signals_setup(void)
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
+	/* The watch of a stdout nobody reads (on_stdout_watch()): armed by the first stop. */
+	sa.sa_handler = on_stdout_watch;
+	sa.sa_flags = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	if (devnull_fd < 0)
+		devnull_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	stdout_after_ns = stop_share_ns(STOP_STDOUT);
+	if (!have_stdout_timer) {
+		struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+
+		have_stdout_timer = !timer_create(CLOCK_MONOTONIC, &sev, &stdout_timer);
+	}
 }
 
 bool stdout_closed(void)
 {
+	if (stdout_dropped)
+		return true;	/* nobody read it after a stop: nothing more to write */
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return false;
 	return errno == EPIPE || ferror(stdout);

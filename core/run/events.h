@@ -99,6 +99,11 @@ struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data,
 void events_close(struct events *ev);
 
 /* stdout was closed under us (EPIPE): the command should stop quietly. */
+/*
+ * Was standard output given up after a stop because nobody read it (a full
+ * pipe)?  What was left to write went to /dev/null.
+ */
+bool events_stdout_dropped(void);
 bool stdout_closed(void);
 
 #endif

@@ -79,11 +79,12 @@ int_taken() {
 }
 
 # The reader reads nothing until upx, blocked on the full pipe, has taken
-# SIGINT; then upx stops normally, what it wrote there whole.
+# SIGINT; then upx stops normally, what it wrote there whole.  (UPX_STOP_MS:
+# the reader resumes within it; a stdout nobody reads is the next test.)
 test_expect_success BPF 'SIGINT while stdout is a full pipe: a normal stop, no write error' '
 	storm_start &&
 	test_when_finished ": >read" &&
-	{ ( upx trace libc.so.6:malloc 2>err & echo $! >up.pid; wait $!; echo $? >rc ) |
+	{ ( UPX_STOP_MS=30000 upx trace libc.so.6:malloc 2>err & echo $! >up.pid; wait $!; echo $? >rc ) |
 	  { while [ ! -e read ]; do sleep 0.05; done; cat >out; } & reader=$!; } &&
 	wait_for "^Tracing" err &&
 	wait_write_blocked $(cat up.pid) &&
@@ -95,6 +96,23 @@ test_expect_success BPF 'SIGINT while stdout is a full pipe: a normal stop, no w
 	test_grep -v "write error\|Interrupted" err &&
 	events_sane out $(cat up.pid) &&
 	test_line_count -gt 1000 out &&
+	test_no_leftover_links
+'
+
+# A reader that never reads: the write upx is blocked in would never end;
+# the stop gives standard output up and says so.
+test_expect_success BPF 'SIGINT while nobody ever reads stdout: the stop ends, the rest dropped and said' '
+	storm_start &&
+	test_when_finished ": >done" &&
+	{ ( upx trace libc.so.6:malloc 2>err & echo $! >up.pid; wait $!; echo $? >rc ) |
+	  { while [ ! -e done ]; do sleep 0.05; done; } & reader=$!; } &&
+	wait_for "^Tracing" err &&
+	wait_write_blocked $(cat up.pid) &&
+	kill -INT $(cat up.pid) &&
+	{ wait_gone $(cat up.pid) $TEST_STOP_S; ok=$?; storm_stop; : >done; wait $reader; test $ok = 0; } &&
+	test "$(cat rc)" = 0 &&
+	test_grep "^upx trace: warning: standard output was not read after the stop: the rest of the output was dropped$" err &&
+	test_grep -v "write error\|Interrupted" err &&
 	test_no_leftover_links
 '
 
