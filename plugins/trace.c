@@ -24,6 +24,7 @@
 #include "output/metrics.h"
 #include "output/output.h"
 #include "output/table.h"
+#include "output/value.h"
 #include "plan/bykey.h"
 #include "plan/params.h"
 #include "plan/plan.h"
@@ -158,23 +159,6 @@ struct trace_ctx {
 	struct whyzero_start *wz_start;	/* system-wide: who mapped the files at the start */
 };
 
-/* Small values in decimal, pointers in hex, small negatives (errors) as such. */
-static char *put_value(char *buf, __u64 v)
-{
-	if ((long long)v < 0 && (long long)v > -65536)
-		return put_s64(buf, (long long)v);
-	if (v <= 0xffffffffULL)
-		return put_u64(buf, v);
-	return put_hex(buf, v);
-}
-
-static void print_value(FILE *f, __u64 v)
-{
-	char buf[24], *end = put_value(buf, v);
-
-	fwrite(buf, 1, end - buf, f);
-}
-
 /* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
 static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
@@ -226,7 +210,7 @@ static char *put_typed(char *buf, const struct trace_ctx *ctx, uint64_t probe, i
 	case SHOWN_UNSIGNED:
 		return put_u64(buf, v);
 	default:
-		return put_value(buf, v);
+		return value_put(buf, v);
 	}
 }
 
@@ -248,14 +232,6 @@ static void print_head(const struct trace_event *e, long long real, const char *
 	fputs_escaped(stdout, label, -1);
 }
 
-/* "EFAULT" for -14. */
-static const char *errno_name(int err)
-{
-	const char *name = strerrorname_np(-err);
-
-	return name ? name : "unknown error";
-}
-
 /* Does the event carry the string (the argument at entry, the return value at a return)? */
 static bool event_has_str(const struct trace_ctx *ctx, const struct trace_event *e, size_t size)
 {
@@ -268,25 +244,10 @@ static __u64 str_ptr(const struct trace_ctx *ctx, const struct trace_event *e)
 	return ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval : e->args[ctx->str_arg];
 }
 
-/*
- * A string read in the kernel, escaped for the terminal; cut strings end in
- * "...".  NULL only for a null pointer; any other failed read shows the
- * pointer and why.
- */
+/* The string the event carries, read at ptr. */
 static void print_str(const struct trace_event *e, __u64 ptr)
 {
-	if (e->str_len < 0) {
-		if (!ptr)
-			printf("NULL");
-		else
-			printf("(unreadable 0x%llx: %s)", (unsigned long long)ptr,
-			       errno_name(e->str_len));
-		return;
-	}
-	/* '"' escaped too: a traced string cannot forge fields of the line. */
-	fputs_quoted(stdout, e->str, e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
-	if (e->str_len > TRACE_STR_MAX)
-		fputs("...", stdout);
+	read_str_print(stdout, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX, ptr });
 }
 
 /* Argument i is shown: --args asks for it, --min/--max test it or --str reads it. */
@@ -322,24 +283,6 @@ static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ct
 	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	if (p)
 		json_string_field(jw, "value_name", p->name);
-}
-
-/* "str" (null when unreadable), "str_hex" when not UTF-8, "str_ptr", "str_truncated", "str_error". */
-static void json_str_fields(struct json_writer *jw, const struct trace_ctx *ctx,
-			    const struct trace_event *e)
-{
-	__u64 ptr = str_ptr(ctx, e);
-
-	if (e->str_len >= 0) {
-		json_bytes_field(jw, "str", e->str,
-				 e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
-		json_bool_field(jw, "str_truncated", e->str_len > TRACE_STR_MAX);
-	} else {
-		json_string_field(jw, "str", NULL);
-		if (ptr)
-			json_string_field(jw, "str_error", errno_name(e->str_len));
-	}
-	json_u64_field(jw, "str_ptr", ptr);
 }
 
 /* The probe an event is from; NULL for a cookie out of range. */
@@ -387,7 +330,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 		if (has_str)
 			print_str(e, e->retval);
 		else
-			print_value(stdout, e->retval);
+			value_print(stdout, e->retval);
 	}
 	putchar('\n');
 	event_stack(ctx, e, size, NULL);
@@ -430,7 +373,8 @@ static int on_event_json(void *data, void *buf, size_t size)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);
 	if (event_has_str(ctx, e, size))
-		json_str_fields(jw, ctx, e);
+		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
+						   str_ptr(ctx, e) });
 	event_stack(ctx, e, size, jw);
 	json_object_end(jw);
 	json_writer__end_line(jw);
