@@ -174,49 +174,10 @@ static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 	putchar('=');
 }
 
-enum shown_as { SHOWN_GUESS, SHOWN_HEX, SHOWN_SIGNED, SHOWN_UNSIGNED };
-
-/*
- * How argument i is shown, and *v narrowed to what the function sees: a
- * register holds a narrower argument in its low bytes.  Without DWARF: a guess.
- */
-static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 *v)
-{
-	const struct dwarf_param *p = params__of(ctx->params, probe, i);
-	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
-
-	if (!p || p->kind == DWARF_PARAM_OTHER)
-		return SHOWN_GUESS;
-	if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING)
-		return SHOWN_HEX;
-	if (p->kind == DWARF_PARAM_INT) {
-		if (bits < 64)
-			*v = (__u64)((long long)(*v << (64 - bits)) >> (64 - bits));
-		return SHOWN_SIGNED;
-	}
-	if (bits < 64)
-		*v &= (1ULL << bits) - 1;
-	return SHOWN_UNSIGNED;
-}
-
-/* Argument i as its DWARF type says (a guess without), into buf (24 bytes); the end. */
-static char *put_typed(char *buf, const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
-{
-	switch (typed_value(ctx, probe, i, &v)) {
-	case SHOWN_HEX:
-		return put_hex(buf, v);
-	case SHOWN_SIGNED:
-		return put_s64(buf, (long long)v);
-	case SHOWN_UNSIGNED:
-		return put_u64(buf, v);
-	default:
-		return value_put(buf, v);
-	}
-}
-
+/* Argument i as its DWARF type says (a guess without). */
 static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
 {
-	char buf[24], *end = put_typed(buf, ctx, probe, i, v);
+	char buf[VALUE_TEXT_MAX], *end = param_put(buf, params__of(ctx->params, probe, i), v);
 
 	fwrite(buf, 1, end - buf, stdout);
 }
@@ -273,14 +234,14 @@ static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ct
 		return;
 	}
 	v = e->args[ctx->value_arg];
+	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	json_name(jw, "value");
-	if (typed_value(ctx, e->cookie, ctx->value_arg, &v) == SHOWN_SIGNED)
+	if (param_value(p, &v) == PARAM_SIGNED)
 		json_s64(jw, (long long)v);
 	else
 		json_u64(jw, v);
 	snprintf(of, sizeof(of), "arg%d", ctx->value_arg);
 	json_string_field(jw, "value_of", of);
-	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	if (p)
 		json_string_field(jw, "value_name", p->name);
 }
@@ -443,11 +404,11 @@ static bool by_value_cell(void *arg, const struct trace_by_key *k, const struct 
 			  char *text, __u64 *v)
 {
 	const struct trace_ctx *ctx = arg;
-	uint64_t probe = by_type_probe(ctx, k);
+	const struct dwarf_param *dp = params__of(ctx->params, by_type_probe(ctx, k), p->arg);
 
-	*put_typed(text, ctx, probe, p->arg, *v) = '\0';
-	/* typed_value() narrows v as the function sees it: JSON's number */
-	return typed_value(ctx, probe, p->arg, v) == SHOWN_SIGNED;
+	*param_put(text, dp, *v) = '\0';
+	/* param_value() narrows v as the function sees it: JSON's number */
+	return param_value(dp, v) == PARAM_SIGNED;
 }
 
 /* --latency: the estimated p50 and p99 under the buckets. */

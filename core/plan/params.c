@@ -5,6 +5,7 @@
 
 #include "base/usage.h"
 #include "base/util.h"
+#include "output/value.h"
 #include "plan/params.h"
 #include "plan/plan.h"
 #include "symbols/elf.h"
@@ -106,4 +107,36 @@ const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int
 	if (!p || probe >= p->plan->nr_probes || p->nr[probe] <= i || !p->params[probe][i].name[0])
 		return NULL;
 	return &p->params[probe][i];
+}
+
+enum param_form param_value(const struct dwarf_param *p, __u64 *v)
+{
+	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
+
+	if (!p || p->kind == DWARF_PARAM_OTHER)
+		return PARAM_GUESS;
+	if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING)
+		return PARAM_HEX;
+	if (p->kind == DWARF_PARAM_INT) {
+		if (bits < 64)
+			*v = (__u64)((long long)(*v << (64 - bits)) >> (64 - bits));
+		return PARAM_SIGNED;
+	}
+	if (bits < 64)
+		*v &= (1ULL << bits) - 1;
+	return PARAM_UNSIGNED;
+}
+
+char *param_put(char *buf, const struct dwarf_param *p, __u64 v)
+{
+	switch (param_value(p, &v)) {
+	case PARAM_HEX:
+		return put_hex(buf, v);
+	case PARAM_SIGNED:
+		return put_s64(buf, (long long)v);
+	case PARAM_UNSIGNED:
+		return put_u64(buf, v);
+	default:
+		return value_put(buf, v);
+	}
 }

@@ -51,4 +51,22 @@ int params__resolve(const struct params *p, const char *name, const char *option
  */
 const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int i);
 
+/* How a parameter's value is shown, by what its type says. */
+enum param_form {
+	PARAM_GUESS,	/* no type to go by: output/value.h's value_put() */
+	PARAM_HEX,	/* a pointer, char * among them */
+	PARAM_SIGNED,
+	PARAM_UNSIGNED,
+};
+
+/*
+ * The form of parameter p's value (NULL: none known), and *v narrowed to
+ * what the function sees: a register holds a narrower argument in its low
+ * bytes, sign-extended for a signed type.
+ */
+enum param_form param_value(const struct dwarf_param *p, __u64 *v);
+
+/* v as parameter p's type says (a guess without), into buf (VALUE_TEXT_MAX bytes); the end. */
+char *param_put(char *buf, const struct dwarf_param *p, __u64 v);
+
 #endif
