@@ -39,7 +39,6 @@
 #include "run/session.h"
 #include "run/whyzero.h"
 #include "stack/ustack.h"
-#include "sum128.h"
 #include "symbols/debuginfod.h"
 #include "symbols/dwarf.h"
 #include "symbols/elf.h"
@@ -182,17 +181,6 @@ static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u6
 	fwrite(buf, 1, end - buf, stdout);
 }
 
-/* "%-15s %-7u %-7u %-16s %s" of the time, pid, tid, comm and probe, without printf. */
-static void print_head(const struct trace_event *e, long long real, const char *label)
-{
-	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)];
-	uint32_t ids[2] = { e->tgid, e->tid };
-	char *end = event_head_text(line, real, ids, 2, e->comm, sizeof(e->comm));
-
-	fwrite(line, 1, end - line, stdout);
-	fputs_escaped(stdout, label, -1);
-}
-
 /* Does the event carry the string (the argument at entry, the return value at a return)? */
 static bool event_has_str(const struct trace_ctx *ctx, const struct trace_event *e, size_t size)
 {
@@ -275,7 +263,9 @@ static int on_event_plain(void *data, void *buf, size_t size)
 
 	if (!pe)
 		return 0;
-	print_head(e, e->ts_ns + ctx->s.realtime_offset_ns, pe->label);
+	event_head_print(stdout, e->ts_ns + ctx->s.realtime_offset_ns,
+			 (const uint32_t[]){ e->tgid, e->tid }, 2, e->comm, sizeof(e->comm));
+	fputs_escaped(stdout, pe->label, -1);
 	/* Each argument once, in order; at a return the argument registers are gone. */
 	for (int i = 0; !e->is_return && i < TRACE_MAX_ARGS; i++) {
 		if (!arg_shown(ctx, i, has_str))
@@ -424,26 +414,6 @@ static void latency_note(struct table *t, const uint64_t *slots, uint64_t total)
 	table__note(t, note);
 }
 
-/* The exact sum of a probe's histogram values over the CPUs (probes/sum128.h). */
-static bool hist_sum(const struct trace_ctx *ctx, __u32 probe, unsigned __int128 *sum)
-{
-	static struct upx_sum128 *vals;
-	static int nr_cpus;
-
-	if (!nr_cpus) {
-		nr_cpus = libbpf_num_possible_cpus();
-		if (nr_cpus < 1)
-			nr_cpus = 1;
-		vals = xcalloc(nr_cpus, sizeof(*vals));
-	}
-	*sum = 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(ctx->maps.hist_sums), &probe, vals))
-		return false;
-	for (int i = 0; i < nr_cpus; i++)
-		*sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
-	return true;
-}
-
 /* Per probe: its count, or its buckets (--latency: under the entry probe's index). */
 static void fill_probes(struct trace_ctx *ctx, struct table *t)
 {
@@ -471,7 +441,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 			table__count(t, total);
 			continue;
 		}
-		has_sum = hist_sum(ctx, i, &sum);
+		has_sum = percpu_sum128(bpf_map__fd(ctx->maps.hist_sums), i, &sum);
 		table__hist(t, slots, TRACE_HIST_SLOTS, sum, has_sum);
 		latency_note(t, slots, total);
 	}

@@ -154,6 +154,27 @@ static void test_event_head_text(void)
 	CU_ASSERT_EQUAL(end - got, 16 + 16 + 64 + 1);
 }
 
+/* event_head_print(): the text head on a stream, at most EVENT_HEAD_IDS ids. */
+static void test_event_head_print(void)
+{
+	static const uint32_t ids[] = { 1, 2, 3, 4, 5 };
+	long long ns = 1700000000123456789LL;
+	char want[EVENT_HEAD_MAX(EVENT_HEAD_IDS, 64) + 1], *end, *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	event_head_print(f, ns, ids, 2, "bash\x1b", 16);
+	event_head_print(f, ns, ids, 5, "a\nb", 16);
+	fclose(f);
+	end = event_head_text(want, ns, ids, 2, "bash\x1b", 16);
+	end = event_head_text(end, ns, ids, EVENT_HEAD_IDS, "a\nb", 16);
+	*end = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "4       a\\nb"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "5 "));
+	free(buf);
+}
+
 static void test_format_clock(void)
 {
 	long long ns = 1700000000123456789LL;
@@ -422,6 +443,7 @@ CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_escape_to_buf),
 	UNIT_TEST(test_quoted),
 	UNIT_TEST(test_event_head_text),
+	UNIT_TEST(test_event_head_print),
 	UNIT_TEST(test_format_clock),
 	UNIT_TEST(test_event_head_json),
 	UNIT_TEST(test_hist_json),
