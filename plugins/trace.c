@@ -702,22 +702,7 @@ static int trace_plan(struct session *s, void *p)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
 	if (!upx_verbose && !output_json())
-		for (size_t k = 0; k < s->plan.nr_probes; k++) {
-			const struct plan_entry *pe = &s->plan.entries[k];
-			const char *site = plan_site_text(pe->site);
-
-			/* Say so when a named function is not probed where its symbol points. */
-			if (pe->spec >= 0 && !pattern_is_glob(ctx->specs[pe->spec].function) &&
-			    pe->is_ifunc)
-				note("%s is an IFUNC: probing the implementation the dynamic "
-				     "linker picks here (%s -> %s%s%s)", pe->label, pe->ifunc,
-				     pe->impl ? pe->impl : "?", *site ? ", " : "", site);
-			if (pe->is_plt && !pe->is_return)
-				note("%s is only imported here%s%s%s: probing its PLT stub, which "
-				     "sees the calls this file makes through it", pe->label,
-				     pe->import_lib ? " (defined in " : "",
-				     pe->import_lib ? pe->import_lib : "", pe->import_lib ? ")" : "");
-		}
+		plan_note_redirects(&s->plan, ctx->specs);
 	ctx->seen = xcalloc(s->plan.nr_probes ? s->plan.nr_probes : 1, sizeof(*ctx->seen));
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
