@@ -769,7 +769,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	struct trace_ctx *ctx = p;
 	/* --count --stack=dwarf counts in user space: events, and their full buffer. */
 	bool aggregate = (opt.count || opt.hist || opt.latency) &&
-			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk));
+			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk)), sleepable;
 
 	struct bpf_object *obj = ctx->skel->object(skel);
 	__u64 *wakeup_bytes = bpf_rodata_named(obj, "wakeup_bytes", sizeof(*wakeup_bytes));
@@ -823,33 +823,16 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
-	*progs = (struct attach_progs){
-		.entry = bpf_prog_named(obj, "upx_entry"),
-		.ret = bpf_prog_named(obj, "upx_return"),
-		.entry_multi = bpf_prog_named(obj, "upx_entry_multi"),
-		.ret_multi = bpf_prog_named(obj, "upx_return_multi"),
-		.usdt = bpf_prog_named(obj, "upx_usdt"),
-		.usdt_specs = ctx->maps.__bpf_usdt_specs,
-	};
-	if (!progs->entry || !progs->ret || !progs->entry_multi || !progs->ret_multi ||
-	    !progs->usdt)
+	*progs = (struct attach_progs){ .usdt_specs = ctx->maps.__bpf_usdt_specs };
+	/* Sleepable twins read strings on pages the process has not touched yet. */
+	sleepable = ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR);
+	if (attach_progs_named(progs, obj, "upx_entry", "upx_return", "upx_usdt", sleepable))
 		return -1;
-	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
-		/* Sleepable twins read strings on pages the process has not touched yet. */
-		progs->entry_s = bpf_prog_named(obj, "upx_entry_s");
-		progs->ret_s = bpf_prog_named(obj, "upx_return_s");
-		progs->entry_multi_s = bpf_prog_named(obj, "upx_entry_multi_s");
-		progs->ret_multi_s = bpf_prog_named(obj, "upx_return_multi_s");
-		progs->usdt_s = bpf_prog_named(obj, "upx_usdt_s");
-		if (!progs->entry_s || !progs->ret_s || !progs->entry_multi_s ||
-		    !progs->ret_multi_s || !progs->usdt_s)
-			return -1;
-		if (upx_verbose)
-			note("%s", attach_uses_sleepable(&s->plan, progs) ?
-			     "strings are read by sleepable uprobes, which fault pages in" :
-			     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
-			     "not touched yet shows as unreadable");
-	}
+	if (sleepable && upx_verbose)
+		note("%s", attach_uses_sleepable(&s->plan, progs) ?
+		     "strings are read by sleepable uprobes, which fault pages in" :
+		     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
+		     "not touched yet shows as unreadable");
 	if (ustack__configure(ctx->stk, obj, &s->plan))
 		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
