@@ -161,15 +161,8 @@ struct trace_ctx {
 /* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
 static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
-	const struct dwarf_param *p = params__of(ctx->params, probe, i);
-
 	putchar(' ');
-	if (p) {
-		fputs_escaped(stdout, p->name, -1);	/* from the file's DWARF */
-	} else {
-		fputs("arg", stdout);
-		putchar('0' + i);
-	}
+	param_print_name(stdout, params__of(ctx->params, probe, i), i);
 	putchar('=');
 }
 
@@ -307,19 +300,8 @@ static int on_event_json(void *data, void *buf, size_t size)
 	for (int i = 0; !e->is_return && i < opt.nr_args; i++)
 		json_u64(jw, e->args[i]);
 	json_array_end(jw);
-	if (!e->is_return && opt.nr_args && params__of(ctx->params, e->cookie, 0)) {
-		json_name(jw, "params");
-		json_array_start(jw);
-		for (int i = 0; i < opt.nr_args; i++) {
-			const struct dwarf_param *p = params__of(ctx->params, e->cookie, i);
-
-			if (p)
-				json_string(jw, p->name);
-			else
-				json_null(jw);
-		}
-		json_array_end(jw);
-	}
+	if (!e->is_return)
+		params__json_names(ctx->params, jw, e->cookie, opt.nr_args);
 	if (e->is_return)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/usage.h"
 #include "base/util.h"
+#include "output/json.h"
 #include "output/value.h"
 #include "plan/params.h"
 #include "plan/plan.h"
@@ -139,4 +141,29 @@ char *param_put(char *buf, const struct dwarf_param *p, __u64 v)
 	default:
 		return value_put(buf, v);
 	}
+}
+
+void param_print_name(FILE *f, const struct dwarf_param *p, int i)
+{
+	if (p)
+		fputs_escaped(f, p->name, -1);	/* from the file's DWARF */
+	else
+		fprintf(f, "arg%d", i);
+}
+
+void params__json_names(const struct params *p, struct json_writer *jw, uint64_t probe, int nr)
+{
+	if (!nr || !params__of(p, probe, 0))
+		return;
+	json_name(jw, "params");
+	json_array_start(jw);
+	for (int i = 0; i < nr; i++) {
+		const struct dwarf_param *dp = params__of(p, probe, i);
+
+		if (dp)
+			json_string(jw, dp->name);
+		else
+			json_null(jw);
+	}
+	json_array_end(jw);
 }

@@ -10,11 +10,13 @@
 #define UPX_PARAMS_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>	/* probes/trace.h's __u32, __u64 */
 
 #include "symbols/dwarf.h"
 #include "trace.h"
 
+struct json_writer;
 struct plan;
 
 /* parse_arg_name()'s mark for a parameter named in DWARF, resolved once the functions are known. */
@@ -68,5 +70,14 @@ enum param_form param_value(const struct dwarf_param *p, __u64 *v);
 
 /* v as parameter p's type says (a guess without), into buf (VALUE_TEXT_MAX bytes); the end. */
 char *param_put(char *buf, const struct dwarf_param *p, __u64 v);
+
+/* Argument i's name on a text line: its parameter's (p, escaped), or "argI" without. */
+void param_print_name(FILE *f, const struct dwarf_param *p, int i);
+
+/*
+ * "params": the names of the first nr parameters of probe (an entry's index
+ * or a cookie), null for one without; no field when the first has none.
+ */
+void params__json_names(const struct params *p, struct json_writer *jw, uint64_t probe, int nr);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "output/json.h"
 #include "output/value.h"
 #include "plan/params.h"
 #include "plan/plan.h"
@@ -240,6 +241,43 @@ static void test_typed_from_dwarf(void)
 	plan_free(&plan);
 }
 
+/* A parameter's name on a text line and in JSON: exact's takes_args(a, b, s, c). */
+static void test_names_shown(void)
+{
+	const struct dwarf_param hostile = { "a\x1b[2Jb", DWARF_PARAM_INT, 4 };
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args",
+							      "r:{exact}:takes_args" }, 2);
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	struct json_writer *jw;
+
+	if (!p)
+		return;
+	f = open_memstream(&buf, &n);
+	param_print_name(f, params__of(p, 0, 1), 1);
+	fputc(' ', f);
+	param_print_name(f, params__of(p, 0, 5), 5);
+	fputc(' ', f);
+	param_print_name(f, &hostile, 0);	/* a name from a file is escaped */
+	fputc('\n', f);
+	jw = json_writer__new(f);
+	json_object_start(jw);
+	params__json_names(p, jw, 0, 5);	/* the fifth has none: null */
+	params__json_names(p, jw, 1, 5);	/* the return probe has none: no field */
+	params__json_names(p, jw, 0, 0);	/* none asked for */
+	json_object_end(jw);
+	json_writer__end_line(jw);
+	json_writer__free(jw);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "b arg5 a\\x1b[2Jb\n"
+			       "{\"params\":[\"a\",\"b\",\"s\",\"c\",null]}\n");
+	free(buf);
+	params__free(p);
+	plan_free(&plan);
+}
+
 CU_TestInfo params_tests[] = {
 	UNIT_TEST(test_arg_names),
 	UNIT_TEST(test_dwarf_params),
@@ -248,5 +286,6 @@ CU_TestInfo params_tests[] = {
 	UNIT_TEST(test_usdt_params),
 	UNIT_TEST(test_typed_values),
 	UNIT_TEST(test_typed_from_dwarf),
+	UNIT_TEST(test_names_shown),
 	CU_TEST_INFO_NULL,
 };
