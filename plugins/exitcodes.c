@@ -238,9 +238,10 @@ static void exitcodes_armed(struct session *s, void *ctx)
 {
 	status_line("Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (!output_json())
-		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
-		       "VIA");
+	if (!output_json()) {
+		event_head_titles(stdout, (const char *[]){ "PID", "PPID" }, 2);
+		printf("%4s %s\n", "CODE", "VIA");
+	}
 }
 
 static void exitcodes_report(struct session *s, void *skel, uint64_t lost, void *ctx)

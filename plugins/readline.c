@@ -221,8 +221,10 @@ static void readline_armed(struct session *s, void *ctx)
 	}
 	status_line("Tracing readline in%s. Hit Ctrl-C to end.", files);
 	free(files);
-	if (!output_json())
-		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
+	if (!output_json()) {
+		event_head_titles(stdout, (const char *[]){ "PID" }, 1);
+		puts("COMMAND");
+	}
 }
 
 RUN_SKELETON(readline_bpf);

@@ -848,8 +848,10 @@ static void trace_armed(struct session *s, void *p)
 		    count_noun(s->plan.nr_files, "file", "files"),
 		    count_noun(s->att.nr_multi, "multi link", "multi links"),
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (s->ev && !output_json() && !opt.count)
-		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
+	if (s->ev && !output_json() && !opt.count) {
+		event_head_titles(stdout, (const char *[]){ "PID", "TID" }, 2);
+		puts("PROBE");
+	}
 	/* System-wide: who maps the files now, for the zero report (within 0.1 s). */
 	if (!s->cmd_argv && ro.pid <= 0)
 		ctx->wz_start = whyzero_start(&s->plan, 0.1);

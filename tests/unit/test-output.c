@@ -175,6 +175,23 @@ static void test_event_head_print(void)
 	free(buf);
 }
 
+/* The titles stand over the columns event_head_text() writes. */
+static void test_event_head_titles(void)
+{
+	char *buf = NULL, head[EVENT_HEAD_MAX(2, 16) + 1], *end;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	event_head_titles(f, (const char *[]){ "PID", "TID" }, 2);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "TIME            PID     TID     COMM             ");
+	end = event_head_text(head, 1700000000123456789LL, (const uint32_t[]){ 1, 2 }, 2, "sh", 16);
+	CU_ASSERT_EQUAL(end - head, (long)strlen(buf));
+	CU_ASSERT_EQUAL(head[16], '1');
+	CU_ASSERT_EQUAL(buf[16], 'P');
+	free(buf);
+}
+
 static void test_format_clock(void)
 {
 	long long ns = 1700000000123456789LL;
@@ -444,6 +461,7 @@ CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_quoted),
 	UNIT_TEST(test_event_head_text),
 	UNIT_TEST(test_event_head_print),
+	UNIT_TEST(test_event_head_titles),
 	UNIT_TEST(test_format_clock),
 	UNIT_TEST(test_event_head_json),
 	UNIT_TEST(test_hist_json),
