@@ -109,15 +109,14 @@ static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct exitcodes_ctx *ctx = data;
 	const struct exitcodes_event *e;
-	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)], *end;
 	int code;
 
 	e = take_event(ctx, buf, size, &code);
 	if (!e)
 		return 0;
-	end = event_head_text(line, e->ts_ns + ctx->s.realtime_offset_ns,
-			      (const uint32_t[]){ e->pid, e->ppid }, 2, e->comm, sizeof(e->comm));
-	printf("%.*s%4d %s\n", (int)(end - line), line, code, via_name(e->via));
+	event_head_print(stdout, e->ts_ns + ctx->s.realtime_offset_ns,
+			 (const uint32_t[]){ e->pid, e->ppid }, 2, e->comm, sizeof(e->comm));
+	printf("%4d %s\n", code, via_name(e->via));
 	return 0;
 }
 
@@ -239,9 +238,10 @@ static void exitcodes_armed(struct session *s, void *ctx)
 {
 	status_line("Tracing exit() and _exit() in %s%s", s->plan.files[0].path,
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (!output_json())
-		printf("%-15s %-7s %-7s %-16s %4s %s\n", "TIME", "PID", "PPID", "COMM", "CODE",
-		       "VIA");
+	if (!output_json()) {
+		event_head_titles(stdout, (const char *[]){ "PID", "PPID" }, 2);
+		printf("%4s %s\n", "CODE", "VIA");
+	}
 }
 
 static void exitcodes_report(struct session *s, void *skel, uint64_t lost, void *ctx)

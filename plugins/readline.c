@@ -64,16 +64,14 @@ static int on_event_plain(void *data, void *buf, size_t size)
 {
 	struct session *ctx = data;
 	const struct readline_event *e = buf;
-	char line[EVENT_HEAD_MAX(1, UPX_COMM_LEN)], *end;
 	bool cut;
 	long len;
 
 	if (size < sizeof(*e))
 		return 0;
 	len = line_len(e, &cut);
-	end = event_head_text(line, e->ts_ns + ctx->realtime_offset_ns,
-			      (const uint32_t[]){ e->pid }, 1, e->comm, sizeof(e->comm));
-	fwrite(line, 1, end - line, stdout);
+	event_head_print(stdout, e->ts_ns + ctx->realtime_offset_ns, (const uint32_t[]){ e->pid }, 1,
+			 e->comm, sizeof(e->comm));
 	if (e->len < 0)
 		printf("(unreadable: %s)", strerror(-e->len));
 	else
@@ -223,8 +221,10 @@ static void readline_armed(struct session *s, void *ctx)
 	}
 	status_line("Tracing readline in%s. Hit Ctrl-C to end.", files);
 	free(files);
-	if (!output_json())
-		printf("%-15s %-7s %-16s %s\n", "TIME", "PID", "COMM", "COMMAND");
+	if (!output_json()) {
+		event_head_titles(stdout, (const char *[]){ "PID" }, 1);
+		puts("COMMAND");
+	}
 }
 
 RUN_SKELETON(readline_bpf);

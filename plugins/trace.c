@@ -24,6 +24,7 @@
 #include "output/metrics.h"
 #include "output/output.h"
 #include "output/table.h"
+#include "output/value.h"
 #include "plan/bykey.h"
 #include "plan/params.h"
 #include "plan/plan.h"
@@ -38,7 +39,6 @@
 #include "run/session.h"
 #include "run/whyzero.h"
 #include "stack/ustack.h"
-#include "sum128.h"
 #include "symbols/debuginfod.h"
 #include "symbols/dwarf.h"
 #include "symbols/elf.h"
@@ -158,102 +158,20 @@ struct trace_ctx {
 	struct whyzero_start *wz_start;	/* system-wide: who mapped the files at the start */
 };
 
-/* Small values in decimal, pointers in hex, small negatives (errors) as such. */
-static char *put_value(char *buf, __u64 v)
-{
-	if ((long long)v < 0 && (long long)v > -65536)
-		return put_s64(buf, (long long)v);
-	if (v <= 0xffffffffULL)
-		return put_u64(buf, v);
-	return put_hex(buf, v);
-}
-
-static void print_value(FILE *f, __u64 v)
-{
-	char buf[24], *end = put_value(buf, v);
-
-	fwrite(buf, 1, end - buf, f);
-}
-
 /* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
 static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
 {
-	const struct dwarf_param *p = params__of(ctx->params, probe, i);
-
 	putchar(' ');
-	if (p) {
-		fputs_escaped(stdout, p->name, -1);	/* from the file's DWARF */
-	} else {
-		fputs("arg", stdout);
-		putchar('0' + i);
-	}
+	param_print_name(stdout, params__of(ctx->params, probe, i), i);
 	putchar('=');
 }
 
-enum shown_as { SHOWN_GUESS, SHOWN_HEX, SHOWN_SIGNED, SHOWN_UNSIGNED };
-
-/*
- * How argument i is shown, and *v narrowed to what the function sees: a
- * register holds a narrower argument in its low bytes.  Without DWARF: a guess.
- */
-static enum shown_as typed_value(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 *v)
-{
-	const struct dwarf_param *p = params__of(ctx->params, probe, i);
-	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
-
-	if (!p || p->kind == DWARF_PARAM_OTHER)
-		return SHOWN_GUESS;
-	if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING)
-		return SHOWN_HEX;
-	if (p->kind == DWARF_PARAM_INT) {
-		if (bits < 64)
-			*v = (__u64)((long long)(*v << (64 - bits)) >> (64 - bits));
-		return SHOWN_SIGNED;
-	}
-	if (bits < 64)
-		*v &= (1ULL << bits) - 1;
-	return SHOWN_UNSIGNED;
-}
-
-/* Argument i as its DWARF type says (a guess without), into buf (24 bytes); the end. */
-static char *put_typed(char *buf, const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
-{
-	switch (typed_value(ctx, probe, i, &v)) {
-	case SHOWN_HEX:
-		return put_hex(buf, v);
-	case SHOWN_SIGNED:
-		return put_s64(buf, (long long)v);
-	case SHOWN_UNSIGNED:
-		return put_u64(buf, v);
-	default:
-		return put_value(buf, v);
-	}
-}
-
+/* Argument i as its DWARF type says (a guess without). */
 static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
 {
-	char buf[24], *end = put_typed(buf, ctx, probe, i, v);
+	char buf[VALUE_TEXT_MAX], *end = param_put(buf, params__of(ctx->params, probe, i), v);
 
 	fwrite(buf, 1, end - buf, stdout);
-}
-
-/* "%-15s %-7u %-7u %-16s %s" of the time, pid, tid, comm and probe, without printf. */
-static void print_head(const struct trace_event *e, long long real, const char *label)
-{
-	char line[EVENT_HEAD_MAX(2, UPX_COMM_LEN)];
-	uint32_t ids[2] = { e->tgid, e->tid };
-	char *end = event_head_text(line, real, ids, 2, e->comm, sizeof(e->comm));
-
-	fwrite(line, 1, end - line, stdout);
-	fputs_escaped(stdout, label, -1);
-}
-
-/* "EFAULT" for -14. */
-static const char *errno_name(int err)
-{
-	const char *name = strerrorname_np(-err);
-
-	return name ? name : "unknown error";
 }
 
 /* Does the event carry the string (the argument at entry, the return value at a return)? */
@@ -268,25 +186,10 @@ static __u64 str_ptr(const struct trace_ctx *ctx, const struct trace_event *e)
 	return ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval : e->args[ctx->str_arg];
 }
 
-/*
- * A string read in the kernel, escaped for the terminal; cut strings end in
- * "...".  NULL only for a null pointer; any other failed read shows the
- * pointer and why.
- */
+/* The string the event carries, read at ptr. */
 static void print_str(const struct trace_event *e, __u64 ptr)
 {
-	if (e->str_len < 0) {
-		if (!ptr)
-			printf("NULL");
-		else
-			printf("(unreadable 0x%llx: %s)", (unsigned long long)ptr,
-			       errno_name(e->str_len));
-		return;
-	}
-	/* '"' escaped too: a traced string cannot forge fields of the line. */
-	fputs_quoted(stdout, e->str, e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
-	if (e->str_len > TRACE_STR_MAX)
-		fputs("...", stdout);
+	read_str_print(stdout, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX, ptr });
 }
 
 /* Argument i is shown: --args asks for it, --min/--max test it or --str reads it. */
@@ -312,34 +215,16 @@ static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ct
 		return;
 	}
 	v = e->args[ctx->value_arg];
+	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	json_name(jw, "value");
-	if (typed_value(ctx, e->cookie, ctx->value_arg, &v) == SHOWN_SIGNED)
+	if (param_value(p, &v) == PARAM_SIGNED)
 		json_s64(jw, (long long)v);
 	else
 		json_u64(jw, v);
 	snprintf(of, sizeof(of), "arg%d", ctx->value_arg);
 	json_string_field(jw, "value_of", of);
-	p = params__of(ctx->params, e->cookie, ctx->value_arg);
 	if (p)
 		json_string_field(jw, "value_name", p->name);
-}
-
-/* "str" (null when unreadable), "str_hex" when not UTF-8, "str_ptr", "str_truncated", "str_error". */
-static void json_str_fields(struct json_writer *jw, const struct trace_ctx *ctx,
-			    const struct trace_event *e)
-{
-	__u64 ptr = str_ptr(ctx, e);
-
-	if (e->str_len >= 0) {
-		json_bytes_field(jw, "str", e->str,
-				 e->str_len < TRACE_STR_MAX ? e->str_len : TRACE_STR_MAX);
-		json_bool_field(jw, "str_truncated", e->str_len > TRACE_STR_MAX);
-	} else {
-		json_string_field(jw, "str", NULL);
-		if (ptr)
-			json_string_field(jw, "str_error", errno_name(e->str_len));
-	}
-	json_u64_field(jw, "str_ptr", ptr);
 }
 
 /* The probe an event is from; NULL for a cookie out of range. */
@@ -371,7 +256,9 @@ static int on_event_plain(void *data, void *buf, size_t size)
 
 	if (!pe)
 		return 0;
-	print_head(e, e->ts_ns + ctx->s.realtime_offset_ns, pe->label);
+	event_head_print(stdout, e->ts_ns + ctx->s.realtime_offset_ns,
+			 (const uint32_t[]){ e->tgid, e->tid }, 2, e->comm, sizeof(e->comm));
+	fputs_escaped(stdout, pe->label, -1);
 	/* Each argument once, in order; at a return the argument registers are gone. */
 	for (int i = 0; !e->is_return && i < TRACE_MAX_ARGS; i++) {
 		if (!arg_shown(ctx, i, has_str))
@@ -387,7 +274,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 		if (has_str)
 			print_str(e, e->retval);
 		else
-			print_value(stdout, e->retval);
+			value_print(stdout, e->retval);
 	}
 	putchar('\n');
 	event_stack(ctx, e, size, NULL);
@@ -413,24 +300,14 @@ static int on_event_json(void *data, void *buf, size_t size)
 	for (int i = 0; !e->is_return && i < opt.nr_args; i++)
 		json_u64(jw, e->args[i]);
 	json_array_end(jw);
-	if (!e->is_return && opt.nr_args && params__of(ctx->params, e->cookie, 0)) {
-		json_name(jw, "params");
-		json_array_start(jw);
-		for (int i = 0; i < opt.nr_args; i++) {
-			const struct dwarf_param *p = params__of(ctx->params, e->cookie, i);
-
-			if (p)
-				json_string(jw, p->name);
-			else
-				json_null(jw);
-		}
-		json_array_end(jw);
-	}
+	if (!e->is_return)
+		params__json_names(ctx->params, jw, e->cookie, opt.nr_args);
 	if (e->is_return)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);
 	if (event_has_str(ctx, e, size))
-		json_str_fields(jw, ctx, e);
+		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
+						   str_ptr(ctx, e) });
 	event_stack(ctx, e, size, jw);
 	json_object_end(jw);
 	json_writer__end_line(jw);
@@ -499,11 +376,11 @@ static bool by_value_cell(void *arg, const struct trace_by_key *k, const struct 
 			  char *text, __u64 *v)
 {
 	const struct trace_ctx *ctx = arg;
-	uint64_t probe = by_type_probe(ctx, k);
+	const struct dwarf_param *dp = params__of(ctx->params, by_type_probe(ctx, k), p->arg);
 
-	*put_typed(text, ctx, probe, p->arg, *v) = '\0';
-	/* typed_value() narrows v as the function sees it: JSON's number */
-	return typed_value(ctx, probe, p->arg, v) == SHOWN_SIGNED;
+	*param_put(text, dp, *v) = '\0';
+	/* param_value() narrows v as the function sees it: JSON's number */
+	return param_value(dp, v) == PARAM_SIGNED;
 }
 
 /* --latency: the estimated p50 and p99 under the buckets. */
@@ -517,26 +394,6 @@ static void latency_note(struct table *t, const uint64_t *slots, uint64_t total)
 		 hist_percentile(slots, TRACE_HIST_SLOTS, 50),
 		 hist_percentile(slots, TRACE_HIST_SLOTS, 99));
 	table__note(t, note);
-}
-
-/* The exact sum of a probe's histogram values over the CPUs (probes/sum128.h). */
-static bool hist_sum(const struct trace_ctx *ctx, __u32 probe, unsigned __int128 *sum)
-{
-	static struct upx_sum128 *vals;
-	static int nr_cpus;
-
-	if (!nr_cpus) {
-		nr_cpus = libbpf_num_possible_cpus();
-		if (nr_cpus < 1)
-			nr_cpus = 1;
-		vals = xcalloc(nr_cpus, sizeof(*vals));
-	}
-	*sum = 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(ctx->maps.hist_sums), &probe, vals))
-		return false;
-	for (int i = 0; i < nr_cpus; i++)
-		*sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
-	return true;
 }
 
 /* Per probe: its count, or its buckets (--latency: under the entry probe's index). */
@@ -566,7 +423,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 			table__count(t, total);
 			continue;
 		}
-		has_sum = hist_sum(ctx, i, &sum);
+		has_sum = percpu_sum128(bpf_map__fd(ctx->maps.hist_sums), i, &sum);
 		table__hist(t, slots, TRACE_HIST_SLOTS, sum, has_sum);
 		latency_note(t, slots, total);
 	}
@@ -827,22 +684,7 @@ static int trace_plan(struct session *s, void *p)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
 	if (!upx_verbose && !output_json())
-		for (size_t k = 0; k < s->plan.nr_probes; k++) {
-			const struct plan_entry *pe = &s->plan.entries[k];
-			const char *site = plan_site_text(pe->site);
-
-			/* Say so when a named function is not probed where its symbol points. */
-			if (pe->spec >= 0 && !pattern_is_glob(ctx->specs[pe->spec].function) &&
-			    pe->is_ifunc)
-				note("%s is an IFUNC: probing the implementation the dynamic "
-				     "linker picks here (%s -> %s%s%s)", pe->label, pe->ifunc,
-				     pe->impl ? pe->impl : "?", *site ? ", " : "", site);
-			if (pe->is_plt && !pe->is_return)
-				note("%s is only imported here%s%s%s: probing its PLT stub, which "
-				     "sees the calls this file makes through it", pe->label,
-				     pe->import_lib ? " (defined in " : "",
-				     pe->import_lib ? pe->import_lib : "", pe->import_lib ? ")" : "");
-		}
+		plan_note_redirects(&s->plan, ctx->specs);
 	ctx->seen = xcalloc(s->plan.nr_probes ? s->plan.nr_probes : 1, sizeof(*ctx->seen));
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
@@ -909,7 +751,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	struct trace_ctx *ctx = p;
 	/* --count --stack=dwarf counts in user space: events, and their full buffer. */
 	bool aggregate = (opt.count || opt.hist || opt.latency) &&
-			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk));
+			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk)), sleepable;
 
 	struct bpf_object *obj = ctx->skel->object(skel);
 	__u64 *wakeup_bytes = bpf_rodata_named(obj, "wakeup_bytes", sizeof(*wakeup_bytes));
@@ -963,33 +805,16 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
-	*progs = (struct attach_progs){
-		.entry = bpf_prog_named(obj, "upx_entry"),
-		.ret = bpf_prog_named(obj, "upx_return"),
-		.entry_multi = bpf_prog_named(obj, "upx_entry_multi"),
-		.ret_multi = bpf_prog_named(obj, "upx_return_multi"),
-		.usdt = bpf_prog_named(obj, "upx_usdt"),
-		.usdt_specs = ctx->maps.__bpf_usdt_specs,
-	};
-	if (!progs->entry || !progs->ret || !progs->entry_multi || !progs->ret_multi ||
-	    !progs->usdt)
+	*progs = (struct attach_progs){ .usdt_specs = ctx->maps.__bpf_usdt_specs };
+	/* Sleepable twins read strings on pages the process has not touched yet. */
+	sleepable = ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR);
+	if (attach_progs_named(progs, obj, "upx_entry", "upx_return", "upx_usdt", sleepable))
 		return -1;
-	if (ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR)) {
-		/* Sleepable twins read strings on pages the process has not touched yet. */
-		progs->entry_s = bpf_prog_named(obj, "upx_entry_s");
-		progs->ret_s = bpf_prog_named(obj, "upx_return_s");
-		progs->entry_multi_s = bpf_prog_named(obj, "upx_entry_multi_s");
-		progs->ret_multi_s = bpf_prog_named(obj, "upx_return_multi_s");
-		progs->usdt_s = bpf_prog_named(obj, "upx_usdt_s");
-		if (!progs->entry_s || !progs->ret_s || !progs->entry_multi_s ||
-		    !progs->ret_multi_s || !progs->usdt_s)
-			return -1;
-		if (upx_verbose)
-			note("%s", attach_uses_sleepable(&s->plan, progs) ?
-			     "strings are read by sleepable uprobes, which fault pages in" :
-			     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
-			     "not touched yet shows as unreadable");
-	}
+	if (sleepable && upx_verbose)
+		note("%s", attach_uses_sleepable(&s->plan, progs) ?
+		     "strings are read by sleepable uprobes, which fault pages in" :
+		     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
+		     "not touched yet shows as unreadable");
 	if (ustack__configure(ctx->stk, obj, &s->plan))
 		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
@@ -1023,8 +848,10 @@ static void trace_armed(struct session *s, void *p)
 		    count_noun(s->plan.nr_files, "file", "files"),
 		    count_noun(s->att.nr_multi, "multi link", "multi links"),
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
-	if (s->ev && !output_json() && !opt.count)
-		printf("%-15s %-7s %-7s %-16s %s\n", "TIME", "PID", "TID", "COMM", "PROBE");
+	if (s->ev && !output_json() && !opt.count) {
+		event_head_titles(stdout, (const char *[]){ "PID", "TID" }, 2);
+		puts("PROBE");
+	}
 	/* System-wide: who maps the files now, for the zero report (within 0.1 s). */
 	if (!s->cmd_argv && ro.pid <= 0)
 		ctx->wz_start = whyzero_start(&s->plan, 0.1);

@@ -99,6 +99,24 @@ char *event_head_text(char *buf, long long realtime_ns, const uint32_t *ids, uns
 	return p;
 }
 
+void event_head_titles(FILE *f, const char *const *ids, unsigned int nr_ids)
+{
+	fprintf(f, "%-15s ", "TIME");
+	for (unsigned int i = 0; i < nr_ids; i++)
+		fprintf(f, "%-7s ", ids[i]);
+	fprintf(f, "%-16s ", "COMM");
+}
+
+void event_head_print(FILE *f, long long realtime_ns, const uint32_t *ids, unsigned int nr_ids,
+		      const char *comm, size_t comm_max)
+{
+	char line[EVENT_HEAD_MAX(EVENT_HEAD_IDS, 64)];
+	char *end = event_head_text(line, realtime_ns, ids,
+				    nr_ids < EVENT_HEAD_IDS ? nr_ids : EVENT_HEAD_IDS, comm, comm_max);
+
+	fwrite(line, 1, end - line, f);
+}
+
 void event_head_json(struct json_writer *jw, long long realtime_ns, uint32_t pid, uint32_t tid,
 		     const char *comm, size_t comm_max)
 {

@@ -62,6 +62,12 @@ void format_clock(long long realtime_ns, char *buf, unsigned long size);
  */
 char *event_head_text(char *buf, long long realtime_ns, const uint32_t *ids, unsigned int nr_ids,
 		      const char *comm, size_t comm_max);
+/* The titles above those columns: "TIME", each of ids ("PID", "TID") and "COMM", to f. */
+void event_head_titles(FILE *f, const char *const *ids, unsigned int nr_ids);
+/* The same written to f, for at most EVENT_HEAD_IDS ids (more are left out). */
+#define EVENT_HEAD_IDS 4
+void event_head_print(FILE *f, long long realtime_ns, const uint32_t *ids, unsigned int nr_ids,
+		      const char *comm, size_t comm_max);
 /*
  * Start the JSON object of one event with the fields every stream shares:
  * time, time_ns (CLOCK_REALTIME), pid, tid, comm (at most comm_max bytes; comm_hex

@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "base/usage.h"
 #include "base/util.h"
+#include "output/json.h"
+#include "output/value.h"
 #include "plan/params.h"
 #include "plan/plan.h"
 #include "symbols/elf.h"
@@ -106,4 +109,61 @@ const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int
 	if (!p || probe >= p->plan->nr_probes || p->nr[probe] <= i || !p->params[probe][i].name[0])
 		return NULL;
 	return &p->params[probe][i];
+}
+
+enum param_form param_value(const struct dwarf_param *p, __u64 *v)
+{
+	int bits = p && p->size > 0 && p->size < 8 ? p->size * 8 : 64;
+
+	if (!p || p->kind == DWARF_PARAM_OTHER)
+		return PARAM_GUESS;
+	if (p->kind == DWARF_PARAM_POINTER || p->kind == DWARF_PARAM_STRING)
+		return PARAM_HEX;
+	if (p->kind == DWARF_PARAM_INT) {
+		if (bits < 64)
+			*v = (__u64)((long long)(*v << (64 - bits)) >> (64 - bits));
+		return PARAM_SIGNED;
+	}
+	if (bits < 64)
+		*v &= (1ULL << bits) - 1;
+	return PARAM_UNSIGNED;
+}
+
+char *param_put(char *buf, const struct dwarf_param *p, __u64 v)
+{
+	switch (param_value(p, &v)) {
+	case PARAM_HEX:
+		return put_hex(buf, v);
+	case PARAM_SIGNED:
+		return put_s64(buf, (long long)v);
+	case PARAM_UNSIGNED:
+		return put_u64(buf, v);
+	default:
+		return value_put(buf, v);
+	}
+}
+
+void param_print_name(FILE *f, const struct dwarf_param *p, int i)
+{
+	if (p)
+		fputs_escaped(f, p->name, -1);	/* from the file's DWARF */
+	else
+		fprintf(f, "arg%d", i);
+}
+
+void params__json_names(const struct params *p, struct json_writer *jw, uint64_t probe, int nr)
+{
+	if (!nr || !params__of(p, probe, 0))
+		return;
+	json_name(jw, "params");
+	json_array_start(jw);
+	for (int i = 0; i < nr; i++) {
+		const struct dwarf_param *dp = params__of(p, probe, i);
+
+		if (dp)
+			json_string(jw, dp->name);
+		else
+			json_null(jw);
+	}
+	json_array_end(jw);
 }

@@ -10,11 +10,13 @@
 #define UPX_PARAMS_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>	/* probes/trace.h's __u32, __u64 */
 
 #include "symbols/dwarf.h"
 #include "trace.h"
 
+struct json_writer;
 struct plan;
 
 /* parse_arg_name()'s mark for a parameter named in DWARF, resolved once the functions are known. */
@@ -50,5 +52,32 @@ int params__resolve(const struct params *p, const char *name, const char *option
  * the low 32 bits); NULL when there is none with a name, or p is NULL.
  */
 const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int i);
+
+/* How a parameter's value is shown, by what its type says. */
+enum param_form {
+	PARAM_GUESS,	/* no type to go by: output/value.h's value_put() */
+	PARAM_HEX,	/* a pointer, char * among them */
+	PARAM_SIGNED,
+	PARAM_UNSIGNED,
+};
+
+/*
+ * The form of parameter p's value (NULL: none known), and *v narrowed to
+ * what the function sees: a register holds a narrower argument in its low
+ * bytes, sign-extended for a signed type.
+ */
+enum param_form param_value(const struct dwarf_param *p, __u64 *v);
+
+/* v as parameter p's type says (a guess without), into buf (VALUE_TEXT_MAX bytes); the end. */
+char *param_put(char *buf, const struct dwarf_param *p, __u64 v);
+
+/* Argument i's name on a text line: its parameter's (p, escaped), or "argI" without. */
+void param_print_name(FILE *f, const struct dwarf_param *p, int i);
+
+/*
+ * "params": the names of the first nr parameters of probe (an entry's index
+ * or a cookie), null for one without; no field when the first has none.
+ */
+void params__json_names(const struct params *p, struct json_writer *jw, uint64_t probe, int nr);
 
 #endif

@@ -1448,6 +1448,24 @@ void plan_warn_left_out(const struct plan *plan, bool verbose)
 			names);
 }
 
+void plan_note_redirects(const struct plan *plan, const struct probe_spec *specs)
+{
+	for (size_t k = 0; k < plan->nr_probes; k++) {
+		const struct plan_entry *pe = &plan->entries[k];
+		const char *site = plan_site_text(pe->site);
+
+		if (pe->is_ifunc && pe->spec >= 0 && !pattern_is_glob(specs[pe->spec].function))
+			note("%s is an IFUNC: probing the implementation the dynamic linker picks "
+			     "here (%s -> %s%s%s)", pe->label, pe->ifunc, pe->impl ? pe->impl : "?",
+			     *site ? ", " : "", site);
+		if (pe->is_plt && !pe->is_return)
+			note("%s is only imported here%s%s%s: probing its PLT stub, which sees the "
+			     "calls this file makes through it", pe->label,
+			     pe->import_lib ? " (defined in " : "",
+			     pe->import_lib ? pe->import_lib : "", pe->import_lib ? ")" : "");
+	}
+}
+
 void plan_clear_probes(struct plan *plan)
 {
 	for (size_t i = 0; i < plan->nr; i++) {

@@ -256,6 +256,13 @@ void plan_print(const struct plan *plan, FILE *f);
 /* Warns about what was left out: how many sites the kernel refuses; the hazards by name. */
 void plan_warn_left_out(const struct plan *plan, bool verbose);
 /*
+ * Notes where a function is not probed where its symbol points: an IFUNC
+ * named without a glob (at the implementation the dynamic linker picks
+ * here), an import (at its PLT stub, which sees only this file's calls).
+ * specs: those the entries came from.
+ */
+void plan_note_redirects(const struct plan *plan, const struct probe_spec *specs);
+/*
  * Back to the plan with only its files open (their symbols, notes and
  * verdicts kept): every entry, request and left-out function freed.
  */

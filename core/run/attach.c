@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "base/bpf-obj.h"
 #include "base/util.h"
 #include "plan/plan.h"
 #include "run/attach.h"
@@ -539,4 +540,32 @@ void attachment__destroy(struct attachment *a)
 	free(a->links);
 	free(a->usdt_links);
 	memset(a, 0, sizeof(*a));
+}
+
+int attach_progs_named(struct attach_progs *progs, struct bpf_object *obj, const char *entry,
+		       const char *ret, const char *usdt, bool sleepable)
+{
+	const struct {
+		struct bpf_program **prog;
+		const char *name, *twin;
+	} want[] = {
+		{ &progs->entry, entry, "" }, { &progs->entry_multi, entry, "_multi" },
+		{ &progs->ret, ret, "" }, { &progs->ret_multi, ret, "_multi" },
+		{ &progs->usdt, usdt, "" },
+		/* the sleepable ones last */
+		{ &progs->entry_s, entry, "_s" }, { &progs->entry_multi_s, entry, "_multi_s" },
+		{ &progs->ret_s, ret, "_s" }, { &progs->ret_multi_s, ret, "_multi_s" },
+		{ &progs->usdt_s, usdt, "_s" },
+	};
+	char name[128];
+
+	for (size_t i = 0; i < (sleepable ? ARRAY_SIZE(want) : 5); i++) {
+		if (!want[i].name)
+			continue;
+		snprintf(name, sizeof(name), "%s%s", want[i].name, want[i].twin);
+		*want[i].prog = bpf_prog_named(obj, name);
+		if (!*want[i].prog)
+			return -1;
+	}
+	return 0;
 }

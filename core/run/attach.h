@@ -42,6 +42,15 @@ struct attach_progs {
 	bool usdt_copies;	/* keep slots for the USDT sites of copies attached later */
 };
 
+/*
+ * Fill progs with obj's programs as probes/common.bpf.h's twins name them:
+ * entry and entry "_multi", ret and ret "_multi", usdt; with sleepable, the
+ * "_s" twins of each too (entry "_s", entry "_multi_s", ...).  A NULL name:
+ * none of that kind.  0, or -1 after an error naming the program missing.
+ */
+int attach_progs_named(struct attach_progs *progs, struct bpf_object *obj, const char *entry,
+		       const char *ret, const char *usdt, bool sleepable);
+
 struct attachment {
 	struct bpf_link **links;
 	size_t nr, alloc;

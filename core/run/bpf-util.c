@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "run/bpf-util.h"
+#include "sum128.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -39,6 +40,21 @@ int percpu_nr_cpus(void)
 			nr_cpus = 1;
 	}
 	return nr_cpus;
+}
+
+bool percpu_sum128(int map_fd, uint32_t key, unsigned __int128 *sum)
+{
+	static struct upx_sum128 *vals;
+	int nr_cpus = percpu_nr_cpus();
+
+	if (!vals)
+		vals = xcalloc(nr_cpus, sizeof(*vals));
+	*sum = 0;
+	if (bpf_map_lookup_elem(map_fd, &key, vals))
+		return false;
+	for (int i = 0; i < nr_cpus; i++)
+		*sum += ((unsigned __int128)vals[i].hi << 64) | vals[i].lo;
+	return true;
 }
 
 uint64_t percpu_u64_sum_key(int map_fd, const void *key)

@@ -3,6 +3,7 @@
 #ifndef UPX_BPF_UTIL_H
 #define UPX_BPF_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,11 @@ int percpu_nr_cpus(void);
 uint64_t percpu_u64_sum(int map_fd, uint32_t key);
 /* The same under any key (a per-CPU hash); 0 when there is none. */
 uint64_t percpu_u64_sum_key(int map_fd, const void *key);
+/*
+ * Sum of a per-CPU map value that is a 128-bit sum (probes/sum128.h) over
+ * all CPUs, into *sum; false (and 0) when key cannot be read.
+ */
+bool percpu_sum128(int map_fd, uint32_t key, unsigned __int128 *sum);
 
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);

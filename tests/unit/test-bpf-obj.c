@@ -15,6 +15,7 @@
 
 #include "base/bpf-obj.h"
 #include "base/util.h"
+#include "run/attach.h"
 #include "stack.h"
 #include "trace.h"
 #include "unit.h"
@@ -161,9 +162,44 @@ static void test_missing_names(void)
 	bpf_object__close(obj);
 }
 
+/* core/run/attach.c's attach_progs_named(): the twins of each kind, by their names. */
+static void test_progs_named(void)
+{
+	struct bpf_object *obj = open_obj("trace");
+	struct attach_progs p = {};
+	char *msg = NULL;
+	int ret;
+
+	if (!obj)
+		return;
+	CU_ASSERT_EQUAL_FATAL(attach_progs_named(&p, obj, "upx_entry", "upx_return", "upx_usdt",
+						 false), 0);
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.entry), "upx_entry");
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.entry_multi), "upx_entry_multi");
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.ret), "upx_return");
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.ret_multi), "upx_return_multi");
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.usdt), "upx_usdt");
+	CU_ASSERT_STRING_EQUAL(bpf_program__section_name(p.ret_multi), "uretprobe.multi");
+	/* Not asked for: the sleepable twins. */
+	CU_ASSERT_PTR_NULL(p.entry_s);
+	CU_ASSERT_PTR_NULL(p.usdt_s);
+	CU_ASSERT_EQUAL_FATAL(attach_progs_named(&p, obj, "upx_entry", NULL, NULL, true), 0);
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.entry_s), "upx_entry_s");
+	CU_ASSERT_STRING_EQUAL(bpf_program__name(p.entry_multi_s), "upx_entry_multi_s");
+	CU_ASSERT_STRING_EQUAL(bpf_program__section_name(p.entry_multi_s), "uprobe.multi.s");
+	CU_ASSERT_PTR_NULL(p.ret_s);
+	/* One missing: an error naming it. */
+	UNIT_STDERR(&msg, ret = attach_progs_named(&p, obj, "upx_usdt", NULL, NULL, false));
+	CU_ASSERT_EQUAL(ret, -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "has no program 'upx_usdt_multi'"));
+	free(msg);
+	bpf_object__close(obj);
+}
+
 CU_TestInfo bpf_obj_tests[] = {
 	UNIT_TEST(test_trace_config),
 	UNIT_TEST(test_two_builds_alike),
 	UNIT_TEST(test_missing_names),
+	UNIT_TEST(test_progs_named),
 	CU_TEST_INFO_NULL,
 };

@@ -154,6 +154,44 @@ static void test_event_head_text(void)
 	CU_ASSERT_EQUAL(end - got, 16 + 16 + 64 + 1);
 }
 
+/* event_head_print(): the text head on a stream, at most EVENT_HEAD_IDS ids. */
+static void test_event_head_print(void)
+{
+	static const uint32_t ids[] = { 1, 2, 3, 4, 5 };
+	long long ns = 1700000000123456789LL;
+	char want[EVENT_HEAD_MAX(EVENT_HEAD_IDS, 64) + 1], *end, *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	event_head_print(f, ns, ids, 2, "bash\x1b", 16);
+	event_head_print(f, ns, ids, 5, "a\nb", 16);
+	fclose(f);
+	end = event_head_text(want, ns, ids, 2, "bash\x1b", 16);
+	end = event_head_text(end, ns, ids, EVENT_HEAD_IDS, "a\nb", 16);
+	*end = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "4       a\\nb"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "5 "));
+	free(buf);
+}
+
+/* The titles stand over the columns event_head_text() writes. */
+static void test_event_head_titles(void)
+{
+	char *buf = NULL, head[EVENT_HEAD_MAX(2, 16) + 1], *end;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	event_head_titles(f, (const char *[]){ "PID", "TID" }, 2);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "TIME            PID     TID     COMM             ");
+	end = event_head_text(head, 1700000000123456789LL, (const uint32_t[]){ 1, 2 }, 2, "sh", 16);
+	CU_ASSERT_EQUAL(end - head, (long)strlen(buf));
+	CU_ASSERT_EQUAL(head[16], '1');
+	CU_ASSERT_EQUAL(buf[16], 'P');
+	free(buf);
+}
+
 static void test_format_clock(void)
 {
 	long long ns = 1700000000123456789LL;
@@ -422,6 +460,8 @@ CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_escape_to_buf),
 	UNIT_TEST(test_quoted),
 	UNIT_TEST(test_event_head_text),
+	UNIT_TEST(test_event_head_print),
+	UNIT_TEST(test_event_head_titles),
 	UNIT_TEST(test_format_clock),
 	UNIT_TEST(test_event_head_json),
 	UNIT_TEST(test_hist_json),

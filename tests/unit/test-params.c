@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "output/json.h"
+#include "output/value.h"
 #include "plan/params.h"
 #include "plan/plan.h"
 #include "target/probe-spec.h"
@@ -181,11 +183,109 @@ static void test_usdt_params(void)
 	plan_free(&plan);
 }
 
+/* param_put()'s text of v, and param_value()'s form and narrowed value. */
+static void check_typed(const struct dwarf_param *p, __u64 v, const char *text,
+			enum param_form form, __u64 narrowed)
+{
+	char buf[VALUE_TEXT_MAX + 1], *end = param_put(buf, p, v);
+
+	CU_ASSERT_FATAL(end > buf && end - buf < VALUE_TEXT_MAX);
+	*end = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, text);
+	CU_ASSERT_EQUAL(param_value(p, &v), form);
+	CU_ASSERT_EQUAL(v, narrowed);
+}
+
+static void test_typed_values(void)
+{
+	const struct dwarf_param s8 = { "c", DWARF_PARAM_INT, 1 }, s32 = { "n", DWARF_PARAM_INT, 4 },
+		s64 = { "l", DWARF_PARAM_INT, 8 }, u16 = { "p", DWARF_PARAM_UINT, 2 },
+		u32 = { "u", DWARF_PARAM_UINT, 4 }, ptr = { "q", DWARF_PARAM_POINTER, 8 },
+		str = { "s", DWARF_PARAM_STRING, 8 }, other = { "f", DWARF_PARAM_OTHER, 8 },
+		unsized = { "x", DWARF_PARAM_INT, 0 };
+
+	/* An int's register: the low 32 bits, sign-extended; junk above is not the value. */
+	check_typed(&s32, 0xdeadbeefffffffffULL, "-1", PARAM_SIGNED, (__u64)-1);
+	check_typed(&s32, 0x123456780000002aULL, "42", PARAM_SIGNED, 42);
+	check_typed(&s32, 0x80000000ULL, "-2147483648", PARAM_SIGNED, (__u64)-2147483648LL);
+	check_typed(&s8, 0x1ff, "-1", PARAM_SIGNED, (__u64)-1);
+	check_typed(&s64, (__u64)-70000, "-70000", PARAM_SIGNED, (__u64)-70000);
+	check_typed(&unsized, (__u64)-70000, "-70000", PARAM_SIGNED, (__u64)-70000);
+	/* Unsigned: the low bytes, never negative. */
+	check_typed(&u32, 0xffffffffffffffffULL, "4294967295", PARAM_UNSIGNED, 0xffffffffULL);
+	check_typed(&u16, 0xabcd0001ULL, "1", PARAM_UNSIGNED, 1);
+	/* Pointers in hex, small ones too; char * as well. */
+	check_typed(&ptr, 0x7ffd1234abcdULL, "0x7ffd1234abcd", PARAM_HEX, 0x7ffd1234abcdULL);
+	check_typed(&ptr, 16, "0x10", PARAM_HEX, 16);
+	check_typed(&str, 0, "0x0", PARAM_HEX, 0);
+	/* No type to go by, or one that is none of these: value_put()'s guess. */
+	check_typed(NULL, (__u64)-14, "-14", PARAM_GUESS, (__u64)-14);
+	check_typed(NULL, 0x7ffd1234abcdULL, "0x7ffd1234abcd", PARAM_GUESS, 0x7ffd1234abcdULL);
+	check_typed(&other, 300, "300", PARAM_GUESS, 300);
+}
+
+/* The fixture's own types: exact's takes_args(int a, long b, const char *s, unsigned int c). */
+static void test_typed_from_dwarf(void)
+{
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args" }, 1);
+
+	if (!p)
+		return;
+	check_typed(params__of(p, 0, 0), 0xffffffff, "-1", PARAM_SIGNED, (__u64)-1);
+	check_typed(params__of(p, 0, 1), 0xffffffff, "4294967295", PARAM_SIGNED, 0xffffffff);
+	check_typed(params__of(p, 0, 2), 0x404040, "0x404040", PARAM_HEX, 0x404040);
+	check_typed(params__of(p, 0, 3), (__u64)-1, "4294967295", PARAM_UNSIGNED, 0xffffffff);
+	check_typed(params__of(p, 0, 4), 0xffffffff, "4294967295", PARAM_GUESS, 0xffffffff);
+	params__free(p);
+	plan_free(&plan);
+}
+
+/* A parameter's name on a text line and in JSON: exact's takes_args(a, b, s, c). */
+static void test_names_shown(void)
+{
+	const struct dwarf_param hostile = { "a\x1b[2Jb", DWARF_PARAM_INT, 4 };
+	struct plan plan = {};
+	struct params *p = load(&plan, (const char *const[]){ "{exact}:takes_args",
+							      "r:{exact}:takes_args" }, 2);
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+	struct json_writer *jw;
+
+	if (!p)
+		return;
+	f = open_memstream(&buf, &n);
+	param_print_name(f, params__of(p, 0, 1), 1);
+	fputc(' ', f);
+	param_print_name(f, params__of(p, 0, 5), 5);
+	fputc(' ', f);
+	param_print_name(f, &hostile, 0);	/* a name from a file is escaped */
+	fputc('\n', f);
+	jw = json_writer__new(f);
+	json_object_start(jw);
+	params__json_names(p, jw, 0, 5);	/* the fifth has none: null */
+	params__json_names(p, jw, 1, 5);	/* the return probe has none: no field */
+	params__json_names(p, jw, 0, 0);	/* none asked for */
+	json_object_end(jw);
+	json_writer__end_line(jw);
+	json_writer__free(jw);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf, "b arg5 a\\x1b[2Jb\n"
+			       "{\"params\":[\"a\",\"b\",\"s\",\"c\",null]}\n");
+	free(buf);
+	params__free(p);
+	plan_free(&plan);
+}
+
 CU_TestInfo params_tests[] = {
 	UNIT_TEST(test_arg_names),
 	UNIT_TEST(test_dwarf_params),
 	UNIT_TEST(test_not_the_same_everywhere),
 	UNIT_TEST(test_no_dwarf),
 	UNIT_TEST(test_usdt_params),
+	UNIT_TEST(test_typed_values),
+	UNIT_TEST(test_typed_from_dwarf),
+	UNIT_TEST(test_names_shown),
 	CU_TEST_INFO_NULL,
 };

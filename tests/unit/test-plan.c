@@ -422,6 +422,36 @@ static void test_ifunc_resolved(void)
 	plan_free(&plan);
 }
 
+/* plan_note_redirects()'s notes (stderr) for spec, planned alone, into *msg (malloc'd). */
+static void redirect_notes(const char *text, char **msg)
+{
+	struct plan plan = {};
+	struct probe_spec spec;
+	char err[256];
+
+	CU_ASSERT_FATAL(probe_spec_parse(text, &spec, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL_FATAL(plan_add_spec(&plan, &spec, 0), 0);
+	UNIT_STDERR(msg, plan_note_redirects(&plan, &spec));
+	probe_spec_free(&spec);
+	plan_free(&plan);
+}
+
+/* A named IFUNC is noted with the implementation probed; one matched by a glob is not. */
+static void test_ifunc_noted(void)
+{
+	char *msg = NULL;
+
+	redirect_notes("libc.so.6:strlen", &msg);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "libc.so.6:strlen is an IFUNC: probing the "
+				      "implementation the dynamic linker picks here (strlen -> __strlen_"));
+	CU_ASSERT_PTR_NULL(strstr(msg, "PLT"));
+	free(msg);
+	msg = NULL;
+	redirect_notes("libc.so.6:strle[n]", &msg);
+	CU_ASSERT_STRING_EQUAL(msg, "");
+	free(msg);
+}
+
 static void test_endbr_skipped(void)
 {
 	const char *cet = fixture("uprobeme-cet");
@@ -825,6 +855,7 @@ CU_TestInfo plan_tests[] = {
 	UNIT_TEST(test_named_refused_unless_forced),
 	UNIT_TEST(test_aliases_merged),
 	UNIT_TEST(test_ifunc_resolved),
+	UNIT_TEST(test_ifunc_noted),
 	UNIT_TEST(test_endbr_skipped),
 	UNIT_TEST(test_refused_left_out),
 	UNIT_TEST(test_cxx_globs_and_overloads),

@@ -38,7 +38,8 @@
 	SUITE(cgroup) \
 	SUITE(plt) \
 	SUITE(facts) \
-	SUITE(table)
+	SUITE(table) \
+	SUITE(value)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
