@@ -263,11 +263,8 @@ static int plan_copy(struct session *s, struct copies_live *cl, const struct cop
 	}
 	file = plan_add_copy(&s->plan, cl->primary[cp->target], cp->path, cp->st_dev, cp->st_ino);
 	if (file < 0) {
-		char where[512];
-
-		snprintf(where, sizeof(where), "%s", cp->in_root);
 		warning("'%s': its copy '%s' (root %s, process %d) is not traced: %s",
-			cl->targets[cp->target].names[0], where, cp->root, (int)cp->pids[0],
+			cl->targets[cp->target].names[0], cp->in_root, cp->root, (int)cp->pids[0],
 			s->plan.why);
 		return -1;
 	}
@@ -298,14 +295,12 @@ static size_t other_copies(const struct session *s, const struct copies_live *cl
 static void explicit_notice(const struct session *s, const struct copies_live *cl, size_t t)
 {
 	const struct plan_file *pf = &s->plan.files[cl->primary[t]];
-	char name[256];
 	size_t files, procs = other_copies(s, cl, t, &files);
 
 	if (!procs)
 		return;
-	snprintf(name, sizeof(name), "%s", pf->display);
 	note("'%s': %zu running process%s map%s %s of it not traced (%zu file%s); name it "
-	     "'%s' to trace every copy", name, procs, procs == 1 ? "" : "es", procs == 1 ? "s" : "",
+	     "'%s' to trace every copy", pf->display, procs, procs == 1 ? "" : "es", procs == 1 ? "s" : "",
 	     files == 1 ? "another copy" : "other copies", files, files == 1 ? "" : "s",
 	     cl->targets[t].soname ? cl->targets[t].soname : cl->targets[t].names[0]);
 }
@@ -356,15 +351,11 @@ static void attach_late(struct session *s, struct copies_live *cl, const struct 
 		.pid = cp->pids[0],
 	};
 	memcpy(l->comm, cp->comms[0], sizeof(l->comm));
-	if (upx_verbose) {
-		char where[512];
-
-		snprintf(where, sizeof(where), "%s", cp->in_root);
+	if (upx_verbose)
 		note("a copy of '%s' attached late, %.3f s after the start (%.1f ms after it was "
 		     "touched): '%s' (root %s), mapped by process %d",
-		     cl->targets[cp->target].names[0], l->after_s, l->told_s * 1e3, where, cp->root,
-		     (int)l->pid);
-	}
+		     cl->targets[cp->target].names[0], l->after_s, l->told_s * 1e3, cp->in_root,
+		     cp->root, (int)l->pid);
 }
 
 /* Is it time to stop telling this file again?  (Counted per file.) */
@@ -588,18 +579,17 @@ void copies_live_report(struct session *s)
 	     cl->nr_late, cl->nr_late == 1 ? "y" : "ies");
 	for (size_t i = 0; i < cl->nr_late && i < 10; i++) {
 		const struct copy_late *l = &cl->late[i];
-		char where[1024], clock[32], comm[4 * COPY_COMM_LEN + 1];
+		char where[1024], clock[32];
 
 		copies_where_text(&s->plan.files[l->file], where, sizeof(where));
 		format_clock(l->realtime_ns, clock, sizeof(clock));
-		snprintf(comm, sizeof(comm), "%s", l->comm);
 		if (l->told_s >= 0)
-			hint("%s: %s, %.3f s after the start, %.1f ms after process %d (%s) "
+			hint("%s: %s, %.3f s after the start, %.1f ms after process %d (%.*s) "
 			     "touched it", where, clock, l->after_s, l->told_s * 1e3, (int)l->pid,
-			     comm);
+			     (int)sizeof(l->comm), l->comm);
 		else
-			hint("%s: %s, %.3f s after the start, for process %d (%s)", where, clock,
-			     l->after_s, (int)l->pid, comm);
+			hint("%s: %s, %.3f s after the start, for process %d (%.*s)", where, clock,
+			     l->after_s, (int)l->pid, (int)sizeof(l->comm), l->comm);
 	}
 	if (cl->nr_late > 10)
 		hint("... and %zu more", cl->nr_late - 10);
