@@ -642,8 +642,7 @@ static const char *err_name(int err)
 	return n ? n : "unknown error";
 }
 
-/* "    leaf+0x0 (/usr/bin/x) x.c:12", inlined frames "    helper (inlined) (...) x.c:3". */
-static void print_frame_text(FILE *f, const struct sym_frame *s)
+void ustack_frame_text(FILE *f, const struct sym_frame *s)
 {
 	fputs("    ", f);
 	if (s->function) {
@@ -674,7 +673,7 @@ static void print_frame_text(FILE *f, const struct sym_frame *s)
 	fputc('\n', f);
 }
 
-static void frame_json(struct json_writer *jw, const struct sym_frame *s)
+void ustack_frame_json(struct json_writer *jw, const struct sym_frame *s)
 {
 	json_object_start(jw);
 	json_u64_field(jw, "addr", s->addr);
@@ -722,9 +721,9 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		u->nr_late += sf[0].late;
 		for (int j = 0; j < k; j++)
 			if (jw)
-				frame_json(jw, &sf[j]);
+				ustack_frame_json(jw, &sf[j]);
 			else
-				print_frame_text(stdout, &sf[j]);
+				ustack_frame_text(stdout, &sf[j]);
 	}
 	if (jw) {
 		json_array_end(jw);
