@@ -245,17 +245,37 @@ static void test_frames(void)
 		  .file = "/opt/caf\xc3\xa9/\"q\"\\lib.so", .src_file = "dir/sp ace\t.c", .line = 1 },
 		{ .addr = 0x30, .function = "line0", .file = "/x", .src_file = "x.c", .line = 0 },
 	};
-	char *tbuf, *jbuf;
+	char *tbuf, *jbuf, fn[1500], file[900], plain[1100];
 	size_t tlen, jlen;
 	FILE *tf = mem(&tbuf, &tlen), *jf = mem(&jbuf, &jlen);
 	struct json_writer *jw = json_writer__new(jf);
+	/* Names longer than a line's buffer: a C++ template, a deep path. */
+	struct sym_frame big = { .addr = 0x40, .function = fn, .offset = 0x40, .file = file,
+				 .src_file = file, .line = 99999 };
 
+	for (size_t i = 0; i < sizeof(fn) - 1; i++)
+		fn[i] = i % 100 == 99 ? '\x1b' : "std::map<int, std::vector<char>>"[i % 32];
+	fn[sizeof(fn) - 1] = '\0';
+	memset(plain, 'f', sizeof(plain) - 1);
+	plain[sizeof(plain) - 1] = '\0';
+	for (size_t i = 0; i < sizeof(file) - 1; i++)
+		file[i] = i % 10 == 0 ? '/' : i % 77 == 1 ? '\n' : 'd';
+	file[sizeof(file) - 1] = '\0';
 	json_object_start(jw);
 	json_name(jw, "stack");
 	json_array_start(jw);
-	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
-		ustack_frame_text(tf, &frames[i]);
-		ustack_frame_json(jw, &frames[i]);
+	for (size_t i = 0; i <= sizeof(frames) / sizeof(frames[0]); i++) {
+		const struct sym_frame *s = i < sizeof(frames) / sizeof(frames[0]) ? &frames[i] : &big;
+
+		ustack_frame_text(tf, s);
+		ustack_frame_json(jw, s);
+		/* names about as long as a line's buffer holds, some bytes either side */
+		for (int k = 900; i == 0 && k < 1030; k += 3) {
+			struct sym_frame edge = frames[0];
+
+			edge.function = plain + sizeof(plain) - 1 - k;
+			ustack_frame_text(tf, &edge);
+		}
 	}
 	json_array_end(jw);
 	json_object_end(jw);
