@@ -66,7 +66,6 @@ static struct {
 	const char *hist;
 	bool latency;
 	double interval;
-	bool follow;
 	bool force;
 	bool at_entry;
 	unsigned long long buffer_size;
@@ -114,7 +113,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Running"),
 	OPT_RUN_DURATION(&ro),
 	OPT_RUN_CMD(&ro),
-	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
+	OPT_RUN_FOLLOW(&ro),
 	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
 	OPT_BOOL(0, "force", &opt.force, "allow return probes that can break the program (Go; setjmp, longjmp, exit)"),
 	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
@@ -127,7 +126,7 @@ static const struct upx_option trace_options[] = {
  * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
-	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs)
+	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(__bpf_usdt_specs)
 struct trace_maps {
 #define TRACE_MAP_FIELD(m) struct bpf_map *m;
 	TRACE_MAPS(TRACE_MAP_FIELD)
@@ -144,7 +143,6 @@ struct trace_ctx {
 	const struct run_skeleton *skel;	/* trace.bpf.c, or trace-stack.bpf.c (--stack) */
 	struct trace_maps maps;		/* the object's, by name */
 	struct trace_config *cfg;	/* its rodata's trace_cfg, until load */
-	struct follow_bpf *follow;	/* --follow */
 	struct probe_spec *specs;
 	size_t nr_specs;
 	struct tick_ctx tick;	/* -i */
@@ -544,30 +542,6 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 	table__free(t);
 }
 
-/*
- * --follow: the command's pid goes into the follow map before it is
- * released, and probes/follow.bpf.c adds its children as they fork.
- */
-static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
-{
-	struct follow_bpf *f;
-
-	f = follow_bpf__open();
-	if (!f)
-		return error("cannot open the follow program: %s", strerror(errno));
-	*out = f;
-	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
-	if (kfield_task_offsets(f->rodata->task_off))
-		return -1;
-	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->maps.follow)) ||
-	    follow_bpf__load(f))
-		return error("cannot load the follow program: %s", strerror(errno));
-	if (session_follow(&ctx->s, ctx->maps.follow, f->progs.upx_follow_fork) ||
-	    session_attach(&ctx->s, f->progs.upx_follow_exit, "sched_process_exit"))
-		return -1;
-	return 0;
-}
-
 /* Options that contradict each other or the probes; 0 or a usage error. */
 static int check_by(struct by_spec *by, bool any_return, bool all_return)
 {
@@ -672,8 +646,6 @@ static int trace_plan(struct session *s, void *p)
 {
 	struct trace_ctx *ctx = p;
 
-	if (opt.follow && !s->cmd_argv)
-		return usage_error("--follow goes with -c CMD or -- CMD");
 	s->plan.opts = (struct plan_opts){
 		.force = opt.force,
 		.no_endbr_skip = opt.at_entry,
@@ -742,7 +714,7 @@ static struct bpf_map *trace_events_map;
 /* Any filter that drops calls in the kernel (probes/drops.bpf.h counts them). */
 static bool any_filter(const struct session *s)
 {
-	return s->attach_pid > 0 || opt.follow || opt.uid >= 0 || ro.comm || ro.cgroup ||
+	return s->attach_pid > 0 || ro.follow || opt.uid >= 0 || ro.comm || ro.cgroup ||
 	       opt.has_min || opt.has_max;
 }
 
@@ -767,14 +739,14 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	/* With -p or -c (and no --follow) the kernel filters by process too. */
 	if (ro.pid > 0)
 		s->attach_pid = ro.pid;
-	else if (s->child.pid > 0 && !opt.follow)
+	else if (s->child.pid > 0 && !ro.follow)
 		s->attach_pid = s->child.pid;
 	/* --count --stack=dwarf: events, counted here per stack (see aggregate above). */
 	ctx->cfg->mode = opt.count ? (aggregate ? TRACE_MODE_COUNT : TRACE_MODE_EVENTS) :
 			 opt.hist ? TRACE_MODE_HIST : opt.latency ? TRACE_MODE_LATENCY :
 			 TRACE_MODE_EVENTS;
 	ctx->cfg->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
-	*use_follow = opt.follow;
+	*use_follow = ro.follow;
 	if (opt.uid >= 0)
 		ctx->cfg->filter_uid = opt.uid;
 	ctx->cfg->str_arg = ctx->str_arg;
@@ -822,13 +794,6 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	s->loop.tick = print_aggregations;
 	s->loop.ctx = &ctx->tick;
 	return 0;
-}
-
-static int trace_attached(struct session *s, void *skel, void *p)
-{
-	struct trace_ctx *ctx = p;
-
-	return opt.follow ? start_follow(ctx, &ctx->follow) : 0;
 }
 
 /* Events mode only: aggregations are read from their maps. */
@@ -917,8 +882,8 @@ static void report_why_zero(struct session *s, uint64_t lost, void *p)
 		.plan = &s->plan,
 		.pid = ro.pid,
 		.cmd = s->cmd_argv ? s->cmd_argv[0] : NULL,
-		.follow = opt.follow,
-		.cmd_only = s->cmd_argv && !opt.follow,
+		.follow = ro.follow,
+		.cmd_only = s->cmd_argv && !ro.follow,
 		.filters = { opt.uid, ro.comm, ro.cgroup, opt.has_min, opt.has_max, opt.min,
 			     opt.max },
 		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->maps.drops) : -1,
@@ -949,13 +914,14 @@ RUN_SKELETON(trace_bpf);
 RUN_SKELETON(trace_stack_bpf);
 
 RUN_SKELETON(copywatch_bpf);
+RUN_SKELETON(follow_bpf);
 
 static const struct run_ops trace_run = {
 	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_COPIES,
 	.copies_watch = &copywatch_bpf_run_skeleton,
+	.follow = &follow_bpf_run_skeleton,
 	.plan = trace_plan,
 	.configure = trace_configure,
-	.attached = trace_attached,
 	.events = trace_events,
 	.on_event = on_event,
 	.armed = trace_armed,
@@ -1006,7 +972,6 @@ static int cmd_trace(int argc, const char **argv)
 		ret = 1;
 out:
 	session_end(&ctx.s);
-	follow_bpf__destroy(ctx.follow);
 	ustack__free(ctx.stk);
 	whyzero_start_free(ctx.wz_start);
 	params__free(ctx.params);
