@@ -15,10 +15,10 @@ export LC_ALL=C
 QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
-	N_STK=${N_STK:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000}
 else
 	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
-	N_STK=${N_STK:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000}
 fi
 TIMEOUT=${TIMEOUT:-120}
 # BPFTRACE=PATH: another bpftrace (say, trixie's) as the peer.
@@ -145,7 +145,8 @@ stream() {
 		b=$(base push "$n")
 		if tracer "$UPX" trace ${json:+--json} --args 1 "$fn" -c "$(work push "$n")"; then
 			sample "$id" upx "$(per_call "$b" "$n")"
-			lines=$(grep -c 'push_first' "$TMP/out")
+			# (--json ends with a summary line that names the probe too)
+			lines=$(grep -v '^{"summary"' "$TMP/out" | grep -c 'push_first')
 			sample "$id.lost" upx $((n - lines))
 		fi
 		if [ -n "$json" ]; then
@@ -423,6 +424,7 @@ stacks() {
 	row 10.dw ns/call "" "  --stack=dwarf events (8K copied) to a file"
 	row 10.dwc ns/call "" "  --count --stack=dwarf (counted in upx)"
 	row 10.lost events "0" "  dwarf events lost of $n"
+	row 10.fplost events "0" "  --stack=fp events lost of $N_STKEV, default ring"
 	row 10.unw stacks/s "" "DWARF unwinding in upx (-v), 4 frames"
 	for _ in $(seq "$REPS"); do
 		taskset -c 1 timeout "$TIMEOUT" $f "$n" 0 >/dev/null 2>"$TMP/err" || fail "stackfix"
@@ -440,6 +442,9 @@ stacks() {
 		tracer "$UPX" trace --stack=fp "$fn" -c "$w" && sample 10.fpev upx "$(per_call "$b" "$n")"
 		peer 10.fpev "$BPFTRACE" -e "uprobe:$fn { printf(\"%s\\n\", ustack); }" -c "$w" &&
 			sample 10.fpev bt "$(per_call "$b" "$n")"
+		# At the fixture's full rate, long enough to fill the default ring if upx fell behind.
+		tracer "$UPX" trace --stack=fp "$fn" -c "$TASKSET -c 1 $f $N_STKEV 0" &&
+			sample 10.fplost upx $((N_STKEV - $(grep -c '^    b+0x0 ' "$TMP/out")))
 		if tracer "$UPX" trace -v -m 256M --stack=dwarf "$fn" -c "$w"; then
 			sample 10.dw upx "$(per_call "$b" "$n")"
 			sample 10.lost upx $((n - $(grep -c '^    b+0x0 ' "$TMP/out")))
