@@ -303,6 +303,7 @@ bpfstats() {
 	row 6 ns "upx/floor ~ 1" "BPF program run time per hit, --count"
 	row 6.comm ns "" "  the same, --comm benchme: every call passes"
 	row 6.drop ns "" "  the same, --comm other: every call dropped"
+	row 6.by ns "upx <= bpftrace" "  --count --by comm (bpftrace @[comm] = count())"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
 	for _ in $(seq "$REPS"); do
@@ -316,6 +317,8 @@ bpfstats() {
 		progtime 6.comm bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"benchme\"/ { @ = count(); }"
 		progtime 6.drop upx '^Tracing' "$UPX" trace --count --comm other -d 60 "$fn"
 		progtime 6.drop bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"other\"/ { @ = count(); }"
+		progtime 6.by upx '^Tracing' "$UPX" trace --count --by comm -d 60 "$fn"
+		progtime 6.by bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @[comm] = count(); }"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	STATS_OLD=
