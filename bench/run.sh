@@ -304,6 +304,7 @@ bpfstats() {
 	row 6.comm ns "" "  the same, --comm benchme: every call passes"
 	row 6.drop ns "" "  the same, --comm other: every call dropped"
 	row 6.by ns "upx <= bpftrace" "  --count --by comm (bpftrace @[comm] = count())"
+	row 6.ev ns "upx/floor <= 1.3" "  events (--args 1) to a file (floor ringbatch)"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
 	for _ in $(seq "$REPS"); do
@@ -319,6 +320,9 @@ bpfstats() {
 		progtime 6.drop bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"other\"/ { @ = count(); }"
 		progtime 6.by upx '^Tracing' "$UPX" trace --count --by comm -d 60 "$fn"
 		progtime 6.by bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @[comm] = count(); }"
+		progtime 6.ev upx '^Tracing' "$UPX" trace --args 1 -d 60 "$fn"
+		progtime 6.ev bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { printf(\"E %d\\n\", arg0); }"
+		progtime 6.ev floor 'armed' "$FLOOR" -m ringbatch -d 60 "$fn"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	STATS_OLD=

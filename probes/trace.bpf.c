@@ -348,7 +348,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
 				      sleepable);
 	stack_fill(ctx, (void *)e + size);	/* --stack: after the event (and its string) */
-	submit_batched(e, size + stack_extra());
+	submit_batched(e, size + stack_extra(), e->ts_ns);
 }
 
 /* --by: count or bucket under the call's key; latency keeps the key until the return. */
