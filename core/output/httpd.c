@@ -26,38 +26,34 @@
  * every start).  Its header gives the types; these are the functions used.
  */
 #define MHD_SONAME "libmicrohttpd.so.12"
+#define MHD_FUNCS \
+	X(add_connection) \
+	X(add_response_header) \
+	X(create_response_from_buffer) \
+	X(destroy_response) \
+	X(get_connection_info) \
+	X(get_daemon_info) \
+	X(get_timeout) \
+	X(lookup_connection_value) \
+	X(queue_response) \
+	X(run) \
+	X(start_daemon) \
+	X(stop_daemon)
+
 static struct {
 	void *so;
-	__typeof__(MHD_add_connection) *add_connection;
-	__typeof__(MHD_add_response_header) *add_response_header;
-	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
-	__typeof__(MHD_destroy_response) *destroy_response;
-	__typeof__(MHD_get_connection_info) *get_connection_info;
-	__typeof__(MHD_get_daemon_info) *get_daemon_info;
-	__typeof__(MHD_get_timeout) *get_timeout;
-	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
-	__typeof__(MHD_queue_response) *queue_response;
-	__typeof__(MHD_run) *run;
-	__typeof__(MHD_start_daemon) *start_daemon;
-	__typeof__(MHD_stop_daemon) *stop_daemon;
+#define X(name) __typeof__(MHD_##name) *name;
+	MHD_FUNCS
+#undef X
 } mhd;
 
 /* 0, or -1 after one error line naming the library and why. */
 static int mhd_load(void)
 {
 	const struct dl_sym syms[] = {
-		DL_SYM(MHD_add_connection, mhd.add_connection),
-		DL_SYM(MHD_add_response_header, mhd.add_response_header),
-		DL_SYM(MHD_create_response_from_buffer, mhd.create_response_from_buffer),
-		DL_SYM(MHD_destroy_response, mhd.destroy_response),
-		DL_SYM(MHD_get_connection_info, mhd.get_connection_info),
-		DL_SYM(MHD_get_daemon_info, mhd.get_daemon_info),
-		DL_SYM(MHD_get_timeout, mhd.get_timeout),
-		DL_SYM(MHD_lookup_connection_value, mhd.lookup_connection_value),
-		DL_SYM(MHD_queue_response, mhd.queue_response),
-		DL_SYM(MHD_run, mhd.run),
-		DL_SYM(MHD_start_daemon, mhd.start_daemon),
-		DL_SYM(MHD_stop_daemon, mhd.stop_daemon),
+#define X(name) DL_SYM(MHD_##name, mhd.name),
+		MHD_FUNCS
+#undef X
 	};
 	char err[256];
 
