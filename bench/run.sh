@@ -304,7 +304,8 @@ bpfstats() {
 	row 6.comm ns "" "  the same, --comm benchme: every call passes"
 	row 6.drop ns "" "  the same, --comm other: every call dropped"
 	row 6.by ns "upx <= bpftrace" "  --count --by comm (bpftrace @[comm] = count())"
-	row 6.ev ns "upx/floor <= 1.3" "  events (--args 1) to a file (floor ringbatch)"
+	row 6.ev ns "" "  events (--args 1) to a file (floor ringbatch)"
+	row 6.evn ns "upx/floor <= 1.3" "  the same work: the floor reads comm and cookie too (ringnamed)"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
 	for _ in $(seq "$REPS"); do
@@ -323,6 +324,8 @@ bpfstats() {
 		progtime 6.ev upx '^Tracing' "$UPX" trace --args 1 -d 60 "$fn"
 		progtime 6.ev bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { printf(\"E %d\\n\", arg0); }"
 		progtime 6.ev floor 'armed' "$FLOOR" -m ringbatch -d 60 "$fn"
+		progtime 6.evn upx '^Tracing' "$UPX" trace --args 1 -d 60 "$fn"
+		progtime 6.evn floor 'armed' "$FLOOR" -m ringnamed -d 60 "$fn"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	STATS_OLD=

@@ -675,6 +675,10 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	*use_follow = ro.follow;
 	if (opt.uid >= 0)
 		ctx->cfg->filter_uid = opt.uid;
+	ctx->cfg->args_read = 0;	/* an event carries what is shown: see on_event_*() */
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		ctx->cfg->args_read |= arg_shown(ctx, i, true) << i;
+	ctx->cfg->uid_read = output_json();
 	ctx->cfg->str_arg = ctx->str_arg;
 	ctx->cfg->value_arg = ctx->value_arg;
 	ctx->cfg->has_min = opt.has_min;
