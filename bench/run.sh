@@ -301,6 +301,7 @@ PY
 bpfstats() {
 	local fn=$BM:push_first
 	row 6 ns "upx/floor ~ 1" "BPF program run time per hit, --count"
+	row 6.key ns "upx/floor <= 1.3" "  the same work: the floor counts by cookie, leaves itself out"
 	row 6.comm ns "" "  the same, --comm benchme: every call passes"
 	row 6.drop ns "" "  the same, --comm other: every call dropped"
 	row 6.by ns "upx <= bpftrace" "  --count --by comm (bpftrace @[comm] = count())"
@@ -313,6 +314,8 @@ bpfstats() {
 		# bpftrace prints "Attaching" before it attaches; BEGIN runs once it has.
 		progtime 6 bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
 		progtime 6 floor 'armed' "$FLOOR" -m count -d 60 "$fn"
+		progtime 6.key upx '^Tracing' "$UPX" trace --count -d 60 "$fn"
+		progtime 6.key floor 'armed' "$FLOOR" -m countkeyed -d 60 "$fn"
 		# A filter: the cost of a call that passes it, and of one it drops (the zero report's
 		# counters, per probe and per value); bpftrace's filter is its predicate.
 		progtime 6.comm upx '^Tracing' "$UPX" trace --count --comm benchme -d 60 "$fn"
