@@ -135,6 +135,18 @@ for v in 3.11.7 3.12.1 3.13.0; do
 	'
 done
 
+test_expect_success BPF,PYENV_3_12_1 "3.12 -X perf: its trampoline named from /tmp/perf-PID.map beside the Python frames" '
+	upx trace --stack libc.so.6:malloc --min 4M \
+		-c "$PYENV/3.12.1/bin/python3.12 -X perf $FIX exit" >out 2>err &&
+	map=$(sed -n "s|.*(\(/tmp/perf-[0-9]*\.map\))\$|\1|p" out | head -1) &&
+	test_when_finished "rm -f $map" &&
+	test -n "$map" &&
+	grep "^    py" out | sed "s|+0x[0-9a-f]* (/tmp/perf-[0-9]*\.map)\$| [perf map]|" >got &&
+	printf "    %s\n" "$(py exit_now exit)" "$(py "<module>" main-exit)" \
+		"py::exit_now:$FIX [perf map]" >expect &&
+	test_cmp expect got
+'
+
 test_lazy_prereq PYENV_3_9 "test -x $PYENV/3.9.18/bin/python3.9 ||
 	{ echo \"# no pyenv 3.9.18 in $PYENV: skipped\"; false; }"
 test_expect_success BPF,PYENV_3_9 'an interpreter of a version upx does not know: native frames and one warning' '
