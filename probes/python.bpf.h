@@ -23,7 +23,8 @@
 #define PY_THREADS_MAX 32	/* thread states looked at for the calling thread */
 #define PY_EFAULT 14
 #define PY_E2BIG 7
-#define PY_BUF 264		/* a read structure: any field at an offset under 256 */
+#define PY_BUF 520		/* a read structure: any field at an offset under 512 */
+#define PY_STK 8192		/* the top of the thread's frame stack, copied at once (a power of 2) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -88,7 +89,9 @@ struct py_scratch {
 	__u64 hash;		/* of the frames so far */
 	__u32 tgid;
 	__u32 table;
+	__u64 lo, hi;		/* stk holds the process's bytes [lo, hi) */
 	__u8 buf[PY_BUF];
+	__u8 stk[PY_STK + PY_BUF];
 };
 
 struct {
@@ -101,12 +104,12 @@ struct {
 #ifdef UPX_STACK_MAPS
 static __always_inline __u64 py_u64(const __u8 *b, __u32 off)
 {
-	return *(const __u64 *)(b + (off & 0xff));
+	return *(const __u64 *)(b + (off & 0x1ff));
 }
 
 static __always_inline __u32 py_u32(const __u8 *b, __u32 off)
 {
-	return *(const __u32 *)(b + (off & 0xff));
+	return *(const __u32 *)(b + (off & 0x1ff));
 }
 
 static __always_inline __u64 py_mix(__u64 h, __u64 v)
@@ -245,6 +248,7 @@ static long py_frame_step(__u64 i, void *unused)
 	__u64 code, instr, frame;
 	__u32 zero = 0, n, ident, flags = 0;
 	__s64 lasti = -1;
+	__u8 *fb;
 
 	s = bpf_map_lookup_elem(&py_scratch, &zero);
 	c = bpf_map_lookup_elem(&py_cache, &zero);
@@ -258,31 +262,33 @@ static long py_frame_step(__u64 i, void *unused)
 	}
 	f = &s->rec.frames[n & (STACK_PY_MAX - 1)];
 	frame = s->frame;
-	if (bpf_probe_read_user(s->buf, 72, (const void *)frame)) {
-		s->rec.err = -PY_EFAULT;
-		return 1;
+	/* in the copy of the frame stack's top, else read on its own (a generator's) */
+	if (frame >= s->lo && frame + 80 <= s->hi) {
+		fb = s->stk + ((frame - s->lo) & (PY_STK - 1));
+	} else {
+		if (bpf_probe_read_user(s->buf, 80, (const void *)frame)) {
+			s->rec.err = -PY_EFAULT;
+			return 1;
+		}
+		fb = s->buf;
 	}
-	code = py_u64(s->buf, o->fr_code);
-	instr = py_u64(s->buf, o->fr_instr);
-	s->frame = py_u64(s->buf, o->fr_previous);
+	code = py_u64(fb, o->fr_code);
+	instr = py_u64(fb, o->fr_instr);
+	s->frame = py_u64(fb, o->fr_previous);
 	if (o->fr_is_entry == STACK_PY_NONE &&
-	    s->buf[o->fr_owner & 0xff] == STACK_PY_OWNED_BY_CSTACK) {
+	    fb[o->fr_owner & 0xff] == STACK_PY_OWNED_BY_CSTACK) {
 		f->code = 0;
 		f->ident = 0;
 		f->at = STACK_PY_SHIM;
 	} else {
-		if (o->fr_is_entry != STACK_PY_NONE && s->buf[o->fr_is_entry & 0xff])
+		if (o->fr_is_entry != STACK_PY_NONE && fb[o->fr_is_entry & 0xff])
 			flags = STACK_PY_ENTRY;
-		if (bpf_probe_read_user(s->buf, STACK_PY_CODE_WINDOW,
-					(const void *)(code + o->co_firstlineno))) {
-			s->rec.err = -PY_EFAULT;
-			return 1;
-		}
-		/* what changes when the address is reused by another code object */
-		ident = py_mix(py_mix(py_mix(py_u32(s->buf, 0),
-					     py_u64(s->buf, o->co_filename - o->co_firstlineno)),
-				      py_u64(s->buf, o->co_qualname - o->co_firstlineno)),
-			       py_u64(s->buf, o->co_linetable - o->co_firstlineno)) >> 16;
+		/*
+		 * What changes when the code object's address is reused by another:
+		 * the function and module namespace running it (a code object is
+		 * freed only after every function of it).
+		 */
+		ident = py_mix(py_mix(code, py_u64(fb, o->fr_func)), py_u64(fb, o->fr_globals)) >> 16;
 		if (instr >= code + o->co_code)
 			lasti = (instr - (code + o->co_code)) / 2;
 		f->code = code;
@@ -331,18 +337,28 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 		s->rec.err = -PY_EFAULT;
 		return s;
 	}
+	s->lo = s->hi = 0;
 	for (int i = 0; i < PY_THREADS_MAX && ts; i++) {
-		if (bpf_probe_read_user(s->buf, 176, (const void *)ts))
+		if (bpf_probe_read_user(s->buf, 312, (const void *)ts))
 			break;
 		if (py_u64(s->buf, o->ts_native_tid) != tid) {
 			ts = py_u64(s->buf, o->ts_next);
 			continue;
 		}
+		/* the thread's frames are on its data stack, up to datastack_top: copied at once */
+		s->hi = py_u64(s->buf, o->ts_stack_top);
+		s->lo = py_u64(s->buf, o->ts_stack_chunk);
 		v = o->ts_cframe == STACK_PY_NONE ? ts : py_u64(s->buf, o->ts_cframe);
 		if (v && bpf_probe_read_user(&s->frame, 8, (const void *)(v + o->ts_frame)))
 			s->frame = 0;
 		break;
 	}
+	if (s->hi > s->lo + PY_STK)
+		s->lo = s->hi - PY_STK;
+	v = s->hi - s->lo;
+	barrier_var(v);
+	if (v > PY_STK || !v || bpf_probe_read_user(s->stk, v, (const void *)s->lo))
+		s->lo = s->hi = 0;
 	if (s->frame)
 		bpf_loop(STACK_PY_MAX + 1, py_frame_step, NULL, 0);
 	return s;

@@ -37,7 +37,11 @@ struct stack_py_offsets {
 	__u16 ts_native_tid;	/* PyThreadState.native_thread_id */
 	__u16 ts_cframe;	/* PyThreadState.cframe (3.11, 3.12), NONE: ts_frame is it */
 	__u16 ts_frame;		/* _PyCFrame.current_frame, or PyThreadState.current_frame (3.13) */
+	__u16 ts_stack_chunk;	/* PyThreadState.datastack_chunk: where the frames are */
+	__u16 ts_stack_top;	/* PyThreadState.datastack_top: their end */
 	__u16 fr_code;		/* _PyInterpreterFrame.f_code (f_executable in 3.13) */
+	__u16 fr_func;		/* f_func (f_funcobj in 3.12+) */
+	__u16 fr_globals;
 	__u16 fr_previous;
 	__u16 fr_instr;		/* prev_instr (3.11, 3.12), instr_ptr (3.13) */
 	__u16 fr_is_entry;	/* 3.11; NONE: entry frames are owner == FRAME_OWNED_BY_CSTACK */

@@ -291,7 +291,9 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 	bpf_map__set_max_entries(u->py_procs, 4096);
 	bpf_map__set_max_entries(seen_code, 65536);
 	bpf_map__set_max_entries(u->py_stacks, kcount ? 16384 : 1);
-	python__configure(u->py, cfg, cmd, pid);
+	/* UPX_NO_PYTHON=1: native frames only (make bench's baseline for what the walk costs) */
+	if (!getenv("UPX_NO_PYTHON") || strcmp(getenv("UPX_NO_PYTHON"), "1"))
+		python__configure(u->py, cfg, cmd, pid);
 	u->plan = plan;
 	u->counts = counts;
 	u->traces = traces;

@@ -165,7 +165,7 @@ offsets_check() {
 	awk -v v="$1" '/\.version = / { on = index($0, "/* " v " */") > 0; next }
 		on && /^\t\t\.[a-z_]+ = / { gsub(/[\t.,]/, ""); print $1, $3 }' \
 		"$SRC_DIR"/core/stack/python-offsets.c >table &&
-	test "$(wc -l <table)" = 22 &&
+	test "$(wc -l <table)" = 26 &&
 	while read -r field want; do
 		case $field in
 		rt_interp_head) e="&((_PyRuntimeState*)0)->interpreters.head" ;;
@@ -177,6 +177,11 @@ offsets_check() {
 			e="&((_PyCFrame*)0)->current_frame" ;;
 		fr_code) test "$1" = 3.13 && e="&((struct _PyInterpreterFrame*)0)->f_executable" ||
 			e="&((struct _PyInterpreterFrame*)0)->f_code" ;;
+		ts_stack_chunk) e="&((PyThreadState*)0)->datastack_chunk" ;;
+		ts_stack_top) e="&((PyThreadState*)0)->datastack_top" ;;
+		fr_func) test "$1" = 3.11 && e="&((struct _PyInterpreterFrame*)0)->f_func" ||
+			e="&((struct _PyInterpreterFrame*)0)->f_funcobj" ;;
+		fr_globals) e="&((struct _PyInterpreterFrame*)0)->f_globals" ;;
 		fr_previous) e="&((struct _PyInterpreterFrame*)0)->previous" ;;
 		fr_instr) test "$1" = 3.13 && e="&((struct _PyInterpreterFrame*)0)->instr_ptr" ||
 			e="&((struct _PyInterpreterFrame*)0)->prev_instr" ;;
