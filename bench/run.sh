@@ -422,9 +422,18 @@ stacks() {
 # calls only) by upx on CPU0, malloc --min 4M, bpf_stats on: the run time of upx's programs
 # summed over the run, with Python frames and with UPX_NO_PYTHON=1 (native frames only); the
 # difference per call that passed (the calls the filter dropped are the same in both).
+# poll_for PATTERN FILE N: until a line of FILE matches, N times 20 ms at most.
+poll_for() {
+	local i
+	for i in $(seq "$3"); do
+		grep -q "$1" "$2" && return
+		sleep 0.02
+	done
+}
+
 # progtotal CMD...: that sum (ns) for CMD -p PID.
 progtotal() {
-	local py pid i
+	local py pid
 	rm -f "$TMP/go" "$TMP/py.out" && mkfifo "$TMP/go" || { fail "mkfifo"; return; }
 	PYTHONDONTWRITEBYTECODE=1 taskset -c 1 /usr/bin/python3.11 \
 		"$PWD/tests/fixtures/pyframes.py" bench 20 "$N_PY" <"$TMP/go" >"$TMP/py.out" &
@@ -432,16 +441,10 @@ progtotal() {
 	exec 7>"$TMP/go"
 	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" -p "$py" >/dev/null 2>"$TMP/err" &
 	pid=$!
-	for i in $(seq 500); do
-		grep -q '^Tracing' "$TMP/err" && break
-		sleep 0.02
-	done
+	poll_for '^Tracing' "$TMP/err" 500
 	bpftool prog show -j >"$TMP/before" || fail "bpftool prog show"
 	echo go >&7
-	for i in $(seq 3000); do
-		grep -q '^done' "$TMP/py.out" && break
-		sleep 0.02
-	done
+	poll_for '^done' "$TMP/py.out" 3000
 	bpftool prog show -j >"$TMP/after" || fail "bpftool prog show"
 	echo end >&7
 	exec 7>&-

@@ -721,6 +721,16 @@ static void print_frame_text(FILE *f, const struct sym_frame *s)
 	fputc('\n', f);
 }
 
+/* A frame's "line": its number, null when unknown. */
+static void line_json(struct json_writer *jw, int line)
+{
+	json_name(jw, "line");
+	if (line > 0)
+		json_u64(jw, line);
+	else
+		json_null(jw);
+}
+
 static void frame_json(struct json_writer *jw, const struct sym_frame *s)
 {
 	json_object_start(jw);
@@ -731,11 +741,7 @@ static void frame_json(struct json_writer *jw, const struct sym_frame *s)
 	json_string_field(jw, "function", s->function);
 	json_u64_field(jw, "offset", s->offset);
 	json_string_field(jw, "src_file", s->src_file);
-	json_name(jw, "line");
-	if (s->line > 0)
-		json_u64(jw, s->line);
-	else
-		json_null(jw);
+	line_json(jw, s->line);
 	json_bool_field(jw, "inlined", s->inlined);
 	json_bool_field(jw, "deleted", s->deleted);
 	json_object_end(jw);
@@ -821,11 +827,7 @@ static void py_frame_json(struct json_writer *jw, const struct py_frame *pf)
 	json_u64_field(jw, "code", pf->code);
 	json_string_field(jw, "function", pf->function);
 	json_string_field(jw, "src_file", pf->file);
-	json_name(jw, "line");
-	if (pf->line > 0)
-		json_u64(jw, pf->line);
-	else
-		json_null(jw);
+	line_json(jw, pf->line);
 	json_object_end(jw);
 }
 
@@ -1175,6 +1177,17 @@ static const char *frame_name(struct ustack *u, const struct sym_frame *f)
 	return f->file ? own(u, xasprintf("[%s]", base_name(f->file))) : "[unknown]";
 }
 
+/* The folded names of e's Python frames [from, to), outermost first, after names[0..*nr). */
+static void add_py_names(struct ustack *u, const struct count_entry *e, int from, int to,
+			 const char ***names, size_t *nr, size_t *alloc)
+{
+	for (int j = to - 1; j >= from; j--)
+		if (!(e->py[j].at & STACK_PY_SHIM)) {
+			ALLOC_GROW(*names, *nr + 1, *alloc);
+			(*names)[(*nr)++] = py_folded_name(u, e->pid, &e->py[j]);
+		}
+}
+
 /* Folded frame names of a row, outermost first (inlined calls as frames of their own). */
 static size_t row_frames(struct ustack *u, const struct count_entry *e, const char ***out)
 {
@@ -1185,20 +1198,12 @@ static size_t row_frames(struct ustack *u, const struct count_entry *e, const ch
 	int tail = e->nr_py ? py_place(u, e->pid, e->ips, e->nr, e->py, e->nr_py, from, to) : 0;
 
 	/* outermost first: Python frames left after the stack, then the stack with its own */
-	for (int j = e->nr_py - 1; j >= tail; j--)
-		if (!(e->py[j].at & STACK_PY_SHIM)) {
-			ALLOC_GROW(names, nr + 1, alloc);
-			names[nr++] = py_folded_name(u, e->pid, &e->py[j]);
-		}
+	add_py_names(u, e, tail, e->nr_py, &names, &nr, &alloc);
 	for (int i = e->nr - 1; i >= 0; i--) {
 		int k;
 
 		if (e->nr_py && from[i] >= 0) {
-			for (int j = to[i] - 1; j >= from[i]; j--)
-				if (!(e->py[j].at & STACK_PY_SHIM)) {
-					ALLOC_GROW(names, nr + 1, alloc);
-					names[nr++] = py_folded_name(u, e->pid, &e->py[j]);
-				}
+			add_py_names(u, e, from[i], to[i], &names, &nr, &alloc);
 			continue;
 		}
 		k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
