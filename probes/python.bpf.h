@@ -47,6 +47,14 @@ struct {
 	__type(value, struct stack_py_file);
 } py_files SEC(".maps");
 
+/* A thread's state, by its id: found again with one read, checked by its native_thread_id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} py_threads SEC(".maps");
+
 /* (process, code object, identity) sent to user space already. */
 struct py_code_key {
 	__u64 code;
@@ -312,7 +320,7 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	struct stack_py_proc *p;
 	struct py_scratch *s;
 	__u32 zero = 0;
-	__u64 ts, v;
+	__u64 ts, v, *cached;
 
 	if (!stack_cfg.python)
 		return NULL;
@@ -332,26 +340,38 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	s->table = p->table & (STACK_PY_VERSIONS - 1);
 	s->frame = 0;
 	o = &stack_cfg.py[s->table];
-	if (bpf_probe_read_user(&v, 8, (const void *)(p->runtime + o->rt_interp_head)) || !v ||
-	    bpf_probe_read_user(&ts, 8, (const void *)(v + o->interp_threads))) {
-		s->rec.err = -PY_EFAULT;
-		return s;
-	}
 	s->lo = s->hi = 0;
-	for (int i = 0; i < PY_THREADS_MAX && ts; i++) {
-		if (bpf_probe_read_user(s->buf, 312, (const void *)ts))
-			break;
-		if (py_u64(s->buf, o->ts_native_tid) != tid) {
-			ts = py_u64(s->buf, o->ts_next);
-			continue;
+	/* the thread's state: where it was at its last call, else walked to from the runtime */
+	cached = bpf_map_lookup_elem(&py_threads, &tid);
+	ts = cached ? *cached : 0;
+	if (!ts || bpf_probe_read_user(s->buf, 312, (const void *)ts) ||
+	    py_u64(s->buf, o->ts_native_tid) != tid) {
+		if (bpf_probe_read_user(&v, 8, (const void *)(p->runtime + o->rt_interp_head)) ||
+		    !v || bpf_probe_read_user(&ts, 8, (const void *)(v + o->interp_threads))) {
+			s->rec.err = -PY_EFAULT;
+			return s;
 		}
+		for (int i = 0; i < PY_THREADS_MAX && ts; i++) {
+			if (bpf_probe_read_user(s->buf, 312, (const void *)ts)) {
+				ts = 0;
+				break;
+			}
+			if (py_u64(s->buf, o->ts_native_tid) == tid)
+				break;
+			ts = py_u64(s->buf, o->ts_next);
+		}
+		if (ts && py_u64(s->buf, o->ts_native_tid) == tid)
+			bpf_map_update_elem(&py_threads, &tid, &ts, BPF_ANY);
+		else
+			ts = 0;
+	}
+	if (ts) {
 		/* the thread's frames are on its data stack, up to datastack_top: copied at once */
 		s->hi = py_u64(s->buf, o->ts_stack_top);
 		s->lo = py_u64(s->buf, o->ts_stack_chunk);
 		v = o->ts_cframe == STACK_PY_NONE ? ts : py_u64(s->buf, o->ts_cframe);
 		if (v && bpf_probe_read_user(&s->frame, 8, (const void *)(v + o->ts_frame)))
 			s->frame = 0;
-		break;
 	}
 	if (s->hi > s->lo + PY_STK)
 		s->lo = s->hi - PY_STK;

@@ -267,7 +267,7 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 	struct bpf_map *counts = bpf_map_named(obj, "stack_counts");
 	struct bpf_map *traces = bpf_map_named(obj, "stack_traces");
 	struct bpf_map *events = bpf_map_named(obj, "events");
-	struct bpf_map *seen_code;
+	struct bpf_map *seen_code, *threads;
 	bool kcount = ustack__counts_in_kernel(u);
 
 	if (!cfg || !seen || !counts || !traces || !events)
@@ -285,8 +285,10 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 	u->py_stacks = bpf_map_named(obj, "py_stacks");
 	u->py_files = bpf_map_named(obj, "py_files");
 	seen_code = bpf_map_named(obj, "py_code_seen");
-	if (!u->py_procs || !u->py_stacks || !u->py_files || !seen_code)
+	threads = bpf_map_named(obj, "py_threads");
+	if (!u->py_procs || !u->py_stacks || !u->py_files || !seen_code || !threads)
 		return -1;
+	bpf_map__set_max_entries(threads, 4096);
 	bpf_map__set_max_entries(u->py_files, 64);
 	bpf_map__set_max_entries(u->py_procs, 4096);
 	bpf_map__set_max_entries(seen_code, 65536);
