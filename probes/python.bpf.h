@@ -246,20 +246,24 @@ cached:
 	*e = k;
 }
 
-/* One frame of the chain (bpf_loop's callback): 1 to stop. */
-static long py_frame_step(__u64 i, void *unused)
-{
+/* What each step of the walk works on, looked up once. */
+struct py_loop {
 	struct py_scratch *s;
 	struct py_cache *c;
+};
+
+/* One frame of the chain (bpf_loop's callback): 1 to stop. */
+static long py_frame_step(__u64 i, struct py_loop *l)
+{
+	struct py_scratch *s = l->s;
+	struct py_cache *c = l->c;
 	const volatile struct stack_py_offsets *o;
 	struct stack_py_frame *f;
 	__u64 code, instr, frame;
-	__u32 zero = 0, n, ident, flags = 0;
+	__u32 n, ident, flags = 0;
 	__s64 lasti = -1;
 	__u8 *fb;
 
-	s = bpf_map_lookup_elem(&py_scratch, &zero);
-	c = bpf_map_lookup_elem(&py_cache, &zero);
 	if (!s || !c || !s->frame)
 		return 1;
 	o = &stack_cfg.py[s->table & (STACK_PY_VERSIONS - 1)];
@@ -379,8 +383,11 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	barrier_var(v);
 	if (v > PY_STK || !v || bpf_probe_read_user(s->stk, v, (const void *)s->lo))
 		s->lo = s->hi = 0;
-	if (s->frame)
-		bpf_loop(STACK_PY_MAX + 1, py_frame_step, NULL, 0);
+	if (s->frame) {
+		struct py_loop l = { s, bpf_map_lookup_elem(&py_cache, &zero) };
+
+		bpf_loop(STACK_PY_MAX + 1, py_frame_step, &l, 0);
+	}
 	return s;
 }
 
