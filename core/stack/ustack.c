@@ -968,7 +968,7 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 		e = &u->entries[u->slots[s] - 1];
 		if (e->hash == h && e->probe == probe && e->pid == pid && e->nr == n &&
 		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips)) && e->nr_py == nr_py &&
-		    !memcmp(e->py, py, nr_py * sizeof(*py))) {
+		    (!nr_py || !memcmp(e->py, py, nr_py * sizeof(*py)))) {
 			e->count += count;
 			return false;
 		}
@@ -980,7 +980,8 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 				   cut ? xstrdup(cut) : NULL, err, count, h,
 				   xmalloc(nr_py * sizeof(*py) + 1), nr_py };
 	memcpy(e->ips, ips, n * sizeof(*ips));
-	memcpy(e->py, py, nr_py * sizeof(*py));
+	if (nr_py)	/* py may be NULL then */
+		memcpy(e->py, py, nr_py * sizeof(*py));
 	u->slots[s] = ++u->nr_entries;
 	return true;
 }
