@@ -393,7 +393,7 @@ static bool fill_by(struct trace_ctx *ctx, struct table *t)
 {
 	struct by_row *rows = NULL;
 	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
-					  ctx->maps.by_hists), !opt.count, &rows);
+					  ctx->maps.by_hists), !opt.count, &ctx->by, &rows);
 
 	if (n < 0) {
 		error("cannot read the --by %s: %s", opt.count ? "counts" : "histograms",
@@ -625,6 +625,8 @@ static int trace_plan(struct session *s, void *p)
 static void configure_by(struct trace_ctx *ctx)
 {
 	by_spec_config(&ctx->by, ctx->cfg);
+	bpf_map__set_key_size(ctx->maps.by_counts, ctx->cfg->by_key.size);
+	bpf_map__set_key_size(ctx->maps.by_hists, ctx->cfg->by_key.size);
 	bpf_map__set_max_entries(ctx->maps.counts, 1);
 	bpf_map__set_max_entries(ctx->maps.hists, 1);
 	bpf_map__set_max_entries(opt.count ? ctx->maps.by_counts : ctx->maps.by_hists,
@@ -673,6 +675,10 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	*use_follow = ro.follow;
 	if (opt.uid >= 0)
 		ctx->cfg->filter_uid = opt.uid;
+	ctx->cfg->args_read = 0;	/* an event carries what is shown: see on_event_*() */
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		ctx->cfg->args_read |= arg_shown(ctx, i, true) << i;
+	ctx->cfg->uid_read = output_json();
 	ctx->cfg->str_arg = ctx->str_arg;
 	ctx->cfg->value_arg = ctx->value_arg;
 	ctx->cfg->has_min = opt.has_min;
@@ -708,8 +714,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		     "strings are read by sleepable uprobes, which fault pages in" :
 		     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 		     "not touched yet shows as unreadable");
-	if (ustack__configure(ctx->stk, obj, &s->plan, s->cmd_argv ? s->cmd_argv[0] : NULL,
-			      ro.pid))
+	if (ustack__configure(ctx->stk, obj, &s->plan, s->cmd_argv ? *s->cmd_argv : NULL, ro.pid))
 		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;

@@ -35,9 +35,10 @@ static __always_inline void bump(__u32 key)
 		(*v)++;
 }
 
-static __always_inline int emit(struct pt_regs *ctx, bool batched)
+static __always_inline int emit(struct pt_regs *ctx, bool batched, bool named)
 {
-	struct floor_event *e = bpf_ringbuf_reserve(&ring, sizeof(*e), 0);
+	__u32 size = named ? sizeof(struct floor_event_named) : sizeof(struct floor_event);
+	struct floor_event *e = bpf_ringbuf_reserve(&ring, size, 0);
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 flags = 0;
 
@@ -49,8 +50,12 @@ static __always_inline int emit(struct pt_regs *ctx, bool batched)
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->arg0 = PT_REGS_PARM1(ctx);
+	if (named) {
+		((struct floor_event_named *)e)->cookie = bpf_get_attach_cookie(ctx);
+		bpf_get_current_comm(((struct floor_event_named *)e)->comm, 16);
+	}
 	if (batched)
-		flags = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wake_bytes ?
+		flags = bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) + size >= wake_bytes ?
 			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(e, flags);
 	return 0;
@@ -79,13 +84,19 @@ int on_ret(struct pt_regs *ctx)
 SEC("uprobe")
 int on_ring(struct pt_regs *ctx)
 {
-	return emit(ctx, false);
+	return emit(ctx, false, false);
 }
 
 SEC("uprobe")
 int on_ringbatch(struct pt_regs *ctx)
 {
-	return emit(ctx, true);
+	return emit(ctx, true, false);
+}
+
+SEC("uprobe")
+int on_ringnamed(struct pt_regs *ctx)
+{
+	return emit(ctx, true, true);
 }
 
 /* The same, for a uprobe_multi link (a different expected attach type). */
@@ -112,11 +123,17 @@ int on_ret_multi(struct pt_regs *ctx)
 SEC("uprobe.multi")
 int on_ring_multi(struct pt_regs *ctx)
 {
-	return emit(ctx, false);
+	return emit(ctx, false, false);
 }
 
 SEC("uprobe.multi")
 int on_ringbatch_multi(struct pt_regs *ctx)
 {
-	return emit(ctx, true);
+	return emit(ctx, true, false);
+}
+
+SEC("uprobe.multi")
+int on_ringnamed_multi(struct pt_regs *ctx)
+{
+	return emit(ctx, true, true);
 }
