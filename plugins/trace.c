@@ -714,7 +714,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		     "strings are read by sleepable uprobes, which fault pages in" :
 		     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 		     "not touched yet shows as unreadable");
-	if (ustack__configure(ctx->stk, obj, &s->plan))
+	if (ustack__configure(ctx->stk, obj, &s->plan, s->cmd_argv ? *s->cmd_argv : NULL, ro.pid))
 		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;
