@@ -704,7 +704,7 @@ static void warn_unreliable(struct ustack *u, const char *why)
 }
 
 /* The frames of a stack, text or the fields of the open JSON object. */
-static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n, const char *cut,
+void ustack__print_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int n, const char *cut,
 			int err, struct json_writer *jw)
 {
 	const char *bad = u->mode == STACK_FP && n ? fp_unreliable(u, pid, ips, n) : NULL;
@@ -814,29 +814,49 @@ static bool out_of_time(struct ustack *u)
 	return stop_overdue(STOP_UNWIND);
 }
 
-void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
-		   struct json_writer *jw)
+int ustack__unwind(struct ustack *u, pid_t pid, const void *rec, size_t len, uint64_t *ips, int max,
+		   const char **cut, int *err)
 {
-	uint64_t ips[STACK_MAX_DEPTH];
-	const char *cut;
-	int n, err;
-
+	*cut = NULL;
 	if (out_of_time(u)) {
 		u->nr_skipped++;
-		if (u->count)
-			count_add(u, probe, pid, ips, 0, NULL, -EINTR, 1);
-		else
-			print_stack(u, pid, ips, 0, NULL, -EINTR, jw);
-		return;
+		*err = -EINTR;
+		return 0;
 	}
-
 	/*
 	 * The mappings: the kernel's snapshot came before this first event of
 	 * the process; else /proc/PID/maps now, while it may still live.
 	 */
 	if (add_process(u, pid) < 0)
 		u->nr_unsymbolized++;
-	n = rec_ips(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
+	return rec_ips(u, pid, rec, len, ips, max, cut, err);
+}
+
+int ustack__kernel_ips(struct ustack *u, int stackid, uint64_t *ips, int max, const char **cut,
+		       int *err)
+{
+	uint64_t all[STACK_MAX_DEPTH] = {};
+	int n = 0;
+
+	*cut = NULL;
+	*err = stackid < 0 ? stackid : 0;
+	if (!*err && bpf_map_lookup_elem(bpf_map__fd(u->traces), &stackid, all))
+		*err = -ENOENT;
+	while (!*err && n < max && n < STACK_MAX_DEPTH && all[n])
+		n++;
+	memcpy(ips, all, n * sizeof(*ips));
+	if (n >= STACK_MAX_DEPTH)
+		*cut = "deeper than " STR(STACK_MAX_DEPTH) " frames";
+	return n;
+}
+
+void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
+		   struct json_writer *jw)
+{
+	uint64_t ips[STACK_MAX_DEPTH];
+	const char *cut;
+	int err, n = ustack__unwind(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
+
 	if (u->count) {
 		/*
 		 * A new stack is symbolized now, while no stop waits on it: its files' DWARF
@@ -850,11 +870,11 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 				symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 			}
 	} else
-		print_stack(u, pid, ips, n, cut, err, jw);
+		ustack__print_frames(u, pid, ips, n, cut, err, jw);
 }
 
 /* --count --stack=fp: the counts and stacks the kernel kept, replacing what was read before. */
-static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
+static void read_kernel(struct ustack *u, int counts_fd)
 {
 	struct stack_count_key key, next, *prev = NULL;
 	uint64_t ips[STACK_MAX_DEPTH];
@@ -863,25 +883,17 @@ static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 	out_of_time(u);
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		uint64_t count;
-		int n = 0, err = 0;
+		const char *cut;
+		int n, err;
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
-		if (key.stackid < 0) {
-			err = key.stackid;
-		} else {
-			memset(ips, 0, sizeof(ips));
-			if (bpf_map_lookup_elem(traces_fd, &key.stackid, ips))
-				err = -ENOENT;
-			while (!err && n < STACK_MAX_DEPTH && ips[n])
-				n++;
+		n = ustack__kernel_ips(u, key.stackid, ips, STACK_MAX_DEPTH, &cut, &err);
+		if (!err)
 			n = fp_fix_entry(u, key.tgid, ips, n, STACK_MAX_DEPTH, key.sp0);
-		}
-		count_add(u, key.probe, key.tgid, ips, n,
-			  n >= STACK_MAX_DEPTH ? "deeper than " STR(STACK_MAX_DEPTH) " frames" : NULL,
-			  err, count);
+		count_add(u, key.probe, key.tgid, ips, n, cut, err, count);
 	}
 }
 
@@ -909,16 +921,15 @@ static int cmp_rows(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* The identity of a stack beyond one process: each address as file and offset. */
-static char *row_key(struct ustack *u, const struct count_entry *e)
+char *ustack__stack_key(struct ustack *u, pid_t pid, const uint64_t *ips, int nr, const char *prefix)
 {
-	size_t cap = 64 + e->nr * 48, len;
+	size_t cap = strlen(prefix) + 64 + nr * 48, len;
 	char *k = xmalloc(cap);
 	struct sym_frame sf[MAX_INLINE];
 
-	len = snprintf(k, cap, "%08x %d", e->probe, e->err);
-	for (int i = 0; i < e->nr; i++) {
-		int n = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
+	len = snprintf(k, cap, "%s", prefix);
+	for (int i = 0; i < nr; i++) {
+		int n = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 		const struct sym_frame *f = &sf[n > 0 ? n - 1 : 0];
 		size_t need = (f->file ? strlen(f->file) : 0) + 48;
 
@@ -930,10 +941,19 @@ static char *row_key(struct ustack *u, const struct count_entry *e)
 			len += snprintf(k + len, cap - len, ";%s+%llx", f->file,
 					(unsigned long long)f->file_offset);
 		else
-			len += snprintf(k + len, cap - len, ";%d:%llx", (int)e->pid,
-					(unsigned long long)e->ips[i]);
+			len += snprintf(k + len, cap - len, ";%d:%llx", (int)pid,
+					(unsigned long long)ips[i]);
 	}
 	return k;
+}
+
+/* The identity of a counted stack beyond one process: its probe, error and frames. */
+static char *row_key(struct ustack *u, const struct count_entry *e)
+{
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%08x %d", e->probe, e->err);
+	return ustack__stack_key(u, e->pid, e->ips, e->nr, prefix);
 }
 
 static size_t build_rows(struct ustack *u, struct row **out)
@@ -967,14 +987,15 @@ static const char *frame_name(struct ustack *u, const struct sym_frame *f)
 }
 
 /* Folded frame names of a row, outermost first (inlined calls as frames of their own). */
-static size_t row_frames(struct ustack *u, const struct count_entry *e, const char ***out)
+static size_t row_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int nr_ips,
+			 const char ***out)
 {
 	size_t nr = 0, alloc = 0;
 	const char **names = NULL;
 	struct sym_frame sf[MAX_INLINE];
 
-	for (int i = e->nr - 1; i >= 0; i--) {
-		int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
+	for (int i = nr_ips - 1; i >= 0; i--) {
+		int k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 
 		u->nr_late += sf[0].late;
 		for (int j = k - 1; j >= 0; j--) {
@@ -1040,19 +1061,21 @@ static int cmp_folded(const void *a, const void *b)
 struct svg_fill {
 	const struct fg_stack *st;
 	size_t n;
+	const char *title, *many;
 };
 
 static int fill_svg(FILE *f, void *p)
 {
 	const struct svg_fill *sf = p;
 
-	return flamegraph_svg_write(f, sf->st, sf->n, "upx trace --stack", "calls");
+	return flamegraph_svg_write(f, sf->st, sf->n, sf->title, sf->many);
 }
 
 /* The SVG replaces FILE only once it is whole (core/output/atomic-file.h); stderr says where it went. */
-static int write_svg(const char *svg, const struct fg_stack *st, size_t n)
+static int write_svg(const char *svg, const struct fg_stack *st, size_t n, const char *title,
+		     const char *one, const char *many)
 {
-	struct svg_fill sf = { st, n };
+	struct svg_fill sf = { st, n, title, many };
 	uint64_t calls = 0;
 	char why[128];
 	int err;
@@ -1063,12 +1086,12 @@ static int write_svg(const char *svg, const struct fg_stack *st, size_t n)
 	for (size_t i = 0; i < n; i++)
 		calls += st[i].count;
 	note("flame graph of %s (%s) written to '%s'", count_noun(n, "stack", "stacks"),
-	     count_noun(calls, "call", "calls"), svg);
+	     count_noun(calls, one, many), svg);
 	return 0;
 }
 
-static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded,
-		       const char *svg)
+int ustack__flame(struct ustack *u, const struct ustack_weighted *w, size_t n, bool folded,
+		  const char *svg, const char *title, const char *one, const char *many)
 {
 	struct fg_stack *st = xcalloc(n + 1, sizeof(*st));
 	int ret = 0;
@@ -1076,9 +1099,9 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	for (size_t i = 0; i < n; i++) {
 		const char **names;
 
-		st[i].nr = row_frames(u, rows[i].e, &names);
+		st[i].nr = row_frames(u, w[i].pid, w[i].ips, w[i].nr, &names);
 		st[i].frames = names;
-		st[i].count = rows[i].count;
+		st[i].count = w[i].weight;
 	}
 	/* As stackcollapse sorts them: the same input gives the same lines. */
 	qsort(st, n, sizeof(*st), cmp_folded);
@@ -1094,7 +1117,7 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 			free((void *)st[i].frames);
 			st[i].frames = (const char *const *)names;
 		}
-		ret = write_svg(svg, st, n);
+		ret = write_svg(svg, st, n, title, one, many);
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; svg && k < st[i].nr; k++)
@@ -1105,12 +1128,26 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	return ret;
 }
 
+static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded,
+		       const char *svg)
+{
+	struct ustack_weighted *w = xcalloc(n + 1, sizeof(*w));
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct ustack_weighted){ rows[i].e->pid, rows[i].e->ips, rows[i].e->nr,
+						 rows[i].count };
+	ret = ustack__flame(u, w, n, folded, svg, "upx trace --stack", "call", "calls");
+	free(w);
+	return ret;
+}
+
 /* A row's stack: lines under its count, or "frames" in its JSON object (table.h's detail). */
 static void row_stack(void *arg, void *data, FILE *f, struct json_writer *jw)
 {
 	const struct row *r = data;
 
-	print_stack(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
+	ustack__print_frames(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
 	if (f)
 		fputc('\n', f);
 }
@@ -1167,7 +1204,7 @@ int ustack__print(struct ustack *u, long long top, struct json_writer *jw)
 		funcs[i] = u->plan->entries[i].func;
 	}
 	if (ustack__counts_in_kernel(u))
-		read_kernel(u, bpf_map__fd(u->counts), bpf_map__fd(u->traces));
+		read_kernel(u, bpf_map__fd(u->counts));
 	u->top_n = top;
 	ret = ustack__report(u, labels, funcs, nr, jw);
 	free(labels);

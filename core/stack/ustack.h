@@ -98,6 +98,46 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		   struct json_writer *jw);
 
 /*
+ * For a command that keeps values of its own per stack (upx leaks): the
+ * return addresses of one stack record of process pid (its mappings read
+ * first, as for ustack__event()), at most max; *cut says why a stack was
+ * cut short (NULL: it was not), *err is -errno when there is none (-EINTR:
+ * upx was stopping).  Returns how many.
+ */
+int ustack__unwind(struct ustack *u, pid_t pid, const void *rec, size_t len, uint64_t *ips, int max,
+		   const char **cut, int *err);
+/* --stack=fp: the same for entry stackid of the kernel's stack map (negative: -errno). */
+int ustack__kernel_ips(struct ustack *u, int stackid, uint64_t *ips, int max, const char **cut,
+		       int *err);
+/*
+ * A stack's identity beyond one process: prefix, then each address as its
+ * file and offset (a new string), so that the same code path in two
+ * processes is one key.
+ */
+char *ustack__stack_key(struct ustack *u, pid_t pid, const uint64_t *ips, int nr,
+			const char *prefix);
+/* A stack's frames: text lines on stdout (jw NULL), or the "stack" fields of jw's open object. */
+void ustack__print_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int nr, const char *cut,
+			  int err, struct json_writer *jw);
+
+/* A stack and its weight (calls, bytes). */
+struct ustack_weighted {
+	pid_t pid;
+	const uint64_t *ips;
+	int nr;
+	uint64_t weight;
+};
+
+/*
+ * Folded lines on stdout (folded) and an SVG flame graph in svg (NULL:
+ * none; a note on stderr says where it went) of n weighted stacks; one and
+ * many name a unit of weight ("byte", "bytes").  0, or -1 after an error
+ * message.
+ */
+int ustack__flame(struct ustack *u, const struct ustack_weighted *w, size_t n, bool folded,
+		  const char *svg, const char *title, const char *one, const char *many);
+
+/*
  * The stacks counted so far (with --stack=fp, as the kernel has them now),
  * most frequent first: a table (text, JSON; the top ones, top > 0), or
  * folded lines, and the flame graph file (then no table: a note on stderr
