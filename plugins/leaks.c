@@ -49,6 +49,7 @@ static const char *const leaks_usage[] = {
 static struct run_opts ro;
 static struct {
 	bool all;
+	bool sample_given;
 	unsigned long long sample_bytes;
 	long long max_tracked;
 	double interval;
@@ -62,6 +63,7 @@ static int sample_bytes_cb(const struct upx_option *o, const char *arg)
 	if (!parse_u64(arg, o->value) || !*(unsigned long long *)o->value)
 		return usage_error("--sample-bytes takes a number of bytes from 1 (K, M, G), not '%s'",
 				   arg);
+	opt.sample_given = true;
 	return 0;
 }
 
@@ -767,7 +769,7 @@ static int cmd_leaks(int argc, const char **argv)
 		return parse_options_exit(argc);
 	if (!opt.stack.mode)
 		opt.stack.mode = STACK_DWARF;
-	if (opt.all && opt.sample_bytes != 512 * 1024)
+	if (opt.all && opt.sample_given)
 		return usage_error("--all tracks every allocation: not with --sample-bytes");
 	if (opt.stack.folded && opt.stack.flamegraph)
 		return usage_error("--folded and --flamegraph exclude each other");
