@@ -545,7 +545,9 @@ static void print_table(struct leaks_ctx *ctx, struct lrow *rows, size_t n, uint
 		.count_name = "bytes",
 		.empty = "No outstanding allocations.",
 	});
+	const char *older = opt.older_than > 0 ? " (allocated --older-than seconds ago at least)" : "";
 	uint64_t total = 0, blocks = 0;
+	double var = 0;
 
 	table__col(t, &(struct table_col){ .head = "blocks", .json = "blocks", .flags = TABLE_RIGHT });
 	table__col(t, &(struct table_col){ .head = "oldest", .json = "oldest_ns", .flags = TABLE_RIGHT });
@@ -561,6 +563,7 @@ static void print_table(struct leaks_ctx *ctx, struct lrow *rows, size_t n, uint
 		count = opt.all ? rows[i].count : (uint64_t)(rows[i].est_count + 0.5);
 		total += bytes;
 		blocks += count;
+		var += rows[i].var_bytes;
 		human_age(now - rows[i].oldest_ns, age, sizeof(age));
 		snprintf(g, sizeof(g), "%+lld", (long long)growth);
 		table__row(t, &rows[i]);
@@ -571,16 +574,23 @@ static void print_table(struct leaks_ctx *ctx, struct lrow *rows, size_t n, uint
 	}
 	table__total(t, "bytes_total", NULL, METRIC_GAUGE, NULL, total);
 	table__total(t, "sample_bytes", NULL, METRIC_GAUGE, NULL, opt.all ? 0 : opt.sample_bytes);
+	table__total(t, "error_bytes_total", NULL, METRIC_GAUGE, NULL, (uint64_t)(sqrt(var) + 0.5));
 	table__total(t, "blocks_total", NULL, METRIC_GAUGE, NULL, blocks);
 	table__total(t, "unknown_stack_bytes", NULL, METRIC_GAUGE, NULL, unknown_bytes);
 	table__total(t, "untracked_blocks", NULL, METRIC_COUNTER, NULL,
 		     stat_sum(ctx, LEAKS_STAT_UNTRACKED));
 	table__total(t, "untracked_bytes", NULL, METRIC_COUNTER, NULL,
 		     stat_sum(ctx, LEAKS_STAT_UNTRACKED_BYTES));
-	if (!output_json())
-		printf("Outstanding: %s in %s%s, by stack%s:\n", count_noun(total, "byte", "bytes"),
-		       count_noun(blocks, "block", "blocks"), opt.all ? "" : " (estimated)",
-		       opt.older_than > 0 ? " (allocated before the last --older-than seconds)" : "");
+	if (output_json())
+		;
+	else if (opt.all)
+		printf("Outstanding: %s in %s, by stack%s:\n", count_noun(total, "byte", "bytes"),
+		       count_noun(blocks, "block", "blocks"), older);
+	else
+		printf("Outstanding (estimated from blocks sampled every %llu bytes on average): "
+		       "%s +-%llu (1 sigma) in %s, by stack%s:\n", opt.sample_bytes,
+		       count_noun(total, "byte", "bytes"), (unsigned long long)(sqrt(var) + 0.5),
+		       count_noun(blocks, "block", "blocks"), older);
 	table__print(t, stdout, ctx->s.jw);
 	table__free(t);
 	if (unknown_count)
@@ -702,9 +712,8 @@ static void leaks_armed(struct session *s, void *p)
 	else
 		snprintf(mode, sizeof(mode), "allocations sampled every %llu bytes on average",
 			 opt.sample_bytes);
-	status_line("Tracking %s of glibc's malloc in %s, stacks by %s%s", mode,
-		    s->plan.files[0].path, stack_mode_name(opt.stack.mode),
-		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	status_line("Tracking glibc's malloc in %s: %s, stacks by %s%s", s->plan.files[0].path,
+		    mode, stack_mode_name(opt.stack.mode), s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 }
 
 static void leaks_report(struct session *s, void *skel, uint64_t lost, void *p)

@@ -61,8 +61,6 @@ struct leaks_val {
 /* Slots of `stats` after UPX_STAT_LOST. */
 #define LEAKS_STAT_UNTRACKED 1		/* allocations left out: the outstanding map was full */
 #define LEAKS_STAT_UNTRACKED_BYTES 2
-#define LEAKS_STAT_SAMPLED 3		/* sampling: allocations sampled */
-#define LEAKS_STAT_CALLS 4		/* sampling: allocations seen */
 
 /* --stack=dwarf: one allocation's stack, a struct stack_dwarf_rec after it. */
 #define LEAKS_REC_ALLOC 0x4c4b01

@@ -31,7 +31,7 @@ test_expect_success BPF '--all -p: a process already running, exactly its four c
 	{ upx leaks --all --json -p $(cat a.pid) >out 2>err & } &&
 	up=$! &&
 	test_when_finished "test_kill $up" &&
-	wait_for "^Tracking every allocation" err &&
+	wait_for "^Tracking" err &&
 	go_leaky a &&
 	wait_for "^done" a.out &&
 	kill -INT $up &&
@@ -67,7 +67,7 @@ test_expect_success BPF '--all -c: the chains exact; what else is outstanding wa
 
 test_expect_success BPF 'text: the total, then the stacks by bytes, each with its frames' '
 	upx leaks --all -c "$L" >out 2>err &&
-	test_grep "^Tracking every allocation of glibc.s malloc in .*libc.so.6, stacks by dwarf\.$" err &&
+	test_grep "^Tracking glibc.s malloc in .*libc.so.6: every allocation, stacks by dwarf\.$" err &&
 	test_grep "^Outstanding: [0-9]* bytes in [0-9]* blocks, by stack:$" out &&
 	test_grep "^BLOCKS  *OLDEST  *GROWTH  *BYTES$" out &&
 	test_grep "^     7 *[0-9.]*s  *+280000  *280000$" out &&
@@ -77,6 +77,28 @@ test_expect_success BPF 'text: the total, then the stacks by bytes, each with it
 	# the largest first
 	awk "/^ *[0-9]+ .*s [+-][0-9]+ +[0-9]+$/ { print \$NF }" out >bytes &&
 	sort -rn bytes | test_cmp - bytes
+'
+
+# 7 x 520 blocks of 40000 bytes, ...: 200 MB in four chains, sampled every 512K on average.
+test_expect_success BPF 'default: sampled by bytes; at a 200 MB leak the chains rank first, each within its stated error' '
+	upx leaks --json -c "$L -s 520" >out 2>err &&
+	test_grep "^Tracking glibc.s malloc in .*: allocations sampled every 524288 bytes on average, stacks by dwarf\.$" err &&
+	python3 "$LEAKS_PY" sampled out 520 >got &&
+	cat got &&
+	test_grep "^within$" got &&
+	jq -e "select(.stacks) | .sample_bytes == 524288 and .error_bytes_total > 0" out &&
+	upx leaks --top 1 -c "$L -s 520" >out 2>err &&
+	test_grep "^Outstanding (estimated from blocks sampled every 524288 bytes on average): [0-9]* bytes +-[0-9]* (1 sigma) in [0-9]* blocks, by stack:$" out &&
+	test_grep "^    \[estimate: +-[0-9]* bytes (1 sigma), from [0-9]* sampled blocks\]$" out &&
+	test_grep "^    grow_buffer()" out
+'
+
+test_expect_success BPF '--sample-bytes: a smaller interval, a smaller error' '
+	upx leaks --json --sample-bytes 16K -c "$L -s 100" >out 2>err &&
+	python3 "$LEAKS_PY" sampled out 100 >got &&
+	test_grep "^within$" got &&
+	# sqrt(38 MB x 16K) is 2% of 38 MB; at 512K it is 12%
+	jq -e "select(.stacks) | .sample_bytes == 16384 and .error_bytes_total < 0.05 * .bytes_total" out
 '
 
 # Every process on the machine, filtered in the kernel by name: with DWARF stacks, --all sends
@@ -89,7 +111,7 @@ test_expect_success BPF 'system-wide: two programs, each chain twice, one row pe
 	{ upx leaks --all --json --comm leaky >out 2>err & } &&
 	up=$! &&
 	test_when_finished "test_kill $up" &&
-	wait_for "^Tracking every allocation" err &&
+	wait_for "^Tracking" err &&
 	go_leaky a && go_leaky b &&
 	wait_for "^done" a.out && wait_for "^done" b.out &&
 	kill -INT $up &&
