@@ -46,6 +46,9 @@ static const char *const leaks_usage[] = {
 	NULL,
 };
 
+/* The ring buffer of --all --stack=dwarf (the program's own is 16 MB). */
+#define LEAKS_ALL_EVENTS_SIZE (64 << 20)
+
 static struct run_opts ro;
 static struct {
 	bool all;
@@ -594,7 +597,8 @@ static void print_table(struct leaks_ctx *ctx, struct lrow *rows, size_t n, uint
 	table__print(t, stdout, ctx->s.jw);
 	table__free(t);
 	if (unknown_count)
-		note("%s (%s) allocated as the report was made: their stacks are not read yet",
+		note("%s (%s) not in the table: their stacks were not read before the report "
+		     "(a stop does not wait for them to be unwound)",
 		     count_noun(unknown_count, "block", "blocks"),
 		     count_noun(unknown_bytes, "byte", "bytes"));
 }
@@ -670,6 +674,12 @@ static int leaks_configure(struct session *s, void *skel_, struct attach_progs *
 	bpf_map__set_max_entries(skel->maps.leaks_outstanding, opt.max_tracked);
 	if (ustack__configure(ctx->stk, skel->obj, &s->plan))
 		return -1;
+	/*
+	 * --all with DWARF stacks: one 8K record per allocation, unwound here at
+	 * a fraction of the rate a program allocates; room for bursts of them.
+	 */
+	if (opt.all && ustack__mode(ctx->stk) == STACK_DWARF)
+		bpf_map__set_max_entries(skel->maps.events, LEAKS_ALL_EVENTS_SIZE);
 	ctx->outstanding = skel->maps.leaks_outstanding;
 	s->attach_pid = ro.pid > 0 ? ro.pid : -1;
 	if (opt.interval > 0) {
