@@ -11,6 +11,7 @@
  * while its block is still live.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@
 #include "run/runopt.h"
 #include "run/session.h"
 #include "stack/ustack.h"
+#include "target/libsearch.h"
+#include "target/proc.h"
 
 static const char *const leaks_usage[] = {
 	"upx leaks [--all | --sample-bytes N] [--max-tracked N] [-i SECONDS] [--older-than SECONDS] [--top N]",
@@ -110,11 +113,13 @@ static const struct upx_option leaks_options[] = {
 	OPT_END(),
 };
 
-/* A function of the allocator, and whether it returns a block (a return probe). */
-static const struct {
+/* A function of an allocator, and what it does (every one but a free gets a return probe). */
+struct alloc_fn {
 	const char *name;
 	enum leaks_fn fn;
-} libc_fns[] = {
+};
+
+static const struct alloc_fn glibc_fns[] = {
 	{ "malloc", LEAKS_MALLOC },
 	{ "calloc", LEAKS_CALLOC },
 	{ "realloc", LEAKS_REALLOC },
@@ -125,6 +130,60 @@ static const struct {
 	{ "memalign", LEAKS_MEMALIGN },
 	{ "valloc", LEAKS_VALLOC },
 	{ "pvalloc", LEAKS_PVALLOC },
+	{ NULL },
+};
+
+/* jemalloc 5 (Debian's libjemalloc2): the C functions, and its own *allocx API. */
+static const struct alloc_fn jemalloc_fns[] = {
+	{ "malloc", LEAKS_MALLOC },
+	{ "calloc", LEAKS_CALLOC },
+	{ "realloc", LEAKS_REALLOC },
+	{ "free", LEAKS_FREE },
+	{ "posix_memalign", LEAKS_POSIX_MEMALIGN },
+	{ "aligned_alloc", LEAKS_ALIGNED_ALLOC },
+	{ "memalign", LEAKS_MEMALIGN },
+	{ "valloc", LEAKS_VALLOC },
+	{ "mallocx", LEAKS_MALLOC },		/* (size, flags) */
+	{ "rallocx", LEAKS_REALLOC },		/* (ptr, size, flags) */
+	{ "dallocx", LEAKS_FREE },		/* (ptr, flags) */
+	{ "sdallocx", LEAKS_FREE },		/* (ptr, size, flags) */
+	/* its own C++ operators (libstdc++'s call malloc; these do not): the size or the block first */
+	{ "_Znwm", LEAKS_MALLOC },
+	{ "_Znam", LEAKS_MALLOC },
+	{ "_ZnwmRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnamRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_t", LEAKS_MALLOC },
+	{ "_ZnamSt11align_val_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnamSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZdlPv", LEAKS_FREE },
+	{ "_ZdaPv", LEAKS_FREE },
+	{ "_ZdlPvm", LEAKS_FREE },
+	{ "_ZdaPvm", LEAKS_FREE },
+	{ "_ZdlPvRKSt9nothrow_t", LEAKS_FREE },
+	{ "_ZdaPvRKSt9nothrow_t", LEAKS_FREE },
+	{ "_ZdlPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdaPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvmSt11align_val_t", LEAKS_FREE },
+	{ "_ZdaPvmSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvSt11align_val_tRKSt9nothrow_t", LEAKS_FREE },
+	{ "_ZdaPvSt11align_val_tRKSt9nothrow_t", LEAKS_FREE },
+	{ NULL },
+};
+
+/*
+ * The allocators upx knows: glibc's always; one that replaces it (LD_PRELOAD,
+ * or linked in) where its library is found: in the -p process's mappings, or
+ * here for -c and every process (its copies in containers too).
+ */
+static const struct allocator {
+	const char *name;	/* as the Tracking line says it */
+	const char *soname;
+	const struct alloc_fn *fns;
+	bool optional;
+} allocators[] = {
+	{ "glibc's malloc", "libc.so.6", glibc_fns, false },
+	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, true },
 };
 
 /* One distinct stack of one process: its return addresses. */
@@ -152,8 +211,16 @@ struct prev_row {
 	uint64_t bytes;
 };
 
+/* An allocator found, and the plan's file of its library. */
+struct found_alloc {
+	const char *name;
+	size_t file;
+};
+
 struct leaks_ctx {
 	struct session s;
+	struct found_alloc found[2];	/* one per allocators[] */
+	size_t nr_found;
 	struct ustack *stk;
 	struct bpf_map *outstanding;
 	int stats_fd;
@@ -640,14 +707,38 @@ static void leaks_tick(void *p)
 
 /* ---- the run ---- */
 
-static int leaks_plan(struct session *s, void *ctx)
+/* Is an optional allocator's library there: mapped by the -p process, or installed here? */
+static bool allocator_present(const struct session *s, const struct allocator *a)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(libc_fns); i++) {
-		if (plan_add_function(&s->plan, "libc.so.6", libc_fns[i].name, false, libc_fns[i].fn))
-			return -1;
-		if (libc_fns[i].fn != LEAKS_FREE &&
-		    plan_add_function(&s->plan, "libc.so.6", libc_fns[i].name, true, libc_fns[i].fn))
-			return -1;
+	char err[256], *path;
+
+	if (s->plan.pid > 0)
+		path = proc_find_mapped(s->plan.pid, a->soname, err, sizeof(err));
+	else
+		path = resolve_soname(a->soname, NULL);
+	free(path);
+	return path != NULL;
+}
+
+static int leaks_plan(struct session *s, void *p)
+{
+	struct leaks_ctx *ctx = p;
+
+	for (size_t k = 0; k < ARRAY_SIZE(allocators); k++) {
+		const struct allocator *a = &allocators[k];
+		size_t before = s->plan.nr_files;
+
+		if (a->optional && !allocator_present(s, a))
+			continue;
+		for (const struct alloc_fn *f = a->fns; f->name; f++) {
+			if (plan_add_function(&s->plan, a->soname, f->name, false, f->fn))
+				return -1;
+			if (f->fn != LEAKS_FREE &&
+			    plan_add_function(&s->plan, a->soname, f->name, true, f->fn))
+				return -1;
+		}
+		if (s->plan.nr_files > before)
+			ctx->found[ctx->nr_found++] = (struct found_alloc){ a->name, before };
 	}
 	return 0;
 }
@@ -715,15 +806,21 @@ static struct bpf_map *leaks_events(void *skel)
 
 static void leaks_armed(struct session *s, void *p)
 {
-	char mode[96];
+	struct leaks_ctx *ctx = p;
+	char mode[96], what[2 * (PATH_MAX + 64)] = "";
+	size_t len = 0;
 
 	if (opt.all)
 		snprintf(mode, sizeof(mode), "every allocation");
 	else
 		snprintf(mode, sizeof(mode), "allocations sampled every %llu bytes on average",
 			 opt.sample_bytes);
-	status_line("Tracking glibc's malloc in %s: %s, stacks by %s%s", s->plan.files[0].path,
-		    mode, stack_mode_name(opt.stack.mode), s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	for (size_t i = 0; i < ctx->nr_found && len < sizeof(what); i++)
+		len += snprintf(what + len, sizeof(what) - len, "%s%s in %s",
+				i ? " and " : "", ctx->found[i].name,
+				s->plan.files[ctx->found[i].file].path);
+	status_line("Tracking %s: %s, stacks by %s%s", what, mode, stack_mode_name(opt.stack.mode),
+		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
 }
 
 static void leaks_report(struct session *s, void *skel, uint64_t lost, void *p)

@@ -78,7 +78,8 @@ test_expect_success BPF '--all -c: the chains exact; what else is outstanding wa
 
 test_expect_success BPF 'text: the total, then the stacks by bytes, each with its frames' '
 	upx leaks --all -c "$L" >out 2>err &&
-	test_grep "^Tracking glibc.s malloc in .*libc.so.6: every allocation, stacks by dwarf\.$" err &&
+	# jemalloc too where it is installed (tools/install-deps.sh installs it)
+	test_grep "^Tracking glibc.s malloc in [^ ]*/libc.so.6\( and jemalloc in [^ ]*/libjemalloc.so.2\)\{0,1\}: every allocation, stacks by dwarf\.$" err &&
 	test_grep "^Outstanding: [0-9]* bytes in [0-9]* blocks, by stack:$" out &&
 	test_grep "^BLOCKS  *OLDEST  *GROWTH  *BYTES$" out &&
 	test_grep "^     7 *[0-9.]*s  *+280000  *280000$" out &&
@@ -177,6 +178,37 @@ test_expect_success BPF '-i: a report each interval; growth since the last one' 
 	test_grep "^other 0$" first && test_line_count = 1 first &&
 	# the growths of a chain over the reports add up to its bytes
 	test $(jq -s "[.[] | select(.stacks) | .stacks[] | select(any(.stack[]; .function == \"chain_realloc(long)\")) | .growth] | add" out) = 280000
+'
+
+test_expect_success BPF 'jemalloc (LD_PRELOAD): found in the process, tracked through its own functions' '
+	mkfifo a.go &&
+	{ LD_PRELOAD=libjemalloc.so.2 "$L" -f a.go >a.out & } &&
+	echo $! >a.pid &&
+	test_when_finished "go_leaky a; test_kill $(cat a.pid)" &&
+	wait_for "^ready" a.out &&
+	grep -q libjemalloc.so.2 /proc/$(cat a.pid)/maps &&
+	{ upx leaks --all --json -i 0.2 -p $(cat a.pid) >out 2>err & } &&
+	up=$! &&
+	test_when_finished "test_kill $up" &&
+	wait_for "^Tracking" err &&
+	test_grep "^Tracking glibc.s malloc in .*/libc.so.6 and jemalloc in .*/libjemalloc.so.2: every allocation" err &&
+	go_leaky a &&
+	wait_for "^done" a.out &&
+	wait_chains out &&
+	kill -INT $up &&
+	wait_exit $up $TEST_STOP_S &&
+	python3 "$LEAKS_PY" chains out >got &&
+	test_grep "^other 0$" got && test_grep "^expected$" got &&
+	# jemalloc has an operator new of its own: the caller is the top frame
+	jq -e "select(.stacks) | .stacks[] | select(.stack[0].function == \"chain_new(long)\") | .bytes == 10101" out >/dev/null &&
+	test_no_leftover_links
+'
+
+test_expect_success BPF 'without jemalloc in the process, -p probes glibc alone' '
+	start_leaky a &&
+	test_when_finished "go_leaky a; test_kill $(cat a.pid)" &&
+	upx leaks --all -d 0.1 -p $(cat a.pid) >out 2>err &&
+	test_grep "^Tracking glibc.s malloc in .*/libc.so.6: every allocation" err
 '
 
 test_expect_success BPF '--older-than hides young blocks; --top cuts' '
