@@ -188,14 +188,8 @@ static const struct allocator {
 	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, true },
 };
 
-/* One distinct stack of one process: its return addresses. */
+/* The sums of one stack (ustack__intern()'s number - 1) in the report being made. */
 struct lstack {
-	pid_t pid;
-	int nr, err;
-	uint64_t *ips;
-	char *cut;
-	uint64_t hash;
-	/* the report being made */
 	uint64_t bytes, count, oldest_ns;
 	double est_bytes, est_count, var_bytes;
 };
@@ -226,9 +220,8 @@ struct leaks_ctx {
 	struct ustack *stk;
 	struct bpf_map *outstanding;
 	int stats_fd;
-	struct lstack *stacks;
+	struct lstack *stacks;		/* by stack number - 1 */
 	size_t nr_stacks, alloc_stacks;
-	size_t *slots, nr_slots;	/* stacks by content */
 	struct idmap seqs;		/* dwarf: record number -> stack */
 	struct idmap fp_ids;		/* fp: (tgid, stack map id) -> stack */
 	struct prev_row *prev;
@@ -297,53 +290,18 @@ static void idmap_free(struct idmap *m)
 
 /* ---- stacks ---- */
 
-static uint64_t stack_hash(pid_t pid, const uint64_t *ips, int n, int err)
-{
-	uint64_t h = mix64((uint64_t)pid << 32 | (uint32_t)err);
-
-	for (int i = 0; i < n; i++)
-		h = mix64(h ^ ips[i]);
-	return h;
-}
-
-static void stacks_rehash(struct leaks_ctx *ctx, size_t nr_slots)
-{
-	free(ctx->slots);
-	ctx->slots = xcalloc(nr_slots, sizeof(*ctx->slots));
-	ctx->nr_slots = nr_slots;
-	for (size_t i = 0; i < ctx->nr_stacks; i++) {
-		size_t s = ctx->stacks[i].hash & (nr_slots - 1);
-
-		while (ctx->slots[s])
-			s = (s + 1) & (nr_slots - 1);
-		ctx->slots[s] = i + 1;
-	}
-}
-
-/* The number (index + 1) of a stack, added when new. */
+/* The number of a stack (from 1), its sums made room for. */
 static uint32_t stack_intern(struct leaks_ctx *ctx, pid_t pid, const uint64_t *ips, int n,
 			     const char *cut, int err)
 {
-	uint64_t h = stack_hash(pid, ips, n, err);
-	struct lstack *st;
-	size_t s;
+	size_t id = ustack__intern(ctx->stk, pid, ips, n, cut, err);
 
-	if ((ctx->nr_stacks + 1) * 2 > ctx->nr_slots)
-		stacks_rehash(ctx, ctx->nr_slots ? ctx->nr_slots * 2 : 256);
-	for (s = h & (ctx->nr_slots - 1); ctx->slots[s]; s = (s + 1) & (ctx->nr_slots - 1)) {
-		st = &ctx->stacks[ctx->slots[s] - 1];
-		if (st->hash == h && st->pid == pid && st->nr == n && st->err == err &&
-		    !memcmp(st->ips, ips, n * sizeof(*ips)))
-			return ctx->slots[s];
+	if (id > ctx->nr_stacks) {
+		ALLOC_GROW(ctx->stacks, id, ctx->alloc_stacks);
+		for (; ctx->nr_stacks < id; ctx->nr_stacks++)
+			ctx->stacks[ctx->nr_stacks] = (struct lstack){ .oldest_ns = UINT64_MAX };
 	}
-	ALLOC_GROW(ctx->stacks, ctx->nr_stacks + 1, ctx->alloc_stacks);
-	st = &ctx->stacks[ctx->nr_stacks];
-	*st = (struct lstack){ .pid = pid, .nr = n, .err = err, .hash = h,
-			       .ips = xmalloc(n * sizeof(*ips) + 1), .oldest_ns = UINT64_MAX,
-			       .cut = cut ? xstrdup(cut) : NULL };
-	memcpy(st->ips, ips, n * sizeof(*ips));
-	ctx->slots[s] = ++ctx->nr_stacks;
-	return ctx->nr_stacks;
+	return id;
 }
 
 /* ---- the ring buffer: mappings, and --stack=dwarf's stacks ---- */
@@ -495,7 +453,9 @@ static void sum_blocks(struct leaks_ctx *ctx, uint64_t now, uint64_t *unknown_by
 /* One row: the stacks of one code path, merged over the processes that have it. */
 struct lrow {
 	char *key;
-	const struct lstack *st;	/* the first (its process symbolizes) */
+	struct ustack_weighted st;	/* the first (its process symbolizes) */
+	const char *cut;
+	int err;
 	uint64_t bytes, count, oldest_ns;
 	double est_bytes, est_count, var_bytes;
 };
@@ -512,14 +472,21 @@ static size_t build_rows(struct leaks_ctx *ctx, struct lrow **out)
 
 	for (size_t i = 0; i < ctx->nr_stacks; i++) {
 		const struct lstack *st = &ctx->stacks[i];
+		struct lrow *r = &rows[n];
 		char prefix[16];
 
 		if (!st->count)
 			continue;
-		snprintf(prefix, sizeof(prefix), "%d", st->err);
-		rows[n++] = (struct lrow){ ustack__stack_key(ctx->stk, st->pid, st->ips, st->nr, prefix),
-					   st, st->bytes, st->count, st->oldest_ns, st->est_bytes,
-					   st->est_count, st->var_bytes };
+		ustack__interned(ctx->stk, i + 1, &r->st, &r->cut, &r->err);
+		snprintf(prefix, sizeof(prefix), "%d", r->err);
+		r->key = ustack__stack_key(ctx->stk, r->st.pid, r->st.ips, r->st.nr, prefix);
+		r->bytes = st->bytes;
+		r->count = st->count;
+		r->oldest_ns = st->oldest_ns;
+		r->est_bytes = st->est_bytes;
+		r->est_count = st->est_count;
+		r->var_bytes = st->var_bytes;
+		n++;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_lrow_key);
 	for (size_t i = 0; i < n; i++) {
@@ -602,8 +569,7 @@ static void row_detail(void *arg, void *data, FILE *f, struct json_writer *jw)
 				  count_noun_to(e, r->count, "sampled block", "sampled blocks"));
 		}
 	}
-	ustack__print_frames(ctx->stk, r->st->pid, r->st->ips, r->st->nr, r->st->cut, r->st->err,
-			     jw);
+	ustack__print_frames(ctx->stk, r->st.pid, r->st.ips, r->st.nr, r->cut, r->err, jw);
 	if (f)
 		fputc('\n', f);
 }
@@ -683,9 +649,10 @@ static void report(struct leaks_ctx *ctx)
 	if (opt.stack.folded || opt.stack.flamegraph) {
 		struct ustack_weighted *w = xcalloc(n + 1, sizeof(*w));
 
-		for (size_t i = 0; i < n; i++)
-			w[i] = (struct ustack_weighted){ rows[i].st->pid, rows[i].st->ips,
-							 rows[i].st->nr, row_bytes(&rows[i]) };
+		for (size_t i = 0; i < n; i++) {
+			w[i] = rows[i].st;
+			w[i].weight = row_bytes(&rows[i]);
+		}
 		if (ustack__flame(ctx->stk, w, n, opt.stack.folded, opt.stack.flamegraph,
 				  "upx leaks: bytes outstanding", "byte", "bytes"))
 			ctx->failed = true;
@@ -901,12 +868,7 @@ static const struct run_ops leaks_run = {
 
 static void leaks_free(struct leaks_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->nr_stacks; i++) {
-		free(ctx->stacks[i].ips);
-		free(ctx->stacks[i].cut);
-	}
 	free(ctx->stacks);
-	free(ctx->slots);
 	idmap_free(&ctx->seqs);
 	idmap_free(&ctx->fp_ids);
 	for (size_t i = 0; i < ctx->nr_prev; i++)

@@ -773,14 +773,15 @@ static void rehash(struct ustack *u, size_t nr_slots)
 	}
 }
 
-/* Counts a stack; true when it is a new one. */
-static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
-		      const char *cut, int err, uint64_t count)
+/* Counts a stack; its number (index + 1).  *is_new: it was not counted before. */
+static size_t count_find_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips,
+			     int n, const char *cut, int err, uint64_t count, bool *is_new)
 {
 	uint64_t h = hash_key(probe, pid, ips, n, err);
 	struct count_entry *e;
 	size_t s;
 
+	*is_new = false;
 	if ((u->nr_entries + 1) * 2 > u->nr_slots)
 		rehash(u, u->nr_slots ? u->nr_slots * 2 : 256);
 	for (s = h & (u->nr_slots - 1); u->slots[s]; s = (s + 1) & (u->nr_slots - 1)) {
@@ -788,9 +789,10 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 		if (e->hash == h && e->probe == probe && e->pid == pid && e->nr == n &&
 		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips))) {
 			e->count += count;
-			return false;
+			return u->slots[s];
 		}
 	}
+	*is_new = true;
 	ALLOC_GROW(u->entries, u->nr_entries + 1, u->alloc_entries);
 	e = &u->entries[u->nr_entries];
 	/* cut may be the unwinder's buffer, rewritten by the next stack: a copy */
@@ -798,7 +800,35 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 				   cut ? xstrdup(cut) : NULL, err, count, h };
 	memcpy(e->ips, ips, n * sizeof(*ips));
 	u->slots[s] = ++u->nr_entries;
-	return true;
+	return u->nr_entries;
+}
+
+/* Counts a stack; true when it is a new one. */
+static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
+		      const char *cut, int err, uint64_t count)
+{
+	bool is_new;
+
+	count_find_add(u, probe, pid, ips, n, cut, err, count, &is_new);
+	return is_new;
+}
+
+size_t ustack__intern(struct ustack *u, pid_t pid, const uint64_t *ips, int nr, const char *cut,
+		      int err)
+{
+	bool is_new;
+
+	return count_find_add(u, 0, pid, ips, nr, cut, err, 1, &is_new);
+}
+
+void ustack__interned(const struct ustack *u, size_t id, struct ustack_weighted *st,
+		      const char **cut, int *err)
+{
+	const struct count_entry *e = &u->entries[id - 1];
+
+	*st = (struct ustack_weighted){ e->pid, e->ips, e->nr, 0 };
+	*cut = e->cut;
+	*err = e->err;
 }
 
 /*

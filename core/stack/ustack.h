@@ -129,6 +129,16 @@ struct ustack_weighted {
 };
 
 /*
+ * A command's own table of stacks: the number (from 1, stable while u
+ * lives) of the stack of process pid with these addresses, added when new;
+ * and what a number stands for (st's weight 0; its addresses are u's).
+ */
+size_t ustack__intern(struct ustack *u, pid_t pid, const uint64_t *ips, int nr, const char *cut,
+		      int err);
+void ustack__interned(const struct ustack *u, size_t id, struct ustack_weighted *st,
+		      const char **cut, int *err);
+
+/*
  * Folded lines on stdout (folded) and an SVG flame graph in svg (NULL:
  * none; a note on stderr says where it went) of n weighted stacks; one and
  * many name a unit of weight ("byte", "bytes").  0, or -1 after an error
