@@ -27,3 +27,10 @@ $(BENCH)/stamp: bench/fixtures/stamp.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -o $@ $<
+
+# bench/leaks.sh: malloc/free pairs under upx leaks and its peers.
+BENCH_BINS += $(BENCH)/mallocpairs
+$(BENCH)/mallocpairs: bench/fixtures/mallocpairs.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -fno-builtin -o $@ $<

@@ -718,6 +718,8 @@ figure scrapes
 # Its exit status may be a verdict on a ratio: reported, not counted as a failure.
 [ -z "${ONLY:-}" ] && { RUNS=${RUNS:-$REPS} bench/list-syms.sh || echo "bench: bench/list-syms.sh exited $?"; }
 if [ -z "$QUICK" ] && [ -z "${ONLY:-}" ]; then
+	echo "=== bench/leaks.sh (upx leaks beside heaptrack)"
+	bench/leaks.sh || echo "bench: bench/leaks.sh exited $?"
 	echo "=== bench/ldd-resolve.sh"
 	: >"$TMP/err"
 	bench/ldd-resolve.sh || fail "bench/ldd-resolve.sh"

@@ -285,15 +285,22 @@ static size_t shown_rows(const struct table *t)
 
 /* Text ----------------------------------------------------------------------------------- */
 
+/* A header as shown: upper-cased, cut at 127 bytes. */
+static const char *head_text(const char *head, char up[128])
+{
+	size_t k;
+
+	for (k = 0; head[k] && k < 127; k++)
+		up[k] = toupper((unsigned char)head[k]);
+	up[k] = '\0';
+	return up;
+}
+
 static void print_head(FILE *f, const char *head, size_t width, bool right)
 {
 	char up[128];
-	size_t k;
 
-	for (k = 0; head[k] && k < sizeof(up) - 1; k++)
-		up[k] = toupper((unsigned char)head[k]);
-	up[k] = '\0';
-	fprintf(f, right ? "%*s " : "%-*s ", (int)width, up);
+	fprintf(f, right ? "%*s " : "%-*s ", (int)width, head_text(head, up));
 }
 
 static void print_cell(FILE *f, const struct cell *c, size_t width, bool right)
@@ -315,6 +322,7 @@ static void print_cell(FILE *f, const struct cell *c, size_t width, bool right)
 
 static void print_counts_text(struct table *t, FILE *f, size_t shown)
 {
+	char up[128];
 	size_t *w = xcalloc(t->nr_cols + 1, sizeof(*w));
 
 	for (size_t c = 0; c < t->nr_cols; c++) {
@@ -335,7 +343,8 @@ static void print_counts_text(struct table *t, FILE *f, size_t shown)
 	for (size_t c = 0; c < t->nr_cols; c++)
 		if (t->cols[c].head)
 			print_head(f, t->cols[c].head, w[c], t->cols[c].flags & TABLE_RIGHT);
-	fprintf(f, "%*s\n", (int)t->spec.count_width, "COUNT");
+	fprintf(f, "%*s\n", (int)t->spec.count_width,
+		head_text(t->spec.count_name ? t->spec.count_name : "count", up));
 	for (size_t r = 0; r < shown; r++) {
 		for (size_t c = 0; c < t->nr_cols; c++)
 			if (t->cols[c].head)
@@ -445,7 +454,7 @@ static void json_row(struct table *t, struct json_writer *jw, const struct row *
 	json_cells(t, jw, row, false);
 	if (t->spec.json_value)
 		json_string_field(jw, "value", t->spec.json_value);
-	json_u64_field(jw, "count", row->count);
+	json_u64_field(jw, t->spec.count_name ? t->spec.count_name : "count", row->count);
 	if (row->slots && row->has_sum) {
 		json_name(jw, "sum");
 		if (row->sum >> 64)

@@ -73,6 +73,8 @@ struct table_spec {
 	bool gap;		/* a blank line first: the table follows a stream of events */
 	const char *empty;	/* the line for a table without rows (NULL: nothing) */
 	unsigned int count_width; /* the COUNT column's minimum width (12 when 0) */
+	/* what the count is, its text header (upper-cased) and JSON member: "bytes" (NULL: "count") */
+	const char *count_name;
 	/* JSON */
 	const char *json_doc;	/* one document {"NAME":[rows], totals}; NULL: one line per row */
 	const char *json_value;	/* "value" of each row (a histogram's quantity), when set */

@@ -906,9 +906,9 @@ static void warn_unreliable(struct ustack *u, const char *why)
 }
 
 /* The frames of a stack, text or the fields of the open JSON object. */
-static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n, const char *cut,
-			int err, const struct stack_py_frame *py, int nr_py,
-			struct json_writer *jw)
+void ustack__print_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
+			  const struct stack_py_frame *py, int nr_py, const char *cut, int err,
+			  struct json_writer *jw)
 {
 	const char *bad = u->mode == STACK_FP && n ? fp_unreliable(u, pid, ips, n) : NULL;
 	struct sym_frame sf[MAX_INLINE];
@@ -956,6 +956,7 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		text_line(stdout, "    [%s: cut: %s]", stack_mode_name(u->mode), cut);
 }
 
+
 /* ---- counting ---- */
 
 static uint64_t hash_key(uint32_t probe, pid_t pid, const uint64_t *ips, int n, int err,
@@ -987,15 +988,16 @@ static void rehash(struct ustack *u, size_t nr_slots)
 	}
 }
 
-/* Counts a stack; true when it is a new one. */
-static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
-		      const char *cut, int err, const struct stack_py_frame *py, int nr_py,
-		      uint64_t count)
+/* Counts a stack; its number (index + 1).  *is_new: it was not counted before. */
+static size_t count_find_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips,
+			     int n, const char *cut, int err, const struct stack_py_frame *py,
+			     int nr_py, uint64_t count, bool *is_new)
 {
 	uint64_t h = hash_key(probe, pid, ips, n, err, py, nr_py);
 	struct count_entry *e;
 	size_t s;
 
+	*is_new = false;
 	if ((u->nr_entries + 1) * 2 > u->nr_slots)
 		rehash(u, u->nr_slots ? u->nr_slots * 2 : 256);
 	for (s = h & (u->nr_slots - 1); u->slots[s]; s = (s + 1) & (u->nr_slots - 1)) {
@@ -1004,9 +1006,10 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips)) && e->nr_py == nr_py &&
 		    (!nr_py || !memcmp(e->py, py, nr_py * sizeof(*py)))) {
 			e->count += count;
-			return false;
+			return u->slots[s];
 		}
 	}
+	*is_new = true;
 	ALLOC_GROW(u->entries, u->nr_entries + 1, u->alloc_entries);
 	e = &u->entries[u->nr_entries];
 	/* cut may be the unwinder's buffer, rewritten by the next stack: a copy */
@@ -1017,7 +1020,36 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 	if (nr_py)	/* py may be NULL then */
 		memcpy(e->py, py, nr_py * sizeof(*py));
 	u->slots[s] = ++u->nr_entries;
-	return true;
+	return u->nr_entries;
+}
+
+/* Counts a stack; true when it is a new one. */
+static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
+		      const char *cut, int err, const struct stack_py_frame *py, int nr_py,
+		      uint64_t count)
+{
+	bool is_new;
+
+	count_find_add(u, probe, pid, ips, n, cut, err, py, nr_py, count, &is_new);
+	return is_new;
+}
+
+size_t ustack__intern(struct ustack *u, pid_t pid, const uint64_t *ips, int nr,
+		      const struct stack_py_frame *py, int nr_py, const char *cut, int err)
+{
+	bool is_new;
+
+	return count_find_add(u, 0, pid, ips, nr, cut, err, py, nr_py, 1, &is_new);
+}
+
+void ustack__interned(const struct ustack *u, size_t id, struct ustack_weighted *st,
+		      const char **cut, int *err)
+{
+	const struct count_entry *e = &u->entries[id - 1];
+
+	*st = (struct ustack_weighted){ e->pid, e->ips, e->nr, 0, e->py, e->nr_py };
+	*cut = e->cut;
+	*err = e->err;
 }
 
 /*
@@ -1033,46 +1065,73 @@ static bool out_of_time(struct ustack *u)
 	return stop_overdue(STOP_UNWIND);
 }
 
-void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
-		   struct json_writer *jw)
+int ustack__unwind(struct ustack *u, pid_t pid, const void *rec, size_t len, uint64_t *ips, int max,
+		   const struct stack_py_frame **py, int *nr_py, const char **cut, int *err)
 {
-	uint64_t ips[STACK_MAX_DEPTH];
-	const struct stack_py_rec *py = NULL;
-	int n, err, nr_py = 0;
-	const char *cut;
+	const struct stack_py_rec *pr = (const void *)((const char *)rec + native_size(u));
 
-	if (out_of_time(u)) {
-		u->nr_skipped++;
-		if (u->count)
-			count_add(u, probe, pid, ips, 0, NULL, -EINTR, NULL, 0, 1);
-		else
-			print_stack(u, pid, ips, 0, NULL, -EINTR, NULL, 0, jw);
-		return;
-	}
+	*cut = NULL;
+	*py = NULL;
+	*nr_py = 0;
 	/* the Python frames after the native record (only their part was copied) */
 	if (len >= native_size(u) + offsetof(struct stack_py_rec, frames)) {
-		py = (const void *)((const char *)rec + native_size(u));
-		if (py->version == STACK_PY_REC_V1 && py->nr <= STACK_PY_MAX &&
+		if (pr->version == STACK_PY_REC_V1 && pr->nr <= STACK_PY_MAX &&
 		    len >= native_size(u) + offsetof(struct stack_py_rec, frames) +
-				   py->nr * sizeof(py->frames[0]))
-			nr_py = py->nr;
+				   pr->nr * sizeof(pr->frames[0])) {
+			*py = pr->frames;
+			*nr_py = pr->nr;
+		}
 		len = native_size(u);
 	}
-
+	if (out_of_time(u)) {
+		*nr_py = 0;
+		u->nr_skipped++;
+		*err = -EINTR;
+		return 0;
+	}
 	/*
 	 * The mappings: the kernel's snapshot came before this first event of
 	 * the process; else /proc/PID/maps now, while it may still live.
 	 */
 	if (add_process(u, pid) < 0)
 		u->nr_unsymbolized++;
-	n = rec_ips(u, pid, rec, len, ips, STACK_MAX_DEPTH, &cut, &err);
+	return rec_ips(u, pid, rec, len, ips, max, cut, err);
+}
+
+int ustack__kernel_ips(struct ustack *u, int stackid, uint64_t *ips, int max, const char **cut,
+		       int *err)
+{
+	uint64_t all[STACK_MAX_DEPTH] = {};
+	int n = 0;
+
+	*cut = NULL;
+	*err = stackid < 0 ? stackid : 0;
+	if (!*err && bpf_map_lookup_elem(bpf_map__fd(u->traces), &stackid, all))
+		*err = -ENOENT;
+	while (!*err && n < max && n < STACK_MAX_DEPTH && all[n])
+		n++;
+	memcpy(ips, all, n * sizeof(*ips));
+	if (n >= STACK_MAX_DEPTH)
+		*cut = "deeper than " STR(STACK_MAX_DEPTH) " frames";
+	return n;
+}
+
+void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec, size_t len,
+		   struct json_writer *jw)
+{
+	uint64_t ips[STACK_MAX_DEPTH];
+	const struct stack_py_frame *py;
+	const char *cut;
+	int err, nr_py, n = ustack__unwind(u, pid, rec, len, ips, STACK_MAX_DEPTH, &py, &nr_py,
+					   &cut, &err);
+
 	if (u->count) {
 		/*
 		 * A new stack is symbolized now, while no stop waits on it: its files' DWARF
 		 * is not opened at a stop (symbolizer_set_deadline()), and its frames are
 		 * cached for the report.
 		 */
-		if (count_add(u, probe, pid, ips, n, cut, err, nr_py ? py->frames : NULL, nr_py, 1) &&
+		if (count_add(u, probe, pid, ips, n, cut, err, py, nr_py, 1) &&
 		    !upx_stop)
 			for (int i = 0; i < n; i++) {
 				struct sym_frame sf[MAX_INLINE];
@@ -1080,11 +1139,11 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 				symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 			}
 	} else
-		print_stack(u, pid, ips, n, cut, err, nr_py ? py->frames : NULL, nr_py, jw);
+		ustack__print_frames(u, pid, ips, n, py, nr_py, cut, err, jw);
 }
 
 /* --count --stack=fp: the counts and stacks the kernel kept, replacing what was read before. */
-static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
+static void read_kernel(struct ustack *u, int counts_fd)
 {
 	struct stack_count_key key, next, *prev = NULL;
 	uint64_t ips[STACK_MAX_DEPTH];
@@ -1094,30 +1153,22 @@ static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 	out_of_time(u);
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		uint64_t count;
-		int n = 0, err = 0;
+		const char *cut;
+		int n, err;
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
-		if (key.stackid < 0) {
-			err = key.stackid;
-		} else {
-			memset(ips, 0, sizeof(ips));
-			if (bpf_map_lookup_elem(traces_fd, &key.stackid, ips))
-				err = -ENOENT;
-			while (!err && n < STACK_MAX_DEPTH && ips[n])
-				n++;
+		n = ustack__kernel_ips(u, key.stackid, ips, STACK_MAX_DEPTH, &cut, &err);
+		if (!err)
 			n = fp_fix_entry(u, key.tgid, ips, n, STACK_MAX_DEPTH, key.sp0);
-		}
 		py->nr = 0;
 		if (key.py && (bpf_map__lookup_elem(u->py_stacks, &key.py, sizeof(key.py), py,
 						    sizeof(*py), 0) ||
 			       py->version != STACK_PY_REC_V1 || py->nr > STACK_PY_MAX))
 			py->nr = 0;
-		count_add(u, key.probe, key.tgid, ips, n,
-			  n >= STACK_MAX_DEPTH ? "deeper than " STR(STACK_MAX_DEPTH) " frames" : NULL,
-			  err, py->frames, py->nr, count);
+		count_add(u, key.probe, key.tgid, ips, n, cut, err, py->frames, py->nr, count);
 	}
 	free(py);
 }
@@ -1146,16 +1197,16 @@ static int cmp_rows(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* The identity of a stack beyond one process: each address as file and offset. */
-static char *row_key(struct ustack *u, const struct count_entry *e)
+char *ustack__stack_key(struct ustack *u, pid_t pid, const uint64_t *ips, int nr,
+			const struct stack_py_frame *py, int nr_py, const char *prefix)
 {
-	size_t cap = 64 + e->nr * 48, len;
+	size_t cap = strlen(prefix) + 64 + nr * 48, len;
 	char *k = xmalloc(cap);
 	struct sym_frame sf[MAX_INLINE];
 
-	len = snprintf(k, cap, "%08x %d", e->probe, e->err);
-	for (int i = 0; i < e->nr; i++) {
-		int n = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
+	len = snprintf(k, cap, "%s", prefix);
+	for (int i = 0; i < nr; i++) {
+		int n = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 		const struct sym_frame *f = &sf[n > 0 ? n - 1 : 0];
 		size_t need = (f->file ? strlen(f->file) : 0) + 48;
 
@@ -1167,21 +1218,30 @@ static char *row_key(struct ustack *u, const struct count_entry *e)
 			len += snprintf(k + len, cap - len, ";%s+%llx", f->file,
 					(unsigned long long)f->file_offset);
 		else
-			len += snprintf(k + len, cap - len, ";%d:%llx", (int)e->pid,
-					(unsigned long long)e->ips[i]);
+			len += snprintf(k + len, cap - len, ";%d:%llx", (int)pid,
+					(unsigned long long)ips[i]);
 	}
 	/* the Python frames by name, file and line: the same code in another process */
-	for (int i = 0; i < e->nr_py; i++) {
-		const char *name = py_folded_name(u, e->pid, &e->py[i]);
+	for (int i = 0; i < nr_py; i++) {
+		const char *name = py_folded_name(u, pid, &py[i]);
 		size_t need = strlen(name) + 24;
 
 		if (len + need >= cap) {
 			cap = (len + need) * 2;
 			k = xrealloc(k, cap);
 		}
-		len += snprintf(k + len, cap - len, ";%s %u", name, e->py[i].at & 3);
+		len += snprintf(k + len, cap - len, ";%s %u", name, py[i].at & 3);
 	}
 	return k;
+}
+
+/* The identity of a counted stack beyond one process: its probe, error and frames. */
+static char *row_key(struct ustack *u, const struct count_entry *e)
+{
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%08x %d", e->probe, e->err);
+	return ustack__stack_key(u, e->pid, e->ips, e->nr, e->py, e->nr_py, prefix);
 }
 
 static size_t build_rows(struct ustack *u, struct row **out)
@@ -1215,35 +1275,36 @@ static const char *frame_name(struct ustack *u, const struct sym_frame *f)
 }
 
 /* The folded names of e's Python frames [from, to), outermost first, after names[0..*nr). */
-static void add_py_names(struct ustack *u, const struct count_entry *e, int from, int to,
-			 const char ***names, size_t *nr, size_t *alloc)
+static void add_py_names(struct ustack *u, pid_t pid, const struct stack_py_frame *py, int from,
+			 int to, const char ***names, size_t *nr, size_t *alloc)
 {
 	for (int j = to - 1; j >= from; j--)
-		if (!(e->py[j].at & STACK_PY_SHIM)) {
+		if (!(py[j].at & STACK_PY_SHIM)) {
 			ALLOC_GROW(*names, *nr + 1, *alloc);
-			(*names)[(*nr)++] = py_folded_name(u, e->pid, &e->py[j]);
+			(*names)[(*nr)++] = py_folded_name(u, pid, &py[j]);
 		}
 }
 
 /* Folded frame names of a row, outermost first (inlined calls as frames of their own). */
-static size_t row_frames(struct ustack *u, const struct count_entry *e, const char ***out)
+static size_t row_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int nr_ips,
+			 const struct stack_py_frame *py, int nr_py, const char ***out)
 {
 	size_t nr = 0, alloc = 0;
 	const char **names = NULL;
 	struct sym_frame sf[MAX_INLINE];
 	int from[STACK_MAX_DEPTH + 1], to[STACK_MAX_DEPTH + 1];
-	int tail = e->nr_py ? py_place(u, e->pid, e->ips, e->nr, e->py, e->nr_py, from, to) : 0;
+	int tail = nr_py ? py_place(u, pid, ips, nr_ips, py, nr_py, from, to) : 0;
 
 	/* outermost first: Python frames left after the stack, then the stack with its own */
-	add_py_names(u, e, tail, e->nr_py, &names, &nr, &alloc);
-	for (int i = e->nr - 1; i >= 0; i--) {
+	add_py_names(u, pid, py, tail, nr_py, &names, &nr, &alloc);
+	for (int i = nr_ips - 1; i >= 0; i--) {
 		int k;
 
-		if (e->nr_py && from[i] >= 0) {
-			add_py_names(u, e, from[i], to[i], &names, &nr, &alloc);
+		if (nr_py && from[i] >= 0) {
+			add_py_names(u, pid, py, from[i], to[i], &names, &nr, &alloc);
 			continue;
 		}
-		k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
+		k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 		u->nr_late += sf[0].late;
 		for (int j = k - 1; j >= 0; j--) {
 			ALLOC_GROW(names, nr + 1, alloc);
@@ -1308,19 +1369,21 @@ static int cmp_folded(const void *a, const void *b)
 struct svg_fill {
 	const struct fg_stack *st;
 	size_t n;
+	const char *title, *many;
 };
 
 static int fill_svg(FILE *f, void *p)
 {
 	const struct svg_fill *sf = p;
 
-	return flamegraph_svg_write(f, sf->st, sf->n, "upx trace --stack", "calls");
+	return flamegraph_svg_write(f, sf->st, sf->n, sf->title, sf->many);
 }
 
 /* The SVG replaces FILE only once it is whole (core/output/atomic-file.h); stderr says where it went. */
-static int write_svg(const char *svg, const struct fg_stack *st, size_t n)
+static int write_svg(const char *svg, const struct fg_stack *st, size_t n, const char *title,
+		     const char *one, const char *many)
 {
-	struct svg_fill sf = { st, n };
+	struct svg_fill sf = { st, n, title, many };
 	uint64_t calls = 0;
 	char why[128];
 	int err;
@@ -1331,12 +1394,12 @@ static int write_svg(const char *svg, const struct fg_stack *st, size_t n)
 	for (size_t i = 0; i < n; i++)
 		calls += st[i].count;
 	note("flame graph of %s (%s) written to '%s'", count_noun(n, "stack", "stacks"),
-	     count_noun(calls, "call", "calls"), svg);
+	     count_noun(calls, one, many), svg);
 	return 0;
 }
 
-static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded,
-		       const char *svg)
+int ustack__flame(struct ustack *u, const struct ustack_weighted *w, size_t n, bool folded,
+		  const char *svg, const char *title, const char *one, const char *many)
 {
 	struct fg_stack *st = xcalloc(n + 1, sizeof(*st));
 	int ret = 0;
@@ -1344,9 +1407,9 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	for (size_t i = 0; i < n; i++) {
 		const char **names;
 
-		st[i].nr = row_frames(u, rows[i].e, &names);
+		st[i].nr = row_frames(u, w[i].pid, w[i].ips, w[i].nr, w[i].py, w[i].nr_py, &names);
 		st[i].frames = names;
-		st[i].count = rows[i].count;
+		st[i].count = w[i].weight;
 	}
 	/* As stackcollapse sorts them: the same input gives the same lines. */
 	qsort(st, n, sizeof(*st), cmp_folded);
@@ -1362,7 +1425,7 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 			free((void *)st[i].frames);
 			st[i].frames = (const char *const *)names;
 		}
-		ret = write_svg(svg, st, n);
+		ret = write_svg(svg, st, n, title, one, many);
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; svg && k < st[i].nr; k++)
@@ -1373,13 +1436,27 @@ static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded
 	return ret;
 }
 
+static int write_flame(struct ustack *u, struct row *rows, size_t n, bool folded,
+		       const char *svg)
+{
+	struct ustack_weighted *w = xcalloc(n + 1, sizeof(*w));
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		w[i] = (struct ustack_weighted){ rows[i].e->pid, rows[i].e->ips, rows[i].e->nr,
+						 rows[i].count, rows[i].e->py, rows[i].e->nr_py };
+	ret = ustack__flame(u, w, n, folded, svg, "upx trace --stack", "call", "calls");
+	free(w);
+	return ret;
+}
+
 /* A row's stack: lines under its count, or "frames" in its JSON object (table.h's detail). */
 static void row_stack(void *arg, void *data, FILE *f, struct json_writer *jw)
 {
 	const struct row *r = data;
 
-	print_stack(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, r->e->py,
-		    r->e->nr_py, jw);
+	ustack__print_frames(arg, r->e->pid, r->e->ips, r->e->nr, r->e->py, r->e->nr_py, r->e->cut,
+			     r->e->err, jw);
 	if (f)
 		fputc('\n', f);
 }
@@ -1436,7 +1513,7 @@ int ustack__print(struct ustack *u, long long top, struct json_writer *jw)
 		funcs[i] = u->plan->entries[i].func;
 	}
 	if (ustack__counts_in_kernel(u))
-		read_kernel(u, bpf_map__fd(u->counts), bpf_map__fd(u->traces));
+		read_kernel(u, bpf_map__fd(u->counts));
 	u->top_n = top;
 	ret = ustack__report(u, labels, funcs, nr, jw);
 	free(labels);

@@ -106,8 +106,66 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
  * an inlined one "    helper (inlined) (...) x.c:3"), or its object in jw's open array.
  */
 struct sym_frame;
+struct stack_py_frame;
 void ustack_frame_text(FILE *f, const struct sym_frame *s);
 void ustack_frame_json(struct json_writer *jw, const struct sym_frame *s);
+
+/*
+ * For a command that keeps values of its own per stack (upx leaks): the
+ * return addresses of one stack record of process pid (its mappings read
+ * first, as for ustack__event()), at most max, and *py the nr_py Python
+ * frames after them (pointing into rec; NULL, 0: none); *cut says why a
+ * stack was cut short (NULL: it was not), *err is -errno when there is none
+ * (-EINTR: upx was stopping).  Returns how many.
+ */
+int ustack__unwind(struct ustack *u, pid_t pid, const void *rec, size_t len, uint64_t *ips, int max,
+		   const struct stack_py_frame **py, int *nr_py, const char **cut, int *err);
+/* --stack=fp: the same for entry stackid of the kernel's stack map (negative: -errno). */
+int ustack__kernel_ips(struct ustack *u, int stackid, uint64_t *ips, int max, const char **cut,
+		       int *err);
+/*
+ * A stack's identity beyond one process: prefix, then each address as its
+ * file and offset (a new string), so that the same code path in two
+ * processes is one key.
+ */
+char *ustack__stack_key(struct ustack *u, pid_t pid, const uint64_t *ips, int nr,
+			const struct stack_py_frame *py, int nr_py, const char *prefix);
+/*
+ * A stack's frames, the Python frames py[nr_py] in place of the interpreter's:
+ * text lines on stdout (jw NULL), or the "stack" fields of jw's open object.
+ */
+void ustack__print_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int nr,
+			  const struct stack_py_frame *py, int nr_py, const char *cut, int err,
+			  struct json_writer *jw);
+
+/* A stack and its weight (calls, bytes); the Python frames it ran, if any (probes/stack.h). */
+struct ustack_weighted {
+	pid_t pid;
+	const uint64_t *ips;
+	int nr;
+	uint64_t weight;
+	const struct stack_py_frame *py;
+	int nr_py;
+};
+
+/*
+ * A command's own table of stacks: the number (from 1, stable while u
+ * lives) of the stack of process pid with these addresses, added when new;
+ * and what a number stands for (st's weight 0; its addresses are u's).
+ */
+size_t ustack__intern(struct ustack *u, pid_t pid, const uint64_t *ips, int nr,
+		      const struct stack_py_frame *py, int nr_py, const char *cut, int err);
+void ustack__interned(const struct ustack *u, size_t id, struct ustack_weighted *st,
+		      const char **cut, int *err);
+
+/*
+ * Folded lines on stdout (folded) and an SVG flame graph in svg (NULL:
+ * none; a note on stderr says where it went) of n weighted stacks; one and
+ * many name a unit of weight ("byte", "bytes").  0, or -1 after an error
+ * message.
+ */
+int ustack__flame(struct ustack *u, const struct ustack_weighted *w, size_t n, bool folded,
+		  const char *svg, const char *title, const char *one, const char *many);
 
 /*
  * The stacks counted so far (with --stack=fp, as the kernel has them now),
