@@ -28,6 +28,7 @@
 #include "plan/bykey.h"
 #include "plan/params.h"
 #include "plan/plan.h"
+#include "plan/span.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
 #include "run/copies-live.h"
@@ -51,6 +52,7 @@
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
 	"upx trace [options] usdt:TARGET:[PROVIDER:]NAME... [-- CMD [ARGS...]]",
+	"upx trace --span [options] START END [-- CMD [ARGS...]]",
 	NULL,
 };
 
@@ -58,7 +60,7 @@ static struct run_opts ro;
 static struct {
 	long long uid;
 	unsigned long long min, max;
-	bool has_min, has_max;
+	bool has_min, has_max, min_dur;	/* min_dur: a unit, a span's duration */
 	const char *value_arg;
 	long long nr_args;
 	const char *str_arg;
@@ -74,15 +76,18 @@ static struct {
 	unsigned long long by_size;
 	long long top;
 	struct ustack_opts stack;
+	struct span_opts span;
 } opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = 10240 };
 
 static int min_cb(const struct upx_option *o, const char *arg)
 {
 	bool *has = o->value == &opt.min ? &opt.has_min : &opt.has_max;
 
-	if (!parse_u64(arg, (unsigned long long *)o->value))
-		return usage_error("option '--%s' expects a number (1M = 1048576), not '%s'",
-				   o->long_name, arg);
+	if (parse_duration_ns(arg, o->value))
+		opt.min_dur = true;
+	else if (!parse_u64(arg, (unsigned long long *)o->value))
+		return usage_error("option '--%s' expects a number (1M = 1048576) or a duration "
+				   "(20ms), not '%s'", o->long_name, arg);
 	*has = true;
 	return 0;
 }
@@ -102,6 +107,7 @@ static const struct upx_option trace_options[] = {
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
+	OPT_SPAN(&opt.span),
 	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, file, argN, retval, a parameter or str:ARG"),
 	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
 	OPT_CALLBACK(0, "top", &opt.top, "N", "show the N largest counts only", opt_positive_cb),
@@ -127,7 +133,7 @@ static const struct upx_option trace_options[] = {
  * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
-	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs)
+	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs)
 struct trace_maps {
 #define TRACE_MAP_FIELD(m) struct bpf_map *m;
 	TRACE_MAPS(TRACE_MAP_FIELD)
@@ -152,6 +158,7 @@ struct trace_ctx {
 	int value_arg;	/* what --min/--max test: shown in every event */
 	struct params *params;	/* names and types of the probes' parameters, when wanted */
 	struct by_spec by;	/* --by; by.nr 0: per probe */
+	struct span_plan span;	/* --span */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
 	uint64_t *seen;		/* events mode: records per probe, for the zero report */
@@ -276,6 +283,8 @@ static int on_event_plain(void *data, void *buf, size_t size)
 		else
 			value_print(stdout, e->retval);
 	}
+	if (ctx->span.on)
+		printf(" dur=%s", duration_text((char[DURATION_TEXT_MAX]){ 0 }, e->span_ns));
 	putchar('\n');
 	event_stack(ctx, e, size, NULL);
 	return 0;
@@ -305,6 +314,10 @@ static int on_event_json(void *data, void *buf, size_t size)
 	if (e->is_return)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);
+	if (ctx->span.on) {
+		json_u64_field(jw, "duration_ns", e->span_ns);
+		json_u64_field(jw, "end_tid", e->span_end_tid);
+	}
 	if (event_has_str(ctx, e, size))
 		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
 						   str_ptr(ctx, e) });
@@ -338,6 +351,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	return print_event[upx_output](ctx, data, size);
 }
 
+/* A probe with no row: a --latency return probe counts under its entry, a span's END under START. */
+static bool probe_hidden(const struct trace_ctx *ctx, size_t i)
+{
+	return ctx->span.on ? span_is_end(&ctx->span, i) :
+	       opt.latency && ctx->s.plan.entries[i].is_return;
+}
+
 /* A probe from a glob shows up only when it fired; a named one always. */
 static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
 {
@@ -349,6 +369,16 @@ static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_
 static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
 {
 	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
+}
+
+/* --span: STARTs gone from the LRU map before an END came (neither closed nor still open). */
+static uint64_t span_evicted(const struct trace_ctx *ctx)
+{
+	uint64_t opened = stat_value(ctx, TRACE_STAT_SPAN_OPENED),
+		 gone = stat_value(ctx, TRACE_STAT_SPAN_CLOSED) +
+			bpf_map_count_keys(bpf_map__fd(ctx->maps.span_starts));
+
+	return opened > gone ? opened - gone : 0;
 }
 
 /* Aggregations: tables filled here, rendered by core/output/table.h --------------------- */
@@ -408,7 +438,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 		unsigned __int128 sum;
 		bool has_sum;
 
-		if (!opt.count && opt.latency && ctx->s.plan.entries[i].is_return)
+		if (probe_hidden(ctx, i))
 			continue;
 		if (opt.count)
 			total = percpu_u64_sum(fd, i);
@@ -481,7 +511,13 @@ static struct table *trace_table(struct trace_ctx *ctx)
 	};
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
 	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
-	struct table *t = table__new(&(struct table_spec){
+	const char *metric = (const char *[]){ "upx_probe_calls", "upx_probe_duration_seconds",
+					       "upx_probe_value" }[kind];
+	const char *help_text = help[ctx->by.nr > 0][kind];
+	struct table *t;
+
+	span_table_spec(&ctx->span, opt.count, ctx->by.nr > 0, &metric, &help_text);
+	t = table__new(&(struct table_spec){
 		.hist = !opt.count,
 		.noun = ctx->by.nr ? "key" : "probe",
 		.one = "call",
@@ -490,9 +526,8 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		.named_keys = ctx->by.nr > 0,
 		.json_doc = opt.count ? "counts" : NULL,
 		.json_value = opt.count ? NULL : what,
-		.metric = (const char *[]){ "upx_probe_calls", "upx_probe_duration_seconds",
-					    "upx_probe_value" }[kind],
-		.help = help[ctx->by.nr > 0][kind],
+		.metric = metric,
+		.help = help_text,
 		.per_unit = opt.latency ? 1e9 : 1,
 	});
 
@@ -505,7 +540,9 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		table__free(t);
 		return NULL;
 	}
-	if (kind == 1 && !ctx->by.nr)
+	if (ctx->span.on)
+		span_table_totals(t, span_evicted(ctx), stat_value(ctx, TRACE_STAT_NO_START));
+	else if (kind == 1 && !ctx->by.nr)
 		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
 			     "Returns seen without their entry (missed or evicted): not in the durations.",
 			     stat_value(ctx, TRACE_STAT_NO_START));
@@ -600,10 +637,18 @@ static int check_by(struct by_spec *by, bool any_return, bool all_return)
 }
 
 static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg,
-			 struct by_spec *by)
+			 struct by_spec *by, struct span_plan *span)
 {
 	bool all_return = true, any_return = false;
 	int ret;
+
+	ret = span_check(&opt.span, specs, nr, opt.hist ? "--hist (time spans with --latency)" :
+			 opt.value_arg ? "--on (--min and --max time the span)" :
+			 opt.stack.mode ? "--stack" : NULL, span);
+	if (ret)
+		return ret;
+	if (opt.min_dur && !span->on)
+		return usage_error("--min and --max take a duration (20ms) with --span only");
 
 	ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
 				   output_json());
@@ -612,13 +657,14 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	if (opt.stack.mode && (opt.by || ro.listen || ro.metrics_file))
 		return usage_error("--stack counts per stack: not with %s", opt.by ? "--by" :
 				   ro.listen ? "--listen" : "--metrics-file");
-	for (size_t i = 0; i < nr; i++) {
+	/* a span's arguments, strings and keys are START's */
+	for (size_t i = 0; i < (span->on ? 1 : nr); i++) {
 		all_return &= specs[i].is_return;
 		any_return |= specs[i].is_return;
 	}
 	if (opt.count + !!opt.hist + opt.latency > 1)
 		return usage_error("--count, --hist and --latency exclude each other");
-	if (opt.latency && any_return)
+	if (opt.latency && any_return && !span->on)
 		return usage_error("--latency probes entry and return itself: name functions without 'r:'");
 	if (opt.nr_args < 0 || opt.nr_args > TRACE_MAX_ARGS)
 		return usage_error("--args takes 0 to %d", TRACE_MAX_ARGS);
@@ -633,7 +679,7 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	    (opt.buffer_size & (opt.buffer_size - 1)))
 		return usage_error("--buffer-size must be a power of 2 from 4K to 1G");
 	*value_arg = TRACE_VALUE_NONE;
-	if (opt.hist || opt.has_min || opt.has_max) {
+	if (opt.hist || (!span->on && (opt.has_min || opt.has_max))) {
 		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
 
 		if (opt.hist && opt.value_arg && (opt.has_min || opt.has_max) &&
@@ -677,12 +723,14 @@ static int trace_plan(struct session *s, void *p)
 	s->plan.opts = (struct plan_opts){
 		.force = opt.force,
 		.no_endbr_skip = opt.at_entry,
-		.entry_and_return = opt.latency,
+		.entry_and_return = opt.latency && !ctx->span.on,
 		.cookie_file = true,	/* --by file */
 	};
 	for (size_t k = 0; k < ctx->nr_specs; k++)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
+	if (span_split(&ctx->span, &s->plan))
+		return -1;
 	if (!upx_verbose && !output_json())
 		plan_note_redirects(&s->plan, ctx->specs);
 	ctx->seen = xcalloc(s->plan.nr_probes ? s->plan.nr_probes : 1, sizeof(*ctx->seen));
@@ -796,8 +844,11 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		/* Wake user space when a quarter is pending (it also drains on a timer). */
 		*wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ? opt.buffer_size / 4 : 256 * 1024;
 	}
-	if (!opt.latency || ctx->by.nr)
+	if (!opt.latency || ctx->by.nr || ctx->span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
+	if (ctx->span.on)
+		span_configure(&ctx->span, ctx->cfg);
+	bpf_map__set_max_entries(ctx->maps.span_starts, ctx->span.on ? TRACE_SPAN_OPEN : 1);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
 		bpf_map__set_max_entries(ctx->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
@@ -899,10 +950,7 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 		known = !lost;
 	}
 	for (size_t i = 0; i < plan->nr_probes; i++) {
-		/* --latency: a return probe's calls are its entry's */
-		bool hidden = opt.latency && plan->entries[i].is_return;
-
-		facts__set_calls(f, i, calls[i], known, !hidden &&
+		facts__set_calls(f, i, calls[i], known, !probe_hidden(ctx, i) &&
 				 (calls[i] || show_zero(ctx, i, ctx->specs)));
 	}
 	free(calls);
@@ -935,9 +983,13 @@ static void report_why_zero(struct session *s, uint64_t lost, void *p)
 	facts__free(f);
 }
 
-static void trace_report(struct session *s, void *skel, uint64_t lost, void *ctx)
+static void trace_report(struct session *s, void *skel, uint64_t lost, void *p)
 {
-	print_aggregations(&((struct trace_ctx *)ctx)->tick);
+	struct trace_ctx *ctx = p;
+
+	print_aggregations(&ctx->tick);
+	if (ctx->span.on)
+		span_warn_evicted(span_evicted(ctx));
 }
 
 /*
@@ -995,7 +1047,8 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 		}
 	}
-	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg, &ctx.by);
+	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg, &ctx.by,
+			    &ctx.span);
 	if (ret)
 		goto out;
 	ctx.stk = ustack__new(&opt.stack, opt.count);

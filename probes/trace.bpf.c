@@ -383,6 +383,180 @@ static __always_inline int by_return(__u64 key)
 	return 0;
 }
 
+/* --span START END ------------------------------------------------------------------ */
+
+/* A START waiting for its END: START's --by key, and its event (time, ids, arguments, string). */
+struct span_open {
+	struct trace_by_key by;
+	struct trace_event ev;
+};
+
+/* Open spans by thread or --span-key (probes/trace.h); LRU: a START never ended is evicted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct trace_span_key);
+	__type(value, struct span_open);
+} span_starts SEC(".maps");
+
+/* Where a START is put together before it goes into span_starts (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct span_open);
+} span_scratch SEC(".maps");
+
+/* The key a span is found under at this end: the thread, or the --span-key value, in its process. */
+static __always_inline void span_key(struct pt_regs *ctx, struct trace_span_key *k, __u64 id,
+				     __u8 arg, bool usdt)
+{
+	k->value = arg == TRACE_VALUE_NONE ? (__u32)id : arg_value(ctx, arg, usdt);
+	k->tgid = id >> 32;
+	k->pad = 0;
+}
+
+/* START: filtered as any call, then its event and --by key wait under the span's key. */
+static __always_inline int span_begin(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				      bool sleepable, bool usdt)
+{
+	struct trace_span_key k;
+	struct trace_event *e;
+	struct span_open *o;
+	__u32 z = 0;
+
+	if (!pass_filters(ctx, (__u32)cookie, id >> 32, usdt))
+		return 0;
+	o = bpf_map_lookup_elem(&span_scratch, &z);
+	if (!o)
+		return 0;
+	e = &o->ev;
+	e->cookie = cookie;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->is_return = is_return;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
+	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
+	e->str_len = 0;
+	if (trace_cfg.str_arg != TRACE_VALUE_NONE)
+		e->str_len = read_str(e->str, TRACE_STR_BUF,
+				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
+				      sleepable);
+	if (trace_cfg.by_on)
+		by_key_fill(ctx, &o->by, cookie, id, sleepable, usdt);
+	span_key(ctx, &k, id, trace_cfg.span_key_start, usdt);
+	/* Last: what upx did above is not in the span's time. */
+	e->ts_ns = bpf_ktime_get_ns();
+	if (!bpf_map_update_elem(&span_starts, &k, o, BPF_ANY))
+		stat_inc(TRACE_STAT_SPAN_OPENED);
+	return 0;
+}
+
+/*
+ * A finished span as an event: START's, with END's time and thread and the
+ * duration; reserved before the delete in span_finish() (which frees o),
+ * submitted or discarded after it.  NULL when the ring buffer is full.
+ */
+static __always_inline struct trace_event *span_event(const struct span_open *o, __u64 now,
+						      __u64 dur, __u64 id)
+{
+	struct trace_event *e;
+
+	if (trace_cfg.str_arg != TRACE_VALUE_NONE) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e)
+			bpf_probe_read_kernel(e, sizeof(*e), &o->ev);
+	} else {
+		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE, 0);
+		if (e)
+			bpf_probe_read_kernel(e, TRACE_EVENT_HDR_SIZE, &o->ev);
+	}
+	if (!e) {
+		stat_inc(UPX_STAT_LOST);
+		return NULL;
+	}
+	e->ts_ns = now;
+	e->span_ns = dur;
+	e->span_end_tid = (__u32)id;
+	return e;
+}
+
+static __always_inline bool span_passes(__u64 dur)
+{
+	return !(trace_cfg.span_has_min && dur < trace_cfg.span_min_ns) &&
+	       !(trace_cfg.span_has_max && dur > trace_cfg.span_max_ns);
+}
+
+/*
+ * END: the span under its key is taken out (the delete is the ticket: of two
+ * ENDs at once, one has it), timed, filtered by --min/--max on its duration,
+ * then counted, bucketed or shown under START's probe.  An END with no START
+ * is counted (TRACE_STAT_NO_START) and leaves nothing behind.
+ */
+static __always_inline int span_finish(struct pt_regs *ctx, __u64 id, bool usdt)
+{
+	__u64 now = bpf_ktime_get_ns(), dur;
+	struct trace_event *e = NULL;
+	struct trace_span_key k;
+	struct trace_by_key by;
+	struct span_open *o;
+	__u32 probe;
+
+	if (is_upx(id >> 32))
+		return 0;
+	span_key(ctx, &k, id, trace_cfg.span_key_end, usdt);
+	o = bpf_map_lookup_elem(&span_starts, &k);
+	if (!o) {
+		stat_inc(TRACE_STAT_NO_START);
+		return 0;
+	}
+	dur = now - o->ev.ts_ns;
+	probe = (__u32)o->ev.cookie;
+	if (trace_cfg.by_on)
+		__builtin_memcpy(&by, &o->by, sizeof(by));
+	if (trace_cfg.mode == TRACE_MODE_EVENTS && span_passes(dur))
+		e = span_event(o, now, dur, id);
+	if (bpf_map_delete_elem(&span_starts, &k)) {
+		if (e)
+			bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	stat_inc(TRACE_STAT_SPAN_CLOSED);
+	if (e) {
+		submit_batched(e, trace_cfg.str_arg != TRACE_VALUE_NONE ? sizeof(*e) :
+				  TRACE_EVENT_HDR_SIZE);
+		return 0;
+	}
+	if (!span_passes(dur))
+		return drop(probe, trace_cfg.span_has_min && dur < trace_cfg.span_min_ns ?
+				   UPX_FILTER_MIN : UPX_FILTER_MAX, dur, NULL);
+	if (trace_cfg.by_on && trace_cfg.mode == TRACE_MODE_COUNT) {
+		by_count(&by);
+	} else if (trace_cfg.by_on && trace_cfg.mode == TRACE_MODE_LATENCY) {
+		by_hist_add(&by, dur);
+	} else if (trace_cfg.mode == TRACE_MODE_COUNT) {
+		__u64 *v = bpf_map_lookup_elem(&counts, &probe);
+
+		if (v)
+			(*v)++;
+	} else if (trace_cfg.mode == TRACE_MODE_LATENCY) {
+		hist_add(probe, dur);
+	}
+	return 0;
+}
+
+/* A site of a span: START's probes come first in the plan, END's after them. */
+static __always_inline int span_site(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				     bool sleepable, bool usdt)
+{
+	if ((__u32)cookie < trace_cfg.span_end_probe)
+		return span_begin(ctx, cookie, id, is_return, sleepable, usdt);
+	return span_finish(ctx, id, usdt);
+}
+
 /*
  * Entry, or return outside latency mode: filter, then count, bucket or emit.
  * usdt: a USDT site, whose plan cookie is the usdt cookie (the attach cookie is libbpf's).
@@ -396,6 +570,8 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
+	if (trace_cfg.span_on)
+		return span_site(ctx, cookie, id, is_return, sleepable, usdt);
 	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
 	if (trace_cfg.by_on && trace_cfg.mode != TRACE_MODE_EVENTS)
@@ -434,7 +610,7 @@ static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 {
 	__u64 id, key, *ts;
 
-	if (trace_cfg.mode != TRACE_MODE_LATENCY)
+	if (trace_cfg.mode != TRACE_MODE_LATENCY || trace_cfg.span_on)
 		return handle(ctx, true, sleepable);
 	/* Filters ran at entry: a recorded start is the ticket. */
 	id = bpf_get_current_pid_tgid();

@@ -29,6 +29,8 @@ enum trace_stat {
 	TRACE_STAT_START_EVICTED = UPX_STAT_LOST + 1, /* latency: entry with no return seen (never returned / missed) */
 	TRACE_STAT_NO_START,        /* latency: return without a recorded entry */
 	TRACE_STAT_BY_FULL,         /* --by: calls not counted, the key map was full */
+	TRACE_STAT_SPAN_OPENED,     /* --span: STARTs recorded (an END finds them, or they are evicted) */
+	TRACE_STAT_SPAN_CLOSED,     /* --span: ENDs that found their START (and took it out) */
 	TRACE_STAT_MAX,
 };
 
@@ -40,6 +42,9 @@ struct trace_event {
 	__u32 uid;
 	__u16 is_return;
 	__s16 str_len;   /* bytes in str (without NUL; > TRACE_STR_MAX: cut), or -errno when unreadable */
+	__u64 span_ns;   /* --span only: START to END (the rest is START's; ts_ns is END's time) */
+	__u32 span_end_tid; /* --span only: the thread END fired in */
+	__u32 span_pad;
 	__u64 args[TRACE_MAX_ARGS]; /* all six at entry, whatever --args shows: --on and --str need theirs */
 	__u64 retval;
 	char comm[UPX_COMM_LEN];
@@ -100,6 +105,26 @@ struct trace_config {
 	__u8 by_on;			/* --by: any key at all */
 	__u8 by_str_arg;		/* --by str:ARG */
 	__u8 by_value_arg[TRACE_BY_VALUES];	/* --by's numbers */
+	/* --span START END: probes [0, span_end_probe) are START's, the rest END's. */
+	__u8 span_on;
+	__u8 span_key_start, span_key_end;	/* --span-key at each end; TRACE_VALUE_NONE: the thread */
+	__u8 span_has_min, span_has_max;	/* --min / --max: of the span's duration */
+	__u32 span_end_probe;
+	__u64 span_min_ns, span_max_ns;
+};
+
+/*
+ * --span: where a START waits for its END, in an LRU hash of
+ * TRACE_SPAN_OPEN entries (a START whose END never comes is evicted, and
+ * counted: TRACE_STAT_SPAN_OPENED - _CLOSED - what is left in the map).
+ * The key: the thread, or the --span-key value in its process.
+ */
+#define TRACE_SPAN_OPEN 16384
+
+struct trace_span_key {
+	__u64 value;
+	__u32 tgid;
+	__u32 pad;	/* 0 */
 };
 
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)

@@ -25,6 +25,21 @@ void bpf_util_setup_logging(void)
 	libbpf_set_print(libbpf_print);
 }
 
+uint64_t bpf_map_count_keys(int map_fd)
+{
+	/* keys of up to 64 bytes; a key deleted under the walk restarts it, hence the bound */
+	char key[64], next[64];
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	while (n < (1 << 20) && !bpf_map_get_next_key(map_fd, prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
 uint64_t percpu_u64_sum(int map_fd, uint32_t key)
 {
 	return percpu_u64_sum_key(map_fd, &key);

@@ -24,6 +24,9 @@ uint64_t percpu_u64_sum_key(int map_fd, const void *key);
  */
 bool percpu_sum128(int map_fd, uint32_t key, unsigned __int128 *sum);
 
+/* Keys in a hash map now (walked with bpf_map_get_next_key(); at most 1M): what is still open. */
+uint64_t bpf_map_count_keys(int map_fd);
+
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);
 
