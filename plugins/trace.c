@@ -19,7 +19,6 @@
 #include "base/util.h"
 #include "copywatch.skel.h"
 #include "follow.skel.h"
-#include "output/hist.h"
 #include "output/json.h"
 #include "output/metrics.h"
 #include "output/output.h"
@@ -68,7 +67,6 @@ static struct {
 	const char *hist;
 	bool latency;
 	double interval;
-	bool follow;
 	bool force;
 	bool at_entry;
 	unsigned long long buffer_size;
@@ -120,8 +118,8 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("Running"),
 	OPT_RUN_DURATION(&ro),
 	OPT_RUN_CMD(&ro),
-	OPT_BOOL(0, "follow", &opt.follow, "with -c: trace the command's child processes too"),
-	OPT_UINT('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)"),
+	OPT_RUN_FOLLOW(&ro),
+	OPT_CALLBACK('m', "buffer-size", &opt.buffer_size, "BYTES", "ring buffer size (default 8M; a power of 2, at least 4K)", opt_ring_size_cb),
 	OPT_BOOL(0, "force", &opt.force, "allow return probes that can break the program (Go; setjmp, longjmp, exit)"),
 	OPT_BOOL(0, "at-entry", &opt.at_entry, "probe at offset 0 even when the function starts with endbr64"),
 	OPT_VERBOSE(),
@@ -133,7 +131,7 @@ static const struct upx_option trace_options[] = {
  * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
-	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(drops) X(drop_values) X(follow) X(__bpf_usdt_specs)
+	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(drops) X(drop_values) X(__bpf_usdt_specs)
 struct trace_maps {
 #define TRACE_MAP_FIELD(m) struct bpf_map *m;
 	TRACE_MAPS(TRACE_MAP_FIELD)
@@ -150,7 +148,6 @@ struct trace_ctx {
 	const struct run_skeleton *skel;	/* trace.bpf.c, or trace-stack.bpf.c (--stack) */
 	struct trace_maps maps;		/* the object's, by name */
 	struct trace_config *cfg;	/* its rodata's trace_cfg, until load */
-	struct follow_bpf *follow;	/* --follow */
 	struct probe_spec *specs;
 	size_t nr_specs;
 	struct tick_ctx tick;	/* -i */
@@ -165,32 +162,11 @@ struct trace_ctx {
 	struct whyzero_start *wz_start;	/* system-wide: who mapped the files at the start */
 };
 
-/* " bytes=" when DWARF names the parameter, " arg0=" otherwise. */
-static void print_arg_name(const struct trace_ctx *ctx, uint64_t probe, int i)
-{
-	putchar(' ');
-	param_print_name(stdout, params__of(ctx->params, probe, i), i);
-	putchar('=');
-}
-
-/* Argument i as its DWARF type says (a guess without). */
-static void print_typed(const struct trace_ctx *ctx, uint64_t probe, int i, __u64 v)
-{
-	char buf[VALUE_TEXT_MAX], *end = param_put(buf, params__of(ctx->params, probe, i), v);
-
-	fwrite(buf, 1, end - buf, stdout);
-}
-
 /* Does the event carry the string (the argument at entry, the return value at a return)? */
 static bool event_has_str(const struct trace_ctx *ctx, const struct trace_event *e, size_t size)
 {
 	return size > TRACE_EVENT_HDR_SIZE && ctx->str_arg != TRACE_VALUE_NONE &&
 	       !!e->is_return == (ctx->str_arg == TRACE_VALUE_RETVAL);
-}
-
-static __u64 str_ptr(const struct trace_ctx *ctx, const struct trace_event *e)
-{
-	return ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval : e->args[ctx->str_arg];
 }
 
 /* The string the event carries, read at ptr. */
@@ -205,33 +181,15 @@ static bool arg_shown(const struct trace_ctx *ctx, int i, bool has_str)
 	return i < opt.nr_args || i == ctx->value_arg || (has_str && i == ctx->str_arg);
 }
 
-/* "value", "value_of" and "value_name" (from DWARF): what --min/--max tested. */
+/* The value --min/--max test (its name from DWARF), in the event: "value", "value_of". */
 static void json_value_fields(struct json_writer *jw, const struct trace_ctx *ctx,
 			      const struct trace_event *e)
 {
-	const struct dwarf_param *p;
-	char of[8];
-	__u64 v;
-
-	if (ctx->value_arg == TRACE_VALUE_NONE ||
-	    !!e->is_return != (ctx->value_arg == TRACE_VALUE_RETVAL))
-		return;
-	if (ctx->value_arg == TRACE_VALUE_RETVAL) {
-		json_s64_field(jw, "value", (long long)e->retval);
-		json_string_field(jw, "value_of", "retval");
-		return;
-	}
-	v = e->args[ctx->value_arg];
-	p = params__of(ctx->params, e->cookie, ctx->value_arg);
-	json_name(jw, "value");
-	if (param_value(p, &v) == PARAM_SIGNED)
-		json_s64(jw, (long long)v);
-	else
-		json_u64(jw, v);
-	snprintf(of, sizeof(of), "arg%d", ctx->value_arg);
-	json_string_field(jw, "value_of", of);
-	if (p)
-		json_string_field(jw, "value_name", p->name);
+	if (ctx->value_arg != TRACE_VALUE_NONE &&
+	    !!e->is_return == (ctx->value_arg == TRACE_VALUE_RETVAL))
+		params__json_value(ctx->params, jw, e->cookie, ctx->value_arg,
+				   ctx->value_arg == TRACE_VALUE_RETVAL ? e->retval :
+				   e->args[ctx->value_arg]);
 }
 
 /* The probe an event is from; NULL for a cookie out of range. */
@@ -268,13 +226,17 @@ static int on_event_plain(void *data, void *buf, size_t size)
 	fputs_escaped(stdout, pe->label, -1);
 	/* Each argument once, in order; at a return the argument registers are gone. */
 	for (int i = 0; !e->is_return && i < TRACE_MAX_ARGS; i++) {
+		const struct dwarf_param *p = params__of(ctx->params, e->cookie, i);
+
 		if (!arg_shown(ctx, i, has_str))
 			continue;
-		print_arg_name(ctx, e->cookie, i);
+		putchar(' ');
+		param_print_name(stdout, p, i);
+		putchar('=');
 		if (has_str && ctx->str_arg == i)
 			print_str(e, e->args[i]);
 		else
-			print_typed(ctx, e->cookie, i, e->args[i]);
+			param_print(stdout, p, e->args[i]);
 	}
 	if (e->is_return) {
 		fputs(" ret=", stdout);
@@ -320,7 +282,8 @@ static int on_event_json(void *data, void *buf, size_t size)
 	}
 	if (event_has_str(ctx, e, size))
 		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
-						   str_ptr(ctx, e) });
+						   ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval :
+						   e->args[ctx->str_arg] });
 	event_stack(ctx, e, size, jw);
 	json_object_end(jw);
 	json_writer__end_line(jw);
@@ -413,38 +376,35 @@ static bool by_value_cell(void *arg, const struct trace_by_key *k, const struct 
 	return param_value(dp, v) == PARAM_SIGNED;
 }
 
-/* --latency: the estimated p50 and p99 under the buckets. */
-static void latency_note(struct table *t, const uint64_t *slots, uint64_t total)
+/* Probe i's count, or the total of its buckets (into slots, unless NULL). */
+static uint64_t probe_total(const struct trace_ctx *ctx, size_t i, uint64_t *slots)
 {
-	char note[128];
+	uint64_t total = 0, v;
 
-	if (!opt.latency || !total)
-		return;
-	snprintf(note, sizeof(note), "  p50 ~%.0f ns, p99 ~%.0f ns (estimated from the buckets)",
-		 hist_percentile(slots, TRACE_HIST_SLOTS, 50),
-		 hist_percentile(slots, TRACE_HIST_SLOTS, 99));
-	table__note(t, note);
+	if (opt.count)
+		return percpu_u64_sum(bpf_map__fd(ctx->maps.counts), i);
+	for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++) {
+		total += v = percpu_u64_sum(bpf_map__fd(ctx->maps.hists), i * TRACE_HIST_SLOTS + k);
+		if (slots)
+			slots[k] = v;
+	}
+	return total;
 }
 
 /* Per probe: its count, or its buckets (--latency: under the entry probe's index). */
 static void fill_probes(struct trace_ctx *ctx, struct table *t)
 {
-	int fd = bpf_map__fd(opt.count ? ctx->maps.counts : ctx->maps.hists);
 	uint64_t slots[TRACE_HIST_SLOTS];
 
 	probe_table_cols(t);
 	for (size_t i = 0; i < ctx->s.plan.nr_probes; i++) {
-		uint64_t total = 0;
+		uint64_t total;
 		unsigned __int128 sum;
 		bool has_sum;
 
 		if (probe_hidden(ctx, i))
 			continue;
-		if (opt.count)
-			total = percpu_u64_sum(fd, i);
-		else
-			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-				total += slots[k] = percpu_u64_sum(fd, i * TRACE_HIST_SLOTS + k);
+		total = probe_total(ctx, i, slots);
 		if (!total && !show_zero(ctx, i, ctx->specs))
 			continue;
 		table__row(t, NULL);
@@ -455,7 +415,6 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 		}
 		has_sum = percpu_sum128(bpf_map__fd(ctx->maps.hist_sums), i, &sum);
 		table__hist(t, slots, TRACE_HIST_SLOTS, sum, has_sum);
-		latency_note(t, slots, total);
 	}
 }
 
@@ -483,7 +442,6 @@ static bool fill_by(struct trace_ctx *ctx, struct table *t)
 		}
 		table__hist(t, (const uint64_t *)h->slots, TRACE_HIST_SLOTS,
 			    ((unsigned __int128)h->sum.hi << 64) | h->sum.lo, true);
-		latency_note(t, (const uint64_t *)h->slots, rows[r].count);
 	}
 	free(rows);
 	table__total(t, "keys", "upx_by_keys", METRIC_GAUGE,
@@ -524,6 +482,7 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		.many = "calls",
 		.hist_name = what,
 		.named_keys = ctx->by.nr > 0,
+		.percentile_unit = opt.latency ? "ns" : NULL,
 		.json_doc = opt.count ? "counts" : NULL,
 		.json_value = opt.count ? NULL : what,
 		.metric = metric,
@@ -581,30 +540,6 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 	table__free(t);
 }
 
-/*
- * --follow: the command's pid goes into the follow map before it is
- * released, and probes/follow.bpf.c adds its children as they fork.
- */
-static int start_follow(struct trace_ctx *ctx, struct follow_bpf **out)
-{
-	struct follow_bpf *f;
-
-	f = follow_bpf__open();
-	if (!f)
-		return error("cannot open the follow program: %s", strerror(errno));
-	*out = f;
-	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
-	if (kfield_task_offsets(f->rodata->task_off))
-		return -1;
-	if (bpf_map__reuse_fd(f->maps.follow, bpf_map__fd(ctx->maps.follow)) ||
-	    follow_bpf__load(f))
-		return error("cannot load the follow program: %s", strerror(errno));
-	if (session_follow(&ctx->s, ctx->maps.follow, f->progs.upx_follow_fork) ||
-	    session_attach(&ctx->s, f->progs.upx_follow_exit, "sched_process_exit"))
-		return -1;
-	return 0;
-}
-
 /* Options that contradict each other or the probes; 0 or a usage error. */
 static int check_by(struct by_spec *by, bool any_return, bool all_return)
 {
@@ -624,14 +559,9 @@ static int check_by(struct by_spec *by, bool any_return, bool all_return)
 	for (int i = 0; i < by->nr; i++) {
 		const struct by_part *p = &by->parts[i];
 
-		if (p->kind != BY_VALUE && p->kind != BY_STR)
-			continue;
-		if (p->arg == TRACE_VALUE_RETVAL && (!all_return || opt.latency))
-			return usage_error("--by %s needs return probes (write 'r:TARGET:FUNCTION'; "
-					   "not with --latency, which keys at entry)", p->name);
-		if (p->arg != TRACE_VALUE_RETVAL && any_return)
-			return usage_error("--by %s: arguments are gone when a function returns; "
-					   "name entry probes (without 'r:')", p->name);
+		if ((p->kind == BY_VALUE || p->kind == BY_STR) &&
+		    parse_arg_for("--by", p->name, all_return, any_return) < 0)
+			return UPX_EXIT_USAGE;
 	}
 	return 0;
 }
@@ -675,9 +605,6 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 		return usage_error("-i goes with --count, --hist or --latency");
 	if ((ro.listen || ro.metrics_file) && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--listen and --metrics-file serve aggregations: add --count, --hist or --latency");
-	if (opt.buffer_size < 4096 || opt.buffer_size > (1ULL << 30) ||
-	    (opt.buffer_size & (opt.buffer_size - 1)))
-		return usage_error("--buffer-size must be a power of 2 from 4K to 1G");
 	*value_arg = TRACE_VALUE_NONE;
 	if (opt.hist || (!span->on && (opt.has_min || opt.has_max))) {
 		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
@@ -685,29 +612,19 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 		if (opt.hist && opt.value_arg && (opt.has_min || opt.has_max) &&
 		    strcmp(opt.hist, opt.value_arg))
 			return usage_error("--hist and --on must name the same value");
-		*value_arg = parse_arg_name(name);
+		*value_arg = parse_arg_for(opt.hist ? "--hist" : "--on", name, all_return, false);
 		if (*value_arg < 0)
-			return usage_error("'%s': expected arg0..arg5, retval or a parameter name", name);
-		if (*value_arg == TRACE_VALUE_RETVAL && !all_return)
-			return usage_error("'%s' needs return probes: write 'r:TARGET:FUNCTION'", name);
+			return UPX_EXIT_USAGE;
 	} else if (opt.value_arg) {
 		return usage_error("--on goes with --min or --max");
 	}
-	*str_arg = TRACE_VALUE_NONE;
-	if (opt.str_arg) {
-		*str_arg = parse_arg_name(opt.str_arg);
-		if (*str_arg < 0)
-			return usage_error("'%s': expected arg0..arg5, retval or a parameter name",
-					   opt.str_arg);
-		if (*str_arg == TRACE_VALUE_RETVAL && !all_return)
-			return usage_error("--str retval needs return probes: write 'r:TARGET:FUNCTION'");
-		if (*str_arg != TRACE_VALUE_RETVAL && all_return)
-			return usage_error("--str: arguments are gone when a function returns; "
-					   "add an entry probe (without 'r:')");
-		if (opt.count || opt.hist || opt.latency)
-			return usage_error("--str shows events; it does not go with aggregations "
-					   "(count by the string with --by str:%s)", opt.str_arg);
-	}
+	*str_arg = opt.str_arg ? parse_arg_for("--str", opt.str_arg, all_return, all_return) :
+		   TRACE_VALUE_NONE;
+	if (*str_arg < 0)
+		return UPX_EXIT_USAGE;
+	if (opt.str_arg && (opt.count || opt.hist || opt.latency))
+		return usage_error("--str shows events; it does not go with aggregations "
+				   "(count by the string with --by str:%s)", opt.str_arg);
 	if (opt.top && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--top N goes with --count, --hist or --latency");
 	return check_by(by, any_return, all_return);
@@ -718,8 +635,6 @@ static int trace_plan(struct session *s, void *p)
 {
 	struct trace_ctx *ctx = p;
 
-	if (opt.follow && !s->cmd_argv)
-		return usage_error("--follow goes with -c CMD or -- CMD");
 	s->plan.opts = (struct plan_opts){
 		.force = opt.force,
 		.no_endbr_skip = opt.at_entry,
@@ -739,25 +654,16 @@ static int trace_plan(struct session *s, void *p)
 	    (!(opt.count || opt.hist || opt.latency) &&
 	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
 		ctx->params = params__load(&s->plan);
-	if (ctx->value_arg == ARG_BY_NAME) {
-		ctx->value_arg = params__resolve(ctx->params, opt.hist ? opt.hist : opt.value_arg,
-					       opt.hist ? "--hist" : "--on");
-		if (ctx->value_arg < 0)
-			return -1;
-	}
-	if (ctx->str_arg == ARG_BY_NAME) {
-		ctx->str_arg = params__resolve(ctx->params, opt.str_arg, "--str");
-		if (ctx->str_arg < 0)
-			return -1;
-	}
+	if (params__resolve_arg(ctx->params, &ctx->value_arg, opt.hist ? opt.hist : opt.value_arg,
+				opt.hist ? "--hist" : "--on") ||
+	    params__resolve_arg(ctx->params, &ctx->str_arg, opt.str_arg, "--str"))
+		return -1;
 	for (int i = 0; i < ctx->by.nr; i++) {
 		struct by_part *bp = &ctx->by.parts[i];
 
-		if ((bp->kind == BY_VALUE || bp->kind == BY_STR) && bp->arg == ARG_BY_NAME) {
-			bp->arg = params__resolve(ctx->params, bp->name, "--by");
-			if (bp->arg < 0)
-				return -1;
-		}
+		if ((bp->kind == BY_VALUE || bp->kind == BY_STR) &&
+		    params__resolve_arg(ctx->params, &bp->arg, bp->name, "--by"))
+			return -1;
 	}
 	plan_warn_left_out(&s->plan, upx_verbose);
 	return 0;
@@ -766,16 +672,7 @@ static int trace_plan(struct session *s, void *p)
 /* --by: the key's layout in rodata, and the maps it is counted in sized. */
 static void configure_by(struct trace_ctx *ctx)
 {
-	ctx->cfg->by_on = 1;
-	ctx->cfg->by_fields = by_spec_fields(&ctx->by);
-	for (int i = 0; i < ctx->by.nr; i++) {
-		const struct by_part *p = &ctx->by.parts[i];
-
-		if (p->kind == BY_VALUE)
-			ctx->cfg->by_value_arg[p->slot] = p->arg;
-		else if (p->kind == BY_STR)
-			ctx->cfg->by_str_arg = p->arg;
-	}
+	by_spec_config(&ctx->by, ctx->cfg);
 	bpf_map__set_max_entries(ctx->maps.counts, 1);
 	bpf_map__set_max_entries(ctx->maps.hists, 1);
 	bpf_map__set_max_entries(opt.count ? ctx->maps.by_counts : ctx->maps.by_hists,
@@ -790,7 +687,7 @@ static struct bpf_map *trace_events_map;
 /* Any filter that drops calls in the kernel (probes/drops.bpf.h counts them). */
 static bool any_filter(const struct session *s)
 {
-	return s->attach_pid > 0 || opt.follow || opt.uid >= 0 || ro.comm || ro.cgroup ||
+	return s->attach_pid > 0 || ro.follow || opt.uid >= 0 || ro.comm || ro.cgroup ||
 	       opt.has_min || opt.has_max;
 }
 
@@ -802,11 +699,10 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 			 !(ctx->stk && !ustack__counts_in_kernel(ctx->stk)), sleepable;
 
 	struct bpf_object *obj = ctx->skel->object(skel);
-	__u64 *wakeup_bytes = bpf_rodata_named(obj, "wakeup_bytes", sizeof(*wakeup_bytes));
 	__u8 *use_follow = bpf_rodata_named(obj, "use_follow", sizeof(*use_follow));
 
 	ctx->cfg = bpf_rodata_named(obj, "trace_cfg", sizeof(*ctx->cfg));
-	if (!ctx->cfg || !wakeup_bytes || !use_follow)
+	if (!ctx->cfg || !use_follow)
 		return -1;
 #define TRACE_MAP_FIND(m) if (!(ctx->maps.m = bpf_map_named(obj, #m))) return -1;
 	TRACE_MAPS(TRACE_MAP_FIND)
@@ -815,14 +711,14 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	/* With -p or -c (and no --follow) the kernel filters by process too. */
 	if (ro.pid > 0)
 		s->attach_pid = ro.pid;
-	else if (s->child.pid > 0 && !opt.follow)
+	else if (s->child.pid > 0 && !ro.follow)
 		s->attach_pid = s->child.pid;
 	/* --count --stack=dwarf: events, counted here per stack (see aggregate above). */
 	ctx->cfg->mode = opt.count ? (aggregate ? TRACE_MODE_COUNT : TRACE_MODE_EVENTS) :
 			 opt.hist ? TRACE_MODE_HIST : opt.latency ? TRACE_MODE_LATENCY :
 			 TRACE_MODE_EVENTS;
 	ctx->cfg->filter_tgid = s->attach_pid > 0 ? s->attach_pid : 0;
-	*use_follow = opt.follow;
+	*use_follow = ro.follow;
 	if (opt.uid >= 0)
 		ctx->cfg->filter_uid = opt.uid;
 	ctx->cfg->str_arg = ctx->str_arg;
@@ -837,13 +733,10 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 				 s->plan.nr_probes * TRACE_HIST_SLOTS : 1);
 	bpf_map__set_max_entries(ctx->maps.hist_sums,
 				 (opt.hist || opt.latency) ? s->plan.nr_probes : 1);
-	if (aggregate) {
+	if (aggregate)
 		bpf_map__set_max_entries(ctx->maps.events, 4096);
-	} else {
-		bpf_map__set_max_entries(ctx->maps.events, opt.buffer_size);
-		/* Wake user space when a quarter is pending (it also drains on a timer). */
-		*wakeup_bytes = opt.buffer_size / 4 < 256 * 1024 ? opt.buffer_size / 4 : 256 * 1024;
-	}
+	else if (events_size(obj, ctx->maps.events, opt.buffer_size))
+		return -1;
 	if (!opt.latency || ctx->by.nr || ctx->span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
 	if (ctx->span.on)
@@ -873,13 +766,6 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	s->loop.tick = print_aggregations;
 	s->loop.ctx = &ctx->tick;
 	return 0;
-}
-
-static int trace_attached(struct session *s, void *skel, void *p)
-{
-	struct trace_ctx *ctx = p;
-
-	return opt.follow ? start_follow(ctx, &ctx->follow) : 0;
 }
 
 /* Events mode only: aggregations are read from their maps. */
@@ -917,35 +803,18 @@ static void trace_armed(struct session *s, void *p)
 static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 {
 	const struct plan *plan = &ctx->s.plan;
-	uint64_t *calls = xcalloc(plan->nr_probes, sizeof(*calls)), total = 0;
-	struct by_row *rows = NULL;
+	uint64_t *calls = xcalloc(plan->nr_probes, sizeof(*calls));
 	bool known = true;
-	long n;
 
-	if (ctx->by.nr) {
-		n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
-					     ctx->maps.by_hists), !opt.count, &rows);
-		for (long r = 0; r < n; r++) {
-			if (rows[r].key.probe < plan->nr_probes)
-				calls[rows[r].key.probe] += rows[r].count;
-			total += rows[r].count;
-		}
-		total += stat_value(ctx, TRACE_STAT_BY_FULL);
-		/* Without the probe in the key, all calls are under probe 0's index. */
-		known = by_spec_has(&ctx->by, BY_PROBE) ? !stat_value(ctx, TRACE_STAT_BY_FULL) :
-			plan->nr_probes == 1 || !total;
-		if (!by_spec_has(&ctx->by, BY_PROBE))
-			calls[0] = total;
-		free(rows);
-	} else if (opt.count && !(ctx->stk && !ustack__counts_in_kernel(ctx->stk))) {
+	if (ctx->by.nr)
+		known = by_calls_per_probe(bpf_map__fd(opt.count ? ctx->maps.by_counts :
+						       ctx->maps.by_hists), !opt.count, &ctx->by,
+					   stat_value(ctx, TRACE_STAT_BY_FULL), calls, plan->nr_probes);
+	else if (!ctx->stk ? opt.count || opt.hist || opt.latency :
+		 opt.count && ustack__counts_in_kernel(ctx->stk))
 		for (size_t i = 0; i < plan->nr_probes; i++)
-			calls[i] = percpu_u64_sum(bpf_map__fd(ctx->maps.counts), i);
-	} else if ((opt.hist || opt.latency) && !ctx->stk) {
-		for (size_t i = 0; i < plan->nr_probes; i++)
-			for (unsigned int k = 0; k < TRACE_HIST_SLOTS; k++)
-				calls[i] += percpu_u64_sum(bpf_map__fd(ctx->maps.hists),
-							   i * TRACE_HIST_SLOTS + k);
-	} else {
+			calls[i] = probe_total(ctx, i, NULL);
+	else {
 		memcpy(calls, ctx->seen, plan->nr_probes * sizeof(*calls));
 		known = !lost;
 	}
@@ -965,8 +834,8 @@ static void report_why_zero(struct session *s, uint64_t lost, void *p)
 		.plan = &s->plan,
 		.pid = ro.pid,
 		.cmd = s->cmd_argv ? s->cmd_argv[0] : NULL,
-		.follow = opt.follow,
-		.cmd_only = s->cmd_argv && !opt.follow,
+		.follow = ro.follow,
+		.cmd_only = s->cmd_argv && !ro.follow,
 		.filters = { opt.uid, ro.comm, ro.cgroup, opt.has_min, opt.has_max, opt.min,
 			     opt.max },
 		.drops_fd = any_filter(s) ? bpf_map__fd(ctx->maps.drops) : -1,
@@ -1001,13 +870,14 @@ RUN_SKELETON(trace_bpf);
 RUN_SKELETON(trace_stack_bpf);
 
 RUN_SKELETON(copywatch_bpf);
+RUN_SKELETON(follow_bpf);
 
 static const struct run_ops trace_run = {
 	.flags = RUN_PID | RUN_CMD | RUN_COMM | RUN_CGROUP | RUN_COPIES,
 	.copies_watch = &copywatch_bpf_run_skeleton,
+	.follow = &follow_bpf_run_skeleton,
 	.plan = trace_plan,
 	.configure = trace_configure,
-	.attached = trace_attached,
 	.events = trace_events,
 	.on_event = on_event,
 	.armed = trace_armed,
@@ -1059,7 +929,6 @@ static int cmd_trace(int argc, const char **argv)
 		ret = 1;
 out:
 	session_end(&ctx.s);
-	follow_bpf__destroy(ctx.follow);
 	ustack__free(ctx.stk);
 	whyzero_start_free(ctx.wz_start);
 	params__free(ctx.params);

@@ -378,6 +378,10 @@ static void print_hists_text(struct table *t, FILE *f, size_t shown)
 		fprintf(f, "]: %s\n", count_noun(row->count, t->spec.one, t->spec.many));
 		if (row->slots)
 			hist_print(f, row->slots, HIST_SLOTS);
+		if (row->slots && row->count && t->spec.percentile_unit)
+			fprintf(f, "  p50 ~%.0f %s, p99 ~%.0f %s (estimated from the buckets)\n",
+				hist_percentile(row->slots, HIST_SLOTS, 50), t->spec.percentile_unit,
+				hist_percentile(row->slots, HIST_SLOTS, 99), t->spec.percentile_unit);
 		for (size_t k = 0; k < row->nr_notes; k++)
 			text_line(f, "%s", row->notes[k]);
 		if (t->detail)

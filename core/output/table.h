@@ -68,6 +68,8 @@ struct table_spec {
 	/* text */
 	const char *hist_name;	/* a histogram row: "@NAME[KEY]: 3 calls" */
 	bool named_keys;	/* KEY as "head=cell, head=cell" (else the cells, ", " between) */
+	/* under each histogram, its estimated p50 and p99 in this unit ("ns"); NULL: none */
+	const char *percentile_unit;
 	bool gap;		/* a blank line first: the table follows a stream of events */
 	const char *empty;	/* the line for a table without rows (NULL: nothing) */
 	unsigned int count_width; /* the COUNT column's minimum width (12 when 0) */

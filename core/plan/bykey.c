@@ -104,6 +104,20 @@ unsigned int by_spec_fields(const struct by_spec *spec)
 	return f;
 }
 
+void by_spec_config(const struct by_spec *spec, struct trace_config *cfg)
+{
+	cfg->by_on = 1;
+	cfg->by_fields = by_spec_fields(spec);
+	for (int i = 0; i < spec->nr; i++) {
+		const struct by_part *p = &spec->parts[i];
+
+		if (p->kind == BY_VALUE)
+			cfg->by_value_arg[p->slot] = p->arg;
+		else if (p->kind == BY_STR)
+			cfg->by_str_arg = p->arg;
+	}
+}
+
 bool by_spec_has(const struct by_spec *spec, enum by_kind kind)
 {
 	for (int i = 0; i < spec->nr; i++)
@@ -268,4 +282,23 @@ void by_table_cells(struct table *t, const struct by_spec *spec, const struct pl
 			break;
 		}
 	}
+}
+
+bool by_calls_per_probe(int map_fd, bool hist, const struct by_spec *spec, uint64_t not_counted,
+			uint64_t *calls, size_t nr_probes)
+{
+	struct by_row *rows = NULL;
+	long n = by_read_rows(map_fd, hist, &rows);
+	uint64_t total = not_counted;
+
+	for (long r = 0; r < n; r++) {
+		if (rows[r].key.probe < nr_probes)
+			calls[rows[r].key.probe] += rows[r].count;
+		total += rows[r].count;
+	}
+	free(rows);
+	if (by_spec_has(spec, BY_PROBE))
+		return n >= 0 && !not_counted;
+	calls[0] = total;
+	return n >= 0 && (nr_probes == 1 || !total);
 }

@@ -49,6 +49,8 @@ int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const ch
 void by_spec_free(struct by_spec *spec);
 /* The TRACE_BY_* fields of the key. */
 unsigned int by_spec_fields(const struct by_spec *spec);
+/* The key's layout into the program's configuration (probes/trace.h): fields, arguments, string. */
+void by_spec_config(const struct by_spec *spec, struct trace_config *cfg);
 bool by_spec_has(const struct by_spec *spec, enum by_kind kind);
 
 /* One key and what was counted under it. */
@@ -64,6 +66,15 @@ struct by_row {
  * allocated.  The number of rows, or -errno.
  */
 long by_read_rows(int map_fd, bool hist, struct by_row **rows);
+
+/*
+ * The calls counted in a by map, per probe into calls[nr_probes] (added),
+ * with not_counted, the calls a full map left out; all under probe 0 when
+ * the key has no probe.  Whether each probe's number is known: false where
+ * calls were left out, or keys without the probe mix several probes' calls.
+ */
+bool by_calls_per_probe(int map_fd, bool hist, const struct by_spec *spec, uint64_t not_counted,
+			uint64_t *calls, size_t nr_probes);
 
 /*
  * The columns a probe gives a table (core/output/table.h), as a part of a

@@ -40,6 +40,22 @@ int parse_arg_name(const char *s)
 	return ARG_BY_NAME;
 }
 
+int parse_arg_for(const char *option, const char *name, bool all_return, bool args_gone)
+{
+	int arg = parse_arg_name(name);
+
+	if (arg < 0)
+		usage_error("'%s': expected arg0..arg5, retval or a parameter name", name);
+	else if (arg == TRACE_VALUE_RETVAL && !all_return)
+		usage_error("%s %s needs return probes: write 'r:TARGET:FUNCTION'", option, name);
+	else if (arg != TRACE_VALUE_RETVAL && args_gone)
+		usage_error("%s %s: arguments are gone when a function returns; name entry probes "
+			    "(without 'r:')", option, name);
+	else
+		return arg;
+	return -1;
+}
+
 struct params *params__load(const struct plan *plan)
 {
 	struct params *p = xcalloc(1, sizeof(*p));
@@ -103,6 +119,13 @@ int params__resolve(const struct params *p, const char *name, const char *option
 	return found;
 }
 
+int params__resolve_arg(const struct params *p, int *arg, const char *name, const char *option)
+{
+	if (*arg == ARG_BY_NAME)
+		*arg = params__resolve(p, name, option);
+	return *arg < 0 ? -1 : 0;
+}
+
 const struct dwarf_param *params__of(const struct params *p, uint64_t probe, int i)
 {
 	probe = plan_cookie_probe(probe);
@@ -143,6 +166,13 @@ char *param_put(char *buf, const struct dwarf_param *p, __u64 v)
 	}
 }
 
+void param_print(FILE *f, const struct dwarf_param *p, __u64 v)
+{
+	char buf[VALUE_TEXT_MAX], *end = param_put(buf, p, v);
+
+	fwrite(buf, 1, end - buf, f);
+}
+
 void param_print_name(FILE *f, const struct dwarf_param *p, int i)
 {
 	if (p)
@@ -166,4 +196,27 @@ void params__json_names(const struct params *p, struct json_writer *jw, uint64_t
 			json_null(jw);
 	}
 	json_array_end(jw);
+}
+
+void params__json_value(const struct params *p, struct json_writer *jw, uint64_t probe, int arg,
+			__u64 v)
+{
+	const struct dwarf_param *dp;
+	char of[8];
+
+	if (arg == TRACE_VALUE_RETVAL) {
+		json_s64_field(jw, "value", (long long)v);
+		json_string_field(jw, "value_of", "retval");
+		return;
+	}
+	dp = params__of(p, probe, arg);
+	json_name(jw, "value");
+	if (param_value(dp, &v) == PARAM_SIGNED)
+		json_s64(jw, (long long)v);
+	else
+		json_u64(jw, v);
+	snprintf(of, sizeof(of), "arg%d", arg);
+	json_string_field(jw, "value_of", of);
+	if (dp)
+		json_string_field(jw, "value_name", dp->name);
 }

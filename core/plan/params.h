@@ -9,6 +9,7 @@
 #ifndef UPX_PARAMS_H
 #define UPX_PARAMS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>	/* probes/trace.h's __u32, __u64 */
@@ -29,6 +30,14 @@ struct plan;
  */
 int parse_arg_name(const char *s);
 
+/*
+ * name as an option names a value (--on, --hist, --str, --by's parts):
+ * parse_arg_name()'s index, checked against the probes it is read at: the
+ * return value needs return probes only (all_return), an argument is gone
+ * where args_gone (at a return).  -1 after a usage error naming option.
+ */
+int parse_arg_for(const char *option, const char *name, bool all_return, bool args_gone);
+
 /* The parameters of each of a plan's probes (its first nr_probes entries). */
 struct params;
 
@@ -46,6 +55,8 @@ void params__free(struct params *p);
  * probe that has no DWARF, no such parameter, or has it at another index.
  */
 int params__resolve(const struct params *p, const char *name, const char *option);
+/* The same for *arg when parse_arg_for() left it ARG_BY_NAME (else nothing to do); 0 or -1. */
+int params__resolve_arg(const struct params *p, int *arg, const char *name, const char *option);
 
 /*
  * Parameter i of probe (an entry's index, or an event's cookie: its probe is
@@ -70,9 +81,19 @@ enum param_form param_value(const struct dwarf_param *p, __u64 *v);
 
 /* v as parameter p's type says (a guess without), into buf (VALUE_TEXT_MAX bytes); the end. */
 char *param_put(char *buf, const struct dwarf_param *p, __u64 v);
+/* The same, written to f. */
+void param_print(FILE *f, const struct dwarf_param *p, __u64 v);
 
 /* Argument i's name on a text line: its parameter's (p, escaped), or "argI" without. */
 void param_print_name(FILE *f, const struct dwarf_param *p, int i);
+
+/*
+ * "value", "value_of" and "value_name" (the parameter's name, from DWARF):
+ * v, argument arg of probe (an index or a cookie) or its return value
+ * (TRACE_VALUE_RETVAL), signed or not as its type says.
+ */
+void params__json_value(const struct params *p, struct json_writer *jw, uint64_t probe, int arg,
+			__u64 v);
 
 /*
  * "params": the names of the first nr parameters of probe (an entry's index

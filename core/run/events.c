@@ -16,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "base/bpf-obj.h"
 #include "base/stop.h"
 #include "base/util.h"
 #include "run/child.h"
@@ -171,6 +172,17 @@ static int events_cb(void *p, void *data, size_t size)
 	if (--ev->records_left == 0 || ev->bytes_left == 0)
 		return EVENTS_BATCH_END;
 	return 0;
+}
+
+int events_size(struct bpf_object *obj, struct bpf_map *map, unsigned long long bytes)
+{
+	__u64 *wakeup_bytes = bpf_rodata_named(obj, "wakeup_bytes", sizeof(*wakeup_bytes));
+
+	if (!wakeup_bytes)
+		return -1;
+	*wakeup_bytes = bytes / 4 < 256 * 1024 ? bytes / 4 : 256 * 1024;
+	return bpf_map__set_max_entries(map, bytes) ? error("cannot size the ring buffer: %s",
+							   strerror(errno)) : 0;
 }
 
 struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data, size_t size),

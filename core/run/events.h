@@ -16,6 +16,7 @@
 #include "base/stop.h"	/* the stop flag the loop sets, for those who check it */
 
 struct bpf_map;
+struct bpf_object;
 struct events;
 struct upx_child;
 
@@ -88,6 +89,14 @@ void events_signals_setup(void);
  * detach, then drain what is left once (not for a closed stdout).
  */
 enum loop_end event_loop_run(struct event_loop *el);
+
+/*
+ * Before load: the ring buffer `map` of obj sized to bytes, and the
+ * program's `wakeup_bytes` (probes/common.bpf.h) set so that user space is
+ * woken when a quarter of it, at most 256K, is pending (the loop also drains
+ * on a timer).  0, or -1 after an error naming what the program lacks.
+ */
+int events_size(struct bpf_object *obj, struct bpf_map *map, unsigned long long bytes);
 
 /*
  * The BPF ring buffer `map`, read by event_loop_run(): fn(ctx, data, size)

@@ -83,6 +83,8 @@ static int check_run_opts(const struct run_ops *ops, const struct run_opts *ro, 
 	}
 	if (ro->pid && s->cmd_argv)
 		return usage_error("-p and -c (or -- CMD) exclude each other");
+	if (ro->follow && !s->cmd_argv)
+		return usage_error("--follow goes with -c CMD or -- CMD");
 	if (ro->pid < 0 || (ro->pid && proc_exists(ro->pid))) {
 		error("no process %lld", ro->pid);
 		return UPX_EXIT_FAILURE;
@@ -291,6 +293,9 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	/* BPF object -> links (the child's exec watched before it may exec) */
 	if (s->cmd_argv && session_attach(s, bpf_object__find_program_by_name(
 			ops->skel->object(skel), "upx_child_exec"), "sched_process_exec"))
+		goto out;
+	if (ro->follow &&
+	    session_follow_program(s, ops->follow, ops->skel->object(skel)))
 		goto out;
 	if (ops->attached && ops->attached(s, skel, ctx))
 		goto out;

@@ -45,6 +45,7 @@ struct run_opts {
 	const char *listen;	/* --listen ADDR:PORT: serve /metrics until stopped */
 	const char *metrics_file; /* --metrics-file PATH */
 	double interval;	/* -i of a command without its own: the metrics file's period */
+	bool follow;		/* --follow: with -c, the command's children too (run_ops.follow) */
 };
 
 /* One row each, one help text each, for the option tables. */
@@ -59,6 +60,8 @@ struct run_opts {
 	OPT_CALLBACK(0, "cgroup", &(r)->cgroup, "PATH", \
 		     "only tasks in this cgroup v2 directory or below it (a container, a service)", \
 		     opt_nonempty_cb)
+#define OPT_RUN_FOLLOW(r) \
+	OPT_BOOL(0, "follow", &(r)->follow, "with -c: trace the command's child processes too")
 #define OPT_RUN_DURATION(r) \
 	OPT_CALLBACK('d', "duration", &(r)->duration, "SECONDS", "stop after SECONDS", opt_seconds_cb)
 #define OPT_RUN_CMD(r) \
@@ -82,6 +85,11 @@ struct run_ops {
 	unsigned int flags;			/* RUN_* below */
 	/* RUN_COPIES: the watch for copies mapped later (probes/copywatch.bpf.c) */
 	const struct run_skeleton *copies_watch;
+	/*
+	 * --follow (OPT_RUN_FOLLOW): the program that keeps the run's `follow` map equal to the
+	 * -c command and its live children (probes/follow.bpf.c), for --follow
+	 */
+	const struct run_skeleton *follow;
 	/*
 	 * The attach plan into s->plan (s->plan.pid is set, s->cmd_argv known);
 	 * 0, -1 after an error, or an exit status (usage_error()).

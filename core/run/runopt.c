@@ -25,6 +25,19 @@ int opt_seconds_cb(const struct upx_option *o, const char *arg)
 	return 0;
 }
 
+int opt_ring_size_cb(const struct upx_option *o, const char *arg)
+{
+	unsigned long long v;
+
+	if (!parse_u64(arg, &v))
+		return usage_error("option '--%s' expects a number of bytes (8M = 8388608), not '%s'",
+				   o->long_name, arg);
+	if (v < 4096 || v > (1ULL << 30) || (v & (v - 1)))
+		return usage_error("--%s must be a power of 2 from 4K to 1G", o->long_name);
+	*(unsigned long long *)o->value = v;
+	return 0;
+}
+
 int opt_listen_cb(const struct upx_option *o, const char *arg)
 {
 	char err[256];

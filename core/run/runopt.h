@@ -15,6 +15,8 @@ struct upx_option;
 
 /* OPT_CALLBACK for a positive number of seconds into a double. */
 int opt_seconds_cb(const struct upx_option *o, const char *arg);
+/* OPT_CALLBACK for a ring buffer's size in bytes (-m): a power of 2 from 4K to 1G. */
+int opt_ring_size_cb(const struct upx_option *o, const char *arg);
 /* OPT_CALLBACK for --listen: the form of ADDR:PORT checked (core/output/httpd.h), the text kept. */
 int opt_listen_cb(const struct upx_option *o, const char *arg);
 

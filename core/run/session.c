@@ -7,13 +7,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "base/bpf-obj.h"
 #include "base/util.h"
 #include "common.h"
 #include "output/json.h"
 #include "output/output.h"
 #include "run/bpf-util.h"
+#include "run/kfield.h"
 #include "run/runopt.h"
 #include "run/session.h"
+#include "task.h"
 
 void session_init(struct session *s)
 {
@@ -53,6 +56,34 @@ int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program
 	return session_attach(s, fork_prog, "sched_process_fork");
 }
 
+int session_follow_program(struct session *s, const struct run_skeleton *type,
+			   struct bpf_object *obj)
+{
+	struct bpf_map *traced = bpf_map_named(obj, "follow"), *map;
+	struct bpf_program *fork_prog, *exit_prog;
+	struct bpf_object *fobj;
+	unsigned int *task_off;
+
+	s->follow = type->open();
+	if (!s->follow)
+		return error("cannot open the follow program: %s", strerror(errno));
+	s->follow_type = type;
+	fobj = type->object(s->follow);
+	map = bpf_map_named(fobj, "follow");
+	task_off = bpf_rodata_named(fobj, "task_off", sizeof(unsigned int) * UPX_TASK_FIELDS);
+	fork_prog = bpf_prog_named(fobj, "upx_follow_fork");
+	exit_prog = bpf_prog_named(fobj, "upx_follow_exit");
+	/* the task fields the programs read: offsets from the kernel's BTF, no CO-RE */
+	if (!traced || !map || !task_off || !fork_prog || !exit_prog ||
+	    kfield_task_offsets(task_off))
+		return -1;
+	if (bpf_map__reuse_fd(map, bpf_map__fd(traced)) || type->load(s->follow))
+		return error("cannot load the follow program: %s", strerror(errno));
+	if (session_follow(s, traced, fork_prog))
+		return -1;
+	return session_attach(s, exit_prog, "sched_process_exit");
+}
+
 uint64_t session_lost(const struct session *s)
 {
 	return s->stats_fd >= 0 ? percpu_u64_sum(s->stats_fd, UPX_STAT_LOST) : 0;
@@ -87,6 +118,8 @@ void session_end(struct session *s)
 {
 	events_close(s->ev);
 	session_detach(s);
+	if (s->follow)
+		s->follow_type->destroy(s->follow);
 	child_stop(&s->child);
 	json_writer__free(s->jw);
 	plan_free(&s->plan);

@@ -14,6 +14,7 @@
 #include "run/attach.h"
 #include "run/child.h"
 #include "run/events.h"
+#include "run/skeleton.h"
 
 struct bpf_link;
 struct bpf_map;
@@ -28,6 +29,8 @@ struct session {
 	struct attach_progs progs;		/* what they run (copies attached later too) */
 	struct copies_live *copies;		/* every copy of a TARGET (core/run/copies-live.h) */
 	struct bpf_link **links;		/* others: fork and exit watchers */
+	const struct run_skeleton *follow_type;	/* --follow's own program, */
+	void *follow;				/* NULL: none */
 	size_t nr_links, alloc_links;
 	struct events *ev;			/* the ring buffer, NULL: none */
 	struct upx_child child;			/* pid -1: none */
@@ -51,6 +54,14 @@ int session_attach(struct session *s, struct bpf_program *prog, const char *what
  * error message.
  */
 int session_follow(struct session *s, struct bpf_map *follow, struct bpf_program *fork_prog);
+/*
+ * --follow for a program without the fork and exit watchers of its own: the
+ * program of type (probes/follow.bpf.c) loaded beside the traced object obj,
+ * sharing its `follow` map, then session_follow().  The session keeps it
+ * until session_end().  0 or -1 after an error message.
+ */
+int session_follow_program(struct session *s, const struct run_skeleton *type,
+			   struct bpf_object *obj);
 /*
  * The event loop of the run: el's ring buffer, -c child and detach hook come
  * from the session (with a ring buffer, the links are detached when the loop

@@ -161,7 +161,7 @@ assert ev[1][\"str\"] == good.decode() == \"h\u00e9llo \u20ac\" and \"str_hex\" 
 
 test_expect_success BPF '--str argN on return probes only is refused' '
 	test_expect_code 2 upx trace --str arg0 r:$E:takes_args -c "$E args 1" 2>err &&
-	test_grep "^upx trace: --str: arguments are gone when a function returns" err
+	test_grep "^upx trace: --str arg0: arguments are gone when a function returns" err
 '
 
 test_expect_success BPF 'nothing stays attached' '

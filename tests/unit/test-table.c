@@ -169,12 +169,12 @@ static struct table *fill_by_counts(void)
 	return t;
 }
 
-/* trace --latency: nanoseconds as seconds, the exact sum, a note; one probe never called. */
+/* trace --latency: nanoseconds as seconds, the exact sum, p50 and p99; one probe never called. */
 static struct table *fill_latency(void)
 {
 	struct table *t = table__new(&(struct table_spec){
 		.hist = true, .noun = "probe", .one = "call", .many = "calls",
-		.hist_name = "latency_ns", .json_value = "latency_ns",
+		.hist_name = "latency_ns", .json_value = "latency_ns", .percentile_unit = "ns",
 		.metric = "upx_probe_duration_seconds",
 		.help = "Time from entry to return of each probed function (log2 buckets).",
 		.per_unit = 1e9,
@@ -189,7 +189,6 @@ static struct table *fill_latency(void)
 	table__str(t, "/usr/lib/x86_64-linux-gnu/libc.so.6", -1);
 	table__str(t, "usleep", -1);
 	table__hist(t, slots, HIST_SLOTS, 7000, true);
-	table__note(t, "  p50 ~1024 ns, p99 ~3000 ns (estimated from the buckets)");
 	table__row(t, NULL);
 	table__str(t, "libc.so.6:nanosleep", -1);
 	table__str(t, "/usr/lib/x86_64-linux-gnu/libc.so.6", -1);
