@@ -59,7 +59,7 @@ static struct run_opts ro;
 static struct {
 	long long uid;
 	unsigned long long min, max;
-	bool has_min, has_max, min_dur;	/* min_dur: a unit, a span's duration */
+	bool has_min, has_max;
 	const char *value_arg;
 	long long nr_args;
 	const char *str_arg;
@@ -75,15 +75,13 @@ static struct {
 	long long top;
 	struct ustack_opts stack;
 	struct span_opts span;
-} opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = 10240 };
+} opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = BY_SIZE_DEFAULT };
 
 static int min_cb(const struct upx_option *o, const char *arg)
 {
 	bool *has = o->value == &opt.min ? &opt.has_min : &opt.has_max;
 
-	if (parse_duration_ns(arg, o->value))
-		opt.min_dur = true;
-	else if (!parse_u64(arg, (unsigned long long *)o->value))
+	if (!parse_u64_or_duration(arg, o->value, &opt.span.min_dur))
 		return usage_error("option '--%s' expects a number (1M = 1048576) or a duration "
 				   "(20ms), not '%s'", o->long_name, arg);
 	*has = true;
@@ -155,7 +153,6 @@ struct trace_ctx {
 	int value_arg;	/* what --min/--max test: shown in every event */
 	struct params *params;	/* names and types of the probes' parameters, when wanted */
 	struct by_spec by;	/* --by; by.nr 0: per probe */
-	struct span_plan span;	/* --span */
 	struct ustack *stk;	/* --stack */
 	bool stack_failed;	/* the flame graph could not be written */
 	uint64_t *seen;		/* events mode: records per probe, for the zero report */
@@ -245,8 +242,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 		else
 			value_print(stdout, e->retval);
 	}
-	if (ctx->span.on)
-		printf(" dur=%s", duration_text((char[DURATION_TEXT_MAX]){ 0 }, e->span_ns));
+	span_event_text(&opt.span, stdout, e);
 	putchar('\n');
 	event_stack(ctx, e, size, NULL);
 	return 0;
@@ -276,10 +272,7 @@ static int on_event_json(void *data, void *buf, size_t size)
 	if (e->is_return)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);
-	if (ctx->span.on) {
-		json_u64_field(jw, "duration_ns", e->span_ns);
-		json_u64_field(jw, "end_tid", e->span_end_tid);
-	}
+	span_event_json(&opt.span, jw, e);
 	if (event_has_str(ctx, e, size))
 		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
 						   ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval :
@@ -314,13 +307,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	return print_event[upx_output](ctx, data, size);
 }
 
-/* A probe with no row: a --latency return probe counts under its entry, a span's END under START. */
-static bool probe_hidden(const struct trace_ctx *ctx, size_t i)
-{
-	return ctx->span.on ? span_is_end(&ctx->span, i) :
-	       opt.latency && ctx->s.plan.entries[i].is_return;
-}
-
 /* A probe from a glob shows up only when it fired; a named one always. */
 static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_spec *specs)
 {
@@ -334,14 +320,11 @@ static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
 	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
 }
 
-/* --span: STARTs gone from the LRU map before an END came (neither closed nor still open). */
+/* --span: STARTs evicted from the LRU map before an END came. */
 static uint64_t span_evicted(const struct trace_ctx *ctx)
 {
-	uint64_t opened = stat_value(ctx, TRACE_STAT_SPAN_OPENED),
-		 gone = stat_value(ctx, TRACE_STAT_SPAN_CLOSED) +
-			bpf_map_count_keys(bpf_map__fd(ctx->maps.span_starts));
-
-	return opened > gone ? opened - gone : 0;
+	return lru_evicted(bpf_map__fd(ctx->maps.stats), TRACE_STAT_SPAN_OPENED,
+			   TRACE_STAT_SPAN_CLOSED, bpf_map__fd(ctx->maps.span_starts));
 }
 
 /* Aggregations: tables filled here, rendered by core/output/table.h --------------------- */
@@ -402,7 +385,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 		unsigned __int128 sum;
 		bool has_sum;
 
-		if (probe_hidden(ctx, i))
+		if (!probe_has_row(&opt.span, &ctx->s.plan, i, opt.latency))
 			continue;
 		total = probe_total(ctx, i, slots);
 		if (!total && !show_zero(ctx, i, ctx->specs))
@@ -469,13 +452,8 @@ static struct table *trace_table(struct trace_ctx *ctx)
 	};
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
 	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
-	const char *metric = (const char *[]){ "upx_probe_calls", "upx_probe_duration_seconds",
-					       "upx_probe_value" }[kind];
-	const char *help_text = help[ctx->by.nr > 0][kind];
 	struct table *t;
-
-	span_table_spec(&ctx->span, opt.count, ctx->by.nr > 0, &metric, &help_text);
-	t = table__new(&(struct table_spec){
+	struct table_spec ts = {
 		.hist = !opt.count,
 		.noun = ctx->by.nr ? "key" : "probe",
 		.one = "call",
@@ -485,10 +463,14 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		.percentile_unit = opt.latency ? "ns" : NULL,
 		.json_doc = opt.count ? "counts" : NULL,
 		.json_value = opt.count ? NULL : what,
-		.metric = metric,
-		.help = help_text,
+		.metric = (const char *[]){ "upx_probe_calls", "upx_probe_duration_seconds",
+					    "upx_probe_value" }[kind],
+		.help = help[ctx->by.nr > 0][kind],
 		.per_unit = opt.latency ? 1e9 : 1,
-	});
+	};
+
+	span_table_spec(&opt.span, &ts, ctx->by.nr > 0);
+	t = table__new(&ts);
 
 	table__top(t, opt.top);
 	if (kind == 2)
@@ -499,9 +481,8 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		table__free(t);
 		return NULL;
 	}
-	if (ctx->span.on)
-		span_table_totals(t, span_evicted(ctx), stat_value(ctx, TRACE_STAT_NO_START));
-	else if (kind == 1 && !ctx->by.nr)
+	span_table_totals(&opt.span, t, span_evicted(ctx), stat_value(ctx, TRACE_STAT_NO_START));
+	if (kind == 1 && !ctx->by.nr && !opt.span.on)
 		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
 			     "Returns seen without their entry (missed or evicted): not in the durations.",
 			     stat_value(ctx, TRACE_STAT_NO_START));
@@ -541,60 +522,27 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 }
 
 /* Options that contradict each other or the probes; 0 or a usage error. */
-static int check_by(struct by_spec *by, bool any_return, bool all_return)
-{
-	char err[160];
-
-	if (!opt.by) {
-		if (opt.by_size != 10240)
-			return usage_error("--by-size goes with --by");
-		return 0;
-	}
-	if (!(opt.count || opt.hist || opt.latency))
-		return usage_error("--by goes with --count, --hist or --latency");
-	if (by_spec_parse(by, opt.by, parse_arg_name, err, sizeof(err)))
-		return usage_error("--by %s", err);
-	if (opt.by_size < 1 || opt.by_size > (1 << 24))
-		return usage_error("--by-size takes 1 to 16M keys");
-	for (int i = 0; i < by->nr; i++) {
-		const struct by_part *p = &by->parts[i];
-
-		if ((p->kind == BY_VALUE || p->kind == BY_STR) &&
-		    parse_arg_for("--by", p->name, all_return, any_return) < 0)
-			return UPX_EXIT_USAGE;
-	}
-	return 0;
-}
-
 static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg,
-			 struct by_spec *by, struct span_plan *span)
+			 struct by_spec *by)
 {
 	bool all_return = true, any_return = false;
-	int ret;
+	int ret = span_check(&opt.span, specs, nr, opt.hist, opt.value_arg, opt.stack.mode);
 
-	ret = span_check(&opt.span, specs, nr, opt.hist ? "--hist (time spans with --latency)" :
-			 opt.value_arg ? "--on (--min and --max time the span)" :
-			 opt.stack.mode ? "--stack" : NULL, span);
-	if (ret)
-		return ret;
-	if (opt.min_dur && !span->on)
-		return usage_error("--min and --max take a duration (20ms) with --span only");
-
-	ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
-				   output_json());
+	if (!ret)
+		ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
+					   output_json());
 	if (ret)
 		return ret;
 	if (opt.stack.mode && (opt.by || ro.listen || ro.metrics_file))
 		return usage_error("--stack counts per stack: not with %s", opt.by ? "--by" :
 				   ro.listen ? "--listen" : "--metrics-file");
-	/* a span's arguments, strings and keys are START's */
-	for (size_t i = 0; i < (span->on ? 1 : nr); i++) {
+	for (size_t i = 0; i < (opt.span.on ? 1 : nr); i++) {	/* a span's values are START's */
 		all_return &= specs[i].is_return;
 		any_return |= specs[i].is_return;
 	}
 	if (opt.count + !!opt.hist + opt.latency > 1)
 		return usage_error("--count, --hist and --latency exclude each other");
-	if (opt.latency && any_return && !span->on)
+	if (opt.latency && any_return && !opt.span.on)
 		return usage_error("--latency probes entry and return itself: name functions without 'r:'");
 	if (opt.nr_args < 0 || opt.nr_args > TRACE_MAX_ARGS)
 		return usage_error("--args takes 0 to %d", TRACE_MAX_ARGS);
@@ -606,7 +554,7 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	if ((ro.listen || ro.metrics_file) && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--listen and --metrics-file serve aggregations: add --count, --hist or --latency");
 	*value_arg = TRACE_VALUE_NONE;
-	if (opt.hist || (!span->on && (opt.has_min || opt.has_max))) {
+	if (opt.hist || (!opt.span.on && (opt.has_min || opt.has_max))) {
 		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
 
 		if (opt.hist && opt.value_arg && (opt.has_min || opt.has_max) &&
@@ -627,7 +575,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 				   "(count by the string with --by str:%s)", opt.str_arg);
 	if (opt.top && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--top N goes with --count, --hist or --latency");
-	return check_by(by, any_return, all_return);
+	return by_spec_check(by, opt.by, opt.by_size, opt.count || opt.hist || opt.latency,
+			     any_return, all_return);
 }
 
 /* argv -> attach plan; DWARF parameter names for display and --str/--on/--hist NAME. */
@@ -638,13 +587,13 @@ static int trace_plan(struct session *s, void *p)
 	s->plan.opts = (struct plan_opts){
 		.force = opt.force,
 		.no_endbr_skip = opt.at_entry,
-		.entry_and_return = opt.latency && !ctx->span.on,
+		.entry_and_return = opt.latency && !opt.span.on,
 		.cookie_file = true,	/* --by file */
 	};
 	for (size_t k = 0; k < ctx->nr_specs; k++)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
-	if (span_split(&ctx->span, &s->plan))
+	if (span_split(&opt.span, &s->plan))
 		return -1;
 	if (!upx_verbose && !output_json())
 		plan_note_redirects(&s->plan, ctx->specs);
@@ -737,11 +686,9 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		bpf_map__set_max_entries(ctx->maps.events, 4096);
 	else if (events_size(obj, ctx->maps.events, opt.buffer_size))
 		return -1;
-	if (!opt.latency || ctx->by.nr || ctx->span.on)
+	if (!opt.latency || ctx->by.nr || opt.span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
-	if (ctx->span.on)
-		span_configure(&ctx->span, ctx->cfg);
-	bpf_map__set_max_entries(ctx->maps.span_starts, ctx->span.on ? TRACE_SPAN_OPEN : 1);
+	span_configure(&opt.span, ctx->cfg, ctx->maps.span_starts);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
 		bpf_map__set_max_entries(ctx->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
@@ -819,7 +766,7 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 		known = !lost;
 	}
 	for (size_t i = 0; i < plan->nr_probes; i++) {
-		facts__set_calls(f, i, calls[i], known, !probe_hidden(ctx, i) &&
+		facts__set_calls(f, i, calls[i], known, probe_has_row(&opt.span, plan, i, opt.latency) &&
 				 (calls[i] || show_zero(ctx, i, ctx->specs)));
 	}
 	free(calls);
@@ -852,13 +799,10 @@ static void report_why_zero(struct session *s, uint64_t lost, void *p)
 	facts__free(f);
 }
 
-static void trace_report(struct session *s, void *skel, uint64_t lost, void *p)
+static void trace_report(struct session *s, void *skel, uint64_t lost, void *ctx)
 {
-	struct trace_ctx *ctx = p;
-
-	print_aggregations(&ctx->tick);
-	if (ctx->span.on)
-		span_warn_evicted(span_evicted(ctx));
+	print_aggregations(&((struct trace_ctx *)ctx)->tick);
+	span_warn_evicted(&opt.span, span_evicted(ctx));
 }
 
 /*
@@ -917,8 +861,7 @@ static int cmd_trace(int argc, const char **argv)
 			goto out;
 		}
 	}
-	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg, &ctx.by,
-			    &ctx.span);
+	ret = check_options(ctx.specs, ctx.nr_specs, &ctx.value_arg, &ctx.str_arg, &ctx.by);
 	if (ret)
 		goto out;
 	ctx.stk = ustack__new(&opt.stack, opt.count);

@@ -185,6 +185,13 @@ bool parse_duration_ns(const char *s, unsigned long long *ns)
 	return false;
 }
 
+bool parse_u64_or_duration(const char *s, unsigned long long *out, bool *is_duration)
+{
+	if (parse_duration_ns(s, out))
+		return *is_duration = true;
+	return parse_u64(s, out);
+}
+
 char *duration_text(char *buf, unsigned long long ns)
 {
 	if (ns < 1000)

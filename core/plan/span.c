@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+
 #include "base/usage.h"
 #include "base/util.h"
+#include "output/json.h"
 #include "output/metrics.h"
 #include "output/table.h"
 #include "plan/params.h"
@@ -26,68 +29,78 @@ static int check_key(const char *name, int arg, const struct probe_spec *spec, c
 	return 0;
 }
 
-int span_check(const struct span_opts *o, const struct probe_spec *specs, size_t nr,
-	       const char *conflict, struct span_plan *sp)
+int span_check(struct span_opts *o, const struct probe_spec *specs, size_t nr, const char *hist,
+	       const char *on, bool stack)
 {
-	char *keys, *comma;
+	char *keys, *end_key;
 	int ret;
 
-	*sp = (struct span_plan){ .key_start = TRACE_VALUE_NONE, .key_end = TRACE_VALUE_NONE };
-	if (!o->on)
+	o->key_start = o->key_end = TRACE_VALUE_NONE;
+	if (!o->on) {
+		if (o->min_dur)
+			return usage_error("--min and --max take a duration (20ms) with --span only");
 		return o->key ? usage_error("--span-key goes with --span") : 0;
+	}
 	if (nr != 2)
 		return usage_error("--span takes two probes, START and END, not %zu", nr);
-	if (conflict)
-		return usage_error("--span does not go with %s", conflict);
+	if (hist || on || stack)
+		return usage_error("--span does not go with %s", hist ? "--hist (time spans with "
+				   "--latency)" : on ? "--on (--min and --max time the span)" : "--stack");
 	if (!strcmp(specs[0].text, specs[1].text))
 		return usage_error("--span: START and END are the same probe '%s'", specs[0].text);
-	sp->on = true;
 	if (!o->key)
 		return 0;
 	keys = xstrdup(o->key);
-	comma = strchr(keys, ',');
-	if (comma)
-		*comma++ = '\0';
+	end_key = strchr(keys, ',');
+	if (end_key)
+		*end_key++ = '\0';
+	else
+		end_key = keys;
 	ret = check_key(keys, parse_arg_name(keys), &specs[0], "START");
 	if (!ret)
-		ret = check_key(comma ? comma : keys, parse_arg_name(comma ? comma : keys),
-				&specs[1], "END");
+		ret = check_key(end_key, parse_arg_name(end_key), &specs[1], "END");
 	if (!ret) {
-		sp->key_start = parse_arg_name(keys);
-		sp->key_end = parse_arg_name(comma ? comma : keys);
+		o->key_start = parse_arg_name(keys);
+		o->key_end = parse_arg_name(end_key);
 	}
 	free(keys);
 	return ret;
 }
 
-int span_split(struct span_plan *sp, const struct plan *plan)
+int span_split(struct span_opts *o, const struct plan *plan)
 {
 	size_t i = 0;
 
-	if (!sp->on)
+	if (!o->on)
 		return 0;
 	while (i < plan->nr_probes && plan->entries[i].spec == 0)
 		i++;
-	sp->end_probe = i;
+	o->end_probe = i;
 	for (; i < plan->nr_probes; i++)
 		if (plan->entries[i].spec != 1)
 			break;
-	if (!sp->end_probe || sp->end_probe == plan->nr_probes || i < plan->nr_probes)
+	if (!o->end_probe || o->end_probe == plan->nr_probes || i < plan->nr_probes)
 		return error("--span: cannot tell START's probes from END's");
 	return 0;
 }
 
-bool span_is_end(const struct span_plan *sp, size_t i)
+bool probe_has_row(const struct span_opts *o, const struct plan *plan, size_t i, bool latency)
 {
-	return sp->on && i >= sp->end_probe;
+	if (o->on)
+		return i < o->end_probe;
+	/* --latency: a return probe's calls are its entry's */
+	return !(latency && plan->entries[i].is_return);
 }
 
-void span_configure(const struct span_plan *sp, struct trace_config *cfg)
+void span_configure(const struct span_opts *o, struct trace_config *cfg, struct bpf_map *starts)
 {
+	bpf_map__set_max_entries(starts, o->on ? TRACE_SPAN_OPEN : 1);
+	if (!o->on)
+		return;
 	cfg->span_on = 1;
-	cfg->span_key_start = sp->key_start;
-	cfg->span_key_end = sp->key_end;
-	cfg->span_end_probe = sp->end_probe;
+	cfg->span_key_start = o->key_start;
+	cfg->span_key_end = o->key_end;
+	cfg->span_end_probe = o->end_probe;
 	/* --min and --max time the span, not a value at a probe */
 	cfg->span_has_min = cfg->has_min;
 	cfg->span_has_max = cfg->has_max;
@@ -96,30 +109,50 @@ void span_configure(const struct span_plan *sp, struct trace_config *cfg)
 	cfg->has_min = cfg->has_max = 0;
 }
 
-void span_table_spec(const struct span_plan *sp, bool count, bool by, const char **metric,
-		     const char **help)
+void span_event_text(const struct span_opts *o, FILE *f, const struct trace_event *e)
 {
-	if (!sp->on)
-		return;
-	*metric = count ? "upx_spans" : "upx_span_duration_seconds";
-	*help = count ? (by ? "Spans finished, by the --by key taken at START." :
-			 "Spans finished, under START's probe.") :
-		by ? "Time from START to END, by the --by key taken at START (log2 buckets)." :
-		"Time from START to END, under START's probe (log2 buckets).";
+	char buf[DURATION_TEXT_MAX];
+
+	if (o->on)
+		fprintf(f, " dur=%s", duration_text(buf, e->span_ns));
 }
 
-void span_table_totals(struct table *t, uint64_t evicted, uint64_t unmatched)
+void span_event_json(const struct span_opts *o, struct json_writer *jw,
+		     const struct trace_event *e)
 {
+	if (!o->on)
+		return;
+	json_u64_field(jw, "duration_ns", e->span_ns);
+	json_u64_field(jw, "end_tid", e->span_end_tid);
+}
+
+void span_table_spec(const struct span_opts *o, struct table_spec *ts, bool by)
+{
+	if (!o->on)
+		return;
+	ts->metric = !ts->hist ? "upx_spans" : "upx_span_duration_seconds";
+	ts->help = !ts->hist ? (by ? "Spans finished, by the --by key taken at START." :
+				"Spans finished, under START's probe.") :
+		   by ? "Time from START to END, by the --by key taken at START (log2 buckets)." :
+		   "Time from START to END, under START's probe (log2 buckets).";
+}
+
+void span_table_totals(const struct span_opts *o, struct table *t, uint64_t evicted,
+		       uint64_t unmatched)
+{
+	if (!o->on)
+		return;
 	table__total(t, "spans_evicted", "upx_spans_evicted", METRIC_COUNTER,
-		     "Spans whose START was evicted before an END came (too many open).", evicted);
+		     "STARTs evicted before an END came (too many open, or started again).",
+		     evicted);
 	table__total(t, "ends_unmatched", "upx_span_ends_unmatched", METRIC_COUNTER,
 		     "ENDs that found no START (not counted).", unmatched);
 }
 
-void span_warn_evicted(uint64_t evicted)
+void span_warn_evicted(const struct span_opts *o, uint64_t evicted)
 {
-	if (evicted)
+	if (o->on && evicted)
 		warning("--span: %s evicted before an END came (more than %d open, or a START "
-			"whose END never comes)", count_noun(evicted, "START", "STARTs"),
+			"again on the same thread or key)", count_noun(evicted, "START", "STARTs"),
 			TRACE_SPAN_OPEN);
 }

@@ -25,7 +25,8 @@ void bpf_util_setup_logging(void)
 	libbpf_set_print(libbpf_print);
 }
 
-uint64_t bpf_map_count_keys(int map_fd)
+/* Keys in a hash map now (walked with bpf_map_get_next_key(); at most 1M). */
+static uint64_t map_count_keys(int map_fd)
 {
 	/* keys of up to 64 bytes; a key deleted under the walk restarts it, hence the bound */
 	char key[64], next[64];
@@ -38,6 +39,15 @@ uint64_t bpf_map_count_keys(int map_fd)
 		n++;
 	}
 	return n;
+}
+
+uint64_t lru_evicted(int stats_fd, uint32_t in, uint32_t out, int map_fd)
+{
+	/* in first: what goes in after it adds to gone, never to a false eviction */
+	uint64_t went_in = percpu_u64_sum(stats_fd, in),
+		 gone = percpu_u64_sum(stats_fd, out) + map_count_keys(map_fd);
+
+	return went_in > gone ? went_in - gone : 0;
 }
 
 uint64_t percpu_u64_sum(int map_fd, uint32_t key)

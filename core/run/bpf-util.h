@@ -24,8 +24,11 @@ uint64_t percpu_u64_sum_key(int map_fd, const void *key);
  */
 bool percpu_sum128(int map_fd, uint32_t key, unsigned __int128 *sum);
 
-/* Keys in a hash map now (walked with bpf_map_get_next_key(); at most 1M): what is still open. */
-uint64_t bpf_map_count_keys(int map_fd);
+/*
+ * What went into an LRU hash map (counted in slot in of a per-CPU array of
+ * u64, stats_fd), was neither taken out (slot out) nor is in it now: evicted.
+ */
+uint64_t lru_evicted(int stats_fd, uint32_t in, uint32_t out, int map_fd);
 
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);

@@ -31,6 +31,7 @@ static void test_parse_duration(void)
 {
 	char buf[DURATION_TEXT_MAX];
 	unsigned long long ns;
+	bool dur = false;
 
 	CU_ASSERT_TRUE(parse_duration_ns("20ms", &ns) && ns == 20000000);
 	CU_ASSERT_TRUE(parse_duration_ns("1.5s", &ns) && ns == 1500000000);
@@ -44,6 +45,9 @@ static void test_parse_duration(void)
 	CU_ASSERT_FALSE(parse_duration_ns("1M", &ns));
 	CU_ASSERT_FALSE(parse_duration_ns("1e30s", &ns));
 	CU_ASSERT_FALSE(parse_duration_ns("nan s", &ns));
+	CU_ASSERT_TRUE(parse_u64_or_duration("1M", &ns, &dur) && ns == 1048576 && !dur);
+	CU_ASSERT_TRUE(parse_u64_or_duration("3ms", &ns, &dur) && ns == 3000000 && dur);
+	CU_ASSERT_FALSE(parse_u64_or_duration("3xs", &ns, &dur));
 	CU_ASSERT_STRING_EQUAL(duration_text(buf, 812), "812ns");
 	CU_ASSERT_STRING_EQUAL(duration_text(buf, 12300), "12.300us");
 	CU_ASSERT_STRING_EQUAL(duration_text(buf, 51204000), "51.204ms");

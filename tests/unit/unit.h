@@ -39,7 +39,8 @@
 	SUITE(plt) \
 	SUITE(facts) \
 	SUITE(table) \
-	SUITE(value)
+	SUITE(value) \
+	SUITE(span)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
