@@ -24,6 +24,7 @@
 #include "output/output.h"
 #include "output/table.h"
 #include "output/value.h"
+#include "plan/bufarg.h"
 #include "plan/bykey.h"
 #include "plan/params.h"
 #include "plan/plan.h"
@@ -75,6 +76,7 @@ static struct {
 	long long top;
 	struct ustack_opts stack;
 	struct span_opts span;
+	struct buf_opts buf;
 } opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = BY_SIZE_DEFAULT };
 
 static int min_cb(const struct upx_option *o, const char *arg)
@@ -100,6 +102,7 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("What to show"),
 	OPT_INT('a', "args", &opt.nr_args, "N", "show the first N integer arguments (up to 6)"),
 	OPT_STRING('s', "str", &opt.str_arg, "ARG", "read argN, a parameter name or retval as a string"),
+	OPT_BUF(&opt.buf),
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
@@ -129,7 +132,8 @@ static const struct upx_option trace_options[] = {
  * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
-	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(drops) X(drop_values) X(__bpf_usdt_specs)
+	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(buf_args) X(drops) X(drop_values) \
+	X(__bpf_usdt_specs)
 struct trace_maps {
 #define TRACE_MAP_FIELD(m) struct bpf_map *m;
 	TRACE_MAPS(TRACE_MAP_FIELD)
@@ -243,6 +247,7 @@ static int on_event_plain(void *data, void *buf, size_t size)
 			value_print(stdout, e->retval);
 	}
 	span_event_text(&opt.span, stdout, e);
+	buf_event_text(&opt.buf, stdout, e, size);
 	putchar('\n');
 	event_stack(ctx, e, size, NULL);
 	return 0;
@@ -273,6 +278,7 @@ static int on_event_json(void *data, void *buf, size_t size)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);
 	span_event_json(&opt.span, jw, e);
+	buf_event_json(&opt.buf, jw, e, size);
 	if (event_has_str(ctx, e, size))
 		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
 						   ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval :
@@ -318,13 +324,6 @@ static bool show_zero(const struct trace_ctx *ctx, size_t i, const struct probe_
 static uint64_t stat_value(const struct trace_ctx *ctx, enum trace_stat st)
 {
 	return percpu_u64_sum(bpf_map__fd(ctx->maps.stats), st);
-}
-
-/* --span: STARTs evicted from the LRU map before an END came. */
-static uint64_t span_evicted(const struct trace_ctx *ctx)
-{
-	return lru_evicted(bpf_map__fd(ctx->maps.stats), TRACE_STAT_SPAN_OPENED,
-			   TRACE_STAT_SPAN_CLOSED, bpf_map__fd(ctx->maps.span_starts));
 }
 
 /* Aggregations: tables filled here, rendered by core/output/table.h --------------------- */
@@ -452,8 +451,8 @@ static struct table *trace_table(struct trace_ctx *ctx)
 	};
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
 	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
-	struct table *t;
-	struct table_spec ts = {
+	/* --span: its spans' family and help */
+	struct table *t = table__new(span_table_spec(&opt.span, &(struct table_spec){
 		.hist = !opt.count,
 		.noun = ctx->by.nr ? "key" : "probe",
 		.one = "call",
@@ -467,10 +466,7 @@ static struct table *trace_table(struct trace_ctx *ctx)
 					    "upx_probe_value" }[kind],
 		.help = help[ctx->by.nr > 0][kind],
 		.per_unit = opt.latency ? 1e9 : 1,
-	};
-
-	span_table_spec(&opt.span, &ts, ctx->by.nr > 0);
-	t = table__new(&ts);
+	}, ctx->by.nr > 0));
 
 	table__top(t, opt.top);
 	if (kind == 2)
@@ -481,7 +477,9 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		table__free(t);
 		return NULL;
 	}
-	span_table_totals(&opt.span, t, span_evicted(ctx), stat_value(ctx, TRACE_STAT_NO_START));
+	span_table_totals(&opt.span, t, lru_evicted(ctx->maps.stats, TRACE_STAT_SPAN_OPENED,
+						    TRACE_STAT_SPAN_CLOSED, ctx->maps.span_starts),
+			  stat_value(ctx, TRACE_STAT_NO_START));
 	if (kind == 1 && !ctx->by.nr && !opt.span.on)
 		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
 			     "Returns seen without their entry (missed or evicted): not in the durations.",
@@ -502,10 +500,8 @@ static void print_aggregations(void *p)
 		if (t)
 			table__print(t, stdout, ctx->s.jw);
 		table__free(t);
-		if (ctx->by.nr && !output_json() && stat_value(ctx, TRACE_STAT_BY_FULL))
-			warning("the --by map is full (%s): %s under other keys not counted; raise "
-				"--by-size", count_noun(opt.by_size, "key", "keys"),
-				count_noun(stat_value(ctx, TRACE_STAT_BY_FULL), "call", "calls"));
+		if (ctx->by.nr && !output_json())
+			by_warn_full(opt.by_size, stat_value(ctx, TRACE_STAT_BY_FULL));
 	}
 	fflush(stdout);
 }
@@ -528,6 +524,10 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	bool all_return = true, any_return = false;
 	int ret = span_check(&opt.span, specs, nr, opt.hist, opt.value_arg, opt.stack.mode);
 
+	if (!ret)
+		ret = buf_check(&opt.buf, specs, nr, opt.count ? "--count" : opt.hist ? "--hist" :
+				opt.latency ? "--latency" : opt.str_arg ? "--str" : opt.stack.mode ?
+				"--stack" : opt.span.on ? "--span" : NULL);
 	if (!ret)
 		ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
 					   output_json());
@@ -589,23 +589,23 @@ static int trace_plan(struct session *s, void *p)
 		.no_endbr_skip = opt.at_entry,
 		.entry_and_return = opt.latency && !opt.span.on,
 		.cookie_file = true,	/* --by file */
+		.entry_for_return = opt.buf.keep_args,
 	};
 	for (size_t k = 0; k < ctx->nr_specs; k++)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
 			return -1;
-	if (span_split(&opt.span, &s->plan))
-		return -1;
 	if (!upx_verbose && !output_json())
 		plan_note_redirects(&s->plan, ctx->specs);
 	ctx->seen = xcalloc(s->plan.nr_probes ? s->plan.nr_probes : 1, sizeof(*ctx->seen));
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
-	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
+	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE || opt.buf.spec)))
 		ctx->params = params__load(&s->plan);
 	if (params__resolve_arg(ctx->params, &ctx->value_arg, opt.hist ? opt.hist : opt.value_arg,
 				opt.hist ? "--hist" : "--on") ||
-	    params__resolve_arg(ctx->params, &ctx->str_arg, opt.str_arg, "--str"))
+	    params__resolve_arg(ctx->params, &ctx->str_arg, opt.str_arg, "--str") ||
+	    buf_resolve(&opt.buf, ctx->params))
 		return -1;
 	for (int i = 0; i < ctx->by.nr; i++) {
 		struct by_part *bp = &ctx->by.parts[i];
@@ -688,7 +688,9 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		return -1;
 	if (!opt.latency || ctx->by.nr || opt.span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
-	span_configure(&opt.span, ctx->cfg, ctx->maps.span_starts);
+	if (span_configure(&opt.span, &s->plan, ctx->cfg, ctx->maps.span_starts))
+		return -1;
+	buf_configure(&opt.buf, ctx->cfg, ctx->maps.buf_args);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
 		bpf_map__set_max_entries(ctx->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
@@ -799,10 +801,13 @@ static void report_why_zero(struct session *s, uint64_t lost, void *p)
 	facts__free(f);
 }
 
-static void trace_report(struct session *s, void *skel, uint64_t lost, void *ctx)
+static void trace_report(struct session *s, void *skel, uint64_t lost, void *p)
 {
-	print_aggregations(&((struct trace_ctx *)ctx)->tick);
-	span_warn_evicted(&opt.span, span_evicted(ctx));
+	struct trace_ctx *ctx = p;
+
+	print_aggregations(&ctx->tick);
+	span_warn_evicted(&opt.span, lru_evicted(ctx->maps.stats, TRACE_STAT_SPAN_OPENED,
+						 TRACE_STAT_SPAN_CLOSED, ctx->maps.span_starts));
 }
 
 /*

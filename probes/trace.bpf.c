@@ -383,6 +383,23 @@ static __always_inline int by_return(__u64 key)
 	return 0;
 }
 
+/* A span's START and a --buf event: who, where, the arguments at entry, the return value at a return. */
+static __always_inline void event_fill(struct pt_regs *ctx, struct trace_event *e, __u64 cookie,
+				       __u64 id, bool is_return, bool usdt)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = cookie;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->is_return = is_return;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
+	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
+	e->str_len = 0;
+}
+
 /* --span START END ------------------------------------------------------------------ */
 
 /* A START waiting for its END: START's --by key, and its event (time, ids, arguments, string). */
@@ -431,16 +448,7 @@ static __always_inline int span_begin(struct pt_regs *ctx, __u64 cookie, __u64 i
 	if (!o)
 		return 0;
 	e = &o->ev;
-	e->cookie = cookie;
-	e->tgid = id >> 32;
-	e->tid = (__u32)id;
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->is_return = is_return;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
-	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
-	e->str_len = 0;
+	event_fill(ctx, e, cookie, id, is_return, usdt);
 	if (trace_cfg.str_arg != TRACE_VALUE_NONE)
 		e->str_len = read_str(e->str, TRACE_STR_BUF,
 				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
@@ -557,6 +565,91 @@ static __always_inline int span_site(struct pt_regs *ctx, __u64 cookie, __u64 id
 	return span_finish(ctx, id, usdt);
 }
 
+/* --buf ARG,LEN --------------------------------------------------------------------- */
+
+struct buf_args {
+	__u64 args[TRACE_MAX_ARGS];
+};
+
+/* A return probe's call's arguments, from its entry site, per (thread, probe); LRU: a call that never returns goes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct buf_args);
+} buf_args SEC(".maps");
+
+/* An entry site of a return probe (its cookie says so): keep the arguments for the return. */
+static __always_inline bool buf_keep(struct pt_regs *ctx, __u64 cookie, __u64 id)
+{
+	__u64 key = id << 32 | ((__u32)cookie & ~TRACE_COOKIE_ENTRY_OF_RETURN);
+	struct buf_args a;
+
+	if (!((__u32)cookie & TRACE_COOKIE_ENTRY_OF_RETURN))
+		return false;
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		a.args[i] = arg_value(ctx, i, false);
+	bpf_map_update_elem(&buf_args, &key, &a, BPF_ANY);
+	return true;
+}
+
+/* Argument i of the event, or its return value. */
+static __always_inline __u64 buf_value(const struct trace_event *e, __u8 i)
+{
+	if (i == TRACE_VALUE_RETVAL)
+		return e->retval;
+	return i < TRACE_MAX_ARGS ? e->args[i] : 0;
+}
+
+/* The event with LEN bytes at ARG after it (struct trace_buf), cut at buf_size. */
+static __always_inline int buf_emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				    bool usdt)
+{
+	__u32 size = TRACE_EVENT_HDR_SIZE + sizeof(struct trace_buf) + trace_cfg.buf_size;
+	__u64 key = id << 32 | (__u32)cookie, n;
+	struct trace_event *e;
+	struct buf_args *kept;
+	struct trace_buf *b;
+
+	e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e) {
+		stat_inc(UPX_STAT_LOST);
+		return 0;
+	}
+	event_fill(ctx, e, cookie, id, is_return, usdt);
+	b = (void *)e + TRACE_EVENT_HDR_SIZE;
+	b->err = 0;
+	b->copied = 0;
+	if (is_return && trace_cfg.buf_keep_args) {
+		kept = bpf_map_lookup_elem(&buf_args, &key);
+		if (kept) {
+			__builtin_memcpy(e->args, kept->args, sizeof(e->args));
+			bpf_map_delete_elem(&buf_args, &key);
+		} else {
+			b->err = -61;	/* ENODATA */
+		}
+	}
+	b->ptr = buf_value(e, trace_cfg.buf_ptr_arg);
+	b->len = trace_cfg.buf_len_arg == TRACE_BUF_LEN_CONST ? trace_cfg.buf_len_const :
+		 buf_value(e, trace_cfg.buf_len_arg);
+	/* read as an int (SSL_read's, write()'s -1 alike): a register's upper half may be junk */
+	if (trace_cfg.buf_len_arg != TRACE_BUF_LEN_CONST)
+		b->len = (__s32)b->len;
+	n = b->len < 0 ? 0 : b->len;
+	if (n > trace_cfg.buf_size)
+		n = trace_cfg.buf_size;
+	if (!b->err && n > 0 && n <= TRACE_BUF_MAX) {
+		long r = bpf_probe_read_user(b->data, n, (const void *)b->ptr);
+
+		if (r)
+			b->err = r;
+		else
+			b->copied = n;
+	}
+	submit_batched(e, size);
+	return 0;
+}
+
 /*
  * Entry, or return outside latency mode: filter, then count, bucket or emit.
  * usdt: a USDT site, whose plan cookie is the usdt cookie (the attach cookie is libbpf's).
@@ -572,8 +665,12 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 
 	if (trace_cfg.span_on)
 		return span_site(ctx, cookie, id, is_return, sleepable, usdt);
+	if (trace_cfg.buf_keep_args && buf_keep(ctx, cookie, id))
+		return 0;
 	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
+	if (trace_cfg.buf_on)
+		return buf_emit(ctx, cookie, id, is_return, usdt);
 	if (trace_cfg.by_on && trace_cfg.mode != TRACE_MODE_EVENTS)
 		return handle_by(ctx, cookie, id, sleepable, usdt);
 	switch (trace_cfg.mode) {

@@ -111,6 +111,13 @@ struct trace_config {
 	__u8 span_has_min, span_has_max;	/* --min / --max: of the span's duration */
 	__u32 span_end_probe;
 	__u64 span_min_ns, span_max_ns;
+	/* --buf ARG,LEN: buf_size bytes at most, after the event's header (struct trace_buf) */
+	__u8 buf_on;
+	__u8 buf_ptr_arg;		/* argN, or TRACE_VALUE_RETVAL */
+	__u8 buf_len_arg;		/* argN, TRACE_VALUE_RETVAL, or TRACE_BUF_LEN_CONST */
+	__u8 buf_keep_args;		/* return probes read what their entry site kept */
+	__u32 buf_size;			/* --buf-size */
+	__u64 buf_len_const;
 };
 
 /*
@@ -125,6 +132,24 @@ struct trace_span_key {
 	__u64 value;
 	__u32 tgid;
 	__u32 pad;	/* 0 */
+};
+
+/*
+ * --buf ARG,LEN: LEN bytes at ARG (up to --buf-size) after the event's
+ * header.  On a return probe ARG and LEN may be arguments: the call's, kept
+ * per (thread, probe) by an entry site of the same function, whose cookie
+ * has TRACE_COOKIE_ENTRY_OF_RETURN (core/plan/plan.h: PLAN_COOKIE_ENTRY_OF_RETURN).
+ */
+#define TRACE_BUF_MAX 16384
+#define TRACE_BUF_LEN_CONST 254
+#define TRACE_COOKIE_ENTRY_OF_RETURN 0x80000000u
+
+struct trace_buf {
+	__s64 len;	/* LEN as the call gave it */
+	__u64 ptr;	/* where the bytes were read */
+	__s32 err;	/* 0, or -errno: not read (-ENODATA: the call's entry was not seen) */
+	__u32 copied;	/* bytes in data: LEN, cut at --buf-size; 0 when LEN < 0 */
+	__u8 data[];
 };
 
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)

@@ -112,6 +112,14 @@ int by_spec_check(struct by_spec *spec, const char *s, unsigned long long size, 
 	return 0;
 }
 
+void by_warn_full(unsigned long long size, uint64_t not_counted)
+{
+	if (not_counted)
+		warning("the --by map is full (%s): %s under other keys not counted; raise "
+			"--by-size", count_noun(size, "key", "keys"),
+			count_noun(not_counted, "call", "calls"));
+}
+
 void by_spec_free(struct by_spec *spec)
 {
 	free(spec->buf);

@@ -47,6 +47,8 @@ struct by_spec {
 int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const char *),
 		  char *err, size_t err_size);
 void by_spec_free(struct by_spec *spec);
+/* Calls a full --by map of size keys left out (not_counted), said when there are any. */
+void by_warn_full(unsigned long long size, uint64_t not_counted);
 /* --by-size's default: keys the kernel keeps. */
 #define BY_SIZE_DEFAULT 10240
 /*

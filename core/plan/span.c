@@ -86,17 +86,23 @@ int span_split(struct span_opts *o, const struct plan *plan)
 
 bool probe_has_row(const struct span_opts *o, const struct plan *plan, size_t i, bool latency)
 {
+	/* --buf: an entry site that keeps a return probe's arguments */
+	if (plan_cookie_probe(plan->entries[i].cookie) & PLAN_COOKIE_ENTRY_OF_RETURN)
+		return false;
 	if (o->on)
 		return i < o->end_probe;
 	/* --latency: a return probe's calls are its entry's */
 	return !(latency && plan->entries[i].is_return);
 }
 
-void span_configure(const struct span_opts *o, struct trace_config *cfg, struct bpf_map *starts)
+int span_configure(struct span_opts *o, const struct plan *plan, struct trace_config *cfg,
+		   struct bpf_map *starts)
 {
 	bpf_map__set_max_entries(starts, o->on ? TRACE_SPAN_OPEN : 1);
 	if (!o->on)
-		return;
+		return 0;
+	if (span_split(o, plan))
+		return -1;
 	cfg->span_on = 1;
 	cfg->span_key_start = o->key_start;
 	cfg->span_key_end = o->key_end;
@@ -107,6 +113,7 @@ void span_configure(const struct span_opts *o, struct trace_config *cfg, struct 
 	cfg->span_min_ns = cfg->min_value;
 	cfg->span_max_ns = cfg->max_value;
 	cfg->has_min = cfg->has_max = 0;
+	return 0;
 }
 
 void span_event_text(const struct span_opts *o, FILE *f, const struct trace_event *e)
@@ -126,15 +133,16 @@ void span_event_json(const struct span_opts *o, struct json_writer *jw,
 	json_u64_field(jw, "end_tid", e->span_end_tid);
 }
 
-void span_table_spec(const struct span_opts *o, struct table_spec *ts, bool by)
+struct table_spec *span_table_spec(const struct span_opts *o, struct table_spec *ts, bool by)
 {
 	if (!o->on)
-		return;
+		return ts;
 	ts->metric = !ts->hist ? "upx_spans" : "upx_span_duration_seconds";
 	ts->help = !ts->hist ? (by ? "Spans finished, by the --by key taken at START." :
 				"Spans finished, under START's probe.") :
 		   by ? "Time from START to END, by the --by key taken at START (log2 buckets)." :
 		   "Time from START to END, under START's probe (log2 buckets).";
+	return ts;
 }
 
 void span_table_totals(const struct span_opts *o, struct table *t, uint64_t evicted,

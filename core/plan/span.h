@@ -51,11 +51,17 @@ int span_check(struct span_opts *o, const struct probe_spec *specs, size_t nr, c
 int span_split(struct span_opts *o, const struct plan *plan);
 /*
  * Is probe i a row of its own in tables and the zero report?  Not a span's
- * END (its spans are START's), nor the return probe --latency adds.
+ * END (its spans are START's), nor the return probe --latency adds, nor the
+ * entry site --buf adds to keep a return probe's arguments.
  */
 bool probe_has_row(const struct span_opts *o, const struct plan *plan, size_t i, bool latency);
-/* The program's part, once cfg's filters are set: --min / --max time the span. */
-void span_configure(const struct span_opts *o, struct trace_config *cfg, struct bpf_map *starts);
+/*
+ * The program's part, once cfg's filters are set: the probes split
+ * (span_split()), --min / --max time the span, the map of open spans sized;
+ * 0 or -1 after error().
+ */
+int span_configure(struct span_opts *o, const struct plan *plan, struct trace_config *cfg,
+		   struct bpf_map *starts);
 
 /* A finished span's own fields in an event: " dur=51.204ms"; "duration_ns" and "end_tid". */
 void span_event_text(const struct span_opts *o, FILE *f, const struct trace_event *e);
@@ -63,10 +69,10 @@ void span_event_json(const struct span_opts *o, struct json_writer *jw,
 		     const struct trace_event *e);
 
 /*
- * The table of spans (--count or --latency with --span): its family and help;
- * its footer: STARTs evicted before their END, ENDs without a START.
+ * The table of spans (--count or --latency with --span): its family and help
+ * (ts, returned); its footer: STARTs evicted before their END, ENDs without a START.
  */
-void span_table_spec(const struct span_opts *o, struct table_spec *ts, bool by);
+struct table_spec *span_table_spec(const struct span_opts *o, struct table_spec *ts, bool by);
 void span_table_totals(const struct span_opts *o, struct table *t, uint64_t evicted,
 		       uint64_t unmatched);
 /* STARTs evicted before their END, said once at the end. */

@@ -41,11 +41,12 @@ static uint64_t map_count_keys(int map_fd)
 	return n;
 }
 
-uint64_t lru_evicted(int stats_fd, uint32_t in, uint32_t out, int map_fd)
+uint64_t lru_evicted(const struct bpf_map *stats, uint32_t in, uint32_t out,
+		     const struct bpf_map *map)
 {
 	/* in first: what goes in after it adds to gone, never to a false eviction */
-	uint64_t went_in = percpu_u64_sum(stats_fd, in),
-		 gone = percpu_u64_sum(stats_fd, out) + map_count_keys(map_fd);
+	uint64_t went_in = percpu_u64_sum(bpf_map__fd(stats), in),
+		 gone = percpu_u64_sum(bpf_map__fd(stats), out) + map_count_keys(bpf_map__fd(map));
 
 	return went_in > gone ? went_in - gone : 0;
 }

@@ -74,7 +74,7 @@ trace --flame x.svg | did you mean: --flamegraph?
 trace --metrics m.prom | did you mean: --metrics-file?
 trace --no-folow | did you mean: --no-follow?
 trace --mx 3 | did you mean: --max?
-trace --hlep | did you mean: --help?
+trace --hlep | did you mean: --hex, --help?
 exitcodes --durration 1 | did you mean: --duration?
 lifetimes --comn x | did you mean: --comm?
 list-syms --imprted | did you mean: --imported?

@@ -40,7 +40,8 @@
 	SUITE(facts) \
 	SUITE(table) \
 	SUITE(value) \
-	SUITE(span)
+	SUITE(span) \
+	SUITE(buf)
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
