@@ -98,15 +98,7 @@ test_expect_success BPF,PROMTOOL '--span --latency --metrics-file: the span hist
 '
 
 test_expect_success 'bad --span input: one line each, exit 2' '
-	while IFS="|" read -r args msg; do
-		test_expect_code 2 upx trace $args >out 2>err &&
-		head -n 1 err >first &&
-		test_grep "^upx trace: " first &&
-		{ grep -qF -- "$msg" first || { say "    not in: $(cat first)"; false; }; } &&
-		test_grep "^See .upx trace -h.\.$" err &&
-		test_line_count = 2 err &&
-		test ! -s out || return 1
-	done <<-EOF
+	test_usage_errors trace <<-EOF
 	--span $H:job_start|--span takes two probes, START and END, not 1
 	--span $H:job_start $H:job_done $H:job_done|--span takes two probes, START and END, not 3
 	--span $H:job_start $H:job_start|--span: START and END are the same probe

@@ -95,13 +95,7 @@ assert len(e) == 1 and e[0][\"buf\"] is None and e[0][\"buf_error\"] == \"EFAULT
 '
 
 test_expect_success 'bad --buf input: one line each, exit 2' '
-	while IFS="|" read -r args msg; do
-		test_expect_code 2 upx trace $args >out 2>err &&
-		head -n 1 err >first &&
-		test_grep "^upx trace: " first &&
-		{ grep -qF -- "$msg" first || { say "    not in: $(cat first)"; false; }; } &&
-		test ! -s out || return 1
-	done <<-EOF
+	test_usage_errors trace <<-EOF
 	--buf arg1 libssl.so.3:SSL_write|--buf takes ARG,LEN
 	--buf arg1,-5 libssl.so.3:SSL_write|--buf: a length of -5 bytes: LEN is 0 or more
 	--buf arg1,99999999999 libssl.so.3:SSL_write|is absurd

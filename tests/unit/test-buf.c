@@ -8,36 +8,10 @@
 #include "output/json.h"
 #include "unit.h"
 
-static char *text_of(const struct buf_view *b, bool hex)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-
-	buf_print(f, b, hex);
-	fclose(f);
-	return buf;
-}
-
-static char *json_of(const struct buf_view *b)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	struct json_writer *jw = json_writer__new(f);
-
-	json_object_start(jw);
-	buf_json(jw, b);
-	json_object_end(jw);
-	json_writer__end_line(jw);
-	json_writer__free(jw);
-	fclose(f);
-	return buf;
-}
-
 static void check(const struct buf_view *b, const char *text, const char *hex, const char *json)
 {
-	char *t = text_of(b, false), *h = text_of(b, true), *j = json_of(b);
+	char *t = UNIT_WRITTEN(f, buf_print(f, b, false)), *h = UNIT_WRITTEN(f, buf_print(f, b, true)),
+	     *j = UNIT_JSON_OBJECT(jw, buf_json(jw, b));
 
 	CU_ASSERT_STRING_EQUAL(t, text);
 	CU_ASSERT_STRING_EQUAL(h, hex);

@@ -56,4 +56,26 @@
 		stderr = saved_stderr_;                                            \
 	} while (0)
 
+/* What stmt writes to the stream f (declared here), as a malloc'd string for the caller to free. */
+#define UNIT_WRITTEN(f, stmt)                                                      \
+	({                                                                         \
+		char *buf_ = NULL;                                                 \
+		size_t len_ = 0;                                                   \
+		FILE *f = open_memstream(&buf_, &len_);                            \
+		stmt;                                                              \
+		fclose(f);                                                         \
+		buf_;                                                              \
+	})
+
+/* The JSON line of an object whose members stmt writes with jw (declared here), malloc'd. */
+#define UNIT_JSON_OBJECT(jw, stmt)                                                 \
+	UNIT_WRITTEN(f_, {                                                         \
+		struct json_writer *jw = json_writer__new(f_);                     \
+		json_object_start(jw);                                             \
+		stmt;                                                              \
+		json_object_end(jw);                                               \
+		json_writer__end_line(jw);                                         \
+		json_writer__free(jw);                                             \
+	})
+
 #endif
