@@ -688,8 +688,6 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		return -1;
 	if (!opt.latency || ctx->by.nr || opt.span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
-	if (span_configure(&opt.span, &s->plan, ctx->cfg, ctx->maps.span_starts))
-		return -1;
 	buf_configure(&opt.buf, ctx->cfg, ctx->maps.buf_args);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
@@ -698,6 +696,8 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
+	if (span_configure(&opt.span, &s->plan, ctx->cfg, ctx->maps.span_starts))	/* after --by */
+		return -1;
 	*progs = (struct attach_progs){ .usdt_specs = ctx->maps.__bpf_usdt_specs };
 	/* Sleepable twins read strings on pages the process has not touched yet. */
 	sleepable = ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR);

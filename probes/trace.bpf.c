@@ -402,8 +402,15 @@ static __always_inline void event_fill(struct pt_regs *ctx, struct trace_event *
 
 /* --span START END ------------------------------------------------------------------ */
 
-/* A START waiting for its END: START's --by key, and its event (time, ids, arguments, string). */
+/*
+ * A START waiting for its END: its time and probe, its --by key, its event
+ * (ids, arguments, string).  The map holds as much of it as is used (user
+ * space sets its value size: TRACE_SPAN_OPEN_TIMES without --by and events,
+ * up to ev without --str), so a span that only counts copies 16 bytes.
+ */
 struct span_open {
+	__u64 ts;
+	__u64 cookie;
 	struct trace_by_key by;
 	struct trace_event ev;
 };
@@ -437,28 +444,39 @@ static __always_inline void span_key(struct pt_regs *ctx, struct trace_span_key 
 static __always_inline int span_begin(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
 				      bool sleepable, bool usdt)
 {
+	/* a span that is only timed waits as its time and cookie, from the stack */
+	struct { __u64 ts, cookie; } times = { 0, cookie };
+	__u64 *ts = &times.ts;
 	struct trace_span_key k;
 	struct trace_event *e;
 	struct span_open *o;
+	void *v = &times;
 	__u32 z = 0;
 
 	if (!pass_filters(ctx, (__u32)cookie, id >> 32, usdt))
 		return 0;
-	o = bpf_map_lookup_elem(&span_scratch, &z);
-	if (!o)
-		return 0;
-	e = &o->ev;
-	event_fill(ctx, e, cookie, id, is_return, usdt);
-	if (trace_cfg.str_arg != TRACE_VALUE_NONE)
-		e->str_len = read_str(e->str, TRACE_STR_BUF,
-				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
-				      sleepable);
-	if (trace_cfg.by_on)
-		by_key_fill(ctx, &o->by, cookie, id, sleepable, usdt);
+	if (trace_cfg.mode == TRACE_MODE_EVENTS || trace_cfg.by_on) {
+		o = bpf_map_lookup_elem(&span_scratch, &z);
+		if (!o)
+			return 0;
+		o->cookie = cookie;
+		v = o;
+		ts = &o->ts;
+		if (trace_cfg.mode == TRACE_MODE_EVENTS) {
+			e = &o->ev;
+			event_fill(ctx, e, cookie, id, is_return, usdt);
+			if (trace_cfg.str_arg != TRACE_VALUE_NONE)
+				e->str_len = read_str(e->str, TRACE_STR_BUF,
+						      (const char *)arg_value(ctx, trace_cfg.str_arg,
+									      usdt), sleepable);
+		}
+		if (trace_cfg.by_on)
+			by_key_fill(ctx, &o->by, cookie, id, sleepable, usdt);
+	}
 	span_key(ctx, &k, id, trace_cfg.span_key_start, usdt);
 	/* Last: what upx did above is not in the span's time. */
-	e->ts_ns = bpf_ktime_get_ns();
-	if (!bpf_map_update_elem(&span_starts, &k, o, BPF_ANY))
+	*ts = bpf_ktime_get_ns();
+	if (!bpf_map_update_elem(&span_starts, &k, v, BPF_ANY))
 		stat_inc(TRACE_STAT_SPAN_OPENED);
 	return 0;
 }
@@ -521,8 +539,8 @@ static __always_inline int span_finish(struct pt_regs *ctx, __u64 id, bool usdt)
 		stat_inc(TRACE_STAT_NO_START);
 		return 0;
 	}
-	dur = now - o->ev.ts_ns;
-	probe = (__u32)o->ev.cookie;
+	dur = now - o->ts;
+	probe = (__u32)o->cookie;
 	if (trace_cfg.by_on)
 		__builtin_memcpy(&by, &o->by, sizeof(by));
 	if (trace_cfg.mode == TRACE_MODE_EVENTS && span_passes(dur))

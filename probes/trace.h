@@ -127,6 +127,10 @@ struct trace_config {
  * The key: the thread, or the --span-key value in its process.
  */
 #define TRACE_SPAN_OPEN 16384
+/* The value of an open span in span_starts: its time and cookie, then (--by) START's key, then
+ * (events) START's event; trace.bpf.c's struct span_open. */
+#define TRACE_SPAN_OPEN_TIMES 16
+#define TRACE_SPAN_OPEN_BY (TRACE_SPAN_OPEN_TIMES + sizeof(struct trace_by_key))
 
 struct trace_span_key {
 	__u64 value;

@@ -103,6 +103,11 @@ int span_configure(struct span_opts *o, const struct plan *plan, struct trace_co
 		return 0;
 	if (span_split(o, plan))
 		return -1;
+	/* as much of an open span as is read at its END (probes/trace.h) */
+	bpf_map__set_value_size(starts, cfg->mode == TRACE_MODE_EVENTS ? TRACE_SPAN_OPEN_BY +
+				(cfg->str_arg != TRACE_VALUE_NONE ? sizeof(struct trace_event) :
+				 TRACE_EVENT_HDR_SIZE) : cfg->by_on ? TRACE_SPAN_OPEN_BY :
+				TRACE_SPAN_OPEN_TIMES);
 	cfg->span_on = 1;
 	cfg->span_key_start = o->key_start;
 	cfg->span_key_end = o->key_end;
