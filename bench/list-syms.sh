@@ -93,7 +93,33 @@ if $have_bt; then
 	esac
 fi
 
+# Start-up and libc, like for like with eu-readelf (goals: 1.2x and 1.0x): `--version`
+# (what every start costs, loading libraries), and libc's symbols from the same two
+# files: upx reads the debug file it finds by build-id (libc6-dbg), so eu-readelf -s is
+# given libc and that file, and upx prints every type with raw names (-a --no-demangle).
+LIBC6=$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')
+LIBC6=$(readlink -f "$LIBC6")
+BID=$($have_eu && eu-readelf -n "$LIBC6" | awk '/Build ID:/ { print $NF; exit }')
+DBG=/usr/lib/debug/.build-id/${BID:0:2}/${BID:2}.debug
+[ -n "$BID" ] && [ -f "$DBG" ] || DBG=
+[ -z "$DBG" ] && echo "bench/list-syms: no debug file of libc (libc6-dbg): libc's rows skipped"
+
+# run_n NAME N CMD...: N runs in one timed loop, "wall cpu" in us per run appended to $TMP/NAME
+run_n() {
+	local name=$1 n=$2 i
+	shift 2
+	{ time for ((i = 0; i < n; i++)); do "$@" >/dev/null 2>&1 || touch "$TMP/$name.failed"; done; } \
+		2>"$TMP/time"
+	awk -v n="$n" '{ printf "%d %d\n", $1 * 1e6 / n, ($2 + $3) * 1e6 / n }' "$TMP/time" >>"$TMP/$name"
+}
+
 for _ in $(seq "$RUNS"); do
+	run_n ver_upx 100 "$UPX" --version
+	$have_eu && run_n ver_eu 100 eu-readelf --version
+	if [ -n "$DBG" ]; then
+		run_n libc_upx 10 "$UPX" list-syms -a --no-demangle "$LIBC6"
+		run_n libc_eu 10 eu-readelf -s "$LIBC6" "$DBG"
+	fi
 	run upx "$UPX" list-syms "$LIB"
 	run nm timeout "$PEER_TIMEOUT" nm -D -C "$LIB"
 	run upx_raw "$UPX" list-syms --no-demangle "$LIB"
@@ -149,4 +175,12 @@ row "upx list-syms -a (every type)" upx_all
 ratio "upx / nm -D -C" upx nm 0.5
 ratio "upx --no-demangle / eu-readelf -s" upx_raw eu 1.3
 ratio "upx / bpftrace -l" upx bt ""
+echo "start-up and libc (like for like: see bench/list-syms.sh), medians of $RUNS rounds"
+printf '  %-40s %10s %8s\n' "" "wall us" "cpu us"
+row "upx --version" ver_upx
+row "eu-readelf --version" ver_eu
+row "upx list-syms -a --no-demangle libc" libc_upx
+row "eu-readelf -s libc DEBUGFILE" libc_eu
+ratio "upx / eu-readelf --version" ver_upx ver_eu 1.2
+ratio "upx / eu-readelf -s, libc" libc_upx libc_eu 1.0
 exit $fail

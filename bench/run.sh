@@ -15,12 +15,14 @@ export LC_ALL=C
 QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
-	N_STK=${N_STK:-20000} N_BUF=${N_BUF:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_BUF=${N_BUF:-20000}
 else
 	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
-	N_STK=${N_STK:-20000} N_BUF=${N_BUF:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_BUF=${N_BUF:-20000}
 fi
 TIMEOUT=${TIMEOUT:-120}
+# BPFTRACE=PATH: another bpftrace (say, trixie's) as the peer.
+BPFTRACE=${BPFTRACE:-bpftrace}
 LOCK=/tmp/upx-bpf.lock
 # UPX=PATH: another build of upx (say, main's) measured in the same figures.
 UPX=${UPX:-$PWD/upx}
@@ -31,12 +33,12 @@ OUT=bench/results.json
 # ONLY: a partial run leaves the figures of record alone.
 [ -n "${ONLY:-}" ] && OUT=/dev/null
 
-if ! command -v bpftrace >/dev/null; then
+if [ "$BPFTRACE" = bpftrace ] && ! command -v bpftrace >/dev/null; then
 	echo "bench: installing bpftrace"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null ||
 		{ echo "bench: cannot install bpftrace" >&2; exit 1; }
 fi
-BT_VERSION=$(bpftrace --version)
+BT_VERSION=$("$BPFTRACE" --version)
 # The rules name their targets relative to the tree (build/bench/...), not by $B.
 make -s all fixtures build/bench/floor build/bench/benchme build/bench/stamp || exit 1
 LIBC=$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')
@@ -78,6 +80,32 @@ tracer() {
 	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err" || { fail "$*"; return 1; }
 }
 
+# peer ROW CMD...: like tracer, for a run of the peer.  A run that a signal ends (bpftrace
+# 0.17 aborts now and then when a traced process exits while it reads /proc/PID/exe) is the
+# peer's result: counted in ROW's cell as a crash, not a failure of the suite.  Its timeout
+# (124, or 137 after -k) and an error exit are still failures.
+peer() {
+	local row=$1
+	shift
+	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err"
+	peer_status "$row" $? "$@"
+}
+
+# peer_status ROW RC CMD...: 0 when RC is, else a crash counted or a failure (see peer).
+peer_status() {
+	local row=$1 rc=$2 sig
+	shift 2
+	[ "$rc" -eq 0 ] && return 0
+	if [ "$rc" -gt 128 ] && [ "$rc" -ne 137 ]; then
+		sig=$(kill -l "$rc" 2>/dev/null || echo "$((rc - 128))")
+		echo "$sig" >>"$TMP/c.$row.bt"
+		echo "bench: the peer crashed (SIG$sig) in figure $row, counted in its cell: $*" >&2
+		tail -2 "$TMP/err" | sed 's/^/    /' >&2
+		return 1
+	fi
+	fail "$*"
+}
+
 # work ARGS...: the workload command line, pinned to CPU1 (a full path: bpftrace -c
 # refuses a name that two PATH entries resolve to, as /bin and /usr/bin do when merged).
 TASKSET=$(readlink -f "$(command -v taskset)")
@@ -117,14 +145,15 @@ stream() {
 		b=$(base push "$n")
 		if tracer "$UPX" trace ${json:+--json} --args 1 "$fn" -c "$(work push "$n")"; then
 			sample "$id" upx "$(per_call "$b" "$n")"
-			lines=$(grep -c 'push_first' "$TMP/out")
+			# (--json ends with a summary line that names the probe too)
+			lines=$(grep -v '^{"summary"' "$TMP/out" | grep -c 'push_first')
 			sample "$id.lost" upx $((n - lines))
 		fi
 		if [ -n "$json" ]; then
-			tracer bpftrace -f json -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" \
+			peer "$id" "$BPFTRACE" -f json -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" \
 				-c "$(work push "$n")" && lines=$(grep -c '"E [0-9]' "$TMP/out")
 		else
-			tracer bpftrace -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" \
+			peer "$id" "$BPFTRACE" -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" \
 				-c "$(work push "$n")" && lines=$(grep -c '^E [0-9]' "$TMP/out")
 		fi && {
 			sample "$id" bt "$(per_call "$b" "$n")"
@@ -150,7 +179,7 @@ fullrun() {
 	for _ in $(seq "$REPS"); do
 		s=$(date +%s%N); tracer "$UPX" trace --count libc.so.6:malloc -c true &&
 			sample 3 upx "$(ms_since "$s")"
-		s=$(date +%s%N); tracer bpftrace -e "uprobe:$LIBC:malloc { @ = count(); }" -c /bin/true &&
+		s=$(date +%s%N); peer 3 "$BPFTRACE" -e "uprobe:$LIBC:malloc { @ = count(); }" -c /bin/true &&
 			sample 3 bt "$(ms_since "$s")"
 		s=$(date +%s%N); tracer "$FLOOR" -m count -c true "$LIBC:malloc" &&
 			sample 3 floor "$(ms_since "$s")"
@@ -179,12 +208,20 @@ latency() {
 		END { print a[int((NR + 1) / 2)] }')"
 }
 
-# tracer_piped CMD...: like tracer, stdout through stamp.
+# tracer_piped [-p ROW] CMD...: like tracer (like peer with -p), stdout through stamp.
 tracer_piped() {
-	{ taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" 2>"$TMP/err" || echo fail >"$TMP/rc"; } |
+	local row= rc
+	[ "$1" = -p ] && { row=$2; shift 2; }
+	{ taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" 2>"$TMP/err" || echo $? >"$TMP/rc"; } |
 		"$B/stamp" >"$TMP/out"
-	[ -e "$TMP/rc" ] && { rm -f "$TMP/rc"; fail "$*"; return 1; }
-	return 0
+	[ -e "$TMP/rc" ] || return 0
+	rc=$(cat "$TMP/rc")
+	rm -f "$TMP/rc"
+	if [ -n "$row" ]; then
+		peer_status "$row" "$rc" "$@"
+	else
+		fail "$*"
+	fi
 }
 
 firstevent() {
@@ -195,7 +232,7 @@ firstevent() {
 	for _ in $(seq "$REPS"); do
 		tracer_piped "$UPX" trace --args 1 "$fn" -c "$w" && r=$(latency upx) &&
 			sample 4 upx "${r% *}" && sample 4.med upx "${r#* }"
-		tracer_piped bpftrace -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" &&
+		tracer_piped -p 4 "$BPFTRACE" -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" &&
 			r=$(latency bt) && sample 4 bt "${r% *}" && sample 4.med bt "${r#* }"
 		tracer_piped "$FLOOR" -m ring -c "$w" "$fn" && r=$(latency floor) &&
 			sample 4 floor "${r% *}" && sample 4.med floor "${r#* }"
@@ -211,7 +248,7 @@ perhit() {
 		b=$(base "$fx" "$n")
 		tracer "$UPX" trace --count "${ret:+r:}$BM:$fn" -c "$(work "$fx" "$n")" &&
 			sample "$id" upx "$(per_call "$b" "$n")"
-		tracer bpftrace -e "$bt:$BM:$fn { @ = count(); }" -c "$(work "$fx" "$n")" &&
+		peer "$id" "$BPFTRACE" -e "$bt:$BM:$fn { @ = count(); }" -c "$(work "$fx" "$n")" &&
 			sample "$id" bt "$(per_call "$b" "$n")"
 		tracer "$FLOOR" -m "$mode" -c "$(work "$fx" "$n")" "$BM:$fn" &&
 			sample "$id" floor "$(per_call "$b" "$n")"
@@ -266,19 +303,26 @@ bpfstats() {
 	row 6 ns "upx/floor ~ 1" "BPF program run time per hit, --count"
 	row 6.comm ns "" "  the same, --comm benchme: every call passes"
 	row 6.drop ns "" "  the same, --comm other: every call dropped"
+	row 6.by ns "upx <= bpftrace" "  --count --by comm (bpftrace @[comm] = count())"
+	row 6.ev ns "upx/floor <= 1.3" "  events (--args 1) to a file (floor ringbatch)"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
 	for _ in $(seq "$REPS"); do
 		progtime 6 upx '^Tracing' "$UPX" trace --count -d 60 "$fn"
 		# bpftrace prints "Attaching" before it attaches; BEGIN runs once it has.
-		progtime 6 bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
+		progtime 6 bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
 		progtime 6 floor 'armed' "$FLOOR" -m count -d 60 "$fn"
 		# A filter: the cost of a call that passes it, and of one it drops (the zero report's
 		# counters, per probe and per value); bpftrace's filter is its predicate.
 		progtime 6.comm upx '^Tracing' "$UPX" trace --count --comm benchme -d 60 "$fn"
-		progtime 6.comm bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"benchme\"/ { @ = count(); }"
+		progtime 6.comm bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"benchme\"/ { @ = count(); }"
 		progtime 6.drop upx '^Tracing' "$UPX" trace --count --comm other -d 60 "$fn"
-		progtime 6.drop bt '^ARMED' bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"other\"/ { @ = count(); }"
+		progtime 6.drop bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn /comm == \"other\"/ { @ = count(); }"
+		progtime 6.by upx '^Tracing' "$UPX" trace --count --by comm -d 60 "$fn"
+		progtime 6.by bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @[comm] = count(); }"
+		progtime 6.ev upx '^Tracing' "$UPX" trace --args 1 -d 60 "$fn"
+		progtime 6.ev bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { printf(\"E %d\\n\", arg0); }"
+		progtime 6.ev floor 'armed' "$FLOOR" -m ringbatch -d 60 "$fn"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	STATS_OLD=
@@ -296,13 +340,13 @@ memory() {
 	for _ in $(seq "$REPS"); do
 		tracer /usr/bin/time -v -o "$TMP/time" "$UPX" trace --count "$fn" -c "$w" &&
 			sample 8 upx "$(rss)"
-		tracer /usr/bin/time -v -o "$TMP/time" bpftrace -e "uprobe:$fn { @ = count(); }" -c "$w" &&
+		peer 8 /usr/bin/time -v -o "$TMP/time" "$BPFTRACE" -e "uprobe:$fn { @ = count(); }" -c "$w" &&
 			sample 8 bt "$(rss)"
 		tracer /usr/bin/time -v -o "$TMP/time" "$FLOOR" -m count -c "$w" "$fn" &&
 			sample 8 floor "$(rss)"
 		tracer /usr/bin/time -v -o "$TMP/time" "$UPX" trace --args 1 "$fn" -c "$w" &&
 			sample 8.events upx "$(rss)"
-		tracer /usr/bin/time -v -o "$TMP/time" bpftrace \
+		peer 8.events /usr/bin/time -v -o "$TMP/time" "$BPFTRACE" \
 			-e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" && sample 8.events bt "$(rss)"
 		tracer /usr/bin/time -v -o "$TMP/time" "$FLOOR" -m ringbatch -c "$w" "$fn" &&
 			sample 8.events floor "$(rss)"
@@ -387,23 +431,27 @@ stacks() {
 	row 10.dw ns/call "" "  --stack=dwarf events (8K copied) to a file"
 	row 10.dwc ns/call "" "  --count --stack=dwarf (counted in upx)"
 	row 10.lost events "0" "  dwarf events lost of $n"
+	row 10.fplost events "0" "  --stack=fp events lost of $N_STKEV, default ring"
 	row 10.unw stacks/s "" "DWARF unwinding in upx (-v), 4 frames"
 	for _ in $(seq "$REPS"); do
 		taskset -c 1 timeout "$TIMEOUT" $f "$n" 0 >/dev/null 2>"$TMP/err" || fail "stackfix"
 		b=$(elapsed)
 		tracer "$UPX" trace --count "$fn" -c "$w" && sample 10 upx "$(per_call "$b" "$n")"
-		tracer bpftrace -e "uprobe:$fn { @ = count(); }" -c "$w" &&
+		peer 10 "$BPFTRACE" -e "uprobe:$fn { @ = count(); }" -c "$w" &&
 			sample 10 bt "$(per_call "$b" "$n")"
 		tracer "$UPX" trace --count --stack=fp "$fn" -c "$w" &&
 			sample 10.fp upx "$(per_call "$b" "$n")"
-		tracer bpftrace -e "uprobe:$fn { @[ustack] = count(); }" -c "$w" &&
+		peer 10.fp "$BPFTRACE" -e "uprobe:$fn { @[ustack] = count(); }" -c "$w" &&
 			sample 10.fp bt "$(per_call "$b" "$n")"
 		tracer "$UPX" trace --args 1 "$fn" -c "$w" && sample 10.ev upx "$(per_call "$b" "$n")"
-		tracer bpftrace -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" &&
+		peer 10.ev "$BPFTRACE" -e "uprobe:$fn { printf(\"E %d\\n\", arg0); }" -c "$w" &&
 			sample 10.ev bt "$(per_call "$b" "$n")"
 		tracer "$UPX" trace --stack=fp "$fn" -c "$w" && sample 10.fpev upx "$(per_call "$b" "$n")"
-		tracer bpftrace -e "uprobe:$fn { printf(\"%s\\n\", ustack); }" -c "$w" &&
+		peer 10.fpev "$BPFTRACE" -e "uprobe:$fn { printf(\"%s\\n\", ustack); }" -c "$w" &&
 			sample 10.fpev bt "$(per_call "$b" "$n")"
+		# At the fixture's full rate, long enough to fill the default ring if upx fell behind.
+		tracer "$UPX" trace --stack=fp "$fn" -c "$TASKSET -c 1 $f $N_STKEV 0" &&
+			sample 10.fplost upx $((N_STKEV - $(grep -c '^    b+0x0 ' "$TMP/out")))
 		if tracer "$UPX" trace -v -m 256M --stack=dwarf "$fn" -c "$w"; then
 			sample 10.dw upx "$(per_call "$b" "$n")"
 			sample 10.lost upx $((n - $(grep -c '^    b+0x0 ' "$TMP/out")))
@@ -524,7 +572,7 @@ spawn() {
 }
 
 upx_armed() { armed_ms Tracing "$UPX" trace --count "$@" -d 60; }
-bt_armed() { armed_ms ARMED bpftrace -e "BEGIN { printf(\"ARMED\\n\"); } $1 { @ = count(); }"; }
+bt_armed() { armed_ms ARMED "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } $1 { @ = count(); }"; }
 
 # 13: finding copies reads /proc/PID/maps of every process; 1000 sleeping ones are added.
 startup() {
@@ -574,7 +622,7 @@ span() {
 		b=$(base span "$n")
 		tracer "$UPX" trace --span --latency "$BM:push_first" "$BM:push_end" \
 			-c "$(work span "$n")" && sample 15 upx "$(per_call "$b" "$n")"
-		tracer bpftrace bench/span.bt "$BM" -c "$(work span "$n")" &&
+		peer 15 "$BPFTRACE" bench/span.bt "$BM" -c "$(work span "$n")" &&
 			sample 15 bt "$(per_call "$b" "$n")"
 	done
 }
@@ -596,7 +644,7 @@ buf() {
 				lines=$(grep -c ' buf\[' "$TMP/out")
 				sample "16.$size.lost" upx $((n - lines))
 			fi
-			BPFTRACE_STRLEN=$bt_size tracer bpftrace bench/buf.bt "$BM" \
+			BPFTRACE_STRLEN=$bt_size peer "16.$size" "$BPFTRACE" bench/buf.bt "$BM" \
 				-c "$(work buf "$n" "$size")" && {
 				sample "16.$size" bt "$(per_call "$b" "$n")"
 				lines=$(grep -c '^abc' "$TMP/out")
@@ -654,7 +702,13 @@ for f in "$TMP"/s.*; do
 	sort -n "$f" | awk -v k="$k" '{ a[NR] = $1 }
 		END { printf "%s\t%s\t%s\t%s\n", k, a[int((NR + 1) / 2)], a[1], a[NR] }'
 done >"$TMP/stats"
-python3 - "$TMP/rows" "$TMP/stats" "$OUT" "$BT_VERSION" "$(uname -r)" "$REPS" "${QUICK:+1}" <<'PY' ||
+# A peer's crashes: "ROW.TOOL N SIGNAL..." per cell that has any.
+for f in "$TMP"/c.*; do
+	[ -e "$f" ] || continue
+	echo "${f#"$TMP"/c.} $(wc -l <"$f") $(sort -u "$f" | tr '\n' ' ')"
+done >"$TMP/crashes"
+python3 - "$TMP/rows" "$TMP/stats" "$OUT" "$BT_VERSION" "$(uname -r)" "$REPS" "${QUICK:+1}" \
+	"$TMP/crashes" <<'PY' ||
 import json, sys, time
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 stats = {}
@@ -662,22 +716,33 @@ for l in open(sys.argv[2]):
     k, med, lo, hi = l.split()
     rid, tool = k.rsplit(".", 1)
     stats.setdefault(rid, {})[tool] = {"median": int(med), "min": int(lo), "max": int(hi)}
+# A cell whose tool crashed in some rounds: {"crashed": N, "signals": [...]} beside its figures.
+for l in open(sys.argv[8]):
+    k, n, *sigs = l.split()
+    rid, tool = k.rsplit(".", 1)
+    stats.setdefault(rid, {}).setdefault(tool, {}).update(crashed=int(n), signals=sigs)
 def cell(s):
-    return "-" if not s else "%d [%d-%d]" % (s["median"], s["min"], s["max"]) \
+    if not s:
+        return "-"
+    v = "" if "median" not in s else "%d [%d-%d]" % (s["median"], s["min"], s["max"]) \
         if s["min"] != s["max"] else "%d" % s["median"]
+    if s.get("crashed"):
+        v += "%s%dx SIG%s" % (" " if v else "crashed ", s["crashed"], "/".join(s["signals"]))
+    return v
 def ratio(a, b, unit):
     if unit == "events":
         return None
-    return round(a["median"] / b["median"], 2) if a and b and b["median"] > 0 else None
+    return round(a["median"] / b["median"], 2) if a and b and b.get("median", 0) > 0 \
+        and "median" in a else None
 out = []
-print("%-46s %-7s %-22s %-22s %-22s %-6s %-6s" %
+print("%-46s %-7s %-22s %-28s %-22s %-6s %-6s" %
       ("figure", "unit", "upx", "bpftrace", "floor", "upx/bt", "upx/fl"))
 for rid, unit, goal, label in rows:
     s = stats.get(rid, {})
     u, b, f = s.get("upx"), s.get("bt"), s.get("floor")
     r = {"upx/bpftrace": ratio(u, b, unit), "upx/floor": ratio(u, f, unit)}
     fmt = lambda x: "-" if x is None else "%.2f" % x
-    print("%-46s %-7s %-22s %-22s %-22s %-6s %-6s" % (label[:46], unit, cell(u), cell(b), cell(f),
+    print("%-46s %-7s %-22s %-28s %-22s %-6s %-6s" % (label[:46], unit, cell(u), cell(b), cell(f),
           fmt(r["upx/bpftrace"]), fmt(r["upx/floor"])))
     out.append({"figure": rid, "label": label.strip(), "unit": unit, "upx": u, "bpftrace": b,
                 "floor": f, "ratios": r, "goal": goal or None})

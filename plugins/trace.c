@@ -405,7 +405,7 @@ static bool fill_by(struct trace_ctx *ctx, struct table *t)
 {
 	struct by_row *rows = NULL;
 	long n = by_read_rows(bpf_map__fd(opt.count ? ctx->maps.by_counts :
-					  ctx->maps.by_hists), !opt.count, &rows);
+					  ctx->maps.by_hists), !opt.count, &ctx->by, &rows);
 
 	if (n < 0) {
 		error("cannot read the --by %s: %s", opt.count ? "counts" : "histograms",
@@ -622,6 +622,8 @@ static int trace_plan(struct session *s, void *p)
 static void configure_by(struct trace_ctx *ctx)
 {
 	by_spec_config(&ctx->by, ctx->cfg);
+	bpf_map__set_key_size(ctx->maps.by_counts, ctx->cfg->by_key.size);
+	bpf_map__set_key_size(ctx->maps.by_hists, ctx->cfg->by_key.size);
 	bpf_map__set_max_entries(ctx->maps.counts, 1);
 	bpf_map__set_max_entries(ctx->maps.hists, 1);
 	bpf_map__set_max_entries(opt.count ? ctx->maps.by_counts : ctx->maps.by_hists,

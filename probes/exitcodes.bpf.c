@@ -81,7 +81,7 @@ static __always_inline int handle(struct pt_regs *ctx)
 	e->via = via_exit ? EXITCODES_VIA_EXIT : EXITCODES_VIA__EXIT;
 	e->pad = 0;
 	__builtin_memcpy(e->comm, comm, sizeof(comm));
-	submit_batched(e, sizeof(*e));
+	submit_batched(e, sizeof(*e), e->ts_ns);
 	return 0;
 }
 

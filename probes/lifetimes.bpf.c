@@ -84,7 +84,7 @@ static __always_inline int on_end(__u32 tgid, bool via_exit)
 	e->pid = tgid;
 	e->from = from;
 	__builtin_memcpy(e->comm, comm, sizeof(comm));
-	submit_batched(e, sizeof(*e));
+	submit_batched(e, sizeof(*e), now);
 	return 0;
 }
 

@@ -67,7 +67,7 @@ static __always_inline int handle_return(struct pt_regs *ctx)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	n = bpf_probe_read_user_str(e->line, sizeof(e->line), (const void *)line);
 	e->len = n > 0 ? n - 1 : (n < 0 ? n : 0);
-	submit_batched(e, sizeof(*e));
+	submit_batched(e, sizeof(*e), e->ts_ns);
 	return 0;
 }
 

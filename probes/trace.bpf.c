@@ -52,20 +52,24 @@ struct {
 	__type(value, __u64);
 } hists SEC(".maps");
 
-/* --by with --count: calls per key (max_entries: --by-size, set before load). */
+/*
+ * --by with --count: calls per key (max_entries: --by-size, set before load).
+ * The key is packed (struct trace_by_layout): its size is set before load
+ * too, so it has no BTF type, whose size would not match.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
-	__type(key, struct trace_by_key);
-	__type(value, __u64);
+	__uint(key_size, sizeof(struct trace_by_key));
+	__uint(value_size, sizeof(__u64));
 } by_counts SEC(".maps");
 
-/* --by with --hist or --latency: a histogram per key. */
+/* --by with --hist or --latency: a histogram per key (packed, as by_counts'). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
-	__type(key, struct trace_by_key);
-	__type(value, struct trace_by_hist);
+	__uint(key_size, sizeof(struct trace_by_key));
+	__uint(value_size, sizeof(struct trace_by_hist));
 } by_hists SEC(".maps");
 
 /* --by with --latency: the entry's time and key per (thread, probe), as `starts` without --by. */
@@ -227,38 +231,44 @@ static __always_inline __s16 read_str(char *dst, __u32 size, const char *p, bool
 	return n > 0 ? n - 1 : (n < 0 ? n : 0);
 }
 
-/* The --by key of this call; fields not in the key stay 0. */
-static __always_inline void by_key_fill(struct pt_regs *ctx, struct trace_by_key *k,
-					__u64 cookie, __u64 id, bool sleepable, bool usdt)
+/*
+ * The --by key of this call into k: only its parts, where trace_cfg.by_key
+ * puts them (rodata: the verifier sees each offset as a constant).
+ */
+static __always_inline void by_key_fill(struct pt_regs *ctx, void *k, __u64 cookie, __u64 id,
+					bool sleepable, bool usdt)
 {
-	__builtin_memset(k, 0, sizeof(*k));
+	const volatile struct trace_by_layout *l = &trace_cfg.by_key;
+
 	if (trace_cfg.by_fields & TRACE_BY_PROBE)
-		k->probe = (__u32)cookie;
+		*(__u32 *)(k + l->probe) = (__u32)cookie;
 	if (trace_cfg.by_fields & TRACE_BY_FILE)
-		k->file = cookie >> 32;
+		*(__u32 *)(k + l->file) = cookie >> 32;
 	if (trace_cfg.by_fields & TRACE_BY_PID)
-		k->pid = id >> 32;
+		*(__u32 *)(k + l->pid) = id >> 32;
 	if (trace_cfg.by_fields & TRACE_BY_TID)
-		k->tid = (__u32)id;
+		*(__u32 *)(k + l->tid) = (__u32)id;
 	if (trace_cfg.by_fields & TRACE_BY_UID)
-		k->uid = (__u32)bpf_get_current_uid_gid();
+		*(__u32 *)(k + l->uid) = (__u32)bpf_get_current_uid_gid();
 	if (trace_cfg.by_fields & TRACE_BY_COMM)
-		bpf_get_current_comm(k->comm, sizeof(k->comm));
+		bpf_get_current_comm(k + l->comm, UPX_COMM_LEN);
 	for (int i = 0; i < TRACE_BY_VALUES; i++)
 		if (trace_cfg.by_value_arg[i] != TRACE_VALUE_NONE)
-			k->values[i] = arg_value(ctx, trace_cfg.by_value_arg[i], usdt);
+			*(__u64 *)(k + l->values[i]) = arg_value(ctx, trace_cfg.by_value_arg[i], usdt);
 	/* An unreadable string counts under "" (user space shows it as such). */
-	if (trace_cfg.by_str_arg != TRACE_VALUE_NONE &&
-	    read_str(k->str, sizeof(k->str),
-		     (const char *)arg_value(ctx, trace_cfg.by_str_arg, usdt), sleepable) < 0)
-		k->str[0] = 0;
+	if (trace_cfg.by_str_arg != TRACE_VALUE_NONE) {
+		__builtin_memset(k + l->str, 0, TRACE_BY_STR);
+		if (read_str(k + l->str, TRACE_BY_STR,
+			     (const char *)arg_value(ctx, trace_cfg.by_str_arg, usdt), sleepable) < 0)
+			*(char *)(k + l->str) = 0;
+	}
 }
 
 /*
  * The value under key k in a --by map, created zeroed the first time; NULL
  * when the map is full (counted: the report says how many calls were not).
  */
-static __always_inline void *by_slot(void *map, struct trace_by_key *k, void *zero)
+static __always_inline void *by_slot(void *map, void *k, void *zero)
 {
 	void *v = bpf_map_lookup_elem(map, k);
 
@@ -272,7 +282,7 @@ static __always_inline void *by_slot(void *map, struct trace_by_key *k, void *ze
 	return bpf_map_lookup_elem(map, k);
 }
 
-static __always_inline void by_count(struct trace_by_key *k)
+static __always_inline void by_count(void *k)
 {
 	__u64 zero = 0, *v = by_slot(&by_counts, k, &zero);
 
@@ -288,7 +298,7 @@ struct {
 	__type(value, struct trace_by_hist);
 } by_zero SEC(".maps");
 
-static __always_inline void by_hist_add(struct trace_by_key *k, __u64 value)
+static __always_inline void by_hist_add(void *k, __u64 value)
 {
 	__u32 z = 0;
 	struct trace_by_hist *zero = bpf_map_lookup_elem(&by_zero, &z), *h;
@@ -338,7 +348,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
 				      sleepable);
 	stack_fill(ctx, (void *)e + size);	/* --stack: after the event (and its string) */
-	submit_batched(e, size + stack_extra());
+	submit_batched(e, size + stack_extra(), e->ts_ns);
 }
 
 /* --by: count or bucket under the call's key; latency keeps the key until the return. */
@@ -553,7 +563,7 @@ static __always_inline int span_finish(struct pt_regs *ctx, __u64 id, bool usdt)
 	stat_inc(TRACE_STAT_SPAN_CLOSED);
 	if (e) {
 		submit_batched(e, trace_cfg.str_arg != TRACE_VALUE_NONE ? sizeof(*e) :
-				  TRACE_EVENT_HDR_SIZE);
+				  TRACE_EVENT_HDR_SIZE, now);
 		return 0;
 	}
 	if (!span_passes(dur))
@@ -664,7 +674,7 @@ static __always_inline int buf_emit(struct pt_regs *ctx, __u64 cookie, __u64 id,
 		else
 			b->copied = n;
 	}
-	submit_batched(e, size);
+	submit_batched(e, size, e->ts_ns);
 	return 0;
 }
 

@@ -82,6 +82,21 @@ struct trace_by_key {
 	char str[TRACE_BY_STR];
 };
 
+/*
+ * Where each part of a --by key sits in the maps' keys: only the parts the
+ * key has, packed (numbers first, then the 32-bit ids, comm, the string), so
+ * that a key is hashed and compared over its own bytes (16 for comm), not
+ * over a whole struct trace_by_key.  TRACE_BY_ABSENT: not in the key.  User
+ * space sets it (core/plan/bykey.c), sets the maps' key size to size, and
+ * unpacks the keys it reads into a struct trace_by_key.
+ */
+#define TRACE_BY_ABSENT 0xffff
+struct trace_by_layout {
+	__u16 size;
+	__u16 probe, pid, tid, uid, file, comm, str;
+	__u16 values[TRACE_BY_VALUES];
+};
+
 /* A histogram under one key: the log2 slots and the exact sum of what went in (128 bits). */
 struct trace_by_hist {
 	__u64 slots[TRACE_HIST_SLOTS];
@@ -105,6 +120,7 @@ struct trace_config {
 	__u8 by_on;			/* --by: any key at all */
 	__u8 by_str_arg;		/* --by str:ARG */
 	__u8 by_value_arg[TRACE_BY_VALUES];	/* --by's numbers */
+	struct trace_by_layout by_key;	/* --by: the packed key */
 	/* --span START END: probes [0, span_end_probe) are START's, the rest END's. */
 	__u8 span_on;
 	__u8 span_key_start, span_key_end;	/* --span-key at each end; TRACE_VALUE_NONE: the thread */

@@ -62,10 +62,10 @@ static int utf8_len(const unsigned char *s, size_t n)
 
 /*
  * The escaped form of the character at s (n > 0 bytes left) into out (room
- * for 4 bytes and a NUL); returns how many bytes of s it took.  With quote,
- * '"' is escaped too, for a string shown between quotes.
+ * for 4 bytes), its length in *len; returns how many bytes of s it took.
+ * With quote, '"' is escaped too, for a string shown between quotes.
  */
-static size_t escape_char(const unsigned char *s, size_t n, char *out, bool quote)
+static size_t escape_char(const unsigned char *s, size_t n, char *out, size_t *len, bool quote)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c = s[0];
@@ -74,24 +74,24 @@ static size_t escape_char(const unsigned char *s, size_t n, char *out, bool quot
 	if (c == '\\' || (quote && c == '"')) {
 		out[0] = '\\';
 		out[1] = c;
-		out[2] = '\0';
+		*len = 2;
 	} else if (c == '\n' || c == '\t' || c == '\r') {
 		out[0] = '\\';
 		out[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-		out[2] = '\0';
+		*len = 2;
 	} else if (c >= 0x20 && c < 0x7f) {
 		out[0] = c;
-		out[1] = '\0';
+		*len = 1;
 	} else if (c >= 0x80 && (u = utf8_len(s, n))) {
 		memcpy(out, s, u);
-		out[u] = '\0';
+		*len = u;
 		return u;
 	} else {
 		out[0] = '\\';
 		out[1] = 'x';
 		out[2] = hex[c >> 4];
 		out[3] = hex[c & 15];
-		out[4] = '\0';
+		*len = 4;
 	}
 	return 1;
 }
@@ -103,14 +103,15 @@ static bool plain_char(unsigned char c, bool quote)
 }
 
 /*
- * Escape s into buf until it or s ends; returns the bytes of s taken.  No
- * allocation and no stdio: it runs for every event (a probe on malloc or
- * memcpy must not see upx feed itself).
+ * Escape s into buf until it or s ends (buf[*w] is then its NUL); returns
+ * the bytes of s taken.  No allocation and no stdio: it runs for every
+ * event (a probe on malloc or memcpy must not see upx feed itself).
  */
-static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t n, bool quote)
+static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t n, bool quote,
+			  size_t *wrote)
 {
 	size_t i = 0, w = 0;
-	char one[5];
+	char one[4];
 
 	while (i < n) {
 		size_t used, k;
@@ -123,8 +124,7 @@ static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t
 		i = k;
 		if (i == n || plain_char(s[i], quote))
 			break;	/* the end of s, or of buf */
-		used = escape_char(s + i, n - i, one, quote);
-		k = strlen(one);
+		used = escape_char(s + i, n - i, one, &k, quote);
 		if (w + k >= size)
 			break;
 		memcpy(buf + w, one, k);
@@ -132,23 +132,33 @@ static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t
 		i += used;
 	}
 	buf[w] = '\0';
+	*wrote = w;
 	return i;
 }
 
 size_t escape_to_buf(char *buf, size_t size, const char *s, long len)
 {
-	size_t n = len < 0 ? strlen(s) : (size_t)len;
+	size_t n = len < 0 ? strlen(s) : (size_t)len, w;
 
 	if (!size)
 		return 0;
-	return escape_into(buf, size, (const unsigned char *)s, n, false);
+	return escape_into(buf, size, (const unsigned char *)s, n, false, &w);
+}
+
+char *escape_put(char *p, char *end, const char *s, long len)
+{
+	size_t n = len < 0 ? strlen(s) : (size_t)len, w;
+
+	if (p >= end || escape_into(p, end - p, (const unsigned char *)s, n, false, &w) < n)
+		return NULL;
+	return p + w;
 }
 
 static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, k;
-	char one[5];
+	char one[4];
 
 	/* Runs of plain characters are written straight from s: a name costs one fwrite(). */
 	while (i < n) {
@@ -159,8 +169,8 @@ static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
 			i = k;
 			continue;
 		}
-		i += escape_char(s + i, n - i, one, quote);
-		fputs(one, f);
+		i += escape_char(s + i, n - i, one, &k, quote);
+		fwrite(one, 1, k, f);
 	}
 }
 
@@ -179,8 +189,8 @@ void fputs_quoted(FILE *f, const char *s, long len)
 size_t escaped_len(const char *str, long len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, w = 0;
-	char one[5];
+	size_t n = len < 0 ? strlen(str) : (size_t)len, i = 0, w = 0, k;
+	char one[4];
 
 	while (i < n) {
 		if (plain_char(s[i], false)) {
@@ -188,8 +198,8 @@ size_t escaped_len(const char *str, long len)
 			w++;
 			continue;
 		}
-		i += escape_char(s + i, n - i, one, false);
-		w += strlen(one);
+		i += escape_char(s + i, n - i, one, &k, false);
+		w += k;
 	}
 	return w;
 }

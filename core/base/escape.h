@@ -45,6 +45,12 @@ void fputs_quoted(FILE *f, const char *s, long len);
  * before an escape that does not fit); returns the bytes of s taken.
  */
 size_t escape_to_buf(char *buf, size_t size, const char *s, long len);
+/*
+ * s escaped whole into [p, end), for a line gathered in a buffer and written
+ * once: the end of what it wrote (a NUL there, not counted), or NULL when s
+ * and its NUL do not fit.
+ */
+char *escape_put(char *p, char *end, const char *s, long len);
 /* The bytes s takes once escaped (len < 0: up to NUL): what a column's width counts. */
 size_t escaped_len(const char *s, long len);
 

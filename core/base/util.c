@@ -234,15 +234,35 @@ int edit_distance(const char *a, const char *b)
 
 char *put_u64(char *p, unsigned long long v)
 {
-	char tmp[20];
-	int n = 0;
+	/* Two digits a division, written from the end: the number's length is counted first. */
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	unsigned long long t = v;
+	int n = 1;
+	char *end;
 
-	do
-		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
+	while (t >= 10) {
+		t /= 10;
+		n++;
+	}
+	end = p + n;
+	p = end;
+	while (v >= 100) {
+		unsigned int r = (unsigned int)(v % 100) * 2;
+
+		v /= 100;
+		*--p = pairs[r + 1];
+		*--p = pairs[r];
+	}
+	if (v >= 10) {
+		*--p = pairs[v * 2 + 1];
+		*--p = pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return end;
 }
 
 char *put_s64(char *p, long long v)

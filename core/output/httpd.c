@@ -15,9 +15,55 @@
 
 #include <microhttpd.h>
 
+#include "base/dl.h"
 #include "base/util.h"
 #include "output/httpd.h"
 #include "output/metrics.h"
+
+/*
+ * libmicrohttpd, loaded at the first --listen: it brings gnutls and twenty
+ * more libraries that no other upx process needs (their loading was 2 ms of
+ * every start).  Its header gives the types; these are the functions used.
+ */
+#define MHD_SONAME "libmicrohttpd.so.12"
+#define MHD_FUNCS \
+	X(add_connection) \
+	X(add_response_header) \
+	X(create_response_from_buffer) \
+	X(destroy_response) \
+	X(get_connection_info) \
+	X(get_daemon_info) \
+	X(get_timeout) \
+	X(lookup_connection_value) \
+	X(queue_response) \
+	X(run) \
+	X(start_daemon) \
+	X(stop_daemon)
+
+static struct {
+	void *so;
+#define X(name) __typeof__(MHD_##name) *name;
+	MHD_FUNCS
+#undef X
+} mhd;
+
+/* 0, or -1 after one error line naming the library and why. */
+static int mhd_load(void)
+{
+	const struct dl_sym syms[] = {
+#define X(name) DL_SYM(MHD_##name, mhd.name),
+		MHD_FUNCS
+#undef X
+	};
+	char err[256];
+
+	if (mhd.so)
+		return 0;
+	mhd.so = dl_load(MHD_SONAME, syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err));
+	if (!mhd.so)
+		return error("'%s': cannot load it for --listen: %s", MHD_SONAME, err);
+	return 0;
+}
 
 /* A connection libmicrohttpd serves (its socket context). */
 struct conn {
@@ -48,7 +94,7 @@ struct httpd {
 	unsigned int nr_live;	/* served, not closing */
 	struct waiting wait[HTTPD_MAX_WAITING];
 	size_t nr_wait;
-	const struct waiting *adding;	/* the one MHD_add_connection() is adding */
+	const struct waiting *adding;	/* the one mhd.add_connection() is adding */
 	long long paused_ms;	/* out of file descriptors then: not polling the listener, 0: polling */
 };
 
@@ -130,21 +176,21 @@ static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned int status
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	r = mhd.create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
 /* One scrape: the body written whole into memory, then handed to libmicrohttpd. */
 static enum MHD_Result answer_metrics(struct httpd *h, struct MHD_Connection *c)
 {
-	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *accept = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	enum metrics_format fmt = metrics_format_for_accept(accept);
 	struct metrics_writer *w;
 	struct MHD_Response *r;
@@ -173,14 +219,14 @@ static enum MHD_Result answer_metrics(struct httpd *h, struct MHD_Connection *c)
 	if (upx_verbose > 1)
 		note("served /metrics: %s of %s", count_noun(len, "byte", "bytes"),
 		     fmt == METRICS_OPENMETRICS ? "OpenMetrics" : "text 0.0.4");
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, metrics_content_type(fmt));
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, metrics_content_type(fmt));
+	ret = mhd.queue_response(c, MHD_HTTP_OK, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -193,7 +239,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	/* The first call has the headers: answer once the request (and any body) is in. */
 	if (!*req_cls) {
 		const union MHD_ConnectionInfo *i =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+			mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		struct conn *cn = i ? i->socket_context : NULL;
 
 		if (cn)
@@ -278,8 +324,8 @@ static void notify_connection(void *cls, struct MHD_Connection *mc, void **socke
 		*socket_context = NULL;
 		return;
 	}
-	fd = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-	addr = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	fd = mhd.get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = mhd.get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd ? fd->connect_fd : -1;
 	if (h->adding)
@@ -302,7 +348,7 @@ static void request_done(void *cls, struct MHD_Connection *mc, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	const union MHD_ConnectionInfo *i =
-		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		mhd.get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn *c = i ? i->socket_context : NULL;
 
 	if (c) {
@@ -350,7 +396,7 @@ static bool admit(struct httpd *h, size_t i, long long now)
 	drop_waiting(h, i, false);
 	h->adding = &w;
 	/* On failure libmicrohttpd has closed the socket. */
-	MHD_add_connection(h->d, w.fd, (struct sockaddr *)&w.addr, w.len);
+	mhd.add_connection(h->d, w.fd, (struct sockaddr *)&w.addr, w.len);
 	h->adding = NULL;
 	return true;
 }
@@ -515,6 +561,10 @@ struct httpd *httpd__start(const char *addr,
 	struct epoll_event ev = { .events = EPOLLIN };
 	const union MHD_DaemonInfo *i;
 
+	if (mhd_load()) {
+		free(h);
+		return NULL;
+	}
 	h->epoll_fd = -1;
 	h->listen_fd = listen_on(addr, h->url, sizeof(h->url));
 	if (h->listen_fd < 0) {
@@ -530,7 +580,7 @@ struct httpd *httpd__start(const char *addr,
 	 * (libmicrohttpd's own limit is above upx's, for the connections
 	 * closing).
 	 */
-	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
+	h->d = mhd.start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
 				(upx_verbose ? MHD_USE_ERROR_LOG : 0), 0, NULL, NULL, on_request, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_NOTIFY_CONNECTION, notify_connection, h,
@@ -544,7 +594,7 @@ struct httpd *httpd__start(const char *addr,
 		goto fail;
 	}
 	/* One fd for the loop: the listening socket and libmicrohttpd's epoll set. */
-	i = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
+	i = mhd.get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD);
 	h->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (!i || h->epoll_fd < 0 ||
 	    epoll_ctl(h->epoll_fd, EPOLL_CTL_ADD, h->listen_fd, &ev) ||
@@ -569,7 +619,7 @@ int httpd__timeout_ms(struct httpd *h)
 	long long now = now_ms(), next = now + 1000;
 	MHD_UNSIGNED_LONG_LONG ms;
 
-	if (MHD_get_timeout(h->d, &ms) == MHD_YES && (long long)ms < next - now)
+	if (mhd.get_timeout(h->d, &ms) == MHD_YES && (long long)ms < next - now)
 		next = now + ms;
 	for (const struct conn *c = h->conns; c; c = c->next)
 		if (!c->closing && c->since_ms + HTTPD_REQUEST_DEADLINE * 1000LL < next)
@@ -585,11 +635,11 @@ int httpd__timeout_ms(struct httpd *h)
 void httpd__run(struct httpd *h)
 {
 	accept_and_admit(h);
-	MHD_run(h->d);
+	mhd.run(h->d);
 	/* What closed in that turn makes places for those waiting. */
 	if (h->nr_wait) {
 		accept_and_admit(h);
-		MHD_run(h->d);
+		mhd.run(h->d);
 	}
 }
 
@@ -604,7 +654,7 @@ void httpd__stop(struct httpd *h)
 		return;
 	/* Closes every connection at once (their contexts are freed as they close). */
 	if (h->d)
-		MHD_stop_daemon(h->d);
+		mhd.stop_daemon(h->d);
 	while (h->nr_wait)
 		drop_waiting(h, h->nr_wait - 1, true);
 	if (h->epoll_fd >= 0)

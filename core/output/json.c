@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A small streaming JSON writer (RFC 8259), after bpftool's json_writer. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <inttypes.h>
 #include <string.h>
@@ -10,7 +11,14 @@
 #include "output/json.h"
 
 #define JSON_MAX_DEPTH 64
+/* What a writer gathers before it hands it to stdio: a stream's line fits many times over. */
+#define JSON_BUF 4096
 
+/*
+ * A writer gathers its output in buf and hands it to stdio in one fwrite()
+ * when a top-level value ends (a line of a stream, a document) or buf is
+ * full: stdio takes its lock once a line, not once a comma or a quote.
+ */
 struct json_writer {
 	FILE *f;
 	int depth;
@@ -18,12 +26,15 @@ struct json_writer {
 	bool has_value[JSON_MAX_DEPTH];
 	/* A name was just written: the next value follows it without a comma. */
 	bool after_name;
+	size_t len;
+	char buf[JSON_BUF];
 };
 
 struct json_writer *json_writer__new(FILE *f)
 {
-	struct json_writer *jw = xcalloc(1, sizeof(*jw));
+	struct json_writer *jw = xmalloc(sizeof(*jw));
 
+	memset(jw, 0, offsetof(struct json_writer, buf));
 	jw->f = f;
 	return jw;
 }
@@ -37,15 +48,58 @@ struct json_writer *json_writer__stdout(void)
 	return &stdout_jw;
 }
 
+void json_writer__flush(struct json_writer *jw)
+{
+	if (jw->len)
+		fwrite(jw->buf, 1, jw->len, jw->f);
+	jw->len = 0;
+}
+
 void json_writer__free(struct json_writer *jw)
 {
+	if (!jw)
+		return;
+	json_writer__flush(jw);
 	if (jw != &stdout_jw)
 		free(jw);
 }
 
+/* Room for n more bytes in buf (n <= JSON_BUF), flushing what it holds if need be. */
+static char *room(struct json_writer *jw, size_t n)
+{
+	if (jw->len + n > JSON_BUF)
+		json_writer__flush(jw);
+	return jw->buf + jw->len;
+}
+
+static void put(struct json_writer *jw, const char *s, size_t n)
+{
+	if (n > JSON_BUF) {
+		json_writer__flush(jw);
+		fwrite(s, 1, n, jw->f);
+		return;
+	}
+	memcpy(room(jw, n), s, n);
+	jw->len += n;
+}
+
+static void put_c(struct json_writer *jw, char c)
+{
+	*room(jw, 1) = c;
+	jw->len++;
+}
+
+/* After a value: a top-level one is complete, and goes to stdio. */
+static void value_done(struct json_writer *jw)
+{
+	if (!jw->depth)
+		json_writer__flush(jw);
+}
+
 void json_writer__end_line(struct json_writer *jw)
 {
-	fputc('\n', jw->f);
+	put_c(jw, '\n');
+	json_writer__flush(jw);
 	jw->has_value[0] = false;
 }
 
@@ -57,14 +111,14 @@ static void separate(struct json_writer *jw)
 		return;
 	}
 	if (jw->has_value[jw->depth])
-		fputc(',', jw->f);
+		put_c(jw, ',');
 	jw->has_value[jw->depth] = true;
 }
 
 static void open_level(struct json_writer *jw, char c)
 {
 	separate(jw);
-	fputc(c, jw->f);
+	put_c(jw, c);
 	if (jw->depth < JSON_MAX_DEPTH - 1)
 		jw->depth++;
 	jw->has_value[jw->depth] = false;
@@ -74,7 +128,8 @@ static void close_level(struct json_writer *jw, char c)
 {
 	if (jw->depth > 0)
 		jw->depth--;
-	fputc(c, jw->f);
+	put_c(jw, c);
+	value_done(jw);
 }
 
 void json_object_start(struct json_writer *jw) { open_level(jw, '{'); }
@@ -88,8 +143,13 @@ bool json_utf8_valid(const char *str, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		long u = utf8_seq(s + i, n - i);
+		long u;
 
+		if (s[i] < 0x80) {	/* ASCII: most of every name */
+			i++;
+			continue;
+		}
+		u = utf8_seq(s + i, n - i);
 		if (u < 0)
 			return false;
 		i += u;
@@ -169,28 +229,34 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 	return out;
 }
 
+/* s escaped between quotes, straight into the writer's buffer (a name or value fits). */
 static void put_string(struct json_writer *jw, const char *s, size_t len)
 {
-	/* Room for any string an event carries (256 bytes, 6 each escaped): no malloc an event. */
-	char small[2048], *buf = small;
-	size_t need = json_escape(small, sizeof(small), s, len);
+	size_t need;
+	char *big;
 
-	if (need >= sizeof(small)) {
-		buf = xmalloc(need + 1);
-		json_escape(buf, need + 1, s, len);
+	put_c(jw, '"');
+	/* json_escape() says how much it needs: a string longer than what is left retried. */
+	need = json_escape(jw->buf + jw->len, JSON_BUF - jw->len, s, len);
+	if (need < JSON_BUF - jw->len) {
+		jw->len += need;
+	} else if (need < JSON_BUF) {
+		json_writer__flush(jw);
+		jw->len = json_escape(jw->buf, JSON_BUF, s, len);
+	} else {
+		big = xmalloc(need + 1);
+		json_escape(big, need + 1, s, len);
+		put(jw, big, need);
+		free(big);
 	}
-	fputc('"', jw->f);
-	fwrite(buf, 1, need, jw->f);
-	fputc('"', jw->f);
-	if (buf != small)
-		free(buf);
+	put_c(jw, '"');
 }
 
 void json_name(struct json_writer *jw, const char *name)
 {
 	separate(jw);
 	put_string(jw, name, strlen(name));
-	fputc(':', jw->f);
+	put_c(jw, ':');
 	jw->after_name = true;
 }
 
@@ -198,12 +264,14 @@ void json_string(struct json_writer *jw, const char *s)
 {
 	separate(jw);
 	put_string(jw, s, strlen(s));
+	value_done(jw);
 }
 
 void json_string_len(struct json_writer *jw, const char *s, size_t len)
 {
 	separate(jw);
 	put_string(jw, s, len);
+	value_done(jw);
 }
 
 void json_bytes_field(struct json_writer *jw, const char *name, const char *s, size_t len)
@@ -231,37 +299,41 @@ void json_bytes_field(struct json_writer *jw, const char *name, const char *s, s
 /* Numbers without printf: a stream writes several an event. */
 void json_u64(struct json_writer *jw, uint64_t v)
 {
-	char buf[24];
-
 	separate(jw);
-	fwrite(buf, 1, put_u64(buf, v) - buf, jw->f);
+	jw->len = put_u64(room(jw, 20), v) - jw->buf;
+	value_done(jw);
 }
 
 void json_s64(struct json_writer *jw, int64_t v)
 {
-	char buf[24];
-
 	separate(jw);
-	fwrite(buf, 1, put_s64(buf, v) - buf, jw->f);
+	jw->len = put_s64(room(jw, 21), v) - jw->buf;
+	value_done(jw);
 }
 
 void json_double(struct json_writer *jw, double v)
 {
 	separate(jw);
 	if (isfinite(v))
-		fprintf(jw->f, "%.17g", v);
+		jw->len += snprintf(room(jw, 32), 32, "%.17g", v);
 	else
-		fputs("null", jw->f);
+		put(jw, "null", 4);
+	value_done(jw);
 }
 
 void json_bool(struct json_writer *jw, bool v)
 {
 	separate(jw);
-	fputs(v ? "true" : "false", jw->f);
+	if (v)
+		put(jw, "true", 4);
+	else
+		put(jw, "false", 5);
+	value_done(jw);
 }
 
 void json_null(struct json_writer *jw)
 {
 	separate(jw);
-	fputs("null", jw->f);
+	put(jw, "null", 4);
+	value_done(jw);
 }

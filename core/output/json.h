@@ -23,6 +23,12 @@ struct json_writer *json_writer__stdout(void);
 void json_writer__free(struct json_writer *jw);
 /* Newline after a complete top-level value (a document or one stream line). */
 void json_writer__end_line(struct json_writer *jw);
+/*
+ * Hand what the writer holds to its FILE.  A writer holds its output until
+ * a top-level value is complete (or it has 4K), so this is needed only to
+ * write to the FILE by other means in the middle of a document.
+ */
+void json_writer__flush(struct json_writer *jw);
 
 void json_object_start(struct json_writer *jw);
 void json_object_end(struct json_writer *jw);

@@ -142,6 +142,7 @@ void by_spec_config(const struct by_spec *spec, struct trace_config *cfg)
 {
 	cfg->by_on = 1;
 	cfg->by_fields = by_spec_fields(spec);
+	by_spec_layout(spec, &cfg->by_key);
 	for (int i = 0; i < spec->nr; i++) {
 		const struct by_part *p = &spec->parts[i];
 
@@ -150,6 +151,60 @@ void by_spec_config(const struct by_spec *spec, struct trace_config *cfg)
 		else if (p->kind == BY_STR)
 			cfg->by_str_arg = p->arg;
 	}
+}
+
+void by_spec_layout(const struct by_spec *spec, struct trace_by_layout *l)
+{
+	unsigned int f = by_spec_fields(spec);
+	__u16 off = 0;
+
+	memset(l, 0xff, sizeof(*l));	/* TRACE_BY_ABSENT */
+	/* Numbers first, then the 32-bit ids, then the bytes: each at its alignment. */
+	for (int i = 0; i < spec->nr; i++)
+		if (spec->parts[i].kind == BY_VALUE) {
+			l->values[spec->parts[i].slot] = off;
+			off += sizeof(__u64);
+		}
+#define ID(bit, field)                         \
+	if (f & (bit)) {                       \
+		l->field = off;                \
+		off += sizeof(__u32);          \
+	}
+	ID(TRACE_BY_PROBE, probe)
+	ID(TRACE_BY_FILE, file)
+	ID(TRACE_BY_PID, pid)
+	ID(TRACE_BY_TID, tid)
+	ID(TRACE_BY_UID, uid)
+#undef ID
+	if (f & TRACE_BY_COMM) {
+		l->comm = off;
+		off += UPX_COMM_LEN;
+	}
+	if (by_spec_has(spec, BY_STR)) {
+		l->str = off;
+		off += TRACE_BY_STR;
+	}
+	l->size = off;
+}
+
+void by_key_unpack(const struct trace_by_layout *l, const void *packed, struct trace_by_key *k)
+{
+	const char *p = packed;
+
+	memset(k, 0, sizeof(*k));
+#define GET(field)                                                            \
+	if (l->field != TRACE_BY_ABSENT)                                      \
+		memcpy(&k->field, p + l->field, sizeof(k->field));
+	GET(probe)
+	GET(file)
+	GET(pid)
+	GET(tid)
+	GET(uid)
+	GET(comm)
+	GET(str)
+	GET(values[0])
+	GET(values[1])
+#undef GET
 }
 
 bool by_spec_has(const struct by_spec *spec, enum by_kind kind)
@@ -182,14 +237,17 @@ static int cmp_row(const void *a, const void *b)
 	return c ? c : strncmp(a_->str, b_->str, sizeof(a_->str));
 }
 
-long by_read_rows(int map_fd, bool hist, struct by_row **rows)
+long by_read_rows(int map_fd, bool hist, const struct by_spec *spec, struct by_row **rows)
 {
-	struct trace_by_key key, next;
+	/* packed keys (by_spec_layout()), no larger than a struct trace_by_key */
+	char key[sizeof(struct trace_by_key)], next[sizeof(struct trace_by_key)];
+	struct trace_by_layout l;
 	struct by_row *r = NULL;
 	size_t n = 0, alloc = 0;
 	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+	by_spec_layout(spec, &l);
+	while (!bpf_map_get_next_key(map_fd, prev, next)) {
 		struct by_row *row;
 
 		if (n == alloc) {
@@ -198,15 +256,15 @@ long by_read_rows(int map_fd, bool hist, struct by_row **rows)
 		}
 		row = &r[n];
 		memset(row, 0, sizeof(*row));
-		row->key = next;
-		key = next;
-		prev = &key;
+		by_key_unpack(&l, next, &row->key);
+		memcpy(key, next, l.size);
+		prev = key;
 		if (hist) {
-			if (bpf_map_lookup_elem(map_fd, &next, &row->hist))
+			if (bpf_map_lookup_elem(map_fd, next, &row->hist))
 				continue;	/* deleted meanwhile */
 			for (int k = 0; k < TRACE_HIST_SLOTS; k++)
 				row->count += row->hist.slots[k];
-		} else if (bpf_map_lookup_elem(map_fd, &next, &row->count)) {
+		} else if (bpf_map_lookup_elem(map_fd, next, &row->count)) {
 			continue;
 		}
 		n++;
@@ -322,7 +380,7 @@ bool by_calls_per_probe(int map_fd, bool hist, const struct by_spec *spec, uint6
 			uint64_t *calls, size_t nr_probes)
 {
 	struct by_row *rows = NULL;
-	long n = by_read_rows(map_fd, hist, &rows);
+	long n = by_read_rows(map_fd, hist, spec, &rows);
 	uint64_t total = not_counted;
 
 	for (long r = 0; r < n; r++) {

@@ -64,6 +64,10 @@ unsigned int by_spec_fields(const struct by_spec *spec);
 /* The key's layout into the program's configuration (probes/trace.h): fields, arguments, string. */
 void by_spec_config(const struct by_spec *spec, struct trace_config *cfg);
 bool by_spec_has(const struct by_spec *spec, enum by_kind kind);
+/* Where the key's parts sit in the maps' packed keys, and their size (probes/trace.h). */
+void by_spec_layout(const struct by_spec *spec, struct trace_by_layout *l);
+/* A packed key as the maps hold it, into a whole struct trace_by_key (absent parts 0). */
+void by_key_unpack(const struct trace_by_layout *l, const void *packed, struct trace_by_key *k);
 
 /* One key and what was counted under it. */
 struct by_row {
@@ -73,11 +77,11 @@ struct by_row {
 };
 
 /*
- * Every key in a by map (value: a __u64 count, or a struct trace_by_hist when
- * hist), sorted by count, the larger first, then by key bytes; *rows is
- * allocated.  The number of rows, or -errno.
+ * Every key in a by map of spec's keys (value: a __u64 count, or a struct
+ * trace_by_hist when hist), unpacked, sorted by count, the larger first,
+ * then by key; *rows is allocated.  The number of rows, or -errno.
  */
-long by_read_rows(int map_fd, bool hist, struct by_row **rows);
+long by_read_rows(int map_fd, bool hist, const struct by_spec *spec, struct by_row **rows);
 
 /*
  * The calls counted in a by map, per probe into calls[nr_probes] (added),

@@ -642,39 +642,73 @@ static const char *err_name(int err)
 	return n ? n : "unknown error";
 }
 
-/* "    leaf+0x0 (/usr/bin/x) x.c:12", inlined frames "    helper (inlined) (...) x.c:3". */
-static void print_frame_text(FILE *f, const struct sym_frame *s)
+/* A frame's line into [p, end): the end of it, or NULL when it does not fit. */
+static char *frame_line(char *p, char *end, const struct sym_frame *s)
 {
-	fputs("    ", f);
+	/* the most a line has besides its three names */
+#define FRAME_FIXED 96
+	if (end - p < FRAME_FIXED)
+		return NULL;
+	p = mempcpy(p, "    ", 4);
 	if (s->function) {
-		fputs_escaped(f, s->function, -1);
-		if (s->inlined)
-			fputs(" (inlined)", f);
-		else
-			fprintf(f, "+0x%llx", (unsigned long long)s->offset);
+		if (!(p = escape_put(p, end - FRAME_FIXED, s->function, -1)))
+			return NULL;
+		if (s->inlined) {
+			p = mempcpy(p, " (inlined)", 10);
+		} else {
+			*p++ = '+';
+			p = put_hex(p, s->offset);
+		}
 	} else {
-		fprintf(f, "0x%llx", (unsigned long long)s->addr);
+		p = put_hex(p, s->addr);
 	}
 	if (s->file) {
-		fputs(" (", f);
-		fputs_escaped(f, s->file, -1);
-		if (!s->function)
-			fprintf(f, "+0x%llx", (unsigned long long)s->file_offset);
+		p = mempcpy(p, " (", 2);
+		if (!(p = escape_put(p, end - FRAME_FIXED, s->file, -1)))
+			return NULL;
+		if (!s->function) {
+			*p++ = '+';
+			p = put_hex(p, s->file_offset);
+		}
 		if (s->deleted)
-			fputs(" (deleted)", f);
-		fputc(')', f);
+			p = mempcpy(p, " (deleted)", 10);
+		*p++ = ')';
 	} else {
-		fputs(" ([unknown])", f);
+		p = mempcpy(p, " ([unknown])", 12);
 	}
 	if (s->src_file && s->line > 0) {
-		fputc(' ', f);
-		fputs_escaped(f, base_name(s->src_file), -1);
-		fprintf(f, ":%d", s->line);
+		*p++ = ' ';
+		if (!(p = escape_put(p, end - FRAME_FIXED, base_name(s->src_file), -1)))
+			return NULL;
+		*p++ = ':';
+		p = put_u64(p, (unsigned int)s->line);
 	}
-	fputc('\n', f);
+	*p++ = '\n';
+	return p;
+#undef FRAME_FIXED
 }
 
-static void frame_json(struct json_writer *jw, const struct sym_frame *s)
+/* One fwrite a frame: formatting a frame is most of what a --stack event costs upx. */
+void ustack_frame_text(FILE *f, const struct sym_frame *s)
+{
+	char small[1024], *line = small, *p;
+	size_t size;
+
+	p = frame_line(small, small + sizeof(small), s);
+	if (!p) {
+		/* Long names: room for each escaped, and the rest. */
+		size = 256 + (s->function ? escaped_len(s->function, -1) : 0) +
+		       (s->file ? escaped_len(s->file, -1) : 0) +
+		       (s->src_file ? escaped_len(s->src_file, -1) : 0);
+		line = xmalloc(size);
+		p = frame_line(line, line + size, s);
+	}
+	fwrite(line, 1, p - line, f);
+	if (line != small)
+		free(line);
+}
+
+void ustack_frame_json(struct json_writer *jw, const struct sym_frame *s)
 {
 	json_object_start(jw);
 	json_u64_field(jw, "addr", s->addr);
@@ -722,9 +756,9 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		u->nr_late += sf[0].late;
 		for (int j = 0; j < k; j++)
 			if (jw)
-				frame_json(jw, &sf[j]);
+				ustack_frame_json(jw, &sf[j]);
 			else
-				print_frame_text(stdout, &sf[j]);
+				ustack_frame_text(stdout, &sf[j]);
 	}
 	if (jw) {
 		json_array_end(jw);

@@ -98,6 +98,14 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		   struct json_writer *jw);
 
 /*
+ * One frame of a printed stack: its text line to f ("    leaf+0x0 (/usr/bin/x) x.c:12",
+ * an inlined one "    helper (inlined) (...) x.c:3"), or its object in jw's open array.
+ */
+struct sym_frame;
+void ustack_frame_text(FILE *f, const struct sym_frame *s);
+void ustack_frame_json(struct json_writer *jw, const struct sym_frame *s);
+
+/*
  * The stacks counted so far (with --stack=fp, as the kernel has them now),
  * most frequent first: a table (text, JSON; the top ones, top > 0), or
  * folded lines, and the flame graph file (then no table: a note on stderr

@@ -20,7 +20,6 @@
  * (DEBUGINFOD_MAXTIME is set for it), or with upx.
  */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <elfutils/debuginfod.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/dl.h"
 #include "base/stop.h"
 #include "base/util.h"
 #include "output/output.h"
@@ -113,31 +113,25 @@ bool debuginfod_enabled(void)
 
 static bool load_lib(void)
 {
+	const struct dl_sym syms[] = {
+		DL_SYM(debuginfod_begin, lib.begin),
+		DL_SYM(debuginfod_end, lib.end),
+		DL_SYM(debuginfod_find_debuginfo, lib.find_debuginfo),
+		DL_SYM(debuginfod_set_progressfn, lib.set_progressfn),
+		DL_SYM(debuginfod_set_user_data, lib.set_user_data),
+		DL_SYM(debuginfod_get_user_data, lib.get_user_data),
+		DL_SYM(debuginfod_get_url, lib.get_url),
+	};
+	char err[256];
+
 	if (lib.tried)
 		return lib.so != NULL;
 	lib.tried = true;
-	lib.so = dlopen(DEBUGINFOD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!lib.so) {
+	lib.so = dl_load(DEBUGINFOD_SONAME, syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err));
+	if (!lib.so)
 		warning("debuginfod: cannot load %s: %s: no debug files are fetched",
-			DEBUGINFOD_SONAME, dlerror());
-		return false;
-	}
-	lib.begin = dlsym(lib.so, "debuginfod_begin");
-	lib.end = dlsym(lib.so, "debuginfod_end");
-	lib.find_debuginfo = dlsym(lib.so, "debuginfod_find_debuginfo");
-	lib.set_progressfn = dlsym(lib.so, "debuginfod_set_progressfn");
-	lib.set_user_data = dlsym(lib.so, "debuginfod_set_user_data");
-	lib.get_user_data = dlsym(lib.so, "debuginfod_get_user_data");
-	lib.get_url = dlsym(lib.so, "debuginfod_get_url");
-	if (!lib.begin || !lib.end || !lib.find_debuginfo || !lib.set_progressfn ||
-	    !lib.set_user_data || !lib.get_user_data || !lib.get_url) {
-		warning("debuginfod: %s lacks the functions upx calls: no debug files are fetched",
-			DEBUGINFOD_SONAME);
-		dlclose(lib.so);
-		lib.so = NULL;
-		return false;
-	}
-	return true;
+			DEBUGINFOD_SONAME, err);
+	return lib.so != NULL;
 }
 
 static void job_put(struct job *j)

@@ -88,4 +88,25 @@ test_expect_success 'make install honours DESTDIR and PREFIX; installed help wor
 	}
 '
 
+# What only some runs use is loaded by them (dlopen): libmicrohttpd (--listen, with gnutls
+# and twenty more) and libstdc++ (the first C++ name demangled); upx --version loads neither.
+test_expect_success 'upx starts without libmicrohttpd and libstdc++; they load when used' '
+	readelf -d "$UPX" >dyn &&
+	test_grep "(NEEDED).*libc\.so" dyn &&
+	! grep -i "microhttpd\|gnutls\|stdc++" dyn &&
+	LD_DEBUG=files upx --version 2>ld >/dev/null &&
+	test_grep "file=libc\.so\.6 " ld &&
+	! grep "microhttpd" ld &&
+	LD_DEBUG=files upx list-syms "$FIXTURES/cxxshop" "shop::*" 2>ld2 >out &&
+	test_grep " shop::cart::Basket::add(int)$" out &&
+	# (under SAN=1 libubsan needs libstdc++: loaded at the start)
+	if grep -q "(NEEDED).*libubsan" dyn
+	then
+		say "libstdc++ is the sanitizer runtime'"'"'s here: its loading not checked"
+	else
+		! grep "stdc++" ld &&
+		test_grep "file=libstdc++\.so\.6 .*dynamically loaded by" ld2
+	fi
+'
+
 test_done

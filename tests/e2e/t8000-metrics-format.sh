@@ -170,6 +170,45 @@ test_expect_success BPF 'only GET and HEAD of /metrics; anything else 404 or 405
 	test "$($M status "$url")" = 200
 '
 
+# libmicrohttpd brings gnutls and twenty more libraries: loaded by --listen alone
+# (not NEEDED by upx: t0000).
+# in_bg ARGS...: upx ARGS in the background (out0, err0), its pid in $up0
+in_bg() {
+	upx "$@" >out0 2>err0 &
+	up0=$!
+}
+
+test_expect_success BPF 'only a --listen process maps libmicrohttpd' '
+	f=$FIXTURES/uprobeme &&
+	in_bg trace --count $f:foo &&
+	test_when_finished "test_kill $up0" &&
+	wait_for "^Tracing" err0 &&
+	! grep "microhttpd\|gnutls" /proc/$up0/maps &&
+	serve trace --count --listen 127.0.0.1:0 $f:foo &&
+	test_when_finished "test_kill $up" &&
+	grep -q "/libmicrohttpd\.so\.12" /proc/$up/maps
+'
+
+# nomhd ARGS...: upx ARGS where libmicrohttpd.so.12 is an empty file (a mount namespace of its own)
+nomhd() {
+	unshare -m --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' \
+		- "$PWD/empty" "$lib" "$UPX" "$@"
+}
+
+test_expect_success BPF,REALROOT 'no libmicrohttpd: --listen is one line naming it, exit 1, nothing attached' '
+	f=$FIXTURES/uprobeme &&
+	lib=$(ldconfig -p | sed -n "s/^[[:space:]]*libmicrohttpd\.so\.12 (libc6,x86-64) => //p" | head -1) &&
+	lib=$(readlink -f "$lib") && test -f "$lib" &&
+	: >empty &&
+	test_expect_code 1 nomhd trace --count --listen 127.0.0.1:0 $f:foo >out 2>err &&
+	test_one_line_error err &&
+	test_grep "^upx trace: .libmicrohttpd\.so\.12.: cannot load it for --listen: " err &&
+	test ! -s out &&
+	test_no_leftover_links &&
+	nomhd trace --count $f:foo -c "$f 2 0" >out 2>err &&
+	test_grep "^$f:foo *2$" out
+'
+
 test_expect_success BPF 'bad input: one line naming the cause, exit 1 or 2, nothing attached' '
 	f=$FIXTURES/uprobeme &&
 	test_expect_code 2 upx trace --listen 127.0.0.1:0 $f:foo 2>err &&

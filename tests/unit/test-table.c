@@ -23,30 +23,9 @@
 
 #define GOLDEN "tests/unit/golden/table/"
 
-/* Compare text with the golden file (or write it, with UPX_GOLDEN_WRITE=1). */
 static void check_golden(const char *name, const char *text, size_t len)
 {
-	char path[256], *want = NULL;
-	size_t want_len = 0;
-	const char *dir = getenv("UPX_GOLDEN_DIR");
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s%s", dir ? dir : GOLDEN, name);
-	if (getenv("UPX_GOLDEN_WRITE")) {
-		f = fopen(path, "w");
-		CU_ASSERT_FATAL(f != NULL);
-		fwrite(text, 1, len, f);
-		fclose(f);
-		return;
-	}
-	CU_ASSERT_EQUAL_FATAL(read_file(path, &want, &want_len), 0);
-	CU_ASSERT_EQUAL(want_len, len);
-	if (want_len != len || memcmp(want, text, len))
-		fprintf(stderr, "\n%s differs; got:\n%.*s", path, (int)len, text);
-	else
-		CU_PASS("same");
-	CU_ASSERT(want_len == len && !memcmp(want, text, len));
-	free(want);
+	unit_golden(GOLDEN, name, text, len);
 }
 
 /* Render a table built by fill() in each format and compare each with NAME.{txt,json,prom,om}. */

@@ -5,8 +5,35 @@
  */
 #include <CUnit/Basic.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "base/util.h"
 #include "unit.h"
+
+void unit_golden(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[256], *want = NULL;
+	size_t want_len = 0;
+	const char *over = getenv("UPX_GOLDEN_DIR");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", over ? over : dir, name);
+	if (getenv("UPX_GOLDEN_WRITE")) {
+		f = fopen(path, "w");
+		CU_ASSERT_FATAL(f != NULL);
+		fwrite(text, 1, len, f);
+		fclose(f);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(read_file(path, &want, &want_len), 0);
+	CU_ASSERT_EQUAL(want_len, len);
+	if (want_len != len || memcmp(want, text, len))
+		fprintf(stderr, "\n%s differs; got:\n%.*s", path, (int)len, text);
+	else
+		CU_PASS("same");
+	CU_ASSERT(want_len == len && !memcmp(want, text, len));
+	free(want);
+}
 
 #define SUITE(n) extern CU_TestInfo n##_tests[];
 UNIT_SUITES

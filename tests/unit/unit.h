@@ -12,6 +12,7 @@
 	SUITE(util) \
 	SUITE(bpf_obj) \
 	SUITE(output) \
+	SUITE(events) \
 	SUITE(options) \
 	SUITE(libsearch) \
 	SUITE(insn) \
@@ -42,6 +43,12 @@
 	SUITE(value) \
 	SUITE(span) \
 	SUITE(buf)
+
+/*
+ * Compare text with the golden file DIR NAME (UPX_GOLDEN_DIR replaces DIR), or
+ * write it there with UPX_GOLDEN_WRITE=1, to be read and committed.
+ */
+void unit_golden(const char *dir, const char *name, const char *text, size_t len);
 
 #define UNIT_TEST(fn) { .pName = #fn, .pTestFunc = fn }
 
