@@ -15,10 +15,10 @@ export LC_ALL=C
 QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
-	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_BUF=${N_BUF:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_PY=${N_PY:-2000} N_BUF=${N_BUF:-20000}
 else
 	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
-	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_BUF=${N_BUF:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_PY=${N_PY:-2000} N_BUF=${N_BUF:-20000}
 fi
 TIMEOUT=${TIMEOUT:-120}
 # BPFTRACE=PATH: another bpftrace (say, trixie's) as the peer.
@@ -301,10 +301,12 @@ PY
 bpfstats() {
 	local fn=$BM:push_first
 	row 6 ns "upx/floor ~ 1" "BPF program run time per hit, --count"
+	row 6.key ns "upx/floor <= 1.3" "  the same work: the floor counts by cookie, leaves itself out"
 	row 6.comm ns "" "  the same, --comm benchme: every call passes"
 	row 6.drop ns "" "  the same, --comm other: every call dropped"
 	row 6.by ns "upx <= bpftrace" "  --count --by comm (bpftrace @[comm] = count())"
-	row 6.ev ns "upx/floor <= 1.3" "  events (--args 1) to a file (floor ringbatch)"
+	row 6.ev ns "" "  events (--args 1) to a file (floor ringbatch)"
+	row 6.evn ns "upx/floor <= 1.3" "  the same work: the floor reads comm and cookie too (ringnamed)"
 	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
 	for _ in $(seq "$REPS"); do
@@ -312,6 +314,8 @@ bpfstats() {
 		# bpftrace prints "Attaching" before it attaches; BEGIN runs once it has.
 		progtime 6 bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { @ = count(); }"
 		progtime 6 floor 'armed' "$FLOOR" -m count -d 60 "$fn"
+		progtime 6.key upx '^Tracing' "$UPX" trace --count -d 60 "$fn"
+		progtime 6.key floor 'armed' "$FLOOR" -m countkeyed -d 60 "$fn"
 		# A filter: the cost of a call that passes it, and of one it drops (the zero report's
 		# counters, per probe and per value); bpftrace's filter is its predicate.
 		progtime 6.comm upx '^Tracing' "$UPX" trace --count --comm benchme -d 60 "$fn"
@@ -323,6 +327,8 @@ bpfstats() {
 		progtime 6.ev upx '^Tracing' "$UPX" trace --args 1 -d 60 "$fn"
 		progtime 6.ev bt '^ARMED' "$BPFTRACE" -e "BEGIN { printf(\"ARMED\\n\"); } uprobe:$fn { printf(\"E %d\\n\", arg0); }"
 		progtime 6.ev floor 'armed' "$FLOOR" -m ringbatch -d 60 "$fn"
+		progtime 6.evn upx '^Tracing' "$UPX" trace --args 1 -d 60 "$fn"
+		progtime 6.evn floor 'armed' "$FLOOR" -m ringnamed -d 60 "$fn"
 	done
 	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
 	STATS_OLD=
@@ -462,6 +468,69 @@ stacks() {
 				"$TMP/err")"
 		fi
 	done
+}
+
+# --- 15: Python frames: what walking them adds to an event -------------------------------
+# Debian's python3.11 runs deep(20) N_PY times on CPU1 (tests/fixtures/pyframes.py bench: a
+# 5 MiB bytearray 21 Python frames deep), traced with -p (the kernel runs the program for its
+# calls only) by upx on CPU0, malloc --min 4M, bpf_stats on: the run time of upx's programs
+# summed over the run, with Python frames and with UPX_NO_PYTHON=1 (native frames only); the
+# difference per call that passed (the calls the filter dropped are the same in both).
+# poll_for PATTERN FILE N: until a line of FILE matches, N times 20 ms at most.
+poll_for() {
+	local i
+	for i in $(seq "$3"); do
+		grep -q "$1" "$2" && return
+		sleep 0.02
+	done
+}
+
+# progtotal CMD...: that sum (ns) for CMD -p PID.
+progtotal() {
+	local py pid
+	rm -f "$TMP/go" "$TMP/py.out" && mkfifo "$TMP/go" || { fail "mkfifo"; return; }
+	PYTHONDONTWRITEBYTECODE=1 taskset -c 1 /usr/bin/python3.11 \
+		"$PWD/tests/fixtures/pyframes.py" bench 20 "$N_PY" <"$TMP/go" >"$TMP/py.out" &
+	py=$!
+	exec 7>"$TMP/go"
+	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" -p "$py" >/dev/null 2>"$TMP/err" &
+	pid=$!
+	poll_for '^Tracing' "$TMP/err" 500
+	bpftool prog show -j >"$TMP/before" || fail "bpftool prog show"
+	echo go >&7
+	poll_for '^done' "$TMP/py.out" 3000
+	bpftool prog show -j >"$TMP/after" || fail "bpftool prog show"
+	echo end >&7
+	exec 7>&-
+	wait "$py"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	python3 - "$TMP/before" "$TMP/after" <<'PY' || fail "bpftool output"
+import json, sys
+old = {p["id"]: p.get("run_time_ns", 0) for p in json.load(open(sys.argv[1]))}
+print(sum(p.get("run_time_ns", 0) - old[p["id"]] for p in json.load(open(sys.argv[2]))
+          if p["id"] in old and p.get("run_cnt")))
+PY
+}
+
+pyframes() {
+	local t1 t0 m
+	[ -x /usr/bin/python3.11 ] || { echo "  pyframes: no /usr/bin/python3.11, figure 15 skipped"; return; }
+	row 15.fp ns "< 1000" "Python frames 20 deep, added per call: --count --stack=fp"
+	row 15.dw ns "< 1000" "  --stack=dwarf events to a file"
+	STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1 || { fail "sysctl kernel.bpf_stats_enabled"; return; }
+	for _ in $(seq "$REPS"); do
+		for m in fp dw; do
+			set -- --count --stack=fp
+			[ $m = dw ] && set -- --stack=dwarf
+			t1=$(progtotal "$UPX" trace "$@" --min 4M libc.so.6:malloc)
+			t0=$(UPX_NO_PYTHON=1 progtotal "$UPX" trace "$@" --min 4M libc.so.6:malloc)
+			[ -n "$t1" ] && [ -n "$t0" ] && sample 15.$m upx $(((t1 - t0) / N_PY))
+		done
+	done
+	sysctl -q kernel.bpf_stats_enabled="$STATS_OLD"
+	STATS_OLD=
 }
 
 # --- 11: the stop of each mode after SIGINT, under a storm ---------------------------------
@@ -679,6 +748,7 @@ figure memory
 [ -z "$QUICK" ] && figure globrun
 figure stacks
 figure stopping
+figure pyframes
 figure scrapes
 [ -z "$QUICK" ] && figure startup
 [ -z "$QUICK" ] && figure copies50

@@ -451,7 +451,6 @@ static struct table *trace_table(struct trace_ctx *ctx)
 	};
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
 	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
-	/* --span: its spans' family and help */
 	struct table *t = table__new(span_table_spec(&opt.span, &(struct table_spec){
 		.hist = !opt.count,
 		.noun = ctx->by.nr ? "key" : "probe",
@@ -525,9 +524,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	int ret = span_check(&opt.span, specs, nr, opt.hist, opt.value_arg, opt.stack.mode);
 
 	if (!ret)
-		ret = buf_check(&opt.buf, specs, nr, opt.count ? "--count" : opt.hist ? "--hist" :
-				opt.latency ? "--latency" : opt.str_arg ? "--str" : opt.stack.mode ?
-				"--stack" : opt.span.on ? "--span" : NULL);
+		ret = buf_check(&opt.buf, specs, nr, opt.count || opt.hist || opt.latency, opt.str_arg,
+				opt.stack.mode, opt.span.on);
 	if (!ret)
 		ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
 					   output_json());
@@ -672,6 +670,10 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	*use_follow = ro.follow;
 	if (opt.uid >= 0)
 		ctx->cfg->filter_uid = opt.uid;
+	ctx->cfg->args_read = 0;	/* an event carries what is shown: see on_event_*() */
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		ctx->cfg->args_read |= arg_shown(ctx, i, true) << i;
+	ctx->cfg->uid_read = output_json();
 	ctx->cfg->str_arg = ctx->str_arg;
 	ctx->cfg->value_arg = ctx->value_arg;
 	ctx->cfg->has_min = opt.has_min;
@@ -690,7 +692,6 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		return -1;
 	if (!opt.latency || ctx->by.nr || opt.span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
-	buf_configure(&opt.buf, ctx->cfg, ctx->maps.buf_args);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
 		bpf_map__set_max_entries(ctx->maps.drops, s->plan.nr_probes * UPX_FILTER_NR);
@@ -698,7 +699,8 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
-	if (span_configure(&opt.span, &s->plan, ctx->cfg, ctx->maps.span_starts))	/* after --by */
+	if (span_configure(&opt.span, &s->plan, ctx->cfg, ctx->maps.span_starts) ||
+	    buf_configure(&opt.buf, ctx->cfg, ctx->maps.buf_args))
 		return -1;
 	*progs = (struct attach_progs){ .usdt_specs = ctx->maps.__bpf_usdt_specs };
 	/* Sleepable twins read strings on pages the process has not touched yet. */
@@ -710,7 +712,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		     "strings are read by sleepable uprobes, which fault pages in" :
 		     "no sleepable uprobes (kernel or UPX_NO_SLEEPABLE): a string on a page "
 		     "not touched yet shows as unreadable");
-	if (ustack__configure(ctx->stk, obj, &s->plan))
+	if (ustack__configure(ctx->stk, obj, &s->plan, s->cmd_argv ? *s->cmd_argv : NULL, ro.pid))
 		return -1;
 	ctx->tick = (struct tick_ctx){ ctx, ctx->specs };
 	s->loop.interval = opt.interval;

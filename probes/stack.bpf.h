@@ -39,14 +39,48 @@ struct {
 	__type(value, __u8);
 } stack_seen SEC(".maps");
 
-/* Bytes the stack record adds to an event (a constant once rodata is frozen). */
-static __always_inline __u32 stack_extra(void)
+/*
+ * Where a path is put together (per CPU), and how many bytes it has: kept in
+ * the map, not the loop's context, a value the verifier does not track, so
+ * the loop body is verified in a pass or two instead of once per component.
+ */
+struct vma_path_buf {
+	__u32 off;
+	char b[STACK_VMA_PATH + STACK_VMA_NAME];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vma_path_buf);
+} vma_path_scratch SEC(".maps");
+
+#include "python.bpf.h"
+#ifdef UPX_STACK_MAPS
+#include "vma.bpf.h"
+#else
+/* The object without --stack (trace.bpf.c): no mappings walk, no kernel BTF needed. */
+static __always_inline int upx_vma_snapshot(__u32 tgid)
+{
+	return 0;
+}
+#endif
+
+/* Bytes of the native stack record (a constant once rodata is frozen). */
+static __always_inline __u32 stack_native_size(void)
 {
 	if (stack_cfg.mode == STACK_FP)
 		return sizeof(struct stack_fp_rec);
 	if (stack_cfg.mode == STACK_DWARF)
 		return sizeof(struct stack_dwarf_rec) + stack_cfg.size;
 	return 0;
+}
+
+/* Bytes the stack record adds to an event: the native one, then the Python frames. */
+static __always_inline __u32 stack_extra(void)
+{
+	return stack_native_size() + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
 }
 
 /*
@@ -76,8 +110,32 @@ static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
 	return err;
 }
 
+/* After the native record: the Python frames stack_announce() found, or none (version 0). */
+static __always_inline void stack_fill_py(struct stack_py_rec *r)
+{
+	struct py_scratch *s;
+	__u32 zero = 0, n;
+
+	if (!stack_cfg.python)
+		return;
+	s = py_walk_result(&zero);
+	if (!s || s->rec.version != STACK_PY_REC_V1) {
+		r->version = 0;
+		r->nr = 0;
+		r->err = 0;
+		return;
+	}
+	n = s->rec.nr;
+	if (n > STACK_PY_MAX)
+		n = STACK_PY_MAX;
+	barrier_var(n);	/* the bound checked is the one used */
+	bpf_probe_read_kernel(r, __builtin_offsetof(struct stack_py_rec, frames) +
+			      n * sizeof(struct stack_py_frame), &s->rec);
+}
+
 static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 {
+	stack_fill_py(rec + stack_native_size());
 	if (stack_cfg.mode == STACK_FP) {
 		struct stack_fp_rec *r = rec;
 
@@ -110,43 +168,26 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 	}
 }
 
+
 /*
- * Where a path is put together (per CPU), and how many bytes it has: kept in
- * the map, not the loop's context, a value the verifier does not track, so
- * the loop body is verified in a pass or two instead of once per component.
+ * What must reach user space before an event: at a process's first, its
+ * mappings, which user space keeps for its stacks; at each, the code objects
+ * of its Python frames not sent yet (python.bpf.h), whose frames stay in this
+ * CPU's scratch for stack_fill() or stack_count().
  */
-struct vma_path_buf {
-	__u32 off;
-	char b[STACK_VMA_PATH + STACK_VMA_NAME];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vma_path_buf);
-} vma_path_scratch SEC(".maps");
-
-#ifdef UPX_STACK_MAPS
-#include "vma.bpf.h"
-#else
-/* The object without --stack (trace.bpf.c): no mappings walk, no kernel BTF needed. */
-static __always_inline int upx_vma_snapshot(__u32 tgid)
-{
-	return 0;
-}
-#endif
-
-/* A process's first event: its mappings to user space, which keeps them for its stacks. */
-static __always_inline void stack_announce(__u32 tgid)
+static __always_inline struct py_scratch *stack_announce(__u32 tgid)
 {
 	__u8 one = 1;
 
-	if (stack_cfg.mode == STACK_NONE || bpf_map_lookup_elem(&stack_seen, &tgid))
-		return;
-	if (bpf_map_update_elem(&stack_seen, &tgid, &one, BPF_NOEXIST))
-		return;	/* another CPU was first */
-	upx_vma_snapshot(tgid);
+	if (stack_cfg.mode == STACK_NONE)
+		return NULL;
+	/* another CPU may be first */
+	if (!bpf_map_lookup_elem(&stack_seen, &tgid) &&
+	    !bpf_map_update_elem(&stack_seen, &tgid, &one, BPF_NOEXIST)) {
+		py_forget(tgid);	/* a pid reused: its runtime is found again */
+		upx_vma_snapshot(tgid);
+	}
+	return py_walk(tgid, (__u32)bpf_get_current_pid_tgid());
 }
 
 /* --count --stack=fp: one more call of probe on this stack. */
@@ -155,9 +196,16 @@ static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 	struct stack_count_key k = { .probe = probe, .tgid = tgid };
 	__u64 zero = 0, *v;
 
+	struct py_scratch *py;
+
 	if (stack_cfg.mode != STACK_FP)
 		return;
-	stack_announce(tgid);
+	py = stack_announce(tgid);
+	if (py && py->rec.version == STACK_PY_REC_V1 && py->rec.nr) {
+		/* the frames under their hash, which the count's key carries */
+		k.py = py->hash | 1;
+		bpf_map_update_elem(&py_stacks, &k.py, &py->rec, BPF_NOEXIST);
+	}
 	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
 		k.sp0 = 0;
 	k.stackid = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);

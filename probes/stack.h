@@ -23,10 +23,103 @@ enum stack_mode {
 	STACK_DWARF = 2,	/* registers + a copy of the stack, unwound in user space */
 };
 
+/*
+ * Python frames (CPython 3.11+): where the structures the probe walks keep
+ * what it reads, for one interpreter version (core/stack/python-offsets.c,
+ * checked against the interpreter's DWARF by t3750).  -1 (0xffff): no such field.
+ */
+#define STACK_PY_NONE 0xffff
+struct stack_py_offsets {
+	__u32 version;		/* PY_VERSION_HEX of the build, 0: slot unused */
+	__u16 rt_interp_head;	/* _PyRuntimeState.interpreters.head */
+	__u16 interp_threads;	/* PyInterpreterState.threads.head */
+	__u16 ts_next;		/* PyThreadState.next */
+	__u16 ts_native_tid;	/* PyThreadState.native_thread_id */
+	__u16 ts_cframe;	/* PyThreadState.cframe (3.11, 3.12), NONE: ts_frame is it */
+	__u16 ts_frame;		/* _PyCFrame.current_frame, or PyThreadState.current_frame (3.13) */
+	__u16 ts_stack_chunk;	/* PyThreadState.datastack_chunk: where the frames are */
+	__u16 ts_stack_top;	/* PyThreadState.datastack_top: their end */
+	__u16 fr_code;		/* _PyInterpreterFrame.f_code (f_executable in 3.13) */
+	__u16 fr_func;		/* f_func (f_funcobj in 3.12+) */
+	__u16 fr_globals;
+	__u16 fr_previous;
+	__u16 fr_instr;		/* prev_instr (3.11, 3.12), instr_ptr (3.13) */
+	__u16 fr_is_entry;	/* 3.11; NONE: entry frames are owner == FRAME_OWNED_BY_CSTACK */
+	__u16 fr_owner;
+	__u16 co_firstlineno;	/* the code fields from here to co_linetable + 8 fit in 80 bytes */
+	__u16 co_filename;
+	__u16 co_qualname;
+	__u16 co_linetable;
+	__u16 co_code;		/* co_code_adaptive: the first instruction */
+	__u16 str_ascii_data;	/* sizeof(PyASCIIObject) */
+	__u16 str_compact_data;	/* sizeof(PyCompactUnicodeObject) */
+	__u16 str_length;	/* PyASCIIObject.length */
+	__u16 str_state;	/* PyASCIIObject.state: kind bits 2-4, compact 5, ascii 6 */
+	__u16 bytes_size;	/* PyVarObject.ob_size */
+	__u16 bytes_data;	/* PyBytesObject.ob_sval */
+};
+#define STACK_PY_VERSIONS 4	/* tables in the configuration */
+#define STACK_PY_FILES 8	/* interpreter files known before the run */
+#define STACK_PY_CODE_WINDOW 80
+#define STACK_PY_OWNED_BY_CSTACK 3	/* 3.12+: the shim frame under an entry */
+
+/*
+ * An interpreter file (its executable or libpython) known before the run:
+ * a process that maps it at pgoff 0 gets its runtime's address at its first
+ * event (probes/vma.bpf.h), and Python frames from that event on.
+ */
+struct stack_py_file {
+	__u64 ino;
+	__u32 dev;		/* the kernel's dev_t: major << 20 | minor */
+	__u32 table;		/* index into stack_config.py */
+	__u64 load_vaddr;	/* the first PT_LOAD's p_vaddr, page-aligned: at the mapping's start */
+	__u64 runtime;		/* _PyRuntime's p_vaddr */
+	__u64 version_addr;	/* Py_Version's */
+	__u32 version;		/* its value in the file */
+	__u32 pad;
+};
+
 /* What the stack code of a program is asked for: its rodata's `stack_cfg`. */
 struct stack_config {
 	__u32 mode;		/* enum stack_mode */
 	__u32 size;		/* dwarf: bytes copied, a multiple of 8 */
+	__u32 python;		/* walk Python frames: the versions in py */
+	__u32 nr_py_files;
+	struct stack_py_offsets py[STACK_PY_VERSIONS];
+	struct stack_py_file py_files[STACK_PY_FILES];
+};
+
+/* A Python process: where its runtime is, which table (py_procs, by tgid). */
+struct stack_py_proc {
+	__u64 runtime;
+	__u32 table;
+	__u32 pad;
+};
+
+/*
+ * After the native record, when stack_config.python: the thread's Python
+ * frames, innermost first, as the probe found them (layout version
+ * STACK_PY_REC_V1).  A frame is its code object's address, an identity read
+ * from the code object (so a freed code object whose address is reused is
+ * not taken for the old one) and the instruction it was at.
+ */
+#define STACK_PY_MAX 64
+#define STACK_PY_REC_V1 1
+#define STACK_PY_ENTRY 1u	/* the first Python frame of a C-level _PyEval_EvalFrameDefault */
+#define STACK_PY_SHIM 2u	/* 3.12+: the entry shim (no code): ends the frames of one C frame */
+struct stack_py_frame {
+	__u64 code;		/* 0: a shim */
+	__u32 ident;
+	/* (lasti + 1) << 2 | STACK_PY_ENTRY/SHIM: lasti is the instruction in code units from
+	 * co_code_adaptive, -1 before the first */
+	__u32 at;
+};
+
+struct stack_py_rec {
+	__u16 version;		/* STACK_PY_REC_V1, 0: no Python frames taken */
+	__u16 nr;		/* frames */
+	__s32 err;		/* why the walk stopped short: -errno (EFAULT, E2BIG: deeper than STACK_PY_MAX) */
+	struct stack_py_frame frames[STACK_PY_MAX];
 };
 
 /* After an event, --stack=fp: the return addresses, innermost first. */
@@ -57,6 +150,7 @@ struct stack_count_key {
 	__s32 stackid;
 	__u32 pad;
 	__u64 sp0;		/* as in stack_fp_rec */
+	__u64 py;		/* the Python frames' hash, a key of py_stacks; 0: none */
 };
 
 /*
@@ -95,5 +189,34 @@ struct stack_maps_rec {
 	struct stack_vma maps[STACK_MAPS_MAX];
 };
 #define STACK_REC_MAPS 0x5354ad
+
+/*
+ * A code object seen for the first time in a process (by address and
+ * identity), read by the probe while the process lives: its qualified name,
+ * file name (the str objects' bytes, kind 1, 2 or 4 bytes a character) and
+ * line table, so that its frames are named after the process exited.
+ */
+#define STACK_PY_NAME 256
+#define STACK_PY_TABLE 4096
+#define STACK_PY_NAME_CUT 1	/* flags: the name was longer */
+#define STACK_PY_FILE_CUT 2
+#define STACK_PY_TABLE_CUT 4
+#define STACK_PY_UNREAD 8	/* the code object could not be read */
+struct stack_py_code_rec {
+	__u32 tgid;
+	__u32 kind;		/* STACK_REC_PYCODE */
+	__u64 code;
+	__u32 ident;
+	__s32 firstlineno;
+	__u16 name_len, file_len;	/* bytes */
+	__u16 table_len;
+	__u8 name_kind, file_kind;	/* bytes a character: 1, 2, 4 */
+	__u8 flags;		/* STACK_PY_*_CUT, STACK_PY_UNREAD */
+	__u8 pad[7];
+	char name[STACK_PY_NAME];
+	char file[STACK_PY_NAME];
+	__u8 table[STACK_PY_TABLE];
+};
+#define STACK_REC_PYCODE 0x5354c0
 
 #endif

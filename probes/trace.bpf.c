@@ -34,6 +34,8 @@ const volatile struct trace_config trace_cfg = {
 	.value_arg = TRACE_VALUE_NONE,
 	.by_value_arg = { TRACE_VALUE_NONE, TRACE_VALUE_NONE },
 	.by_str_arg = TRACE_VALUE_NONE,
+	.args_read = (1 << TRACE_MAX_ARGS) - 1,
+	.uid_read = 1,
 };
 
 /* Calls per probe (max_entries = number of probes, set before load). */
@@ -334,12 +336,16 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 	e->cookie = cookie;
 	e->tgid = id >> 32;
 	e->tid = (__u32)id;
-	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->uid = trace_cfg.uid_read ? (__u32)bpf_get_current_uid_gid() : 0;
 	e->is_return = is_return;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	/* At a return the argument registers hold whatever the function left there. */
+	/*
+	 * Only the arguments shown (at a USDT site each is a lookup of its
+	 * spec); at a return the registers hold whatever the function left there.
+	 */
 	for (int i = 0; i < TRACE_MAX_ARGS; i++)
-		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
+		e->args[i] = !is_return && (trace_cfg.args_read & (1 << i)) ?
+			     arg_value(ctx, i, usdt) : 0;
 	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
 	e->str_len = 0;
 	if (trace_cfg.str_arg != TRACE_VALUE_NONE &&

@@ -120,6 +120,8 @@ struct trace_config {
 	__u8 by_on;			/* --by: any key at all */
 	__u8 by_str_arg;		/* --by str:ARG */
 	__u8 by_value_arg[TRACE_BY_VALUES];	/* --by's numbers */
+	__u8 args_read;			/* events: bit i, argument i is read (the others are 0) */
+	__u8 uid_read;			/* events: the uid is read (--json shows it), else 0 */
 	struct trace_by_layout by_key;	/* --by: the packed key */
 	/* --span START END: probes [0, span_end_probe) are START's, the rest END's. */
 	__u8 span_on;

@@ -157,6 +157,11 @@ __attribute__((noinline)) int upx_vma_snapshot(__u32 tgid)
 
 		if (!f)
 			continue;
+		/* An interpreter's file known before the run: where its runtime is */
+		if (stack_cfg.python && !BPF_CORE_READ(vma, vm_pgoff))
+			upx_py_vma(tgid, BPF_CORE_READ(vma, vm_start),
+				   BPF_CORE_READ(f, f_inode, i_sb, s_dev),
+				   BPF_CORE_READ(f, f_inode, i_ino));
 		/* What the symbolizer needs: code, and where each file begins */
 		if (!(flags & UPX_VM_EXEC) && f == prev)
 			continue;

@@ -9,7 +9,10 @@
  * MODE: null (the program returns 0), count (per-CPU array increment), ret
  * (a uretprobe that counts), ring (one ring buffer record per hit, a line each
  * on stdout, default wake-ups) or ringbatch (BPF_RB_NO_WAKEUP, drained every
- * 10 ms, woken early only past -w BYTES).  --multi attaches through a one-site
+ * 10 ms, woken early only past -w BYTES), or ringnamed (ringbatch with the
+ * probe's cookie and the thread's comm in each record, as upx's events have them),
+ * or countkeyed (count under the probe's cookie, the loader's own pid left out,
+ * as upx's --count does).  --multi attaches through a one-site
  * uprobe_multi link instead of a perf-event uprobe.  -c runs CMD (split at
  * spaces) once the probe is live, traces only it and stops when it exits.
  */
@@ -106,7 +109,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	const struct floor_event *e = data;
 
 	events++;
-	if (json)
+	if (size >= sizeof(struct floor_event_named))
+		printf("%llu %u %u %.16s %s arg0=%llu\n", e->ts, e->pid, e->tid,
+		       ((const struct floor_event_named *)e)->comm, probe_name, e->arg0);
+	else if (json)
 		printf("{\"time_ns\":%llu,\"pid\":%u,\"tid\":%u,\"probe\":\"%s\",\"args\":[%llu]}\n",
 		       e->ts, e->pid, e->tid, probe_name, e->arg0);
 	else
@@ -149,14 +155,15 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: floor [-m null|count|ret|ring|ringbatch] [--multi] [--json] "
+	fprintf(stderr, "usage: floor [-m null|count|ret|ring|ringbatch|ringnamed|countkeyed] [--multi] [--json] "
 			"[-w BYTES] (-c CMD | -d SECONDS) FILE:FUNC[+OFF]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const modes[] = { "null", "count", "ret", "ring", "ringbatch" };
+	static const char *const modes[] = { "null", "count", "ret", "ring", "ringbatch", "ringnamed",
+					       "countkeyed" };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' }, { "multi", no_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'j' },	  { "cmd", required_argument, NULL, 'c' },
@@ -186,7 +193,7 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 7; i++)
 		if (!strcmp(mode, modes[i]))
 			m = i;
 	if (m < 0 || optind != argc - 1 || (!cmd && !deadline))
@@ -212,6 +219,7 @@ int main(int argc, char **argv)
 	if (!skel)
 		return 1;
 	skel->rodata->wake_bytes = wake;
+	skel->rodata->self_pid = getpid();
 	bpf_object__for_each_program(p, skel->obj) {
 		char want[32];
 
@@ -249,7 +257,7 @@ int main(int argc, char **argv)
 			kill(child, SIGKILL);
 		return 1;
 	}
-	if (m >= 3)
+	if (m >= 3 && m <= 5)
 		rb = ring_buffer__new(bpf_map__fd(skel->maps.ring), on_event, NULL, NULL);
 	fprintf(stderr, "floor: armed %s on %s+0x%lx (%s link)\n", mode, spec, off,
 		multi ? "uprobe_multi" : "perf-event");
@@ -266,7 +274,7 @@ int main(int argc, char **argv)
 			if (timeout <= 0)
 				break;
 		}
-		if (m == 4 && (timeout < 0 || timeout > 10))
+		if ((m == 4 || m == 5) && (timeout < 0 || timeout > 10))
 			timeout = 10;
 		n = poll(fds, 2, timeout);
 		if (n < 0 && errno != EINTR) {

@@ -10,4 +10,11 @@ struct floor_event {
 	unsigned long long arg0;
 };
 
+/* ringnamed: the same with what upx's event names too, the probe (its cookie) and the thread's comm. */
+struct floor_event_named {
+	struct floor_event e;
+	unsigned long long cookie;
+	char comm[16];
+};
+
 #endif

@@ -29,8 +29,11 @@ int opt_buf_size_cb(const struct upx_option *opt, const char *arg)
 	return 0;
 }
 
-int buf_check(struct buf_opts *o, const struct probe_spec *specs, size_t nr, const char *conflict)
+int buf_check(struct buf_opts *o, const struct probe_spec *specs, size_t nr, bool aggregate,
+	      const char *str, bool stack, bool span)
 {
+	const char *conflict = aggregate ? "--count, --hist or --latency" : str ? "--str" :
+			       stack ? "--stack" : span ? "--span" : NULL;
 	bool all_return = true, any_return = false;
 	char *len;
 
@@ -86,17 +89,18 @@ int buf_resolve(struct buf_opts *o, const struct params *p)
 	       params__resolve_arg(p, &o->len_arg, o->len_name, "--buf");
 }
 
-void buf_configure(const struct buf_opts *o, struct trace_config *cfg, struct bpf_map *args)
+int buf_configure(const struct buf_opts *o, struct trace_config *cfg, struct bpf_map *args)
 {
 	bpf_map__set_max_entries(args, o->keep_args ? 16384 : 1);
 	if (!o->spec)
-		return;
+		return 0;
 	cfg->buf_on = 1;
 	cfg->buf_ptr_arg = o->ptr_arg;
 	cfg->buf_len_arg = o->len_arg;
 	cfg->buf_len_const = o->len_const;
 	cfg->buf_keep_args = o->keep_args;
 	cfg->buf_size = o->size;
+	return 0;
 }
 
 /* The buffer after the event's header, when the record holds one. */

@@ -52,13 +52,15 @@ int opt_buf_size_cb(const struct upx_option *opt, const char *arg);
 
 /*
  * --buf, --hex and --buf-size against the probes and the options that do not
- * go with a buffer (conflict: the first of them given, or NULL); 0 or a
- * usage error.
+ * go with a buffer (an aggregation, --str, --stack, --span: false / NULL when
+ * not given); 0 or a usage error.
  */
-int buf_check(struct buf_opts *o, const struct probe_spec *specs, size_t nr, const char *conflict);
+int buf_check(struct buf_opts *o, const struct probe_spec *specs, size_t nr, bool aggregate,
+	      const char *str, bool stack, bool span);
 /* ARG and LEN given as parameter names, found in the plan's DWARF; 0 or -1 after error(). */
 int buf_resolve(struct buf_opts *o, const struct params *p);
-void buf_configure(const struct buf_opts *o, struct trace_config *cfg, struct bpf_map *args);
+/* The program's part (and the map of kept arguments sized); 0. */
+int buf_configure(const struct buf_opts *o, struct trace_config *cfg, struct bpf_map *args);
 /* The buffer after an event of size bytes: " buf[LEN]=..." (or the dump); JSON's fields. */
 void buf_event_text(const struct buf_opts *o, FILE *f, const struct trace_event *e, size_t size);
 void buf_event_json(const struct buf_opts *o, struct json_writer *jw, const struct trace_event *e,

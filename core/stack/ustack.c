@@ -27,6 +27,7 @@
 #include "output/pprof.h"
 #include "output/table.h"
 #include "plan/plan.h"
+#include "stack/python.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
 #include "stack/ustack.h"
@@ -116,6 +117,8 @@ struct count_entry {
 	int err;		/* the kernel could not take the stack: -errno */
 	uint64_t count;
 	uint64_t hash;
+	struct stack_py_frame *py;	/* the Python frames, innermost first */
+	int nr_py;
 };
 
 /* The start of one function, cached by file and offset (the frame-pointer check). */
@@ -133,6 +136,9 @@ struct ustack {
 	long long top_n;		/* --top, for the report */
 	const struct plan *plan;	/* the probes' labels and functions */
 	struct bpf_map *counts, *traces;	/* --count --stack=fp: the kernel's */
+	struct bpf_map *py_procs, *py_stacks;	/* Python processes; --count --stack=fp's frames */
+	struct bpf_map *py_files;		/* interpreter files found during the run */
+	struct python *py;
 	bool folded;
 	const char *svg;
 	const char *pprof;
@@ -179,6 +185,7 @@ struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 	u->pprof = o->pprof;
 	u->start_ns = wall_ns();
 	u->sy = symbolizer_new();
+	u->py = python__new();
 	return u;
 }
 
@@ -186,6 +193,7 @@ static void clear_counts(struct ustack *u)
 {
 	for (size_t i = 0; i < u->nr_entries; i++) {
 		free(u->entries[i].ips);
+		free(u->entries[i].py);
 		free((char *)u->entries[i].cut);
 	}
 	u->nr_entries = 0;
@@ -222,16 +230,23 @@ void ustack__free(struct ustack *u)
 		free(u->owned[i]);
 	free(u->owned);
 	symbolizer_free(u->sy);
+	python__free(u->py);
 	free(u);
+}
+
+/* Bytes of the native part of an event's stack record (the Python frames follow). */
+static size_t native_size(const struct ustack *u)
+{
+	if (u->mode == STACK_FP)
+		return sizeof(struct stack_fp_rec);
+	return sizeof(struct stack_dwarf_rec) + u->size;
 }
 
 size_t ustack__rec_size(const struct ustack *u)
 {
-	if (!u)
+	if (!u || ustack__counts_in_kernel(u))
 		return 0;
-	if (u->mode == STACK_FP)
-		return u->count ? 0 : sizeof(struct stack_fp_rec);
-	return sizeof(struct stack_dwarf_rec) + u->size;
+	return native_size(u) + sizeof(struct stack_py_rec);
 }
 
 bool ustack__counts_in_kernel(const struct ustack *u)
@@ -244,13 +259,15 @@ enum stack_mode ustack__mode(const struct ustack *u)
 	return u ? u->mode : STACK_NONE;
 }
 
-int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan)
+int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan,
+		      const char *cmd, pid_t pid)
 {
 	struct stack_config *cfg = bpf_rodata_named(obj, "stack_cfg", sizeof(*cfg));
 	struct bpf_map *seen = bpf_map_named(obj, "stack_seen");
 	struct bpf_map *counts = bpf_map_named(obj, "stack_counts");
 	struct bpf_map *traces = bpf_map_named(obj, "stack_traces");
 	struct bpf_map *events = bpf_map_named(obj, "events");
+	struct bpf_map *seen_code, *threads;
 	bool kcount = ustack__counts_in_kernel(u);
 
 	if (!cfg || !seen || !counts || !traces || !events)
@@ -260,10 +277,25 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 	bpf_map__set_max_entries(traces, kcount ? 16384 : 1);
 	bpf_map__set_max_entries(counts, kcount ? 16384 : 1);
 	bpf_map__set_max_entries(seen, u ? 4096 : 1);
-	if (kcount)	/* only the records that announce a process */
-		bpf_map__set_max_entries(events, 64 * 1024);
+	if (kcount)	/* only the records that announce a process and its code objects */
+		bpf_map__set_max_entries(events, 1024 * 1024);
 	if (!u)
 		return 0;
+	u->py_procs = bpf_map_named(obj, "py_procs");
+	u->py_stacks = bpf_map_named(obj, "py_stacks");
+	u->py_files = bpf_map_named(obj, "py_files");
+	seen_code = bpf_map_named(obj, "py_code_seen");
+	threads = bpf_map_named(obj, "py_threads");
+	if (!u->py_procs || !u->py_stacks || !u->py_files || !seen_code || !threads)
+		return -1;
+	bpf_map__set_max_entries(threads, 4096);
+	bpf_map__set_max_entries(u->py_files, 64);
+	bpf_map__set_max_entries(u->py_procs, 4096);
+	bpf_map__set_max_entries(seen_code, 65536);
+	bpf_map__set_max_entries(u->py_stacks, kcount ? 16384 : 1);
+	/* UPX_NO_PYTHON=1: native frames only (make bench's baseline for what the walk costs) */
+	if (!getenv("UPX_NO_PYTHON") || strcmp(getenv("UPX_NO_PYTHON"), "1"))
+		python__configure(u->py, cfg, cmd, pid);
 	u->plan = plan;
 	u->counts = counts;
 	u->traces = traces;
@@ -320,8 +352,13 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 	const struct stack_maps_rec *r = data;
 	struct sym_snap_map maps[STACK_MAPS_MAX] = {};
 	char *paths[STACK_MAPS_MAX];
+	struct stack_py_proc pp;
+	struct stack_py_file pf;
 	size_t n;
 
+	if (u && size == sizeof(struct stack_py_code_rec) &&
+	    ((const struct stack_py_code_rec *)data)->kind == STACK_REC_PYCODE)
+		return python__code_record(u->py, data, size);
 	if (!u || size != sizeof(*r) || r->kind != STACK_REC_MAPS)
 		return false;
 	n = r->nr < STACK_MAPS_MAX ? r->nr : STACK_MAPS_MAX;
@@ -344,6 +381,18 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 			note("process %u: %s past the first %d not kept: frames in them show "
 			     "as addresses", r->tgid,
 			     count_noun(r->dropped, "file mapping", "file mappings"), STACK_MAPS_MAX);
+	}
+	/*
+	 * An interpreter the configuration did not know (a python started by
+	 * a shell, system-wide): its frames from its next event on.
+	 */
+	if (bpf_map__lookup_elem(u->py_procs, &r->tgid, sizeof(r->tgid), &pp, sizeof(pp), 0) &&
+	    python__find_runtime(u->py, r->tgid, maps, n, &pp, &pf)) {
+		struct { __u64 ino; __u32 dev, pad; } key = { pf.ino, pf.dev, 0 };
+
+		bpf_map__update_elem(u->py_procs, &r->tgid, sizeof(r->tgid), &pp, sizeof(pp),
+				     BPF_NOEXIST);
+		bpf_map__update_elem(u->py_files, &key, sizeof(key), &pf, sizeof(pf), BPF_ANY);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -688,6 +737,16 @@ static char *frame_line(char *p, char *end, const struct sym_frame *s)
 #undef FRAME_FIXED
 }
 
+/* A frame's "line": its number, null when unknown. */
+static void line_json(struct json_writer *jw, int line)
+{
+	json_name(jw, "line");
+	if (line > 0)
+		json_u64(jw, line);
+	else
+		json_null(jw);
+}
+
 /* One fwrite a frame: formatting a frame is most of what a --stack event costs upx. */
 void ustack_frame_text(FILE *f, const struct sym_frame *s)
 {
@@ -718,14 +777,123 @@ void ustack_frame_json(struct json_writer *jw, const struct sym_frame *s)
 	json_string_field(jw, "function", s->function);
 	json_u64_field(jw, "offset", s->offset);
 	json_string_field(jw, "src_file", s->src_file);
-	json_name(jw, "line");
-	if (s->line > 0)
-		json_u64(jw, s->line);
-	else
-		json_null(jw);
+	line_json(jw, s->line);
 	json_bool_field(jw, "inlined", s->inlined);
 	json_bool_field(jw, "deleted", s->deleted);
 	json_object_end(jw);
+}
+
+/* ---- Python frames in place of the interpreter's ---- */
+
+/* Is this the interpreter's loop, whose frames the Python frames replace? */
+static bool is_eval_frame(const struct sym_frame *f)
+{
+	static const char eval[] = "_PyEval_EvalFrameDefault";
+
+	return f->function && !f->inlined && !strncmp(f->function, eval, sizeof(eval) - 1) &&
+	       (!f->function[sizeof(eval) - 1] || f->function[sizeof(eval) - 1] == '.');
+}
+
+/* Where the frames of one C-level _PyEval_EvalFrameDefault end: after an entry frame, at a shim. */
+static int py_group_end(const struct stack_py_frame *py, int nr_py, int from)
+{
+	for (int j = from; j < nr_py; j++) {
+		if (py[j].at & STACK_PY_SHIM)
+			return j;
+		if (py[j].at & STACK_PY_ENTRY)
+			return j + 1;
+	}
+	return nr_py;
+}
+
+/*
+ * Which Python frames stand in place of each native frame: from[i] to
+ * to[i] (from[i] < 0: the native frame itself), innermost first, each
+ * _PyEval_EvalFrameDefault frame the group of Python frames it ran; Python
+ * frames left over (an interpreter frame the unwinder did not reach) go
+ * with the outermost one, or after the stack when none was found: the
+ * return value, where those start (nr_py when none are left).
+ */
+static int py_place(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
+		    const struct stack_py_frame *py, int nr_py, int *from, int *to)
+{
+	struct sym_frame sf[MAX_INLINE];
+	int next = 0, last = -1;
+
+	for (int i = 0; i < n; i++) {
+		int k;
+
+		from[i] = -1;
+		if (next >= nr_py)
+			continue;
+		k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
+		if (k <= 0 || !is_eval_frame(&sf[k - 1]))
+			continue;
+		from[i] = next;
+		to[i] = py_group_end(py, nr_py, next);
+		next = to[i] < nr_py && (py[to[i]].at & STACK_PY_SHIM) ? to[i] + 1 : to[i];
+		last = i;
+	}
+	if (next < nr_py && last >= 0) {
+		to[last] = nr_py;
+		next = nr_py;
+	}
+	return next;
+}
+
+static void py_frame_text(FILE *f, const struct py_frame *pf)
+{
+	if (!pf->function) {
+		fprintf(f, "    py: [code object 0x%llx not read]\n", (unsigned long long)pf->code);
+		return;
+	}
+	fputs("    py: ", f);
+	fputs_escaped(f, pf->function, -1);
+	fputs(" (", f);
+	fputs_escaped(f, pf->file, -1);
+	if (pf->line > 0)
+		fprintf(f, ":%d", pf->line);
+	fputs(")\n", f);
+}
+
+static void py_frame_json(struct json_writer *jw, const struct py_frame *pf)
+{
+	json_object_start(jw);
+	json_string_field(jw, "kind", "python");
+	json_u64_field(jw, "code", pf->code);
+	json_string_field(jw, "function", pf->function);
+	json_string_field(jw, "src_file", pf->file);
+	line_json(jw, pf->line);
+	json_object_end(jw);
+}
+
+/* Python frames [from, to), text lines or JSON objects; shims left out. */
+static void print_py(struct ustack *u, pid_t pid, const struct stack_py_frame *py, int from,
+		     int to, struct json_writer *jw)
+{
+	for (int j = from; j < to; j++) {
+		struct py_frame pf;
+
+		if (py[j].at & STACK_PY_SHIM)
+			continue;
+		python__frame(u->py, pid, &py[j], &pf);
+		if (jw)
+			py_frame_json(jw, &pf);
+		else
+			py_frame_text(stdout, &pf);
+	}
+}
+
+/* A Python frame's name in folded stacks: "py: f (file.py:12)" (owned by u). */
+static const char *py_folded_name(struct ustack *u, pid_t pid, const struct stack_py_frame *f)
+{
+	struct py_frame pf;
+
+	python__frame(u->py, pid, f, &pf);
+	if (!pf.function)
+		return own(u, xasprintf("py: [code object 0x%llx]", (unsigned long long)pf.code));
+	return own(u, pf.line > 0 ? xasprintf("py: %s (%s:%d)", pf.function, pf.file, pf.line) :
+				    xasprintf("py: %s (%s)", pf.function, pf.file));
 }
 
 static void warn_unreliable(struct ustack *u, const char *why)
@@ -739,10 +907,13 @@ static void warn_unreliable(struct ustack *u, const char *why)
 
 /* The frames of a stack, text or the fields of the open JSON object. */
 static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n, const char *cut,
-			int err, struct json_writer *jw)
+			int err, const struct stack_py_frame *py, int nr_py,
+			struct json_writer *jw)
 {
 	const char *bad = u->mode == STACK_FP && n ? fp_unreliable(u, pid, ips, n) : NULL;
 	struct sym_frame sf[MAX_INLINE];
+	int from[STACK_MAX_DEPTH + 1], to[STACK_MAX_DEPTH + 1];
+	int tail = nr_py ? py_place(u, pid, ips, n, py, nr_py, from, to) : 0;
 
 	if (bad && bad != fp_not_checked)
 		warn_unreliable(u, bad);
@@ -751,8 +922,13 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 		json_array_start(jw);
 	}
 	for (int i = 0; i < n; i++) {
-		int k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
+		int k;
 
+		if (nr_py && from[i] >= 0) {
+			print_py(u, pid, py, from[i], to[i], jw);
+			continue;
+		}
+		k = symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 		u->nr_late += sf[0].late;
 		for (int j = 0; j < k; j++)
 			if (jw)
@@ -760,6 +936,7 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 			else
 				ustack_frame_text(stdout, &sf[j]);
 	}
+	print_py(u, pid, py, tail, nr_py, jw);
 	if (jw) {
 		json_array_end(jw);
 		json_string_field(jw, "unwinder", stack_mode_name(u->mode));
@@ -781,7 +958,8 @@ static void print_stack(struct ustack *u, pid_t pid, const uint64_t *ips, int n,
 
 /* ---- counting ---- */
 
-static uint64_t hash_key(uint32_t probe, pid_t pid, const uint64_t *ips, int n, int err)
+static uint64_t hash_key(uint32_t probe, pid_t pid, const uint64_t *ips, int n, int err,
+			 const struct stack_py_frame *py, int nr_py)
 {
 	uint64_t h = 1469598103934665603ULL;
 	uint64_t parts[3] = { probe, (uint64_t)pid, (uint64_t)(uint32_t)err };
@@ -790,6 +968,8 @@ static uint64_t hash_key(uint32_t probe, pid_t pid, const uint64_t *ips, int n, 
 		h = (h ^ parts[i]) * 1099511628211ULL;
 	for (int i = 0; i < n; i++)
 		h = (h ^ ips[i]) * 1099511628211ULL;
+	for (int i = 0; i < nr_py; i++)
+		h = (h ^ py[i].code ^ (uint64_t)py[i].at << 32 ^ py[i].ident) * 1099511628211ULL;
 	return h ^ (h >> 29);
 }
 
@@ -809,9 +989,10 @@ static void rehash(struct ustack *u, size_t nr_slots)
 
 /* Counts a stack; true when it is a new one. */
 static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_t *ips, int n,
-		      const char *cut, int err, uint64_t count)
+		      const char *cut, int err, const struct stack_py_frame *py, int nr_py,
+		      uint64_t count)
 {
-	uint64_t h = hash_key(probe, pid, ips, n, err);
+	uint64_t h = hash_key(probe, pid, ips, n, err, py, nr_py);
 	struct count_entry *e;
 	size_t s;
 
@@ -820,7 +1001,8 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 	for (s = h & (u->nr_slots - 1); u->slots[s]; s = (s + 1) & (u->nr_slots - 1)) {
 		e = &u->entries[u->slots[s] - 1];
 		if (e->hash == h && e->probe == probe && e->pid == pid && e->nr == n &&
-		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips))) {
+		    e->err == err && !memcmp(e->ips, ips, n * sizeof(*ips)) && e->nr_py == nr_py &&
+		    (!nr_py || !memcmp(e->py, py, nr_py * sizeof(*py)))) {
 			e->count += count;
 			return false;
 		}
@@ -829,8 +1011,11 @@ static bool count_add(struct ustack *u, uint32_t probe, pid_t pid, const uint64_
 	e = &u->entries[u->nr_entries];
 	/* cut may be the unwinder's buffer, rewritten by the next stack: a copy */
 	*e = (struct count_entry){ probe, pid, n, xmalloc(n * sizeof(*ips) + 1),
-				   cut ? xstrdup(cut) : NULL, err, count, h };
+				   cut ? xstrdup(cut) : NULL, err, count, h,
+				   xmalloc(nr_py * sizeof(*py) + 1), nr_py };
 	memcpy(e->ips, ips, n * sizeof(*ips));
+	if (nr_py)	/* py may be NULL then */
+		memcpy(e->py, py, nr_py * sizeof(*py));
 	u->slots[s] = ++u->nr_entries;
 	return true;
 }
@@ -852,16 +1037,26 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		   struct json_writer *jw)
 {
 	uint64_t ips[STACK_MAX_DEPTH];
+	const struct stack_py_rec *py = NULL;
+	int n, err, nr_py = 0;
 	const char *cut;
-	int n, err;
 
 	if (out_of_time(u)) {
 		u->nr_skipped++;
 		if (u->count)
-			count_add(u, probe, pid, ips, 0, NULL, -EINTR, 1);
+			count_add(u, probe, pid, ips, 0, NULL, -EINTR, NULL, 0, 1);
 		else
-			print_stack(u, pid, ips, 0, NULL, -EINTR, jw);
+			print_stack(u, pid, ips, 0, NULL, -EINTR, NULL, 0, jw);
 		return;
+	}
+	/* the Python frames after the native record (only their part was copied) */
+	if (len >= native_size(u) + offsetof(struct stack_py_rec, frames)) {
+		py = (const void *)((const char *)rec + native_size(u));
+		if (py->version == STACK_PY_REC_V1 && py->nr <= STACK_PY_MAX &&
+		    len >= native_size(u) + offsetof(struct stack_py_rec, frames) +
+				   py->nr * sizeof(py->frames[0]))
+			nr_py = py->nr;
+		len = native_size(u);
 	}
 
 	/*
@@ -877,14 +1072,15 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		 * is not opened at a stop (symbolizer_set_deadline()), and its frames are
 		 * cached for the report.
 		 */
-		if (count_add(u, probe, pid, ips, n, cut, err, 1) && !upx_stop)
+		if (count_add(u, probe, pid, ips, n, cut, err, nr_py ? py->frames : NULL, nr_py, 1) &&
+		    !upx_stop)
 			for (int i = 0; i < n; i++) {
 				struct sym_frame sf[MAX_INLINE];
 
 				symbolize_addr(u->sy, pid, ips[i], i > 0, sf, MAX_INLINE);
 			}
 	} else
-		print_stack(u, pid, ips, n, cut, err, jw);
+		print_stack(u, pid, ips, n, cut, err, nr_py ? py->frames : NULL, nr_py, jw);
 }
 
 /* --count --stack=fp: the counts and stacks the kernel kept, replacing what was read before. */
@@ -892,6 +1088,7 @@ static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 {
 	struct stack_count_key key, next, *prev = NULL;
 	uint64_t ips[STACK_MAX_DEPTH];
+	struct stack_py_rec *py = xmalloc(sizeof(*py));
 
 	clear_counts(u);
 	out_of_time(u);
@@ -913,10 +1110,16 @@ static void read_kernel(struct ustack *u, int counts_fd, int traces_fd)
 				n++;
 			n = fp_fix_entry(u, key.tgid, ips, n, STACK_MAX_DEPTH, key.sp0);
 		}
+		py->nr = 0;
+		if (key.py && (bpf_map__lookup_elem(u->py_stacks, &key.py, sizeof(key.py), py,
+						    sizeof(*py), 0) ||
+			       py->version != STACK_PY_REC_V1 || py->nr > STACK_PY_MAX))
+			py->nr = 0;
 		count_add(u, key.probe, key.tgid, ips, n,
 			  n >= STACK_MAX_DEPTH ? "deeper than " STR(STACK_MAX_DEPTH) " frames" : NULL,
-			  err, count);
+			  err, py->frames, py->nr, count);
 	}
+	free(py);
 }
 
 /* ---- the report ---- */
@@ -967,6 +1170,17 @@ static char *row_key(struct ustack *u, const struct count_entry *e)
 			len += snprintf(k + len, cap - len, ";%d:%llx", (int)e->pid,
 					(unsigned long long)e->ips[i]);
 	}
+	/* the Python frames by name, file and line: the same code in another process */
+	for (int i = 0; i < e->nr_py; i++) {
+		const char *name = py_folded_name(u, e->pid, &e->py[i]);
+		size_t need = strlen(name) + 24;
+
+		if (len + need >= cap) {
+			cap = (len + need) * 2;
+			k = xrealloc(k, cap);
+		}
+		len += snprintf(k + len, cap - len, ";%s %u", name, e->py[i].at & 3);
+	}
 	return k;
 }
 
@@ -1000,16 +1214,36 @@ static const char *frame_name(struct ustack *u, const struct sym_frame *f)
 	return f->file ? own(u, xasprintf("[%s]", base_name(f->file))) : "[unknown]";
 }
 
+/* The folded names of e's Python frames [from, to), outermost first, after names[0..*nr). */
+static void add_py_names(struct ustack *u, const struct count_entry *e, int from, int to,
+			 const char ***names, size_t *nr, size_t *alloc)
+{
+	for (int j = to - 1; j >= from; j--)
+		if (!(e->py[j].at & STACK_PY_SHIM)) {
+			ALLOC_GROW(*names, *nr + 1, *alloc);
+			(*names)[(*nr)++] = py_folded_name(u, e->pid, &e->py[j]);
+		}
+}
+
 /* Folded frame names of a row, outermost first (inlined calls as frames of their own). */
 static size_t row_frames(struct ustack *u, const struct count_entry *e, const char ***out)
 {
 	size_t nr = 0, alloc = 0;
 	const char **names = NULL;
 	struct sym_frame sf[MAX_INLINE];
+	int from[STACK_MAX_DEPTH + 1], to[STACK_MAX_DEPTH + 1];
+	int tail = e->nr_py ? py_place(u, e->pid, e->ips, e->nr, e->py, e->nr_py, from, to) : 0;
 
+	/* outermost first: Python frames left after the stack, then the stack with its own */
+	add_py_names(u, e, tail, e->nr_py, &names, &nr, &alloc);
 	for (int i = e->nr - 1; i >= 0; i--) {
-		int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
+		int k;
 
+		if (e->nr_py && from[i] >= 0) {
+			add_py_names(u, e, from[i], to[i], &names, &nr, &alloc);
+			continue;
+		}
+		k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
 		u->nr_late += sf[0].late;
 		for (int j = k - 1; j >= 0; j--) {
 			ALLOC_GROW(names, nr + 1, alloc);
@@ -1144,7 +1378,8 @@ static void row_stack(void *arg, void *data, FILE *f, struct json_writer *jw)
 {
 	const struct row *r = data;
 
-	print_stack(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, jw);
+	print_stack(arg, r->e->pid, r->e->ips, r->e->nr, r->e->cut, r->e->err, r->e->py,
+		    r->e->nr_py, jw);
 	if (f)
 		fputc('\n', f);
 }

@@ -70,9 +70,13 @@ void ustack__free(struct ustack *u);
  * stack maps) set as u asks, or left at nothing when u is NULL (no --stack);
  * with --count --stack=fp the ring buffer only carries the records that
  * announce a process.  plan's probes label the stacks counted.  Both stay
- * with u until it is freed.  0, or -1 after an error.
+ * with u until it is freed.  Python frames: the interpreter files the -c
+ * command's program cmd loads, or process pid maps, are found before the
+ * run (core/stack/python.h; others at a process's first event).  0, or -1
+ * after an error.
  */
-int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan);
+int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan,
+		      const char *cmd, pid_t pid);
 
 /* Bytes of the stack record after each event (0 when none). */
 size_t ustack__rec_size(const struct ustack *u);

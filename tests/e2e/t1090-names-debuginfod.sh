@@ -152,7 +152,8 @@ test_expect_success DEBUGINFOD,BPF 'trace --stack: static functions of the strip
 	c="$PY -c \"x = bytearray(8 << 20)\"" &&
 	DEBUGINFOD_URLS=$URL upx trace --stack --args 1 libc.so.6:malloc --min 4M -c "$c" >out 2>err &&
 	test_grep "^    bytearray___init__[.a-z_0-9]*+0x[0-9a-f]* (.*/python3.11) bytearrayobject.c.h:[0-9]*\$" out &&
-	test_grep "^    _PyEval_EvalFrameDefault+0x[0-9a-f]* (.*/python3.11) ceval.c:[0-9]*\$" out &&
+	test_grep "^    _PyEval_Vector (inlined) (.*/python3.11) ceval.c:[0-9]*\$" out &&
+	test_grep "^    py: <module> (<string>:1)\$" out &&
 	upx trace --stack --args 1 libc.so.6:malloc --min 4M -c "$c" >out 2>err &&
 	test_grep -v bytearray___init__ out &&
 	test_grep "^    0x[0-9a-f]* (.*/python3.11+0x[0-9a-f]*)\$" out

@@ -102,7 +102,7 @@ test_expect_success 'bad --buf input: one line each, exit 2' '
 	--buf arg1,retval libssl.so.3:SSL_write|--buf retval needs return probes
 	--buf arg9,4 libssl.so.3:SSL_write|expected arg0..arg5, retval or a parameter name
 	--buf arg1,4 --buf-size 20000 libssl.so.3:SSL_write|expects 1 to 16K bytes, not
-	--buf arg1,4 --count libssl.so.3:SSL_write|--buf shows events, one read each: not with --count
+	--buf arg1,4 --count libssl.so.3:SSL_write|--buf shows events, one read each: not with --count, --hist or --latency
 	--hex libssl.so.3:SSL_write|--hex and --buf-size go with --buf
 	EOF
 '

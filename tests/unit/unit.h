@@ -36,6 +36,7 @@
 	SUITE(symbolize) \
 	SUITE(unwind) \
 	SUITE(ustack) \
+	SUITE(python) \
 	SUITE(cgroup) \
 	SUITE(plt) \
 	SUITE(facts) \
