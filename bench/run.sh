@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: upx beside bpftrace and beside the floor (bench/floor, a bare
 # libbpf loader), run in turns (A B A B ...), REPS rounds, medians and ranges.
-# Figures 1-14 are described in Documentation/bench.txt.  The tracer runs on
+# Figures 1-16 are described in Documentation/bench.txt.  The tracer runs on
 # CPU0, the workload on CPU1; every peer run has a timeout; each figure that
 # loads BPF holds /tmp/upx-bpf.lock while it runs.  Prints a table and writes
 # bench/results.json.  Exits non-zero only when a command fails, never on a ratio.
@@ -15,10 +15,10 @@ export LC_ALL=C
 QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
-	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_PY=${N_PY:-2000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_PY=${N_PY:-2000} N_BUF=${N_BUF:-20000}
 else
 	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
-	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_PY=${N_PY:-2000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_PY=${N_PY:-2000} N_BUF=${N_BUF:-20000}
 fi
 TIMEOUT=${TIMEOUT:-120}
 # BPFTRACE=PATH: another bpftrace (say, trixie's) as the peer.
@@ -683,6 +683,46 @@ copies50() {
 	rm -rf "$TMP"/libc.*
 }
 
+# --- 15: a span per START/END pair (--span --latency), beside bench/span.bt ----------------
+span() {
+	local n=$N_HIT b
+	row 15 ns/pair "upx <= bpftrace" "span per START/END pair, --span --latency"
+	for _ in $(seq "$REPS"); do
+		b=$(base span "$n")
+		tracer "$UPX" trace --span --latency "$BM:push_first" "$BM:push_end" \
+			-c "$(work span "$n")" && sample 15 upx "$(per_call "$b" "$n")"
+		peer 15 "$BPFTRACE" bench/span.bt "$BM" -c "$(work span "$n")" &&
+			sample 15 bt "$(per_call "$b" "$n")"
+	done
+}
+
+# --- 16: --buf per call at 64, 256 and 4096 bytes, events to a file, beside bench/buf.bt ---
+# bpftrace 0.17 copies at most 200 bytes (BPFTRACE_STRLEN): past that its row is its 200.
+buf() {
+	local n=$N_BUF size bt_size b lines
+	for size in 64 256 4096; do
+		bt_size=$((size < 200 ? size : 200))
+		row "16.$size" ns/call "upx <= bpftrace" \
+			"--buf of $size bytes per call$([ "$bt_size" != "$size" ] && echo " (bt: 200)")"
+		row "16.$size.lost" events "0" "  events lost of $n"
+		for _ in $(seq "$REPS"); do
+			b=$(base buf "$n" "$size")
+			if tracer "$UPX" trace --buf arg0,arg1 --buf-size "$size" "$BM:buf_first" \
+				-c "$(work buf "$n" "$size")"; then
+				sample "16.$size" upx "$(per_call "$b" "$n")"
+				lines=$(grep -c ' buf\[' "$TMP/out")
+				sample "16.$size.lost" upx $((n - lines))
+			fi
+			BPFTRACE_STRLEN=$bt_size peer "16.$size" "$BPFTRACE" bench/buf.bt "$BM" \
+				-c "$(work buf "$n" "$size")" && {
+				sample "16.$size" bt "$(per_call "$b" "$n")"
+				lines=$(grep -c '^abc' "$TMP/out")
+				sample "16.$size.lost" bt $((n - lines))
+			}
+		done
+	done
+}
+
 figure() {
 	local s w
 	[ -n "${ONLY:-}" ] && [ "$1" != "$ONLY" ] && return
@@ -712,6 +752,8 @@ figure pyframes
 figure scrapes
 [ -z "$QUICK" ] && figure startup
 [ -z "$QUICK" ] && figure copies50
+figure span
+figure buf
 
 # --- 7 and the others without BPF: their own output ------------------------------------
 [ -z "${ONLY:-}" ] && echo "=== bench/list-syms.sh (figure 7)"

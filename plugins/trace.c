@@ -24,9 +24,11 @@
 #include "output/output.h"
 #include "output/table.h"
 #include "output/value.h"
+#include "plan/bufarg.h"
 #include "plan/bykey.h"
 #include "plan/params.h"
 #include "plan/plan.h"
+#include "plan/span.h"
 #include "run/attach.h"
 #include "run/bpf-util.h"
 #include "run/copies-live.h"
@@ -50,6 +52,7 @@
 static const char *const trace_usage[] = {
 	"upx trace [options] [r:]TARGET:FUNCTION[+OFFSET]... [-- CMD [ARGS...]]",
 	"upx trace [options] usdt:TARGET:[PROVIDER:]NAME... [-- CMD [ARGS...]]",
+	"upx trace --span [options] START END [-- CMD [ARGS...]]",
 	NULL,
 };
 
@@ -72,15 +75,17 @@ static struct {
 	unsigned long long by_size;
 	long long top;
 	struct ustack_opts stack;
-} opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = 10240 };
+	struct span_opts span;
+	struct buf_opts buf;
+} opt = { .uid = -1, .buffer_size = 8 << 20, .by_size = BY_SIZE_DEFAULT };
 
 static int min_cb(const struct upx_option *o, const char *arg)
 {
 	bool *has = o->value == &opt.min ? &opt.has_min : &opt.has_max;
 
-	if (!parse_u64(arg, (unsigned long long *)o->value))
-		return usage_error("option '--%s' expects a number (1M = 1048576), not '%s'",
-				   o->long_name, arg);
+	if (!parse_u64_or_duration(arg, o->value, &opt.span.min_dur))
+		return usage_error("option '--%s' expects a number (1M = 1048576) or a duration "
+				   "(20ms), not '%s'", o->long_name, arg);
 	*has = true;
 	return 0;
 }
@@ -97,9 +102,11 @@ static const struct upx_option trace_options[] = {
 	OPT_GROUP("What to show"),
 	OPT_INT('a', "args", &opt.nr_args, "N", "show the first N integer arguments (up to 6)"),
 	OPT_STRING('s', "str", &opt.str_arg, "ARG", "read argN, a parameter name or retval as a string"),
+	OPT_BUF(&opt.buf),
 	OPT_BOOL(0, "count", &opt.count, "count calls per probe"),
 	OPT_STRING(0, "hist", &opt.hist, "ARG", "log2 histogram of argN, a parameter or retval per probe"),
 	OPT_BOOL(0, "latency", &opt.latency, "log2 histogram of call durations per function"),
+	OPT_SPAN(&opt.span),
 	OPT_STRING(0, "by", &opt.by, "KEY,...", "count or bucket by comm, pid, tid, uid, probe, file, argN, retval, a parameter or str:ARG"),
 	OPT_UINT(0, "by-size", &opt.by_size, "N", "--by: keys the kernel keeps (default 10240); calls under more are reported, not counted"),
 	OPT_CALLBACK(0, "top", &opt.top, "N", "show the N largest counts only", opt_positive_cb),
@@ -125,7 +132,8 @@ static const struct upx_option trace_options[] = {
  * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
  */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
-	X(by_counts) X(by_hists) X(by_starts) X(drops) X(drop_values) X(__bpf_usdt_specs)
+	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(buf_args) X(drops) X(drop_values) \
+	X(__bpf_usdt_specs)
 struct trace_maps {
 #define TRACE_MAP_FIELD(m) struct bpf_map *m;
 	TRACE_MAPS(TRACE_MAP_FIELD)
@@ -238,6 +246,8 @@ static int on_event_plain(void *data, void *buf, size_t size)
 		else
 			value_print(stdout, e->retval);
 	}
+	span_event_text(&opt.span, stdout, e);
+	buf_event_text(&opt.buf, stdout, e, size);
 	putchar('\n');
 	event_stack(ctx, e, size, NULL);
 	return 0;
@@ -267,6 +277,8 @@ static int on_event_json(void *data, void *buf, size_t size)
 	if (e->is_return)
 		json_s64_field(jw, "retval", (long long)e->retval);
 	json_value_fields(jw, ctx, e);
+	span_event_json(&opt.span, jw, e);
+	buf_event_json(&opt.buf, jw, e, size);
 	if (event_has_str(ctx, e, size))
 		read_str_json(jw, &(struct read_str){ e->str, e->str_len, TRACE_STR_MAX,
 						   ctx->str_arg == TRACE_VALUE_RETVAL ? e->retval :
@@ -372,7 +384,7 @@ static void fill_probes(struct trace_ctx *ctx, struct table *t)
 		unsigned __int128 sum;
 		bool has_sum;
 
-		if (!opt.count && opt.latency && ctx->s.plan.entries[i].is_return)
+		if (!probe_has_row(&opt.span, &ctx->s.plan, i, opt.latency))
 			continue;
 		total = probe_total(ctx, i, slots);
 		if (!total && !show_zero(ctx, i, ctx->specs))
@@ -439,7 +451,7 @@ static struct table *trace_table(struct trace_ctx *ctx)
 	};
 	const char *what = opt.latency ? "latency_ns" : opt.hist;
 	int kind = opt.count ? 0 : opt.latency ? 1 : 2;
-	struct table *t = table__new(&(struct table_spec){
+	struct table *t = table__new(span_table_spec(&opt.span, &(struct table_spec){
 		.hist = !opt.count,
 		.noun = ctx->by.nr ? "key" : "probe",
 		.one = "call",
@@ -453,7 +465,7 @@ static struct table *trace_table(struct trace_ctx *ctx)
 					    "upx_probe_value" }[kind],
 		.help = help[ctx->by.nr > 0][kind],
 		.per_unit = opt.latency ? 1e9 : 1,
-	});
+	}, ctx->by.nr > 0));
 
 	table__top(t, opt.top);
 	if (kind == 2)
@@ -464,7 +476,10 @@ static struct table *trace_table(struct trace_ctx *ctx)
 		table__free(t);
 		return NULL;
 	}
-	if (kind == 1 && !ctx->by.nr)
+	span_table_totals(&opt.span, t, lru_evicted(ctx->maps.stats, TRACE_STAT_SPAN_OPENED,
+						    TRACE_STAT_SPAN_CLOSED, ctx->maps.span_starts),
+			  stat_value(ctx, TRACE_STAT_NO_START));
+	if (kind == 1 && !ctx->by.nr && !opt.span.on)
 		table__total(t, NULL, "upx_probe_returns_unmatched", METRIC_COUNTER,
 			     "Returns seen without their entry (missed or evicted): not in the durations.",
 			     stat_value(ctx, TRACE_STAT_NO_START));
@@ -484,10 +499,8 @@ static void print_aggregations(void *p)
 		if (t)
 			table__print(t, stdout, ctx->s.jw);
 		table__free(t);
-		if (ctx->by.nr && !output_json() && stat_value(ctx, TRACE_STAT_BY_FULL))
-			warning("the --by map is full (%s): %s under other keys not counted; raise "
-				"--by-size", count_noun(opt.by_size, "key", "keys"),
-				count_noun(stat_value(ctx, TRACE_STAT_BY_FULL), "call", "calls"));
+		if (ctx->by.nr && !output_json())
+			by_warn_full(opt.by_size, stat_value(ctx, TRACE_STAT_BY_FULL));
 	}
 	fflush(stdout);
 }
@@ -504,51 +517,30 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 }
 
 /* Options that contradict each other or the probes; 0 or a usage error. */
-static int check_by(struct by_spec *by, bool any_return, bool all_return)
-{
-	char err[160];
-
-	if (!opt.by) {
-		if (opt.by_size != 10240)
-			return usage_error("--by-size goes with --by");
-		return 0;
-	}
-	if (!(opt.count || opt.hist || opt.latency))
-		return usage_error("--by goes with --count, --hist or --latency");
-	if (by_spec_parse(by, opt.by, parse_arg_name, err, sizeof(err)))
-		return usage_error("--by %s", err);
-	if (opt.by_size < 1 || opt.by_size > (1 << 24))
-		return usage_error("--by-size takes 1 to 16M keys");
-	for (int i = 0; i < by->nr; i++) {
-		const struct by_part *p = &by->parts[i];
-
-		if ((p->kind == BY_VALUE || p->kind == BY_STR) &&
-		    parse_arg_for("--by", p->name, all_return, any_return) < 0)
-			return UPX_EXIT_USAGE;
-	}
-	return 0;
-}
-
 static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg,
 			 struct by_spec *by)
 {
 	bool all_return = true, any_return = false;
-	int ret;
+	int ret = span_check(&opt.span, specs, nr, opt.hist, opt.value_arg, opt.stack.mode);
 
-	ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
-				   output_json());
+	if (!ret)
+		ret = buf_check(&opt.buf, specs, nr, opt.count || opt.hist || opt.latency, opt.str_arg,
+				opt.stack.mode, opt.span.on);
+	if (!ret)
+		ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
+					   output_json());
 	if (ret)
 		return ret;
 	if (opt.stack.mode && (opt.by || ro.listen || ro.metrics_file))
 		return usage_error("--stack counts per stack: not with %s", opt.by ? "--by" :
 				   ro.listen ? "--listen" : "--metrics-file");
-	for (size_t i = 0; i < nr; i++) {
+	for (size_t i = 0; i < (opt.span.on ? 1 : nr); i++) {	/* a span's values are START's */
 		all_return &= specs[i].is_return;
 		any_return |= specs[i].is_return;
 	}
 	if (opt.count + !!opt.hist + opt.latency > 1)
 		return usage_error("--count, --hist and --latency exclude each other");
-	if (opt.latency && any_return)
+	if (opt.latency && any_return && !opt.span.on)
 		return usage_error("--latency probes entry and return itself: name functions without 'r:'");
 	if (opt.nr_args < 0 || opt.nr_args > TRACE_MAX_ARGS)
 		return usage_error("--args takes 0 to %d", TRACE_MAX_ARGS);
@@ -560,7 +552,7 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	if ((ro.listen || ro.metrics_file) && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--listen and --metrics-file serve aggregations: add --count, --hist or --latency");
 	*value_arg = TRACE_VALUE_NONE;
-	if (opt.hist || opt.has_min || opt.has_max) {
+	if (opt.hist || (!opt.span.on && (opt.has_min || opt.has_max))) {
 		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
 
 		if (opt.hist && opt.value_arg && (opt.has_min || opt.has_max) &&
@@ -581,7 +573,8 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 				   "(count by the string with --by str:%s)", opt.str_arg);
 	if (opt.top && !(opt.count || opt.hist || opt.latency))
 		return usage_error("--top N goes with --count, --hist or --latency");
-	return check_by(by, any_return, all_return);
+	return by_spec_check(by, opt.by, opt.by_size, opt.count || opt.hist || opt.latency,
+			     any_return, all_return);
 }
 
 /* argv -> attach plan; DWARF parameter names for display and --str/--on/--hist NAME. */
@@ -592,8 +585,9 @@ static int trace_plan(struct session *s, void *p)
 	s->plan.opts = (struct plan_opts){
 		.force = opt.force,
 		.no_endbr_skip = opt.at_entry,
-		.entry_and_return = opt.latency,
+		.entry_and_return = opt.latency && !opt.span.on,
 		.cookie_file = true,	/* --by file */
+		.entry_for_return = opt.buf.keep_args,
 	};
 	for (size_t k = 0; k < ctx->nr_specs; k++)
 		if (plan_add_spec(&s->plan, &ctx->specs[k], k))
@@ -604,11 +598,12 @@ static int trace_plan(struct session *s, void *p)
 	if (opt.nr_args || ctx->value_arg == ARG_BY_NAME || ctx->str_arg == ARG_BY_NAME ||
 	    by_spec_has(&ctx->by, BY_VALUE) || by_spec_has(&ctx->by, BY_STR) ||
 	    (!(opt.count || opt.hist || opt.latency) &&
-	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE)))
+	     (ctx->value_arg != TRACE_VALUE_NONE || ctx->str_arg != TRACE_VALUE_NONE || opt.buf.spec)))
 		ctx->params = params__load(&s->plan);
 	if (params__resolve_arg(ctx->params, &ctx->value_arg, opt.hist ? opt.hist : opt.value_arg,
 				opt.hist ? "--hist" : "--on") ||
-	    params__resolve_arg(ctx->params, &ctx->str_arg, opt.str_arg, "--str"))
+	    params__resolve_arg(ctx->params, &ctx->str_arg, opt.str_arg, "--str") ||
+	    buf_resolve(&opt.buf, ctx->params))
 		return -1;
 	for (int i = 0; i < ctx->by.nr; i++) {
 		struct by_part *bp = &ctx->by.parts[i];
@@ -695,7 +690,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 		bpf_map__set_max_entries(ctx->maps.events, 4096);
 	else if (events_size(obj, ctx->maps.events, opt.buffer_size))
 		return -1;
-	if (!opt.latency || ctx->by.nr)
+	if (!opt.latency || ctx->by.nr || opt.span.on)
 		bpf_map__set_max_entries(ctx->maps.starts, 1);
 	/* What the filters drop, per probe, for the zero report. */
 	if (any_filter(s)) {
@@ -704,6 +699,9 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 	}
 	if (ctx->by.nr)
 		configure_by(ctx);
+	if (span_configure(&opt.span, &s->plan, ctx->cfg, ctx->maps.span_starts) ||
+	    buf_configure(&opt.buf, ctx->cfg, ctx->maps.buf_args))
+		return -1;
 	*progs = (struct attach_progs){ .usdt_specs = ctx->maps.__bpf_usdt_specs };
 	/* Sleepable twins read strings on pages the process has not touched yet. */
 	sleepable = ctx->str_arg != TRACE_VALUE_NONE || by_spec_has(&ctx->by, BY_STR);
@@ -774,10 +772,7 @@ static void set_calls(struct trace_ctx *ctx, struct facts *f, uint64_t lost)
 		known = !lost;
 	}
 	for (size_t i = 0; i < plan->nr_probes; i++) {
-		/* --latency: a return probe's calls are its entry's */
-		bool hidden = opt.latency && plan->entries[i].is_return;
-
-		facts__set_calls(f, i, calls[i], known, !hidden &&
+		facts__set_calls(f, i, calls[i], known, probe_has_row(&opt.span, plan, i, opt.latency) &&
 				 (calls[i] || show_zero(ctx, i, ctx->specs)));
 	}
 	free(calls);
@@ -810,9 +805,13 @@ static void report_why_zero(struct session *s, uint64_t lost, void *p)
 	facts__free(f);
 }
 
-static void trace_report(struct session *s, void *skel, uint64_t lost, void *ctx)
+static void trace_report(struct session *s, void *skel, uint64_t lost, void *p)
 {
-	print_aggregations(&((struct trace_ctx *)ctx)->tick);
+	struct trace_ctx *ctx = p;
+
+	print_aggregations(&ctx->tick);
+	span_warn_evicted(&opt.span, lru_evicted(ctx->maps.stats, TRACE_STAT_SPAN_OPENED,
+						 TRACE_STAT_SPAN_CLOSED, ctx->maps.span_starts));
 }
 
 /*

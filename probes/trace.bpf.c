@@ -399,6 +399,291 @@ static __always_inline int by_return(__u64 key)
 	return 0;
 }
 
+/* A span's START and a --buf event: who, where, the arguments at entry, the return value at a return. */
+static __always_inline void event_fill(struct pt_regs *ctx, struct trace_event *e, __u64 cookie,
+				       __u64 id, bool is_return, bool usdt)
+{
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cookie = cookie;
+	e->tgid = id >> 32;
+	e->tid = (__u32)id;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->is_return = is_return;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		e->args[i] = !is_return ? arg_value(ctx, i, usdt) : 0;
+	e->retval = is_return ? PT_REGS_RC(ctx) : 0;
+	e->str_len = 0;
+}
+
+/* --span START END ------------------------------------------------------------------ */
+
+/*
+ * A START waiting for its END: its time and probe, its --by key, its event
+ * (ids, arguments, string).  The map holds as much of it as is used (user
+ * space sets its value size: TRACE_SPAN_OPEN_TIMES without --by and events,
+ * up to ev without --str), so a span that only counts copies 16 bytes.
+ */
+struct span_open {
+	__u64 ts;
+	__u64 cookie;
+	struct trace_by_key by;
+	struct trace_event ev;
+};
+
+/* Open spans by thread or --span-key (probes/trace.h); LRU: a START never ended is evicted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct trace_span_key);
+	__type(value, struct span_open);
+} span_starts SEC(".maps");
+
+/* Where a START is put together before it goes into span_starts (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct span_open);
+} span_scratch SEC(".maps");
+
+/* The key a span is found under at this end: the thread, or the --span-key value, in its process. */
+static __always_inline void span_key(struct pt_regs *ctx, struct trace_span_key *k, __u64 id,
+				     __u8 arg, bool usdt)
+{
+	k->value = arg == TRACE_VALUE_NONE ? (__u32)id : arg_value(ctx, arg, usdt);
+	k->tgid = id >> 32;
+	k->pad = 0;
+}
+
+/* START: filtered as any call, then its event and --by key wait under the span's key. */
+static __always_inline int span_begin(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				      bool sleepable, bool usdt)
+{
+	/* a span that is only timed waits as its time and cookie, from the stack */
+	struct { __u64 ts, cookie; } times = { 0, cookie };
+	__u64 *ts = &times.ts;
+	struct trace_span_key k;
+	struct trace_event *e;
+	struct span_open *o;
+	void *v = &times;
+	__u32 z = 0;
+
+	if (!pass_filters(ctx, (__u32)cookie, id >> 32, usdt))
+		return 0;
+	if (trace_cfg.mode == TRACE_MODE_EVENTS || trace_cfg.by_on) {
+		o = bpf_map_lookup_elem(&span_scratch, &z);
+		if (!o)
+			return 0;
+		o->cookie = cookie;
+		v = o;
+		ts = &o->ts;
+		if (trace_cfg.mode == TRACE_MODE_EVENTS) {
+			e = &o->ev;
+			event_fill(ctx, e, cookie, id, is_return, usdt);
+			if (trace_cfg.str_arg != TRACE_VALUE_NONE)
+				e->str_len = read_str(e->str, TRACE_STR_BUF,
+						      (const char *)arg_value(ctx, trace_cfg.str_arg,
+									      usdt), sleepable);
+		}
+		if (trace_cfg.by_on)
+			by_key_fill(ctx, &o->by, cookie, id, sleepable, usdt);
+	}
+	span_key(ctx, &k, id, trace_cfg.span_key_start, usdt);
+	/* Last: what upx did above is not in the span's time. */
+	*ts = bpf_ktime_get_ns();
+	if (!bpf_map_update_elem(&span_starts, &k, v, BPF_ANY))
+		stat_inc(TRACE_STAT_SPAN_OPENED);
+	return 0;
+}
+
+/*
+ * A finished span as an event: START's, with END's time and thread and the
+ * duration; reserved before the delete in span_finish() (which frees o),
+ * submitted or discarded after it.  NULL when the ring buffer is full.
+ */
+static __always_inline struct trace_event *span_event(const struct span_open *o, __u64 now,
+						      __u64 dur, __u64 id)
+{
+	struct trace_event *e;
+
+	if (trace_cfg.str_arg != TRACE_VALUE_NONE) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e)
+			bpf_probe_read_kernel(e, sizeof(*e), &o->ev);
+	} else {
+		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE, 0);
+		if (e)
+			bpf_probe_read_kernel(e, TRACE_EVENT_HDR_SIZE, &o->ev);
+	}
+	if (!e) {
+		stat_inc(UPX_STAT_LOST);
+		return NULL;
+	}
+	e->ts_ns = now;
+	e->span_ns = dur;
+	e->span_end_tid = (__u32)id;
+	return e;
+}
+
+static __always_inline bool span_passes(__u64 dur)
+{
+	return !(trace_cfg.span_has_min && dur < trace_cfg.span_min_ns) &&
+	       !(trace_cfg.span_has_max && dur > trace_cfg.span_max_ns);
+}
+
+/*
+ * END: the span under its key is taken out (the delete is the ticket: of two
+ * ENDs at once, one has it), timed, filtered by --min/--max on its duration,
+ * then counted, bucketed or shown under START's probe.  An END with no START
+ * is counted (TRACE_STAT_NO_START) and leaves nothing behind.
+ */
+static __always_inline int span_finish(struct pt_regs *ctx, __u64 id, bool usdt)
+{
+	__u64 now = bpf_ktime_get_ns(), dur;
+	struct trace_event *e = NULL;
+	struct trace_span_key k;
+	struct trace_by_key by;
+	struct span_open *o;
+	__u32 probe;
+
+	if (is_upx(id >> 32))
+		return 0;
+	span_key(ctx, &k, id, trace_cfg.span_key_end, usdt);
+	o = bpf_map_lookup_elem(&span_starts, &k);
+	if (!o) {
+		stat_inc(TRACE_STAT_NO_START);
+		return 0;
+	}
+	dur = now - o->ts;
+	probe = (__u32)o->cookie;
+	if (trace_cfg.by_on)
+		__builtin_memcpy(&by, &o->by, sizeof(by));
+	if (trace_cfg.mode == TRACE_MODE_EVENTS && span_passes(dur))
+		e = span_event(o, now, dur, id);
+	if (bpf_map_delete_elem(&span_starts, &k)) {
+		if (e)
+			bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	stat_inc(TRACE_STAT_SPAN_CLOSED);
+	if (e) {
+		submit_batched(e, trace_cfg.str_arg != TRACE_VALUE_NONE ? sizeof(*e) :
+				  TRACE_EVENT_HDR_SIZE, now);
+		return 0;
+	}
+	if (!span_passes(dur))
+		return drop(probe, trace_cfg.span_has_min && dur < trace_cfg.span_min_ns ?
+				   UPX_FILTER_MIN : UPX_FILTER_MAX, dur, NULL);
+	if (trace_cfg.by_on && trace_cfg.mode == TRACE_MODE_COUNT) {
+		by_count(&by);
+	} else if (trace_cfg.by_on && trace_cfg.mode == TRACE_MODE_LATENCY) {
+		by_hist_add(&by, dur);
+	} else if (trace_cfg.mode == TRACE_MODE_COUNT) {
+		__u64 *v = bpf_map_lookup_elem(&counts, &probe);
+
+		if (v)
+			(*v)++;
+	} else if (trace_cfg.mode == TRACE_MODE_LATENCY) {
+		hist_add(probe, dur);
+	}
+	return 0;
+}
+
+/* A site of a span: START's probes come first in the plan, END's after them. */
+static __always_inline int span_site(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				     bool sleepable, bool usdt)
+{
+	if ((__u32)cookie < trace_cfg.span_end_probe)
+		return span_begin(ctx, cookie, id, is_return, sleepable, usdt);
+	return span_finish(ctx, id, usdt);
+}
+
+/* --buf ARG,LEN --------------------------------------------------------------------- */
+
+struct buf_args {
+	__u64 args[TRACE_MAX_ARGS];
+};
+
+/* A return probe's call's arguments, from its entry site, per (thread, probe); LRU: a call that never returns goes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, struct buf_args);
+} buf_args SEC(".maps");
+
+/* An entry site of a return probe (its cookie says so): keep the arguments for the return. */
+static __always_inline bool buf_keep(struct pt_regs *ctx, __u64 cookie, __u64 id)
+{
+	__u64 key = id << 32 | ((__u32)cookie & ~TRACE_COOKIE_ENTRY_OF_RETURN);
+	struct buf_args a;
+
+	if (!((__u32)cookie & TRACE_COOKIE_ENTRY_OF_RETURN))
+		return false;
+	for (int i = 0; i < TRACE_MAX_ARGS; i++)
+		a.args[i] = arg_value(ctx, i, false);
+	bpf_map_update_elem(&buf_args, &key, &a, BPF_ANY);
+	return true;
+}
+
+/* Argument i of the event, or its return value. */
+static __always_inline __u64 buf_value(const struct trace_event *e, __u8 i)
+{
+	if (i == TRACE_VALUE_RETVAL)
+		return e->retval;
+	return i < TRACE_MAX_ARGS ? e->args[i] : 0;
+}
+
+/* The event with LEN bytes at ARG after it (struct trace_buf), cut at buf_size. */
+static __always_inline int buf_emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bool is_return,
+				    bool usdt)
+{
+	__u32 size = TRACE_EVENT_HDR_SIZE + sizeof(struct trace_buf) + trace_cfg.buf_size;
+	__u64 key = id << 32 | (__u32)cookie, n;
+	struct trace_event *e;
+	struct buf_args *kept;
+	struct trace_buf *b;
+
+	e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e) {
+		stat_inc(UPX_STAT_LOST);
+		return 0;
+	}
+	event_fill(ctx, e, cookie, id, is_return, usdt);
+	b = (void *)e + TRACE_EVENT_HDR_SIZE;
+	b->err = 0;
+	b->copied = 0;
+	if (is_return && trace_cfg.buf_keep_args) {
+		kept = bpf_map_lookup_elem(&buf_args, &key);
+		if (kept) {
+			__builtin_memcpy(e->args, kept->args, sizeof(e->args));
+			bpf_map_delete_elem(&buf_args, &key);
+		} else {
+			b->err = -61;	/* ENODATA */
+		}
+	}
+	b->ptr = buf_value(e, trace_cfg.buf_ptr_arg);
+	b->len = trace_cfg.buf_len_arg == TRACE_BUF_LEN_CONST ? trace_cfg.buf_len_const :
+		 buf_value(e, trace_cfg.buf_len_arg);
+	/* read as an int (SSL_read's, write()'s -1 alike): a register's upper half may be junk */
+	if (trace_cfg.buf_len_arg != TRACE_BUF_LEN_CONST)
+		b->len = (__s32)b->len;
+	n = b->len < 0 ? 0 : b->len;
+	if (n > trace_cfg.buf_size)
+		n = trace_cfg.buf_size;
+	if (!b->err && n > 0 && n <= TRACE_BUF_MAX) {
+		long r = bpf_probe_read_user(b->data, n, (const void *)b->ptr);
+
+		if (r)
+			b->err = r;
+		else
+			b->copied = n;
+	}
+	submit_batched(e, size, e->ts_ns);
+	return 0;
+}
+
 /*
  * Entry, or return outside latency mode: filter, then count, bucket or emit.
  * usdt: a USDT site, whose plan cookie is the usdt cookie (the attach cookie is libbpf's).
@@ -412,8 +697,14 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 	__u64 cookie = usdt ? bpf_usdt_cookie(ctx) : bpf_get_attach_cookie(ctx);
 	__u32 probe = cookie;
 
+	if (trace_cfg.span_on)
+		return span_site(ctx, cookie, id, is_return, sleepable, usdt);
+	if (trace_cfg.buf_keep_args && buf_keep(ctx, cookie, id))
+		return 0;
 	if (!pass_filters(ctx, probe, id >> 32, usdt))
 		return 0;
+	if (trace_cfg.buf_on)
+		return buf_emit(ctx, cookie, id, is_return, usdt);
 	if (trace_cfg.by_on && trace_cfg.mode != TRACE_MODE_EVENTS)
 		return handle_by(ctx, cookie, id, sleepable, usdt);
 	switch (trace_cfg.mode) {
@@ -450,7 +741,7 @@ static __always_inline int handle_return(struct pt_regs *ctx, bool sleepable)
 {
 	__u64 id, key, *ts;
 
-	if (trace_cfg.mode != TRACE_MODE_LATENCY)
+	if (trace_cfg.mode != TRACE_MODE_LATENCY || trace_cfg.span_on)
 		return handle(ctx, true, sleepable);
 	/* Filters ran at entry: a recorded start is the ticket. */
 	id = bpf_get_current_pid_tgid();

@@ -29,6 +29,8 @@ enum trace_stat {
 	TRACE_STAT_START_EVICTED = UPX_STAT_LOST + 1, /* latency: entry with no return seen (never returned / missed) */
 	TRACE_STAT_NO_START,        /* latency: return without a recorded entry */
 	TRACE_STAT_BY_FULL,         /* --by: calls not counted, the key map was full */
+	TRACE_STAT_SPAN_OPENED,     /* --span: STARTs recorded (an END finds them, or they are evicted) */
+	TRACE_STAT_SPAN_CLOSED,     /* --span: ENDs that found their START (and took it out) */
 	TRACE_STAT_MAX,
 };
 
@@ -40,6 +42,9 @@ struct trace_event {
 	__u32 uid;
 	__u16 is_return;
 	__s16 str_len;   /* bytes in str (without NUL; > TRACE_STR_MAX: cut), or -errno when unreadable */
+	__u64 span_ns;   /* --span only: START to END (the rest is START's; ts_ns is END's time) */
+	__u32 span_end_tid; /* --span only: the thread END fired in */
+	__u32 span_pad;
 	__u64 args[TRACE_MAX_ARGS]; /* all six at entry, whatever --args shows: --on and --str need theirs */
 	__u64 retval;
 	char comm[UPX_COMM_LEN];
@@ -118,6 +123,55 @@ struct trace_config {
 	__u8 args_read;			/* events: bit i, argument i is read (the others are 0) */
 	__u8 uid_read;			/* events: the uid is read (--json shows it), else 0 */
 	struct trace_by_layout by_key;	/* --by: the packed key */
+	/* --span START END: probes [0, span_end_probe) are START's, the rest END's. */
+	__u8 span_on;
+	__u8 span_key_start, span_key_end;	/* --span-key at each end; TRACE_VALUE_NONE: the thread */
+	__u8 span_has_min, span_has_max;	/* --min / --max: of the span's duration */
+	__u32 span_end_probe;
+	__u64 span_min_ns, span_max_ns;
+	/* --buf ARG,LEN: buf_size bytes at most, after the event's header (struct trace_buf) */
+	__u8 buf_on;
+	__u8 buf_ptr_arg;		/* argN, or TRACE_VALUE_RETVAL */
+	__u8 buf_len_arg;		/* argN, TRACE_VALUE_RETVAL, or TRACE_BUF_LEN_CONST */
+	__u8 buf_keep_args;		/* return probes read what their entry site kept */
+	__u32 buf_size;			/* --buf-size */
+	__u64 buf_len_const;
+};
+
+/*
+ * --span: where a START waits for its END, in an LRU hash of
+ * TRACE_SPAN_OPEN entries (a START whose END never comes is evicted, and
+ * counted: TRACE_STAT_SPAN_OPENED - _CLOSED - what is left in the map).
+ * The key: the thread, or the --span-key value in its process.
+ */
+#define TRACE_SPAN_OPEN 16384
+/* The value of an open span in span_starts: its time and cookie, then (--by) START's key, then
+ * (events) START's event; trace.bpf.c's struct span_open. */
+#define TRACE_SPAN_OPEN_TIMES 16
+#define TRACE_SPAN_OPEN_BY (TRACE_SPAN_OPEN_TIMES + sizeof(struct trace_by_key))
+
+struct trace_span_key {
+	__u64 value;
+	__u32 tgid;
+	__u32 pad;	/* 0 */
+};
+
+/*
+ * --buf ARG,LEN: LEN bytes at ARG (up to --buf-size) after the event's
+ * header.  On a return probe ARG and LEN may be arguments: the call's, kept
+ * per (thread, probe) by an entry site of the same function, whose cookie
+ * has TRACE_COOKIE_ENTRY_OF_RETURN (core/plan/plan.h: PLAN_COOKIE_ENTRY_OF_RETURN).
+ */
+#define TRACE_BUF_MAX 16384
+#define TRACE_BUF_LEN_CONST 254
+#define TRACE_COOKIE_ENTRY_OF_RETURN 0x80000000u
+
+struct trace_buf {
+	__s64 len;	/* LEN as the call gave it */
+	__u64 ptr;	/* where the bytes were read */
+	__s32 err;	/* 0, or -errno: not read (-ENODATA: the call's entry was not seen) */
+	__u32 copied;	/* bytes in data: LEN, cut at --buf-size; 0 when LEN < 0 */
+	__u8 data[];
 };
 
 #define TRACE_EVENT_HDR_SIZE __builtin_offsetof(struct trace_event, str)

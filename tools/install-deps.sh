@@ -9,8 +9,8 @@
 set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
-BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev liblzma-dev libprotobuf-c-dev protobuf-c-compiler"
-TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux mount procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go gdb libjemalloc2"
+BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev liblzma-dev libprotobuf-c-dev protobuf-c-compiler libsodium-dev"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux mount procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go gdb libjemalloc2 postgresql openssl"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build
 # (libdebuginfod's header: upx loads the library when asked to fetch), and the debuginfod
 # server the tests run.
@@ -22,9 +22,9 @@ TEST_DEB_DIR=/var/cache/upx-tests
 
 # Without dpkg, what the packages give: commands, and headers the compiler finds.
 BUILD_CMDS="make gcc g++ clang bpftool"
-BUILD_HEADERS="bpf/libbpf.h libelf.h elfutils/libdw.h elfutils/debuginfod.h zlib.h lzma.h microhttpd.h protobuf-c/protobuf-c.h"
+BUILD_HEADERS="bpf/libbpf.h libelf.h elfutils/libdw.h elfutils/debuginfod.h zlib.h lzma.h microhttpd.h protobuf-c/protobuf-c.h sodium.h"
 BUILD_CMDS="$BUILD_CMDS protoc-c"
-TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump jq xmllint prometheus promtool chromium xz go debuginfod gdb"
+TEST_CMDS="python3 bash tmux valgrind script setpriv unshare flock ps pgrep nm readelf objdump jq xmllint prometheus promtool chromium xz go debuginfod gdb psql openssl"
 TEST_HEADERS="CUnit/Basic.h sys/sdt.h"
 
 by_hand() {
@@ -34,14 +34,16 @@ upx deps: $1: nothing installed.  Install by hand, then run 'make test':
             libbpf >= 1.4 with its headers (uprobe_multi links), bpftool >= 7.5,
             libelf, libdw and libdebuginfod (elfutils) with their headers, zlib and
             liblzma with their headers, libmicrohttpd with its headers (--listen),
-            protobuf-c (library, headers and protoc-c: --pprof)
+            protobuf-c (library, headers and protoc-c: --pprof), libsodium with its
+            headers (--buf's base64 in JSON)
   to test:  CUnit (headers), python3, bash, tmux, valgrind, jq, xmllint, util-linux (script,
             setpriv, unshare, flock), mount (an overlayfs "container"), procps (ps, pgrep),
             binutils (nm, readelf, objdump), clang's libFuzzer (compiler-rt), the C library's
             debugging symbols, <sys/sdt.h> (systemtap), Prometheus with promtool,
             Chromium (renders the flame graph SVG), xz, Go (go tool pprof, a Go
             fixture), the debuginfod server, gdb (Python's structure offsets read
-            from DWARF), and python3.11's and python3.11-dbg's .debs in
+            from DWARF), PostgreSQL 15 (--span), openssl (--buf), and python3.11's and
+            python3.11-dbg's .debs in
             $TEST_DEB_DIR (served by a local debuginfod, and the DWARF of 3.11)
   On Debian 12 they are: $BUILD_PKGS $TEST_PKGS,
   and from bookworm-backports: $BPO_PKGS.

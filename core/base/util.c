@@ -158,6 +158,51 @@ bool parse_s64(const char *s, long long *out)
 	return true;
 }
 
+bool parse_duration_ns(const char *s, unsigned long long *ns)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		v *= units[i].ns;
+		/* 2^64 ns is 584 years: more is junk, not a duration */
+		if (!(v < 18446744073709551616.0))
+			return false;
+		*ns = (unsigned long long)(v + 0.5);
+		return true;
+	}
+	return false;
+}
+
+bool parse_u64_or_duration(const char *s, unsigned long long *out, bool *is_duration)
+{
+	if (parse_duration_ns(s, out))
+		return *is_duration = true;
+	return parse_u64(s, out);
+}
+
+char *duration_text(char *buf, unsigned long long ns)
+{
+	if (ns < 1000)
+		snprintf(buf, DURATION_TEXT_MAX, "%lluns", ns);
+	else
+		snprintf(buf, DURATION_TEXT_MAX, "%.3f%s", ns < 1000000 ? ns / 1e3 :
+			 ns < 1000000000 ? ns / 1e6 : ns / 1e9,
+			 ns < 1000000 ? "us" : ns < 1000000000 ? "ms" : "s");
+	return buf;
+}
+
 int edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;

@@ -41,6 +41,13 @@ int read_file(const char *path, char **buf, size_t *len);
 /* Parse a decimal/hex/size number ("4096", "0x10", "1M"); false on junk. */
 bool parse_u64(const char *s, unsigned long long *out);
 bool parse_s64(const char *s, long long *out);
+/* A duration with its unit ("20ms", "1.5s", "250us", "100ns") in nanoseconds; false on junk. */
+bool parse_duration_ns(const char *s, unsigned long long *ns);
+/* A number as parse_u64() reads it, or a duration (*is_duration set); false on junk. */
+bool parse_u64_or_duration(const char *s, unsigned long long *out, bool *is_duration);
+/* ns for a person, into buf (DURATION_TEXT_MAX): "812ns", "12.300us", "51.204ms", "2.000s". */
+#define DURATION_TEXT_MAX 32
+char *duration_text(char *buf, unsigned long long ns);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t mono_ns(void);

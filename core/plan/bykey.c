@@ -8,9 +8,12 @@
 
 #include <bpf/bpf.h>
 
+#include "base/cmd.h"
+#include "base/usage.h"
 #include "base/util.h"
 #include "output/table.h"
 #include "plan/bykey.h"
+#include "plan/params.h"
 #include "plan/plan.h"
 
 static const struct {
@@ -84,6 +87,37 @@ int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const ch
 		return -1;
 	}
 	return 0;
+}
+
+int by_spec_check(struct by_spec *spec, const char *s, unsigned long long size, bool aggregate,
+		  bool any_return, bool all_return)
+{
+	char err[160];
+
+	if (!s)
+		return size != BY_SIZE_DEFAULT ? usage_error("--by-size goes with --by") : 0;
+	if (!aggregate)
+		return usage_error("--by goes with --count, --hist or --latency");
+	if (by_spec_parse(spec, s, parse_arg_name, err, sizeof(err)))
+		return usage_error("--by %s", err);
+	if (size < 1 || size > (1 << 24))
+		return usage_error("--by-size takes 1 to 16M keys");
+	for (int i = 0; i < spec->nr; i++) {
+		const struct by_part *p = &spec->parts[i];
+
+		if ((p->kind == BY_VALUE || p->kind == BY_STR) &&
+		    parse_arg_for("--by", p->name, all_return, any_return) < 0)
+			return UPX_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void by_warn_full(unsigned long long size, uint64_t not_counted)
+{
+	if (not_counted)
+		warning("the --by map is full (%s): %s under other keys not counted; raise "
+			"--by-size", count_noun(size, "key", "keys"),
+			count_noun(not_counted, "call", "calls"));
 }
 
 void by_spec_free(struct by_spec *spec)

@@ -47,6 +47,18 @@ struct by_spec {
 int by_spec_parse(struct by_spec *spec, const char *s, int (*parse_arg)(const char *),
 		  char *err, size_t err_size);
 void by_spec_free(struct by_spec *spec);
+/* Calls a full --by map of size keys left out (not_counted), said when there are any. */
+void by_warn_full(unsigned long long size, uint64_t not_counted);
+/* --by-size's default: keys the kernel keeps. */
+#define BY_SIZE_DEFAULT 10240
+/*
+ * --by s (NULL: not given) and --by-size size against the rest: a key goes
+ * with an aggregation, and its arguments with the probes (parse_arg_for():
+ * the return value at return probes only, arguments where no probe is one);
+ * parsed into spec.  0 or a usage error.
+ */
+int by_spec_check(struct by_spec *spec, const char *s, unsigned long long size, bool aggregate,
+		  bool any_return, bool all_return);
 /* The TRACE_BY_* fields of the key. */
 unsigned int by_spec_fields(const struct by_spec *spec);
 /* The key's layout into the program's configuration (probes/trace.h): fields, arguments, string. */

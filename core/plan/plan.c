@@ -870,6 +870,31 @@ static int add_matches(struct plan *plan, int file, const struct probe_spec *spe
 	return 0;
 }
 
+/*
+ * The other end (is_return) of each function planned from entries[before]
+ * on, counted under the same probe (its cookie's, with mark): the return
+ * probe --latency times an entry with, or the entry site that keeps a return
+ * probe's arguments (--buf).
+ */
+static int add_twins(struct plan *plan, int file, int spec_idx, size_t before, bool is_return,
+		     uint32_t mark)
+{
+	size_t end = plan->nr;
+
+	for (size_t i = before; i < end; i++) {
+		/* A copy: add_entry() may move the array. */
+		const struct plan_entry e = plan->entries[i];
+		size_t n = plan->nr;
+
+		if (add_entry(plan, file, spec_idx, is_return, e.func, e.vaddr, e.offset, &e))
+			return -1;
+		if (plan->nr > n)
+			plan->entries[n].cookie =
+				cookie_of(plan, file, plan_cookie_probe(e.cookie) | mark);
+	}
+	return 0;
+}
+
 /* The probes of one function spec in files[file]. */
 static int add_spec_to(struct plan *plan, int file, const struct probe_spec *spec, int spec_idx,
 		       int tag)
@@ -879,23 +904,12 @@ static int add_spec_to(struct plan *plan, int file, const struct probe_spec *spe
 	if (add_matches(plan, file, spec, spec_idx, spec->function, spec->is_return, tag,
 			&planned))
 		return -1;
-	if (plan->opts.entry_and_return) {
-		/* --latency: the return probe of every function just planned. */
-		size_t end = plan->nr;
-
-		for (size_t i = before; i < end; i++) {
-			/* A copy: add_entry() may move the array. */
-			const struct plan_entry e = plan->entries[i];
-			size_t n = plan->nr;
-
-			if (add_entry(plan, file, spec_idx, true, e.func, e.vaddr, e.offset, &e))
-				return -1;
-			/* Its durations are counted under the entry probe. */
-			if (plan->nr > n)
-				plan->entries[n].cookie =
-					cookie_of(plan, file, plan_cookie_probe(e.cookie));
-		}
-	}
+	/* --latency: the return probe of every function just planned; --buf: the entry of a return */
+	if ((plan->opts.entry_and_return && !spec->is_return &&
+	     add_twins(plan, file, spec_idx, before, true, 0)) ||
+	    (plan->opts.entry_for_return && spec->is_return &&
+	     add_twins(plan, file, spec_idx, before, false, PLAN_COOKIE_ENTRY_OF_RETURN)))
+		return -1;
 	if (!planned) {
 		size_t left = plan->nr_skipped - skipped_before;
 		char names[1024];

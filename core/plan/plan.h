@@ -156,7 +156,12 @@ struct plan_opts {
 	bool no_endbr_skip;	/* probe at offset 0 even after endbr64 */
 	bool entry_and_return;	/* --latency: each function gets both probes */
 	bool cookie_file;	/* cookies carry the file in their high 32 bits (--by file) */
+	bool entry_for_return;	/* --buf: each return probe gets an entry site too, counted under
+				 * it, its cookie marked PLAN_COOKIE_ENTRY_OF_RETURN */
 };
+
+/* The cookie of an entry site that keeps a return probe's arguments (probes/trace.h's too). */
+#define PLAN_COOKIE_ENTRY_OF_RETURN 0x80000000u
 
 /* What a spec asked of a file, kept to place the same probes in its copies. */
 struct plan_request {

@@ -25,6 +25,32 @@ void bpf_util_setup_logging(void)
 	libbpf_set_print(libbpf_print);
 }
 
+/* Keys in a hash map now (walked with bpf_map_get_next_key(); at most 1M). */
+static uint64_t map_count_keys(int map_fd)
+{
+	/* keys of up to 64 bytes; a key deleted under the walk restarts it, hence the bound */
+	char key[64], next[64];
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	while (n < (1 << 20) && !bpf_map_get_next_key(map_fd, prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+uint64_t lru_evicted(const struct bpf_map *stats, uint32_t in, uint32_t out,
+		     const struct bpf_map *map)
+{
+	/* in first: what goes in after it adds to gone, never to a false eviction */
+	uint64_t went_in = percpu_u64_sum(bpf_map__fd(stats), in),
+		 gone = percpu_u64_sum(bpf_map__fd(stats), out) + map_count_keys(bpf_map__fd(map));
+
+	return went_in > gone ? went_in - gone : 0;
+}
+
 uint64_t percpu_u64_sum(int map_fd, uint32_t key)
 {
 	return percpu_u64_sum_key(map_fd, &key);

@@ -24,6 +24,14 @@ uint64_t percpu_u64_sum_key(int map_fd, const void *key);
  */
 bool percpu_sum128(int map_fd, uint32_t key, unsigned __int128 *sum);
 
+/*
+ * What went into an LRU hash map (counted in slot in of stats, a per-CPU
+ * array of u64), was neither taken out (slot out) nor is in it now: evicted.
+ */
+struct bpf_map;
+uint64_t lru_evicted(const struct bpf_map *stats, uint32_t in, uint32_t out,
+		     const struct bpf_map *map);
+
 /* A skeleton failed to load: one line, with the hint that -vv shows the verifier's log; -1. */
 int bpf_load_error(void);
 

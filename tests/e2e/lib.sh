@@ -338,6 +338,22 @@ test_one_line_error() {
 	test_line_count = 1 "$1" && test_grep '^upx [a-z-]*: ' "$1"
 }
 
+# test_usage_errors CMD: each line of stdin is "ARGS|TEXT"; `upx CMD ARGS` (split by
+# the shell, no quotes in them) exits 2 before anything is attached, prints nothing on
+# stdout and two lines on stderr: "upx CMD: ..." holding TEXT (a fixed string), then
+# the hint "See 'upx CMD -h'.".
+test_usage_errors() {
+	while IFS="|" read -r args text; do
+		test_expect_code 2 upx "$1" $args >out 2>err &&
+		head -n 1 err >first &&
+		test_grep "^upx $1: " first &&
+		{ grep -qF -- "$text" first || { say "    no '$text' in: $(cat first)"; false; }; } &&
+		test_grep "^See .upx $1 -h.\.$" err &&
+		test_line_count = 2 err &&
+		test ! -s out || return 1
+	done
+}
+
 # IDs of the loaded BPF programs named upx_*, one per line.
 upx_prog_ids() {
 	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name upx_.*/\1/p'

@@ -22,7 +22,7 @@ trace --uid 4294967295 libc.so.6:getpid | option '--uid' expects a user id (0 to
 trace --count --top 0 libc.so.6:getpid | option '--top' expects a positive number, not '0'
 trace --count --top -1 libc.so.6:getpid | option '--top' expects a positive number, not '-1'
 trace --comm= libc.so.6:getpid | option '--comm' expects a value, not ''
-trace --min lots libc.so.6:getpid | option '--min' expects a number (1M = 1048576), not 'lots'
+trace --min lots libc.so.6:getpid | option '--min' expects a number (1M = 1048576) or a duration (20ms), not 'lots'
 trace -a 7 libc.so.6:getpid | --args takes 0 to 6
 trace --stack=gdb libc.so.6:getpid | --stack takes fp or dwarf, not 'gdb'
 trace -m 1000 libc.so.6:getpid | --buffer-size must be a power of 2 from 4K to 1G
@@ -74,7 +74,7 @@ trace --flame x.svg | did you mean: --flamegraph?
 trace --metrics m.prom | did you mean: --metrics-file?
 trace --no-folow | did you mean: --no-follow?
 trace --mx 3 | did you mean: --max?
-trace --hlep | did you mean: --help?
+trace --hlep | did you mean: --hex, --help?
 exitcodes --durration 1 | did you mean: --duration?
 lifetimes --comn x | did you mean: --comm?
 list-syms --imprted | did you mean: --imported?

@@ -26,6 +26,34 @@ static void test_parse_numbers(void)
 	CU_ASSERT_FALSE(parse_s64("--1", &s));
 }
 
+/* --min and --max of a span: a number and its unit. */
+static void test_parse_duration(void)
+{
+	char buf[DURATION_TEXT_MAX];
+	unsigned long long ns;
+	bool dur = false;
+
+	CU_ASSERT_TRUE(parse_duration_ns("20ms", &ns) && ns == 20000000);
+	CU_ASSERT_TRUE(parse_duration_ns("1.5s", &ns) && ns == 1500000000);
+	CU_ASSERT_TRUE(parse_duration_ns("250us", &ns) && ns == 250000);
+	CU_ASSERT_TRUE(parse_duration_ns("7ns", &ns) && ns == 7);
+	CU_ASSERT_TRUE(parse_duration_ns("0.0005ms", &ns) && ns == 500);
+	CU_ASSERT_FALSE(parse_duration_ns("20", &ns));
+	CU_ASSERT_FALSE(parse_duration_ns("20 ms", &ns));
+	CU_ASSERT_FALSE(parse_duration_ns("-1ms", &ns));
+	CU_ASSERT_FALSE(parse_duration_ns("ms", &ns));
+	CU_ASSERT_FALSE(parse_duration_ns("1M", &ns));
+	CU_ASSERT_FALSE(parse_duration_ns("1e30s", &ns));
+	CU_ASSERT_FALSE(parse_duration_ns("nan s", &ns));
+	CU_ASSERT_TRUE(parse_u64_or_duration("1M", &ns, &dur) && ns == 1048576 && !dur);
+	CU_ASSERT_TRUE(parse_u64_or_duration("3ms", &ns, &dur) && ns == 3000000 && dur);
+	CU_ASSERT_FALSE(parse_u64_or_duration("3xs", &ns, &dur));
+	CU_ASSERT_STRING_EQUAL(duration_text(buf, 812), "812ns");
+	CU_ASSERT_STRING_EQUAL(duration_text(buf, 12300), "12.300us");
+	CU_ASSERT_STRING_EQUAL(duration_text(buf, 51204000), "51.204ms");
+	CU_ASSERT_STRING_EQUAL(duration_text(buf, 2000000000), "2.000s");
+}
+
 static void test_edit_distance(void)
 {
 	CU_ASSERT_EQUAL(edit_distance("trace", "trace"), 0);
@@ -84,6 +112,7 @@ static void test_count_noun(void)
 CU_TestInfo util_tests[] = {
 	UNIT_TEST(test_put_numbers),
 	UNIT_TEST(test_parse_numbers),
+	UNIT_TEST(test_parse_duration),
 	UNIT_TEST(test_edit_distance),
 	UNIT_TEST(test_count_noun),
 	CU_TEST_INFO_NULL,

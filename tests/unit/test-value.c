@@ -38,37 +38,10 @@ static void test_errno_text(void)
 	CU_ASSERT_STRING_EQUAL(errno_text(-99999), "unknown error");
 }
 
-static char *text_of(const struct read_str *r)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-
-	read_str_print(f, r);
-	fclose(f);
-	return buf;
-}
-
-static char *json_of(const struct read_str *r)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	struct json_writer *jw = json_writer__new(f);
-
-	json_object_start(jw);
-	read_str_json(jw, r);
-	json_object_end(jw);
-	json_writer__end_line(jw);
-	json_writer__free(jw);
-	fclose(f);
-	return buf;
-}
-
 /* The text and JSON forms of one read string. */
 static void check_str(const struct read_str *r, const char *text, const char *json)
 {
-	char *t = text_of(r), *j = json_of(r);
+	char *t = UNIT_WRITTEN(f, read_str_print(f, r)), *j = UNIT_JSON_OBJECT(jw, read_str_json(jw, r));
 
 	CU_ASSERT_STRING_EQUAL(t, text);
 	CU_ASSERT_STRING_EQUAL(j, json);

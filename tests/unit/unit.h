@@ -41,7 +41,9 @@
 	SUITE(plt) \
 	SUITE(facts) \
 	SUITE(table) \
-	SUITE(value)
+	SUITE(value) \
+	SUITE(span) \
+	SUITE(buf)
 
 /*
  * Compare text with the golden file DIR NAME (UPX_GOLDEN_DIR replaces DIR), or
@@ -61,5 +63,27 @@ void unit_golden(const char *dir, const char *name, const char *text, size_t len
 		fclose(stderr);                                                    \
 		stderr = saved_stderr_;                                            \
 	} while (0)
+
+/* What stmt writes to the stream f (declared here), as a malloc'd string for the caller to free. */
+#define UNIT_WRITTEN(f, stmt)                                                      \
+	({                                                                         \
+		char *buf_ = NULL;                                                 \
+		size_t len_ = 0;                                                   \
+		FILE *f = open_memstream(&buf_, &len_);                            \
+		stmt;                                                              \
+		fclose(f);                                                         \
+		buf_;                                                              \
+	})
+
+/* The JSON line of an object whose members stmt writes with jw (declared here), malloc'd. */
+#define UNIT_JSON_OBJECT(jw, stmt)                                                 \
+	UNIT_WRITTEN(f_, {                                                         \
+		struct json_writer *jw = json_writer__new(f_);                     \
+		json_object_start(jw);                                             \
+		stmt;                                                              \
+		json_object_end(jw);                                               \
+		json_writer__end_line(jw);                                         \
+		json_writer__free(jw);                                             \
+	})
 
 #endif
