@@ -520,11 +520,11 @@ static void trace_metrics(struct metrics_writer *w, struct session *s, void *ske
 static int check_options(const struct probe_spec *specs, size_t nr, int *value_arg, int *str_arg,
 			 struct by_spec *by)
 {
-	bool all_return = true, any_return = false;
+	bool all_return = true, any_return = false, aggregating = opt.count || opt.hist || opt.latency;
 	int ret = span_check(&opt.span, specs, nr, opt.hist, opt.value_arg, opt.stack.mode);
 
 	if (!ret)
-		ret = buf_check(&opt.buf, specs, nr, opt.count || opt.hist || opt.latency, opt.str_arg,
+		ret = buf_check(&opt.buf, specs, nr, aggregating, opt.str_arg,
 				opt.stack.mode, opt.span.on);
 	if (!ret)
 		ret = ustack_check_options(&opt.stack, opt.top, &opt.count, opt.hist, opt.latency,
@@ -547,10 +547,9 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 	if (opt.nr_args && all_return)
 		return usage_error("--args: arguments are gone when a function returns; "
 				   "add an entry probe (without 'r:')");
-	if (opt.interval > 0 && !(opt.count || opt.hist || opt.latency))
-		return usage_error("-i goes with --count, --hist or --latency");
-	if ((ro.listen || ro.metrics_file) && !(opt.count || opt.hist || opt.latency))
-		return usage_error("--listen and --metrics-file serve aggregations: add --count, --hist or --latency");
+	if (!aggregating && (opt.interval > 0 || opt.top || ro.listen || ro.metrics_file))
+		return usage_error("%s goes with --count, --hist or --latency", opt.interval > 0 ? "-i" :
+				   opt.top ? "--top N" : ro.listen ? "--listen" : "--metrics-file");
 	*value_arg = TRACE_VALUE_NONE;
 	if (opt.hist || (!opt.span.on && (opt.has_min || opt.has_max))) {
 		const char *name = opt.hist ? opt.hist : opt.value_arg ? opt.value_arg : "arg0";
@@ -568,13 +567,10 @@ static int check_options(const struct probe_spec *specs, size_t nr, int *value_a
 		   TRACE_VALUE_NONE;
 	if (*str_arg < 0)
 		return UPX_EXIT_USAGE;
-	if (opt.str_arg && (opt.count || opt.hist || opt.latency))
+	if (opt.str_arg && aggregating)
 		return usage_error("--str shows events; it does not go with aggregations "
 				   "(count by the string with --by str:%s)", opt.str_arg);
-	if (opt.top && !(opt.count || opt.hist || opt.latency))
-		return usage_error("--top N goes with --count, --hist or --latency");
-	return by_spec_check(by, opt.by, opt.by_size, opt.count || opt.hist || opt.latency,
-			     any_return, all_return);
+	return by_spec_check(by, opt.by, opt.by_size, aggregating, any_return, all_return);
 }
 
 /* argv -> attach plan; DWARF parameter names for display and --str/--on/--hist NAME. */

@@ -212,8 +212,9 @@ test_expect_success BPF,REALROOT 'no libmicrohttpd: --listen is one line naming 
 test_expect_success BPF 'bad input: one line naming the cause, exit 1 or 2, nothing attached' '
 	f=$FIXTURES/uprobeme &&
 	test_expect_code 2 upx trace --listen 127.0.0.1:0 $f:foo 2>err &&
-	test_grep "^upx trace: --listen and --metrics-file serve aggregations" err &&
+	test_grep "^upx trace: --listen goes with --count, --hist or --latency$" err &&
 	test_expect_code 2 upx trace --metrics-file x.prom $f:foo 2>err &&
+	test_grep "^upx trace: --metrics-file goes with --count, --hist or --latency$" err &&
 	# a malformed ADDR:PORT is a usage error, found by the option parser
 	test_expect_code 2 upx trace --count --listen 127.0.0.1:99999 $f:foo 2>err &&
 	test_grep "^upx trace: option .--listen. expects ADDR:PORT, not .127.0.0.1:99999.: .99999. is not a port number$" err &&
