@@ -521,6 +521,8 @@ static uint64_t prev_bytes(struct leaks_ctx *ctx, const char *key)
 {
 	struct prev_row k = { (char *)key, 0 }, *p;
 
+	if (!ctx->nr_prev)	/* the first report: no rows yet (and bsearch() takes no NULL) */
+		return 0;
 	p = bsearch(&k, ctx->prev, ctx->nr_prev, sizeof(k), cmp_prev);
 	return p ? p->bytes : 0;
 }
