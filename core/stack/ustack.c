@@ -133,6 +133,7 @@ struct ustack {
 	enum stack_mode mode;
 	size_t size;
 	bool count;
+	bool python;			/* the kernel appends Python frames (stack_cfg.python) */
 	long long top_n;		/* --top, for the report */
 	const struct plan *plan;	/* the probes' labels and functions */
 	struct bpf_map *counts, *traces;	/* --count --stack=fp: the kernel's */
@@ -246,7 +247,7 @@ size_t ustack__rec_size(const struct ustack *u)
 {
 	if (!u || ustack__counts_in_kernel(u))
 		return 0;
-	return native_size(u) + sizeof(struct stack_py_rec);
+	return native_size(u) + (u->python ? sizeof(struct stack_py_rec) : 0);
 }
 
 bool ustack__counts_in_kernel(const struct ustack *u)
@@ -296,6 +297,7 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 	/* UPX_NO_PYTHON=1: native frames only (make bench's baseline for what the walk costs) */
 	if (!getenv("UPX_NO_PYTHON") || strcmp(getenv("UPX_NO_PYTHON"), "1"))
 		python__configure(u->py, cfg, cmd, pid);
+	u->python = cfg->python;
 	u->plan = plan;
 	u->counts = counts;
 	u->traces = traces;
