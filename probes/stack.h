@@ -143,6 +143,41 @@ struct stack_dwarf_rec {
 	__u8 data[];		/* size bytes reserved */
 };
 
+/*
+ * --stack=dwarf unwound in the kernel (issue 25): each mapped file's CFI
+ * (.eh_frame, .debug_frame) turned by user space (core/stack/cfitab.c) into
+ * rows, sorted by file offset; a row holds from its offset to the next row's.
+ * On x86-64 the return address is always at CFA - 8; a row says how the CFA is
+ * found and where the caller's %rbp is.  What a row cannot express (a DWARF
+ * expression, a register other than rsp/rbp, an offset that is not a multiple
+ * of 8 or out of range, a signal frame) is STACK_CFI_NONE: that stack is
+ * unwound the old way (copy, then libdw in user space).
+ */
+#define STACK_CFI_RSP 0		/* CFA = %rsp + cfa_off * 8 */
+#define STACK_CFI_RBP 1		/* CFA = %rbp + cfa_off * 8 */
+#define STACK_CFI_END 2		/* the outermost frame: the return address is undefined */
+#define STACK_CFI_NONE 3	/* no rule the kernel follows here (or no CFI: a gap) */
+#define STACK_CFI_RBP_SAME 0		/* rbp: the caller's %rbp is this frame's */
+#define STACK_CFI_RBP_UNKNOWN (-128)	/* rbp: a rule the kernel does not follow */
+struct stack_cfi_row {
+	__u32 off;		/* file offset of the first instruction the row covers */
+	__u8 cfa;		/* STACK_CFI_* */
+	__s8 rbp;		/* caller's %rbp saved at CFA + rbp * 8, or STACK_CFI_RBP_* */
+	__s16 cfa_off;		/* in units of 8 bytes */
+};
+
+/* A file's rows in the kernel's row array (by the kernel's dev_t and inode). */
+struct stack_cfi_file_key {
+	__u64 ino;
+	__u32 dev;		/* major << 20 | minor, as struct stack_vma's */
+	__u32 pad;
+};
+
+struct stack_cfi_file {
+	__u32 first;		/* index of its first row */
+	__u32 nr;		/* rows */
+};
+
 /* --count --stack=fp: calls per (probe, process, stack map id); stackid < 0: -errno. */
 struct stack_count_key {
 	__u32 probe;
