@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A file's call frame information turned into the rows the probe unwinds by
+ * (cfitab.h, probes/stack.h's struct stack_cfi_row).
+ *
+ * libdw does the DWARF: its CFA interpreter gives the rule at an address
+ * (dwarf_cfi_addrframe) and the range of the row that holds it
+ * (dwarf_frame_info), so each FDE is walked row by row, asking libdw at the
+ * start of each.  What is read here by hand is only where the FDEs start:
+ * dwarf_next_cfi() hands out each FDE with its initial location still in the
+ * pointer encoding of its CIE ('R' in the augmentation), which is decoded
+ * below (absolute or pc-relative, 2, 4 or 8 bytes: what GCC, clang and the
+ * linkers write).
+ *
+ * The rows follow libdw's answer at every address, the one the copy-and-unwind
+ * fallback (core/stack/unwind.c) gets too: where FDEs overlap (a linker's
+ * leftovers), libdw takes the FDE with the greatest start at or below the
+ * address, and so does the table: an FDE's rows stop where the next FDE
+ * starts, and a gap between two FDEs is a STACK_CFI_NONE row.
+ *
+ * Rows are keyed by file offset, through the PT_LOAD that holds the address:
+ * the kernel knows a pc's offset in its mapping's file, so one table serves
+ * ET_EXEC, PIE and shared objects wherever they are loaded.
+ */
+#include <dwarf.h>
+#include <elf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "stack/cfitab.h"
+#include "symbols/elf.h"
+
+#define DW_REG_RBP 6
+#define DW_REG_RSP 7
+#define DW_REG_RA 16		/* x86-64's return address column (%rip) */
+
+/* An FDE's range, as dwarf_next_cfi() left it to decode. */
+struct fde_span {
+	uint64_t lo, hi;
+};
+
+/* A row while the table is built: by address first, its offset once converted. */
+struct build_row {
+	uint64_t addr;
+	struct stack_cfi_row row;
+	bool gap;		/* a NONE row because no FDE covers the address */
+	uint32_t seq;		/* order of discovery: sort ties keep it */
+};
+
+struct builder {
+	struct fde_span *spans;
+	size_t nr_spans, alloc_spans;
+	struct build_row *rows;
+	size_t nr_rows, alloc_rows;
+};
+
+static const struct stack_cfi_row row_none = {
+	.cfa = STACK_CFI_NONE, .rbp = STACK_CFI_RBP_UNKNOWN,
+};
+
+/* Bytes of a pointer in DW_EH_PE encoding enc; 0: a size not read here (LEB128). */
+static size_t encoded_size(uint8_t enc)
+{
+	switch (enc & 0x0f) {
+	case DW_EH_PE_absptr:
+	case DW_EH_PE_udata8:
+	case DW_EH_PE_sdata8:
+		return 8;
+	case DW_EH_PE_udata4:
+	case DW_EH_PE_sdata4:
+		return 4;
+	case DW_EH_PE_udata2:
+	case DW_EH_PE_sdata2:
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * A pointer in DW_EH_PE encoding enc at *pp (whose address is here, for
+ * pc-relative ones), moved past.  false: an encoding not read here
+ * (indirect, text-, data- or function-relative, LEB128) or the data ends.
+ */
+static bool read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc, uint64_t here,
+			 uint64_t *val)
+{
+	size_t size = encoded_size(enc);
+	uint64_t v = 0;
+
+	if (!size || (size_t)(end - *pp) < size || (enc & DW_EH_PE_indirect))
+		return false;
+	memcpy(&v, *pp, size);	/* x86-64: the file's byte order is the host's */
+	if ((enc & DW_EH_PE_signed) && size < 8 && (v >> (size * 8 - 1)))
+		v |= ~0ull << (size * 8);
+	switch (enc & 0x70) {
+	case DW_EH_PE_absptr:
+		break;
+	case DW_EH_PE_pcrel:
+		v += here;
+		break;
+	default:
+		return false;
+	}
+	*pp += size;
+	*val = v;
+	return true;
+}
+
+/*
+ * The encoding of the initial locations of a CIE's FDEs: 'R' of a "z..."
+ * augmentation in .eh_frame, absolute elsewhere.  -1: an augmentation this
+ * does not understand (its FDEs are left out, so their addresses are gaps).
+ */
+static int cie_fde_encoding(const Dwarf_CIE *cie, bool eh_frame)
+{
+	const uint8_t *d = cie->augmentation_data, *end = d + cie->augmentation_data_size;
+	const char *a = cie->augmentation;
+
+	if (!eh_frame || !a[0])
+		return DW_EH_PE_absptr;
+	if (a[0] != 'z')
+		return -1;
+	for (a++; *a; a++) {
+		switch (*a) {
+		case 'R':
+			return d < end ? *d : -1;
+		case 'L':
+			d++;
+			break;
+		case 'P':	/* the personality routine, skipped: its encoding, then it */
+			if (d >= end || !encoded_size(*d))
+				return -1;
+			d += 1 + encoded_size(*d);
+			break;
+		case 'S':	/* a signal frame: the rows say so through libdw */
+		case 'B':
+		case 'G':
+			break;
+		default:
+			return -1;
+		}
+	}
+	return DW_EH_PE_absptr;
+}
+
+/* The CIEs of a section by offset, found once each (a file has a handful). */
+struct cie_enc {
+	Dwarf_Off off;
+	int enc;
+};
+
+static int cie_lookup(const unsigned char *ident, Elf_Data *data, bool eh_frame, Dwarf_Off off,
+		      struct cie_enc **cies, size_t *nr, size_t *alloc)
+{
+	Dwarf_CFI_Entry e;
+	Dwarf_Off next;
+
+	for (size_t i = 0; i < *nr; i++)
+		if ((*cies)[i].off == off)
+			return (*cies)[i].enc;
+	ALLOC_GROW(*cies, *nr + 1, *alloc);
+	(*cies)[*nr].off = off;
+	(*cies)[*nr].enc = -1;
+	if (dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0 && dwarf_cfi_cie_p(&e))
+		(*cies)[*nr].enc = cie_fde_encoding(&e.cie, eh_frame);
+	return (*cies)[(*nr)++].enc;
+}
+
+/* Every FDE's [lo, hi) of the section into b->spans; the number read, or -errno. */
+static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
+{
+	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
+	struct cie_enc *cies = NULL;
+	size_t nr_cies = 0, alloc_cies = 0;
+	Dwarf_Off off = 0, next;
+	Dwarf_CFI_Entry e;
+	GElf_Shdr sh;
+	Elf_Data *data;
+	int nr = 0;
+
+	if (!ident || !gelf_getshdr(scn, &sh))
+		return -EINVAL;
+	if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
+		return -EINVAL;
+	data = elf_getdata(scn, NULL);
+	if (!data || !data->d_buf)
+		return -EINVAL;
+	while (off != (Dwarf_Off)-1 && dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0) {
+		const uint8_t *p = e.fde.start, *end = e.fde.end;
+		uint64_t here, lo, len;
+		int enc;
+
+		off = next;
+		if (dwarf_cfi_cie_p(&e))
+			continue;
+		enc = cie_lookup(ident, data, eh_frame, e.fde.CIE_pointer, &cies, &nr_cies,
+				 &alloc_cies);
+		if (enc < 0)
+			continue;
+		here = sh.sh_addr + (p - (const uint8_t *)data->d_buf);
+		if (!read_encoded(&p, end, enc, here, &lo) ||
+		    !read_encoded(&p, end, enc & 0x0f, 0, &len) || !len || lo + len < lo)
+			continue;
+		ALLOC_GROW(b->spans, b->nr_spans + 1, b->alloc_spans);
+		b->spans[b->nr_spans++] = (struct fde_span){ lo, lo + len };
+		nr++;
+	}
+	free(cies);
+	return nr;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct fde_span *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The register and offset of a CFA that is register + offset; false otherwise. */
+static bool cfa_reg_off(Dwarf_Frame *fr, unsigned int *reg, int64_t *off)
+{
+	Dwarf_Op *ops;
+	size_t nops;
+
+	if (dwarf_frame_cfa(fr, &ops, &nops) || nops != 1)
+		return false;
+	if (ops[0].atom == DW_OP_bregx) {
+		*reg = ops[0].number;
+		*off = (int64_t)ops[0].number2;
+		return true;
+	}
+	if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+		*reg = ops[0].atom - DW_OP_breg0;
+		*off = (int64_t)ops[0].number;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Where the rule of regno says the caller's value is saved: at CFA + *off
+ * (true), or not at the CFA (false).  *same: the rule is "same value".
+ */
+static bool saved_at_cfa(Dwarf_Frame *fr, int regno, int64_t *off, bool *same, bool *undefined)
+{
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+
+	*same = *undefined = false;
+	if (dwarf_frame_register(fr, regno, mem, &ops, &nops))
+		return false;
+	if (!nops) {
+		/* libdw.h: ops == mem is "undefined", NULL is "same value" */
+		*same = !ops;
+		*undefined = !!ops;
+		return false;
+	}
+	if (ops[0].atom != DW_OP_call_frame_cfa)
+		return false;
+	if (nops == 1) {
+		*off = 0;
+		return true;
+	}
+	if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+		*off = (int64_t)ops[1].number;
+		return true;
+	}
+	return false;	/* val_offset (a value, not a place) or more */
+}
+
+/* libdw's rule at one row, as the kernel follows it (probes/stack.h). */
+static struct stack_cfi_row row_of(Dwarf_Frame *fr)
+{
+	struct stack_cfi_row r = row_none;
+	int64_t ra_off, cfa_off, rbp_off;
+	unsigned int reg;
+	bool signal = false, same, undefined;
+	int ra;
+
+	ra = dwarf_frame_info(fr, NULL, NULL, &signal);
+	if (ra != DW_REG_RA || signal)
+		return r;
+	if (!saved_at_cfa(fr, DW_REG_RA, &ra_off, &same, &undefined)) {
+		if (undefined)
+			r.cfa = STACK_CFI_END;
+		return r;
+	}
+	if (ra_off != -8 || !cfa_reg_off(fr, &reg, &cfa_off))
+		return r;
+	if ((reg != DW_REG_RSP && reg != DW_REG_RBP) || cfa_off % 8 || cfa_off / 8 < INT16_MIN ||
+	    cfa_off / 8 > INT16_MAX)
+		return r;
+	r.cfa = reg == DW_REG_RSP ? STACK_CFI_RSP : STACK_CFI_RBP;
+	r.cfa_off = cfa_off / 8;
+	if (saved_at_cfa(fr, DW_REG_RBP, &rbp_off, &same, &undefined)) {
+		/* 0 is SAME and -128 UNKNOWN in the row: neither can be a slot */
+		if (rbp_off && rbp_off % 8 == 0 && rbp_off / 8 > STACK_CFI_RBP_UNKNOWN &&
+		    rbp_off / 8 <= INT8_MAX)
+			r.rbp = rbp_off / 8;
+	} else if (same) {
+		r.rbp = STACK_CFI_RBP_SAME;
+	}
+	return r;
+}
+
+static void add_row(struct builder *b, uint64_t addr, struct stack_cfi_row row, bool gap)
+{
+	ALLOC_GROW(b->rows, b->nr_rows + 1, b->alloc_rows);
+	b->rows[b->nr_rows] = (struct build_row){
+		.addr = addr, .row = row, .gap = gap, .seq = b->nr_rows,
+	};
+	b->nr_rows++;
+}
+
+/*
+ * The rows from lo up to limit (the next FDE's start), one libdw lookup a
+ * row; a NONE row where libdw has no frame (the end of the FDE, unless the
+ * next one starts there).
+ */
+static void walk_fde(Dwarf_CFI *cfi, uint64_t lo, uint64_t limit, struct builder *b)
+{
+	uint64_t addr = lo;
+
+	while (addr < limit) {
+		Dwarf_Frame *fr = NULL;
+		Dwarf_Addr start, end;
+
+		if (dwarf_cfi_addrframe(cfi, addr, &fr)) {
+			add_row(b, addr, row_none, true);
+			return;
+		}
+		dwarf_frame_info(fr, &start, &end, NULL);
+		add_row(b, addr, row_of(fr), false);
+		free(fr);
+		if (end <= addr) {	/* not libdw's way; one byte, then ask again */
+			end = addr + 1;
+		}
+		addr = end;
+	}
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct build_row *x = a, *y = b;
+
+	if (x->row.off != y->row.off)
+		return x->row.off < y->row.off ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static bool same_rule(const struct stack_cfi_row *a, const struct stack_cfi_row *b)
+{
+	return a->cfa == b->cfa && a->rbp == b->rbp && a->cfa_off == b->cfa_off;
+}
+
+/* Addresses to file offsets, sorted, merged into t. */
+static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->nr_rows; i++) {
+		struct build_row *r = &b->rows[i];
+		uint64_t off;
+
+		/* the end of a segment's bytes (a gap after the last function) has an offset too */
+		if (elf_file__vaddr_to_offset(ef, r->addr, &off)) {
+			if (!r->addr || elf_file__vaddr_to_offset(ef, r->addr - 1, &off))
+				continue;	/* not in the file's loaded bytes: no pc is there */
+			off++;
+		}
+		if (off > UINT32_MAX)
+			return -EFBIG;
+		r->row.off = off;
+		b->rows[n++] = *r;
+	}
+	qsort(b->rows, n, sizeof(*b->rows), cmp_row);
+	t->rows = xcalloc(n ? n : 1, sizeof(*t->rows));
+	t->nr = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct build_row *r = &b->rows[i];
+		struct stack_cfi_row *last = t->nr ? &t->rows[t->nr - 1] : NULL;
+
+		if (last && (last->off == r->row.off || same_rule(last, &r->row)))
+			continue;
+		t->rows[t->nr++] = r->row;
+		if (r->row.cfa == STACK_CFI_NONE && !r->gap)
+			t->nr_none++;
+	}
+	return 0;
+}
+
+static Elf_Scn *find_section(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		n = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (n && !strcmp(n, name))
+			return scn;
+	}
+	return NULL;
+}
+
+int cfitab_build(const char *path, struct cfitab *t, const char **why)
+{
+	struct builder b = { 0 };
+	struct elf_file *ef = NULL;
+	Dwarf_CFI *eh_cfi = NULL, *cfi;
+	Dwarf *dw = NULL;
+	Elf_Scn *scn;
+	bool eh_frame;
+	const char *because = NULL;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = elf_file__open(path, &ef, t->err, sizeof(t->err));
+	if (ret) {
+		because = t->err;
+		goto cleanup;
+	}
+	if (ef->e_machine != EM_X86_64) {
+		ret = -ENOEXEC;
+		because = "not x86-64";
+		goto cleanup;
+	}
+	scn = find_section(ef->elf, ".eh_frame");
+	eh_frame = scn != NULL;
+	if (eh_frame) {
+		cfi = eh_cfi = dwarf_getcfi_elf(ef->elf);
+	} else if ((scn = find_section(ef->elf, ".debug_frame"))) {
+		dw = dwarf_begin_elf(ef->elf, DWARF_C_READ, NULL);
+		cfi = dw ? dwarf_getcfi(dw) : NULL;
+	} else {
+		ret = -ENODATA;
+		because = "no .eh_frame or .debug_frame";
+		goto cleanup;
+	}
+	if (!cfi) {
+		ret = -EINVAL;
+		because = eh_frame ? "unreadable .eh_frame" : "unreadable .debug_frame";
+		goto cleanup;
+	}
+	ret = read_fdes(ef->elf, scn, eh_frame, &b);
+	if (ret <= 0) {
+		ret = ret ? ret : -ENODATA;
+		because = eh_frame ? "no FDE in .eh_frame" : "no FDE in .debug_frame";
+		goto cleanup;
+	}
+	t->nr_fdes = ret;
+	qsort(b.spans, b.nr_spans, sizeof(*b.spans), cmp_span);
+	for (size_t i = 0; i < b.nr_spans; i++) {
+		uint64_t limit = UINT64_MAX;
+
+		/* FDEs with the same start: libdw takes one of them, the walk asks it once */
+		if (i && b.spans[i].lo == b.spans[i - 1].lo)
+			continue;
+		for (size_t j = i + 1; j < b.nr_spans && limit == UINT64_MAX; j++)
+			if (b.spans[j].lo > b.spans[i].lo)
+				limit = b.spans[j].lo;
+		walk_fde(cfi, b.spans[i].lo, limit, &b);
+	}
+	ret = finish(ef, &b, t);
+	if (ret)
+		because = "file offsets beyond 4 GiB";
+cleanup:
+	if (ret) {
+		free(t->rows);
+		t->rows = NULL;
+		t->nr = t->nr_none = t->nr_fdes = 0;
+		if (why)
+			*why = because ? because : "unreadable file";
+	}
+	free(b.rows);
+	free(b.spans);
+	if (eh_cfi)
+		dwarf_cfi_end(eh_cfi);
+	if (dw)
+		dwarf_end(dw);
+	if (ef)
+		elf_file__close(ef);
+	return ret;
+}
+
+void cfitab_free(struct cfitab *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->nr = t->nr_none = t->nr_fdes = 0;
+}
+
+const struct stack_cfi_row *cfitab_find(const struct cfitab *t, uint32_t off)
+{
+	size_t lo = 0, hi = t->nr;
+
+	/* the last row whose offset is <= off */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->rows[mid].off <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->rows[lo - 1] : NULL;
+}
