@@ -393,26 +393,6 @@ static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t
 	return 0;
 }
 
-static Elf_Scn *find_section(Elf *elf, const char *name)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-			continue;
-		n = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
-}
-
 int cfitab_build(const char *path, struct cfitab *t, const char **why)
 {
 	struct builder b = { 0 };
@@ -435,11 +415,11 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 		because = "not x86-64";
 		goto cleanup;
 	}
-	scn = find_section(ef->elf, ".eh_frame");
+	scn = elf_file__section(ef, ".eh_frame");
 	eh_frame = scn != NULL;
 	if (eh_frame) {
 		cfi = eh_cfi = dwarf_getcfi_elf(ef->elf);
-	} else if ((scn = find_section(ef->elf, ".debug_frame"))) {
+	} else if ((scn = elf_file__section(ef, ".debug_frame"))) {
 		dw = dwarf_begin_elf(ef->elf, DWARF_C_READ, NULL);
 		cfi = dw ? dwarf_getcfi(dw) : NULL;
 	} else {
