@@ -32,6 +32,7 @@
 #define LIBC "/usr/lib/x86_64-linux-gnu/libc.so.6"
 #define PYTHON "/usr/bin/python3.11"
 #define NOFP "build/fixtures/stackfix-nofp"
+#define DEBUG_FRAME "tests/fuzz/corpus/cfitab/seed-debug-frame"
 
 /* Made-up register values the rules are evaluated on: far apart, none a multiple of another. */
 #define REG_VAL(r) (0x10000000ull * ((r) + 1) + 0x1230)
@@ -189,6 +190,7 @@ out:
 struct file {
 	int fd;
 	Elf *elf;
+	Dwarf *dw;		/* .debug_frame's, when the file has no .eh_frame */
 	Dwarf_CFI *cfi;
 	GElf_Phdr loads[16];
 	size_t nr_loads;
@@ -205,6 +207,8 @@ static bool file_open(struct file *f, const char *path)
 		return false;
 	f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
 	f->cfi = f->elf ? dwarf_getcfi_elf(f->elf) : NULL;
+	if (f->elf && !f->cfi && (f->dw = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL)))
+		f->cfi = dwarf_getcfi(f->dw);
 	if (!f->cfi || elf_getphdrnum(f->elf, &n))
 		return false;
 	for (size_t i = 0; i < n && f->nr_loads < ARRAY_SIZE(f->loads); i++) {
@@ -218,7 +222,9 @@ static bool file_open(struct file *f, const char *path)
 
 static void file_close(struct file *f)
 {
-	if (f->cfi)
+	if (f->dw)
+		dwarf_end(f->dw);
+	else if (f->cfi)
 		dwarf_cfi_end(f->cfi);
 	if (f->elf)
 		elf_end(f->elf);
@@ -347,6 +353,21 @@ static void oracle(const char *path, unsigned int step)
 static void test_cfitab_oracle_nofp(void)
 {
 	oracle(NOFP, 1);
+}
+
+/* .debug_frame only (absolute FDE addresses in an ET_EXEC; -O0: CFA by %rbp), a fuzz seed. */
+static void test_cfitab_oracle_debug_frame(void)
+{
+	struct cfitab t;
+	size_t by_rbp = 0;
+
+	oracle(DEBUG_FRAME, 1);
+	if (!build(DEBUG_FRAME, &t))
+		return;
+	for (size_t i = 0; i < t.nr; i++)
+		by_rbp += t.rows[i].cfa == STACK_CFI_RBP;
+	CU_ASSERT(by_rbp > 0);
+	cfitab_free(&t);
 }
 
 static void test_cfitab_oracle_libc(void)
@@ -648,6 +669,7 @@ static void test_cfitab_speed(void)
 CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_dump),
 	UNIT_TEST(test_cfitab_oracle_nofp),
+	UNIT_TEST(test_cfitab_oracle_debug_frame),
 	UNIT_TEST(test_cfitab_oracle_libc),
 	UNIT_TEST(test_cfitab_oracle_python),
 	UNIT_TEST(test_cfitab_shape),
