@@ -32,6 +32,7 @@
 #define LIBC "/usr/lib/x86_64-linux-gnu/libc.so.6"
 #define PYTHON "/usr/bin/python3.11"
 #define NOFP "build/fixtures/stackfix-nofp"
+#define FP "build/fixtures/stackfix"
 #define DEBUG_FRAME "tests/fuzz/corpus/cfitab/seed-debug-frame"
 
 /* Made-up register values the rules are evaluated on: far apart, none a multiple of another. */
@@ -355,6 +356,12 @@ static void test_cfitab_oracle_nofp(void)
 	oracle(NOFP, 1);
 }
 
+/* With frame pointers: CFA by %rbp from the third instruction of each function on. */
+static void test_cfitab_oracle_fp(void)
+{
+	oracle(FP, 1);
+}
+
 /* .debug_frame only (absolute FDE addresses in an ET_EXEC; -O0: CFA by %rbp), a fuzz seed. */
 static void test_cfitab_oracle_debug_frame(void)
 {
@@ -448,6 +455,54 @@ static void test_cfitab_plt_none(void)
 		file_close(&f);
 		cfitab_free(&t);
 	}
+}
+
+/*
+ * libc's signal return trampoline (__restore_rt, found by its bytes: mov
+ * $15,%rax; syscall) is a signal frame ("zRS") whose CFA is read from the
+ * saved context: NONE over its FDE, as libdw says.
+ */
+static void test_cfitab_signal_frame(void)
+{
+	static const unsigned char restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05 };
+	struct cfitab t;
+	struct file f;
+	uint64_t start, end, found = 0;
+	Dwarf_Frame *fr = NULL;
+	bool signal = false;
+	char *text = NULL;
+	size_t len = 0;
+	int shown = 0;
+
+	if (!need(LIBC) || !build(LIBC, &t))
+		return;
+	CU_ASSERT_FATAL(file_open(&f, LIBC));
+	CU_ASSERT_FATAL(section(&f, ".text", &start, &end));
+	CU_ASSERT_FATAL(read_file(LIBC, &text, &len) == 0);
+	for (uint64_t a = start; a + sizeof(restorer) <= end && !found; a++) {
+		uint32_t off = 0;
+
+		if (file_offset(&f, a, &off) && off + sizeof(restorer) <= len &&
+		    !memcmp(text + off, restorer, sizeof(restorer)))
+			found = a;
+	}
+	CU_ASSERT_FATAL(found != 0);
+	CU_ASSERT_FATAL(dwarf_cfi_addrframe(f.cfi, found, &fr) == 0);
+	dwarf_frame_info(fr, NULL, NULL, &signal);
+	free(fr);
+	CU_ASSERT(signal);
+	for (uint64_t a = found; a < found + sizeof(restorer); a++) {
+		uint32_t off = 0;
+		const struct stack_cfi_row *r;
+
+		CU_ASSERT(agrees(&f, &t, a, &shown));
+		CU_ASSERT_FATAL(file_offset(&f, a, &off));
+		r = cfitab_find(&t, off);
+		CU_ASSERT(r && r->cfa == STACK_CFI_NONE);
+	}
+	free(text);
+	file_close(&f);
+	cfitab_free(&t);
 }
 
 /* An ELF symbol's address in f, 0 if none. */
@@ -669,11 +724,13 @@ static void test_cfitab_speed(void)
 CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_dump),
 	UNIT_TEST(test_cfitab_oracle_nofp),
+	UNIT_TEST(test_cfitab_oracle_fp),
 	UNIT_TEST(test_cfitab_oracle_debug_frame),
 	UNIT_TEST(test_cfitab_oracle_libc),
 	UNIT_TEST(test_cfitab_oracle_python),
 	UNIT_TEST(test_cfitab_shape),
 	UNIT_TEST(test_cfitab_plt_none),
+	UNIT_TEST(test_cfitab_signal_frame),
 	UNIT_TEST(test_cfitab_fixture_rows),
 	UNIT_TEST(test_cfitab_hostile),
 	UNIT_TEST(test_cfitab_garbled),
