@@ -361,6 +361,7 @@ static bool same_rule(const struct stack_cfi_row *a, const struct stack_cfi_row 
 static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t)
 {
 	size_t n = 0;
+	bool sorted = true;
 
 	for (size_t i = 0; i < b->nr_rows; i++) {
 		struct build_row *r = &b->rows[i];
@@ -375,9 +376,12 @@ static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t
 		if (off > UINT32_MAX)
 			return -EFBIG;
 		r->row.off = off;
+		sorted = sorted && (!n || b->rows[n - 1].row.off < off);
 		b->rows[n++] = *r;
 	}
-	qsort(b->rows, n, sizeof(*b->rows), cmp_row);
+	/* in address order already; by offset too unless the PT_LOADs are out of order */
+	if (!sorted)
+		qsort(b->rows, n, sizeof(*b->rows), cmp_row);
 	t->rows = xcalloc(n ? n : 1, sizeof(*t->rows));
 	t->nr = 0;
 	for (size_t i = 0; i < n; i++) {
