@@ -88,6 +88,15 @@ static const char *need(const char *path)
 	return path;
 }
 
+/* A clock in milliseconds. */
+static double ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 /* What libdw says about one address, evaluated on REG_VAL. */
 enum want_kind { WANT_NONE, WANT_END, WANT_RULE };
 struct want {
@@ -641,6 +650,26 @@ static void test_cfitab_hostile(void)
 }
 
 /*
+ * cfilong: one FDE of 100,000 rows.  libdw runs an FDE from its start for
+ * each row asked about, so walking it all would take minutes: refused, with
+ * the cause, after a bounded amount of work.
+ */
+static void test_cfitab_too_long(void)
+{
+	const char *path = need("build/fixtures/cfilong");
+	double t0 = ms(CLOCK_PROCESS_CPUTIME_ID);
+	struct cfitab t;
+	const char *why = NULL;
+
+	if (!path)
+		return;
+	CU_ASSERT_EQUAL(cfitab_build(path, &t, &why), -E2BIG);
+	CU_ASSERT(why && strstr(why, "too long"));
+	CU_ASSERT_PTR_NULL(t.rows);
+	fprintf(stderr, "\n    refused after %.1f ms of CPU", ms(CLOCK_PROCESS_CPUTIME_ID) - t0);
+}
+
+/*
  * The fixture with its .eh_frame overwritten by every byte value in turn and
  * by a counting pattern: a table or an error, no crash, and what is built
  * keeps its shape.
@@ -691,14 +720,6 @@ static void test_cfitab_garbled(void)
 	free(elf);
 }
 
-static double ms(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /*
  * Rows, bytes and milliseconds per file, the best of three (the build runs
  * once per file a run meets): wall clock and this process's CPU time, which
@@ -744,6 +765,7 @@ CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_signal_frame),
 	UNIT_TEST(test_cfitab_fixture_rows),
 	UNIT_TEST(test_cfitab_hostile),
+	UNIT_TEST(test_cfitab_too_long),
 	UNIT_TEST(test_cfitab_garbled),
 	UNIT_TEST(test_cfitab_speed),
 	CU_TEST_INFO_NULL,
