@@ -210,6 +210,7 @@ static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 
 	if (!ident || !gelf_getshdr(scn, &sh))
 		return -EINVAL;
+	/* a compressed .debug_frame: dwarf_begin_elf() has inflated it in place already */
 	if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
 		return -EINVAL;
 	data = elf_getdata(scn, NULL);
@@ -217,7 +218,7 @@ static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 		return -EINVAL;
 	b->budget = CFITAB_WORK_MIN + (uint64_t)data->d_size * CFITAB_WORK_PER_BYTE;
 	while (off != (Dwarf_Off)-1 && dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0) {
-		const uint8_t *p = e.fde.start, *end = e.fde.end;
+		const uint8_t *p, *end;
 		uint64_t here, lo, len;
 		int enc;
 
@@ -232,6 +233,8 @@ static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 			continue;
 		}
 		off = next;
+		p = e.fde.start;
+		end = e.fde.end;
 		enc = cie_lookup(&cies, ident, data, eh_frame, e.fde.CIE_pointer);
 		if (enc < 0)
 			continue;

@@ -371,13 +371,17 @@ static void test_cfitab_oracle_fp(void)
 	oracle(FP, 1);
 }
 
-/* .debug_frame only (absolute FDE addresses in an ET_EXEC; -O0: CFA by %rbp), a fuzz seed. */
+/*
+ * .debug_frame only (absolute FDE addresses in an ET_EXEC; -O0: CFA by
+ * %rbp), as is and zlib-compressed: fuzz seeds.
+ */
 static void test_cfitab_oracle_debug_frame(void)
 {
 	struct cfitab t;
 	size_t by_rbp = 0;
 
 	oracle(DEBUG_FRAME, 1);
+	oracle(DEBUG_FRAME "-zlib", 1);
 	if (!build(DEBUG_FRAME, &t))
 		return;
 	for (size_t i = 0; i < t.nr; i++)
