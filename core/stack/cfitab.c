@@ -13,10 +13,12 @@
  * linkers write).
  *
  * The rows follow libdw's answer at every address, the one the copy-and-unwind
- * fallback (core/stack/unwind.c) gets too: where FDEs overlap (a linker's
- * leftovers), libdw takes the FDE with the greatest start at or below the
- * address, and so does the table: an FDE's rows stop where the next FDE
- * starts, and a gap between two FDEs is a STACK_CFI_NONE row.
+ * fallback (core/stack/unwind.c) gets too: an FDE's rows stop where the next
+ * FDE starts, the rule at each row's start is asked of libdw, and a gap
+ * between two FDEs is a STACK_CFI_NONE row.  Where FDEs overlap (hand-written
+ * CFI; ld refuses to build an .eh_frame_hdr over them, so only in files
+ * without one), libdw keeps the FDE it read first, and so does the table
+ * (tests/fixtures/cfioverlap.S).
  *
  * Rows are keyed by file offset, through the PT_LOAD that holds the address:
  * the kernel knows a pc's offset in its mapping's file, so one table serves

@@ -654,6 +654,39 @@ static void test_cfitab_hostile(void)
 }
 
 /*
+ * cfioverlap: FDE A over _start .. +32, B over +8 .. +16.  libdw keeps the
+ * FDE it read first, A, and so does the table: A's rule over B, NONE after A.
+ */
+static void test_cfitab_overlap(void)
+{
+	const char *path = need("build/fixtures/cfioverlap");
+	const struct stack_cfi_row *r;
+	struct cfitab t;
+	struct file f;
+	uint64_t start;
+	uint32_t off = 0;
+
+	if (!path)
+		return;
+	oracle(path, 1);
+	if (!build(path, &t))
+		return;
+	CU_ASSERT_FATAL(file_open(&f, path));
+	start = symbol(&f, "_start");
+	CU_ASSERT_FATAL(start && file_offset(&f, start, &off));
+	CU_ASSERT_EQUAL(t.nr_fdes, 2);
+	for (uint32_t o = off; o < off + 40; o++) {
+		int want = o == off ? 1 : o < off + 32 ? 2 : -1;
+
+		r = cfitab_find(&t, o);
+		CU_ASSERT(r && (want < 0 ? r->cfa == STACK_CFI_NONE
+				: r->cfa == STACK_CFI_RSP && r->cfa_off == want));
+	}
+	file_close(&f);
+	cfitab_free(&t);
+}
+
+/*
  * cfilong: one FDE of 100,000 rows.  libdw runs an FDE from its start for
  * each row asked about, so walking it all would take minutes: refused, with
  * the cause, after a bounded amount of work.
@@ -769,6 +802,7 @@ CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_signal_frame),
 	UNIT_TEST(test_cfitab_fixture_rows),
 	UNIT_TEST(test_cfitab_hostile),
+	UNIT_TEST(test_cfitab_overlap),
 	UNIT_TEST(test_cfitab_too_long),
 	UNIT_TEST(test_cfitab_garbled),
 	UNIT_TEST(test_cfitab_speed),
