@@ -46,6 +46,10 @@ struct fde_span {
 	uint64_t size;
 };
 
+struct addr_range {
+	uint64_t lo, hi;
+};
+
 /* A row while the table is built: by address first, its offset once converted. */
 struct build_row {
 	uint64_t addr;
@@ -60,6 +64,11 @@ struct builder {
 	struct build_row *rows;
 	size_t nr_rows, alloc_rows;
 	uint64_t work, budget;	/* FDE bytes libdw has run through so far (a bound), at most */
+	struct addr_range *bad;	/* FDEs libdw is not asked about (cfi_insns_safe()) */
+	size_t nr_bad, alloc_bad;
+	Dwarf_Off *fdes;	/* every FDE's offset in the section, ascending */
+	size_t nr_fdes, alloc_fdes;
+	const char *why;	/* read_fdes()' cause */
 };
 
 /*
@@ -97,11 +106,12 @@ static size_t encoded_size(uint8_t enc)
 
 /*
  * A pointer in DW_EH_PE encoding enc at *pp (whose address is here, for
- * pc-relative ones), moved past.  false: an encoding not read here
- * (indirect, text-, data- or function-relative, LEB128) or the data ends.
+ * pc-relative ones; data-relative ones are from datarel), moved past.
+ * false: an encoding not read here (indirect, text- or function-relative,
+ * LEB128) or the data ends.
  */
 static bool read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc, uint64_t here,
-			 uint64_t *val)
+			 uint64_t datarel, uint64_t *val)
 {
 	size_t size = encoded_size(enc);
 	uint64_t v = 0;
@@ -116,6 +126,9 @@ static bool read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc, ui
 		break;
 	case DW_EH_PE_pcrel:
 		v += here;
+		break;
+	case DW_EH_PE_datarel:
+		v += datarel;
 		break;
 	default:
 		return false;
@@ -162,23 +175,155 @@ static int cie_fde_encoding(const Dwarf_CIE *cie, bool eh_frame)
 	return DW_EH_PE_absptr;
 }
 
+/* A LEB128 number at *p (moved past); one too wide for 64 bits reads as UINT64_MAX. */
+static bool read_leb(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	unsigned int shift = 0;
+
+	while (*p < end) {
+		uint8_t byte = *(*p)++;
+
+		if (shift < 64)
+			r |= (uint64_t)(byte & 0x7f) << shift;
+		else if (byte & 0x7f)
+			r = UINT64_MAX;
+		shift += 7;
+		if (!(byte & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
- * The FDE encoding of each CIE met so far, by offset: the walk meets them in
- * section order, so the array stays sorted.  An FDE whose CIE comes later
- * (.debug_frame allows it) has its CIE read on its own.
+ * Whether libdw may be asked to run these CFA instructions.  libdw grows a
+ * frame to the highest register number an instruction names and copies the
+ * frame for each DW_CFA_remember_state, so one instruction that names
+ * register 203,423,742 costs it gigabytes (fuzz-cfitab found it).  Only the
+ * operands' sizes are read here, nothing is executed; an opcode libdw does
+ * not know ends its run, and this scan, there.  enc: the CIE's address
+ * encoding, for DW_CFA_set_loc.
  */
-struct cie_enc {
+#define CFI_REG_MAX 256		/* x86-64's DWARF registers end below 130 */
+#define CFI_DEPTH_MAX 64	/* remembered states; compilers nest one or two */
+
+static bool cfi_insns_safe(const uint8_t *p, const uint8_t *end, int enc)
+{
+	int depth = 0;
+
+	while (p < end) {
+		uint8_t op = *p++;
+		uint64_t reg = 0, v = 0;
+		bool ok = true;
+
+		if ((op & 0xc0) == DW_CFA_offset) {
+			ok = read_leb(&p, end, &v);
+		} else if (op & 0xc0) {
+			continue;	/* DW_CFA_advance_loc, DW_CFA_restore: operand in op */
+		} else {
+			switch (op) {
+			case DW_CFA_nop:
+			case DW_CFA_GNU_window_save:
+				break;
+			case DW_CFA_set_loc:
+				if (enc < 0 || !encoded_size(enc))
+					return false;
+				p += encoded_size(enc);
+				break;
+			case DW_CFA_advance_loc1:
+				p += 1;
+				break;
+			case DW_CFA_advance_loc2:
+				p += 2;
+				break;
+			case DW_CFA_advance_loc4:
+				p += 4;
+				break;
+			case DW_CFA_MIPS_advance_loc8:
+				p += 8;
+				break;
+			case DW_CFA_remember_state:
+				if (++depth > CFI_DEPTH_MAX)
+					return false;
+				break;
+			case DW_CFA_restore_state:
+				depth--;
+				break;
+			case DW_CFA_def_cfa_offset:
+			case DW_CFA_def_cfa_offset_sf:
+			case DW_CFA_GNU_args_size:
+				ok = read_leb(&p, end, &v);
+				break;
+			case DW_CFA_restore_extended:
+			case DW_CFA_undefined:
+			case DW_CFA_same_value:
+			case DW_CFA_def_cfa_register:
+				ok = read_leb(&p, end, &reg);
+				break;
+			case DW_CFA_offset_extended:
+			case DW_CFA_register:
+			case DW_CFA_def_cfa:
+			case DW_CFA_offset_extended_sf:
+			case DW_CFA_def_cfa_sf:
+			case DW_CFA_val_offset:
+			case DW_CFA_val_offset_sf:
+			case DW_CFA_GNU_negative_offset_extended:
+				ok = read_leb(&p, end, &reg) && read_leb(&p, end, &v);
+				if (op == DW_CFA_register && v > reg)
+					reg = v;	/* the second is a register too */
+				break;
+			case DW_CFA_def_cfa_expression:
+				ok = read_leb(&p, end, &v) && v <= (uint64_t)(end - p);
+				p += ok ? v : 0;
+				break;
+			case DW_CFA_expression:
+			case DW_CFA_val_expression:
+				ok = read_leb(&p, end, &reg) && read_leb(&p, end, &v) &&
+				     v <= (uint64_t)(end - p);
+				p += ok ? v : 0;
+				break;
+			default:
+				return true;
+			}
+		}
+		if (!ok || p > end)
+			return true;	/* cut short: libdw stops there too */
+		if (reg >= CFI_REG_MAX)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * What the builder needs of each CIE met so far, by offset: the walk meets
+ * them in section order, so the array stays sorted.  An FDE whose CIE comes
+ * later (.debug_frame allows it) has its CIE read on its own.
+ */
+struct cie_info {
 	Dwarf_Off off;
-	int enc;
+	int enc;		/* its FDEs' address encoding, -1: not understood */
+	bool z;			/* "z...": its FDEs have augmentation data, with its length */
+	bool safe;		/* its initial instructions pass cfi_insns_safe() */
 };
 
 struct cie_cache {
-	struct cie_enc *v;
+	struct cie_info *v;
 	size_t nr, alloc;
 };
 
-static int cie_lookup(const struct cie_cache *c, const unsigned char *ident, Elf_Data *data,
-		      bool eh_frame, Dwarf_Off off)
+static struct cie_info cie_info_of(Dwarf_Off off, const Dwarf_CIE *cie, bool eh_frame)
+{
+	struct cie_info ci = { .off = off, .enc = cie_fde_encoding(cie, eh_frame) };
+
+	ci.z = eh_frame && cie->augmentation[0] == 'z';
+	ci.safe = cfi_insns_safe(cie->initial_instructions, cie->initial_instructions_end, ci.enc);
+	return ci;
+}
+
+static struct cie_info cie_lookup(const struct cie_cache *c, const unsigned char *ident,
+				  Elf_Data *data, bool eh_frame, Dwarf_Off off)
 {
 	size_t lo = 0, hi = c->nr;
 	Dwarf_CFI_Entry e;
@@ -188,18 +333,24 @@ static int cie_lookup(const struct cie_cache *c, const unsigned char *ident, Elf
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (c->v[mid].off == off)
-			return c->v[mid].enc;
+			return c->v[mid];
 		if (c->v[mid].off < off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0 && dwarf_cfi_cie_p(&e))
-		return cie_fde_encoding(&e.cie, eh_frame);
-	return -1;
+		return cie_info_of(off, &e.cie, eh_frame);
+	return (struct cie_info){ .off = off, .enc = -1 };
 }
 
-/* Every FDE's start of the section into b->spans; the number read, or -errno. */
+/*
+ * Every FDE of the section: its start into b->spans, its offset into
+ * b->fdes, and its range into b->bad when libdw must not run its
+ * instructions.  An FDE this cannot read (an encoding or augmentation no
+ * compiler writes) is one libdw might still run unchecked, so the file is
+ * refused.  The number of FDEs, or -errno with b->why.
+ */
 static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 {
 	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
@@ -210,6 +361,7 @@ static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 	Elf_Data *data;
 	int nr = 0;
 
+	b->why = "unreadable call frame information";
 	if (!ident || !gelf_getshdr(scn, &sh))
 		return -EINVAL;
 	/* a compressed .debug_frame: dwarf_begin_elf() has inflated it in place already */
@@ -221,35 +373,112 @@ static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 	b->budget = CFITAB_WORK_MIN + (uint64_t)data->d_size * CFITAB_WORK_PER_BYTE;
 	while (off != (Dwarf_Off)-1 && dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0) {
 		const uint8_t *p, *end;
-		uint64_t here, lo, len;
-		int enc;
+		uint64_t here, lo, len, aug = 0;
+		struct cie_info ci;
 
 		if (dwarf_cfi_cie_p(&e)) {
 			if (!cies.nr || cies.v[cies.nr - 1].off < off) {
 				ALLOC_GROW(cies.v, cies.nr + 1, cies.alloc);
-				cies.v[cies.nr++] = (struct cie_enc){
-					off, cie_fde_encoding(&e.cie, eh_frame)
-				};
+				cies.v[cies.nr++] = cie_info_of(off, &e.cie, eh_frame);
 			}
 			off = next;
 			continue;
 		}
+		ALLOC_GROW(b->fdes, b->nr_fdes + 1, b->alloc_fdes);
+		b->fdes[b->nr_fdes++] = off;
 		off = next;
 		p = e.fde.start;
 		end = e.fde.end;
-		enc = cie_lookup(&cies, ident, data, eh_frame, e.fde.CIE_pointer);
-		if (enc < 0)
-			continue;
+		ci = cie_lookup(&cies, ident, data, eh_frame, e.fde.CIE_pointer);
 		here = sh.sh_addr + (p - (const uint8_t *)data->d_buf);
-		if (!read_encoded(&p, end, enc, here, &lo) ||
-		    !read_encoded(&p, end, enc & 0x0f, 0, &len) || !len || lo + len < lo)
-			continue;
+		/* libdw takes data-relative FDE addresses from 0, and so does this */
+		if (ci.enc < 0 || !read_encoded(&p, end, ci.enc, here, 0, &lo) ||
+		    !read_encoded(&p, end, ci.enc & 0x0f, 0, 0, &len) ||
+		    (ci.z && (!read_leb(&p, end, &aug) || aug > (uint64_t)(end - p)))) {
+			nr = -EINVAL;
+			b->why = "call frame information in an encoding no compiler writes";
+			break;
+		}
+		nr++;
+		if (!len || lo + len < lo)
+			continue;	/* covers no address: libdw never runs it */
 		ALLOC_GROW(b->spans, b->nr_spans + 1, b->alloc_spans);
 		b->spans[b->nr_spans++] = (struct fde_span){ lo, end - e.fde.start };
-		nr++;
+		if (!ci.safe || !cfi_insns_safe(p + aug, end, ci.enc)) {
+			ALLOC_GROW(b->bad, b->nr_bad + 1, b->alloc_bad);
+			b->bad[b->nr_bad++] = (struct addr_range){ lo, lo + len };
+		}
 	}
 	free(cies.v);
-	return nr;
+	if (!nr)
+		b->why = eh_frame ? "no FDE in .eh_frame" : "no FDE in .debug_frame";
+	return nr ? nr : -ENODATA;
+}
+
+static bool known_fde(const struct builder *b, Dwarf_Off off)
+{
+	size_t lo = 0, hi = b->nr_fdes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->fdes[mid] == off)
+			return true;
+		if (b->fdes[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Where a file has .eh_frame_hdr, libdw finds FDEs through its table, by
+ * their address: each entry must be an FDE read_fdes() saw, or libdw could
+ * run bytes no scan has checked.  false: one is not (or the table cannot be
+ * read here).  eh_addr: .eh_frame's address.
+ */
+static bool hdr_matches(const struct elf_file *ef, uint64_t eh_addr, const struct builder *b)
+{
+	Elf_Scn *scn = elf_file__section(ef, ".eh_frame_hdr");
+	const uint8_t *start, *p, *end;
+	uint8_t ptr_enc, count_enc, table_enc;
+	uint64_t ptr, count;
+	size_t size;
+	GElf_Shdr sh;
+	Elf_Data *d;
+
+	if (!scn)
+		return true;
+	if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) || !d->d_buf || d->d_size < 4)
+		return false;
+	start = p = d->d_buf;
+	end = p + d->d_size;
+	if (p[0] != 1 || p[1] == DW_EH_PE_omit)
+		return true;	/* libdw has no CFI at all then: dwarf_getcfi_elf() said so */
+	ptr_enc = p[1];
+	count_enc = p[2];
+	table_enc = p[3];
+	p += 4;
+	if (!read_encoded(&p, end, ptr_enc, sh.sh_addr + (p - start), sh.sh_addr, &ptr))
+		return false;
+	/* libdw's own checks: a table for another .eh_frame, or none, is not used */
+	if (ptr != eh_addr || count_enc == DW_EH_PE_omit || table_enc == DW_EH_PE_omit ||
+	    (table_enc & ~DW_EH_PE_signed) == DW_EH_PE_uleb128)
+		return true;
+	size = encoded_size(table_enc);
+	if (!read_encoded(&p, end, count_enc, sh.sh_addr + (p - start), sh.sh_addr, &count) ||
+	    !size || count > (uint64_t)(end - p) / (2 * size))
+		return false;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t loc, fde;
+
+		if (!read_encoded(&p, end, table_enc, sh.sh_addr + (p - start), sh.sh_addr, &loc) ||
+		    !read_encoded(&p, end, table_enc, sh.sh_addr + (p - start), sh.sh_addr, &fde) ||
+		    fde < eh_addr || !known_fde(b, fde - eh_addr))
+			return false;
+	}
+	return true;
 }
 
 static int cmp_span(const void *a, const void *b)
@@ -277,6 +506,48 @@ static size_t unique_starts(struct builder *b)
 		b->spans[n++] = b->spans[i];
 	}
 	return n;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct addr_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The ranges of b->bad sorted and joined where they touch: one binary search finds an address. */
+static void join_bad(struct builder *b)
+{
+	size_t n = 0;
+
+	if (!b->nr_bad)
+		return;	/* the usual case (and qsort() takes no NULL) */
+	qsort(b->bad, b->nr_bad, sizeof(*b->bad), cmp_range);
+	for (size_t i = 0; i < b->nr_bad; i++) {
+		if (n && b->bad[i].lo <= b->bad[n - 1].hi) {
+			if (b->bad[i].hi > b->bad[n - 1].hi)
+				b->bad[n - 1].hi = b->bad[i].hi;
+			continue;
+		}
+		b->bad[n++] = b->bad[i];
+	}
+	b->nr_bad = n;
+}
+
+/* The end of the bad range that holds addr, 0 if none does. */
+static uint64_t bad_end(const struct builder *b, uint64_t addr)
+{
+	size_t lo = 0, hi = b->nr_bad;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->bad[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && addr < b->bad[lo - 1].hi ? b->bad[lo - 1].hi : 0;
 }
 
 /* The register and offset of a CFA that is register + offset; false otherwise. */
@@ -378,7 +649,8 @@ static void add_row(struct builder *b, uint64_t addr, struct stack_cfi_row row, 
 /*
  * The rows from lo up to limit (the next FDE's start), one libdw lookup a
  * row, each charged size (its FDE's bytes) to b->work; a NONE row where
- * libdw has no frame (the end of the FDE, unless the next one starts there).
+ * libdw has no frame (the end of the FDE, unless the next one starts there)
+ * and over the FDEs it is not asked about.
  * false: the work is over budget.
  */
 static bool walk_fde(Dwarf_CFI *cfi, uint64_t lo, uint64_t limit, uint64_t size, struct builder *b)
@@ -387,8 +659,13 @@ static bool walk_fde(Dwarf_CFI *cfi, uint64_t lo, uint64_t limit, uint64_t size,
 
 	while (addr < limit) {
 		Dwarf_Frame *fr = NULL;
-		Dwarf_Addr end;
+		Dwarf_Addr end = bad_end(b, addr);
 
+		if (end) {
+			add_row(b, addr, row_none, false);
+			addr = end;
+			continue;
+		}
 		b->work += size;
 		if (b->work > b->budget)
 			return false;
@@ -466,6 +743,7 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 	Dwarf_CFI *eh_cfi = NULL, *cfi;
 	Dwarf *dw = NULL;
 	Elf_Scn *scn;
+	GElf_Shdr sh;
 	bool eh_frame;
 	const char *because = NULL;
 	size_t nr;
@@ -500,13 +778,18 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 		goto cleanup;
 	}
 	ret = read_fdes(ef->elf, scn, eh_frame, &b);
-	if (ret <= 0) {
-		ret = ret ? ret : -ENODATA;
-		because = eh_frame ? "no FDE in .eh_frame" : "no FDE in .debug_frame";
+	if (ret < 0) {
+		because = b.why;
 		goto cleanup;
 	}
 	t->nr_fdes = ret;
+	if (eh_frame && (!gelf_getshdr(scn, &sh) || !hdr_matches(ef, sh.sh_addr, &b))) {
+		ret = -EINVAL;
+		because = "an .eh_frame_hdr that does not match .eh_frame";
+		goto cleanup;
+	}
 	nr = unique_starts(&b);
+	join_bad(&b);
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t limit = i + 1 < nr ? b.spans[i + 1].lo : UINT64_MAX;
 
@@ -529,6 +812,8 @@ cleanup:
 	}
 	free(b.rows);
 	free(b.spans);
+	free(b.bad);
+	free(b.fdes);
 	if (eh_cfi)
 		dwarf_cfi_end(eh_cfi);
 	if (dw)

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -686,6 +687,115 @@ static void test_cfitab_overlap(void)
 	cfitab_free(&t);
 }
 
+/* cfitab_build() that leaves the process's peak memory within 64 MiB of where it was. */
+static bool build_small(const char *path, struct cfitab *t)
+{
+	struct rusage before, after;
+	bool ok;
+
+	getrusage(RUSAGE_SELF, &before);
+	ok = build(path, t);
+	getrusage(RUSAGE_SELF, &after);
+	CU_ASSERT(after.ru_maxrss - before.ru_maxrss < 64 * 1024);	/* KiB */
+	return ok;
+}
+
+/*
+ * cfihostile: _start names register 100,000,000 (libdw would grow each frame
+ * of it to gigabytes), deep nests 100,000 DW_CFA_remember_state (a third of
+ * a gigabyte for each lookup); both NONE, never run by libdw; plain, after
+ * them, has its rule.
+ */
+static void test_cfitab_hostile_insns(void)
+{
+	const char *path = need("build/fixtures/cfihostile");
+	const struct stack_cfi_row *r;
+	struct cfitab t;
+	struct file f;
+	uint32_t off[3] = { 0 };
+	const char *names[] = { "_start", "deep", "plain" };
+
+	if (!path || !build_small(path, &t))
+		return;
+	CU_ASSERT_FATAL(file_open(&f, path));
+	for (int i = 0; i < 3; i++) {
+		uint64_t a = symbol(&f, names[i]);
+
+		CU_ASSERT_FATAL(a && file_offset(&f, a, &off[i]));
+	}
+	r = cfitab_find(&t, off[0]);
+	CU_ASSERT(r && r->off == off[0] && r->cfa == STACK_CFI_NONE);
+	r = cfitab_find(&t, off[1] + 1);
+	CU_ASSERT(r && r->cfa == STACK_CFI_NONE);
+	r = cfitab_find(&t, off[2]);
+	CU_ASSERT(r && r->off == off[2] && r->cfa == STACK_CFI_RSP && r->cfa_off == 1);
+	CU_ASSERT_EQUAL(t.nr_none, 1);	/* _start's and deep's NONE rows are one */
+	file_close(&f);
+	cfitab_free(&t);
+}
+
+/*
+ * The inputs fuzz-cfitab ran out of memory on (libdw asked about FDEs an
+ * altered .eh_frame_hdr pointed to, which the section's own walk never
+ * met): refused, and quickly.
+ */
+static void test_cfitab_fuzz_finds(void)
+{
+	const char *files[] = { "tests/fuzz/corpus/cfitab/crash-regno",
+				"tests/fuzz/corpus/cfitab/crash-hdr" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		struct rusage before, after;
+		struct cfitab t;
+		const char *why = NULL;
+
+		if (!need(files[i]))
+			continue;
+		getrusage(RUSAGE_SELF, &before);
+		CU_ASSERT_EQUAL(cfitab_build(files[i], &t, &why), -EINVAL);
+		getrusage(RUSAGE_SELF, &after);
+		CU_ASSERT(after.ru_maxrss - before.ru_maxrss < 64 * 1024);
+		CU_ASSERT(why && strstr(why, ".eh_frame_hdr"));
+	}
+}
+
+/* stackfix-nofp with one .eh_frame_hdr entry pointing 4 bytes into an FDE: refused. */
+static void test_cfitab_hdr_mismatch(void)
+{
+	struct file f;
+	char *elf = NULL, *path;
+	size_t len = 0, shstrndx;
+	Elf_Scn *scn = NULL;
+	uint64_t hdr_off = 0;
+	struct cfitab t;
+	const char *why = NULL;
+	int32_t fde;
+
+	if (!need(NOFP) || read_file(NOFP, &elf, &len))
+		return;
+	CU_ASSERT_FATAL(file_open(&f, NOFP));
+	CU_ASSERT_FATAL(!elf_getshdrstrndx(f.elf, &shstrndx));
+	while ((scn = elf_nextscn(f.elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) &&
+		    !strcmp(elf_strptr(f.elf, shstrndx, sh.sh_name) ?: "", ".eh_frame_hdr"))
+			hdr_off = sh.sh_offset;
+	}
+	file_close(&f);
+	/* version 1, datarel sdata4 entries after the 12-byte header: the first FDE's pointer */
+	CU_ASSERT_FATAL(hdr_off && (unsigned char)elf[hdr_off] == 1 &&
+			(unsigned char)elf[hdr_off + 3] == 0x3b);
+	memcpy(&fde, elf + hdr_off + 16, 4);
+	fde += 4;
+	memcpy(elf + hdr_off + 16, &fde, 4);
+	path = temp_file(elf, len);
+	CU_ASSERT_EQUAL(cfitab_build(path, &t, &why), -EINVAL);
+	CU_ASSERT(why && strstr(why, "does not match"));
+	temp_remove(path);
+	free(elf);
+}
+
 /*
  * cfilong: one FDE of 100,000 rows.  libdw runs an FDE from its start for
  * each row asked about, so walking it all would take minutes: refused, with
@@ -803,6 +913,9 @@ CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_fixture_rows),
 	UNIT_TEST(test_cfitab_hostile),
 	UNIT_TEST(test_cfitab_overlap),
+	UNIT_TEST(test_cfitab_hostile_insns),
+	UNIT_TEST(test_cfitab_fuzz_finds),
+	UNIT_TEST(test_cfitab_hdr_mismatch),
 	UNIT_TEST(test_cfitab_too_long),
 	UNIT_TEST(test_cfitab_garbled),
 	UNIT_TEST(test_cfitab_speed),
