@@ -254,8 +254,8 @@ static bool file_offset(const struct file *f, uint64_t addr, uint32_t *off)
 	return false;
 }
 
-/* A section's [start, end) addresses; false if there is none of that name. */
-static bool section(const struct file *f, const char *name, uint64_t *start, uint64_t *end)
+/* A section's header; false if there is none of that name. */
+static bool section_hdr(const struct file *f, const char *name, GElf_Shdr *sh)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -263,19 +263,27 @@ static bool section(const struct file *f, const char *name, uint64_t *start, uin
 	if (elf_getshdrstrndx(f->elf, &shstrndx))
 		return false;
 	while ((scn = elf_nextscn(f->elf, scn))) {
-		GElf_Shdr sh;
 		const char *n;
 
-		if (!gelf_getshdr(scn, &sh))
+		if (!gelf_getshdr(scn, sh))
 			continue;
-		n = elf_strptr(f->elf, shstrndx, sh.sh_name);
-		if (n && !strcmp(n, name)) {
-			*start = sh.sh_addr;
-			*end = sh.sh_addr + sh.sh_size;
+		n = elf_strptr(f->elf, shstrndx, sh->sh_name);
+		if (n && !strcmp(n, name))
 			return true;
-		}
 	}
 	return false;
+}
+
+/* A section's [start, end) addresses; false if there is none of that name. */
+static bool section(const struct file *f, const char *name, uint64_t *start, uint64_t *end)
+{
+	GElf_Shdr sh;
+
+	if (!section_hdr(f, name, &sh))
+		return false;
+	*start = sh.sh_addr;
+	*end = sh.sh_addr + sh.sh_size;
+	return true;
 }
 
 /* Does the row say what libdw says at addr?  Prints the first few differences. */
@@ -450,7 +458,7 @@ static void test_cfitab_plt_none(void)
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		struct cfitab t;
 		struct file f;
-		uint64_t start, end;
+		uint64_t start = 0, end = 0;
 		size_t bad = 0;
 
 		if (!need(files[i]) || !build(files[i], &t))
@@ -481,7 +489,7 @@ static void test_cfitab_signal_frame(void)
 	static const unsigned char restorer[] = { 0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05 };
 	struct cfitab t;
 	struct file f;
-	uint64_t start, end, found = 0;
+	uint64_t start = 0, end = 0, found = 0;
 	Dwarf_Frame *fr = NULL;
 	bool signal = false;
 	char *text = NULL;
@@ -764,24 +772,18 @@ static void test_cfitab_hdr_mismatch(void)
 {
 	struct file f;
 	char *elf = NULL, *path;
-	size_t len = 0, shstrndx;
-	Elf_Scn *scn = NULL;
+	size_t len = 0;
 	uint64_t hdr_off = 0;
 	struct cfitab t;
 	const char *why = NULL;
+	GElf_Shdr sh;
 	int32_t fde;
 
 	if (!need(NOFP) || read_file(NOFP, &elf, &len))
 		return;
 	CU_ASSERT_FATAL(file_open(&f, NOFP));
-	CU_ASSERT_FATAL(!elf_getshdrstrndx(f.elf, &shstrndx));
-	while ((scn = elf_nextscn(f.elf, scn))) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh) &&
-		    !strcmp(elf_strptr(f.elf, shstrndx, sh.sh_name) ?: "", ".eh_frame_hdr"))
-			hdr_off = sh.sh_offset;
-	}
+	if (section_hdr(&f, ".eh_frame_hdr", &sh))
+		hdr_off = sh.sh_offset;
 	file_close(&f);
 	/* version 1, datarel sdata4 entries after the 12-byte header: the first FDE's pointer */
 	CU_ASSERT_FATAL(hdr_off && (unsigned char)elf[hdr_off] == 1 &&
@@ -825,22 +827,15 @@ static void test_cfitab_garbled(void)
 {
 	struct file f;
 	char *elf = NULL;
-	size_t len = 0;
-	Elf_Scn *scn = NULL;
-	size_t shstrndx, eh_off = 0, eh_len = 0;
+	size_t len = 0, eh_off = 0, eh_len = 0;
+	GElf_Shdr sh;
 
 	if (!need(NOFP) || read_file(NOFP, &elf, &len))
 		return;
 	CU_ASSERT_FATAL(file_open(&f, NOFP));
-	CU_ASSERT_FATAL(!elf_getshdrstrndx(f.elf, &shstrndx));
-	while ((scn = elf_nextscn(f.elf, scn))) {
-		GElf_Shdr sh;
-
-		if (gelf_getshdr(scn, &sh) &&
-		    !strcmp(elf_strptr(f.elf, shstrndx, sh.sh_name) ?: "", ".eh_frame")) {
-			eh_off = sh.sh_offset;
-			eh_len = sh.sh_size;
-		}
+	if (section_hdr(&f, ".eh_frame", &sh)) {
+		eh_off = sh.sh_offset;
+		eh_len = sh.sh_size;
 	}
 	file_close(&f);
 	CU_ASSERT_FATAL(eh_len > 0 && eh_off + eh_len <= len);
