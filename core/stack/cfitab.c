@@ -496,6 +496,8 @@ static size_t unique_starts(struct builder *b)
 {
 	size_t n = 0;
 
+	if (!b->nr_spans)
+		return 0;	/* FDEs of no length only (and qsort() takes no NULL) */
 	qsort(b->spans, b->nr_spans, sizeof(*b->spans), cmp_span);
 	for (size_t i = 0; i < b->nr_spans; i++) {
 		if (n && b->spans[n - 1].lo == b->spans[i].lo) {

@@ -745,16 +745,17 @@ static void test_cfitab_hostile_insns(void)
 /*
  * The inputs fuzz-cfitab ran out of memory on (libdw asked about FDEs an
  * altered .eh_frame_hdr pointed to, which the section's own walk never
- * met): refused, and quickly.
+ * met): refused, and quickly.  And one whose FDEs all cover nothing: no
+ * rows (UBSan: qsort() of no spans was given NULL).
  */
 static void test_cfitab_fuzz_finds(void)
 {
 	const char *files[] = { "tests/fuzz/corpus/cfitab/crash-regno",
 				"tests/fuzz/corpus/cfitab/crash-hdr" };
+	struct cfitab t;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		struct rusage before, after;
-		struct cfitab t;
 		const char *why = NULL;
 
 		if (!need(files[i]))
@@ -764,6 +765,12 @@ static void test_cfitab_fuzz_finds(void)
 		getrusage(RUSAGE_SELF, &after);
 		CU_ASSERT(after.ru_maxrss - before.ru_maxrss < 64 * 1024);
 		CU_ASSERT(why && strstr(why, ".eh_frame_hdr"));
+	}
+	if (need("tests/fuzz/corpus/cfitab/crash-empty-fdes") &&
+	    build("tests/fuzz/corpus/cfitab/crash-empty-fdes", &t)) {
+		CU_ASSERT_EQUAL(t.nr, 0);
+		CU_ASSERT_PTR_NULL(cfitab_find(&t, 0x490));
+		cfitab_free(&t);
 	}
 }
 
