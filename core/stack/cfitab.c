@@ -297,9 +297,9 @@ static bool cfi_insns_safe(const uint8_t *p, const uint8_t *end, int enc)
 }
 
 /*
- * What the builder needs of each CIE met so far, by offset: the walk meets
- * them in section order, so the array stays sorted.  An FDE whose CIE comes
- * later (.debug_frame allows it) has its CIE read on its own.
+ * What the builder needs of each CIE an FDE points to, read once each and
+ * kept by offset (the first time an FDE points to it: in section order,
+ * mostly, so an insertion is mostly an append).
  */
 struct cie_info {
 	Dwarf_Off off;
@@ -322,10 +322,11 @@ static struct cie_info cie_info_of(Dwarf_Off off, const Dwarf_CIE *cie, bool eh_
 	return ci;
 }
 
-static struct cie_info cie_lookup(const struct cie_cache *c, const unsigned char *ident,
+static struct cie_info cie_lookup(struct cie_cache *c, const unsigned char *ident,
 				  Elf_Data *data, bool eh_frame, Dwarf_Off off)
 {
 	size_t lo = 0, hi = c->nr;
+	struct cie_info ci = { .off = off, .enc = -1 };
 	Dwarf_CFI_Entry e;
 	Dwarf_Off next;
 
@@ -340,8 +341,12 @@ static struct cie_info cie_lookup(const struct cie_cache *c, const unsigned char
 			hi = mid;
 	}
 	if (dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0 && dwarf_cfi_cie_p(&e))
-		return cie_info_of(off, &e.cie, eh_frame);
-	return (struct cie_info){ .off = off, .enc = -1 };
+		ci = cie_info_of(off, &e.cie, eh_frame);
+	ALLOC_GROW(c->v, c->nr + 1, c->alloc);
+	memmove(c->v + lo + 1, c->v + lo, (c->nr - lo) * sizeof(*c->v));
+	c->v[lo] = ci;
+	c->nr++;
+	return ci;
 }
 
 /*
@@ -377,11 +382,7 @@ static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 		struct cie_info ci;
 
 		if (dwarf_cfi_cie_p(&e)) {
-			if (!cies.nr || cies.v[cies.nr - 1].off < off) {
-				ALLOC_GROW(cies.v, cies.nr + 1, cies.alloc);
-				cies.v[cies.nr++] = cie_info_of(off, &e.cie, eh_frame);
-			}
-			off = next;
+			off = next;	/* read when an FDE points to it */
 			continue;
 		}
 		ALLOC_GROW(b->fdes, b->nr_fdes + 1, b->alloc_fdes);
