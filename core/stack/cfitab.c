@@ -763,7 +763,10 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 		because = "not x86-64";
 		goto cleanup;
 	}
+	/* an empty .eh_frame (Free Pascal's programs) is none: libdw has no CFI for it */
 	scn = elf_file__section(ef, ".eh_frame");
+	if (scn && (!gelf_getshdr(scn, &sh) || !sh.sh_size))
+		scn = NULL;
 	eh_frame = scn != NULL;
 	if (eh_frame) {
 		cfi = eh_cfi = dwarf_getcfi_elf(ef->elf);

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -254,14 +255,14 @@ static bool file_offset(const struct file *f, uint64_t addr, uint32_t *off)
 	return false;
 }
 
-/* A section's header; false if there is none of that name. */
-static bool section_hdr(const struct file *f, const char *name, GElf_Shdr *sh)
+/* The section of that name with its header in *sh, or NULL. */
+static Elf_Scn *section_hdr(const struct file *f, const char *name, GElf_Shdr *sh)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 
 	if (elf_getshdrstrndx(f->elf, &shstrndx))
-		return false;
+		return NULL;
 	while ((scn = elf_nextscn(f->elf, scn))) {
 		const char *n;
 
@@ -269,9 +270,9 @@ static bool section_hdr(const struct file *f, const char *name, GElf_Shdr *sh)
 			continue;
 		n = elf_strptr(f->elf, shstrndx, sh->sh_name);
 		if (n && !strcmp(n, name))
-			return true;
+			return scn;
 	}
-	return false;
+	return NULL;
 }
 
 /* A section's [start, end) addresses; false if there is none of that name. */
@@ -774,6 +775,36 @@ static void test_cfitab_fuzz_finds(void)
 	}
 }
 
+/* stackfix-nofp with its .eh_frame's size 0, as Free Pascal's programs have it: no CFI. */
+static void test_cfitab_empty_eh_frame(void)
+{
+	char *elf = NULL, *path;
+	size_t len = 0;
+	Elf_Scn *scn;
+	Elf64_Ehdr eh;
+	GElf_Shdr sh;
+	struct cfitab t;
+	const char *why = NULL;
+	struct file f;
+	uint64_t pos = 0;
+
+	if (!need(NOFP) || read_file(NOFP, &elf, &len))
+		return;
+	memcpy(&eh, elf, sizeof(eh));
+	CU_ASSERT_FATAL(file_open(&f, NOFP));
+	if ((scn = section_hdr(&f, ".eh_frame", &sh)))
+		pos = eh.e_shoff + elf_ndxscn(scn) * sizeof(Elf64_Shdr) +
+		      offsetof(Elf64_Shdr, sh_size);
+	file_close(&f);
+	CU_ASSERT_FATAL(pos && pos + 8 <= len);
+	memset(elf + pos, 0, 8);
+	path = temp_file(elf, len);
+	CU_ASSERT_EQUAL(cfitab_build(path, &t, &why), -ENODATA);
+	CU_ASSERT(why && !strcmp(why, "no .eh_frame or .debug_frame"));
+	temp_remove(path);
+	free(elf);
+}
+
 /* stackfix-nofp with one .eh_frame_hdr entry pointing 4 bytes into an FDE: refused. */
 static void test_cfitab_hdr_mismatch(void)
 {
@@ -918,6 +949,7 @@ CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_hostile_insns),
 	UNIT_TEST(test_cfitab_fuzz_finds),
 	UNIT_TEST(test_cfitab_hdr_mismatch),
+	UNIT_TEST(test_cfitab_empty_eh_frame),
 	UNIT_TEST(test_cfitab_too_long),
 	UNIT_TEST(test_cfitab_garbled),
 	UNIT_TEST(test_cfitab_speed),
