@@ -797,6 +797,7 @@ static int leaks_configure(struct session *s, void *skel_, struct attach_progs *
 		.entry_multi = skel->progs.upx_leaks_entry_multi,
 		.ret = skel->progs.upx_leaks_return,
 		.ret_multi = skel->progs.upx_leaks_return_multi,
+		.session = skel->progs.upx_leaks_session,
 	};
 	return 0;
 }
@@ -835,6 +836,13 @@ static void leaks_armed(struct session *s, void *p)
 				s->plan.files[ctx->found[i].file].path);
 	status_line("Tracking %s: %s, stacks by %s%s", what, mode, stack_mode_name(opt.stack.mode),
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	if (!upx_verbose)
+		return;
+	if (attach_uses_session(&s->progs))
+		note("uprobe session links: a call's return is probed only when its entry asks");
+	else
+		note("entry and return probes: %s", getenv("UPX_NO_SESSION") ?
+		     "UPX_NO_SESSION is set" : "the kernel has no uprobe session links");
 }
 
 static void leaks_report(struct session *s, void *skel, uint64_t lost, void *p)

@@ -113,6 +113,55 @@ test_expect_success BPF '--sample-bytes: a smaller interval, a smaller error' '
 	jq -e "select(.stacks) | .sample_bytes == 16384 and .error_bytes_total < 0.05 * .bytes_total" out
 '
 
+# The kernel's uprobe session links (6.13): where its BTF has the attach type.
+test_lazy_prereq UPROBE_SESSION '
+	test_have_prereq BPFTOOL &&
+	bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "BPF_TRACE_UPROBE_SESSION"
+'
+
+# uprobe_links PID: the uprobe_multi links of PID, as "entry" and "return" lines (bpftool)
+uprobe_links() {
+	bpftool link show --json |
+	jq -r ".[] | select(.type == \"uprobe_multi\" and .pid == $1) | if .retprobe then \"return\" else \"entry\" end"
+}
+
+test_expect_success BPF,BPFTOOL,UPROBE_SESSION 'session links: one link per library, no return probes; UPX_NO_SESSION=1: an entry and a return link' '
+	start_leaky a &&
+	test_when_finished "go_leaky a; test_kill $(cat a.pid)" &&
+	{ upx leaks -v -p $(cat a.pid) >out 2>err & } &&
+	up=$! &&
+	test_when_finished "test_kill $up" &&
+	wait_for "^Tracking" err &&
+	wait_for "uprobe session links" err &&
+	test_grep "^upx leaks: uprobe session links: a call.s return is probed only when its entry asks$" err &&
+	uprobe_links $(cat a.pid) >links &&
+	echo entry | test_cmp - links &&
+	kill -INT $up &&
+	wait_exit $up $TEST_STOP_S &&
+	test_no_leftover_links &&
+	{ UPX_NO_SESSION=1 upx leaks -v -p $(cat a.pid) >out 2>err & } &&
+	up=$! &&
+	test_when_finished "test_kill $up" &&
+	wait_for "^Tracking" err &&
+	wait_for "entry and return probes" err &&
+	test_grep "^upx leaks: entry and return probes: UPX_NO_SESSION is set$" err &&
+	uprobe_links $(cat a.pid) | sort >links &&
+	printf "%s\n" entry return | test_cmp - links &&
+	kill -INT $up &&
+	wait_exit $up $TEST_STOP_S &&
+	test_no_leftover_links
+'
+
+test_expect_success BPF 'UPX_NO_SESSION=1 (entry and return probes): --all exact, the sampled estimate within its error' '
+	UPX_NO_SESSION=1 upx leaks --all --json -c "$L" >out 2>err &&
+	python3 "$LEAKS_PY" chains out >got &&
+	test_grep "^expected$" got &&
+	test_grep "^chain_realloc 7 280000 280000$" got &&
+	UPX_NO_SESSION=1 upx leaks --json --sample-bytes 16K -c "$L -s 100" >out 2>err &&
+	python3 "$LEAKS_PY" sampled out 100 >got &&
+	test_grep "^within$" got
+'
+
 # Every process on the machine, filtered in the kernel by name: with DWARF stacks, --all sends
 # one per allocation, and the compilers of a busy machine would fill the ring buffer.
 test_expect_success BPF 'system-wide: two programs, each chain twice, one row per chain' '
