@@ -174,6 +174,66 @@ static const struct alloc_fn jemalloc_fns[] = {
 };
 
 /*
+ * gperftools' tcmalloc (Debian's libtcmalloc-minimal4, libgoogle-perftools4):
+ * one name per address (tc_malloc is malloc, aligned_alloc is memalign,
+ * operator delete is free, operator new[] is new, ...: a second name would
+ * be a second probe on the same instruction).
+ */
+static const struct alloc_fn tcmalloc_fns[] = {
+	{ "malloc", LEAKS_MALLOC },
+	{ "calloc", LEAKS_CALLOC },
+	{ "realloc", LEAKS_REALLOC },
+	{ "free", LEAKS_FREE },
+	{ "posix_memalign", LEAKS_POSIX_MEMALIGN },
+	{ "memalign", LEAKS_MEMALIGN },
+	{ "valloc", LEAKS_VALLOC },
+	{ "pvalloc", LEAKS_PVALLOC },
+	{ "tc_malloc_skip_new_handler", LEAKS_MALLOC },
+	/* its C++ operators: no calls of malloc or free */
+	{ "_Znwm", LEAKS_MALLOC },
+	{ "_ZnwmRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZdlPvm", LEAKS_FREE },
+	{ "_ZdlPvRKSt9nothrow_t", LEAKS_FREE },
+	{ "_ZdlPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvmSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvSt11align_val_tRKSt9nothrow_t", LEAKS_FREE },
+	{ NULL },
+};
+
+/*
+ * mimalloc 2 (Debian's libmimalloc2.0): its malloc is mi_malloc, its free
+ * mi_free, and so on; posix_memalign and the like jump to their mi_ twins
+ * (not probed: one probe a call).  Its sized operator delete calls free.
+ */
+static const struct alloc_fn mimalloc_fns[] = {
+	{ "malloc", LEAKS_MALLOC },
+	{ "calloc", LEAKS_CALLOC },
+	{ "realloc", LEAKS_REALLOC },
+	{ "reallocarray", LEAKS_REALLOCARRAY },
+	{ "free", LEAKS_FREE },
+	{ "posix_memalign", LEAKS_POSIX_MEMALIGN },
+	{ "aligned_alloc", LEAKS_ALIGNED_ALLOC },
+	{ "memalign", LEAKS_MEMALIGN },
+	{ "valloc", LEAKS_VALLOC },
+	{ "pvalloc", LEAKS_PVALLOC },
+	{ "mi_zalloc", LEAKS_MALLOC },		/* (size) */
+	{ "mi_mallocn", LEAKS_CALLOC },		/* (count, size) */
+	{ "_Znwm", LEAKS_MALLOC },
+	{ "_ZnwmRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnamRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnamSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZdlPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdaPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvmSt11align_val_t", LEAKS_FREE },
+	{ "_ZdaPvmSt11align_val_t", LEAKS_FREE },
+	{ NULL },
+};
+
+/*
  * The allocators upx knows: glibc's always; one that replaces it (LD_PRELOAD,
  * or linked in) where its library is found: in the -p process's mappings, or
  * here for -c and every process (its copies in containers too).
@@ -186,6 +246,9 @@ static const struct allocator {
 } allocators[] = {
 	{ "glibc's malloc", "libc.so.6", glibc_fns, false },
 	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, true },
+	{ "tcmalloc", "libtcmalloc_minimal.so.4", tcmalloc_fns, true },
+	{ "tcmalloc", "libtcmalloc.so.4", tcmalloc_fns, true },
+	{ "mimalloc", "libmimalloc.so.2", mimalloc_fns, true },
 };
 
 /* The sums of one stack (ustack__intern()'s number - 1) in the report being made. */
@@ -215,7 +278,7 @@ struct found_alloc {
 
 struct leaks_ctx {
 	struct session s;
-	struct found_alloc found[2];	/* one per allocators[] */
+	struct found_alloc found[ARRAY_SIZE(allocators)];
 	size_t nr_found;
 	struct ustack *stk;
 	struct bpf_map *outstanding;
@@ -756,6 +819,22 @@ static int leaks_plan(struct session *s, void *p)
 	return 0;
 }
 
+/*
+ * Is entry i's site probed by an earlier entry too (two names of one
+ * function in a build the tables do not know)?  Its program then does
+ * nothing: a call is seen once, and sampled once.
+ */
+static bool same_site_before(const struct plan *plan, size_t i)
+{
+	const struct plan_entry *e = &plan->entries[i];
+
+	for (size_t k = 0; k < i; k++)
+		if (plan->entries[k].file == e->file && plan->entries[k].offset == e->offset &&
+		    plan->entries[k].is_return == e->is_return)
+			return true;
+	return false;
+}
+
 static int leaks_configure(struct session *s, void *skel_, struct attach_progs *progs, void *p)
 {
 	struct leaks_ctx *ctx = p;
@@ -766,7 +845,8 @@ static int leaks_configure(struct session *s, void *skel_, struct attach_progs *
 	if (s->plan.nr_probes > LEAKS_MAX_PROBES)
 		return error("%zu probes: at most %d", s->plan.nr_probes, LEAKS_MAX_PROBES);
 	for (size_t i = 0; i < s->plan.nr_probes; i++)
-		cfg->fn_of[plan_cookie_probe(s->plan.entries[i].cookie)] = s->plan.entries[i].tag;
+		cfg->fn_of[plan_cookie_probe(s->plan.entries[i].cookie)] =
+			same_site_before(&s->plan, i) ? LEAKS_NONE : s->plan.entries[i].tag;
 	cfg->mode = opt.all ? LEAKS_MODE_ALL : LEAKS_MODE_SAMPLE;
 	cfg->sample_bytes = opt.sample_bytes;
 	cfg->page_size = sysconf(_SC_PAGESIZE);
