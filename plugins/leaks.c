@@ -203,21 +203,12 @@ static const struct alloc_fn tcmalloc_fns[] = {
 };
 
 /*
- * mimalloc 2 (Debian's libmimalloc2.0): its malloc is mi_malloc, its free
- * mi_free, and so on; posix_memalign and the like jump to their mi_ twins
- * (not probed: one probe a call).  Its sized operator delete calls free.
+ * mimalloc 2 (Debian's libmimalloc2.0): glibc's C functions (its malloc is
+ * mi_malloc, its free mi_free, and so on; posix_memalign and the like jump
+ * to their mi_ twins, not probed: one probe a call), and these.  Its sized
+ * operator delete calls free.
  */
 static const struct alloc_fn mimalloc_fns[] = {
-	{ "malloc", LEAKS_MALLOC },
-	{ "calloc", LEAKS_CALLOC },
-	{ "realloc", LEAKS_REALLOC },
-	{ "reallocarray", LEAKS_REALLOCARRAY },
-	{ "free", LEAKS_FREE },
-	{ "posix_memalign", LEAKS_POSIX_MEMALIGN },
-	{ "aligned_alloc", LEAKS_ALIGNED_ALLOC },
-	{ "memalign", LEAKS_MEMALIGN },
-	{ "valloc", LEAKS_VALLOC },
-	{ "pvalloc", LEAKS_PVALLOC },
 	{ "mi_zalloc", LEAKS_MALLOC },		/* (size) */
 	{ "mi_mallocn", LEAKS_CALLOC },		/* (count, size) */
 	{ "_Znwm", LEAKS_MALLOC },
@@ -241,14 +232,14 @@ static const struct alloc_fn mimalloc_fns[] = {
 static const struct allocator {
 	const char *name;	/* as the Tracking line says it */
 	const char *soname;
-	const struct alloc_fn *fns;
+	const struct alloc_fn *fns, *more;	/* more: NULL, or a second list */
 	bool optional;
 } allocators[] = {
-	{ "glibc's malloc", "libc.so.6", glibc_fns, false },
-	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, true },
-	{ "tcmalloc", "libtcmalloc_minimal.so.4", tcmalloc_fns, true },
-	{ "tcmalloc", "libtcmalloc.so.4", tcmalloc_fns, true },
-	{ "mimalloc", "libmimalloc.so.2", mimalloc_fns, true },
+	{ "glibc's malloc", "libc.so.6", glibc_fns, NULL, false },
+	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, NULL, true },
+	{ "tcmalloc", "libtcmalloc_minimal.so.4", tcmalloc_fns, NULL, true },
+	{ "tcmalloc", "libtcmalloc.so.4", tcmalloc_fns, NULL, true },
+	{ "mimalloc", "libmimalloc.so.2", glibc_fns, mimalloc_fns, true },
 };
 
 /* The sums of one stack (ustack__intern()'s number - 1) in the report being made. */
@@ -799,19 +790,21 @@ static int leaks_plan(struct session *s, void *p)
 
 	for (size_t k = 0; k < ARRAY_SIZE(allocators); k++) {
 		const struct allocator *a = &allocators[k];
+		const struct alloc_fn *lists[] = { a->fns, a->more };
 		size_t before = s->plan.nr_files;
 
 		if (a->optional && !allocator_present(s, a))
 			continue;
 		size_t first = s->plan.nr;
 
-		for (const struct alloc_fn *f = a->fns; f->name; f++) {
-			if (plan_add_function(&s->plan, a->soname, f->name, false, f->fn))
-				return -1;
-			if (f->fn != LEAKS_FREE &&
-			    plan_add_function(&s->plan, a->soname, f->name, true, f->fn))
-				return -1;
-		}
+		for (size_t l = 0; l < ARRAY_SIZE(lists) && lists[l]; l++)
+			for (const struct alloc_fn *f = lists[l]; f->name; f++) {
+				if (plan_add_function(&s->plan, a->soname, f->name, false, f->fn))
+					return -1;
+				if (f->fn != LEAKS_FREE &&
+				    plan_add_function(&s->plan, a->soname, f->name, true, f->fn))
+					return -1;
+			}
 		free_past_null_test(&s->plan, first);
 		if (s->plan.nr_files > before)
 			ctx->found[ctx->nr_found++] = (struct found_alloc){ a->name, before };
