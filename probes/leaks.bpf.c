@@ -8,10 +8,12 @@
  * --max-tracked before load): an allocation that finds it full is counted,
  * bytes too, in `stats`.
  *
- * The entry keeps what the return needs (the size asked, realloc's old
- * block, posix_memalign's pointer) per thread; the old block of a realloc
- * leaves the map at the entry, before the allocator may hand its address to
- * another thread, and is put back when the realloc fails.  Stacks are taken
+ * The entry keeps what the return needs: the size asked in a uprobe
+ * session's cookie (upx_leaks_session), or in a map by thread (realloc's
+ * old block, posix_memalign's pointer; all of it with separate return
+ * probes).  The old block of a realloc leaves the map at the entry, before
+ * the allocator may hand its address to another thread, and is put back
+ * when the realloc fails.  Stacks are taken
  * at the return, in the caller's frame: a frame-pointer walk into the
  * kernel's stack map (its id in the entry), or the registers and the top of
  * the stack sent to user space to unwind with DWARF (the record's number in
