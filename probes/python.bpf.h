@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * upx trace --stack, kernel side: the Python frames of the calling thread
- * (CPython 3.11+), read at the probe, because the chain changes as soon as
+ * (CPython 3.10+), read at the probe, because the chain changes as soon as
  * the call returns.  The thread's state is found from the process's
  * _PyRuntime (interpreters.head -> threads.head -> next ..., matched by
- * native_thread_id), its current _PyInterpreterFrame followed through
- * `previous`; each frame gives its code object, instruction and entry mark.
+ * native_thread_id; 3.10: tstate_head, thread_id), its current
+ * _PyInterpreterFrame followed through `previous` (3.10: PyFrameObject,
+ * f_back); each frame gives its code object, instruction and entry mark.
  * A code object seen for the first time in a process is sent to user space
  * at once (STACK_REC_PYCODE: names and line table read here), so that a
  * process that exits right after its call is still named.  Where the
@@ -18,12 +19,16 @@
 #ifndef UPX_PROBES_PYTHON_BPF_H
 #define UPX_PROBES_PYTHON_BPF_H
 
+#include <bpf/bpf_core_read.h>
+
 #include "stack.h"
 
 #define PY_THREADS_MAX 32	/* thread states looked at for the calling thread */
 #define PY_EFAULT 14
 #define PY_E2BIG 7
 #define PY_BUF 520		/* a read structure: any field at an offset under 512 */
+#define PY_FRAME 80		/* a frame's fields: a _PyInterpreterFrame's ... */
+#define PY_FRAME_310 104	/* ... a PyFrameObject's (3.10) */
 #define PY_STK 8192		/* the top of the thread's frame stack, copied at once (a power of 2) */
 
 struct {
@@ -187,9 +192,11 @@ __attribute__((noinline)) int upx_py_code(__u32 tgid, __u64 code, __u32 ident, _
 	r->name_len = r->file_len = r->table_len = 0;
 	r->name_kind = r->file_kind = 1;
 	r->firstlineno = 0;
+	if (o->fr_lasti != STACK_PY_NONE)
+		r->flags = STACK_PY_TABLE_310;
 	if (bpf_probe_read_user(s->buf, STACK_PY_CODE_WINDOW,
 				(const void *)(code + o->co_firstlineno))) {
-		r->flags = STACK_PY_UNREAD;
+		r->flags |= STACK_PY_UNREAD;
 		goto out;
 	}
 	r->firstlineno = py_u32(s->buf, 0);
@@ -221,6 +228,22 @@ __attribute__((noinline)) int upx_py_code(__u32 tgid, __u64 code, __u32 ident, _
 out:
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);	/* the event after it wakes user space */
 	return 0;
+}
+
+/* 3.10: pthread_self() of the calling thread, its %fs base (PyThreadState.thread_id). */
+struct thread_struct___upx {
+	unsigned long fsbase;
+} __attribute__((preserve_access_index));
+
+struct task_struct___upx {
+	struct thread_struct___upx thread;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 py_pthread_self(void)
+{
+	struct task_struct___upx *t = (void *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, thread.fsbase);
 }
 
 /* Send the code object unless this CPU's cache or py_code_seen says it was. */
@@ -275,33 +298,40 @@ static long py_frame_step(__u64 i, struct py_loop *l)
 	f = &s->rec.frames[n & (STACK_PY_MAX - 1)];
 	frame = s->frame;
 	/* in the copy of the frame stack's top, else read on its own (a generator's) */
-	if (frame >= s->lo && frame + 80 <= s->hi) {
+	if (frame >= s->lo && frame + PY_FRAME <= s->hi) {
 		fb = s->stk + ((frame - s->lo) & (PY_STK - 1));
 	} else {
-		if (bpf_probe_read_user(s->buf, 80, (const void *)frame)) {
+		if (o->fr_lasti == STACK_PY_NONE ?
+		    bpf_probe_read_user(s->buf, PY_FRAME, (const void *)frame) :
+		    bpf_probe_read_user(s->buf, PY_FRAME_310, (const void *)frame)) {
 			s->rec.err = -PY_EFAULT;
 			return 1;
 		}
 		fb = s->buf;
 	}
 	code = py_u64(fb, o->fr_code);
-	instr = py_u64(fb, o->fr_instr);
+	instr = o->fr_instr == STACK_PY_NONE ? 0 : py_u64(fb, o->fr_instr);
 	s->frame = py_u64(fb, o->fr_previous);
-	if (o->fr_is_entry == STACK_PY_NONE &&
+	if (o->fr_owner != STACK_PY_NONE && o->fr_is_entry == STACK_PY_NONE &&
 	    fb[o->fr_owner & 0xff] == STACK_PY_OWNED_BY_CSTACK) {
 		f->code = 0;
 		f->ident = 0;
 		f->at = STACK_PY_SHIM;
 	} else {
-		if (o->fr_is_entry != STACK_PY_NONE && fb[o->fr_is_entry & 0xff])
+		/* 3.10: every frame is a C-level call of its own */
+		if ((o->fr_is_entry != STACK_PY_NONE && fb[o->fr_is_entry & 0xff]) ||
+		    o->fr_lasti != STACK_PY_NONE)
 			flags = STACK_PY_ENTRY;
 		/*
 		 * What changes when the code object's address is reused by another:
 		 * the function and module namespace running it (a code object is
-		 * freed only after every function of it).
+		 * freed only after every function of it; 3.10's frame has no function).
 		 */
-		ident = py_mix(py_mix(code, py_u64(fb, o->fr_func)), py_u64(fb, o->fr_globals)) >> 16;
-		if (instr >= code + o->co_code)
+		ident = py_mix(py_mix(code, o->fr_func == STACK_PY_NONE ? 0 : py_u64(fb, o->fr_func)),
+			       py_u64(fb, o->fr_globals)) >> 16;
+		if (o->fr_lasti != STACK_PY_NONE)
+			lasti = (__s32)py_u32(fb, o->fr_lasti);
+		else if (instr >= code + o->co_code)
 			lasti = (instr - (code + o->co_code)) / 2;
 		f->code = code;
 		f->ident = ident;
@@ -324,7 +354,7 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	struct stack_py_proc *p;
 	struct py_scratch *s;
 	__u32 zero = 0;
-	__u64 ts, v, *cached;
+	__u64 ts, v, me, *cached;
 
 	if (!stack_cfg.python)
 		return NULL;
@@ -345,11 +375,12 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	s->frame = 0;
 	o = &stack_cfg.py[s->table];
 	s->lo = s->hi = 0;
+	me = o->fr_lasti == STACK_PY_NONE ? tid : py_pthread_self();
 	/* the thread's state: where it was at its last call, else walked to from the runtime */
 	cached = bpf_map_lookup_elem(&py_threads, &tid);
 	ts = cached ? *cached : 0;
 	if (!ts || bpf_probe_read_user(s->buf, 312, (const void *)ts) ||
-	    py_u64(s->buf, o->ts_native_tid) != tid) {
+	    py_u64(s->buf, o->ts_native_tid) != me) {
 		if (bpf_probe_read_user(&v, 8, (const void *)(p->runtime + o->rt_interp_head)) ||
 		    !v || bpf_probe_read_user(&ts, 8, (const void *)(v + o->interp_threads))) {
 			s->rec.err = -PY_EFAULT;
@@ -360,19 +391,21 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 				ts = 0;
 				break;
 			}
-			if (py_u64(s->buf, o->ts_native_tid) == tid)
+			if (py_u64(s->buf, o->ts_native_tid) == me)
 				break;
 			ts = py_u64(s->buf, o->ts_next);
 		}
-		if (ts && py_u64(s->buf, o->ts_native_tid) == tid)
+		if (ts && py_u64(s->buf, o->ts_native_tid) == me)
 			bpf_map_update_elem(&py_threads, &tid, &ts, BPF_ANY);
 		else
 			ts = 0;
 	}
 	if (ts) {
 		/* the thread's frames are on its data stack, up to datastack_top: copied at once */
-		s->hi = py_u64(s->buf, o->ts_stack_top);
-		s->lo = py_u64(s->buf, o->ts_stack_chunk);
+		if (o->ts_stack_top != STACK_PY_NONE) {
+			s->hi = py_u64(s->buf, o->ts_stack_top);
+			s->lo = py_u64(s->buf, o->ts_stack_chunk);
+		}
 		v = o->ts_cframe == STACK_PY_NONE ? ts : py_u64(s->buf, o->ts_cframe);
 		if (v && bpf_probe_read_user(&s->frame, 8, (const void *)(v + o->ts_frame)))
 			s->frame = 0;
@@ -416,7 +449,8 @@ static __always_inline void py_vma_file(__u32 tgid, __u64 start,
 	__u64 bias = start - f->load_vaddr;
 	__u32 v;
 
-	if (!bpf_probe_read_user(&v, 4, (const void *)(bias + f->version_addr)) &&
+	/* 3.10 has no Py_Version: its file's word is taken */
+	if (f->version_addr && !bpf_probe_read_user(&v, 4, (const void *)(bias + f->version_addr)) &&
 	    v != f->version)
 		return;
 	p.runtime = bias + f->runtime;
