@@ -30,6 +30,7 @@
 #define PY_FRAME 80		/* a frame's fields: a _PyInterpreterFrame's ... */
 #define PY_FRAME_310 104	/* ... a PyFrameObject's (3.10) */
 #define PY_STK 8192		/* the top of the thread's frame stack, copied at once (a power of 2) */
+#define PY_KEPT 64		/* py_stacks' keys this CPU knows are there (a power of 2) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -103,6 +104,12 @@ struct py_scratch {
 	__u32 tgid;
 	__u32 table;
 	__u64 lo, hi;		/* stk holds the process's bytes [lo, hi) */
+	/* the last thread walked on this CPU: its process and state, found again without look-ups */
+	__u64 last_id;		/* tgid << 32 | tid; 0: none */
+	__u64 last_gen;		/* py_gen when it was taken */
+	__u64 last_ts;
+	struct stack_py_proc last_proc;
+	__u64 kept[PY_KEPT];	/* hashes of stacks in py_stacks, direct-mapped */
 	__u8 buf[PY_BUF];
 	__u8 stk[PY_STK + PY_BUF];
 };
@@ -115,6 +122,9 @@ struct {
 } py_scratch SEC(".maps");
 
 #ifdef UPX_STACK_MAPS
+/* Bumped at each new process (py_forget()): every CPU's last thread is looked up again. */
+__u64 py_gen;
+
 static __always_inline __u64 py_u64(const __u8 *b, __u32 off)
 {
 	return *(const __u64 *)(b + (off & 0x1ff));
@@ -269,32 +279,24 @@ cached:
 	*e = k;
 }
 
-/* What each step of the walk works on, looked up once. */
-struct py_loop {
-	struct py_scratch *s;
-	struct py_cache *c;
-};
-
-/* One frame of the chain (bpf_loop's callback): 1 to stop. */
-static long py_frame_step(__u64 i, struct py_loop *l)
+/* One frame of the chain: true to stop. */
+static __always_inline bool py_frame_step(struct py_scratch *s, struct py_cache *c,
+					  const volatile struct stack_py_offsets *o)
 {
-	struct py_scratch *s = l->s;
-	struct py_cache *c = l->c;
-	const volatile struct stack_py_offsets *o;
 	struct stack_py_frame *f;
 	__u64 code, instr, frame;
 	__u32 n, ident, flags = 0;
 	__s64 lasti = -1;
 	__u8 *fb;
 
-	if (!s || !c || !s->frame)
-		return 1;
-	o = &stack_cfg.py[s->table & (STACK_PY_VERSIONS - 1)];
+	if (!s->frame)
+		return true;
 	n = s->rec.nr;
 	if (n >= STACK_PY_MAX) {
 		s->rec.err = -PY_E2BIG;
-		return 1;
+		return true;
 	}
+	barrier_var(n);	/* the mask stays: the verifier keeps no bound across the loop */
 	f = &s->rec.frames[n & (STACK_PY_MAX - 1)];
 	frame = s->frame;
 	/* in the copy of the frame stack's top, else read on its own (a generator's) */
@@ -305,7 +307,7 @@ static long py_frame_step(__u64 i, struct py_loop *l)
 		    bpf_probe_read_user(s->buf, PY_FRAME, (const void *)frame) :
 		    bpf_probe_read_user(s->buf, PY_FRAME_310, (const void *)frame)) {
 			s->rec.err = -PY_EFAULT;
-			return 1;
+			return true;
 		}
 		fb = s->buf;
 	}
@@ -344,6 +346,20 @@ static long py_frame_step(__u64 i, struct py_loop *l)
 }
 
 /*
+ * The frames from s->frame on: a bounded loop, not bpf_loop(), whose call a
+ * frame cost as much as the frame's work; a function of its own, for the
+ * BPF stack.
+ */
+static __noinline void py_frames(struct py_scratch *s, struct py_cache *c,
+				 const volatile struct stack_py_offsets *o)
+{
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < STACK_PY_MAX + 1; i++)
+		if (py_frame_step(s, c, o))
+			break;
+}
+
+/*
  * The calling thread's Python frames into this CPU's scratch record; NULL
  * when the process runs no interpreter upx knows (or the thread no Python
  * code now).  s->hash: the frames' hash.
@@ -351,21 +367,32 @@ static long py_frame_step(__u64 i, struct py_loop *l)
 static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 {
 	const volatile struct stack_py_offsets *o;
+	__u64 ts, v, me, *cached, id = (__u64)tgid << 32 | tid, gen = py_gen;
 	struct stack_py_proc *p;
+	struct py_cache *c;
 	struct py_scratch *s;
 	__u32 zero = 0;
-	__u64 ts, v, me, *cached;
 
 	if (!stack_cfg.python)
 		return NULL;
 	s = bpf_map_lookup_elem(&py_scratch, &zero);
 	if (!s)
 		return NULL;
-	p = bpf_map_lookup_elem(&py_procs, &tgid);
-	if (!p) {
-		s->rec.version = 0;	/* stack_fill() takes none */
-		return NULL;
+	/* the same thread as this CPU's last walk (a loop's calls): no look-ups */
+	if (s->last_id == id && s->last_gen == gen) {
+		ts = s->last_ts;
+	} else {
+		p = bpf_map_lookup_elem(&py_procs, &tgid);
+		if (!p) {
+			s->rec.version = 0;	/* stack_fill() takes none */
+			return NULL;
+		}
+		s->last_proc = *p;
+		cached = bpf_map_lookup_elem(&py_threads, &tid);
+		ts = cached ? *cached : 0;
 	}
+	s->last_id = 0;
+	p = &s->last_proc;
 	s->rec.version = STACK_PY_REC_V1;
 	s->rec.nr = 0;
 	s->rec.err = 0;
@@ -377,8 +404,6 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	s->lo = s->hi = 0;
 	me = o->fr_lasti == STACK_PY_NONE ? tid : py_pthread_self();
 	/* the thread's state: where it was at its last call, else walked to from the runtime */
-	cached = bpf_map_lookup_elem(&py_threads, &tid);
-	ts = cached ? *cached : 0;
 	if (!ts || bpf_probe_read_user(s->buf, 312, (const void *)ts) ||
 	    py_u64(s->buf, o->ts_native_tid) != me) {
 		if (bpf_probe_read_user(&v, 8, (const void *)(p->runtime + o->rt_interp_head)) ||
@@ -401,6 +426,9 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 			ts = 0;
 	}
 	if (ts) {
+		s->last_id = id;
+		s->last_gen = gen;
+		s->last_ts = ts;
 		/* the thread's frames are on its data stack, up to datastack_top: copied at once */
 		if (o->ts_stack_top != STACK_PY_NONE) {
 			s->hi = py_u64(s->buf, o->ts_stack_top);
@@ -416,12 +444,26 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	barrier_var(v);
 	if (v > PY_STK || !v || bpf_probe_read_user(s->stk, v, (const void *)s->lo))
 		s->lo = s->hi = 0;
-	if (s->frame) {
-		struct py_loop l = { s, bpf_map_lookup_elem(&py_cache, &zero) };
-
-		bpf_loop(STACK_PY_MAX + 1, py_frame_step, &l, 0);
-	}
+	c = bpf_map_lookup_elem(&py_cache, &zero);
+	if (s->frame && c)
+		py_frames(s, c, o);
 	return s;
+}
+
+/*
+ * --count --stack=fp: the frames py_walk() found, in py_stacks under their
+ * hash (key, odd), unless this CPU knows they are there: a look-up is a
+ * call, as dear as a frame's walk.  Entries are never taken out of py_stacks.
+ */
+static __always_inline void py_stack_keep(struct py_scratch *s, __u64 key)
+{
+	__u64 *k = &s->kept[(key >> 1) & (PY_KEPT - 1)];
+
+	if (*k == key)
+		return;
+	if (bpf_map_lookup_elem(&py_stacks, &key) ||
+	    !bpf_map_update_elem(&py_stacks, &key, &s->rec, BPF_NOEXIST))
+		*k = key;
 }
 
 /* The frames py_walk() found for this event (version 0: none). */
@@ -433,6 +475,7 @@ static __always_inline struct py_scratch *py_walk_result(__u32 *zero)
 /* A new process under a tgid seen before: no runtime until its mappings say where. */
 static __always_inline void py_forget(__u32 tgid)
 {
+	__sync_fetch_and_add(&py_gen, 1);
 	bpf_map_delete_elem(&py_procs, &tgid);
 }
 
@@ -481,6 +524,10 @@ __attribute__((noinline)) int upx_py_vma(__u32 tgid, __u64 start, __u32 dev, __u
 
 #else
 /* The object without --stack (trace.bpf.c): the same maps, no walk. */
+static __always_inline void py_stack_keep(struct py_scratch *s, __u64 key)
+{
+}
+
 static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 {
 	return NULL;

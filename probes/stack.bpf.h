@@ -204,7 +204,7 @@ static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 	if (py && py->rec.version == STACK_PY_REC_V1 && py->rec.nr) {
 		/* the frames under their hash, which the count's key carries */
 		k.py = py->hash | 1;
-		bpf_map_update_elem(&py_stacks, &k.py, &py->rec, BPF_NOEXIST);
+		py_stack_keep(py, k.py);
 	}
 	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
 		k.sp0 = 0;
