@@ -51,6 +51,25 @@ table_pystacks() {
 	sort
 }
 
+# threads_check PYTHON: two threads at once, 25 calls each, each with its own frames only
+threads_check() {
+	upx trace --folded libc.so.6:malloc --min 4M -c "$1 $FIX threads 25" >out 2>err &&
+	grep -v "^Tracing" out | pystacks >got &&
+	test "$(wc -l <got)" = 2 &&
+	grep -F "$(py t_one t-one)" got >one && grep -F "$(py t_two t-two)" got >two &&
+	test "$(cut -d" " -f1 one)" = 25 && test "$(cut -d" " -f1 two)" = 25 &&
+	! grep -q t_two one && ! grep -q t_one two
+}
+
+# exit_json_check PYTHON: JSON events of a process that exits right after its call, named
+exit_json_check() {
+	upx trace --json --stack libc.so.6:malloc --min 4M -c "$1 $FIX exit" >out 2>err &&
+	jq -c "select(.stack) | .stack[] | select(.kind == \"python\") | [.function, .src_file, .line]" out >got &&
+	printf "[\"%s\",\"%s\",%s]\n" exit_now "$FIX" "$(at exit | cut -d: -f2)" \
+		"<module>" "$FIX" "$(at main-exit | cut -d: -f2)" >expect &&
+	test_cmp expect got
+}
+
 rec39=
 for _ in $(seq 39); do rec39="$rec39;$(py recurse recurse)"; done
 main="$(py "<module>" main-chains)"
@@ -102,20 +121,11 @@ test_expect_success BPF,PY311_DEBIAN "events, text and JSON: a process that exit
 	grep "^    py: " out >got &&
 	printf "    %s\n" "$(py exit_now exit)" "$(py "<module>" main-exit)" >expect &&
 	test_cmp expect got &&
-	upx trace --json --stack libc.so.6:malloc --min 4M -c "/usr/bin/python3.11 $FIX exit" >out 2>err &&
-	jq -c "select(.stack) | .stack[] | select(.kind == \"python\") | [.function, .src_file, .line]" out >got &&
-	printf "[\"%s\",\"%s\",%s]\n" exit_now "$FIX" "$(at exit | cut -d: -f2)" \
-		"<module>" "$FIX" "$(at main-exit | cut -d: -f2)" >expect &&
-	test_cmp expect got
+	exit_json_check /usr/bin/python3.11
 '
 
 test_expect_success BPF,PY311_DEBIAN "two threads at once: each call's Python frames are its own thread's" '
-	upx trace --folded libc.so.6:malloc --min 4M -c "/usr/bin/python3.11 $FIX threads 25" >out 2>err &&
-	grep -v "^Tracing" out | pystacks >got &&
-	test "$(wc -l <got)" = 2 &&
-	grep -F "$(py t_one t-one)" got >one && grep -F "$(py t_two t-two)" got >two &&
-	test "$(cut -d" " -f1 one)" = 25 && test "$(cut -d" " -f1 two)" = 25 &&
-	! grep -q t_two one && ! grep -q t_one two
+	threads_check /usr/bin/python3.11
 '
 
 test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known before the run): found at its first call, the next process named from its first" '
@@ -155,20 +165,11 @@ test_expect_success BPF,PYENV_3_10_13 "pyenv 3.10, --count --stack=dwarf and =fp
 '
 
 test_expect_success BPF,PYENV_3_10_13 "pyenv 3.10, two threads at once: each call's frames are its own thread's" '
-	upx trace --folded libc.so.6:malloc --min 4M -c "$PY310 $FIX threads 25" >out 2>err &&
-	grep -v "^Tracing" out | pystacks >got &&
-	test "$(wc -l <got)" = 2 &&
-	grep -F "$(py t_one t-one)" got >one && grep -F "$(py t_two t-two)" got >two &&
-	test "$(cut -d" " -f1 one)" = 25 && test "$(cut -d" " -f1 two)" = 25 &&
-	! grep -q t_two one && ! grep -q t_one two
+	threads_check "$PY310"
 '
 
 test_expect_success BPF,PYENV_3_10_13 "pyenv 3.10, JSON: a process that exits right after its call is named, with its lines" '
-	upx trace --json --stack libc.so.6:malloc --min 4M -c "$PY310 $FIX exit" >out 2>err &&
-	jq -c "select(.stack) | .stack[] | select(.kind == \"python\") | [.function, .src_file, .line]" out >got &&
-	printf "[\"%s\",\"%s\",%s]\n" exit_now "$FIX" "$(at exit | cut -d: -f2)" \
-		"<module>" "$FIX" "$(at main-exit | cut -d: -f2)" >expect &&
-	test_cmp expect got
+	exit_json_check "$PY310"
 '
 
 test_expect_success BPF,PYENV_3_12_1 "3.12 -X perf: its trampoline named from /tmp/perf-PID.map beside the Python frames" '
