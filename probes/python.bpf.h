@@ -466,6 +466,25 @@ static __always_inline void py_stack_keep(struct py_scratch *s, __u64 key)
 		*k = key;
 }
 
+/*
+ * An event's Python record: the frames py_walk() found, copied by a bounded
+ * loop (a helper's call costs as much as a copy of 20 frames).
+ */
+static __always_inline void py_rec_copy(struct stack_py_rec *r, const struct py_scratch *s)
+{
+	__u32 n = s->rec.nr;
+
+	r->version = s->rec.version;
+	r->nr = n;
+	r->err = s->rec.err;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < STACK_PY_MAX; i++) {
+		if (i >= n)
+			break;
+		r->frames[i] = s->rec.frames[i];
+	}
+}
+
 /* The frames py_walk() found for this event (version 0: none). */
 static __always_inline struct py_scratch *py_walk_result(__u32 *zero)
 {
@@ -536,6 +555,10 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 static __always_inline struct py_scratch *py_walk_result(__u32 *zero)
 {
 	return NULL;
+}
+
+static __always_inline void py_rec_copy(struct stack_py_rec *r, const struct py_scratch *s)
+{
 }
 
 static __always_inline void py_forget(__u32 tgid)

@@ -114,7 +114,7 @@ static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
 static __always_inline void stack_fill_py(struct stack_py_rec *r)
 {
 	struct py_scratch *s;
-	__u32 zero = 0, n;
+	__u32 zero = 0;
 
 	if (!stack_cfg.python)
 		return;
@@ -125,12 +125,7 @@ static __always_inline void stack_fill_py(struct stack_py_rec *r)
 		r->err = 0;
 		return;
 	}
-	n = s->rec.nr;
-	if (n > STACK_PY_MAX)
-		n = STACK_PY_MAX;
-	barrier_var(n);	/* the bound checked is the one used */
-	bpf_probe_read_kernel(r, __builtin_offsetof(struct stack_py_rec, frames) +
-			      n * sizeof(struct stack_py_frame), &s->rec);
+	py_rec_copy(r, s);
 }
 
 static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
