@@ -35,6 +35,7 @@
 	SUITE(usdt) \
 	SUITE(symbolize) \
 	SUITE(unwind) \
+	SUITE(cfitab) \
 	SUITE(ustack) \
 	SUITE(python) \
 	SUITE(cgroup) \
