@@ -475,7 +475,9 @@ stacks() {
 # 5 MiB bytearray 21 Python frames deep), traced with -p (the kernel runs the program for its
 # calls only) by upx on CPU0, malloc --min 4M, bpf_stats on: the run time of upx's programs
 # summed over the run, with Python frames and with UPX_NO_PYTHON=1 (native frames only); the
-# difference per call that passed (the calls the filter dropped are the same in both).
+# difference per call that passed (the calls the filter dropped are the same in both).  Only
+# the programs this upx holds (its fds' prog_id): others' runs of upx or tests may trace malloc
+# system-wide at the same time.
 # poll_for PATTERN FILE N: until a line of FILE matches, N times 20 ms at most.
 poll_for() {
 	local i
@@ -487,7 +489,7 @@ poll_for() {
 
 # progtotal CMD...: that sum (ns) for CMD -p PID.
 progtotal() {
-	local py pid
+	local py pid up ids
 	rm -f "$TMP/go" "$TMP/py.out" && mkfifo "$TMP/go" || { fail "mkfifo"; return; }
 	PYTHONDONTWRITEBYTECODE=1 taskset -c 1 /usr/bin/python3.11 \
 		"$PWD/tests/fixtures/pyframes.py" bench 20 "$N_PY" <"$TMP/go" >"$TMP/py.out" &
@@ -496,6 +498,9 @@ progtotal() {
 	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" -p "$py" >/dev/null 2>"$TMP/err" &
 	pid=$!
 	poll_for '^Tracing' "$TMP/err" 500
+	# timeout's child, upx: the ids of the programs it loaded
+	up=$(ps --ppid "$pid" -o pid= | tr -d ' ')
+	ids=$(cat /proc/"$up"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ { printf "%s ", $2 }')
 	bpftool prog show -j >"$TMP/before" || fail "bpftool prog show"
 	echo go >&7
 	poll_for '^done' "$TMP/py.out" 3000
@@ -505,11 +510,13 @@ progtotal() {
 	wait "$py"
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid"
-	python3 - "$TMP/before" "$TMP/after" <<'PY' || fail "bpftool output"
+	[ -n "$ids" ] || { fail "no BPF programs held by upx"; return; }
+	python3 - "$TMP/before" "$TMP/after" "$ids" <<'PY' || fail "bpftool output"
 import json, sys
+ids = {int(i) for i in sys.argv[3].split()}
 old = {p["id"]: p.get("run_time_ns", 0) for p in json.load(open(sys.argv[1]))}
 print(sum(p.get("run_time_ns", 0) - old[p["id"]] for p in json.load(open(sys.argv[2]))
-          if p["id"] in old and p.get("run_cnt")))
+          if p["id"] in old and p["id"] in ids))
 PY
 }
 

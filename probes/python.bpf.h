@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * upx trace --stack, kernel side: the Python frames of the calling thread
- * (CPython 3.11+), read at the probe, because the chain changes as soon as
+ * (CPython 3.10+), read at the probe, because the chain changes as soon as
  * the call returns.  The thread's state is found from the process's
  * _PyRuntime (interpreters.head -> threads.head -> next ..., matched by
- * native_thread_id), its current _PyInterpreterFrame followed through
- * `previous`; each frame gives its code object, instruction and entry mark.
+ * native_thread_id; 3.10: tstate_head, thread_id), its current
+ * _PyInterpreterFrame followed through `previous` (3.10: PyFrameObject,
+ * f_back); each frame gives its code object, instruction and entry mark.
  * A code object seen for the first time in a process is sent to user space
  * at once (STACK_REC_PYCODE: names and line table read here), so that a
  * process that exits right after its call is still named.  Where the
@@ -18,13 +19,18 @@
 #ifndef UPX_PROBES_PYTHON_BPF_H
 #define UPX_PROBES_PYTHON_BPF_H
 
+#include <bpf/bpf_core_read.h>
+
 #include "stack.h"
 
 #define PY_THREADS_MAX 32	/* thread states looked at for the calling thread */
 #define PY_EFAULT 14
 #define PY_E2BIG 7
 #define PY_BUF 520		/* a read structure: any field at an offset under 512 */
+#define PY_FRAME 80		/* a frame's fields: a _PyInterpreterFrame's ... */
+#define PY_FRAME_310 104	/* ... a PyFrameObject's (3.10) */
 #define PY_STK 8192		/* the top of the thread's frame stack, copied at once (a power of 2) */
+#define PY_KEPT 64		/* py_stacks' keys this CPU knows are there (a power of 2) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -98,6 +104,12 @@ struct py_scratch {
 	__u32 tgid;
 	__u32 table;
 	__u64 lo, hi;		/* stk holds the process's bytes [lo, hi) */
+	/* the last thread walked on this CPU: its process and state, found again without look-ups */
+	__u64 last_id;		/* tgid << 32 | tid; 0: none */
+	__u64 last_gen;		/* py_gen when it was taken */
+	__u64 last_ts;
+	struct stack_py_proc last_proc;
+	__u64 kept[PY_KEPT];	/* hashes of stacks in py_stacks, direct-mapped */
 	__u8 buf[PY_BUF];
 	__u8 stk[PY_STK + PY_BUF];
 };
@@ -110,6 +122,9 @@ struct {
 } py_scratch SEC(".maps");
 
 #ifdef UPX_STACK_MAPS
+/* Bumped at each new process (py_forget()): every CPU's last thread is looked up again. */
+__u64 py_gen;
+
 static __always_inline __u64 py_u64(const __u8 *b, __u32 off)
 {
 	return *(const __u64 *)(b + (off & 0x1ff));
@@ -187,9 +202,11 @@ __attribute__((noinline)) int upx_py_code(__u32 tgid, __u64 code, __u32 ident, _
 	r->name_len = r->file_len = r->table_len = 0;
 	r->name_kind = r->file_kind = 1;
 	r->firstlineno = 0;
+	if (o->fr_lasti != STACK_PY_NONE)
+		r->flags = STACK_PY_TABLE_310;
 	if (bpf_probe_read_user(s->buf, STACK_PY_CODE_WINDOW,
 				(const void *)(code + o->co_firstlineno))) {
-		r->flags = STACK_PY_UNREAD;
+		r->flags |= STACK_PY_UNREAD;
 		goto out;
 	}
 	r->firstlineno = py_u32(s->buf, 0);
@@ -223,6 +240,22 @@ out:
 	return 0;
 }
 
+/* 3.10: pthread_self() of the calling thread, its %fs base (PyThreadState.thread_id). */
+struct thread_struct___upx {
+	unsigned long fsbase;
+} __attribute__((preserve_access_index));
+
+struct task_struct___upx {
+	struct thread_struct___upx thread;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 py_pthread_self(void)
+{
+	struct task_struct___upx *t = (void *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, thread.fsbase);
+}
+
 /* Send the code object unless this CPU's cache or py_code_seen says it was. */
 static __always_inline void py_code_announce(struct py_cache *c, __u32 tgid, __u64 code,
 					     __u32 ident, __u32 table)
@@ -246,62 +279,61 @@ cached:
 	*e = k;
 }
 
-/* What each step of the walk works on, looked up once. */
-struct py_loop {
-	struct py_scratch *s;
-	struct py_cache *c;
-};
-
-/* One frame of the chain (bpf_loop's callback): 1 to stop. */
-static long py_frame_step(__u64 i, struct py_loop *l)
+/* One frame of the chain: true to stop. */
+static __always_inline bool py_frame_step(struct py_scratch *s, struct py_cache *c,
+					  const volatile struct stack_py_offsets *o)
 {
-	struct py_scratch *s = l->s;
-	struct py_cache *c = l->c;
-	const volatile struct stack_py_offsets *o;
 	struct stack_py_frame *f;
 	__u64 code, instr, frame;
 	__u32 n, ident, flags = 0;
 	__s64 lasti = -1;
 	__u8 *fb;
 
-	if (!s || !c || !s->frame)
-		return 1;
-	o = &stack_cfg.py[s->table & (STACK_PY_VERSIONS - 1)];
+	if (!s->frame)
+		return true;
 	n = s->rec.nr;
 	if (n >= STACK_PY_MAX) {
 		s->rec.err = -PY_E2BIG;
-		return 1;
+		return true;
 	}
+	barrier_var(n);	/* the mask stays: the verifier keeps no bound across the loop */
 	f = &s->rec.frames[n & (STACK_PY_MAX - 1)];
 	frame = s->frame;
 	/* in the copy of the frame stack's top, else read on its own (a generator's) */
-	if (frame >= s->lo && frame + 80 <= s->hi) {
+	if (frame >= s->lo && frame + PY_FRAME <= s->hi) {
 		fb = s->stk + ((frame - s->lo) & (PY_STK - 1));
 	} else {
-		if (bpf_probe_read_user(s->buf, 80, (const void *)frame)) {
+		if (o->fr_lasti == STACK_PY_NONE ?
+		    bpf_probe_read_user(s->buf, PY_FRAME, (const void *)frame) :
+		    bpf_probe_read_user(s->buf, PY_FRAME_310, (const void *)frame)) {
 			s->rec.err = -PY_EFAULT;
-			return 1;
+			return true;
 		}
 		fb = s->buf;
 	}
 	code = py_u64(fb, o->fr_code);
-	instr = py_u64(fb, o->fr_instr);
+	instr = o->fr_instr == STACK_PY_NONE ? 0 : py_u64(fb, o->fr_instr);
 	s->frame = py_u64(fb, o->fr_previous);
-	if (o->fr_is_entry == STACK_PY_NONE &&
+	if (o->fr_owner != STACK_PY_NONE && o->fr_is_entry == STACK_PY_NONE &&
 	    fb[o->fr_owner & 0xff] == STACK_PY_OWNED_BY_CSTACK) {
 		f->code = 0;
 		f->ident = 0;
 		f->at = STACK_PY_SHIM;
 	} else {
-		if (o->fr_is_entry != STACK_PY_NONE && fb[o->fr_is_entry & 0xff])
+		/* 3.10: every frame is a C-level call of its own */
+		if ((o->fr_is_entry != STACK_PY_NONE && fb[o->fr_is_entry & 0xff]) ||
+		    o->fr_lasti != STACK_PY_NONE)
 			flags = STACK_PY_ENTRY;
 		/*
 		 * What changes when the code object's address is reused by another:
 		 * the function and module namespace running it (a code object is
-		 * freed only after every function of it).
+		 * freed only after every function of it; 3.10's frame has no function).
 		 */
-		ident = py_mix(py_mix(code, py_u64(fb, o->fr_func)), py_u64(fb, o->fr_globals)) >> 16;
-		if (instr >= code + o->co_code)
+		ident = py_mix(py_mix(code, o->fr_func == STACK_PY_NONE ? 0 : py_u64(fb, o->fr_func)),
+			       py_u64(fb, o->fr_globals)) >> 16;
+		if (o->fr_lasti != STACK_PY_NONE)
+			lasti = (__s32)py_u32(fb, o->fr_lasti);
+		else if (instr >= code + o->co_code)
 			lasti = (instr - (code + o->co_code)) / 2;
 		f->code = code;
 		f->ident = ident;
@@ -314,6 +346,20 @@ static long py_frame_step(__u64 i, struct py_loop *l)
 }
 
 /*
+ * The frames from s->frame on: a bounded loop, not bpf_loop(), whose call a
+ * frame cost as much as the frame's work; a function of its own, for the
+ * BPF stack.
+ */
+static __noinline void py_frames(struct py_scratch *s, struct py_cache *c,
+				 const volatile struct stack_py_offsets *o)
+{
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < STACK_PY_MAX + 1; i++)
+		if (py_frame_step(s, c, o))
+			break;
+}
+
+/*
  * The calling thread's Python frames into this CPU's scratch record; NULL
  * when the process runs no interpreter upx knows (or the thread no Python
  * code now).  s->hash: the frames' hash.
@@ -321,21 +367,32 @@ static long py_frame_step(__u64 i, struct py_loop *l)
 static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 {
 	const volatile struct stack_py_offsets *o;
+	__u64 ts, v, me, *cached, id = (__u64)tgid << 32 | tid, gen = py_gen;
 	struct stack_py_proc *p;
+	struct py_cache *c;
 	struct py_scratch *s;
 	__u32 zero = 0;
-	__u64 ts, v, *cached;
 
 	if (!stack_cfg.python)
 		return NULL;
 	s = bpf_map_lookup_elem(&py_scratch, &zero);
 	if (!s)
 		return NULL;
-	p = bpf_map_lookup_elem(&py_procs, &tgid);
-	if (!p) {
-		s->rec.version = 0;	/* stack_fill() takes none */
-		return NULL;
+	/* the same thread as this CPU's last walk (a loop's calls): no look-ups */
+	if (s->last_id == id && s->last_gen == gen) {
+		ts = s->last_ts;
+	} else {
+		p = bpf_map_lookup_elem(&py_procs, &tgid);
+		if (!p) {
+			s->rec.version = 0;	/* stack_fill() takes none */
+			return NULL;
+		}
+		s->last_proc = *p;
+		cached = bpf_map_lookup_elem(&py_threads, &tid);
+		ts = cached ? *cached : 0;
 	}
+	s->last_id = 0;
+	p = &s->last_proc;
 	s->rec.version = STACK_PY_REC_V1;
 	s->rec.nr = 0;
 	s->rec.err = 0;
@@ -345,11 +402,10 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	s->frame = 0;
 	o = &stack_cfg.py[s->table];
 	s->lo = s->hi = 0;
+	me = o->fr_lasti == STACK_PY_NONE ? tid : py_pthread_self();
 	/* the thread's state: where it was at its last call, else walked to from the runtime */
-	cached = bpf_map_lookup_elem(&py_threads, &tid);
-	ts = cached ? *cached : 0;
 	if (!ts || bpf_probe_read_user(s->buf, 312, (const void *)ts) ||
-	    py_u64(s->buf, o->ts_native_tid) != tid) {
+	    py_u64(s->buf, o->ts_native_tid) != me) {
 		if (bpf_probe_read_user(&v, 8, (const void *)(p->runtime + o->rt_interp_head)) ||
 		    !v || bpf_probe_read_user(&ts, 8, (const void *)(v + o->interp_threads))) {
 			s->rec.err = -PY_EFAULT;
@@ -360,19 +416,24 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 				ts = 0;
 				break;
 			}
-			if (py_u64(s->buf, o->ts_native_tid) == tid)
+			if (py_u64(s->buf, o->ts_native_tid) == me)
 				break;
 			ts = py_u64(s->buf, o->ts_next);
 		}
-		if (ts && py_u64(s->buf, o->ts_native_tid) == tid)
+		if (ts && py_u64(s->buf, o->ts_native_tid) == me)
 			bpf_map_update_elem(&py_threads, &tid, &ts, BPF_ANY);
 		else
 			ts = 0;
 	}
 	if (ts) {
+		s->last_id = id;
+		s->last_gen = gen;
+		s->last_ts = ts;
 		/* the thread's frames are on its data stack, up to datastack_top: copied at once */
-		s->hi = py_u64(s->buf, o->ts_stack_top);
-		s->lo = py_u64(s->buf, o->ts_stack_chunk);
+		if (o->ts_stack_top != STACK_PY_NONE) {
+			s->hi = py_u64(s->buf, o->ts_stack_top);
+			s->lo = py_u64(s->buf, o->ts_stack_chunk);
+		}
 		v = o->ts_cframe == STACK_PY_NONE ? ts : py_u64(s->buf, o->ts_cframe);
 		if (v && bpf_probe_read_user(&s->frame, 8, (const void *)(v + o->ts_frame)))
 			s->frame = 0;
@@ -383,12 +444,45 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	barrier_var(v);
 	if (v > PY_STK || !v || bpf_probe_read_user(s->stk, v, (const void *)s->lo))
 		s->lo = s->hi = 0;
-	if (s->frame) {
-		struct py_loop l = { s, bpf_map_lookup_elem(&py_cache, &zero) };
-
-		bpf_loop(STACK_PY_MAX + 1, py_frame_step, &l, 0);
-	}
+	c = bpf_map_lookup_elem(&py_cache, &zero);
+	if (s->frame && c)
+		py_frames(s, c, o);
 	return s;
+}
+
+/*
+ * --count --stack=fp: the frames py_walk() found, in py_stacks under their
+ * hash (key, odd), unless this CPU knows they are there: a look-up is a
+ * call, as dear as a frame's walk.  Entries are never taken out of py_stacks.
+ */
+static __always_inline void py_stack_keep(struct py_scratch *s, __u64 key)
+{
+	__u64 *k = &s->kept[(key >> 1) & (PY_KEPT - 1)];
+
+	if (*k == key)
+		return;
+	if (bpf_map_lookup_elem(&py_stacks, &key) ||
+	    !bpf_map_update_elem(&py_stacks, &key, &s->rec, BPF_NOEXIST))
+		*k = key;
+}
+
+/*
+ * An event's Python record: the frames py_walk() found, copied by a bounded
+ * loop (a helper's call costs as much as a copy of 20 frames).
+ */
+static __always_inline void py_rec_copy(struct stack_py_rec *r, const struct py_scratch *s)
+{
+	__u32 n = s->rec.nr;
+
+	r->version = s->rec.version;
+	r->nr = n;
+	r->err = s->rec.err;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < STACK_PY_MAX; i++) {
+		if (i >= n)
+			break;
+		r->frames[i] = s->rec.frames[i];
+	}
 }
 
 /* The frames py_walk() found for this event (version 0: none). */
@@ -400,6 +494,7 @@ static __always_inline struct py_scratch *py_walk_result(__u32 *zero)
 /* A new process under a tgid seen before: no runtime until its mappings say where. */
 static __always_inline void py_forget(__u32 tgid)
 {
+	__sync_fetch_and_add(&py_gen, 1);
 	bpf_map_delete_elem(&py_procs, &tgid);
 }
 
@@ -416,7 +511,8 @@ static __always_inline void py_vma_file(__u32 tgid, __u64 start,
 	__u64 bias = start - f->load_vaddr;
 	__u32 v;
 
-	if (!bpf_probe_read_user(&v, 4, (const void *)(bias + f->version_addr)) &&
+	/* 3.10 has no Py_Version: its file's word is taken */
+	if (f->version_addr && !bpf_probe_read_user(&v, 4, (const void *)(bias + f->version_addr)) &&
 	    v != f->version)
 		return;
 	p.runtime = bias + f->runtime;
@@ -447,6 +543,10 @@ __attribute__((noinline)) int upx_py_vma(__u32 tgid, __u64 start, __u32 dev, __u
 
 #else
 /* The object without --stack (trace.bpf.c): the same maps, no walk. */
+static __always_inline void py_stack_keep(struct py_scratch *s, __u64 key)
+{
+}
+
 static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 {
 	return NULL;
@@ -455,6 +555,10 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 static __always_inline struct py_scratch *py_walk_result(__u32 *zero)
 {
 	return NULL;
+}
+
+static __always_inline void py_rec_copy(struct stack_py_rec *r, const struct py_scratch *s)
+{
 }
 
 static __always_inline void py_forget(__u32 tgid)

@@ -114,7 +114,7 @@ static __always_inline __s32 stack_copy(__u8 *dst, __u64 sp)
 static __always_inline void stack_fill_py(struct stack_py_rec *r)
 {
 	struct py_scratch *s;
-	__u32 zero = 0, n;
+	__u32 zero = 0;
 
 	if (!stack_cfg.python)
 		return;
@@ -125,12 +125,7 @@ static __always_inline void stack_fill_py(struct stack_py_rec *r)
 		r->err = 0;
 		return;
 	}
-	n = s->rec.nr;
-	if (n > STACK_PY_MAX)
-		n = STACK_PY_MAX;
-	barrier_var(n);	/* the bound checked is the one used */
-	bpf_probe_read_kernel(r, __builtin_offsetof(struct stack_py_rec, frames) +
-			      n * sizeof(struct stack_py_frame), &s->rec);
+	py_rec_copy(r, s);
 }
 
 static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
@@ -204,7 +199,7 @@ static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 	if (py && py->rec.version == STACK_PY_REC_V1 && py->rec.nr) {
 		/* the frames under their hash, which the count's key carries */
 		k.py = py->hash | 1;
-		bpf_map_update_elem(&py_stacks, &k.py, &py->rec, BPF_NOEXIST);
+		py_stack_keep(py, k.py);
 	}
 	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
 		k.sp0 = 0;

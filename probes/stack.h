@@ -24,9 +24,14 @@ enum stack_mode {
 };
 
 /*
- * Python frames (CPython 3.11+): where the structures the probe walks keep
+ * Python frames (CPython 3.10+): where the structures the probe walks keep
  * what it reads, for one interpreter version (core/stack/python-offsets.c,
  * checked against the interpreter's DWARF by t3750).  -1 (0xffff): no such field.
+ * fr_lasti says the 3.10 layout: a thread's frames are PyFrameObjects (f_back,
+ * f_code, f_lasti), each run by a C-level _PyEval_EvalFrameDefault of its own;
+ * ts_native_tid is then PyThreadState.thread_id, pthread_self() (the thread's
+ * %fs base); the code object's names are at co_filename and co_name (as
+ * co_qualname: 3.10 has none), its line table in the 3.10 format.
  */
 #define STACK_PY_NONE 0xffff
 struct stack_py_offsets {
@@ -34,33 +39,35 @@ struct stack_py_offsets {
 	__u16 rt_interp_head;	/* _PyRuntimeState.interpreters.head */
 	__u16 interp_threads;	/* PyInterpreterState.threads.head */
 	__u16 ts_next;		/* PyThreadState.next */
-	__u16 ts_native_tid;	/* PyThreadState.native_thread_id */
+	__u16 ts_native_tid;	/* PyThreadState.native_thread_id (3.10: thread_id) */
 	__u16 ts_cframe;	/* PyThreadState.cframe (3.11, 3.12), NONE: ts_frame is it */
-	__u16 ts_frame;		/* _PyCFrame.current_frame, or PyThreadState.current_frame (3.13) */
-	__u16 ts_stack_chunk;	/* PyThreadState.datastack_chunk: where the frames are */
+	__u16 ts_frame;		/* _PyCFrame.current_frame, PyThreadState.current_frame (3.13),
+				 * PyThreadState.frame (3.10) */
+	__u16 ts_stack_chunk;	/* PyThreadState.datastack_chunk: where the frames are (3.11+) */
 	__u16 ts_stack_top;	/* PyThreadState.datastack_top: their end */
 	__u16 fr_code;		/* _PyInterpreterFrame.f_code (f_executable in 3.13) */
-	__u16 fr_func;		/* f_func (f_funcobj in 3.12+) */
+	__u16 fr_func;		/* f_func (f_funcobj in 3.12+; 3.10: none) */
 	__u16 fr_globals;
-	__u16 fr_previous;
+	__u16 fr_previous;	/* previous (3.10: f_back) */
 	__u16 fr_instr;		/* prev_instr (3.11, 3.12), instr_ptr (3.13) */
 	__u16 fr_is_entry;	/* 3.11; NONE: entry frames are owner == FRAME_OWNED_BY_CSTACK */
 	__u16 fr_owner;
-	__u16 co_firstlineno;	/* the code fields from here to co_linetable + 8 fit in 80 bytes */
+	__u16 co_firstlineno;	/* the code fields from here to co_linetable + 8 fit in 96 bytes */
 	__u16 co_filename;
 	__u16 co_qualname;
 	__u16 co_linetable;
-	__u16 co_code;		/* co_code_adaptive: the first instruction */
+	__u16 co_code;		/* co_code_adaptive: the first instruction (3.11+) */
 	__u16 str_ascii_data;	/* sizeof(PyASCIIObject) */
 	__u16 str_compact_data;	/* sizeof(PyCompactUnicodeObject) */
 	__u16 str_length;	/* PyASCIIObject.length */
 	__u16 str_state;	/* PyASCIIObject.state: kind bits 2-4, compact 5, ascii 6 */
 	__u16 bytes_size;	/* PyVarObject.ob_size */
 	__u16 bytes_data;	/* PyBytesObject.ob_sval */
+	__u16 fr_lasti;		/* PyFrameObject.f_lasti (3.10: code units), NONE: 3.11+ */
 };
 #define STACK_PY_VERSIONS 4	/* tables in the configuration */
 #define STACK_PY_FILES 8	/* interpreter files known before the run */
-#define STACK_PY_CODE_WINDOW 80
+#define STACK_PY_CODE_WINDOW 96
 #define STACK_PY_OWNED_BY_CSTACK 3	/* 3.12+: the shim frame under an entry */
 
 /*
@@ -237,6 +244,7 @@ struct stack_maps_rec {
 #define STACK_PY_FILE_CUT 2
 #define STACK_PY_TABLE_CUT 4
 #define STACK_PY_UNREAD 8	/* the code object could not be read */
+#define STACK_PY_TABLE_310 16	/* the line table is in 3.10's format (PEP 626's co_linetable) */
 struct stack_py_code_rec {
 	__u32 tgid;
 	__u32 kind;		/* STACK_REC_PYCODE */
@@ -246,7 +254,7 @@ struct stack_py_code_rec {
 	__u16 name_len, file_len;	/* bytes */
 	__u16 table_len;
 	__u8 name_kind, file_kind;	/* bytes a character: 1, 2, 4 */
-	__u8 flags;		/* STACK_PY_*_CUT, STACK_PY_UNREAD */
+	__u8 flags;		/* STACK_PY_*_CUT, STACK_PY_UNREAD, STACK_PY_TABLE_310 */
 	__u8 pad[7];
 	char name[STACK_PY_NAME];
 	char file[STACK_PY_NAME];

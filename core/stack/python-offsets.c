@@ -2,7 +2,8 @@
 /*
  * Where CPython keeps what the probe reads (probes/python.bpf.h), per
  * version, on x86-64: from the interpreters' own DWARF (Debian's
- * python3.11-dbg for 3.11.2, pyenv's builds for 3.11.7, 3.12.1 and 3.13.0),
+ * python3.11-dbg for 3.11.2, pyenv's builds for 3.10.13, 3.11.7, 3.12.1 and
+ * 3.13.0),
  * and checked against it by t3750 (gdb's offsetof of each field).  The
  * fields did not move within a minor version.  One line per field, as
  * t3750 reads them.
@@ -10,6 +11,36 @@
 #include "stack/python.h"
 
 const struct stack_py_offsets python_tables[] = {
+	{
+		.version = 0x030a0000,	/* 3.10 */
+		.rt_interp_head = 32,
+		.interp_threads = 8,
+		.ts_next = 8,
+		.ts_native_tid = 176,
+		.ts_cframe = STACK_PY_NONE,
+		.ts_frame = 24,
+		.ts_stack_chunk = STACK_PY_NONE,
+		.ts_stack_top = STACK_PY_NONE,
+		.fr_code = 32,
+		.fr_func = STACK_PY_NONE,
+		.fr_globals = 48,
+		.fr_previous = 24,
+		.fr_instr = STACK_PY_NONE,
+		.fr_is_entry = STACK_PY_NONE,
+		.fr_owner = STACK_PY_NONE,
+		.co_firstlineno = 40,
+		.co_filename = 104,
+		.co_qualname = 112,
+		.co_linetable = 120,
+		.co_code = STACK_PY_NONE,
+		.str_ascii_data = 48,
+		.str_compact_data = 72,
+		.str_length = 16,
+		.str_state = 32,
+		.bytes_size = 16,
+		.bytes_data = 32,
+		.fr_lasti = 96,
+	},
 	{
 		.version = 0x030b0000,	/* 3.11 */
 		.rt_interp_head = 40,
@@ -38,6 +69,7 @@ const struct stack_py_offsets python_tables[] = {
 		.str_state = 32,
 		.bytes_size = 16,
 		.bytes_data = 32,
+		.fr_lasti = STACK_PY_NONE,
 	},
 	{
 		.version = 0x030c0000,	/* 3.12 */
@@ -67,6 +99,7 @@ const struct stack_py_offsets python_tables[] = {
 		.str_state = 32,
 		.bytes_size = 16,
 		.bytes_data = 32,
+		.fr_lasti = STACK_PY_NONE,
 	},
 	{
 		.version = 0x030d0000,	/* 3.13 */
@@ -96,6 +129,7 @@ const struct stack_py_offsets python_tables[] = {
 		.str_state = 32,
 		.bytes_size = 16,
 		.bytes_data = 32,
+		.fr_lasti = STACK_PY_NONE,
 	},
 };
 

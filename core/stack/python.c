@@ -2,7 +2,8 @@
 /*
  * Python frames, user side: interpreter files and their versions, the code
  * objects the probe sent, and a frame's function, file and line (the 3.11+
- * location table, CPython's Objects/locations.md).
+ * location table, CPython's Objects/locations.md; 3.10's line table, its
+ * Objects/lnotab_notes.txt).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,7 @@ struct py_code {
 	char *name, *file;
 	uint8_t *table;
 	size_t table_len;
+	bool table_310;		/* 3.10's format */
 	struct py_code *next;
 };
 
@@ -111,18 +113,28 @@ static int check_elf(const char *path, struct stack_py_file *f, char **why)
 	ver = elf_file__find_def(ef, "Py_Version", NULL);
 	ret = -1;
 	if (!ver || !ver->defined) {
-		*why = xstrdup("CPython without Py_Version (3.10 or older)");
-		goto out;
-	}
-	if (elf_file__vaddr_to_offset(ef, ver->value, &off) ||
-	    elf_file__read(ef, off, &version, sizeof(version)) != sizeof(version)) {
+		/*
+		 * Py_Version came with 3.11; PyAIter_Check with 3.10, whose
+		 * micro version is not in the file as a number
+		 */
+		struct elf_sym *aiter = elf_file__find_def(ef, "PyAIter_Check", NULL);
+
+		if (!aiter || !aiter->defined) {
+			*why = xstrdup("CPython older than 3.10 (no Py_Version, no PyAIter_Check)");
+			goto out;
+		}
+		version = 0x030a0000;
+	} else if (elf_file__vaddr_to_offset(ef, ver->value, &off) ||
+		   elf_file__read(ef, off, &version, sizeof(version)) != sizeof(version)) {
 		*why = xstrdup("CPython whose Py_Version cannot be read");
 		goto out;
 	}
 	for (size_t i = 0; i < python_nr_tables; i++)
 		if (python_tables[i].version >> 16 == version >> 16) {
+			/* no version_addr: the probe takes the file's word (3.10) */
 			*f = (struct stack_py_file){ .table = i, .runtime = rt->value,
-						     .version_addr = ver->value, .version = version };
+						     .version_addr = ver ? ver->value : 0,
+						     .version = version };
 			if (!first_load_vaddr(ef, &f->load_vaddr))
 				ret = 1;
 		}
@@ -317,6 +329,7 @@ bool python__code_record(struct python *py, const void *data, size_t size)
 	c->file = str_utf8(r->file, r->file_len < sizeof(r->file) ? r->file_len : sizeof(r->file),
 			   r->file_kind, r->flags & STACK_PY_FILE_CUT);
 	c->table_len = r->table_len < sizeof(r->table) ? r->table_len : sizeof(r->table);
+	c->table_310 = r->flags & STACK_PY_TABLE_310;
 	c->table = xmalloc(c->table_len + 1);
 	memcpy(c->table, r->table, c->table_len);
 	b = code_bucket(c->pid, c->code, c->ident);
@@ -391,6 +404,29 @@ int python_line(const uint8_t *t, size_t len, int firstlineno, int lasti)
 	return 0;
 }
 
+int python_line_310(const uint8_t *t, size_t len, int firstlineno, int lasti)
+{
+	int line = firstlineno, at = -1, addr = 0;
+
+	if (lasti < 0)
+		return firstlineno;
+	/* (bytes of bytecode, line delta) pairs; -128: no line; empty ranges add up */
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		int8_t delta = t[i + 1];
+
+		if (delta == -128) {
+			at = 0;
+		} else {
+			line += delta;
+			at = line;
+		}
+		addr += t[i];
+		if (t[i] && lasti * 2 < addr)
+			return at;
+	}
+	return 0;
+}
+
 void python__frame(struct python *py, pid_t pid, const struct stack_py_frame *f,
 		   struct py_frame *out)
 {
@@ -402,5 +438,6 @@ void python__frame(struct python *py, pid_t pid, const struct stack_py_frame *f,
 		return;
 	out->function = c->name;
 	out->file = c->file;
-	out->line = python_line(c->table, c->table_len, c->firstlineno, lasti);
+	out->line = (c->table_310 ? python_line_310 : python_line)(c->table, c->table_len,
+								  c->firstlineno, lasti);
 }

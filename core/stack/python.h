@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Python frames in native stacks (CPython 3.11+), user side: which files
+ * Python frames in native stacks (CPython 3.10+), user side: which files
  * are interpreters (they export _PyRuntime; the version is their
  * Py_Version, read in the file and again by the probe in the process,
  * never guessed from a name) and the structure offsets of their version
@@ -33,7 +33,9 @@ void python__free(struct python *py);
  * Is path (the file itself, whatever its name) an interpreter whose frames
  * upx can walk?  1: yes, *f filled (its table is python_tables' index);
  * 0: no CPython in it; -1: a CPython upx has no offsets for (why: "CPython
- * 3.14.0", "CPython without Py_Version (3.10 or older)").  Files are
+ * 3.14.0", "CPython older than 3.10 (...)").  3.10, which has no Py_Version,
+ * is told by PyAIter_Check (new in 3.10): f->version 0x030a0000, no
+ * version_addr.  Files are
  * checked once by device and inode.
  */
 int python__check_file(struct python *py, const char *path, struct stack_py_file *f,
@@ -73,5 +75,8 @@ void python__frame(struct python *py, pid_t pid, const struct stack_py_frame *f,
 
 /* The line of instruction lasti (code units) in a 3.11+ location table; 0: none. */
 int python_line(const uint8_t *table, size_t len, int firstlineno, int lasti);
+
+/* The same in a 3.10 line table (co_linetable: byte ranges and line deltas). */
+int python_line_310(const uint8_t *table, size_t len, int firstlineno, int lasti);
 
 #endif

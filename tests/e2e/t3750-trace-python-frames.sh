@@ -7,7 +7,8 @@
 # 40 deep, a generator, a function of another file); the lines expected
 # are found in the fixture itself by its "@name" comments.  Debian's
 # python3.11 (stripped, no frame pointers), and the pyenv builds where
-# present; the structure offsets against the interpreters' own DWARF.
+# present (3.10: frame objects, names without their class: co_name); the
+# structure offsets against the interpreters' own DWARF.
 . "$(dirname "$0")/lib.sh"
 
 export PYTHONDONTWRITEBYTECODE=1
@@ -50,6 +51,25 @@ table_pystacks() {
 	sort
 }
 
+# threads_check PYTHON: two threads at once, 25 calls each, each with its own frames only
+threads_check() {
+	upx trace --folded libc.so.6:malloc --min 4M -c "$1 $FIX threads 25" >out 2>err &&
+	grep -v "^Tracing" out | pystacks >got &&
+	test "$(wc -l <got)" = 2 &&
+	grep -F "$(py t_one t-one)" got >one && grep -F "$(py t_two t-two)" got >two &&
+	test "$(cut -d" " -f1 one)" = 25 && test "$(cut -d" " -f1 two)" = 25 &&
+	! grep -q t_two one && ! grep -q t_one two
+}
+
+# exit_json_check PYTHON: JSON events of a process that exits right after its call, named
+exit_json_check() {
+	upx trace --json --stack libc.so.6:malloc --min 4M -c "$1 $FIX exit" >out 2>err &&
+	jq -c "select(.stack) | .stack[] | select(.kind == \"python\") | [.function, .src_file, .line]" out >got &&
+	printf "[\"%s\",\"%s\",%s]\n" exit_now "$FIX" "$(at exit | cut -d: -f2)" \
+		"<module>" "$FIX" "$(at main-exit | cut -d: -f2)" >expect &&
+	test_cmp expect got
+}
+
 rec39=
 for _ in $(seq 39); do rec39="$rec39;$(py recurse recurse)"; done
 main="$(py "<module>" main-chains)"
@@ -61,6 +81,8 @@ main="$(py "<module>" main-chains)"
 	echo "5 $main;$(py chains main-gen);$(py gen gen)"
 	echo "6 $main;$(py chains main-mod);$(py work mod-work "$MOD")"
 } | sort >expect-chains
+# 3.10 has no co_qualname: a method is named by its function's name
+sed "s/py: Shop\.buy /py: buy /" expect-chains >expect-chains-3.10
 
 test_lazy_prereq PY311_DEBIAN 'test -x /usr/bin/python3.11 &&
 	/usr/bin/python3.11 -c "import sys; assert sys.version_info[:2] == (3, 11)"'
@@ -99,20 +121,11 @@ test_expect_success BPF,PY311_DEBIAN "events, text and JSON: a process that exit
 	grep "^    py: " out >got &&
 	printf "    %s\n" "$(py exit_now exit)" "$(py "<module>" main-exit)" >expect &&
 	test_cmp expect got &&
-	upx trace --json --stack libc.so.6:malloc --min 4M -c "/usr/bin/python3.11 $FIX exit" >out 2>err &&
-	jq -c "select(.stack) | .stack[] | select(.kind == \"python\") | [.function, .src_file, .line]" out >got &&
-	printf "[\"%s\",\"%s\",%s]\n" exit_now "$FIX" "$(at exit | cut -d: -f2)" \
-		"<module>" "$FIX" "$(at main-exit | cut -d: -f2)" >expect &&
-	test_cmp expect got
+	exit_json_check /usr/bin/python3.11
 '
 
 test_expect_success BPF,PY311_DEBIAN "two threads at once: each call's Python frames are its own thread's" '
-	upx trace --folded libc.so.6:malloc --min 4M -c "/usr/bin/python3.11 $FIX threads 25" >out 2>err &&
-	grep -v "^Tracing" out | pystacks >got &&
-	test "$(wc -l <got)" = 2 &&
-	grep -F "$(py t_one t-one)" got >one && grep -F "$(py t_two t-two)" got >two &&
-	test "$(cut -d" " -f1 one)" = 25 && test "$(cut -d" " -f1 two)" = 25 &&
-	! grep -q t_two one && ! grep -q t_one two
+	threads_check /usr/bin/python3.11
 '
 
 test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known before the run): found at its first call, the next process named from its first" '
@@ -125,15 +138,39 @@ test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known b
 '
 
 # The versions pyenv built here (shared libpython, DWARF in it), where present.
-for v in 3.11.7 3.12.1 3.13.0; do
+for v in 3.10.13 3.11.7 3.12.1 3.13.0; do
 	test_lazy_prereq "PYENV_${v//./_}" "test -x $PYENV/$v/bin/python${v%.*} ||
 		{ echo \"# no pyenv $v in $PYENV: skipped\"; false; }"
+	want=expect-chains
+	test "${v%.*}" = 3.10 && want=expect-chains-3.10
 	test_expect_success "BPF,PYENV_${v//./_}" "pyenv $v (libpython${v%.*}): --folded, the same Python stacks" '
 		upx trace --folded libc.so.6:malloc --min 4M -c "'"$PYENV/$v/bin/python${v%.*}"' $FIX chains" >out 2>err &&
 		grep -v "^Tracing" out | pystacks >got &&
-		test_cmp "$TRASH/expect-chains" got
+		test_cmp "$TRASH/'$want'" got &&
+		! grep -q -e warning -e lost err
 	'
 done
+
+# 3.10: a thread's frames are PyFrameObjects, its state found by pthread_self() (thread_id)
+PY310=$PYENV/3.10.13/bin/python3.10
+test_expect_success BPF,PYENV_3_10_13 "pyenv 3.10, --count --stack=dwarf and =fp: each Python frame in place of its own _PyEval_EvalFrameDefault" '
+	upx trace --count --stack libc.so.6:malloc --min 4M -c "$PY310 $FIX chains" >out 2>err &&
+	table_pystacks out >got &&
+	test_cmp "$TRASH/expect-chains-3.10" got &&
+	! grep -q "_PyEval_EvalFrameDefault" out &&
+	grep -A1 "^    py: buy (" out | tail -1 | grep -q "^    [^p].*(.*libpython3.10.so" &&
+	upx trace --count --stack=fp libc.so.6:malloc --min 4M -c "$PY310 $FIX chains" >out 2>err &&
+	table_pystacks out >got &&
+	test_cmp "$TRASH/expect-chains-3.10" got
+'
+
+test_expect_success BPF,PYENV_3_10_13 "pyenv 3.10, two threads at once: each call's frames are its own thread's" '
+	threads_check "$PY310"
+'
+
+test_expect_success BPF,PYENV_3_10_13 "pyenv 3.10, JSON: a process that exits right after its call is named, with its lines" '
+	exit_json_check "$PY310"
+'
 
 test_expect_success BPF,PYENV_3_12_1 "3.12 -X perf: its trampoline named from /tmp/perf-PID.map beside the Python frames" '
 	upx trace --stack libc.so.6:malloc --min 4M \
@@ -152,7 +189,7 @@ test_lazy_prereq PYENV_3_9 "test -x $PYENV/3.9.18/bin/python3.9 ||
 test_expect_success BPF,PYENV_3_9 'an interpreter of a version upx does not know: native frames and one warning' '
 	upx trace --count --stack libc.so.6:malloc --min 4M -c "$PYENV/3.9.18/bin/python3.9 $FIX chains" >out 2>err &&
 	test "$(grep -c "CPython" err)" = 1 &&
-	test_grep "^upx trace: warning: .*libpython3.9.so.1.0.: CPython without Py_Version (3.10 or older): upx has no structure offsets for it: its stacks show native frames only\$" err &&
+	test_grep "^upx trace: warning: .*libpython3.9.so.1.0.: CPython older than 3.10 (no Py_Version, no PyAIter_Check): upx has no structure offsets for it: its stacks show native frames only\$" err &&
 	! grep -q "^    py: " out &&
 	grep -q "_PyEval_EvalFrameDefault+0x" out
 '
@@ -161,33 +198,43 @@ test_expect_success BPF,PYENV_3_9 'an interpreter of a version upx does not know
 test_lazy_prereq GDB 'command -v gdb'
 
 # offsets_check VERSION FILE: each ".field = N," of VERSION's table equals the DWARF's
+# (3.10: PyFrameObject for the frame, tstate_head, thread_id, co_name for the name)
 offsets_check() {
+	fr="struct _PyInterpreterFrame" &&
+	if test "$1" = 3.10; then fr="struct _frame"; fi &&
 	awk -v v="$1" '/\.version = / { on = index($0, "/* " v " */") > 0; next }
 		on && /^\t\t\.[a-z_]+ = / { gsub(/[\t.,]/, ""); print $1, $3 }' \
 		"$SRC_DIR"/core/stack/python-offsets.c >table &&
-	test "$(wc -l <table)" = 26 &&
+	test "$(wc -l <table)" = 27 &&
 	while read -r field want; do
 		case $field in
 		rt_interp_head) e="&((_PyRuntimeState*)0)->interpreters.head" ;;
-		interp_threads) e="&((PyInterpreterState*)0)->threads.head" ;;
+		interp_threads) test "$1" = 3.10 && e="&((PyInterpreterState*)0)->tstate_head" ||
+			e="&((PyInterpreterState*)0)->threads.head" ;;
 		ts_next) e="&((PyThreadState*)0)->next" ;;
-		ts_native_tid) e="&((PyThreadState*)0)->native_thread_id" ;;
-		ts_cframe) e="&((PyThreadState*)0)->cframe" ;;
-		ts_frame) test "$1" = 3.13 && e="&((PyThreadState*)0)->current_frame" ||
-			e="&((_PyCFrame*)0)->current_frame" ;;
-		fr_code) test "$1" = 3.13 && e="&((struct _PyInterpreterFrame*)0)->f_executable" ||
-			e="&((struct _PyInterpreterFrame*)0)->f_code" ;;
+		ts_native_tid) test "$1" = 3.10 && e="&((PyThreadState*)0)->thread_id" ||
+			e="&((PyThreadState*)0)->native_thread_id" ;;
+		# 3.10 has a cframe, but its frame is in the thread state itself
+		ts_cframe) test "$1" = 3.10 && { test "$want" = STACK_PY_NONE || return 1; continue; }
+			e="&((PyThreadState*)0)->cframe" ;;
+		ts_frame) case $1 in
+			3.10) e="&((PyThreadState*)0)->frame" ;;
+			3.13) e="&((PyThreadState*)0)->current_frame" ;;
+			*) e="&((_PyCFrame*)0)->current_frame" ;;
+			esac ;;
+		fr_code) test "$1" = 3.13 && e="&(($fr*)0)->f_executable" || e="&(($fr*)0)->f_code" ;;
 		ts_stack_chunk) e="&((PyThreadState*)0)->datastack_chunk" ;;
 		ts_stack_top) e="&((PyThreadState*)0)->datastack_top" ;;
-		fr_func) test "$1" = 3.11 && e="&((struct _PyInterpreterFrame*)0)->f_func" ||
-			e="&((struct _PyInterpreterFrame*)0)->f_funcobj" ;;
-		fr_globals) e="&((struct _PyInterpreterFrame*)0)->f_globals" ;;
-		fr_previous) e="&((struct _PyInterpreterFrame*)0)->previous" ;;
-		fr_instr) test "$1" = 3.13 && e="&((struct _PyInterpreterFrame*)0)->instr_ptr" ||
-			e="&((struct _PyInterpreterFrame*)0)->prev_instr" ;;
-		fr_is_entry) e="&((struct _PyInterpreterFrame*)0)->is_entry" ;;
-		fr_owner) e="&((struct _PyInterpreterFrame*)0)->owner" ;;
+		fr_func) test "$1" = 3.11 && e="&(($fr*)0)->f_func" || e="&(($fr*)0)->f_funcobj" ;;
+		fr_globals) e="&(($fr*)0)->f_globals" ;;
+		fr_previous) test "$1" = 3.10 && e="&(($fr*)0)->f_back" || e="&(($fr*)0)->previous" ;;
+		fr_instr) test "$1" = 3.13 && e="&(($fr*)0)->instr_ptr" || e="&(($fr*)0)->prev_instr" ;;
+		fr_is_entry) e="&(($fr*)0)->is_entry" ;;
+		fr_owner) e="&(($fr*)0)->owner" ;;
+		fr_lasti) e="&(($fr*)0)->f_lasti" ;;
 		co_code) e="&((PyCodeObject*)0)->co_code_adaptive" ;;
+		co_qualname) test "$1" = 3.10 && e="&((PyCodeObject*)0)->co_name" ||
+			e="&((PyCodeObject*)0)->co_qualname" ;;
 		co_*) e="&((PyCodeObject*)0)->$field" ;;
 		str_ascii_data) e="sizeof(PyASCIIObject)" ;;
 		str_compact_data) e="sizeof(PyCompactUnicodeObject)" ;;
@@ -217,7 +264,7 @@ test_expect_success GDB,PY311_DBG "3.11's offsets are those of Debian's python3.
 	offsets_check 3.11 "$dbg"
 '
 
-for v in 3.12.1 3.13.0; do
+for v in 3.10.13 3.12.1 3.13.0; do
 	test_expect_success "GDB,PYENV_${v//./_}" "${v%.*}'s offsets are those of pyenv $v's libpython DWARF" '
 		offsets_check '"${v%.*} $PYENV/$v/lib/libpython${v%.*}.so.1.0"'
 	'

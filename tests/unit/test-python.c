@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * core/stack/python.c: the line of an instruction from a 3.11 location table
- * (a function's co_linetable and the lines its co_lines() gives, taken from
- * python3.11), and which files are interpreters of a version upx knows.
+ * and from a 3.10 line table (a function's co_linetable and the lines its
+ * co_lines() gives, taken from python3.11 and python3.10), and which files
+ * are interpreters of a version upx knows.
  */
 #include <stdint.h>
 #include <unistd.h>
@@ -46,6 +47,33 @@ static void test_line_table(void)
 	CU_ASSERT_EQUAL(python_line(NULL, 0, 7, 0), 0);
 }
 
+/* The same function's co_linetable under python3.10: (bytes, line delta) pairs */
+static const uint8_t table_310[] = {
+	0x08, 0x01, 0x04, 0x01, 0x06, 0x01, 0x06, 0x01, 0x06, 0xff, 0x04, 0x02, 0x02, 0x01,
+	0x04, 0xff,
+};
+
+/* its co_lines(): the line of each instruction (code unit) 0..19 */
+static const int lines_310[] = {
+	2, 2, 2, 2, 3, 3, 4, 4, 4, 5, 5, 5, 4, 4, 4, 6, 6, 7, 6, 6,
+};
+
+static void test_line_table_310(void)
+{
+	/* an empty range adds its delta; -128 (0x80) is a range without a line */
+	static const uint8_t none[] = { 0x04, 0x01, 0x00, 0x02, 0x02, 0x80, 0x02, 0x01 };
+
+	for (int i = 0; i < (int)(sizeof(lines_310) / sizeof(lines_310[0])); i++)
+		CU_ASSERT_EQUAL(python_line_310(table_310, sizeof(table_310), 1, i), lines_310[i]);
+	CU_ASSERT_EQUAL(python_line_310(table_310, sizeof(table_310), 1, -1), 1);
+	CU_ASSERT_EQUAL(python_line_310(table_310, sizeof(table_310), 1, 20), 0);
+	CU_ASSERT_EQUAL(python_line_310(none, sizeof(none), 10, 1), 11);
+	CU_ASSERT_EQUAL(python_line_310(none, sizeof(none), 10, 2), 0);
+	CU_ASSERT_EQUAL(python_line_310(none, sizeof(none), 10, 3), 14);
+	/* a cut in the middle of a pair: its half is not read */
+	CU_ASSERT_EQUAL(python_line_310(table_310, 3, 1, 4), 0);
+}
+
 static void test_check_file(void)
 {
 	struct python *py = python__new();
@@ -63,11 +91,24 @@ static void test_check_file(void)
 		CU_ASSERT_NOT_EQUAL(f.runtime, 0);
 		CU_ASSERT_EQUAL(f.load_vaddr, 0x400000);	/* not PIE */
 	}
+	/* pyenv's 3.10 (no Py_Version): told by PyAIter_Check; 3.9: neither */
+	if (!access("/root/.pyenv/versions/3.10.13/lib/libpython3.10.so.1.0", R_OK)) {
+		CU_ASSERT_EQUAL(python__check_file(
+			py, "/root/.pyenv/versions/3.10.13/lib/libpython3.10.so.1.0", &f, &why), 1);
+		CU_ASSERT_EQUAL(python_tables[f.table].version, 0x030a0000);
+		CU_ASSERT_EQUAL(f.version_addr, 0);
+	}
+	if (!access("/root/.pyenv/versions/3.9.18/lib/libpython3.9.so.1.0", R_OK)) {
+		CU_ASSERT_EQUAL(python__check_file(
+			py, "/root/.pyenv/versions/3.9.18/lib/libpython3.9.so.1.0", &f, &why), -1);
+		CU_ASSERT_STRING_EQUAL(why, "CPython older than 3.10 (no Py_Version, no PyAIter_Check)");
+	}
 	python__free(py);
 }
 
 CU_TestInfo python_tests[] = {
 	UNIT_TEST(test_line_table),
+	UNIT_TEST(test_line_table_310),
 	UNIT_TEST(test_check_file),
 	CU_TEST_INFO_NULL,
 };
