@@ -242,10 +242,12 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 	struct leaks_key k = { .tgid = tgid, .addr = addr };
 	struct leaks_val v = { .size = size, .ts_ns = bpf_ktime_get_ns() };
 	struct leaks_rec *r = NULL;
+	struct kunwind_scratch *ks = NULL;
 
 	stack_announce(tgid);	/* the process's mappings, before its first stack */
 	if (stack_cfg.mode == STACK_DWARF) {
-		r = bpf_ringbuf_reserve(&events, sizeof(*r) + stack_extra(), 0);
+		ks = stack_unwind(ctx);	/* unwound here, or copied */
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + stack_extra(ks), 0);
 		if (!r) {
 			stat_inc(UPX_STAT_LOST);
 			return;
@@ -255,7 +257,7 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 		r->kind = LEAKS_REC_ALLOC;
 		r->addr = addr;
 		r->seq = v.ref;
-		stack_fill(ctx, r + 1);
+		stack_fill(ctx, r + 1, ks);
 	} else {
 		v.ref = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
 	}
@@ -267,7 +269,7 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 		return;
 	}
 	if (r)
-		submit_batched(r, sizeof(*r) + stack_extra(), v.ts_ns);
+		submit_batched(r, sizeof(*r) + stack_extra(ks), v.ts_ns);
 }
 
 static __always_inline int on_return(struct pt_regs *ctx)

@@ -66,21 +66,35 @@ static __always_inline int upx_vma_snapshot(__u32 tgid)
 	return 0;
 }
 #endif
+#include "unwind.bpf.h"
 
-/* Bytes of the native stack record (a constant once rodata is frozen). */
-static __always_inline __u32 stack_native_size(void)
+/*
+ * Bytes of the native stack record: for --stack=dwarf, the stack unwound
+ * here (k, from kunwind()) or the copy.  Either a constant once rodata is
+ * frozen: each of bpf_ringbuf_reserve()'s paths has its own.
+ */
+static __always_inline __u32 stack_native_size(struct kunwind_scratch *k)
 {
 	if (stack_cfg.mode == STACK_FP)
 		return sizeof(struct stack_fp_rec);
 	if (stack_cfg.mode == STACK_DWARF)
-		return sizeof(struct stack_dwarf_rec) + stack_cfg.size;
+		return k ? sizeof(struct stack_ips_rec) : sizeof(struct stack_dwarf_rec) + stack_cfg.size;
 	return 0;
 }
 
 /* Bytes the stack record adds to an event: the native one, then the Python frames. */
-static __always_inline __u32 stack_extra(void)
+static __always_inline __u32 stack_extra(struct kunwind_scratch *k)
 {
-	return stack_native_size() + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
+	return stack_native_size(k) + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
+}
+
+/*
+ * Before an event is reserved: --stack=dwarf's stack unwound here when the
+ * tables allow (NULL: the copy), for stack_extra() and stack_fill().
+ */
+static __always_inline struct kunwind_scratch *stack_unwind(struct pt_regs *ctx)
+{
+	return stack_cfg.mode == STACK_DWARF ? kunwind(ctx) : NULL;
 }
 
 /*
@@ -133,10 +147,12 @@ static __always_inline void stack_fill_py(struct stack_py_rec *r)
 			      n * sizeof(struct stack_py_frame), &s->rec);
 }
 
-static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
+static __always_inline void stack_fill(struct pt_regs *ctx, void *rec, struct kunwind_scratch *k)
 {
-	stack_fill_py(rec + stack_native_size());
-	if (stack_cfg.mode == STACK_FP) {
+	stack_fill_py(rec + stack_native_size(k));
+	if (k) {
+		bpf_probe_read_kernel(rec, sizeof(struct stack_ips_rec), k);
+	} else if (stack_cfg.mode == STACK_FP) {
 		struct stack_fp_rec *r = rec;
 
 		r->pad = 0;
@@ -146,6 +162,8 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 	} else if (stack_cfg.mode == STACK_DWARF) {
 		struct stack_dwarf_rec *r = rec;
 
+		r->kind = STACK_REC_COPY;
+		r->pad = 0;
 		r->regs[0] = ctx->rax;
 		r->regs[1] = ctx->rdx;
 		r->regs[2] = ctx->rcx;
@@ -190,27 +208,44 @@ static __always_inline struct py_scratch *stack_announce(__u32 tgid)
 	return py_walk(tgid, (__u32)bpf_get_current_pid_tgid());
 }
 
-/* --count --stack=fp: one more call of probe on this stack. */
-static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 tgid)
+/*
+ * --count --stack=fp, and --stack=dwarf unwound here: one more call of probe
+ * on this stack.  True when the call must go as an event after all: a
+ * --stack=dwarf stack the kernel could not unwind, counted by user space.
+ * Sleepable programs may not use a stack map: no --stack=fp counts there.
+ */
+static __always_inline bool stack_count(struct pt_regs *ctx, __u32 probe, __u32 tgid,
+					bool sleepable)
 {
 	struct stack_count_key k = { .probe = probe, .tgid = tgid };
 	__u64 zero = 0, *v;
-
+	struct kunwind_scratch *ks = NULL;
 	struct py_scratch *py;
 
-	if (stack_cfg.mode != STACK_FP)
-		return;
+	if (stack_cfg.mode == STACK_DWARF && !stack_cfg.kcount)
+		return false;
+	if (stack_cfg.mode == STACK_NONE || (stack_cfg.mode == STACK_FP && sleepable))
+		return false;
 	py = stack_announce(tgid);
+	if (stack_cfg.mode == STACK_DWARF) {
+		ks = stack_unwind(ctx);
+		if (!ks)
+			return true;
+	}
 	if (py && py->rec.version == STACK_PY_REC_V1 && py->rec.nr) {
 		/* the frames under their hash, which the count's key carries */
 		k.py = py->hash | 1;
 		bpf_map_update_elem(&py_stacks, &k.py, &py->rec, BPF_NOEXIST);
 	}
-	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
-		k.sp0 = 0;
-	k.stackid = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
-	if (k.stackid < 0)
-		k.tgid = 0;	/* one row per error, not per process */
+	if (ks) {
+		stack_count_kstack(&k, ks);
+	} else if (!sleepable) {	/* a constant: not even named in a sleepable program */
+		if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
+			k.sp0 = 0;
+		k.stackid = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+		if (k.stackid < 0)
+			k.tgid = 0;	/* one row per error, not per process */
+	}
 	v = bpf_map_lookup_elem(&stack_counts, &k);
 	if (!v) {
 		bpf_map_update_elem(&stack_counts, &k, &zero, BPF_NOEXIST);
@@ -218,6 +253,7 @@ static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 	}
 	if (v)
 		__sync_fetch_and_add(v, 1);
+	return false;
 }
 
 #endif

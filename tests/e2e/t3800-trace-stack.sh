@@ -60,7 +60,10 @@ done
 
 test_expect_success BPF '-v says which unwinder ran' '
 	upx trace -v --stack $F:leaf -c "$F 1 0 $LINGER" >out 2>err &&
+	test_grep "^upx trace: stacks: [0-9]* unwound in the kernel, [0-9]* copied" err &&
+	UPX_NO_KUNWIND=1 upx trace -v --stack $F:leaf -c "$F 1 0 $LINGER" >out 2>err &&
 	test_grep "^upx trace: stacks: .*unwound with DWARF" err &&
+	! grep -q "unwound in the kernel" err &&
 	upx trace -v --stack=fp $F:leaf -c "$F 1 0 $LINGER" >out 2>err &&
 	test_grep "^upx trace: stacks: frame pointers walked in the kernel" err
 '
