@@ -183,16 +183,21 @@ void kunwind__want_maps(struct kunwind *k, pid_t pid)
 void kunwind__want_snapshot(struct kunwind *k, pid_t pid, const struct sym_snap_map *maps,
 			    size_t n)
 {
+	const char *path = NULL;
+
 	for (size_t i = 0; k && i < n; i++) {
 		const struct sym_snap_map *m = &maps[i];
 
+		/* a file's path is in its first mapping's entry only */
+		if (m->path || !i || m->ino != maps[i - 1].ino || m->minor != maps[i - 1].minor ||
+		    m->major != maps[i - 1].major)
+			path = m->path && *m->path ? m->path : NULL;
 		if (!m->exec || !m->ino)
 			continue;
 		want(k, m->major << 20 | m->minor, m->ino,
 		     xasprintf("/proc/%d/map_files/%llx-%llx", (int)pid,
 			       (unsigned long long)m->start, (unsigned long long)m->end),
-		     m->path && *m->path ? xstrdup(m->path) : NULL,
-		     xstrdup(m->path && *m->path ? m->path : "(a file whose path was cut)"));
+		     path ? xstrdup(path) : NULL, xstrdup(path ? path : "(a file whose path was cut)"));
 	}
 }
 
@@ -371,7 +376,7 @@ void kunwind__free(struct kunwind *k)
 		     count_noun(k->nr_loaded, "file", "files"), k->build_ns / 1e6, k->used, k->cap,
 		     k->used * sizeof(struct stack_cfi_row) / 1048576.0,
 		     k->cap * sizeof(struct stack_cfi_row) / 1048576.0,
-		     k->nr_failed ? "; some files have none (no CFI)" : "");
+		     k->nr_failed ? "; some files have none (said above)" : "");
 		if (k->nr_full)
 			note("stacks: the unwind tables are full: %s not loaded (UPX_KUNWIND_ROWS=%zu); "
 			     "their stacks were copied", count_noun(k->nr_full, "file", "files"), k->cap);
