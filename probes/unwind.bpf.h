@@ -97,16 +97,17 @@ struct kunwind_ctx {
 static long kunwind_vma_cb(struct task_struct *task, struct vm_area_struct *vma,
 			   struct kunwind_ctx *c)
 {
-	struct file___upx *f = BPF_CORE_READ(vma, vm_file);
+	struct file___upx *f = vma->vm_file;
 	struct kunwind_vma *out = &c->s->vma;
 
-	out->start = BPF_CORE_READ(vma, vm_start);
-	out->end = BPF_CORE_READ(vma, vm_end);
-	out->pgoff = (__u64)BPF_CORE_READ(vma, vm_pgoff) << 12;
+	/* vma is the kernel's own pointer here: its fields read as they are, no copies */
+	out->start = vma->vm_start;
+	out->end = vma->vm_end;
+	out->pgoff = (__u64)vma->vm_pgoff << 12;
 	out->file = !!f;
 	if (f) {
-		out->key.ino = BPF_CORE_READ(f, f_inode, i_ino);
-		out->key.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+		out->key.ino = f->f_inode->i_ino;
+		out->key.dev = f->f_inode->i_sb->s_dev;
 		out->key.pad = 0;
 	}
 	return 0;
@@ -272,7 +273,9 @@ static __always_inline struct kunwind_scratch *kunwind(struct pt_regs *ctx)
 static __always_inline void stack_count_kstack(struct stack_count_key *k, struct kunwind_scratch *ks)
 {
 	k->kstack = ks->hash | 1;
-	bpf_map_update_elem(&kunwind_stacks, &k->kstack, &ks->rec, BPF_NOEXIST);
+	/* a look-up first: most stacks are there already, and an update locks its bucket */
+	if (!bpf_map_lookup_elem(&kunwind_stacks, &k->kstack))
+		bpf_map_update_elem(&kunwind_stacks, &k->kstack, &ks->rec, BPF_NOEXIST);
 }
 
 #else

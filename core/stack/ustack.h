@@ -41,7 +41,7 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 	OPT_CALLBACK_OPTARG(0, "stack", (u), "fp|dwarf",                                          \
 			    "show each call's user stack (default: dwarf, see STACKS)", ustack_opt_cb), \
 	OPT_UINT(0, "stack-size", &(u)->size, "BYTES",                                             \
-		 "--stack=dwarf: bytes of stack copied per call (default 8K, at most 64K)"),       \
+		 "--stack=dwarf: bytes of stack copied where the kernel cannot unwind (default 8K, at most 64K)"),       \
 	OPT_BOOL(0, "folded", &(u)->folded, "count per stack, print folded stacks (main;a;b N)"), \
 	OPT_STRING(0, "flamegraph", &(u)->flamegraph, "FILE",                                     \
 		   "count per stack, write an SVG flame graph to FILE"),                            \
