@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The text-escaping rule (escape.h): one place, for messages and every text output; libc only. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,6 +104,34 @@ static bool plain_char(unsigned char c, bool quote)
 }
 
 /*
+ * How many bytes from s (at most n) are plain: eight at a time, as names and
+ * paths are, then byte by byte.  A byte is not plain when it is below 0x20,
+ * 0x7f or above (the high bit), a backslash, or with quote a '"'.
+ */
+static size_t plain_run(const unsigned char *s, size_t n, bool quote)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t k = 0;
+
+	for (; k + 8 <= n; k += 8) {
+		uint64_t x, bad;
+
+		memcpy(&x, s + k, 8);
+		/* the high bit of each byte that is < 0x20, >= 0x7f or has it set */
+		bad = ((x - 0x2020202020202020ULL) | (x + 0x0101010101010101ULL) | x) & highs;
+		/* ... or equals a backslash (or '"'): a zero byte after the xor */
+		bad |= ((x ^ 0x5c5c5c5c5c5c5c5cULL) - ones) & ~(x ^ 0x5c5c5c5c5c5c5c5cULL) & highs;
+		if (quote)
+			bad |= ((x ^ 0x2222222222222222ULL) - ones) & ~(x ^ 0x2222222222222222ULL) & highs;
+		if (bad)
+			break;
+	}
+	while (k < n && plain_char(s[k], quote))
+		k++;
+	return k;
+}
+
+/*
  * Escape s into buf until it or s ends (buf[*w] is then its NUL); returns
  * the bytes of s taken.  No allocation and no stdio: it runs for every
  * event (a probe on malloc or memcpy must not see upx feed itself).
@@ -117,8 +146,7 @@ static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t
 		size_t used, k;
 
 		/* A run of plain characters is copied as it is (while it fits). */
-		for (k = i; k < n && w + (k - i) + 1 < size && plain_char(s[k], quote); k++)
-			;
+		k = i + plain_run(s + i, n - i < size - w - 1 ? n - i : size - w - 1, quote);
 		memcpy(buf + w, s + i, k - i);
 		w += k - i;
 		i = k;
@@ -162,8 +190,7 @@ static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
 
 	/* Runs of plain characters are written straight from s: a name costs one fwrite(). */
 	while (i < n) {
-		for (k = i; k < n && plain_char(s[k], quote); k++)
-			;
+		k = i + plain_run(s + i, n - i, quote);
 		if (k > i) {
 			fwrite(s + i, 1, k - i, f);
 			i = k;

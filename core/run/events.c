@@ -400,7 +400,10 @@ enum loop_end event_loop_run(struct event_loop *el)
 		}
 		for (int i = 0; i < el->nr_extra; i++)
 			el->extra[i].on_fd(el->extra[i].ctx);
-		if (el->child && !child_done && child_reap(el->child, WNOHANG)) {
+		/* With its pidfd, reaped once that says it exited (not a wait4() every turn). */
+		if (el->child && !child_done &&
+		    (child_i < 0 || (n > 0 && (pfd[child_i].revents & POLLIN))) &&
+		    child_reap(el->child, WNOHANG)) {
 			end = LOOP_CHILD_EXITED;
 			if (!el->until_stopped)
 				break;

@@ -13,10 +13,12 @@
  * linkers write).
  *
  * The rows follow libdw's answer at every address, the one the copy-and-unwind
- * fallback (core/stack/unwind.c) gets too: where FDEs overlap (a linker's
- * leftovers), libdw takes the FDE with the greatest start at or below the
- * address, and so does the table: an FDE's rows stop where the next FDE
- * starts, and a gap between two FDEs is a STACK_CFI_NONE row.
+ * fallback (core/stack/unwind.c) gets too: an FDE's rows stop where the next
+ * FDE starts, the rule at each row's start is asked of libdw, and a gap
+ * between two FDEs is a STACK_CFI_NONE row.  Where FDEs overlap (hand-written
+ * CFI; ld refuses to build an .eh_frame_hdr over them, so only in files
+ * without one), libdw keeps the FDE it read first, and so does the table
+ * (tests/fixtures/cfioverlap.S).
  *
  * Rows are keyed by file offset, through the PT_LOAD that holds the address:
  * the kernel knows a pc's offset in its mapping's file, so one table serves
@@ -38,8 +40,13 @@
 #define DW_REG_RSP 7
 #define DW_REG_RA 16		/* x86-64's return address column (%rip) */
 
-/* An FDE's range, as dwarf_next_cfi() left it to decode. */
+/* Where an FDE starts (decoded here) and its bytes in the section (what each row re-reads). */
 struct fde_span {
+	uint64_t lo;
+	uint64_t size;
+};
+
+struct addr_range {
 	uint64_t lo, hi;
 };
 
@@ -56,7 +63,24 @@ struct builder {
 	size_t nr_spans, alloc_spans;
 	struct build_row *rows;
 	size_t nr_rows, alloc_rows;
+	uint64_t work, budget;	/* FDE bytes libdw has run through so far (a bound), at most */
+	struct addr_range *bad;	/* FDEs libdw is not asked about (cfi_insns_safe()) */
+	size_t nr_bad, alloc_bad;
+	Dwarf_Off *fdes;	/* every FDE's offset in the section, ascending */
+	size_t nr_fdes, alloc_fdes;
+	const char *why;	/* read_fdes()' cause */
 };
+
+/*
+ * libdw runs an FDE's instructions from its start for every row it is asked
+ * about, so a row costs up to its FDE's length: quadratic in an FDE's
+ * length.  Real files cost 9 to 34 times their section's size (python3.11:
+ * 3.7 MB for 410 KB, libclang-14: 75 MB for 2.2 MB: a quarter of a second);
+ * a hostile one (an FDE of a million rows would take hours) is refused once
+ * it costs 256 times its size, or 64 MB for a small one.
+ */
+#define CFITAB_WORK_PER_BYTE 256
+#define CFITAB_WORK_MIN (64ull << 20)
 
 static const struct stack_cfi_row row_none = {
 	.cfa = STACK_CFI_NONE, .rbp = STACK_CFI_RBP_UNKNOWN,
@@ -82,11 +106,12 @@ static size_t encoded_size(uint8_t enc)
 
 /*
  * A pointer in DW_EH_PE encoding enc at *pp (whose address is here, for
- * pc-relative ones), moved past.  false: an encoding not read here
- * (indirect, text-, data- or function-relative, LEB128) or the data ends.
+ * pc-relative ones; data-relative ones are from datarel), moved past.
+ * false: an encoding not read here (indirect, text- or function-relative,
+ * LEB128) or the data ends.
  */
 static bool read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc, uint64_t here,
-			 uint64_t *val)
+			 uint64_t datarel, uint64_t *val)
 {
 	size_t size = encoded_size(enc);
 	uint64_t v = 0;
@@ -101,6 +126,9 @@ static bool read_encoded(const uint8_t **pp, const uint8_t *end, uint8_t enc, ui
 		break;
 	case DW_EH_PE_pcrel:
 		v += here;
+		break;
+	case DW_EH_PE_datarel:
+		v += datarel;
 		break;
 	default:
 		return false;
@@ -147,70 +175,311 @@ static int cie_fde_encoding(const Dwarf_CIE *cie, bool eh_frame)
 	return DW_EH_PE_absptr;
 }
 
-/* The CIEs of a section by offset, found once each (a file has a handful). */
-struct cie_enc {
+/* A LEB128 number at *p (moved past); one too wide for 64 bits reads as UINT64_MAX. */
+static bool read_leb(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t r = 0;
+	unsigned int shift = 0;
+
+	while (*p < end) {
+		uint8_t byte = *(*p)++;
+
+		if (shift < 64)
+			r |= (uint64_t)(byte & 0x7f) << shift;
+		else if (byte & 0x7f)
+			r = UINT64_MAX;
+		shift += 7;
+		if (!(byte & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Whether libdw may be asked to run these CFA instructions.  libdw grows a
+ * frame to the highest register number an instruction names and copies the
+ * frame for each DW_CFA_remember_state, so one instruction that names
+ * register 203,423,742 costs it gigabytes (fuzz-cfitab found it).  Only the
+ * operands' sizes are read here, nothing is executed; an opcode libdw does
+ * not know ends its run, and this scan, there.  enc: the CIE's address
+ * encoding, for DW_CFA_set_loc.
+ */
+#define CFI_REG_MAX 256		/* x86-64's DWARF registers end below 130 */
+#define CFI_DEPTH_MAX 64	/* remembered states; compilers nest one or two */
+
+static bool cfi_insns_safe(const uint8_t *p, const uint8_t *end, int enc)
+{
+	int depth = 0;
+
+	while (p < end) {
+		uint8_t op = *p++;
+		uint64_t reg = 0, v = 0;
+		bool ok = true;
+
+		if ((op & 0xc0) == DW_CFA_offset) {
+			ok = read_leb(&p, end, &v);
+		} else if (op & 0xc0) {
+			continue;	/* DW_CFA_advance_loc, DW_CFA_restore: operand in op */
+		} else {
+			switch (op) {
+			case DW_CFA_nop:
+			case DW_CFA_GNU_window_save:
+				break;
+			case DW_CFA_set_loc:
+				if (enc < 0 || !encoded_size(enc))
+					return false;
+				p += encoded_size(enc);
+				break;
+			case DW_CFA_advance_loc1:
+				p += 1;
+				break;
+			case DW_CFA_advance_loc2:
+				p += 2;
+				break;
+			case DW_CFA_advance_loc4:
+				p += 4;
+				break;
+			case DW_CFA_MIPS_advance_loc8:
+				p += 8;
+				break;
+			case DW_CFA_remember_state:
+				if (++depth > CFI_DEPTH_MAX)
+					return false;
+				break;
+			case DW_CFA_restore_state:
+				depth--;
+				break;
+			case DW_CFA_def_cfa_offset:
+			case DW_CFA_def_cfa_offset_sf:
+			case DW_CFA_GNU_args_size:
+				ok = read_leb(&p, end, &v);
+				break;
+			case DW_CFA_restore_extended:
+			case DW_CFA_undefined:
+			case DW_CFA_same_value:
+			case DW_CFA_def_cfa_register:
+				ok = read_leb(&p, end, &reg);
+				break;
+			case DW_CFA_offset_extended:
+			case DW_CFA_register:
+			case DW_CFA_def_cfa:
+			case DW_CFA_offset_extended_sf:
+			case DW_CFA_def_cfa_sf:
+			case DW_CFA_val_offset:
+			case DW_CFA_val_offset_sf:
+			case DW_CFA_GNU_negative_offset_extended:
+				ok = read_leb(&p, end, &reg) && read_leb(&p, end, &v);
+				if (op == DW_CFA_register && v > reg)
+					reg = v;	/* the second is a register too */
+				break;
+			case DW_CFA_def_cfa_expression:
+				ok = read_leb(&p, end, &v) && v <= (uint64_t)(end - p);
+				p += ok ? v : 0;
+				break;
+			case DW_CFA_expression:
+			case DW_CFA_val_expression:
+				ok = read_leb(&p, end, &reg) && read_leb(&p, end, &v) &&
+				     v <= (uint64_t)(end - p);
+				p += ok ? v : 0;
+				break;
+			default:
+				return true;
+			}
+		}
+		if (!ok || p > end)
+			return true;	/* cut short: libdw stops there too */
+		if (reg >= CFI_REG_MAX)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * What the builder needs of each CIE an FDE points to, read once each and
+ * kept by offset (the first time an FDE points to it: in section order,
+ * mostly, so an insertion is mostly an append).
+ */
+struct cie_info {
 	Dwarf_Off off;
-	int enc;
+	int enc;		/* its FDEs' address encoding, -1: not understood */
+	bool z;			/* "z...": its FDEs have augmentation data, with its length */
+	bool safe;		/* its initial instructions pass cfi_insns_safe() */
 };
 
-static int cie_lookup(const unsigned char *ident, Elf_Data *data, bool eh_frame, Dwarf_Off off,
-		      struct cie_enc **cies, size_t *nr, size_t *alloc)
+struct cie_cache {
+	struct cie_info *v;
+	size_t nr, alloc;
+};
+
+static struct cie_info cie_info_of(Dwarf_Off off, const Dwarf_CIE *cie, bool eh_frame)
 {
+	struct cie_info ci = { .off = off, .enc = cie_fde_encoding(cie, eh_frame) };
+
+	ci.z = eh_frame && cie->augmentation[0] == 'z';
+	ci.safe = cfi_insns_safe(cie->initial_instructions, cie->initial_instructions_end, ci.enc);
+	return ci;
+}
+
+static struct cie_info cie_lookup(struct cie_cache *c, const unsigned char *ident,
+				  Elf_Data *data, bool eh_frame, Dwarf_Off off)
+{
+	size_t lo = 0, hi = c->nr;
+	struct cie_info ci = { .off = off, .enc = -1 };
 	Dwarf_CFI_Entry e;
 	Dwarf_Off next;
 
-	for (size_t i = 0; i < *nr; i++)
-		if ((*cies)[i].off == off)
-			return (*cies)[i].enc;
-	ALLOC_GROW(*cies, *nr + 1, *alloc);
-	(*cies)[*nr].off = off;
-	(*cies)[*nr].enc = -1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->v[mid].off == off)
+			return c->v[mid];
+		if (c->v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	if (dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0 && dwarf_cfi_cie_p(&e))
-		(*cies)[*nr].enc = cie_fde_encoding(&e.cie, eh_frame);
-	return (*cies)[(*nr)++].enc;
+		ci = cie_info_of(off, &e.cie, eh_frame);
+	ALLOC_GROW(c->v, c->nr + 1, c->alloc);
+	memmove(c->v + lo + 1, c->v + lo, (c->nr - lo) * sizeof(*c->v));
+	c->v[lo] = ci;
+	c->nr++;
+	return ci;
 }
 
-/* Every FDE's [lo, hi) of the section into b->spans; the number read, or -errno. */
+/*
+ * Every FDE of the section: its start into b->spans, its offset into
+ * b->fdes, and its range into b->bad when libdw must not run its
+ * instructions.  An FDE this cannot read (an encoding or augmentation no
+ * compiler writes) is one libdw might still run unchecked, so the file is
+ * refused.  The number of FDEs, or -errno with b->why.
+ */
 static int read_fdes(Elf *elf, Elf_Scn *scn, bool eh_frame, struct builder *b)
 {
 	const unsigned char *ident = (const unsigned char *)elf_getident(elf, NULL);
-	struct cie_enc *cies = NULL;
-	size_t nr_cies = 0, alloc_cies = 0;
+	struct cie_cache cies = { 0 };
 	Dwarf_Off off = 0, next;
 	Dwarf_CFI_Entry e;
 	GElf_Shdr sh;
 	Elf_Data *data;
 	int nr = 0;
 
+	b->why = "unreadable call frame information";
 	if (!ident || !gelf_getshdr(scn, &sh))
 		return -EINVAL;
+	/* a compressed .debug_frame: dwarf_begin_elf() has inflated it in place already */
 	if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
 		return -EINVAL;
 	data = elf_getdata(scn, NULL);
 	if (!data || !data->d_buf)
 		return -EINVAL;
+	b->budget = CFITAB_WORK_MIN + (uint64_t)data->d_size * CFITAB_WORK_PER_BYTE;
 	while (off != (Dwarf_Off)-1 && dwarf_next_cfi(ident, data, eh_frame, off, &next, &e) == 0) {
-		const uint8_t *p = e.fde.start, *end = e.fde.end;
-		uint64_t here, lo, len;
-		int enc;
+		const uint8_t *p, *end;
+		uint64_t here, lo, len, aug = 0;
+		struct cie_info ci;
 
+		if (dwarf_cfi_cie_p(&e)) {
+			off = next;	/* read when an FDE points to it */
+			continue;
+		}
+		ALLOC_GROW(b->fdes, b->nr_fdes + 1, b->alloc_fdes);
+		b->fdes[b->nr_fdes++] = off;
 		off = next;
-		if (dwarf_cfi_cie_p(&e))
-			continue;
-		enc = cie_lookup(ident, data, eh_frame, e.fde.CIE_pointer, &cies, &nr_cies,
-				 &alloc_cies);
-		if (enc < 0)
-			continue;
+		p = e.fde.start;
+		end = e.fde.end;
+		ci = cie_lookup(&cies, ident, data, eh_frame, e.fde.CIE_pointer);
 		here = sh.sh_addr + (p - (const uint8_t *)data->d_buf);
-		if (!read_encoded(&p, end, enc, here, &lo) ||
-		    !read_encoded(&p, end, enc & 0x0f, 0, &len) || !len || lo + len < lo)
-			continue;
-		ALLOC_GROW(b->spans, b->nr_spans + 1, b->alloc_spans);
-		b->spans[b->nr_spans++] = (struct fde_span){ lo, lo + len };
+		/* libdw takes data-relative FDE addresses from 0, and so does this */
+		if (ci.enc < 0 || !read_encoded(&p, end, ci.enc, here, 0, &lo) ||
+		    !read_encoded(&p, end, ci.enc & 0x0f, 0, 0, &len) ||
+		    (ci.z && (!read_leb(&p, end, &aug) || aug > (uint64_t)(end - p)))) {
+			nr = -EINVAL;
+			b->why = "call frame information in an encoding no compiler writes";
+			break;
+		}
 		nr++;
+		if (!len || lo + len < lo)
+			continue;	/* covers no address: libdw never runs it */
+		ALLOC_GROW(b->spans, b->nr_spans + 1, b->alloc_spans);
+		b->spans[b->nr_spans++] = (struct fde_span){ lo, end - e.fde.start };
+		if (!ci.safe || !cfi_insns_safe(p + aug, end, ci.enc)) {
+			ALLOC_GROW(b->bad, b->nr_bad + 1, b->alloc_bad);
+			b->bad[b->nr_bad++] = (struct addr_range){ lo, lo + len };
+		}
 	}
-	free(cies);
-	return nr;
+	free(cies.v);
+	if (!nr)
+		b->why = eh_frame ? "no FDE in .eh_frame" : "no FDE in .debug_frame";
+	return nr ? nr : -ENODATA;
+}
+
+static bool known_fde(const struct builder *b, Dwarf_Off off)
+{
+	size_t lo = 0, hi = b->nr_fdes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->fdes[mid] == off)
+			return true;
+		if (b->fdes[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Where a file has .eh_frame_hdr, libdw finds FDEs through its table, by
+ * their address: each entry must be an FDE read_fdes() saw, or libdw could
+ * run bytes no scan has checked.  false: one is not (or the table cannot be
+ * read here).  eh_addr: .eh_frame's address.
+ */
+static bool hdr_matches(const struct elf_file *ef, uint64_t eh_addr, const struct builder *b)
+{
+	Elf_Scn *scn = elf_file__section(ef, ".eh_frame_hdr");
+	const uint8_t *start, *p, *end;
+	uint8_t ptr_enc, count_enc, table_enc;
+	uint64_t ptr, count;
+	size_t size;
+	GElf_Shdr sh;
+	Elf_Data *d;
+
+	if (!scn)
+		return true;
+	if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) || !d->d_buf || d->d_size < 4)
+		return false;
+	start = p = d->d_buf;
+	end = p + d->d_size;
+	if (p[0] != 1 || p[1] == DW_EH_PE_omit)
+		return true;	/* libdw has no CFI at all then: dwarf_getcfi_elf() said so */
+	ptr_enc = p[1];
+	count_enc = p[2];
+	table_enc = p[3];
+	p += 4;
+	if (!read_encoded(&p, end, ptr_enc, sh.sh_addr + (p - start), sh.sh_addr, &ptr))
+		return false;
+	/* libdw's own checks: a table for another .eh_frame, or none, is not used */
+	if (ptr != eh_addr || count_enc == DW_EH_PE_omit || table_enc == DW_EH_PE_omit ||
+	    (table_enc & ~DW_EH_PE_signed) == DW_EH_PE_uleb128)
+		return true;
+	size = encoded_size(table_enc);
+	if (!read_encoded(&p, end, count_enc, sh.sh_addr + (p - start), sh.sh_addr, &count) ||
+	    !size || count > (uint64_t)(end - p) / (2 * size))
+		return false;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t loc, fde;
+
+		if (!read_encoded(&p, end, table_enc, sh.sh_addr + (p - start), sh.sh_addr, &loc) ||
+		    !read_encoded(&p, end, table_enc, sh.sh_addr + (p - start), sh.sh_addr, &fde) ||
+		    fde < eh_addr || !known_fde(b, fde - eh_addr))
+			return false;
+	}
+	return true;
 }
 
 static int cmp_span(const void *a, const void *b)
@@ -218,6 +487,70 @@ static int cmp_span(const void *a, const void *b)
 	const struct fde_span *x = a, *y = b;
 
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/*
+ * The spans sorted by start, one for each start (libdw takes one FDE of
+ * those that start there; the largest is charged); how many are left.
+ */
+static size_t unique_starts(struct builder *b)
+{
+	size_t n = 0;
+
+	if (!b->nr_spans)
+		return 0;	/* FDEs of no length only (and qsort() takes no NULL) */
+	qsort(b->spans, b->nr_spans, sizeof(*b->spans), cmp_span);
+	for (size_t i = 0; i < b->nr_spans; i++) {
+		if (n && b->spans[n - 1].lo == b->spans[i].lo) {
+			if (b->spans[i].size > b->spans[n - 1].size)
+				b->spans[n - 1].size = b->spans[i].size;
+			continue;
+		}
+		b->spans[n++] = b->spans[i];
+	}
+	return n;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct addr_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The ranges of b->bad sorted and joined where they touch: one binary search finds an address. */
+static void join_bad(struct builder *b)
+{
+	size_t n = 0;
+
+	if (!b->nr_bad)
+		return;	/* the usual case (and qsort() takes no NULL) */
+	qsort(b->bad, b->nr_bad, sizeof(*b->bad), cmp_range);
+	for (size_t i = 0; i < b->nr_bad; i++) {
+		if (n && b->bad[i].lo <= b->bad[n - 1].hi) {
+			if (b->bad[i].hi > b->bad[n - 1].hi)
+				b->bad[n - 1].hi = b->bad[i].hi;
+			continue;
+		}
+		b->bad[n++] = b->bad[i];
+	}
+	b->nr_bad = n;
+}
+
+/* The end of the bad range that holds addr, 0 if none does. */
+static uint64_t bad_end(const struct builder *b, uint64_t addr)
+{
+	size_t lo = 0, hi = b->nr_bad;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->bad[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && addr < b->bad[lo - 1].hi ? b->bad[lo - 1].hi : 0;
 }
 
 /* The register and offset of a CFA that is register + offset; false otherwise. */
@@ -318,29 +651,38 @@ static void add_row(struct builder *b, uint64_t addr, struct stack_cfi_row row, 
 
 /*
  * The rows from lo up to limit (the next FDE's start), one libdw lookup a
- * row; a NONE row where libdw has no frame (the end of the FDE, unless the
- * next one starts there).
+ * row, each charged size (its FDE's bytes) to b->work; a NONE row where
+ * libdw has no frame (the end of the FDE, unless the next one starts there)
+ * and over the FDEs it is not asked about.
+ * false: the work is over budget.
  */
-static void walk_fde(Dwarf_CFI *cfi, uint64_t lo, uint64_t limit, struct builder *b)
+static bool walk_fde(Dwarf_CFI *cfi, uint64_t lo, uint64_t limit, uint64_t size, struct builder *b)
 {
 	uint64_t addr = lo;
 
 	while (addr < limit) {
 		Dwarf_Frame *fr = NULL;
-		Dwarf_Addr start, end;
+		Dwarf_Addr end = bad_end(b, addr);
 
+		if (end) {
+			add_row(b, addr, row_none, false);
+			addr = end;
+			continue;
+		}
+		b->work += size;
+		if (b->work > b->budget)
+			return false;
 		if (dwarf_cfi_addrframe(cfi, addr, &fr)) {
 			add_row(b, addr, row_none, true);
-			return;
+			break;
 		}
-		dwarf_frame_info(fr, &start, &end, NULL);
+		dwarf_frame_info(fr, NULL, &end, NULL);
 		add_row(b, addr, row_of(fr), false);
 		free(fr);
-		if (end <= addr) {	/* not libdw's way; one byte, then ask again */
-			end = addr + 1;
-		}
-		addr = end;
+		/* libdw's row holds addr; anything else moves on by a byte, never back */
+		addr = end > addr ? end : addr + 1;
 	}
+	return true;
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -361,6 +703,7 @@ static bool same_rule(const struct stack_cfi_row *a, const struct stack_cfi_row 
 static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t)
 {
 	size_t n = 0;
+	bool sorted = true;
 
 	for (size_t i = 0; i < b->nr_rows; i++) {
 		struct build_row *r = &b->rows[i];
@@ -375,9 +718,12 @@ static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t
 		if (off > UINT32_MAX)
 			return -EFBIG;
 		r->row.off = off;
+		sorted = sorted && (!n || b->rows[n - 1].row.off < off);
 		b->rows[n++] = *r;
 	}
-	qsort(b->rows, n, sizeof(*b->rows), cmp_row);
+	/* in address order already; by offset too unless the PT_LOADs are out of order */
+	if (!sorted)
+		qsort(b->rows, n, sizeof(*b->rows), cmp_row);
 	t->rows = xcalloc(n ? n : 1, sizeof(*t->rows));
 	t->nr = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -393,26 +739,6 @@ static int finish(const struct elf_file *ef, struct builder *b, struct cfitab *t
 	return 0;
 }
 
-static Elf_Scn *find_section(Elf *elf, const char *name)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-			continue;
-		n = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (n && !strcmp(n, name))
-			return scn;
-	}
-	return NULL;
-}
-
 int cfitab_build(const char *path, struct cfitab *t, const char **why)
 {
 	struct builder b = { 0 };
@@ -420,8 +746,10 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 	Dwarf_CFI *eh_cfi = NULL, *cfi;
 	Dwarf *dw = NULL;
 	Elf_Scn *scn;
+	GElf_Shdr sh;
 	bool eh_frame;
 	const char *because = NULL;
+	size_t nr;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -435,11 +763,14 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 		because = "not x86-64";
 		goto cleanup;
 	}
-	scn = find_section(ef->elf, ".eh_frame");
+	/* an empty .eh_frame (Free Pascal's programs) is none: libdw has no CFI for it */
+	scn = elf_file__section(ef, ".eh_frame");
+	if (scn && (!gelf_getshdr(scn, &sh) || !sh.sh_size))
+		scn = NULL;
 	eh_frame = scn != NULL;
 	if (eh_frame) {
 		cfi = eh_cfi = dwarf_getcfi_elf(ef->elf);
-	} else if ((scn = find_section(ef->elf, ".debug_frame"))) {
+	} else if ((scn = elf_file__section(ef, ".debug_frame"))) {
 		dw = dwarf_begin_elf(ef->elf, DWARF_C_READ, NULL);
 		cfi = dw ? dwarf_getcfi(dw) : NULL;
 	} else {
@@ -453,23 +784,26 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 		goto cleanup;
 	}
 	ret = read_fdes(ef->elf, scn, eh_frame, &b);
-	if (ret <= 0) {
-		ret = ret ? ret : -ENODATA;
-		because = eh_frame ? "no FDE in .eh_frame" : "no FDE in .debug_frame";
+	if (ret < 0) {
+		because = b.why;
 		goto cleanup;
 	}
 	t->nr_fdes = ret;
-	qsort(b.spans, b.nr_spans, sizeof(*b.spans), cmp_span);
-	for (size_t i = 0; i < b.nr_spans; i++) {
-		uint64_t limit = UINT64_MAX;
+	if (eh_frame && (!gelf_getshdr(scn, &sh) || !hdr_matches(ef, sh.sh_addr, &b))) {
+		ret = -EINVAL;
+		because = "an .eh_frame_hdr that does not match .eh_frame";
+		goto cleanup;
+	}
+	nr = unique_starts(&b);
+	join_bad(&b);
+	for (size_t i = 0; i < nr; i++) {
+		uint64_t limit = i + 1 < nr ? b.spans[i + 1].lo : UINT64_MAX;
 
-		/* FDEs with the same start: libdw takes one of them, the walk asks it once */
-		if (i && b.spans[i].lo == b.spans[i - 1].lo)
-			continue;
-		for (size_t j = i + 1; j < b.nr_spans && limit == UINT64_MAX; j++)
-			if (b.spans[j].lo > b.spans[i].lo)
-				limit = b.spans[j].lo;
-		walk_fde(cfi, b.spans[i].lo, limit, &b);
+		if (!walk_fde(cfi, b.spans[i].lo, limit, b.spans[i].size, &b)) {
+			ret = -E2BIG;
+			because = "call frame information too long to walk";
+			goto cleanup;
+		}
 	}
 	ret = finish(ef, &b, t);
 	if (ret)
@@ -484,6 +818,8 @@ cleanup:
 	}
 	free(b.rows);
 	free(b.spans);
+	free(b.bad);
+	free(b.fdes);
 	if (eh_cfi)
 		dwarf_cfi_end(eh_cfi);
 	if (dw)

@@ -26,10 +26,14 @@ struct cfitab {
 
 /*
  * Build the table of the ELF file at path (opened read-only; a separate
- * debug file is not looked for: .eh_frame is in the file itself).  0, or
- * -errno with *why (may be NULL) a static text ("no .eh_frame or
- * .debug_frame", ...) or t->err (core/symbols/elf.c's cause: "not an ELF
- * file", "truncated ELF file", ...), which lives as long as *t.
+ * debug file is not looked for: .eh_frame is in the file itself).  Safe on
+ * any file: an FDE whose instructions would cost libdw gigabytes is NONE,
+ * and CFI that cannot be checked, or would take libdw too long (quadratic
+ * in an FDE's length), refuses the file.  0, or -errno with *why (may be
+ * NULL) a static text ("no .eh_frame or .debug_frame", "call frame
+ * information too long to walk", ...) or t->err (core/symbols/elf.c's cause:
+ * "not an ELF file", "truncated ELF file", ...), which lives as long as *t.
+ * python3.11: 64,575 rows (505 KiB) in 22 ms.
  */
 int cfitab_build(const char *path, struct cfitab *t, const char **why);
 void cfitab_free(struct cfitab *t);

@@ -419,7 +419,7 @@ static char *snap_path(const struct stack_vma *v)
 bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 {
 	const struct stack_maps_rec *r = data;
-	struct sym_snap_map maps[STACK_MAPS_MAX] = {};
+	struct sym_snap_map maps[STACK_MAPS_MAX];	/* n of them filled: not cleared for every event */
 	char *paths[STACK_MAPS_MAX];
 	struct stack_py_proc pp;
 	struct stack_py_file pf;

@@ -1158,9 +1158,9 @@ static int load_debug_file(struct elf_file *ef, const char *path, size_t *alloc,
 	return 0;
 }
 
-/* The section named name, or NULL. */
-static Elf_Scn *section_named(Elf *elf, const char *name)
+void *elf_file__section(const struct elf_file *ef, const char *name)
 {
+	Elf *elf = ef->elf;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 
@@ -1170,7 +1170,7 @@ static Elf_Scn *section_named(Elf *elf, const char *name)
 		GElf_Shdr sh;
 		const char *n;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || sh.sh_type == SHT_NULL)
 			continue;
 		n = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (n && !strcmp(n, name))
@@ -1183,7 +1183,7 @@ static Elf_Scn *section_named(Elf *elf, const char *name)
 static int load_minidebug(struct elf_file *ef, size_t *alloc, char *cause, size_t causelen)
 {
 	struct elf_priv *p = ef->priv;
-	Elf_Scn *scn = section_named(ef->elf, ".gnu_debugdata");
+	Elf_Scn *scn = elf_file__section(ef, ".gnu_debugdata");
 	Elf_Data *d = scn ? elf_rawdata(scn, NULL) : NULL;
 	size_t len;
 	void *buf;
@@ -1451,7 +1451,7 @@ static bool is_file(const char *path)
 /* .gnu_debuglink: the file name and a CRC-32 of the debug file. */
 static const char *read_debuglink(const struct elf_file *ef, uint32_t *crc)
 {
-	Elf_Scn *scn = section_named(ef->elf, ".gnu_debuglink");
+	Elf_Scn *scn = elf_file__section(ef, ".gnu_debuglink");
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
 	size_t len;
 

@@ -123,6 +123,8 @@ int elf_file__offset_to_vaddr(const struct elf_file *ef, uint64_t offset, uint64
 /* Up to len bytes of the file at offset (for decoding a function's first instruction);
  * returns the number of bytes read (short at end of file) or a negative errno. */
 int elf_file__read(const struct elf_file *ef, uint64_t offset, void *buf, size_t len);
+/* The section (an Elf_Scn *) named name that has bytes in the file, or NULL. */
+void *elf_file__section(const struct elf_file *ef, const char *name);
 
 /* The Elf * (libelf) of the separate debug file elf_file__load_syms() read (debug_path), or NULL. */
 void *elf_file__debug_elf(const struct elf_file *ef);

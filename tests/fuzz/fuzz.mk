@@ -10,7 +10,7 @@ FUZZ_O := $(O)/fuzz
 FUZZ_CC ?= clang
 FUZZ_S ?= 60
 FUZZ_SMOKE_S ?= 3
-FUZZ_TARGETS := elf ldcache libdeps probe-spec match insn dwarf usdt folded
+FUZZ_TARGETS := elf ldcache libdeps probe-spec match insn dwarf usdt folded cfitab
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
 	       -Wno-unused-parameter -Wno-missing-field-initializers -iquote core -iquote probes -iquote tests/fuzz \

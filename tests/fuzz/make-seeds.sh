@@ -14,7 +14,7 @@ CXX=${CXX:-g++}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-for d in elf libdeps dwarf ldcache probe-spec match insn usdt folded; do
+for d in elf libdeps dwarf ldcache probe-spec match insn usdt folded cfitab; do
 	mkdir -p "$out/$d"
 	find "$out/$d" -name 'seed-*' -delete
 done
@@ -77,6 +77,17 @@ done
 $CC -Os -g -nostdlib -static $LDSMALL -o "$out/dwarf/seed-c-dwarf5" "$tmp/fz.c"
 $CC -Os -gdwarf-4 -nostdlib -shared -fpic $LDSMALL -o "$out/dwarf/seed-c-dwarf4" "$tmp/fz.c"
 $CXX -Os -g -nostdlib -shared -fpic -fno-exceptions $LDSMALL -o "$out/dwarf/seed-cxx" "$tmp/fz.cc"
+
+# cfitab: .eh_frame in an executable and a shared library (pc-relative FDEs), and
+# .debug_frame only (absolute FDEs; -O0: CFA by %rbp), also compressed (SHF_COMPRESSED), which
+# tests/unit/test-cfitab.c reads too.
+for f in exe-libc lib-runpath cxx; do
+	cp "$tmp/$f" "$out/cfitab/seed-$f"
+done
+$CC -O0 -g -nostdlib -static -fno-asynchronous-unwind-tables $LDSMALL \
+	-o "$out/cfitab/seed-debug-frame" "$tmp/fz.c"
+objcopy --compress-debug-sections=zlib "$out/cfitab/seed-debug-frame" \
+	"$out/cfitab/seed-debug-frame-zlib"
 
 # ldcache: ldconfig over a scratch root holding libc and two small libraries
 # (a cache entry for a file that exists here, and ones that do not).

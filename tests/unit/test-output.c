@@ -110,6 +110,38 @@ static void test_escape_to_buf(void)
 	free(s);
 }
 
+/*
+ * Runs of plain bytes are found eight at a time: every byte value at every
+ * place of a run, cut at every buffer size, against the byte-by-byte rule
+ * (an ASCII byte escapes the same alone as in a run; 0x80 and above are
+ * checked in context by the tests above).
+ */
+static void test_escape_runs(void)
+{
+	for (int c = 0; c < 0x80; c++)
+		for (int at = 0; at < 19; at++) {
+			char s[20], one[8], want[128] = "", got[128];
+			size_t w = 0;
+
+			memset(s, 'a', sizeof(s));
+			s[at] = (char)c;
+			for (int i = 0; i < 19; i++) {
+				escape_to_buf(one, sizeof(one), &s[i], 1);
+				w += snprintf(want + w, sizeof(want) - w, "%s", one);
+			}
+			CU_ASSERT_EQUAL(escape_to_buf(got, sizeof(got), s, 19), 19);
+			CU_ASSERT_STRING_EQUAL(got, want);
+			/* cut by the buffer: a prefix of the same text, never a part of an escape */
+			for (size_t size = 1; size < strlen(want) + 1; size++) {
+				size_t used = escape_to_buf(got, size, s, 19);
+
+				CU_ASSERT(strlen(got) < size);
+				CU_ASSERT_EQUAL(strncmp(got, want, strlen(got)), 0);
+				CU_ASSERT(used < 19);
+			}
+		}
+}
+
 /* A quoted string cannot end its field early: '"' is escaped, so is '\\'. */
 static void test_quoted(void)
 {
@@ -458,6 +490,7 @@ static void test_error_routine(void)
 CU_TestInfo output_tests[] = {
 	UNIT_TEST(test_escape_terminal),
 	UNIT_TEST(test_escape_to_buf),
+	UNIT_TEST(test_escape_runs),
 	UNIT_TEST(test_quoted),
 	UNIT_TEST(test_event_head_text),
 	UNIT_TEST(test_event_head_print),
