@@ -238,7 +238,8 @@ static __always_inline bool stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 		bpf_map_update_elem(&py_stacks, &k.py, &py->rec, BPF_NOEXIST);
 	}
 	if (ks) {
-		stack_count_kstack(&k, ks);
+		if (!stack_count_kstack(&k, ks))
+			return true;
 	} else if (!sleepable) {	/* a constant: not even named in a sleepable program */
 		if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
 			k.sp0 = 0;

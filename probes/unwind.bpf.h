@@ -269,13 +269,18 @@ static __always_inline struct kunwind_scratch *kunwind(struct pt_regs *ctx)
 	return s;
 }
 
-/* --count --stack=dwarf: the stack under its hash, which the count's key carries. */
-static __always_inline void stack_count_kstack(struct stack_count_key *k, struct kunwind_scratch *ks)
+/*
+ * --count --stack=dwarf: the stack under its hash, which the count's key
+ * carries.  False when it could not be kept (the map is full): then it goes
+ * as an event, copied, counted by user space.
+ */
+static __always_inline bool stack_count_kstack(struct stack_count_key *k, struct kunwind_scratch *ks)
 {
 	k->kstack = ks->hash | 1;
 	/* a look-up first: most stacks are there already, and an update locks its bucket */
-	if (!bpf_map_lookup_elem(&kunwind_stacks, &k->kstack))
-		bpf_map_update_elem(&kunwind_stacks, &k->kstack, &ks->rec, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&kunwind_stacks, &k->kstack) ||
+	       !bpf_map_update_elem(&kunwind_stacks, &k->kstack, &ks->rec, BPF_NOEXIST) ||
+	       bpf_map_lookup_elem(&kunwind_stacks, &k->kstack);	/* another CPU's */
 }
 
 #else
@@ -285,8 +290,9 @@ static __always_inline struct kunwind_scratch *kunwind(struct pt_regs *ctx)
 	return NULL;
 }
 
-static __always_inline void stack_count_kstack(struct stack_count_key *k, struct kunwind_scratch *ks)
+static __always_inline bool stack_count_kstack(struct stack_count_key *k, struct kunwind_scratch *ks)
 {
+	return false;
 }
 #endif /* UPX_STACK_MAPS */
 
