@@ -242,7 +242,7 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 	struct leaks_key k = { .tgid = tgid, .addr = addr };
 	struct leaks_val v = { .size = size, .ts_ns = bpf_ktime_get_ns() };
 	struct leaks_rec *r = NULL;
-	struct kunwind_scratch *ks = NULL;
+	struct stack_walk ks = {};
 
 	stack_announce(tgid);	/* the process's mappings, before its first stack */
 	if (stack_cfg.mode == STACK_DWARF) {
@@ -269,7 +269,7 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 		return;
 	}
 	if (r)
-		submit_batched(r, sizeof(*r) + stack_extra(ks), v.ts_ns);
+		submit_batched(r, sizeof(*r) + stack_extra(ks), v.ts_ns);	/* ks set with r */
 }
 
 static __always_inline int on_return(struct pt_regs *ctx)

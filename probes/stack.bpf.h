@@ -69,32 +69,38 @@ static __always_inline int upx_vma_snapshot(__u32 tgid)
 #include "unwind.bpf.h"
 
 /*
- * Bytes of the native stack record: for --stack=dwarf, the stack unwound
- * here (k, from kunwind()) or the copy.  Either a constant once rodata is
- * frozen: each of bpf_ringbuf_reserve()'s paths has its own.
+ * --stack=dwarf: the stack unwound here (s, NULL: the copy) and the bytes of
+ * its native record, decided once: each of bpf_ringbuf_reserve()'s paths has
+ * its size as a constant, the one stack_fill() writes.
  */
-static __always_inline __u32 stack_native_size(struct kunwind_scratch *k)
-{
-	if (stack_cfg.mode == STACK_FP)
-		return sizeof(struct stack_fp_rec);
-	if (stack_cfg.mode == STACK_DWARF)
-		return k ? sizeof(struct stack_ips_rec) : sizeof(struct stack_dwarf_rec) + stack_cfg.size;
-	return 0;
-}
+struct stack_walk {
+	struct kunwind_scratch *s;
+	__u32 native;
+};
 
 /* Bytes the stack record adds to an event: the native one, then the Python frames. */
-static __always_inline __u32 stack_extra(struct kunwind_scratch *k)
+static __always_inline __u32 stack_extra(struct stack_walk w)
 {
-	return stack_native_size(k) + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
+	return w.native + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
 }
 
-/*
- * Before an event is reserved: --stack=dwarf's stack unwound here when the
- * tables allow (NULL: the copy), for stack_extra() and stack_fill().
- */
-static __always_inline struct kunwind_scratch *stack_unwind(struct pt_regs *ctx)
+/* Before an event is reserved: --stack=dwarf's stack unwound here when the tables allow. */
+static __always_inline struct stack_walk stack_unwind(struct pt_regs *ctx)
 {
-	return stack_cfg.mode == STACK_DWARF ? kunwind(ctx) : NULL;
+	struct stack_walk w = { NULL, 0 };
+
+	if (stack_cfg.mode == STACK_FP) {
+		w.native = sizeof(struct stack_fp_rec);
+	} else if (stack_cfg.mode == STACK_DWARF) {
+		w.s = kunwind(ctx);
+		if (!w.s)
+			w.native = sizeof(struct stack_dwarf_rec) + stack_cfg.size;
+		else if (w.s->rec.nr <= STACK_IPS_SHORT)
+			w.native = STACK_IPS_SIZE(0);
+		else
+			w.native = STACK_IPS_SIZE(STACK_MAX_DEPTH);
+	}
+	return w;
 }
 
 /*
@@ -147,11 +153,11 @@ static __always_inline void stack_fill_py(struct stack_py_rec *r)
 			      n * sizeof(struct stack_py_frame), &s->rec);
 }
 
-static __always_inline void stack_fill(struct pt_regs *ctx, void *rec, struct kunwind_scratch *k)
+static __always_inline void stack_fill(struct pt_regs *ctx, void *rec, struct stack_walk w)
 {
-	stack_fill_py(rec + stack_native_size(k));
-	if (k) {
-		bpf_probe_read_kernel(rec, sizeof(struct stack_ips_rec), k);
+	stack_fill_py(rec + w.native);
+	if (w.s) {
+		bpf_probe_read_kernel(rec, w.native, w.s);
 	} else if (stack_cfg.mode == STACK_FP) {
 		struct stack_fp_rec *r = rec;
 
@@ -228,7 +234,7 @@ static __always_inline bool stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 		return false;
 	py = stack_announce(tgid);
 	if (stack_cfg.mode == STACK_DWARF) {
-		ks = stack_unwind(ctx);
+		ks = kunwind(ctx);
 		if (!ks)
 			return true;
 	}

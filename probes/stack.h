@@ -146,12 +146,18 @@ struct stack_fp_rec {
 #define STACK_REC_IPS 0x5354e0
 #define STACK_REC_COPY 0x5354e1
 
-/* Unwound in the kernel: ips[0] is the probe's %rip, then the return addresses, outermost last. */
+/*
+ * Unwound in the kernel: ips[0] is the probe's %rip, then the return
+ * addresses, outermost last.  In an event only the first STACK_IPS_SHORT
+ * addresses when there are no more (the ring buffer holds 7 times as many).
+ */
 struct stack_ips_rec {
 	__u32 kind;		/* STACK_REC_IPS */
 	__u32 nr;		/* addresses in ips */
 	__u64 ips[STACK_MAX_DEPTH];
 };
+#define STACK_IPS_SHORT 16
+#define STACK_IPS_SIZE(nr) (8 + 8 * ((nr) <= STACK_IPS_SHORT ? STACK_IPS_SHORT : STACK_MAX_DEPTH))
 
 /* The copy: the registers and `len` bytes from rsp upward. */
 struct stack_dwarf_rec {

@@ -322,7 +322,7 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 {
 	struct trace_event *e;
 	__u32 size = trace_cfg.str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
-	struct kunwind_scratch *k;
+	struct stack_walk k;
 
 	stack_announce(id >> 32);	/* --stack: a process's mappings before its first event */
 	k = stack_unwind(ctx);		/* --stack=dwarf: unwound here, or copied */

@@ -245,6 +245,15 @@ void ustack__free(struct ustack *u)
 	free(u);
 }
 
+/* Is rec (len bytes) a stack unwound in the kernel, whole? */
+static bool is_ips_rec(const void *rec, size_t len)
+{
+	const struct stack_ips_rec *r = rec;
+
+	return len >= offsetof(struct stack_ips_rec, ips) && r->kind == STACK_REC_IPS &&
+	       r->nr <= STACK_MAX_DEPTH && len >= STACK_IPS_SIZE(r->nr);
+}
+
 /*
  * Bytes of the native part of an event's stack record rec (len bytes; the
  * Python frames follow): --stack=dwarf's is the stack unwound in the kernel
@@ -254,8 +263,8 @@ static size_t native_size(const struct ustack *u, const void *rec, size_t len)
 {
 	if (u->mode == STACK_FP)
 		return sizeof(struct stack_fp_rec);
-	if (len >= sizeof(struct stack_ips_rec) && *(const __u32 *)rec == STACK_REC_IPS)
-		return sizeof(struct stack_ips_rec);
+	if (is_ips_rec(rec, len))
+		return STACK_IPS_SIZE(((const struct stack_ips_rec *)rec)->nr);
 	return sizeof(struct stack_dwarf_rec) + u->size;
 }
 
@@ -725,8 +734,7 @@ static int rec_ips(struct ustack *u, pid_t pid, const void *rec, size_t len, uin
 		if (n >= STACK_MAX_DEPTH)
 			*cut = "deeper than " STR(STACK_MAX_DEPTH) " frames";
 		return n;
-	} else if (len >= sizeof(struct stack_ips_rec) &&
-		   *(const __u32 *)rec == STACK_REC_IPS) {
+	} else if (is_ips_rec(rec, len)) {
 		/* unwound in the kernel: the addresses libdw's unwind of the copy gives */
 		const struct stack_ips_rec *r = rec;
 		int n = r->nr < (__u32)max ? (int)r->nr : max;

@@ -186,6 +186,22 @@ test_expect_success BPF 'a stub with the PLT'\''s CFI at the leaf: the copy, exa
 	test_grep "^upx trace: stacks: 0 unwound in the kernel, $N copied: $N no rule" err
 '
 
+test_expect_success BPF 'a stack of 35 frames in events: a long record, the copy'\''s frames' '
+	mkfifo go &&
+	bg_trace out err --stack $KF:leaf -c "$KF deep 3 go" &&
+	test_when_finished "test_kill $up" &&
+	table_loaded err libc.so.6 &&
+	echo >go &&
+	wait_exit $up $TEST_STOP_S &&
+	UPX_NO_KUNWIND=1 upx trace --stack $KF:leaf -c "$KF deep 3 -" >copy &&
+	frames out >got &&
+	frames copy >expect &&
+	test_cmp expect got &&
+	test "$(grep -c "^deep$" got)" = 90 &&
+	test "$(wc -l <got)" = 105 &&
+	kernel_says err 3 0
+'
+
 test_expect_success BPF 'tables full (UPX_KUNWIND_ROWS): every stack copied, right, and -v says so' '
 	UPX_KUNWIND_ROWS=20 upx trace -v --folded --stack $NOFP:leaf -c "$NOFP $N $M $LINGER" \
 		>out 2>err &&
