@@ -436,12 +436,11 @@ static bool known_fde(const struct builder *b, Dwarf_Off off)
 /*
  * Where a file has .eh_frame_hdr, libdw finds FDEs through its table, by
  * their address: each entry must be an FDE read_fdes() saw, or libdw could
- * run bytes no scan has checked.  false: one is not (or the table cannot be
- * read here).  eh_addr: .eh_frame's address.
+ * run bytes no scan has checked.  One table's check; false: an entry is not
+ * such an FDE (or the table cannot be read here).  eh_addr: .eh_frame's address.
  */
-static bool hdr_matches(const struct elf_file *ef, uint64_t eh_addr, const struct builder *b)
+static bool hdr_table_matches(Elf_Scn *scn, uint64_t eh_addr, const struct builder *b)
 {
-	Elf_Scn *scn = elf_file__section(ef, ".eh_frame_hdr");
 	const uint8_t *start, *p, *end;
 	uint8_t ptr_enc, count_enc, table_enc;
 	uint64_t ptr, count;
@@ -449,13 +448,12 @@ static bool hdr_matches(const struct elf_file *ef, uint64_t eh_addr, const struc
 	GElf_Shdr sh;
 	Elf_Data *d;
 
-	if (!scn)
-		return true;
-	if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)) || !d->d_buf || d->d_size < 4)
-		return false;
+	/* the bytes libdw reads (elf_rawdata), whatever the section's type */
+	if (!gelf_getshdr(scn, &sh) || !(d = elf_rawdata(scn, NULL)) || !d->d_buf)
+		return true;	/* libdw has no table from it */
 	start = p = d->d_buf;
 	end = p + d->d_size;
-	if (p[0] != 1 || p[1] == DW_EH_PE_omit)
+	if (d->d_size < 4 || p[0] != 1 || p[1] == DW_EH_PE_omit)
 		return true;	/* libdw has no CFI at all then: dwarf_getcfi_elf() said so */
 	ptr_enc = p[1];
 	count_enc = p[2];
@@ -477,6 +475,28 @@ static bool hdr_matches(const struct elf_file *ef, uint64_t eh_addr, const struc
 		if (!read_encoded(&p, end, table_enc, sh.sh_addr + (p - start), sh.sh_addr, &loc) ||
 		    !read_encoded(&p, end, table_enc, sh.sh_addr + (p - start), sh.sh_addr, &fde) ||
 		    fde < eh_addr || !known_fde(b, fde - eh_addr))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Every section named .eh_frame_hdr, of any type: libdw finds its table by
+ * that name alone (the last one before .eh_frame).
+ */
+static bool hdr_matches(Elf *elf, uint64_t eh_addr, const struct builder *b)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(n, ".eh_frame_hdr") && !hdr_table_matches(scn, eh_addr, b))
 			return false;
 	}
 	return true;
@@ -789,7 +809,7 @@ int cfitab_build(const char *path, struct cfitab *t, const char **why)
 		goto cleanup;
 	}
 	t->nr_fdes = ret;
-	if (eh_frame && (!gelf_getshdr(scn, &sh) || !hdr_matches(ef, sh.sh_addr, &b))) {
+	if (eh_frame && (!gelf_getshdr(scn, &sh) || !hdr_matches(ef->elf, sh.sh_addr, &b))) {
 		ret = -EINVAL;
 		because = "an .eh_frame_hdr that does not match .eh_frame";
 		goto cleanup;

@@ -11,7 +11,8 @@
  * what they should be.
  *
  * UPX_CFITAB_DUMP=FILE build/unit-tests prints FILE's rows to stdout (the
- * first test), for looking at a table by hand.
+ * first test), for looking at a table by hand; UPX_CFITAB_ORACLE="FILE..."
+ * checks more files against libdw, every 3rd byte of .text.
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -752,7 +753,9 @@ static void test_cfitab_hostile_insns(void)
 static void test_cfitab_fuzz_finds(void)
 {
 	const char *files[] = { "tests/fuzz/corpus/cfitab/crash-regno",
-				"tests/fuzz/corpus/cfitab/crash-hdr" };
+				"tests/fuzz/corpus/cfitab/crash-hdr",
+				/* its .eh_frame_hdr is SHT_NULL: libdw finds it by name */
+				"tests/fuzz/corpus/cfitab/crash-hdr-null" };
 	struct cfitab t;
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -933,6 +936,20 @@ static void test_cfitab_speed(void)
 	}
 }
 
+static void test_cfitab_more_files(void)
+{
+	char *list = getenv("UPX_CFITAB_ORACLE") ? xstrdup(getenv("UPX_CFITAB_ORACLE")) : NULL;
+	char *save = NULL;
+
+	if (!list) {
+		CU_PASS("UPX_CFITAB_ORACLE not set");
+		return;
+	}
+	for (char *path = strtok_r(list, " ", &save); path; path = strtok_r(NULL, " ", &save))
+		oracle(path, 3);
+	free(list);
+}
+
 CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_dump),
 	UNIT_TEST(test_cfitab_oracle_nofp),
@@ -953,5 +970,6 @@ CU_TestInfo cfitab_tests[] = {
 	UNIT_TEST(test_cfitab_too_long),
 	UNIT_TEST(test_cfitab_garbled),
 	UNIT_TEST(test_cfitab_speed),
+	UNIT_TEST(test_cfitab_more_files),
 	CU_TEST_INFO_NULL,
 };
