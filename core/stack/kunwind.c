@@ -49,6 +49,7 @@ struct kunwind {
 	size_t cap, map_len;
 	pthread_t thread;
 	bool started, stop, busy;
+	bool abandoned;			/* kunwind__free() left k to the thread, busy then */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	/* under mu: the queue, the files wanted so far, what the thread did */
@@ -263,9 +264,26 @@ static void load(struct kunwind *k, struct kw_item *it)
 	cfitab_free(&t);
 }
 
+static void release(struct kunwind *k)
+{
+	if (k->rows)
+		munmap(k->rows, k->map_len);
+	for (size_t i = k->q_head; i < k->nr_q; i++) {
+		free(k->q[i].path);
+		free(k->q[i].alt);
+		free(k->q[i].name);
+	}
+	free(k->q);
+	free(k->seen);
+	pthread_mutex_destroy(&k->mu);
+	pthread_cond_destroy(&k->cv);
+	free(k);
+}
+
 static void *worker(void *arg)
 {
 	struct kunwind *k = arg;
+	bool abandoned;
 
 	pthread_mutex_lock(&k->mu);
 	for (;;) {
@@ -286,7 +304,10 @@ static void *worker(void *arg)
 		k->busy = false;
 		pthread_cond_broadcast(&k->cv);
 	}
+	abandoned = k->abandoned;
 	pthread_mutex_unlock(&k->mu);
+	if (abandoned)	/* upx stopped while a table was being built: the thread frees */
+		release(k);
 	return NULL;
 }
 
@@ -360,17 +381,13 @@ static void report_stats(struct kunwind *k)
 
 void kunwind__free(struct kunwind *k)
 {
+	pthread_t thread;
 	bool abandon;
 
 	if (!k)
 		return;
-	pthread_mutex_lock(&k->mu);
-	k->stop = true;
-	pthread_cond_broadcast(&k->cv);
-	/* a stop does not wait for a table being built: the thread is left to it */
-	abandon = k->busy;
-	pthread_mutex_unlock(&k->mu);
 	if (upx_verbose) {
+		pthread_mutex_lock(&k->mu);
 		report_stats(k);
 		note("stacks: unwind tables of %s in %.1f ms: %zu of %zu rows (%.1f of %.1f MB)%s",
 		     count_noun(k->nr_loaded, "file", "files"), k->build_ns / 1e6, k->used, k->cap,
@@ -380,23 +397,25 @@ void kunwind__free(struct kunwind *k)
 		if (k->nr_full)
 			note("stacks: the unwind tables are full: %s not loaded (UPX_KUNWIND_ROWS=%zu); "
 			     "their stacks were copied", count_noun(k->nr_full, "file", "files"), k->cap);
+		pthread_mutex_unlock(&k->mu);
 	}
 	if (k->stats_fd >= 0)
 		close(k->stats_fd);
-	if (abandon)
+	thread = k->thread;
+	pthread_mutex_lock(&k->mu);
+	k->stop = true;
+	pthread_cond_broadcast(&k->cv);
+	/*
+	 * A stop does not wait for a table being built: the thread is left to
+	 * it, and frees k when it is done (k is not touched here after that).
+	 */
+	abandon = k->abandoned = k->busy;
+	pthread_mutex_unlock(&k->mu);
+	if (abandon) {
+		pthread_detach(thread);
 		return;
-	if (k->started)
-		pthread_join(k->thread, NULL);
-	if (k->rows)
-		munmap(k->rows, k->map_len);
-	for (size_t i = k->q_head; i < k->nr_q; i++) {
-		free(k->q[i].path);
-		free(k->q[i].alt);
-		free(k->q[i].name);
 	}
-	free(k->q);
-	free(k->seen);
-	pthread_mutex_destroy(&k->mu);
-	pthread_cond_destroy(&k->cv);
-	free(k);
+	if (k->started)
+		pthread_join(thread, NULL);
+	release(k);
 }

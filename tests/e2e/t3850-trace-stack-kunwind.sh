@@ -34,6 +34,11 @@ bg_trace() {
 	wait_for "^Tracing" "$e"
 }
 
+# test_stacks_ FILE N: FILE has N stacks down to _start
+test_stacks_() {
+	[ "$(grep -c "^    _start+0x" "$1")" -ge "$2" ]
+}
+
 # table_loaded ERR FILE: wait until -v says FILE's table is loaded
 table_loaded() {
 	wait_for "^upx trace: stacks: unwind table of '.*$2' loaded: [0-9]* rows" "$1"
@@ -73,6 +78,8 @@ test_expect_success BPF 'events of a process started after upx: unwound in the k
 	test_when_finished "test_kill $up" &&
 	table_loaded err stackfix-nofp &&
 	$NOFP $N $M &&
+	# every event printed before the stop (a stop does not wait for the rest)
+	wait_until 30 test_stacks_ out $((N + M)) &&
 	kill -INT $up &&
 	wait_exit $up $TEST_STOP_S &&
 	frames out | awk "{ s = s \" \" \$0 } /^_start$/ { print substr(s, 2); s = \"\" }" |
