@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -284,6 +285,13 @@ static void *worker(void *arg)
 {
 	struct kunwind *k = arg;
 	bool abandoned;
+
+	/*
+	 * Below upx's own thread (nice 10): on a CPU they share, loading and
+	 * attaching the probes, and reading events, come first (a start on one
+	 * CPU took 200 ms more, building python3.11's tables beside it).
+	 */
+	setpriority(PRIO_PROCESS, gettid(), 10);
 
 	pthread_mutex_lock(&k->mu);
 	for (;;) {

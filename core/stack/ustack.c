@@ -280,8 +280,8 @@ enum stack_mode ustack__mode(const struct ustack *u)
 
 /*
  * --stack=dwarf unwound in the kernel: its maps sized, and the files whose
- * tables are wanted first: the probed files, the -c command's program and
- * the libraries it needs, the files process pid maps.
+ * tables are wanted first: the probed files, then the -c command's program
+ * and the libraries it needs, the files process pid maps.
  */
 static int configure_kunwind(struct ustack *u, struct bpf_object *obj, struct stack_config *cfg,
 			     const struct plan *plan, const char *cmd, pid_t pid)
@@ -299,6 +299,9 @@ static int configure_kunwind(struct ustack *u, struct bpf_object *obj, struct st
 	bpf_map__set_max_entries(kstacks, cfg->kcount ? 16384 : 1);
 	if (!u->kw)
 		return 0;
+	/* the probed files first: every stack goes through one */
+	for (size_t i = 0; plan && i < plan->nr_files; i++)
+		kunwind__want_file(u->kw, plan->files[i].path);
 	if (cmd) {
 		char *path = strchr(cmd, '/') ? xstrdup(cmd) : resolve_program(cmd);
 		struct lib_deps *deps;
@@ -316,8 +319,6 @@ static int configure_kunwind(struct ustack *u, struct bpf_object *obj, struct st
 	}
 	if (pid > 0)
 		kunwind__want_maps(u->kw, pid);
-	for (size_t i = 0; plan && i < plan->nr_files; i++)
-		kunwind__want_file(u->kw, plan->files[i].path);
 	return 0;
 }
 
