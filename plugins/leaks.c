@@ -174,6 +174,57 @@ static const struct alloc_fn jemalloc_fns[] = {
 };
 
 /*
+ * gperftools' tcmalloc (Debian's libtcmalloc-minimal4, libgoogle-perftools4):
+ * one name per address (tc_malloc is malloc, aligned_alloc is memalign,
+ * operator delete is free, operator new[] is new, ...: a second name would
+ * be a second probe on the same instruction).
+ */
+static const struct alloc_fn tcmalloc_fns[] = {
+	{ "malloc", LEAKS_MALLOC },
+	{ "calloc", LEAKS_CALLOC },
+	{ "realloc", LEAKS_REALLOC },
+	{ "free", LEAKS_FREE },
+	{ "posix_memalign", LEAKS_POSIX_MEMALIGN },
+	{ "memalign", LEAKS_MEMALIGN },
+	{ "valloc", LEAKS_VALLOC },
+	{ "pvalloc", LEAKS_PVALLOC },
+	{ "tc_malloc_skip_new_handler", LEAKS_MALLOC },
+	/* its C++ operators: no calls of malloc or free */
+	{ "_Znwm", LEAKS_MALLOC },
+	{ "_ZnwmRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZdlPvm", LEAKS_FREE },
+	{ "_ZdlPvRKSt9nothrow_t", LEAKS_FREE },
+	{ "_ZdlPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvmSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvSt11align_val_tRKSt9nothrow_t", LEAKS_FREE },
+	{ NULL },
+};
+
+/*
+ * mimalloc 2 (Debian's libmimalloc2.0): glibc's C functions (its malloc is
+ * mi_malloc, its free mi_free, and so on; posix_memalign and the like jump
+ * to their mi_ twins, not probed: one probe a call), and these.  Its sized
+ * operator delete calls free.
+ */
+static const struct alloc_fn mimalloc_fns[] = {
+	{ "mi_zalloc", LEAKS_MALLOC },		/* (size) */
+	{ "mi_mallocn", LEAKS_CALLOC },		/* (count, size) */
+	{ "_Znwm", LEAKS_MALLOC },
+	{ "_ZnwmRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnamRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_t", LEAKS_MALLOC },
+	{ "_ZnwmSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZnamSt11align_val_tRKSt9nothrow_t", LEAKS_MALLOC },
+	{ "_ZdlPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdaPvSt11align_val_t", LEAKS_FREE },
+	{ "_ZdlPvmSt11align_val_t", LEAKS_FREE },
+	{ "_ZdaPvmSt11align_val_t", LEAKS_FREE },
+	{ NULL },
+};
+
+/*
  * The allocators upx knows: glibc's always; one that replaces it (LD_PRELOAD,
  * or linked in) where its library is found: in the -p process's mappings, or
  * here for -c and every process (its copies in containers too).
@@ -181,11 +232,14 @@ static const struct alloc_fn jemalloc_fns[] = {
 static const struct allocator {
 	const char *name;	/* as the Tracking line says it */
 	const char *soname;
-	const struct alloc_fn *fns;
+	const struct alloc_fn *fns, *more;	/* more: NULL, or a second list */
 	bool optional;
 } allocators[] = {
-	{ "glibc's malloc", "libc.so.6", glibc_fns, false },
-	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, true },
+	{ "glibc's malloc", "libc.so.6", glibc_fns, NULL, false },
+	{ "jemalloc", "libjemalloc.so.2", jemalloc_fns, NULL, true },
+	{ "tcmalloc", "libtcmalloc_minimal.so.4", tcmalloc_fns, NULL, true },
+	{ "tcmalloc", "libtcmalloc.so.4", tcmalloc_fns, NULL, true },
+	{ "mimalloc", "libmimalloc.so.2", glibc_fns, mimalloc_fns, true },
 };
 
 /* The sums of one stack (ustack__intern()'s number - 1) in the report being made. */
@@ -215,7 +269,7 @@ struct found_alloc {
 
 struct leaks_ctx {
 	struct session s;
-	struct found_alloc found[2];	/* one per allocators[] */
+	struct found_alloc found[ARRAY_SIZE(allocators)];
 	size_t nr_found;
 	struct ustack *stk;
 	struct bpf_map *outstanding;
@@ -736,24 +790,42 @@ static int leaks_plan(struct session *s, void *p)
 
 	for (size_t k = 0; k < ARRAY_SIZE(allocators); k++) {
 		const struct allocator *a = &allocators[k];
+		const struct alloc_fn *lists[] = { a->fns, a->more };
 		size_t before = s->plan.nr_files;
 
 		if (a->optional && !allocator_present(s, a))
 			continue;
 		size_t first = s->plan.nr;
 
-		for (const struct alloc_fn *f = a->fns; f->name; f++) {
-			if (plan_add_function(&s->plan, a->soname, f->name, false, f->fn))
-				return -1;
-			if (f->fn != LEAKS_FREE &&
-			    plan_add_function(&s->plan, a->soname, f->name, true, f->fn))
-				return -1;
-		}
+		for (size_t l = 0; l < ARRAY_SIZE(lists) && lists[l]; l++)
+			for (const struct alloc_fn *f = lists[l]; f->name; f++) {
+				if (plan_add_function(&s->plan, a->soname, f->name, false, f->fn))
+					return -1;
+				if (f->fn != LEAKS_FREE &&
+				    plan_add_function(&s->plan, a->soname, f->name, true, f->fn))
+					return -1;
+			}
 		free_past_null_test(&s->plan, first);
 		if (s->plan.nr_files > before)
 			ctx->found[ctx->nr_found++] = (struct found_alloc){ a->name, before };
 	}
 	return 0;
+}
+
+/*
+ * Is entry i's site probed by an earlier entry too (two names of one
+ * function in a build the tables do not know)?  Its program then does
+ * nothing: a call is seen once, and sampled once.
+ */
+static bool same_site_before(const struct plan *plan, size_t i)
+{
+	const struct plan_entry *e = &plan->entries[i];
+
+	for (size_t k = 0; k < i; k++)
+		if (plan->entries[k].file == e->file && plan->entries[k].offset == e->offset &&
+		    plan->entries[k].is_return == e->is_return)
+			return true;
+	return false;
 }
 
 static int leaks_configure(struct session *s, void *skel_, struct attach_progs *progs, void *p)
@@ -766,7 +838,8 @@ static int leaks_configure(struct session *s, void *skel_, struct attach_progs *
 	if (s->plan.nr_probes > LEAKS_MAX_PROBES)
 		return error("%zu probes: at most %d", s->plan.nr_probes, LEAKS_MAX_PROBES);
 	for (size_t i = 0; i < s->plan.nr_probes; i++)
-		cfg->fn_of[plan_cookie_probe(s->plan.entries[i].cookie)] = s->plan.entries[i].tag;
+		cfg->fn_of[plan_cookie_probe(s->plan.entries[i].cookie)] =
+			same_site_before(&s->plan, i) ? LEAKS_NONE : s->plan.entries[i].tag;
 	cfg->mode = opt.all ? LEAKS_MODE_ALL : LEAKS_MODE_SAMPLE;
 	cfg->sample_bytes = opt.sample_bytes;
 	cfg->page_size = sysconf(_SC_PAGESIZE);
@@ -797,6 +870,7 @@ static int leaks_configure(struct session *s, void *skel_, struct attach_progs *
 		.entry_multi = skel->progs.upx_leaks_entry_multi,
 		.ret = skel->progs.upx_leaks_return,
 		.ret_multi = skel->progs.upx_leaks_return_multi,
+		.session = skel->progs.upx_leaks_session,
 	};
 	return 0;
 }
@@ -836,6 +910,13 @@ static void leaks_armed(struct session *s, void *p)
 				s->plan.files[ctx->found[i].file].path);
 	status_line("Tracking %s: %s, stacks by %s%s", what, mode, stack_mode_name(opt.stack.mode),
 		    s->cmd_argv ? "." : ". Hit Ctrl-C to end.");
+	if (!upx_verbose)
+		return;
+	if (attach_uses_session(&s->progs))
+		note("uprobe session links: a call's return is probed only when its entry asks");
+	else
+		note("entry and return probes: %s", getenv("UPX_NO_SESSION") ?
+		     "UPX_NO_SESSION is set" : "the kernel has no uprobe session links");
 }
 
 static void leaks_report(struct session *s, void *skel, uint64_t lost, void *p)

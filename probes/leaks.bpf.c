@@ -8,10 +8,12 @@
  * --max-tracked before load): an allocation that finds it full is counted,
  * bytes too, in `stats`.
  *
- * The entry keeps what the return needs (the size asked, realloc's old
- * block, posix_memalign's pointer) per thread; the old block of a realloc
- * leaves the map at the entry, before the allocator may hand its address to
- * another thread, and is put back when the realloc fails.  Stacks are taken
+ * The entry keeps what the return needs: the size asked in a uprobe
+ * session's cookie (upx_leaks_session), or in a map by thread (realloc's
+ * old block, posix_memalign's pointer; all of it with separate return
+ * probes).  The old block of a realloc leaves the map at the entry, before
+ * the allocator may hand its address to another thread, and is put back
+ * when the realloc fails.  Stacks are taken
  * at the return, in the caller's frame: a frame-pointer walk into the
  * kernel's stack map (its id in the entry), or the registers and the top of
  * the stack sent to user space to unwind with DWARF (the record's number in
@@ -171,7 +173,17 @@ static __always_inline __u64 mul_size(__u64 n, __u64 size)
 	return size > max ? ~0ULL : n * size;
 }
 
-static __always_inline int on_entry(struct pt_regs *ctx)
+/* Does the return of fn need more than the size (a session's cookie holds only that)? */
+static __always_inline bool by_map(__u32 fn)
+{
+	return fn == LEAKS_REALLOC || fn == LEAKS_REALLOCARRAY || fn == LEAKS_POSIX_MEMALIGN;
+}
+
+/*
+ * A call's entry: does its return have work to do?  cookie: a session's
+ * (NULL: the return probe finds what it needs in leaks_pending).
+ */
+static __always_inline bool on_entry(struct pt_regs *ctx, __u64 *cookie)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, fn = fn_of(ctx);
@@ -180,13 +192,13 @@ static __always_inline int on_entry(struct pt_regs *ctx)
 	struct leaks_val *v;
 
 	if (fn == LEAKS_NONE || !pass(tgid))
-		return 0;
+		return false;
 	switch (fn) {
 	case LEAKS_FREE:
 		k.addr = PT_REGS_PARM1(ctx);
 		if (k.addr)
 			bpf_map_delete_elem(&leaks_outstanding, &k);
-		return 0;
+		return false;
 	case LEAKS_MALLOC:
 	case LEAKS_VALLOC:
 		p.size = PT_REGS_PARM1(ctx);
@@ -215,7 +227,7 @@ static __always_inline int on_entry(struct pt_regs *ctx)
 		p.size = PT_REGS_PARM2(ctx);
 		break;
 	default:
-		return 0;
+		return false;
 	}
 	p.sampled = sampled(p.size);
 	/* The old block leaves now: once realloc frees it, another thread may get its address. */
@@ -229,12 +241,17 @@ static __always_inline int on_entry(struct pt_regs *ctx)
 		}
 	}
 	/* Unsampled: the return has nothing to do (a realloc's old block may have to go back). */
-	if (p.sampled || p.had_old)
-		bpf_map_update_elem(&leaks_pending, &id, &p, BPF_ANY);
-	return 0;
+	if (!p.sampled && !p.had_old)
+		return 0;
+	/* A session's return needs only the size: in its cookie, not in a map. */
+	if (cookie && !by_map(fn)) {
+		*cookie = p.size;
+		return 1;
+	}
+	return !bpf_map_update_elem(&leaks_pending, &id, &p, BPF_ANY);
 }
 
-UPX_UPROBE_TWINS(uprobe, upx_leaks_entry, on_entry(ctx))
+UPX_UPROBE_TWINS(uprobe, upx_leaks_entry, (on_entry(ctx, NULL), 0))
 
 /* A new block: into the map, with its stack; counted when the map is full. */
 static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, __u64 size)
@@ -272,13 +289,21 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 		submit_batched(r, sizeof(*r) + stack_extra(ks), v.ts_ns);	/* ks set with r */
 }
 
-static __always_inline int on_return(struct pt_regs *ctx)
+/* A call's return; cookie: a session's, holding the size where the entry put it there. */
+static __always_inline int on_return(struct pt_regs *ctx, __u64 *cookie)
 {
 	__u64 id = bpf_get_current_pid_tgid(), addr;
 	__u32 tgid = id >> 32;
-	struct leaks_pending *pp = bpf_map_lookup_elem(&leaks_pending, &id), p;
+	struct leaks_pending *pp, p;
 	struct leaks_key k = { .tgid = tgid };
 
+	if (cookie && !by_map(fn_of(ctx))) {
+		addr = PT_REGS_RC(ctx);
+		if (addr)
+			track(ctx, tgid, addr, *cookie);
+		return 0;
+	}
+	pp = bpf_map_lookup_elem(&leaks_pending, &id);
 	if (!pp)
 		return 0;	/* not seen at its entry (another probe on the same address had it) */
 	p = *pp;
@@ -301,7 +326,26 @@ static __always_inline int on_return(struct pt_regs *ctx)
 	return 0;
 }
 
-UPX_UPROBE_TWINS(uretprobe, upx_leaks_return, on_return(ctx))
+UPX_UPROBE_TWINS(uretprobe, upx_leaks_return, on_return(ctx, NULL))
+
+/*
+ * The kernel's uprobe session (6.13): one program at entry and, when the
+ * entry returns 0, at return, with a u64 per call shared by both.  An
+ * unsampled call (and every free) returns 1 at its entry: one trap, no
+ * return probe, no return address hijacked.
+ */
+extern bool bpf_session_is_return(void) __ksym __weak;
+extern __u64 *bpf_session_cookie(void) __ksym __weak;
+
+SEC("uprobe.multi")	/* loaded as BPF_TRACE_UPROBE_SESSION: libbpf 1.4 has no section for it */
+int upx_leaks_session(struct pt_regs *ctx)
+{
+	__u64 *cookie = bpf_session_cookie();
+
+	if (bpf_session_is_return())
+		return on_return(ctx, cookie);
+	return !on_entry(ctx, cookie);
+}
 
 /* -c: a followed process that is gone leaves `follow` (its blocks stay: leaked at its exit). */
 SEC("raw_tp/sched_process_exit")

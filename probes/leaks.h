@@ -27,7 +27,7 @@ enum leaks_fn {
 };
 
 /* Probes of one run at most (entries and returns of every allocator's functions). */
-#define LEAKS_MAX_PROBES 128
+#define LEAKS_MAX_PROBES 512
 
 enum leaks_mode {
 	LEAKS_MODE_ALL = 0,	/* every allocation tracked */

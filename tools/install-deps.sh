@@ -10,7 +10,7 @@ set -e
 
 # Packages of the plain suite: what `make` needs, and what `make test` needs besides.
 BUILD_PKGS="make gcc g++ libc6-dev clang llvm binutils libmicrohttpd-dev liblzma-dev libprotobuf-c-dev protobuf-c-compiler libsodium-dev"
-TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux mount procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go gdb libjemalloc2 postgresql openssl iproute2"
+TEST_PKGS="libcunit1-dev libclang-rt-14-dev bsdutils util-linux mount procps python3 bash bash-completion libc6-dbg tmux valgrind time jq libxml2-utils systemtap-sdt-dev prometheus chromium fonts-dejavu-core xz-utils golang-go gdb libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 postgresql openssl iproute2"
 # Packages taken from bookworm-backports (libelf/libdw must match the newer libbpf): build
 # (libdebuginfod's header: upx loads the library when asked to fetch), and the debuginfod
 # server the tests run.

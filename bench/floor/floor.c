@@ -4,16 +4,19 @@
  * skeleton, one uprobe on FILE:FUNC, nothing else: the least any uprobe tool
  * can cost, so every trace figure has a floor beside it.
  *
- *   floor [-m MODE] [--multi] [--json] [-w BYTES] (-c CMD | -d SECONDS) FILE:FUNC[+OFF]
+ *   floor [-m MODE] [--multi] [--json] [-w BYTES] (-c CMD | -d SECONDS) FILE:FUNC[+OFF][,FUNC[+OFF]...]
  *
+ * FUNC may be a file offset, 0xOFF. *
  * MODE: null (the program returns 0), count (per-CPU array increment), ret
  * (a uretprobe that counts), ring (one ring buffer record per hit, a line each
  * on stdout, default wake-ups) or ringbatch (BPF_RB_NO_WAKEUP, drained every
  * 10 ms, woken early only past -w BYTES), or ringnamed (ringbatch with the
  * probe's cookie and the thread's comm in each record, as upx's events have them),
  * or countkeyed (count under the probe's cookie, the loader's own pid left out,
- * as upx's --count does).  --multi attaches through a one-site
- * uprobe_multi link instead of a perf-event uprobe.  -c runs CMD (split at
+ * as upx's --count does).  --multi attaches through a uprobe_multi link
+ * instead of a perf-event uprobe, with a site per FUNC of the list (one
+ * FUNC without it: the cost of the probes upx leaks needs, malloc and free,
+ * is a list's).  -c runs CMD (split at
  * spaces) once the probe is live, traces only it and stops when it exits.
  */
 #include <errno.h>
@@ -156,7 +159,7 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 static void usage(void)
 {
 	fprintf(stderr, "usage: floor [-m null|count|ret|ring|ringbatch|ringnamed|countkeyed] [--multi] [--json] "
-			"[-w BYTES] (-c CMD | -d SECONDS) FILE:FUNC[+OFF]\n");
+			"[-w BYTES] (-c CMD | -d SECONDS) FILE:FUNC[+OFF][,FUNC[+OFF]...]\n");
 	exit(2);
 }
 
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mode = "count";
-	char *cmd = NULL, *spec, *func, *plus;
+	char *cmd = NULL, *spec, *func, *plus, *next;
 	int multi = 0, m = -1, go = -1, pidfd = -1, status = 0, err = 0, opt;
 	long long deadline = 0, wake = 1 << 20;
 	unsigned long long hits = 0, dropped = 0;
@@ -180,6 +183,8 @@ int main(int argc, char **argv)
 	struct bpf_link *link;
 	struct floor_bpf *skel;
 	pid_t child = -1;
+	unsigned long offs[16];
+	size_t nr_offs = 0;
 	long off;
 
 	while ((opt = getopt_long(argc, argv, "m:c:d:w:", longopts, NULL)) != -1) {
@@ -204,15 +209,24 @@ int main(int argc, char **argv)
 	if (!func)
 		usage();
 	*func++ = '\0';
-	plus = strchr(func, '+');
-	if (plus)
-		*plus++ = '\0';
-	off = func_offset(spec, func);
-	if (off < 0) {
-		fprintf(stderr, "floor: no function '%s' in '%s'\n", func, spec);
-		return 1;
+	for (; func; func = next) {
+		next = strchr(func, ',');
+		if (next)
+			*next++ = '\0';
+		if (nr_offs == (multi ? 16 : 1))
+			usage();
+		plus = strchr(func, '+');
+		if (plus)
+			*plus++ = '\0';
+		/* 0xOFF: a file offset (where upx leaks put its probe, say) */
+		off = !strncmp(func, "0x", 2) ? strtol(func, NULL, 16) : func_offset(spec, func);
+		if (off < 0) {
+			fprintf(stderr, "floor: no function '%s' in '%s'\n", func, spec);
+			return 1;
+		}
+		off += plus ? strtol(plus, NULL, 0) : 0;
+		offs[nr_offs++] = off;
 	}
-	off += plus ? strtol(plus, NULL, 0) : 0;
 
 	libbpf_set_print(libbpf_quiet);
 	skel = floor_bpf__open();
@@ -244,7 +258,7 @@ int main(int argc, char **argv)
 		pidfd = syscall(SYS_pidfd_open, child, 0);
 	}
 	if (multi) {
-		LIBBPF_OPTS(bpf_uprobe_multi_opts, mo, .offsets = (unsigned long *)&off, .cnt = 1,
+		LIBBPF_OPTS(bpf_uprobe_multi_opts, mo, .offsets = offs, .cnt = nr_offs,
 			    .retprobe = m == 2);
 		link = bpf_program__attach_uprobe_multi(prog, child, spec, NULL, &mo);
 	} else {
@@ -259,8 +273,8 @@ int main(int argc, char **argv)
 	}
 	if (m >= 3 && m <= 5)
 		rb = ring_buffer__new(bpf_map__fd(skel->maps.ring), on_event, NULL, NULL);
-	fprintf(stderr, "floor: armed %s on %s+0x%lx (%s link)\n", mode, spec, off,
-		multi ? "uprobe_multi" : "perf-event");
+	fprintf(stderr, "floor: armed %s on %s+0x%lx%s (%s link)\n", mode, spec, offs[0],
+		nr_offs > 1 ? " and more" : "", multi ? "uprobe_multi" : "perf-event");
 	if (go >= 0 && (write(go, "g", 1) != 1 || close(go)))
 		err = 1;
 

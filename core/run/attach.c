@@ -4,10 +4,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "base/bpf-obj.h"
@@ -70,6 +72,42 @@ bool attach_has_sleepable(bool multi)
 	if (cached[multi] < 0)
 		cached[multi] = probe_sleepable(multi ? BPF_TRACE_UPROBE_MULTI : 0);
 	return cached[multi];
+}
+
+/* The value of enum bpf_attach_type's enumerator name in the kernel's BTF, or 0. */
+static int kernel_attach_type(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	int id, ret = 0;
+
+	if (!btf)
+		return 0;
+	id = btf__find_by_name_kind(btf, "bpf_attach_type", BTF_KIND_ENUM);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, btf_enum(t)[i].name_off), name))
+			ret = btf_enum(t)[i].val;
+	btf__free(btf);
+	return ret;
+}
+
+int attach_session_type(void)
+{
+	static int cached = -1;
+	const char *env = getenv("UPX_NO_SESSION");
+
+	if (env && *env && strcmp(env, "0"))
+		return 0;
+	/* Linux 6.13's; its kfuncs (bpf_session_cookie(), ...) came before it, with kprobe sessions. */
+	if (cached < 0)
+		cached = attach_has_multi() ? kernel_attach_type("BPF_TRACE_UPROBE_SESSION") : 0;
+	return cached;
+}
+
+bool attach_uses_session(const struct attach_progs *p)
+{
+	return p->session && attach_session_type() > 0;
 }
 
 /*
@@ -238,8 +276,14 @@ void attach_prepare(const struct plan *plan, const struct attach_progs *p)
 			struct bpf_program *prog = prog_for(p, s, k);
 
 			if (prog)
-				bpf_program__set_autoload(prog, use[k] && sleepable == s);
+				bpf_program__set_autoload(prog, use[k] && sleepable == s &&
+							  !attach_uses_session(p));
 		}
+	if (p->session) {
+		bpf_program__set_autoload(p->session, attach_uses_session(p));
+		if (attach_uses_session(p))
+			bpf_program__set_expected_attach_type(p->session, attach_session_type());
+	}
 }
 
 static void keep(struct attachment *a, struct bpf_link *l)
@@ -249,8 +293,32 @@ static void keep(struct attachment *a, struct bpf_link *l)
 }
 
 /*
- * One multi link for idx[0..nr); when the kernel refuses the set, split it in
- * halves until the sites it refuses are found, and leave those out.
+ * A uprobe session link: bpf(2) itself, as libbpf 1.4's bpf_link_create()
+ * copies the uprobe_multi fields for BPF_TRACE_UPROBE_MULTI only.  The link's
+ * fd, or -errno.
+ */
+static int session_link(struct bpf_program *prog, const char *path, pid_t pid,
+			const unsigned long *offsets, const __u64 *cookies, size_t nr)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = bpf_program__fd(prog);
+	attr.link_create.attach_type = attach_session_type();
+	attr.link_create.uprobe_multi.path = (uintptr_t)path;
+	attr.link_create.uprobe_multi.offsets = (uintptr_t)offsets;
+	attr.link_create.uprobe_multi.cookies = (uintptr_t)cookies;
+	attr.link_create.uprobe_multi.cnt = nr;
+	attr.link_create.uprobe_multi.pid = pid > 0 ? pid : 0;
+	fd = syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * One multi link for idx[0..nr) (a session link when prog was loaded as a
+ * session program); when the kernel refuses the set, split it in halves
+ * until the sites it refuses are found, and leave those out.
  */
 static int attach_multi(const struct plan *plan, struct bpf_program *prog, const char *path,
 			pid_t pid, bool is_return, const size_t *idx, size_t nr, struct attachment *a)
@@ -258,8 +326,10 @@ static int attach_multi(const struct plan *plan, struct bpf_program *prog, const
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
 	unsigned long *offsets = xcalloc(nr, sizeof(*offsets));
 	__u64 *cookies = xcalloc(nr, sizeof(*cookies));
-	struct bpf_link *l;
-	int err;
+	bool session = attach_session_type() > 0 &&
+		       (int)bpf_program__expected_attach_type(prog) == attach_session_type();
+	struct bpf_link *l = NULL;
+	int err, fd = -1;
 
 	for (size_t i = 0; i < nr; i++) {
 		offsets[i] = plan->entries[idx[i]].offset;
@@ -269,12 +339,22 @@ static int attach_multi(const struct plan *plan, struct bpf_program *prog, const
 	opts.cookies = cookies;
 	opts.cnt = nr;
 	opts.retprobe = is_return;
-	l = bpf_program__attach_uprobe_multi(prog, pid, path, NULL, &opts);
-	err = l ? 0 : -errno;
+	if (session) {
+		fd = session_link(prog, path, pid, offsets, cookies, nr);
+		err = fd < 0 ? fd : 0;
+	} else {
+		l = bpf_program__attach_uprobe_multi(prog, pid, path, NULL, &opts);
+		err = l ? 0 : -errno;
+	}
 	free(offsets);
 	free(cookies);
-	if (l) {
-		keep(a, l);
+	if (!err) {
+		if (l)
+			keep(a, l);
+		if (fd >= 0) {
+			ALLOC_GROW(a->session_fds, a->nr_session + 1, a->alloc_session);
+			a->session_fds[a->nr_session++] = fd;
+		}
 		a->nr_multi++;
 		a->nr_sites += nr;
 		for (size_t i = 0; i < nr; i++)
@@ -434,7 +514,7 @@ static int attach_usdt(const struct plan *plan, struct bpf_program *prog, pid_t 
 static int attach_sites(const struct plan *plan, const struct attach_progs *p, pid_t pid, int file,
 			struct attachment *a)
 {
-	bool sleepable = attach_uses_sleepable(plan, p);
+	bool sleepable = attach_uses_sleepable(plan, p), session = attach_uses_session(p);
 	struct plan_group *g;
 	size_t n = plan_groups(plan, &g);
 	int err = 0;
@@ -442,10 +522,11 @@ static int attach_sites(const struct plan *plan, const struct attach_progs *p, p
 	for (size_t i = 0; i < n && !err; i++) {
 		const char *path = plan->files[g[i].file].path;
 
-		if (file >= 0 && g[i].file != file)
-			continue;
+		if ((file >= 0 && g[i].file != file) || (session && g[i].is_return))
+			continue;	/* a session program runs at the returns its entry asks for */
 		if (group_is_multi(g[i].nr)) {
-			err = attach_multi(plan, prog_for(p, sleepable, group_kind(&g[i])),
+			err = attach_multi(plan, session ? p->session :
+					   prog_for(p, sleepable, group_kind(&g[i])),
 					   path, pid, g[i].is_return, g[i].idx, g[i].nr, a);
 			if (err)
 				error("'%s': cannot attach %s: %s", path,
@@ -535,10 +616,13 @@ void attachment__destroy(struct attachment *a)
 	}
 	for (size_t i = 0; i < a->nr_usdt; i++)
 		bpf_link__destroy(a->usdt_links[i]);
+	for (size_t i = 0; i < a->nr_session; i++)
+		close(a->session_fds[i]);
 	while (started)
 		pthread_join(t[--started], NULL);
 	free(a->links);
 	free(a->usdt_links);
+	free(a->session_fds);
 	memset(a, 0, sizeof(*a));
 }
 

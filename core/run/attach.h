@@ -39,6 +39,14 @@ struct attach_progs {
 	struct bpf_program *entry_multi_s, *ret_multi_s; /* SEC("uprobe.multi.s"), ... */
 	struct bpf_program *usdt, *usdt_s;	/* SEC("usdt"), SEC("usdt.s"): USDT entries */
 	struct bpf_map *usdt_specs;		/* usdt.bpf.h's __bpf_usdt_specs */
+	/*
+	 * A uprobe session program (SEC("uprobe.multi"); attach_prepare() sets
+	 * its attach type): where it is set and attach_uses_session(), each
+	 * file's entry sites go into one session link to it and the plan's
+	 * return sites are left out: the kernel runs it again at a call's
+	 * return only when its entry returned 0 (no return probe otherwise).
+	 */
+	struct bpf_program *session;
 	bool usdt_copies;	/* keep slots for the USDT sites of copies attached later */
 };
 
@@ -60,7 +68,9 @@ struct attachment {
 	 */
 	struct bpf_link **usdt_links;
 	size_t nr_usdt, alloc_usdt;
-	size_t nr_multi;	/* how many of the links are uprobe_multi */
+	int *session_fds;	/* session links: made by bpf(2) (libbpf 1.4 has no such link) */
+	size_t nr_session, alloc_session;
+	size_t nr_multi;	/* how many of the links are uprobe_multi (session links too) */
 	size_t nr_sites;	/* sites attached (a USDT probe counts once, whatever its sites) */
 	size_t nr_probes;	/* of those, the probes' own (not their sites in copies) */
 	size_t nr_refused;	/* sites the kernel refused (found by splitting a set) */
@@ -76,6 +86,16 @@ bool attach_has_multi(void);
  * once by loading a two-instruction program of each kind (classic, multi).
  */
 bool attach_has_sleepable(bool multi);
+
+/*
+ * BPF_TRACE_UPROBE_SESSION as the kernel numbers it (from its BTF: libbpf 1.4
+ * does not know it), or 0 where the kernel has no uprobe session links or
+ * UPX_NO_SESSION is set (for testing the entry and return probes).
+ */
+int attach_session_type(void);
+
+/* Does this run use progs->session? */
+bool attach_uses_session(const struct attach_progs *progs);
 
 /* Are the sleepable twins of progs used for this plan? */
 bool attach_uses_sleepable(const struct plan *plan, const struct attach_progs *progs);
