@@ -326,7 +326,9 @@ static int attach_multi(const struct plan *plan, struct bpf_program *prog, const
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, opts);
 	unsigned long *offsets = xcalloc(nr, sizeof(*offsets));
 	__u64 *cookies = xcalloc(nr, sizeof(*cookies));
-	bool session = attach_session_type() > 0 &&
+	/* a plain multi program first: no kernel BTF read for it (a trace without --stack reads none) */
+	bool session = bpf_program__expected_attach_type(prog) != BPF_TRACE_UPROBE_MULTI &&
+		       attach_session_type() > 0 &&
 		       (int)bpf_program__expected_attach_type(prog) == attach_session_type();
 	struct bpf_link *l = NULL;
 	int err, fd = -1;
