@@ -898,6 +898,7 @@ static void leaks_armed(struct session *s, void *p)
 	char mode[96], what[2 * (PATH_MAX + 64)] = "";
 	size_t len = 0;
 
+	ustack__armed(ctx->stk);	/* --stack=dwarf: the kernel's unwind tables */
 	if (opt.all)
 		snprintf(mode, sizeof(mode), "every allocation");
 	else

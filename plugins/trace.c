@@ -206,11 +206,11 @@ static const struct plan_entry *event_probe(const struct trace_ctx *ctx,
 static void event_stack(struct trace_ctx *ctx, const struct trace_event *e, size_t size,
 			struct json_writer *jw)
 {
-	size_t rec = ustack__rec_size(ctx->stk);
+	size_t rec = ctx->str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
 
-	if (ctx->stk && size >= TRACE_EVENT_HDR_SIZE + rec)
+	if (ctx->stk && size > rec)	/* its size: the unwound stack's or the copy's */
 		ustack__event(ctx->stk, e->tgid, plan_cookie_probe(e->cookie),
-			      (const char *)e + size - rec, rec, jw);
+			      (const char *)e + rec, size - rec, jw);
 }
 
 static int on_event_plain(void *data, void *buf, size_t size)
@@ -682,7 +682,7 @@ static int trace_configure(struct session *s, void *skel, struct attach_progs *p
 				 s->plan.nr_probes * TRACE_HIST_SLOTS : 1);
 	bpf_map__set_max_entries(ctx->maps.hist_sums,
 				 (opt.hist || opt.latency) ? s->plan.nr_probes : 1);
-	if (aggregate)
+	if (aggregate && !ctx->stk)	/* --count --stack: ustack__configure() sizes it */
 		bpf_map__set_max_entries(ctx->maps.events, 4096);
 	else if (events_size(obj, ctx->maps.events, opt.buffer_size))
 		return -1;
@@ -738,6 +738,7 @@ static void trace_armed(struct session *s, void *p)
 		event_head_titles(stdout, (const char *[]){ "PID", "TID" }, 2);
 		puts("PROBE");
 	}
+	ustack__armed(ctx->stk);	/* --stack=dwarf: the kernel's unwind tables */
 	/* System-wide: who maps the files now, for the zero report (within 0.1 s). */
 	if (!s->cmd_argv && ro.pid <= 0)
 		ctx->wz_start = whyzero_start(&s->plan, 0.1);

@@ -259,10 +259,12 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 	struct leaks_key k = { .tgid = tgid, .addr = addr };
 	struct leaks_val v = { .size = size, .ts_ns = bpf_ktime_get_ns() };
 	struct leaks_rec *r = NULL;
+	struct stack_walk ks = {};
 
 	stack_announce(tgid);	/* the process's mappings, before its first stack */
 	if (stack_cfg.mode == STACK_DWARF) {
-		r = bpf_ringbuf_reserve(&events, sizeof(*r) + stack_extra(), 0);
+		ks = stack_unwind(ctx);	/* unwound here, or copied */
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + stack_extra(ks), 0);
 		if (!r) {
 			stat_inc(UPX_STAT_LOST);
 			return;
@@ -272,7 +274,7 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 		r->kind = LEAKS_REC_ALLOC;
 		r->addr = addr;
 		r->seq = v.ref;
-		stack_fill(ctx, r + 1);
+		stack_fill(ctx, r + 1, ks);
 	} else {
 		v.ref = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
 	}
@@ -284,7 +286,7 @@ static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, _
 		return;
 	}
 	if (r)
-		submit_batched(r, sizeof(*r) + stack_extra(), v.ts_ns);
+		submit_batched(r, sizeof(*r) + stack_extra(ks), v.ts_ns);	/* ks set with r */
 }
 
 /* A call's return; cookie: a session's, holding the size where the entry put it there. */

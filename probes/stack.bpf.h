@@ -66,21 +66,41 @@ static __always_inline int upx_vma_snapshot(__u32 tgid)
 	return 0;
 }
 #endif
+#include "unwind.bpf.h"
 
-/* Bytes of the native stack record (a constant once rodata is frozen). */
-static __always_inline __u32 stack_native_size(void)
-{
-	if (stack_cfg.mode == STACK_FP)
-		return sizeof(struct stack_fp_rec);
-	if (stack_cfg.mode == STACK_DWARF)
-		return sizeof(struct stack_dwarf_rec) + stack_cfg.size;
-	return 0;
-}
+/*
+ * --stack=dwarf: the stack unwound here (s, NULL: the copy) and the bytes of
+ * its native record, decided once: each of bpf_ringbuf_reserve()'s paths has
+ * its size as a constant, the one stack_fill() writes.
+ */
+struct stack_walk {
+	struct kunwind_scratch *s;
+	__u32 native;
+};
 
 /* Bytes the stack record adds to an event: the native one, then the Python frames. */
-static __always_inline __u32 stack_extra(void)
+static __always_inline __u32 stack_extra(struct stack_walk w)
 {
-	return stack_native_size() + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
+	return w.native + (stack_cfg.python ? sizeof(struct stack_py_rec) : 0);
+}
+
+/* Before an event is reserved: --stack=dwarf's stack unwound here when the tables allow. */
+static __always_inline struct stack_walk stack_unwind(struct pt_regs *ctx)
+{
+	struct stack_walk w = { NULL, 0 };
+
+	if (stack_cfg.mode == STACK_FP) {
+		w.native = sizeof(struct stack_fp_rec);
+	} else if (stack_cfg.mode == STACK_DWARF) {
+		w.s = kunwind(ctx);
+		if (!w.s)
+			w.native = sizeof(struct stack_dwarf_rec) + stack_cfg.size;
+		else if (w.s->rec.nr <= STACK_IPS_SHORT)
+			w.native = STACK_IPS_SIZE(0);
+		else
+			w.native = STACK_IPS_SIZE(STACK_MAX_DEPTH);
+	}
+	return w;
 }
 
 /*
@@ -128,10 +148,12 @@ static __always_inline void stack_fill_py(struct stack_py_rec *r)
 	py_rec_copy(r, s);
 }
 
-static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
+static __always_inline void stack_fill(struct pt_regs *ctx, void *rec, struct stack_walk w)
 {
-	stack_fill_py(rec + stack_native_size());
-	if (stack_cfg.mode == STACK_FP) {
+	stack_fill_py(rec + w.native);
+	if (w.s) {
+		bpf_probe_read_kernel(rec, w.native, w.s);
+	} else if (stack_cfg.mode == STACK_FP) {
 		struct stack_fp_rec *r = rec;
 
 		r->pad = 0;
@@ -141,6 +163,8 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec)
 	} else if (stack_cfg.mode == STACK_DWARF) {
 		struct stack_dwarf_rec *r = rec;
 
+		r->kind = STACK_REC_COPY;
+		r->pad = 0;
 		r->regs[0] = ctx->rax;
 		r->regs[1] = ctx->rdx;
 		r->regs[2] = ctx->rcx;
@@ -185,27 +209,45 @@ static __always_inline struct py_scratch *stack_announce(__u32 tgid)
 	return py_walk(tgid, (__u32)bpf_get_current_pid_tgid());
 }
 
-/* --count --stack=fp: one more call of probe on this stack. */
-static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 tgid)
+/*
+ * --count --stack=fp, and --stack=dwarf unwound here: one more call of probe
+ * on this stack.  True when the call must go as an event after all: a
+ * --stack=dwarf stack the kernel could not unwind, counted by user space.
+ * Sleepable programs may not use a stack map: no --stack=fp counts there.
+ */
+static __always_inline bool stack_count(struct pt_regs *ctx, __u32 probe, __u32 tgid,
+					bool sleepable)
 {
 	struct stack_count_key k = { .probe = probe, .tgid = tgid };
 	__u64 zero = 0, *v;
-
+	struct kunwind_scratch *ks = NULL;
 	struct py_scratch *py;
 
-	if (stack_cfg.mode != STACK_FP)
-		return;
+	if (stack_cfg.mode == STACK_DWARF && !stack_cfg.kcount)
+		return false;
+	if (stack_cfg.mode == STACK_NONE || (stack_cfg.mode == STACK_FP && sleepable))
+		return false;
 	py = stack_announce(tgid);
+	if (stack_cfg.mode == STACK_DWARF) {
+		ks = kunwind(ctx);
+		if (!ks)
+			return true;
+	}
 	if (py && py->rec.version == STACK_PY_REC_V1 && py->rec.nr) {
 		/* the frames under their hash, which the count's key carries */
 		k.py = py->hash | 1;
 		py_stack_keep(py, k.py);
 	}
-	if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
-		k.sp0 = 0;
-	k.stackid = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
-	if (k.stackid < 0)
-		k.tgid = 0;	/* one row per error, not per process */
+	if (ks) {
+		if (!stack_count_kstack(&k, ks))
+			return true;
+	} else if (!sleepable) {	/* a constant: not even named in a sleepable program */
+		if (bpf_probe_read_user(&k.sp0, sizeof(k.sp0), (const void *)ctx->rsp))
+			k.sp0 = 0;
+		k.stackid = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+		if (k.stackid < 0)
+			k.tgid = 0;	/* one row per error, not per process */
+	}
 	v = bpf_map_lookup_elem(&stack_counts, &k);
 	if (!v) {
 		bpf_map_update_elem(&stack_counts, &k, &zero, BPF_NOEXIST);
@@ -213,6 +255,7 @@ static __always_inline void stack_count(struct pt_regs *ctx, __u32 probe, __u32 
 	}
 	if (v)
 		__sync_fetch_and_add(v, 1);
+	return false;
 }
 
 #endif

@@ -90,6 +90,8 @@ struct stack_py_file {
 struct stack_config {
 	__u32 mode;		/* enum stack_mode */
 	__u32 size;		/* dwarf: bytes copied, a multiple of 8 */
+	__u32 kunwind;		/* dwarf: unwind in the kernel where the tables allow (issue 25) */
+	__u32 kcount;		/* dwarf: --count, stacks unwound in the kernel counted there */
 	__u32 python;		/* walk Python frames: the versions in py */
 	__u32 nr_py_files;
 	struct stack_py_offsets py[STACK_PY_VERSIONS];
@@ -142,8 +144,32 @@ struct stack_fp_rec {
 	__u64 ips[STACK_MAX_DEPTH];
 };
 
-/* After an event, --stack=dwarf: the registers and `len` bytes from rsp upward. */
+/*
+ * After an event, --stack=dwarf: either the stack unwound in the kernel
+ * (struct stack_ips_rec), or, where the kernel could not (the fallback),
+ * the registers and a copy of the stack for user space to unwind.  Their
+ * first word tells them apart.
+ */
+#define STACK_REC_IPS 0x5354e0
+#define STACK_REC_COPY 0x5354e1
+
+/*
+ * Unwound in the kernel: ips[0] is the probe's %rip, then the return
+ * addresses, outermost last.  In an event only the first STACK_IPS_SHORT
+ * addresses when there are no more (the ring buffer holds 7 times as many).
+ */
+struct stack_ips_rec {
+	__u32 kind;		/* STACK_REC_IPS */
+	__u32 nr;		/* addresses in ips */
+	__u64 ips[STACK_MAX_DEPTH];
+};
+#define STACK_IPS_SHORT 16
+#define STACK_IPS_SIZE(nr) (8 + 8 * ((nr) <= STACK_IPS_SHORT ? STACK_IPS_SHORT : STACK_MAX_DEPTH))
+
+/* The copy: the registers and `len` bytes from rsp upward. */
 struct stack_dwarf_rec {
+	__u32 kind;		/* STACK_REC_COPY */
+	__u32 pad;
 	__u64 regs[STACK_NR_REGS];
 	__u32 size;		/* bytes asked for (--stack-size) */
 	__s32 len;		/* bytes copied (< size: the end of the mapping), or -errno */
@@ -185,7 +211,26 @@ struct stack_cfi_file {
 	__u32 nr;		/* rows */
 };
 
-/* --count --stack=fp: calls per (probe, process, stack map id); stackid < 0: -errno. */
+/* Rows the kernel's table holds (cfi_rows), unless UPX_KUNWIND_ROWS says: 16 MB. */
+#define STACK_CFI_ROWS_DEFAULT (2u << 20)
+#define STACK_CFI_SEARCH 22	/* binary search steps: 2^22 rows at most */
+
+/* What became of each --stack=dwarf stack (kunwind_stats, per CPU): -v says. */
+enum stack_kunwind_stat {
+	KUNWIND_OK,		/* unwound in the kernel, to its outermost frame */
+	KUNWIND_NO_TABLE,	/* a file whose table is not loaded (yet, or the tables are full) */
+	KUNWIND_NO_RULE,	/* STACK_CFI_NONE: an expression, a signal frame, a PLT stub, no CFI */
+	KUNWIND_NO_FILE,	/* an address in no mapping or an anonymous one (JIT code, [uprobes]) */
+	KUNWIND_NO_RBP,		/* a rule needs the caller's %rbp, which no rule kept */
+	KUNWIND_FAULT,		/* the stack could not be read */
+	KUNWIND_DEPTH,		/* deeper than STACK_MAX_DEPTH */
+	KUNWIND_NR_STATS,
+};
+
+/*
+ * --count --stack=fp: calls per (probe, process, stack map id); stackid < 0: -errno.
+ * --count --stack=dwarf: per (probe, process, kstack), stackid 0.
+ */
 struct stack_count_key {
 	__u32 probe;
 	__u32 tgid;
@@ -193,6 +238,7 @@ struct stack_count_key {
 	__u32 pad;
 	__u64 sp0;		/* as in stack_fp_rec */
 	__u64 py;		/* the Python frames' hash, a key of py_stacks; 0: none */
+	__u64 kstack;		/* --stack=dwarf: the stack's hash, a key of kunwind_stacks */
 };
 
 /*

@@ -322,12 +322,14 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 {
 	struct trace_event *e;
 	__u32 size = trace_cfg.str_arg != TRACE_VALUE_NONE ? sizeof(*e) : TRACE_EVENT_HDR_SIZE;
+	struct stack_walk k;
 
 	stack_announce(id >> 32);	/* --stack: a process's mappings before its first event */
+	k = stack_unwind(ctx);		/* --stack=dwarf: unwound here, or copied */
 	if (trace_cfg.str_arg != TRACE_VALUE_NONE)
-		e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_extra(), 0);
+		e = bpf_ringbuf_reserve(&events, sizeof(*e) + stack_extra(k), 0);
 	else
-		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE + stack_extra(), 0);
+		e = bpf_ringbuf_reserve(&events, TRACE_EVENT_HDR_SIZE + stack_extra(k), 0);
 	if (!e) {
 		stat_inc(UPX_STAT_LOST);
 		return;
@@ -353,8 +355,8 @@ static __always_inline void emit(struct pt_regs *ctx, __u64 cookie, __u64 id, bo
 		e->str_len = read_str(e->str, TRACE_STR_BUF,
 				      (const char *)arg_value(ctx, trace_cfg.str_arg, usdt),
 				      sleepable);
-	stack_fill(ctx, (void *)e + size);	/* --stack: after the event (and its string) */
-	submit_batched(e, size + stack_extra(), e->ts_ns);
+	stack_fill(ctx, (void *)e + size, k);	/* --stack: after the event (and its string) */
+	submit_batched(e, size + stack_extra(k), e->ts_ns);
 }
 
 /* --by: count or bucket under the call's key; latency keeps the key until the return. */
@@ -713,8 +715,9 @@ static __always_inline int handle_site(struct pt_regs *ctx, bool is_return, bool
 
 		if (v)
 			(*v)++;
-		if (!sleepable)	/* sleepable programs may not use a stack map */
-			stack_count(ctx, probe, id >> 32);	/* --count --stack=fp */
+		/* --count --stack: a stack the kernel could not unwind goes as an event */
+		if (stack_count(ctx, probe, id >> 32, sleepable))
+			emit(ctx, cookie, id, is_return, sleepable, usdt);
 		break;
 	}
 	case TRACE_MODE_HIST:

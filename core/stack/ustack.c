@@ -27,11 +27,13 @@
 #include "output/pprof.h"
 #include "output/table.h"
 #include "plan/plan.h"
+#include "stack/kunwind.h"
 #include "stack/python.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
 #include "stack/ustack.h"
 #include "symbols/insn.h"
+#include "target/libsearch.h"
 
 #define MAX_INLINE 8
 #define STR_(x) #x
@@ -116,6 +118,7 @@ struct count_entry {
 	const char *cut;
 	int err;		/* the kernel could not take the stack: -errno */
 	uint64_t count;
+	uint64_t kcount;	/* of count, what the kernel counted (read_kernel()) */
 	uint64_t hash;
 	struct stack_py_frame *py;	/* the Python frames, innermost first */
 	int nr_py;
@@ -137,6 +140,9 @@ struct ustack {
 	long long top_n;		/* --top, for the report */
 	const struct plan *plan;	/* the probes' labels and functions */
 	struct bpf_map *counts, *traces;	/* --count --stack=fp: the kernel's */
+	struct bpf_map *kstacks;		/* --count --stack=dwarf: the stacks it unwound */
+	bool kunwind;			/* --stack=dwarf unwound in the kernel where it can */
+	struct kunwind *kw;		/* its tables */
 	struct bpf_map *py_procs, *py_stacks;	/* Python processes; --count --stack=fp's frames */
 	struct bpf_map *py_files;		/* interpreter files found during the run */
 	struct python *py;
@@ -187,6 +193,9 @@ struct ustack *ustack__new(const struct ustack_opts *o, bool count)
 	u->start_ns = wall_ns();
 	u->sy = symbolizer_new();
 	u->py = python__new();
+	/* UPX_NO_KUNWIND=1: every stack copied and unwound here (make bench's baseline, the tests' oracle) */
+	u->kunwind = u->mode == STACK_DWARF &&
+		     (!getenv("UPX_NO_KUNWIND") || strcmp(getenv("UPX_NO_KUNWIND"), "1"));
 	return u;
 }
 
@@ -224,6 +233,7 @@ void ustack__free(struct ustack *u)
 		note("stacks: %s unwound with DWARF in %.1f ms (%.0f stacks/s)",
 		     count_noun(u->nr_unwound, "stack", "stacks"), u->unwind_ns / 1e6,
 		     u->unwind_ns ? u->nr_unwound * 1e9 / u->unwind_ns : 0.0);
+	kunwind__free(u->kw);
 	clear_counts(u);
 	free(u->entries);
 	free(u->fns);
@@ -235,29 +245,81 @@ void ustack__free(struct ustack *u)
 	free(u);
 }
 
-/* Bytes of the native part of an event's stack record (the Python frames follow). */
-static size_t native_size(const struct ustack *u)
+/* Is rec (len bytes) a stack unwound in the kernel, whole? */
+static bool is_ips_rec(const void *rec, size_t len)
+{
+	const struct stack_ips_rec *r = rec;
+
+	return len >= offsetof(struct stack_ips_rec, ips) && r->kind == STACK_REC_IPS &&
+	       r->nr <= STACK_MAX_DEPTH && len >= STACK_IPS_SIZE(r->nr);
+}
+
+/*
+ * Bytes of the native part of an event's stack record rec (len bytes; the
+ * Python frames follow): --stack=dwarf's is the stack unwound in the kernel
+ * or the copy, as its first word says.
+ */
+static size_t native_size(const struct ustack *u, const void *rec, size_t len)
 {
 	if (u->mode == STACK_FP)
 		return sizeof(struct stack_fp_rec);
+	if (is_ips_rec(rec, len))
+		return STACK_IPS_SIZE(((const struct stack_ips_rec *)rec)->nr);
 	return sizeof(struct stack_dwarf_rec) + u->size;
-}
-
-size_t ustack__rec_size(const struct ustack *u)
-{
-	if (!u || ustack__counts_in_kernel(u))
-		return 0;
-	return native_size(u) + (u->python ? sizeof(struct stack_py_rec) : 0);
 }
 
 bool ustack__counts_in_kernel(const struct ustack *u)
 {
-	return u && u->count && u->mode == STACK_FP;
+	return u && u->count && (u->mode == STACK_FP || u->kunwind);
 }
 
 enum stack_mode ustack__mode(const struct ustack *u)
 {
 	return u ? u->mode : STACK_NONE;
+}
+
+/*
+ * --stack=dwarf unwound in the kernel: its maps sized, and the files whose
+ * tables are wanted first: the probed files, then the -c command's program
+ * and the libraries it needs, the files process pid maps.
+ */
+static int configure_kunwind(struct ustack *u, struct bpf_object *obj, struct stack_config *cfg,
+			     const struct plan *plan, const char *cmd, pid_t pid)
+{
+	struct bpf_map *kstacks = bpf_map_named(obj, "kunwind_stacks");
+	char err[256];
+
+	if (!kstacks)
+		return -1;
+	u->kw = kunwind__new(obj, u->kunwind);
+	u->kunwind = u->kw;
+	cfg->kunwind = u->kunwind;
+	cfg->kcount = u->kunwind && u->count;
+	u->kstacks = kstacks;
+	bpf_map__set_max_entries(kstacks, cfg->kcount ? 16384 : 1);
+	if (!u->kw)
+		return 0;
+	/* the probed files first: every stack goes through one */
+	for (size_t i = 0; plan && i < plan->nr_files; i++)
+		kunwind__want_file(u->kw, plan->files[i].path);
+	if (cmd) {
+		char *path = strchr(cmd, '/') ? xstrdup(cmd) : resolve_program(cmd);
+		struct lib_deps *deps;
+
+		if (path) {
+			kunwind__want_file(u->kw, path);
+			if (!lib_deps__load(path, &deps, err, sizeof(err))) {
+				for (size_t i = 0; i < deps->nr; i++)
+					if (deps->libs[i].path)
+						kunwind__want_file(u->kw, deps->libs[i].path);
+				lib_deps__free(deps);
+			}
+		}
+		free(path);
+	}
+	if (pid > 0)
+		kunwind__want_maps(u->kw, pid);
+	return 0;
 }
 
 int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan,
@@ -275,13 +337,19 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 		return -1;
 	cfg->mode = ustack__mode(u);
 	cfg->size = u ? u->size : STACK_SIZE_DEFAULT;
-	bpf_map__set_max_entries(traces, kcount ? 16384 : 1);
+	bpf_map__set_max_entries(traces, kcount && u->mode == STACK_FP ? 16384 : 1);
 	bpf_map__set_max_entries(counts, kcount ? 16384 : 1);
 	bpf_map__set_max_entries(seen, u ? 4096 : 1);
-	if (kcount)	/* only the records that announce a process and its code objects */
+	/*
+	 * Only the records that announce a process and its code objects; with
+	 * --stack=dwarf the stacks the kernel could not unwind too, copied.
+	 */
+	if (kcount && u->mode == STACK_FP)
 		bpf_map__set_max_entries(events, 1024 * 1024);
 	if (!u)
 		return 0;
+	if (configure_kunwind(u, obj, cfg, plan, cmd, pid))
+		return -1;
 	u->py_procs = bpf_map_named(obj, "py_procs");
 	u->py_stacks = bpf_map_named(obj, "py_stacks");
 	u->py_files = bpf_map_named(obj, "py_files");
@@ -301,11 +369,20 @@ int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct pla
 	u->plan = plan;
 	u->counts = counts;
 	u->traces = traces;
-	if (upx_verbose)
+	if (upx_verbose && !u->kw)
 		note("stacks: %s", u->mode == STACK_FP ?
 		     "frame pointers walked in the kernel (bpf_get_stack)" :
 		     "registers and the top of the stack copied, unwound with DWARF CFI here");
 	return 0;
+}
+
+void ustack__armed(struct ustack *u)
+{
+	if (u && kunwind__start(u->kw)) {
+		/* the copy then, as with UPX_NO_KUNWIND=1 */
+		kunwind__free(u->kw);
+		u->kw = NULL;
+	}
 }
 
 /*
@@ -377,6 +454,10 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 		if (v->path_len && !paths[i])
 			maps[i].path = "";
 	}
+	/* the tables of its files, unless they are loaded or on their way */
+	if (!kunwind__started(u->kw))
+		ustack__armed(u);
+	kunwind__want_snapshot(u->kw, r->tgid, maps, n);
 	if (symbolizer_add_mappings(u->sy, r->tgid, maps, n) > 0) {
 		u->nr_snapshots++;
 		if (upx_verbose && r->dropped)
@@ -654,6 +735,13 @@ static int rec_ips(struct ustack *u, pid_t pid, const void *rec, size_t len, uin
 		if (n >= STACK_MAX_DEPTH)
 			*cut = "deeper than " STR(STACK_MAX_DEPTH) " frames";
 		return n;
+	} else if (is_ips_rec(rec, len)) {
+		/* unwound in the kernel: the addresses libdw's unwind of the copy gives */
+		const struct stack_ips_rec *r = rec;
+		int n = r->nr < (__u32)max ? (int)r->nr : max;
+
+		memcpy(ips, r->ips, n * sizeof(*ips));
+		return n;
 	} else {
 		const struct stack_dwarf_rec *r = rec;
 		struct timespec t0, t1;
@@ -662,6 +750,8 @@ static int rec_ips(struct ustack *u, pid_t pid, const void *rec, size_t len, uin
 
 		if (len < sizeof(*r))
 			return 0;
+		/* a file the kernel has no table of yet (a library dlopen()ed): its table now */
+		kunwind__want_maps(u->kw, pid);
 		have = r->len > 0 ? (size_t)r->len : 0;
 		if (have > len - sizeof(*r))
 			have = len - sizeof(*r);
@@ -1016,7 +1106,7 @@ static size_t count_find_add(struct ustack *u, uint32_t probe, pid_t pid, const 
 	e = &u->entries[u->nr_entries];
 	/* cut may be the unwinder's buffer, rewritten by the next stack: a copy */
 	*e = (struct count_entry){ probe, pid, n, xmalloc(n * sizeof(*ips) + 1),
-				   cut ? xstrdup(cut) : NULL, err, count, h,
+				   cut ? xstrdup(cut) : NULL, err, count, 0, h,
 				   xmalloc(nr_py * sizeof(*py) + 1), nr_py };
 	memcpy(e->ips, ips, n * sizeof(*ips));
 	if (nr_py)	/* py may be NULL then */
@@ -1070,20 +1160,21 @@ static bool out_of_time(struct ustack *u)
 int ustack__unwind(struct ustack *u, pid_t pid, const void *rec, size_t len, uint64_t *ips, int max,
 		   const struct stack_py_frame **py, int *nr_py, const char **cut, int *err)
 {
-	const struct stack_py_rec *pr = (const void *)((const char *)rec + native_size(u));
+	size_t native = native_size(u, rec, len);
+	const struct stack_py_rec *pr = (const void *)((const char *)rec + native);
 
 	*cut = NULL;
 	*py = NULL;
 	*nr_py = 0;
 	/* the Python frames after the native record (only their part was copied) */
-	if (len >= native_size(u) + offsetof(struct stack_py_rec, frames)) {
+	if (len >= native + offsetof(struct stack_py_rec, frames)) {
 		if (pr->version == STACK_PY_REC_V1 && pr->nr <= STACK_PY_MAX &&
-		    len >= native_size(u) + offsetof(struct stack_py_rec, frames) +
+		    len >= native + offsetof(struct stack_py_rec, frames) +
 				   pr->nr * sizeof(pr->frames[0])) {
 			*py = pr->frames;
 			*nr_py = pr->nr;
 		}
-		len = native_size(u);
+		len = native;
 	}
 	if (out_of_time(u)) {
 		*nr_py = 0;
@@ -1144,33 +1235,66 @@ void ustack__event(struct ustack *u, pid_t pid, uint32_t probe, const void *rec,
 		ustack__print_frames(u, pid, ips, n, py, nr_py, cut, err, jw);
 }
 
-/* --count --stack=fp: the counts and stacks the kernel kept, replacing what was read before. */
+/* --count --stack=dwarf: a stack the kernel unwound, by its hash. */
+static int kernel_kstack(struct ustack *u, __u64 hash, uint64_t *ips, int *err)
+{
+	struct stack_ips_rec r;
+	int n;
+
+	*err = 0;
+	if (bpf_map__lookup_elem(u->kstacks, &hash, sizeof(hash), &r, sizeof(r), 0) ||
+	    r.kind != STACK_REC_IPS) {
+		*err = -ENOENT;
+		return 0;
+	}
+	n = r.nr < STACK_MAX_DEPTH ? (int)r.nr : STACK_MAX_DEPTH;
+	memcpy(ips, r.ips, n * sizeof(*ips));
+	return n;
+}
+
+/*
+ * --count --stack=fp and --stack=dwarf: the counts and stacks the kernel
+ * kept, replacing what was read of them before; the stacks user space
+ * counted (--stack=dwarf's copies) stay.
+ */
 static void read_kernel(struct ustack *u, int counts_fd)
 {
 	struct stack_count_key key, next, *prev = NULL;
 	uint64_t ips[STACK_MAX_DEPTH];
 	struct stack_py_rec *py = xmalloc(sizeof(*py));
 
-	clear_counts(u);
+	for (size_t i = 0; i < u->nr_entries; i++) {
+		u->entries[i].count -= u->entries[i].kcount;
+		u->entries[i].kcount = 0;
+	}
 	out_of_time(u);
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		uint64_t count;
 		const char *cut;
+		bool is_new;
+		size_t id;
 		int n, err;
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;
-		n = ustack__kernel_ips(u, key.stackid, ips, STACK_MAX_DEPTH, &cut, &err);
-		if (!err)
-			n = fp_fix_entry(u, key.tgid, ips, n, STACK_MAX_DEPTH, key.sp0);
+		if (u->mode == STACK_DWARF) {
+			cut = NULL;
+			n = kernel_kstack(u, key.kstack, ips, &err);
+		} else {
+			n = ustack__kernel_ips(u, key.stackid, ips, STACK_MAX_DEPTH, &cut, &err);
+			if (!err)
+				n = fp_fix_entry(u, key.tgid, ips, n, STACK_MAX_DEPTH, key.sp0);
+		}
 		py->nr = 0;
 		if (key.py && (bpf_map__lookup_elem(u->py_stacks, &key.py, sizeof(key.py), py,
 						    sizeof(*py), 0) ||
 			       py->version != STACK_PY_REC_V1 || py->nr > STACK_PY_MAX))
 			py->nr = 0;
-		count_add(u, key.probe, key.tgid, ips, n, cut, err, py->frames, py->nr, count);
+		id = count_find_add(u, key.probe, key.tgid, ips, n, cut, err, py->frames, py->nr,
+				    count, &is_new);
+		u->entries[id - 1].kcount += count;
 	}
 	free(py);
 }
@@ -1251,11 +1375,15 @@ static size_t build_rows(struct ustack *u, struct row **out)
 	struct row *rows = xcalloc(u->nr_entries + 1, sizeof(*rows));
 	size_t n = 0;
 
+	size_t nr = 0;
+
+	/* a stack the kernel no longer counts (read_kernel()) has none left */
 	for (size_t i = 0; i < u->nr_entries; i++)
-		rows[i] = (struct row){ u->entries[i].probe, u->entries[i].count, &u->entries[i],
-					row_key(u, &u->entries[i]) };
-	qsort(rows, u->nr_entries, sizeof(*rows), cmp_key);
-	for (size_t i = 0; i < u->nr_entries; i++) {
+		if (u->entries[i].count)
+			rows[nr++] = (struct row){ u->entries[i].probe, u->entries[i].count,
+						   &u->entries[i], row_key(u, &u->entries[i]) };
+	qsort(rows, nr, sizeof(*rows), cmp_key);
+	for (size_t i = 0; i < nr; i++) {
 		if (n && !strcmp(rows[n - 1].key, rows[i].key)) {
 			rows[n - 1].count += rows[i].count;
 			free(rows[i].key);

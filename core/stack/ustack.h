@@ -41,7 +41,7 @@ int ustack_opt_cb(const struct upx_option *o, const char *arg);
 	OPT_CALLBACK_OPTARG(0, "stack", (u), "fp|dwarf",                                          \
 			    "show each call's user stack (default: dwarf, see STACKS)", ustack_opt_cb), \
 	OPT_UINT(0, "stack-size", &(u)->size, "BYTES",                                             \
-		 "--stack=dwarf: bytes of stack copied per call (default 8K, at most 64K)"),       \
+		 "--stack=dwarf: bytes of stack copied where the kernel cannot unwind (default 8K, at most 64K)"),       \
 	OPT_BOOL(0, "folded", &(u)->folded, "count per stack, print folded stacks (main;a;b N)"), \
 	OPT_STRING(0, "flamegraph", &(u)->flamegraph, "FILE",                                     \
 		   "count per stack, write an SVG flame graph to FILE"),                            \
@@ -78,9 +78,16 @@ void ustack__free(struct ustack *u);
 int ustack__configure(struct ustack *u, struct bpf_object *obj, const struct plan *plan,
 		      const char *cmd, pid_t pid);
 
-/* Bytes of the stack record after each event (0 when none). */
-size_t ustack__rec_size(const struct ustack *u);
-/* Events reach user space: stack records always, counting too for DWARF. */
+/*
+ * After load, before the run: --stack=dwarf's unwind tables start being
+ * built (core/stack/kunwind.h), those of the files known before the run
+ * first.  Without it they start at the first process's first event.
+ */
+void ustack__armed(struct ustack *u);
+/*
+ * Stacks are counted in the kernel (--count --stack=fp, and --stack=dwarf
+ * unwound there): events carry only the stacks it could not unwind.
+ */
 bool ustack__counts_in_kernel(const struct ustack *u);
 enum stack_mode ustack__mode(const struct ustack *u);
 
@@ -92,8 +99,8 @@ enum stack_mode ustack__mode(const struct ustack *u);
 bool ustack__proc_record(struct ustack *u, const void *data, size_t size);
 
 /*
- * The stack record of one event (rec, len bytes: the event's last
- * ustack__rec_size() bytes) of process pid, probe number probe.  Counting:
+ * The stack record of one event (rec, len bytes: what follows the event) of
+ * process pid, probe number probe.  Counting:
  * the call is counted under its stack.  Otherwise its frames are printed,
  * as text lines on stdout (jw NULL) or as the "stack" fields of the event's
  * JSON object (jw, the object still open).

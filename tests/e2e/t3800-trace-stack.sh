@@ -60,7 +60,10 @@ done
 
 test_expect_success BPF '-v says which unwinder ran' '
 	upx trace -v --stack $F:leaf -c "$F 1 0 $LINGER" >out 2>err &&
+	test_grep "^upx trace: stacks: [0-9]* unwound in the kernel, [0-9]* copied" err &&
+	UPX_NO_KUNWIND=1 upx trace -v --stack $F:leaf -c "$F 1 0 $LINGER" >out 2>err &&
 	test_grep "^upx trace: stacks: .*unwound with DWARF" err &&
+	! grep -q "unwound in the kernel" err &&
 	upx trace -v --stack=fp $F:leaf -c "$F 1 0 $LINGER" >out 2>err &&
 	test_grep "^upx trace: stacks: frame pointers walked in the kernel" err
 '
@@ -143,8 +146,9 @@ test_expect_success BPF 'python3: an 8 MiB bytearray from libpython down to the 
 	test $(wc -l <stack) -gt 8
 '
 
+# --stack-size is the copy's (UPX_NO_KUNWIND=1: not the kernel's unwind tables, whose stack is whole)
 test_expect_success BPF 'a small --stack-size: the stack is cut, and -v says where' '
-	upx trace -v --stack --stack-size 512 libc.so.6:malloc --min 4M -c "python3 -c '\''x = bytearray(8 << 20)'\''" >out 2>err &&
+	UPX_NO_KUNWIND=1 upx trace -v --stack --stack-size 512 libc.so.6:malloc --min 4M -c "python3 -c '\''x = bytearray(8 << 20)'\''" >out 2>err &&
 	test_grep "^    \[dwarf: cut: .*512" out
 '
 
