@@ -645,10 +645,19 @@ int attach_progs_named(struct attach_progs *progs, struct bpf_object *obj, const
 	};
 	char name[128];
 
-	for (size_t i = 0; i < (sleepable ? ARRAY_SIZE(want) : 5); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		struct bpf_program *prog;
+
 		if (!want[i].name)
 			continue;
 		snprintf(name, sizeof(name), "%s%s", want[i].name, want[i].twin);
+		if (i >= 5 && !sleepable) {
+			/* not used: not loaded either (the verifier's time, at every start) */
+			prog = bpf_object__find_program_by_name(obj, name);
+			if (prog)
+				bpf_program__set_autoload(prog, false);
+			continue;
+		}
 		*want[i].prog = bpf_prog_named(obj, name);
 		if (!*want[i].prog)
 			return -1;
