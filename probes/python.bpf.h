@@ -345,18 +345,34 @@ static __always_inline bool py_frame_step(struct py_scratch *s, struct py_cache 
 	return !s->frame;
 }
 
+/* What bpf_loop()'s steps work on, looked up once. */
+struct py_loop {
+	struct py_scratch *s;
+	struct py_cache *c;
+};
+
+#define PY_FRAMES_STEP 4	/* frames a step of bpf_loop() walks */
+
 /*
- * The frames from s->frame on: a bounded loop, not bpf_loop(), whose call a
- * frame cost as much as the frame's work; a function of its own, for the
- * BPF stack.
+ * PY_FRAMES_STEP frames from s->frame on (bpf_loop()'s callback): 1 to stop.
+ * A bounded loop inside a bpf_loop(): a call every 4 frames, not every frame
+ * (as dear as a frame's work here), and a body the verifier walks 4 times,
+ * not STACK_PY_MAX times (a bounded loop of them all took 180 ms to load a
+ * program, at every start of a --stack run).
  */
-static __noinline void py_frames(struct py_scratch *s, struct py_cache *c,
-				 const volatile struct stack_py_offsets *o)
+static long py_frames_step(__u64 i, struct py_loop *l)
 {
 #pragma clang loop unroll(disable)
-	for (int i = 0; i < STACK_PY_MAX + 1; i++)
-		if (py_frame_step(s, c, o))
-			break;
+	for (int j = 0; j < PY_FRAMES_STEP; j++) {
+		/* from l at each frame: nothing kept across them on the BPF stack, which is short */
+		struct py_scratch *s = l->s;
+		struct py_cache *c = l->c;
+
+		if (!s || !c ||
+		    py_frame_step(s, c, &stack_cfg.py[s->table & (STACK_PY_VERSIONS - 1)]))
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -445,8 +461,11 @@ static __always_inline struct py_scratch *py_walk(__u32 tgid, __u32 tid)
 	if (v > PY_STK || !v || bpf_probe_read_user(s->stk, v, (const void *)s->lo))
 		s->lo = s->hi = 0;
 	c = bpf_map_lookup_elem(&py_cache, &zero);
-	if (s->frame && c)
-		py_frames(s, c, o);
+	if (s->frame && c) {
+		struct py_loop l = { s, c };
+
+		bpf_loop(STACK_PY_MAX / PY_FRAMES_STEP + 1, py_frames_step, &l, 0);
+	}
 	return s;
 }
 
