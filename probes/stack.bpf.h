@@ -31,6 +31,14 @@ struct {
 	__type(value, __u64);
 } stack_counts SEC(".maps");
 
+/* --stack=fp: where an event's stack is walked before its record is reserved. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_fp_rec);
+} stack_fp SEC(".maps");
+
 /* Processes already announced to user space (LRU: a long run sees many). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -75,6 +83,7 @@ static __always_inline int upx_vma_snapshot(__u32 tgid)
  */
 struct stack_walk {
 	struct kunwind_scratch *s;
+	struct stack_fp_rec *fp;	/* --stack=fp: the stack walked, in stack_fp */
 	__u32 native;
 };
 
@@ -87,10 +96,23 @@ static __always_inline __u32 stack_extra(struct stack_walk w)
 /* Before an event is reserved: --stack=dwarf's stack unwound here when the tables allow. */
 static __always_inline struct stack_walk stack_unwind(struct pt_regs *ctx)
 {
-	struct stack_walk w = { NULL, 0 };
+	struct stack_walk w = { NULL, NULL, 0 };
+	__u32 zero = 0;
 
 	if (stack_cfg.mode == STACK_FP) {
+		/* walked before the event is reserved: a short stack takes a short record */
+		struct stack_fp_rec *r = bpf_map_lookup_elem(&stack_fp, &zero);
+
 		w.native = sizeof(struct stack_fp_rec);
+		if (!r)
+			return w;
+		r->pad = 0;
+		if (bpf_probe_read_user(&r->sp0, sizeof(r->sp0), (const void *)ctx->rsp))
+			r->sp0 = 0;
+		r->len = bpf_get_stack(ctx, r->ips, sizeof(r->ips), BPF_F_USER_STACK);
+		w.fp = r;
+		if (r->len <= 8 * STACK_IPS_SHORT)
+			w.native = STACK_FP_SIZE(0);
 	} else if (stack_cfg.mode == STACK_DWARF) {
 		w.s = kunwind(ctx);
 		if (!w.s)
@@ -153,6 +175,8 @@ static __always_inline void stack_fill(struct pt_regs *ctx, void *rec, struct st
 	stack_fill_py(rec + w.native);
 	if (w.s) {
 		bpf_probe_read_kernel(rec, w.native, w.s);
+	} else if (w.fp) {
+		bpf_probe_read_kernel(rec, w.native, w.fp);
 	} else if (stack_cfg.mode == STACK_FP) {
 		struct stack_fp_rec *r = rec;
 

@@ -143,6 +143,12 @@ struct stack_fp_rec {
 	__u64 sp0;
 	__u64 ips[STACK_MAX_DEPTH];
 };
+/*
+ * In an event, only the first STACK_IPS_SHORT addresses when there are no
+ * more (len <= 16 * 8, or an error): 144 bytes, not 1 KiB, so the ring buffer
+ * holds 7 times as many events.
+ */
+#define STACK_FP_SIZE(len) (16 + 8 * ((len) <= 8 * STACK_IPS_SHORT ? STACK_IPS_SHORT : STACK_MAX_DEPTH))
 
 /*
  * After an event, --stack=dwarf: either the stack unwound in the kernel

@@ -261,8 +261,10 @@ static bool is_ips_rec(const void *rec, size_t len)
  */
 static size_t native_size(const struct ustack *u, const void *rec, size_t len)
 {
-	if (u->mode == STACK_FP)
-		return sizeof(struct stack_fp_rec);
+	if (u->mode == STACK_FP)	/* short when its addresses fit */
+		return len >= offsetof(struct stack_fp_rec, ips) ?
+			       STACK_FP_SIZE(((const struct stack_fp_rec *)rec)->len) :
+			       sizeof(struct stack_fp_rec);
 	if (is_ips_rec(rec, len))
 		return STACK_IPS_SIZE(((const struct stack_ips_rec *)rec)->nr);
 	return sizeof(struct stack_dwarf_rec) + u->size;
@@ -721,15 +723,20 @@ static int rec_ips(struct ustack *u, pid_t pid, const void *rec, size_t len, uin
 	*err = 0;
 	if (u->mode == STACK_FP) {
 		const struct stack_fp_rec *r = rec;
+		size_t room;
 		int n;
 
-		if (len < sizeof(*r))
+		if (len < offsetof(struct stack_fp_rec, ips))
 			return 0;
 		if (r->len < 0) {
 			*err = r->len;
 			return 0;
 		}
+		/* a short record (STACK_FP_SIZE) has room for its addresses only */
+		room = (len - offsetof(struct stack_fp_rec, ips)) / 8;
 		n = r->len / 8 < max ? r->len / 8 : max;
+		if ((size_t)n > room)
+			n = room;
 		memcpy(ips, r->ips, n * 8);
 		n = fp_fix_entry(u, pid, ips, n, max, r->sp0);
 		if (n >= STACK_MAX_DEPTH)

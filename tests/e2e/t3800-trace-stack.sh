@@ -176,4 +176,23 @@ test_expect_success BPF 'Ctrl-C and SIGTERM stop a system-wide --stack run, noth
 	test_no_leftover_links
 '
 
+# An event's fp record is short (16 addresses) when the stack is: a deeper one takes the long one.
+test_expect_success BPF '--stack=fp, 16 frames and 33: short and long records, every frame' '
+	KFP=$FIXTURES/kunwindfix-fp &&
+	upx trace --stack=fp $KFP:leaf -c "$KFP deep 3 -" >out 2>err &&
+	test "$(grep -c " kunwindfix-fp  *$KFP:leaf$" out)" = 3 &&
+	test "$(grep -c "^    deep+0x14 ($KFP) " out)" = 87 &&
+	test "$(grep -c "^    deep+0x27 ($KFP) " out)" = 3 &&
+	test "$(grep -c "^    main+0x[0-9a-f]* ($KFP) " out)" = 3 &&
+	upx trace --stack=dwarf $KFP:leaf -c "$KFP deep 3 -" >dw 2>err &&
+	grep "($KFP)" out >got &&
+	# libc has no frame pointers: the fp walk ends in __libc_start_call_main, before _start
+	grep "($KFP)" dw | grep -v "^    _start+" >expect &&
+	test_cmp expect got &&
+	upx trace --stack=fp $F:b -c "$F 3 0" >out 2>err &&
+	grep "^    " out >got &&
+	test "$(grep -c "^    b+0x0 ($F) stackfix.c:" got)" = 3 &&
+	test "$(grep -c "^    _start+0x[0-9a-f]* ($F)" got)" = 3
+'
+
 test_done
