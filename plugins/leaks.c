@@ -360,6 +360,12 @@ static uint32_t stack_intern(struct leaks_ctx *ctx, pid_t pid, const uint64_t *i
 
 /* ---- the ring buffer: mappings, and --stack=dwarf's stacks ---- */
 
+/* A process's mappings at its first event, even when a hurried stop only counts the rest. */
+static bool announce(void *data, const void *buf, size_t size)
+{
+	return ustack__proc_record(((struct leaks_ctx *)data)->stk, buf, size);
+}
+
 static int on_event(void *data, void *buf, size_t size)
 {
 	struct leaks_ctx *ctx = data;
@@ -371,7 +377,7 @@ static int on_event(void *data, void *buf, size_t size)
 	const char *cut;
 	int n, nr_py, err;
 
-	if (ustack__proc_record(ctx->stk, buf, size))
+	if (announce(data, buf, size))
 		return 0;
 	if (size < sizeof(*r) || r->kind != LEAKS_REC_ALLOC)
 		return 0;
@@ -947,6 +953,7 @@ static const struct run_ops leaks_run = {
 	.attached = leaks_attached,
 	.events = leaks_events,
 	.on_event = on_event,
+	.announce = announce,
 	.armed = leaks_armed,
 	.report = leaks_report,
 	.record_one = "allocation",

@@ -127,10 +127,7 @@ static const struct upx_option trace_options[] = {
 	OPT_END(),
 };
 
-/*
- * The maps trace sizes and reads, found by name in either build of the
- * program (trace.bpf.c, or trace-stack.bpf.c for --stack).
- */
+/* The maps trace sizes and reads, by name in either build (trace.bpf.c, trace-stack.bpf.c). */
 #define TRACE_MAPS(X) X(events) X(stats) X(counts) X(hists) X(hist_sums) X(starts) \
 	X(by_counts) X(by_hists) X(by_starts) X(span_starts) X(buf_args) X(drops) X(drop_values) \
 	X(__bpf_usdt_specs)
@@ -295,13 +292,18 @@ static int (*const print_event[OUTPUT_NR])(void *ctx, void *data, size_t size) =
 	[OUTPUT_JSON] = on_event_json,
 };
 
+/* --stack: a process's mappings at its first event, even when a hurried stop only counts events. */
+static bool announce(void *ctx, const void *data, size_t size)
+{
+	return ustack__proc_record(((struct trace_ctx *)ctx)->stk, data, size);
+}
+
 /* What the ring buffer calls: the printer of the format chosen (one indirect call). */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct trace_ctx *t = ctx;
 
-	/* --stack: a process's mappings at its first event; --count: a call to count under its stack. */
-	if (t->stk && ustack__proc_record(t->stk, data, size))
+	if (announce(ctx, data, size))
 		return 0;
 	if (size >= TRACE_EVENT_HDR_SIZE && event_probe(t, data))
 		t->seen[plan_cookie_probe(((const struct trace_event *)data)->cookie)]++;
@@ -818,7 +820,6 @@ static void trace_report(struct session *s, void *skel, uint64_t lost, void *p)
  */
 RUN_SKELETON(trace_bpf);
 RUN_SKELETON(trace_stack_bpf);
-
 RUN_SKELETON(copywatch_bpf);
 RUN_SKELETON(follow_bpf);
 
@@ -830,6 +831,7 @@ static const struct run_ops trace_run = {
 	.configure = trace_configure,
 	.events = trace_events,
 	.on_event = on_event,
+	.announce = announce,
 	.armed = trace_armed,
 	.report = trace_report,
 	.facts = report_why_zero,

@@ -150,6 +150,7 @@ struct events {
 	struct ring_buffer *rb;
 	struct ring *ring;
 	int (*fn)(void *ctx, void *data, size_t size);
+	bool (*announce)(void *ctx, const void *data, size_t size);
 	void *ctx;
 	size_t records_left;		/* in this batch */
 	unsigned long long bytes_left;	/* in this drain (ULLONG_MAX: no limit) */
@@ -163,9 +164,11 @@ static int events_cb(void *p, void *data, size_t size)
 	/* A record takes its 8-byte header and its data, rounded up to 8. */
 	unsigned long long used = (size + 8 + 7) & ~7ULL;
 
-	if (ev->counting)
-		ev->counted++;
-	else
+	if (ev->counting) {
+		/* a process's mappings still taken: the counted stacks are named by them */
+		if (!ev->announce || !ev->announce(ev->ctx, data, size))
+			ev->counted++;
+	} else
 		ev->fn(ev->ctx, data, size);
 	ev->bytes_left = ev->bytes_left > used ? ev->bytes_left - used : 0;
 	/* Negative ends ring_buffer__consume(); this record stays consumed. */
@@ -186,11 +189,13 @@ int events_size(struct bpf_object *obj, struct bpf_map *map, unsigned long long 
 }
 
 struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data, size_t size),
+			   bool (*announce)(void *ctx, const void *data, size_t size),
 			   void *ctx)
 {
 	struct events *ev = xcalloc(1, sizeof(*ev));
 
 	ev->fn = fn;
+	ev->announce = announce;
 	ev->ctx = ctx;
 	ev->rb = ring_buffer__new(bpf_map__fd(map), events_cb, ev, NULL);
 	if (!ev->rb) {

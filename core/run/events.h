@@ -103,7 +103,13 @@ int events_size(struct bpf_object *obj, struct bpf_map *map, unsigned long long 
  * is called for each record (its return value is ignored).  NULL after an
  * error message.
  */
+/*
+ * announce (may be NULL): takes a record that announces rather than shows
+ * (a process's mappings, a code object: what later stacks are named by) and
+ * says so; it still runs for the records a hurried stop only counts.
+ */
 struct events *events_open(struct bpf_map *map, int (*fn)(void *ctx, void *data, size_t size),
+			   bool (*announce)(void *ctx, const void *data, size_t size),
 			   void *ctx);
 void events_close(struct events *ev);
 

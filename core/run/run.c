@@ -302,7 +302,7 @@ int run_main(const struct run_ops *ops, const struct run_opts *ro, int argc, con
 	if (attach_plan(&s->plan, &progs, s->attach_pid, &s->att))
 		goto out;
 	if (ops->on_event && ops->events(skel)) {
-		s->ev = events_open(ops->events(skel), ops->on_event, ctx);
+		s->ev = events_open(ops->events(skel), ops->on_event, ops->announce, ctx);
 		if (!s->ev)
 			goto out;
 	}

@@ -106,6 +106,8 @@ struct run_ops {
 	/* The ring buffer and what reads a record (NULL: aggregation only). */
 	struct bpf_map *(*events)(void *skel);
 	int (*on_event)(void *ctx, void *data, size_t size);
+	/* A record that announces (events_open()'s announce), read even at a hurried stop (NULL: none). */
+	bool (*announce)(void *ctx, const void *data, size_t size);
 	/* The probes are live: the "Tracing ..." line (stderr) and a header. */
 	void (*armed)(struct session *s, void *ctx);
 	/*
