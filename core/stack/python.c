@@ -237,8 +237,8 @@ void python__configure(struct python *py, struct stack_config *cfg, const char *
 	}
 }
 
-bool python__find_runtime(struct python *py, pid_t pid, const struct sym_snap_map *maps,
-			  size_t n, struct stack_py_proc *out, struct stack_py_file *file)
+ssize_t python__find_runtime(struct python *py, pid_t pid, const struct sym_snap_map *maps,
+			     size_t n, struct stack_py_proc *out, struct stack_py_file *file)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct stack_py_file f;
@@ -254,9 +254,9 @@ bool python__find_runtime(struct python *py, pid_t pid, const struct sym_snap_ma
 		*out = (struct stack_py_proc){ .runtime = maps[i].start - f.load_vaddr + f.runtime,
 					       .table = f.table };
 		*file = f;
-		return true;
+		return (ssize_t)i;
 	}
-	return false;
+	return -1;
 }
 
 /* A str object's bytes (kind: 1, 2 or 4 bytes a character) as UTF-8, "..." after a cut. */

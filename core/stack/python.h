@@ -54,10 +54,10 @@ void python__configure(struct python *py, struct stack_config *cfg, const char *
  * interpreter file not configured before the run, where its runtime is
  * (*out), for py_procs: its frames from the next event on; *file: the
  * file, for py_files (later processes that map it: from their first
- * event).  True if so.
+ * event).  The index of that mapping in maps if so, -1 if not.
  */
-bool python__find_runtime(struct python *py, pid_t pid, const struct sym_snap_map *maps,
-			  size_t n, struct stack_py_proc *out, struct stack_py_file *file);
+ssize_t python__find_runtime(struct python *py, pid_t pid, const struct sym_snap_map *maps,
+			     size_t n, struct stack_py_proc *out, struct stack_py_file *file);
 
 /* A ring buffer record: a struct stack_py_code_rec, kept.  True if it was one. */
 bool python__code_record(struct python *py, const void *data, size_t size);

@@ -436,6 +436,7 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 	struct stack_py_proc pp;
 	struct stack_py_file pf;
 	size_t n;
+	ssize_t py;
 
 	if (u && size == sizeof(struct stack_py_code_rec) &&
 	    ((const struct stack_py_code_rec *)data)->kind == STACK_REC_PYCODE)
@@ -472,12 +473,17 @@ bool ustack__proc_record(struct ustack *u, const void *data, size_t size)
 	 * a shell, system-wide): its frames from its next event on.
 	 */
 	if (bpf_map__lookup_elem(u->py_procs, &r->tgid, sizeof(r->tgid), &pp, sizeof(pp), 0) &&
-	    python__find_runtime(u->py, r->tgid, maps, n, &pp, &pf)) {
+	    (py = python__find_runtime(u->py, r->tgid, maps, n, &pp, &pf)) >= 0) {
 		struct { __u64 ino; __u32 dev, pad; } key = { pf.ino, pf.dev, 0 };
 
 		bpf_map__update_elem(u->py_procs, &r->tgid, sizeof(r->tgid), &pp, sizeof(pp),
 				     BPF_NOEXIST);
 		bpf_map__update_elem(u->py_files, &key, sizeof(key), &pf, sizeof(pf), BPF_ANY);
+		if (upx_verbose)
+			note("stacks: Python frames of '%s' (CPython %u.%u) found in process %u: "
+			     "from its next event on, and from the first of the processes that "
+			     "map it after", maps[py].path, pf.version >> 24,
+			     (pf.version >> 16) & 0xff, r->tgid);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);

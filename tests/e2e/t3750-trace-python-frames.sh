@@ -129,8 +129,17 @@ test_expect_success BPF,PY311_DEBIAN "two threads at once: each call's Python fr
 '
 
 test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known before the run): found at its first call, the next process named from its first" '
-	upx trace --follow --folded libc.so.6:malloc --min 4M \
-		-c "sh -c \"/usr/bin/python3.11 $FIX deep 5 1 && /usr/bin/python3.11 $FIX deep 5 4\"" >out 2>err &&
+	# the second starts once upx has said it found the first (-v): a wait
+	# on that, not on the time user space takes on a loaded machine
+	found="Python frames of .*python3.11.* found in process" &&
+	cat >second.sh <<-EOF &&
+	n=0
+	until grep -q "$found" "$PWD/err" || test \$n = 3000; do n=\$((n + 1)); sleep 0.01; done
+	exec /usr/bin/python3.11 $FIX deep 5 4
+	EOF
+	upx trace -v --follow --folded libc.so.6:malloc --min 4M \
+		-c "sh -c \"/usr/bin/python3.11 $FIX deep 5 1 && sh $PWD/second.sh\"" >out 2>err &&
+	test "$(grep -c "$found" err)" = 1 &&
 	grep -v "^Tracing" out | pystacks >got &&
 	grep -F "$(py deep deep-leaf)" got >named &&
 	test "$(cut -d" " -f1 named)" -ge 4 &&
