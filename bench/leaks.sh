@@ -94,6 +94,8 @@ else
 	echo "bench/leaks: BCC's memleak is not installed (bpfcc-tools): not measured"
 fi
 [ -n "$SITES" ] || echo "bench/leaks: upx leaks -v named no malloc and free sites in libc: no floor"
+# TOOLS="alone floor sampled": only those (alone is the base of +ns/pair)
+[ -n "${TOOLS:-}" ] && tools=$TOOLS
 for _ in $(seq "$RUNS"); do
 	for t in $tools; do
 		if v=$(run "$t") && [ -n "$v" ]; then

@@ -122,6 +122,10 @@ static __always_inline __s64 next_interval(void)
 	return (((leaks_cfg.sample_bytes * neg_log2) >> 16) * 45426 >> 16) + 1;
 }
 
+/* The kernel's uprobe session (6.13), upx_leaks_session below. */
+extern bool bpf_session_is_return(void) __ksym __weak;
+extern __u64 *bpf_session_cookie(void) __ksym __weak;
+
 /* Is an allocation of size bytes sampled? */
 static __always_inline bool sampled(__u64 size)
 {
@@ -180,13 +184,14 @@ static __always_inline bool by_map(__u32 fn)
 }
 
 /*
- * A call's entry: does its return have work to do?  cookie: a session's
- * (NULL: the return probe finds what it needs in leaks_pending).
+ * A call's entry: does its return have work to do?  session: a session's
+ * entry, with a cookie for the return (else the return probe finds what it
+ * needs in leaks_pending).
  */
-static __always_inline bool on_entry(struct pt_regs *ctx, __u64 *cookie)
+static __always_inline bool on_entry(struct pt_regs *ctx, __u32 fn, bool session)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, fn = fn_of(ctx);
+	__u32 tgid = id >> 32;
 	struct leaks_pending p = { .fn = fn };
 	struct leaks_key k = { .tgid = tgid };
 	struct leaks_val *v;
@@ -196,7 +201,7 @@ static __always_inline bool on_entry(struct pt_regs *ctx, __u64 *cookie)
 	switch (fn) {
 	case LEAKS_FREE:
 		k.addr = PT_REGS_PARM1(ctx);
-		if (k.addr)
+		if (k.addr && bpf_map_lookup_elem(&leaks_outstanding, &k))
 			bpf_map_delete_elem(&leaks_outstanding, &k);
 		return false;
 	case LEAKS_MALLOC:
@@ -243,15 +248,22 @@ static __always_inline bool on_entry(struct pt_regs *ctx, __u64 *cookie)
 	/* Unsampled: the return has nothing to do (a realloc's old block may have to go back). */
 	if (!p.sampled && !p.had_old)
 		return 0;
-	/* A session's return needs only the size: in its cookie, not in a map. */
-	if (cookie && !by_map(fn)) {
-		*cookie = p.size;
-		return 1;
+	/*
+	 * A session's return needs only the size: in its cookie, not in a map
+	 * (asked for here: the calls that get this far are the few sampled).
+	 */
+	if (session && !by_map(fn)) {
+		__u64 *cookie = bpf_session_cookie();
+
+		if (cookie) {
+			*cookie = p.size;
+			return 1;
+		}
 	}
 	return !bpf_map_update_elem(&leaks_pending, &id, &p, BPF_ANY);
 }
 
-UPX_UPROBE_TWINS(uprobe, upx_leaks_entry, (on_entry(ctx, NULL), 0))
+UPX_UPROBE_TWINS(uprobe, upx_leaks_entry, (on_entry(ctx, fn_of(ctx), false), 0))
 
 /* A new block: into the map, with its stack; counted when the map is full. */
 static __always_inline void track(struct pt_regs *ctx, __u32 tgid, __u64 addr, __u64 size)
@@ -334,17 +346,16 @@ UPX_UPROBE_TWINS(uretprobe, upx_leaks_return, on_return(ctx, NULL))
  * unsampled call (and every free) returns 1 at its entry: one trap, no
  * return probe, no return address hijacked.
  */
-extern bool bpf_session_is_return(void) __ksym __weak;
-extern __u64 *bpf_session_cookie(void) __ksym __weak;
 
 SEC("uprobe.multi")	/* loaded as BPF_TRACE_UPROBE_SESSION: libbpf 1.4 has no section for it */
 int upx_leaks_session(struct pt_regs *ctx)
 {
-	__u64 *cookie = bpf_session_cookie();
+	__u32 fn = fn_of(ctx);
 
-	if (bpf_session_is_return())
-		return on_return(ctx, cookie);
-	return !on_entry(ctx, cookie);
+	/* A free's entry never asks for its return: no kfunc call to know which this is. */
+	if (fn != LEAKS_FREE && bpf_session_is_return())
+		return on_return(ctx, bpf_session_cookie());
+	return !on_entry(ctx, fn, true);
 }
 
 /* -c: a followed process that is gone leaves `follow` (its blocks stay: leaked at its exit). */
