@@ -59,6 +59,13 @@ struct kunwind {
 	struct kw_file *seen;
 	size_t nr_seen, alloc_seen;
 	size_t used;			/* rows loaded */
+	/*
+	 * A descriptor of each file whose rows are loaded, held for the run:
+	 * the rows are found by (dev, inode), and an inode held open is not
+	 * freed, so its number cannot be another file's while they are used.
+	 */
+	int *held;
+	size_t nr_held, alloc_held;
 	size_t nr_loaded, nr_failed, nr_full;
 	uint64_t build_ns;
 	/* the main thread's: when a process's maps were last read */
@@ -203,18 +210,25 @@ void kunwind__want_snapshot(struct kunwind *k, pid_t pid, const struct sym_snap_
 	}
 }
 
-/* path, if it is the very file wanted (not another one at the same path by now). */
-static bool is_file(const char *path, const struct kw_item *it)
+/* path opened, if it is the very file wanted (not another one at the same path by now); else -1. */
+static int open_file(const char *path, const struct kw_item *it)
 {
 	struct stat st;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
 
-	return path && !stat(path, &st) && kdev(st.st_dev) == it->dev && st.st_ino == it->ino;
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && kdev(st.st_dev) == it->dev &&
+	    st.st_ino == it->ino)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /* Build and load one file's table (on the thread, mu not held). */
 static void load(struct kunwind *k, struct kw_item *it)
 {
-	const char *path = is_file(it->path, it) ? it->path : is_file(it->alt, it) ? it->alt : NULL;
+	int fd = open_file(it->path, it);
+	char path[64];
 	struct stack_cfi_file_key key = { .ino = it->ino, .dev = it->dev };
 	struct stack_cfi_file val;
 	struct cfitab t = {};
@@ -223,8 +237,13 @@ static void load(struct kunwind *k, struct kw_item *it)
 	bool full = false;
 	int err = -ENOENT;
 
-	if (path)
+	if (fd < 0)
+		fd = open_file(it->alt, it);
+	if (fd >= 0) {
+		/* the very inode opened, whatever its path becomes meanwhile */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		err = cfitab_build(path, &t, &why);
+	}
 	pthread_mutex_lock(&k->mu);
 	k->build_ns += mono_ns() - t0;
 	if (!err && !t.nr) {
@@ -242,6 +261,9 @@ static void load(struct kunwind *k, struct kw_item *it)
 				why = "the kernel's table of files is full";
 			} else {
 				k->used += t.nr;
+				ALLOC_GROW(k->held, k->nr_held + 1, k->alloc_held);
+				k->held[k->nr_held++] = fd;
+				fd = -1;
 			}
 		}
 	}
@@ -263,12 +285,17 @@ static void load(struct kunwind *k, struct kw_item *it)
 			note("stacks: unwind table of '%s' loaded: %zu rows", it->name, t.nr);
 	}
 	cfitab_free(&t);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void release(struct kunwind *k)
 {
 	if (k->rows)
 		munmap(k->rows, k->map_len);
+	for (size_t i = 0; i < k->nr_held; i++)
+		close(k->held[i]);
+	free(k->held);
 	for (size_t i = k->q_head; i < k->nr_q; i++) {
 		free(k->q[i].path);
 		free(k->q[i].alt);

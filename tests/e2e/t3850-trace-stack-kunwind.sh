@@ -224,6 +224,30 @@ test_expect_success BPF 'tables full (UPX_KUNWIND_ROWS): every stack copied, rig
 	test_grep "^upx trace: warning: UPX_KUNWIND_ROWS=.lots.: not a number of rows" err
 '
 
+# The tables are found by the kernel's (dev, inode): a file deleted while its rows are
+# loaded must not see its inode number given to another file (ext4 gives a freed one to
+# the next file made, at once) that a process then maps and that would be unwound by the
+# old file's rows.  upx holds each such file open for the run.
+test_expect_success BPF 'a library deleted during the run: its inode is not given to the next file, stacks exact' '
+	mkdir lib &&
+	cp $LIB lib/libkw.so &&
+	bg_trace out err --folded --stack $KF:leaf &&
+	test_when_finished "test_kill $up" &&
+	$KF dlopen 3 - "$PWD/lib/libkw.so" 0 &&
+	table_loaded err lib/libkw.so &&
+	ino=$(stat -c %i lib/libkw.so) &&
+	rm lib/libkw.so &&
+	cp $LIB lib/libkw2.so &&
+	test "$(stat -c %i lib/libkw2.so)" != "$ino" &&
+	$KF dlopen 4 - "$PWD/lib/libkw2.so" 0 &&
+	wait_until 30 grep -q "unwind table of .*lib/libkw2.so. loaded" err &&
+	kill -INT $up &&
+	wait_exit $up $TEST_STOP_S &&
+	# one line per library (another file: another frame), the most calls first
+	printf "_start;__libc_start_main;__libc_start_call_main;main;kw_each;leaf %s\n" 4 3 >want &&
+	test_cmp want out
+'
+
 test_expect_success BPF 'UPX_NO_KUNWIND=1: no tables, every stack copied' '
 	UPX_NO_KUNWIND=1 upx trace -v --count --stack $NOFP:leaf -c "$NOFP $N $M $LINGER" >out 2>err &&
 	! grep -q -e "unwind table" -e "in the kernel" err &&
