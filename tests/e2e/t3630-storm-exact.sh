@@ -55,6 +55,7 @@ test_expect_success BPF 'SIGINT mid-storm: upx ends within 1 s, summary printed,
 	{ $H storm 4 30 2>calls & } &&
 	st=$! &&
 	test_when_finished "test_kill $st" &&
+	wait_exec $st $H &&
 	{ upx trace --count -i 0.1 -p $st $H:storm_fn >out 2>err & } &&
 	up=$! &&
 	test_when_finished "test_kill $up" &&
