@@ -108,7 +108,7 @@ static bool plain_char(unsigned char c, bool quote)
  * paths are, then byte by byte.  A byte is not plain when it is below 0x20,
  * 0x7f or above (the high bit), a backslash, or with quote a '"'.
  */
-static size_t plain_run(const unsigned char *s, size_t n, bool quote)
+size_t escape_plain_run(const unsigned char *s, size_t n, bool quote)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
 	size_t k = 0;
@@ -146,7 +146,7 @@ static size_t escape_into(char *buf, size_t size, const unsigned char *s, size_t
 		size_t used, k;
 
 		/* A run of plain characters is copied as it is (while it fits). */
-		k = i + plain_run(s + i, n - i < size - w - 1 ? n - i : size - w - 1, quote);
+		k = i + escape_plain_run(s + i, n - i < size - w - 1 ? n - i : size - w - 1, quote);
 		memcpy(buf + w, s + i, k - i);
 		w += k - i;
 		i = k;
@@ -190,7 +190,7 @@ static void fputs_escaped_as(FILE *f, const char *str, long len, bool quote)
 
 	/* Runs of plain characters are written straight from s: a name costs one fwrite(). */
 	while (i < n) {
-		k = i + plain_run(s + i, n - i, quote);
+		k = i + escape_plain_run(s + i, n - i, quote);
 		if (k > i) {
 			fwrite(s + i, 1, k - i, f);
 			i = k;

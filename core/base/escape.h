@@ -9,6 +9,7 @@
 #define UPX_ESCAPE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -53,5 +54,11 @@ size_t escape_to_buf(char *buf, size_t size, const char *s, long len);
 char *escape_put(char *p, char *end, const char *s, long len);
 /* The bytes s takes once escaped (len < 0: up to NUL): what a column's width counts. */
 size_t escaped_len(const char *s, long len);
+/*
+ * How many bytes from s (at most n) are printable ASCII other than a
+ * backslash (and, with quote, '"'): what every escaping copies as it is.
+ * Eight at a time.
+ */
+size_t escape_plain_run(const unsigned char *s, size_t n, bool quote);
 
 #endif

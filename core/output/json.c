@@ -185,8 +185,7 @@ size_t json_escape(char *buf, size_t size, const char *str, size_t n)
 		long u;
 
 		/* Printable ASCII needs no escape: copied a run at a time (every name and value). */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
-			run++;
+		run += escape_plain_run(s + i, n - i, true);
 		if (run > i) {
 			EMIT(s + i, run - i);
 			i = run;

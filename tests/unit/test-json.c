@@ -90,6 +90,35 @@ static void test_escape(void)
 	CU_ASSERT_STRING_EQUAL(buf, "abc");
 }
 
+/*
+ * Runs of plain bytes are copied eight at a time: every byte below 0x80 at
+ * every place of a 19-byte run gives what it gives alone, between the
+ * same plain bytes; a cut buffer holds a prefix of that.
+ */
+static void test_escape_runs(void)
+{
+	for (int c = 0; c < 0x80; c++)
+		for (int at = 0; at < 19; at++) {
+			char s[19], one[8], want[160] = "", got[160];
+			size_t w = 0, n;
+
+			memset(s, 'a', sizeof(s));
+			s[at] = (char)c;
+			for (int i = 0; i < 19; i++) {
+				json_escape(one, sizeof(one), &s[i], 1);
+				w += snprintf(want + w, sizeof(want) - w, "%s", one);
+			}
+			n = json_escape(got, sizeof(got), s, sizeof(s));
+			CU_ASSERT_STRING_EQUAL(got, want);
+			CU_ASSERT_EQUAL(n, strlen(want));
+			for (size_t size = 1; size <= strlen(want); size++) {
+				CU_ASSERT_EQUAL(json_escape(got, size, s, sizeof(s)), strlen(want));
+				CU_ASSERT_EQUAL(strncmp(got, want, size - 1), 0);
+				CU_ASSERT_EQUAL(strlen(got), size - 1);
+			}
+		}
+}
+
 /* Multi-byte sequences: every length passes whole; U+FFFD itself is a real character. */
 static void test_utf8_valid_passes(void)
 {
@@ -160,6 +189,7 @@ CU_TestInfo json_tests[] = {
 	UNIT_TEST(test_nesting_and_commas),
 	UNIT_TEST(test_json_lines),
 	UNIT_TEST(test_escape),
+	UNIT_TEST(test_escape_runs),
 	UNIT_TEST(test_utf8_valid_passes),
 	UNIT_TEST(test_utf8_maximal_subparts),
 	UNIT_TEST(test_bytes_field),
