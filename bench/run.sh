@@ -15,10 +15,10 @@ export LC_ALL=C
 QUICK=${QUICK:-}
 if [ -n "$QUICK" ]; then
 	REPS=${REPS:-3} N_STREAM=${N_STREAM:-100000} N_HIT=${N_HIT:-50000} TICKS=${TICKS:-50}
-	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_PY=${N_PY:-2000} N_BUF=${N_BUF:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-200000} N_PY=${N_PY:-10000} N_BUF=${N_BUF:-20000}
 else
 	REPS=${REPS:-5} N_STREAM=${N_STREAM:-1000000} N_HIT=${N_HIT:-300000} TICKS=${TICKS:-250}
-	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_PY=${N_PY:-2000} N_BUF=${N_BUF:-20000}
+	N_STK=${N_STK:-20000} N_STKEV=${N_STKEV:-1000000} N_PY=${N_PY:-10000} N_BUF=${N_BUF:-20000}
 fi
 TIMEOUT=${TIMEOUT:-120}
 # BPFTRACE=PATH: another bpftrace (say, trixie's) as the peer.
@@ -537,6 +537,13 @@ progtotal() {
 		"$PWD/tests/fixtures/pyframes.py" bench 20 "$N_PY" <"$TMP/go" >"$TMP/py.out" &
 	py=$!
 	exec 7>"$TMP/go"
+	# -p once it is python3.11 with libc mapped (the shell's copy before its exec, or a
+	# process between two images, is not what is traced)
+	for _ in $(seq 500); do
+		[ "$(readlink /proc/"$py"/exe)" = /usr/bin/python3.11 ] &&
+			grep -q 'libc\.so\.6' /proc/"$py"/maps 2>/dev/null && break
+		sleep 0.01
+	done
 	taskset -c 0 timeout -k 5 "$TIMEOUT" "$@" -p "$py" >/dev/null 2>"$TMP/err" &
 	pid=$!
 	poll_for '^Tracing' "$TMP/err" 500
