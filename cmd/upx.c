@@ -20,7 +20,7 @@
 #include "run/privs.h"
 
 #ifndef UPX_VERSION
-#define UPX_VERSION "unknown"
+#include "version.h"	/* $(O)/version.h: the GNUmakefile's, from git describe */
 #endif
 
 static int name_width(void)

@@ -21,6 +21,9 @@
 #include "run/runopt.h"
 #include "target/cgroup.h"
 #include "target/proc.h"
+#ifndef UPX_VERSION
+#include "version.h"	/* $(O)/version.h: the GNUmakefile's, from git describe */
+#endif
 
 /*
  * What every program shares: its own pid left out, the -c child too until it
