@@ -26,6 +26,7 @@
 #include "stack/cfitab.h"
 #include "stack/kunwind.h"
 #include "stack/symbolize.h"
+#include "target/proc.h"
 
 /* A file wanted: who it must be (the kernel's dev and inode), and where to open it. */
 struct kw_item {
@@ -237,8 +238,10 @@ static void load(struct kunwind *k, struct kw_item *it)
 	bool full = false;
 	int err = -ENOENT;
 
+	/* the path the kernel or maps gave, in upx's own view (under a chroot: a suffix of it) */
 	if (fd < 0)
-		fd = open_file(it->alt, it);
+		fd = open_same_inode(it->alt, &(struct file_id){ it->dev >> 20, it->dev & 0xfffff,
+								 it->ino }, NULL);
 	if (fd >= 0) {
 		/* the very inode opened, whatever its path becomes meanwhile */
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);

@@ -37,6 +37,7 @@
 #include "stack/symbolize.h"
 #include "symbols/elf.h"
 #include "symbols/perfmap.h"
+#include "target/proc.h"
 
 /* A map from 64-bit keys to pointers, open addressing; a key is never 0 (callers add 1). */
 struct htab {
@@ -587,15 +588,10 @@ static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted, co
 	 * tails ("/work/tree/usr/lib/x.so", "/tree/usr/lib/x.so", ...), the
 	 * first that is the very inode.
 	 */
-	for (const char *tail = sm->path; tail; tail = strchr(tail + 1, '/')) {
-		fd = open(tail, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino)) {
-			*tail_used = tail;
-			return fd;
-		}
-		if (fd >= 0)
-			close(fd);
-	}
+	fd = open_same_inode(sm->path, &(struct file_id){ sm->major, sm->minor, sm->ino },
+			     tail_used);
+	if (fd >= 0)
+		return fd;
 	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, sm->path);
 	fd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino))

@@ -409,3 +409,34 @@ bool pid_gone(pid_t pid)
 	free(buf);
 	return gone;
 }
+
+static int open_if_inode(const char *path, const struct file_id *id)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == id->ino &&
+	    major(st.st_dev) == id->major && minor(st.st_dev) == id->minor)
+		return fd;
+	close(fd);
+	return -1;
+}
+
+int open_same_inode(const char *path, const struct file_id *id, const char **tail)
+{
+	int fd;
+
+	if (!path || path[0] != '/')
+		return -1;
+	for (const char *p = path; p; p = strchr(p + 1, '/')) {
+		fd = open_if_inode(p, id);
+		if (fd >= 0) {
+			if (tail)
+				*tail = p;
+			return fd;
+		}
+	}
+	return -1;
+}

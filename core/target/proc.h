@@ -40,4 +40,14 @@ int proc_maps_which(pid_t pid, const struct file_id *files, size_t n, bool *hit)
 /* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
 bool pid_gone(pid_t pid);
 
+/*
+ * A file the kernel named (a mapping's path from its mount's root, as trace
+ * --stack's snapshot gives it) opened read-only in upx's own view: path
+ * itself, else each shorter suffix of it ("/srv/r/usr/lib/x.so", then
+ * "/r/usr/lib/x.so", "/usr/lib/x.so", ...) for upx running under another
+ * root on that mount (a chroot); the first that is that very inode (a
+ * regular file), or -1.  *tail (when tail is not NULL): the path it was.
+ */
+int open_same_inode(const char *path, const struct file_id *id, const char **tail);
+
 #endif
