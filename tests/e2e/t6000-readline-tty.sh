@@ -47,10 +47,22 @@ pane_pid() {
 	tm display-message -p -t "$1" "#{pane_pid}"
 }
 
-# type_line SESSION TEXT: type TEXT and Enter, then wait for the next prompt
+# prompts SESSION: how many lines of SESSION, its history too, begin with the prompt
+prompts() {
+	tm capture-pane -p -S - -t "$1" | grep -c '^READY\$'
+}
+
+# prompts_past SESSION N: more than N prompts, the last line an empty one
+prompts_past() {
+	[ "$(prompts "$1")" -gt "$2" ] && prompt_is "$1" 'READY$'
+}
+
+# type_line SESSION TEXT: type TEXT and Enter, then wait for the next prompt (a new one:
+# the prompt the text was typed after is the last line until the shell echoes it)
 type_line() {
+	n=$(prompts "$1") &&
 	tm send-keys -t "$1" -l "$2" && tm send-keys -t "$1" Enter &&
-	wait_prompt "$1" 'READY$'
+	{ wait_until 10 prompts_past "$1" "$n" || wait_prompt "$1" 'READY$ (a new one)'; }
 }
 
 # commands OUT: the COMMAND column of the event lines (TIME PID COMM are fixed width)
