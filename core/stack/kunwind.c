@@ -211,24 +211,12 @@ void kunwind__want_snapshot(struct kunwind *k, pid_t pid, const struct sym_snap_
 	}
 }
 
-/* path opened, if it is the very file wanted (not another one at the same path by now); else -1. */
-static int open_file(const char *path, const struct kw_item *it)
-{
-	struct stat st;
-	int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
-
-	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && kdev(st.st_dev) == it->dev &&
-	    st.st_ino == it->ino)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 /* Build and load one file's table (on the thread, mu not held). */
 static void load(struct kunwind *k, struct kw_item *it)
 {
-	int fd = open_file(it->path, it);
+	/* the very file wanted (not another one at the same path by now) */
+	const struct file_id id = { it->dev >> 20, it->dev & 0xfffff, it->ino };
+	int fd = it->path ? open_if_inode(it->path, &id) : -1;
 	char path[64];
 	struct stack_cfi_file_key key = { .ino = it->ino, .dev = it->dev };
 	struct stack_cfi_file val;
@@ -240,8 +228,7 @@ static void load(struct kunwind *k, struct kw_item *it)
 
 	/* the path the kernel or maps gave, in upx's own view (under a chroot: a suffix of it) */
 	if (fd < 0)
-		fd = open_same_inode(it->alt, &(struct file_id){ it->dev >> 20, it->dev & 0xfffff,
-								 it->ino }, NULL);
+		fd = open_same_inode(it->alt, &id, NULL);
 	if (fd >= 0) {
 		/* the very inode opened, whatever its path becomes meanwhile */
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);

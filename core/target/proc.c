@@ -410,7 +410,7 @@ bool pid_gone(pid_t pid)
 	return gone;
 }
 
-static int open_if_inode(const char *path, const struct file_id *id)
+int open_if_inode(const char *path, const struct file_id *id)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
