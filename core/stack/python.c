@@ -22,6 +22,7 @@
 #include "stack/python.h"
 #include "symbols/elf.h"
 #include "target/libsearch.h"
+#include "target/proc.h"
 
 /* A file checked: by device and inode. */
 struct py_file {
@@ -146,8 +147,9 @@ out:
 	return ret;
 }
 
-int python__check_file(struct python *py, const char *path, struct stack_py_file *f,
-		       const char **why)
+/* python__check_file() of path, named as shown in a warning */
+static int check_file(struct python *py, const char *path, const char *shown,
+		      struct stack_py_file *f, const char **why)
 {
 	struct py_file *pf = NULL;
 	struct stat st;
@@ -167,11 +169,42 @@ int python__check_file(struct python *py, const char *path, struct stack_py_file
 		pf->f.ino = st.st_ino;
 		if (pf->verdict < 0)
 			warning("'%s': %s: upx has no structure offsets for it: its stacks show "
-				"native frames only", path, pf->why);
+				"native frames only", shown, pf->why);
 	}
 	*f = pf->f;
 	*why = pf->why;
 	return pf->verdict;
+}
+
+int python__check_file(struct python *py, const char *path, struct stack_py_file *f,
+		       const char **why)
+{
+	return check_file(py, path, path, f, why);
+}
+
+/*
+ * python__check_file() of a process's mapping: as the process maps it
+ * while it lives, else (a process that exited right after its first
+ * call, before its snapshot was read) the same inode by the kernel's path.
+ */
+static int check_mapping(struct python *py, pid_t pid, const struct sym_snap_map *m,
+			 struct stack_py_file *f, const char **why)
+{
+	char path[128];
+	struct stat st;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	if (!stat(path, &st))
+		return check_file(py, path, m->path, f, why);
+	fd = open_same_inode(m->path, &(struct file_id){ m->major, m->minor, m->ino }, NULL);
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ret = check_file(py, path, m->path, f, why);
+	close(fd);
+	return ret;
 }
 
 static void add_file(struct python *py, struct stack_config *cfg, const char *path)
@@ -243,13 +276,8 @@ ssize_t python__find_runtime(struct python *py, pid_t pid, const struct sym_snap
 	for (size_t i = 0; i < n; i++) {
 		struct stack_py_file f;
 		const char *why;
-		char path[128];
 
-		if (maps[i].pgoff || !maps[i].path)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
-			 (unsigned long long)maps[i].start, (unsigned long long)maps[i].end);
-		if (python__check_file(py, path, &f, &why) <= 0)
+		if (maps[i].pgoff || !maps[i].path || check_mapping(py, pid, &maps[i], &f, &why) <= 0)
 			continue;
 		*out = (struct stack_py_proc){ .runtime = maps[i].start - f.load_vaddr + f.runtime,
 					       .table = f.table };

@@ -146,6 +146,36 @@ test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known b
 	test "$(awk "{ n += \$1 } END { print n }" got)" = 5
 '
 
+test_expect_success BPF,PY311_DEBIAN "python3.11 gone before upx read its first event: found by its file, the next process named from its first" '
+	# upx is stopped while the first python makes its call and exits: its
+	# mappings can then be read only from the files the snapshot names
+	found="Python frames of .*python3.11.* found in process" &&
+	cat >second.sh <<-EOF &&
+	n=0
+	until grep -q "$found" "$PWD/err" || test \$n = 3000; do n=\$((n + 1)); sleep 0.01; done
+	exec /usr/bin/python3.11 $FIX deep 5 4
+	EOF
+	cat >chain.sh <<-EOF &&
+	until test -e "$PWD/go"; do sleep 0.01; done
+	/usr/bin/python3.11 $FIX deep 5 1 && : >"$PWD/first-done" && sh "$PWD/second.sh"
+	EOF
+	rm -f go first-done &&
+	{ upx trace -v --follow --folded libc.so.6:malloc --min 4M -c "sh $PWD/chain.sh" >out 2>err & } &&
+	pid=$! &&
+	test_when_finished "kill -CONT $pid 2>/dev/null; test_kill $pid" &&
+	wait_for "^Tracing" err &&
+	kill -STOP $pid &&
+	: >go &&
+	wait_until 30 test -e first-done &&
+	kill -CONT $pid &&
+	wait_exit $pid 60 &&
+	test "$(grep -c "$found" err)" = 1 &&
+	grep -v "^Tracing" out | pystacks >got &&
+	grep -F "$(py deep deep-leaf)" got >named &&
+	test "$(cut -d" " -f1 named)" = 4 &&
+	test "$(awk "{ n += \$1 } END { print n }" got)" = 5
+'
+
 # The versions pyenv built here (shared libpython, DWARF in it), where present.
 for v in 3.10.13 3.11.7 3.12.1 3.13.0; do
 	test_lazy_prereq "PYENV_${v//./_}" "test -x $PYENV/$v/bin/python${v%.*} ||
