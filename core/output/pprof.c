@@ -197,16 +197,23 @@ static size_t map_add(struct pprof *p, const void *arg)
 
 /* Locations ---------------------------------------------------------------- */
 
+/* A location: by its address in its mapping; one with no address by its only frame. */
 struct loc_key {
 	const struct pprof_addr *a;
 	uint64_t mapping_id, address;
+	uint64_t func;		/* no address: the frame's function, and its line */
+	int64_t line;
 };
 
 static bool loc_same(struct pprof *p, size_t v, const void *arg)
 {
 	const struct loc_key *k = arg;
+	const Location *l = p->locs[v];
 
-	return p->locs[v]->mapping_id == k->mapping_id && p->locs[v]->address == k->address;
+	if (l->mapping_id != k->mapping_id || l->address != k->address)
+		return false;
+	return !k->func || (l->n_line == 1 && l->line[0]->function_id == k->func &&
+			    l->line[0]->line == k->line);
 }
 
 static size_t loc_add(struct pprof *p, const void *arg)
@@ -242,8 +249,15 @@ static size_t loc_add(struct pprof *p, const void *arg)
 
 static uint64_t loc_id(struct pprof *p, const struct pprof_addr *a)
 {
-	struct loc_key k = { a, 0, a->addr };
+	struct loc_key k = { a, 0, a->addr, 0, 0 };
 
+	if (!a->file && !a->addr && a->nr == 1) {
+		k.func = func_id(p, &a->frames[0]);
+		k.line = a->frames[0].line > 0 ? a->frames[0].line : 0;
+		return index_get(&p->loc_index, fnv(fnv(14695981039346656037ULL, &k.func, 8),
+						    &k.line, 8),
+				 loc_same, loc_add, p, &k) + 1;
+	}
 	if (a->file && a->file_offset < MAPPING_SPAN) {
 		struct map_key mk = { str_id(p, a->file), str_id(p, a->build_id) };
 

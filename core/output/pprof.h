@@ -26,7 +26,11 @@ struct pprof_frame {
 	int line;
 };
 
-/* One address of a stack: where it is, and its frames, inlined calls first. */
+/*
+ * One address of a stack: where it is, and its frames, inlined calls first.
+ * No file and no address: a frame an interpreter ran (a Python function),
+ * one location per function and line, with no mapping.
+ */
 struct pprof_addr {
 	const char *file;	/* NULL: in no known file (then addr stands alone) */
 	const char *build_id;	/* hex, or NULL */

@@ -1463,6 +1463,28 @@ static size_t row_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int n
  * calls first), each row a sample under its probe's label.  The names are
  * those of the folded stacks.
  */
+/* Python frames [from, to) of a stack as profile locations (no address), innermost first. */
+static size_t py_locations(struct ustack *u, pid_t pid, const struct stack_py_frame *py, int from,
+			   int to, struct pprof_addr *addrs, struct pprof_frame *frames)
+{
+	size_t n = 0;
+
+	for (int j = from; j < to; j++) {
+		struct py_frame pf;
+
+		if (py[j].at & STACK_PY_SHIM)
+			continue;
+		python__frame(u->py, pid, &py[j], &pf);
+		frames[n] = (struct pprof_frame){
+			pf.function ? pf.function :
+				own(u, xasprintf("[code object 0x%llx]", (unsigned long long)pf.code)),
+			pf.function ? pf.file : NULL, pf.function ? pf.line : 0 };
+		addrs[n] = (struct pprof_addr){ .frames = &frames[n], .nr = 1 };
+		n++;
+	}
+	return n;
+}
+
 static int write_pprof(struct ustack *u, struct row *rows, size_t n, const char *const *labels,
 		       size_t nr_probes)
 {
@@ -1472,21 +1494,32 @@ static int write_pprof(struct ustack *u, struct row *rows, size_t n, const char 
 
 	for (size_t r = 0; r < n; r++) {
 		const struct count_entry *e = rows[r].e;
-		struct pprof_addr *addrs = xcalloc(e->nr ? e->nr : 1, sizeof(*addrs));
-		struct pprof_frame *frames = xcalloc(e->nr * MAX_INLINE + 1, sizeof(*frames));
+		size_t cap = e->nr + e->nr_py + 1, nr = 0;
+		struct pprof_addr *addrs = xcalloc(cap, sizeof(*addrs));
+		struct pprof_frame *frames = xcalloc(cap * MAX_INLINE, sizeof(*frames));
 		struct sym_frame sf[MAX_INLINE];
+		int from[STACK_MAX_DEPTH + 1], to[STACK_MAX_DEPTH + 1];
+		int tail = e->nr_py ? py_place(u, e->pid, e->ips, e->nr, e->py, e->nr_py, from, to) : 0;
 
+		/* leaf first: each interpreter frame the Python frames it ran, those left over last */
 		for (int i = 0; i < e->nr; i++) {
-			int k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
-			struct pprof_frame *fr = frames + i * MAX_INLINE;
+			struct pprof_frame *fr = frames + nr * MAX_INLINE;
+			int k;
 
+			if (e->nr_py && from[i] >= 0) {
+				nr += py_locations(u, e->pid, e->py, from[i], to[i], addrs + nr, fr);
+				continue;
+			}
+			k = symbolize_addr(u->sy, e->pid, e->ips[i], i > 0, sf, MAX_INLINE);
 			for (int j = 0; j < k; j++)
 				fr[j] = (struct pprof_frame){ frame_name(u, &sf[j]), sf[j].src_file,
 							      sf[j].line };
-			addrs[i] = (struct pprof_addr){ sf[0].file, sf[0].build_id, sf[0].file_offset,
-							e->ips[i], fr, k };
+			addrs[nr++] = (struct pprof_addr){ sf[0].file, sf[0].build_id,
+							   sf[0].file_offset, e->ips[i], fr, k };
 		}
-		pprof__add(p, addrs, e->nr, rows[r].count,
+		nr += py_locations(u, e->pid, e->py, tail, e->nr_py, addrs + nr,
+				   frames + nr * MAX_INLINE);
+		pprof__add(p, addrs, nr, rows[r].count,
 			   rows[r].probe < nr_probes ? labels[rows[r].probe] : NULL);
 		free(frames);
 		free(addrs);

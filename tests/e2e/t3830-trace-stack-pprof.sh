@@ -34,6 +34,12 @@ for line in sys.stdin.read().splitlines():
 		if m:
 			cur = int(m.group(1))
 			locs[cur] = []
+		# a Python frame: no address, no mapping: "py: NAME (FILE:LINE)" as
+		# --folded names it (pprof shows a name like <module> in parentheses)
+		py = re.match(r"^\s+\d+: 0x0 (.*) (\S+:\d+) s=\d+(?:\((.*)\))?$", line)
+		if py:
+			locs[cur].append("py: %s (%s)" % (py.group(3) or py.group(1), py.group(2)))
+			continue
 		name = re.sub(r" \S*:\d+ s=\d+$", "", rest)
 		locs[cur].append(name)
 out = {}
@@ -73,7 +79,6 @@ test_expect_success PPROF,BPF 'go tool pprof -top: every call counted, leaf flat
 	test_grep "^ *0  *0%  *100%  *$((N + M))  *100%  _start\$" top
 '
 
-# Python frames are not in a profile (upx-trace(1), STACKS): the native ones are compared.
 test_expect_success PPROF,BPF 'inlined calls and several files: python3 malloc stacks as --folded has them' '
 	UPX_NO_PYTHON=1 upx trace --folded --pprof prof.pb.gz --args 1 libc.so.6:malloc --min 4M \
 		-c "python3 -c \"x = bytearray(8 << 20)\"" >folded 2>err &&
@@ -85,6 +90,23 @@ test_expect_success PPROF,BPF 'inlined calls and several files: python3 malloc s
 	libc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6) &&
 	bid=$(readelf -n $libc | awk "/Build ID:/ { print \$3 }") &&
 	go tool pprof -raw prof.pb.gz 2>/dev/null | grep -q " $bid "
+'
+
+# Each Python frame a location of its own, with no address: its function, file and line.
+test_expect_success PPROF,BPF "python3.11's Python frames: the same stacks as --folded, in place of the interpreter's" '
+	export PYTHONDONTWRITEBYTECODE=1 &&
+	cp "$SRC_DIR"/tests/fixtures/pyframes.py "$SRC_DIR"/tests/fixtures/pyframes_mod.py . &&
+	upx trace --folded --pprof prof.pb.gz libc.so.6:malloc --min 4M \
+		-c "/usr/bin/python3.11 $PWD/pyframes.py chains" >folded 2>err &&
+	grep -q "py: Shop.buy ($PWD/pyframes.py:[0-9]*);" folded &&
+	grep -q "py: <module> ($PWD/pyframes.py:[0-9]*);" folded &&
+	raw_folded prof.pb.gz >got &&
+	sort folded >expect &&
+	test_cmp expect got &&
+	go tool pprof -raw prof.pb.gz 2>/dev/null | grep "^ *[0-9]*: 0x0 " >pylocs &&
+	test "$(grep -c "^ *[0-9]*: 0x0 Shop.buy $PWD/pyframes.py:[0-9]* s=0\$" pylocs)" = 1 &&
+	go tool pprof -top prof.pb.gz >top 2>/dev/null &&
+	test_grep "^ *0  *0%  *[0-9.]*%  *4  *[0-9.]*%  Shop.buy\$" top
 '
 
 test_expect_success BPF '--pprof refuses a FIFO or a symbolic link, replaces a regular file whole' '
