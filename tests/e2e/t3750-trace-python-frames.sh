@@ -128,15 +128,20 @@ test_expect_success BPF,PY311_DEBIAN "two threads at once: each call's Python fr
 	threads_check /usr/bin/python3.11
 '
 
-test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known before the run): found at its first call, the next process named from its first" '
-	# the second starts once upx has said it found the first (-v): a wait
-	# on that, not on the time user space takes on a loaded machine
-	found="Python frames of .*python3.11.* found in process" &&
-	cat >second.sh <<-EOF &&
+# second_sh: second.sh, the second of two python3.11 processes of a shell:
+# it starts once upx has said (-v) it found the first's interpreter, a wait
+# on that, not on the time user space takes on a loaded machine
+found="Python frames of .*python3.11.* found in process"
+second_sh() {
+	cat >second.sh <<-EOF
 	n=0
 	until grep -q "$found" "$PWD/err" || test \$n = 3000; do n=\$((n + 1)); sleep 0.01; done
 	exec /usr/bin/python3.11 $FIX deep 5 4
 	EOF
+}
+
+test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known before the run): found at its first call, the next process named from its first" '
+	second_sh &&
 	upx trace -v --follow --folded libc.so.6:malloc --min 4M \
 		-c "sh -c \"/usr/bin/python3.11 $FIX deep 5 1 && sh $PWD/second.sh\"" >out 2>err &&
 	test "$(grep -c "$found" err)" = 1 &&
@@ -149,12 +154,7 @@ test_expect_success BPF,PY311_DEBIAN "python3.11 started by a shell (not known b
 test_expect_success BPF,PY311_DEBIAN "python3.11 gone before upx read its first event: found by its file, the next process named from its first" '
 	# upx is stopped while the first python makes its call and exits: its
 	# mappings can then be read only from the files the snapshot names
-	found="Python frames of .*python3.11.* found in process" &&
-	cat >second.sh <<-EOF &&
-	n=0
-	until grep -q "$found" "$PWD/err" || test \$n = 3000; do n=\$((n + 1)); sleep 0.01; done
-	exec /usr/bin/python3.11 $FIX deep 5 4
-	EOF
+	second_sh &&
 	cat >chain.sh <<-EOF &&
 	until test -e "$PWD/go"; do sleep 0.01; done
 	/usr/bin/python3.11 $FIX deep 5 1 && : >"$PWD/first-done" && sh "$PWD/second.sh"
