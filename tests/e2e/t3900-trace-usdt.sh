@@ -139,6 +139,8 @@ test_expect_success BPF 'the semaphore: 0, 1 while traced (-p), 0 after SIGINT' 
 	test_when_finished "test_kill $up" &&
 	wait_for "^Tracing" err &&
 	sem_is 1 &&
+	# the loop has gone round (every 10 ms) with the semaphore set: sem fired
+	wait_wakeups $lp 3 &&
 	kill -INT $up &&
 	wait_exit $up 5 &&
 	wait_until 2 sem_is 0 &&
