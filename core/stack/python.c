@@ -183,22 +183,29 @@ int python__check_file(struct python *py, const char *path, struct stack_py_file
 }
 
 /*
- * python__check_file() of a process's mapping: as the process maps it
- * while it lives, else (a process that exited right after its first
- * call, before its snapshot was read) the same inode by the kernel's path.
+ * python__check_file() of a process's mapping: a file checked before by
+ * its device and inode, else that very inode opened as the process maps it
+ * while it lives, or (a process that exited right after its first call,
+ * before its snapshot was read; its pid reused) by the kernel's path.
  */
 static int check_mapping(struct python *py, pid_t pid, const struct sym_snap_map *m,
 			 struct stack_py_file *f, const char **why)
 {
+	const struct file_id id = { m->major, m->minor, m->ino };
 	char path[128];
-	struct stat st;
 	int fd, ret;
 
+	for (size_t i = 0; i < py->nr_files; i++)
+		if (py->files[i].dev == makedev(m->major, m->minor) && py->files[i].ino == m->ino) {
+			*f = py->files[i].f;
+			*why = py->files[i].why;
+			return py->files[i].verdict;
+		}
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
 		 (unsigned long long)m->start, (unsigned long long)m->end);
-	if (!stat(path, &st))
-		return check_file(py, path, m->path, f, why);
-	fd = open_same_inode(m->path, &(struct file_id){ m->major, m->minor, m->ino }, NULL);
+	fd = open_if_inode(path, &id);
+	if (fd < 0)
+		fd = open_same_inode(m->path, &id, NULL);
 	if (fd < 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);

@@ -1458,11 +1458,6 @@ static size_t row_frames(struct ustack *u, pid_t pid, const uint64_t *ips, int n
 	return nr;
 }
 
-/*
- * The profile of the rows: each address a location (its frames, inlined
- * calls first), each row a sample under its probe's label.  The names are
- * those of the folded stacks.
- */
 /* Python frames [from, to) of a stack as profile locations (no address), innermost first. */
 static size_t py_locations(struct ustack *u, pid_t pid, const struct stack_py_frame *py, int from,
 			   int to, struct pprof_addr *addrs, struct pprof_frame *frames)
@@ -1485,6 +1480,11 @@ static size_t py_locations(struct ustack *u, pid_t pid, const struct stack_py_fr
 	return n;
 }
 
+/*
+ * The profile of the rows: each address a location (its frames, inlined
+ * calls first), each Python frame one with no address, each row a sample
+ * under its probe's label.  The names are those of the folded stacks.
+ */
 static int write_pprof(struct ustack *u, struct row *rows, size_t n, const char *const *labels,
 		       size_t nr_probes)
 {
