@@ -22,7 +22,6 @@
 #include "stack/python.h"
 #include "symbols/elf.h"
 #include "target/libsearch.h"
-#include "target/proc.h"
 
 /* A file checked: by device and inode. */
 struct py_file {
@@ -191,8 +190,8 @@ int python__check_file(struct python *py, const char *path, struct stack_py_file
 static int check_mapping(struct python *py, pid_t pid, const struct sym_snap_map *m,
 			 struct stack_py_file *f, const char **why)
 {
-	const struct file_id id = { m->major, m->minor, m->ino };
-	char path[128];
+	char path[64];
+	bool deleted;
 	int fd, ret;
 
 	for (size_t i = 0; i < py->nr_files; i++)
@@ -201,11 +200,7 @@ static int check_mapping(struct python *py, pid_t pid, const struct sym_snap_map
 			*why = py->files[i].why;
 			return py->files[i].verdict;
 		}
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)pid,
-		 (unsigned long long)m->start, (unsigned long long)m->end);
-	fd = open_if_inode(path, &id);
-	if (fd < 0)
-		fd = open_same_inode(m->path, &id, NULL);
+	fd = sym_snap_open(pid, m, &deleted, NULL);
 	if (fd < 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);

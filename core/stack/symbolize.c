@@ -265,14 +265,6 @@ static uint64_t file_key(unsigned int major, unsigned int minor, uint64_t ino)
 	return hash64(((uint64_t)major << 44 ^ (uint64_t)minor << 24) ^ hash64(ino)) | 1;
 }
 
-static bool is_that_file(int fd, unsigned int major, unsigned int minor, uint64_t ino)
-{
-	struct stat st;
-
-	return !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == ino &&
-	       major(st.st_dev) == major && minor(st.st_dev) == minor;
-}
-
 /*
  * The mapped file itself: /proc/PID/map_files/START-END (CAP_SYS_ADMIN) is the
  * very inode, deleted or not; else the path in the process's root when its
@@ -300,13 +292,13 @@ static int open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path
 		 * call): the path in upx's own view, when it is the very inode.
 		 */
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd >= 0 && is_that_file(fd, major, minor, ino))
+		if (fd >= 0 && fd_is_inode(fd, &(struct file_id){ major, minor, ino }))
 			return fd;
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (is_that_file(fd, major, minor, ino))
+	if (fd_is_inode(fd, &(struct file_id){ major, minor, ino }))
 		return fd;
 	/* Another inode, but maps did not say deleted: overlayfs or btrfs numbers. */
 	{
@@ -564,10 +556,9 @@ int symbolizer_add_process(struct symbolizer *sy, pid_t pid)
 	return p->err;
 }
 
-/* A file of a snapshot: the mapping itself while the process lives, else its path if the same inode. */
-/* *tail: where in sm->path the path that opened it starts (upx's view). */
-static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted, const char **tail_used)
+int sym_snap_open(pid_t pid, const struct sym_snap_map *sm, bool *deleted, const char **tail_used)
 {
+	const struct file_id id = { sm->major, sm->minor, sm->ino };
 	char buf[PATH_MAX + 64];
 	struct stat st;
 	int fd;
@@ -575,7 +566,8 @@ static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted, co
 	*deleted = false;
 	snprintf(buf, sizeof(buf), "/proc/%d/map_files/%llx-%llx", (int)pid,
 		 (unsigned long long)sm->start, (unsigned long long)sm->end);
-	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	/* that inode: the pid may be another process's by now */
+	fd = open_if_inode(buf, &id);
 	if (fd >= 0) {
 		*deleted = !fstat(fd, &st) && !st.st_nlink;
 		return fd;
@@ -588,17 +580,11 @@ static int open_snap(pid_t pid, const struct sym_snap_map *sm, bool *deleted, co
 	 * tails ("/work/tree/usr/lib/x.so", "/tree/usr/lib/x.so", ...), the
 	 * first that is the very inode.
 	 */
-	fd = open_same_inode(sm->path, &(struct file_id){ sm->major, sm->minor, sm->ino },
-			     tail_used);
+	fd = open_same_inode(sm->path, &id, tail_used);
 	if (fd >= 0)
 		return fd;
 	snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)pid, sm->path);
-	fd = open(buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0 && is_that_file(fd, sm->major, sm->minor, sm->ino))
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
+	return open_if_inode(buf, &id);
 }
 
 int symbolizer_add_mappings(struct symbolizer *sy, pid_t pid, const struct sym_snap_map *maps,
@@ -644,7 +630,7 @@ int symbolizer_add_mappings(struct symbolizer *sy, pid_t pid, const struct sym_s
 			f->major = sm->major;
 			f->minor = sm->minor;
 			f->ino = sm->ino;
-			f->fd = open_snap(pid, &with, &deleted, &tail);
+			f->fd = sym_snap_open(pid, &with, &deleted, &tail);
 			f->path = xstrdup(tail ? tail : "[unknown]");
 			opened = f;
 			f->next_hash = *fslot;

@@ -53,6 +53,15 @@ struct sym_snap_map {
 	bool exec;
 };
 /*
+ * A file of a snapshot opened read-only: the mapping itself while the
+ * process lives (that very inode), else its path if the same inode (see
+ * open_same_inode(); *tail_used, when not NULL: where in sm->path the path
+ * that opened it starts), else the path under the process's root; -1.
+ * *deleted: the mapping's file has no link left.
+ */
+int sym_snap_open(pid_t pid, const struct sym_snap_map *sm, bool *deleted, const char **tail_used);
+
+/*
  * Keep maps[0..n) (by address) as pid's mappings when /proc/PID/maps has not
  * given them (not read yet: it is read first; or the process exited, a
  * zombie's being empty).  Each file is opened through /proc/PID/map_files

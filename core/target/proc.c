@@ -410,15 +410,21 @@ bool pid_gone(pid_t pid)
 	return gone;
 }
 
-int open_if_inode(const char *path, const struct file_id *id)
+bool fd_is_inode(int fd, const struct file_id *id)
 {
 	struct stat st;
+
+	return !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == id->ino &&
+	       major(st.st_dev) == id->major && minor(st.st_dev) == id->minor;
+}
+
+int open_if_inode(const char *path, const struct file_id *id)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return -1;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == id->ino &&
-	    major(st.st_dev) == id->major && minor(st.st_dev) == id->minor)
+	if (fd_is_inode(fd, id))
 		return fd;
 	close(fd);
 	return -1;

@@ -40,6 +40,9 @@ int proc_maps_which(pid_t pid, const struct file_id *files, size_t n, bool *hit)
 /* For -p: has the process ended (gone, or a zombie waiting for its parent)? */
 bool pid_gone(pid_t pid);
 
+/* Is the open file fd that very inode (a regular file)? */
+bool fd_is_inode(int fd, const struct file_id *id);
+
 /* path opened read-only if it is that very inode (a regular file), else -1. */
 int open_if_inode(const char *path, const struct file_id *id);
 
